@@ -1,0 +1,15 @@
+//! WIP
+/// WIP
+///
+/// # Errors
+/// WIP
+pub fn read_transactions(_input: &mut dyn std::io::BufRead, _ctx: &super::ReadContext<'_>, _sink: &mut dyn super::Sink) -> Result<(), super::ReadError> {
+    Err(super::ReadError::format(1, "WIP"))
+}
+/// WIP
+///
+/// # Errors
+/// WIP
+pub fn read_token_transfers(_input: &mut dyn std::io::BufRead, _ctx: &super::ReadContext<'_>, _sink: &mut dyn super::Sink) -> Result<(), super::ReadError> {
+    Err(super::ReadError::format(1, "WIP"))
+}

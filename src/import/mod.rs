@@ -1,0 +1,302 @@
+//! Streaming readers for real export formats, each turning a file into [`Transfer`]s and
+//! [`Label`]s with provenance (file and line), or refusals that say what was expected.
+//!
+//! A reader never writes to the ledger itself: it pushes records into a [`Sink`], which the
+//! ledger's import batch implements (and tests implement with a plain collector). A reader
+//! returns a [`ReadError`] only when the file as a whole cannot be read (unknown format, broken
+//! header, not JSON); a bad row is a [`Refusal`] and reading goes on, so one run reports every
+//! problem in the file.
+//!
+//! | format | module |
+//! |---|---|
+//! | ethereum-etl transactions / token transfers, CSV and JSON lines | [`ethereum_etl`] |
+//! | Bitcoin Core `getblock` (verbosity 2/3) and `getrawtransaction` verbose JSON | [`bitcoin_rpc`] |
+//! | Etherscan-family "Download CSV": normal, internal, token transfers | [`etherscan`] |
+//! | Tronscan TRX / TRC-20 CSV | [`tronscan`] |
+//! | Arkham-style CSV | [`arkham`] |
+//! | hoptrace generic transfers CSV | [`generic`] |
+//! | GraphSense TagPack YAML | [`tagpack`] |
+//! | plain address lists (OFAC) | [`address_list`] |
+
+pub mod address_list;
+pub mod arkham;
+pub mod bitcoin_rpc;
+pub mod csvutil;
+mod detect;
+pub mod ethereum_etl;
+pub mod etherscan;
+pub mod generic;
+pub mod tagpack;
+pub mod time;
+pub mod tronscan;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::BufRead;
+
+pub use detect::detect;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Label, Transfer};
+
+/// Every file format hoptrace reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Format {
+    /// ethereum-etl `export_blocks_and_transactions` transactions (CSV or JSON lines).
+    EthereumEtlTransactions,
+    /// ethereum-etl `export_token_transfers` (CSV or JSON lines).
+    EthereumEtlTokenTransfers,
+    /// Bitcoin Core RPC JSON: `getblock` verbosity 2/3 or `getrawtransaction` verbose.
+    BitcoinRpc,
+    /// Etherscan-family "Download CSV" of normal transactions.
+    EtherscanNormal,
+    /// Etherscan-family "Download CSV" of internal transactions.
+    EtherscanInternal,
+    /// Etherscan-family "Download CSV" of token (ERC-20/BEP-20) transfers.
+    EtherscanToken,
+    /// Tronscan TRX or TRC-20 transfer export.
+    Tronscan,
+    /// Arkham-style CSV with label columns.
+    Arkham,
+    /// hoptrace's documented generic transfers CSV.
+    Generic,
+    /// GraphSense TagPack YAML.
+    TagPack,
+    /// One address a line (OFAC lists and the like).
+    AddressList,
+}
+
+impl Format {
+    /// Every format, in the order `--format` help lists them.
+    pub const ALL: [Format; 11] = [
+        Self::EthereumEtlTransactions,
+        Self::EthereumEtlTokenTransfers,
+        Self::BitcoinRpc,
+        Self::EtherscanNormal,
+        Self::EtherscanInternal,
+        Self::EtherscanToken,
+        Self::Tronscan,
+        Self::Arkham,
+        Self::Generic,
+        Self::TagPack,
+        Self::AddressList,
+    ];
+
+    /// The name used on the command line and in reports.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EthereumEtlTransactions => "ethereum-etl-transactions",
+            Self::EthereumEtlTokenTransfers => "ethereum-etl-token-transfers",
+            Self::BitcoinRpc => "bitcoin-rpc",
+            Self::EtherscanNormal => "etherscan-normal",
+            Self::EtherscanInternal => "etherscan-internal",
+            Self::EtherscanToken => "etherscan-token",
+            Self::Tronscan => "tronscan",
+            Self::Arkham => "arkham",
+            Self::Generic => "generic",
+            Self::TagPack => "tagpack",
+            Self::AddressList => "address-list",
+        }
+    }
+
+    /// Inverse of [`Format::name`].
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to read day/month dates that spreadsheets rewrote as `3/4/2023`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DateOrder {
+    /// Month first (`3/4/2023` is 4 March): what US-locale spreadsheets write.
+    #[default]
+    MonthFirst,
+    /// Day first (`4/3/2023` is 4 March): most of Europe.
+    DayFirst,
+}
+
+/// Settings of one import, from the command line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ImportOptions {
+    /// Force a format instead of detecting it.
+    pub format: Option<Format>,
+    /// Chain for formats that do not say (explorer CSVs, Arkham, address lists); when absent it
+    /// is inferred from the file (column names, address syntax) and refused if it cannot be.
+    pub chain: Option<String>,
+    /// Commit the good rows and write the refused ones to a file, instead of refusing the batch.
+    pub skip_bad: bool,
+    /// Day/month order for slash dates.
+    pub date_order: DateOrder,
+    /// Decimals of tokens the registry does not know: key is a contract address or symbol.
+    pub token_decimals: BTreeMap<String, u8>,
+}
+
+/// What a reader needs besides the bytes.
+#[derive(Debug, Clone)]
+pub struct ReadContext<'a> {
+    /// The file's name (no directories), for chain hints and provenance.
+    pub file_name: &'a str,
+    /// The import's options.
+    pub options: &'a ImportOptions,
+}
+
+/// Metadata of an asset learned from a file (symbol, decimals), stored in the ledger's
+/// `assets` table so amounts can be displayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetInfo {
+    /// Chain id.
+    pub chain: String,
+    /// Asset key as in [`Transfer::asset`].
+    pub asset: String,
+    /// Ticker, when the file gives one.
+    pub symbol: Option<String>,
+    /// Decimals, when known.
+    pub decimals: Option<u8>,
+    /// Full name, when the file gives one.
+    pub name: Option<String>,
+}
+
+/// A row the reader would not import, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// 1-based line (or record number for JSON documents).
+    pub line: u64,
+    /// Field (column or JSON key) at fault; `row` when the row as a whole is wrong.
+    pub field: String,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl Refusal {
+    /// Builds a refusal.
+    pub fn new(line: u64, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Refusal { line, field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: field `{}`: {}", self.line, self.field, self.message)
+    }
+}
+
+/// A problem that stops reading the whole file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file is not in the format (or not in any known format).
+    #[error("line {line}: {message}")]
+    Format {
+        /// 1-based line where reading stopped.
+        line: u64,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// Reading the bytes failed.
+    #[error("read failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The sink (ledger) failed; reading stops and the batch is rolled back.
+    #[error("{0}")]
+    Sink(String),
+}
+
+impl ReadError {
+    /// A format error at `line`.
+    pub fn format(line: u64, message: impl Into<String>) -> Self {
+        ReadError::Format { line, message: message.into() }
+    }
+}
+
+/// Where readers put what they read.
+pub trait Sink {
+    /// One data row (or JSON record) was read, whatever became of it.
+    fn row(&mut self);
+    /// A transfer to import.
+    ///
+    /// # Errors
+    /// The sink failed (e.g. the ledger); reading stops.
+    fn transfer(&mut self, t: Transfer) -> Result<(), ReadError>;
+    /// A label to import.
+    ///
+    /// # Errors
+    /// The sink failed; reading stops.
+    fn label(&mut self, l: Label) -> Result<(), ReadError>;
+    /// Asset metadata learned from the file.
+    ///
+    /// # Errors
+    /// The sink failed; reading stops.
+    fn asset(&mut self, a: AssetInfo) -> Result<(), ReadError>;
+    /// A row that will not be imported, and why.
+    fn refuse(&mut self, r: Refusal);
+    /// A row deliberately not imported because it carries nothing to import (a blank separator
+    /// row, an OP_RETURN output of zero value): counted per reason and reported.
+    fn skip(&mut self, line: u64, reason: &'static str);
+}
+
+/// A [`Sink`] that keeps everything in memory: for tests and dry runs.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Data rows read.
+    pub rows: u64,
+    /// Transfers read.
+    pub transfers: Vec<Transfer>,
+    /// Labels read.
+    pub labels: Vec<Label>,
+    /// Asset metadata read.
+    pub assets: Vec<AssetInfo>,
+    /// Refused rows.
+    pub refused: Vec<Refusal>,
+    /// Skipped rows per reason.
+    pub skipped: BTreeMap<&'static str, u64>,
+}
+
+impl Sink for Collected {
+    fn row(&mut self) {
+        self.rows += 1;
+    }
+    fn transfer(&mut self, t: Transfer) -> Result<(), ReadError> {
+        self.transfers.push(t);
+        Ok(())
+    }
+    fn label(&mut self, l: Label) -> Result<(), ReadError> {
+        self.labels.push(l);
+        Ok(())
+    }
+    fn asset(&mut self, a: AssetInfo) -> Result<(), ReadError> {
+        self.assets.push(a);
+        Ok(())
+    }
+    fn refuse(&mut self, r: Refusal) {
+        self.refused.push(r);
+    }
+    fn skip(&mut self, _line: u64, reason: &'static str) {
+        *self.skipped.entry(reason).or_default() += 1;
+    }
+}
+
+/// Reads `input` as `format` into `sink`.
+///
+/// # Errors
+/// [`ReadError`] when the file as a whole cannot be read as `format`.
+pub fn read(format: Format, input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
+    match format {
+        Format::EthereumEtlTransactions => ethereum_etl::read_transactions(input, ctx, sink),
+        Format::EthereumEtlTokenTransfers => ethereum_etl::read_token_transfers(input, ctx, sink),
+        Format::BitcoinRpc => bitcoin_rpc::read(input, ctx, sink),
+        Format::EtherscanNormal | Format::EtherscanInternal | Format::EtherscanToken => {
+            etherscan::read(format, input, ctx, sink)
+        }
+        Format::Tronscan => tronscan::read(input, ctx, sink),
+        Format::Arkham => arkham::read(input, ctx, sink),
+        Format::Generic => generic::read(input, ctx, sink),
+        Format::TagPack => tagpack::read(input, ctx, sink),
+        Format::AddressList => address_list::read(input, ctx, sink),
+    }
+}

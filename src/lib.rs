@@ -1,0 +1,10 @@
+//! hoptrace: an offline workbench for following stolen cryptocurrency hop by hop.
+//!
+//! The library is the headless core: [`model`] (exact amounts, chains, transfers, labels),
+//! [`import`] (streaming readers for real export formats) and [`ledger`] (the SQLite transfer
+//! store and the queries the investigation graph needs). The binary adds the CLI; the window
+//! (feature `gui`) only drives this core.
+
+pub mod import;
+pub mod ledger;
+pub mod model;

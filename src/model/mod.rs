@@ -1,0 +1,13 @@
+//! Domain types: chains and addresses, exact amounts, transfers and labels.
+
+mod amount;
+mod chain;
+mod label;
+mod transfer;
+
+pub use amount::{Amount, AmountError};
+pub use chain::{
+    AddressError, AddressRule, Chain, ChainModel, Registry, Token, normalize_address, p2pkh_from_pubkey_hex, registry,
+};
+pub use label::{Category, Label};
+pub use transfer::{Transfer, TransferKind};
