@@ -1,6 +1,7 @@
 //! Shared CSV plumbing: header lookup by alias, per-field UTF-8 checks, exact line numbers, and
 //! blank lines counted instead of silently dropped.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
@@ -65,7 +66,14 @@ impl Columns {
     /// [`ReadError::Format`] at line 1 listing the names looked for.
     pub fn require(&self, what: &str, aliases: &[&str]) -> Result<usize, ReadError> {
         self.find(aliases).ok_or_else(|| {
-            ReadError::format(1, format!("header has no {what} column (looked for {}); header is: {}", aliases.join(", "), self.names.join(",")))
+            ReadError::format(
+                1,
+                format!(
+                    "header has no {what} column (looked for {}); header is: {}",
+                    aliases.join(", "),
+                    self.names.join(",")
+                ),
+            )
         })
     }
 
@@ -101,7 +109,10 @@ impl<'r> CsvFile<'r> {
         let mut names = Vec::with_capacity(header.len());
         for (i, f) in header.iter().enumerate() {
             let name = std::str::from_utf8(f).map_err(|_| {
-                ReadError::format(first_line, format!("header column {} is not UTF-8 text: expected a CSV header", i + 1))
+                ReadError::format(
+                    first_line,
+                    format!("header column {} is not UTF-8 text: expected a CSV header", i + 1),
+                )
             })?;
             names.push(name.trim().trim_start_matches('\u{feff}').to_owned());
         }
@@ -187,9 +198,9 @@ impl<'r> CsvFile<'r> {
     /// A [`Refusal`] naming the column.
     pub fn cell<'a>(&self, rec: &'a ByteRecord, idx: usize, line: u64) -> Result<&'a str, Refusal> {
         let bytes = rec.get(idx).unwrap_or(b"");
-        std::str::from_utf8(bytes)
-            .map(str::trim)
-            .map_err(|_| Refusal::new(line, self.name(idx), "cell is not UTF-8 text: expected UTF-8 (re-save the export as UTF-8)"))
+        std::str::from_utf8(bytes).map(str::trim).map_err(|_| {
+            Refusal::new(line, self.name(idx), "cell is not UTF-8 text: expected UTF-8 (re-save the export as UTF-8)")
+        })
     }
 
     /// Like [`CsvFile::cell`] but refuses an empty cell.
@@ -218,5 +229,16 @@ fn csv_error(e: &csv::Error, fallback_line: u64) -> ReadError {
     match e.kind() {
         csv::ErrorKind::Io(io) => ReadError::Io(std::io::Error::new(io.kind(), io.to_string())),
         _ => ReadError::format(line, format!("CSV syntax error: {e}")),
+    }
+}
+
+/// Neutralises a cell for spreadsheets: text starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return would be run as a formula, so it gets a leading `'` (OWASP's CSV-injection advice).
+#[must_use]
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
 }

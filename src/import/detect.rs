@@ -29,7 +29,10 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
         Ok(t) => t,
         Err(e) if e.error_len().is_none() => std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or(""),
         Err(e) => {
-            return Err(format!("the file is not UTF-8 text (invalid byte at offset {}): expected a UTF-8 export", e.valid_up_to()));
+            return Err(format!(
+                "the file is not UTF-8 text (invalid byte at offset {}): expected a UTF-8 export",
+                e.valid_up_to()
+            ));
         }
     };
     let trimmed = text.trim_start();
@@ -122,12 +125,30 @@ mod tests {
     #[test]
     fn recognises_headers() {
         let cases: [(&str, Format); 9] = [
-            ("token_address,from_address,to_address,value,transaction_hash,log_index,block_number", Format::EthereumEtlTokenTransfers),
-            ("hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas", Format::EthereumEtlTransactions),
-            ("\"Txhash\",\"Blockno\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"ContractAddress\",\"Value_IN(ETH)\",\"Value_OUT(ETH)\"", Format::EtherscanNormal),
-            ("\"Transaction Hash\",\"Blockno\",\"UnixTimestamp\",\"DateTime (UTC)\",\"ParentTxFrom\",\"ParentTxTo\",\"ParentTxETH_Value\",\"From\",\"TxTo\",\"ContractAddress\",\"Value_IN(ETH)\"", Format::EtherscanInternal),
-            ("\"Transaction Hash\",\"Blockno\",\"UnixTimestamp\",\"DateTime (UTC)\",\"From\",\"To\",\"TokenValue\",\"USDValueDayOfTx\",\"ContractAddress\",\"TokenName\",\"TokenSymbol\"", Format::EtherscanToken),
-            ("Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,symbol,tokenAddress,isConfirm", Format::Tronscan),
+            (
+                "token_address,from_address,to_address,value,transaction_hash,log_index,block_number",
+                Format::EthereumEtlTokenTransfers,
+            ),
+            (
+                "hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas",
+                Format::EthereumEtlTransactions,
+            ),
+            (
+                "\"Txhash\",\"Blockno\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"ContractAddress\",\"Value_IN(ETH)\",\"Value_OUT(ETH)\"",
+                Format::EtherscanNormal,
+            ),
+            (
+                "\"Transaction Hash\",\"Blockno\",\"UnixTimestamp\",\"DateTime (UTC)\",\"ParentTxFrom\",\"ParentTxTo\",\"ParentTxETH_Value\",\"From\",\"TxTo\",\"ContractAddress\",\"Value_IN(ETH)\"",
+                Format::EtherscanInternal,
+            ),
+            (
+                "\"Transaction Hash\",\"Blockno\",\"UnixTimestamp\",\"DateTime (UTC)\",\"From\",\"To\",\"TokenValue\",\"USDValueDayOfTx\",\"ContractAddress\",\"TokenName\",\"TokenSymbol\"",
+                Format::EtherscanToken,
+            ),
+            (
+                "Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,symbol,tokenAddress,isConfirm",
+                Format::Tronscan,
+            ),
             ("Timestamp,From Label,From,To Label,To,Value,Asset,Value USD,Txn Hash", Format::Arkham),
             ("chain,tx_hash,position,block,time,from,to,asset,amount,decimals", Format::Generic),
             ("\u{feff}\"Txhash\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\"", Format::EtherscanToken),
@@ -141,7 +162,10 @@ mod tests {
     fn recognises_documents_and_refuses_garbage() {
         assert_eq!(detect(b"{\"txid\": \"ab\", \"vin\": [], \"vout\": []}"), Ok(Format::BitcoinRpc));
         assert_eq!(detect(b"title: x\ntags:\n- address: 1abc\n"), Ok(Format::TagPack));
-        assert_eq!(detect(b"0x8589427373D6D84E98730D7795D8f6f8731FDA16\n0x722122dF12D4e14e13Ac3b6895a86e84145b6967\n"), Ok(Format::AddressList));
+        assert_eq!(
+            detect(b"0x8589427373D6D84E98730D7795D8f6f8731FDA16\n0x722122dF12D4e14e13Ac3b6895a86e84145b6967\n"),
+            Ok(Format::AddressList)
+        );
         assert!(detect(b"").is_err());
         assert!(detect(b"\x00\x01\x02binary").unwrap_err().contains("binary"));
         assert!(detect(b"a,b,c\n1,2,3\n").unwrap_err().contains("cannot recognise"));

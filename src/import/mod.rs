@@ -25,6 +25,7 @@ pub mod csvutil;
 mod detect;
 pub mod ethereum_etl;
 pub mod etherscan;
+pub mod explorer_common;
 pub mod generic;
 pub mod tagpack;
 pub mod time;
@@ -34,7 +35,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
 
-pub use detect::detect;
+pub use detect::{SAMPLE_BYTES, detect};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Label, Transfer};
@@ -285,7 +286,12 @@ impl Sink for Collected {
 ///
 /// # Errors
 /// [`ReadError`] when the file as a whole cannot be read as `format`.
-pub fn read(format: Format, input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
+pub fn read(
+    format: Format,
+    input: &mut dyn BufRead,
+    ctx: &ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
     match format {
         Format::EthereumEtlTransactions => ethereum_etl::read_transactions(input, ctx, sink),
         Format::EthereumEtlTokenTransfers => ethereum_etl::read_token_transfers(input, ctx, sink),

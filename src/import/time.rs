@@ -68,7 +68,8 @@ fn excel_serial(t: &str) -> Option<i64> {
         let den = 10i128.pow(u32::try_from(digits.len()).ok()?);
         i64::try_from((num * 86_400 * 2 + den) / (den * 2)).ok()?
     };
-    let epoch = TimeZone::UTC.to_timestamp(Date::new(1899, 12, 30).ok()?.to_datetime(Time::midnight())).ok()?.as_second();
+    let epoch =
+        TimeZone::UTC.to_timestamp(Date::new(1899, 12, 30).ok()?.to_datetime(Time::midnight())).ok()?.as_second();
     Some(epoch + days * 86_400 + secs_in_day)
 }
 

@@ -1,1 +1,324 @@
-//! The transfer ledger.
+//! The transfer ledger: an embedded SQLite store of imported transfers and labels, and the
+//! queries the investigation graph needs.
+//!
+//! Imports are batches ([`SqliteLedger::import_file`]): one file, one SQLite transaction, so a
+//! batch commits whole or not at all; the file's SHA-256 makes re-importing it a no-op that
+//! says so. Queries go through the [`Ledger`] trait, so a server-backed ledger can stand in
+//! later with the same questions.
+
+mod import;
+mod query;
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use import::{ImportOutcome, ImportReport};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::model::{Amount, Label, Transfer};
+
+/// Default number of transfers an expansion shows before folding the rest into one
+/// aggregate "+N more" node.
+pub const DEFAULT_TOP: usize = 100;
+/// At most this many transfers of one address are read by one expansion or summary; past it
+/// the aggregate says "at least" and the investigator narrows the filter. This keeps a
+/// super-node (an exchange hot wallet, the Tron USDT contract) from freezing the tool.
+pub const SCAN_CAP: usize = 1_000_000;
+
+/// Errors of the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The file exists but is not a hoptrace ledger.
+    #[error("{}: not a hoptrace ledger: {detail}", path.display())]
+    NotALedger {
+        /// Ledger path.
+        path: PathBuf,
+        /// What it is instead.
+        detail: String,
+    },
+    /// An SQLite operation failed.
+    #[error("{}: {action} failed: {source}", path.display())]
+    Sqlite {
+        /// Ledger path.
+        path: PathBuf,
+        /// What was being done.
+        action: &'static str,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// Reading an input file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The input file could not be read as a whole.
+    #[error("{}: {message}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong, with the line.
+        message: String,
+    },
+    /// A query argument is invalid (e.g. a minimum value that is not a number).
+    #[error("{0}")]
+    Query(String),
+}
+
+impl LedgerError {
+    fn sqlite(path: &Path, action: &'static str, source: rusqlite::Error) -> Self {
+        LedgerError::Sqlite { path: path.to_owned(), action, source }
+    }
+}
+
+/// Which side of an address to look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    /// Transfers received by the address.
+    In,
+    /// Transfers sent by the address.
+    Out,
+}
+
+/// A filter on the transfers of an address. Empty lists mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only transfers at or after this time (UTC seconds).
+    pub from_time: Option<i64>,
+    /// Only transfers at or before this time (UTC seconds).
+    pub to_time: Option<i64>,
+    /// Only transfers worth at least this many display units of their asset (`"0.5"`). Assets
+    /// whose decimals are unknown compare in base units.
+    pub min_value: Option<String>,
+    /// Only these asset keys (native symbol, contract address, or symbol of a known token).
+    pub assets: Vec<String>,
+    /// Only these chains.
+    pub chains: Vec<String>,
+    /// Keep the N highest-value transfers (ranked in display units); fold the rest.
+    pub top: Option<usize>,
+    /// Include transactions that failed (moved nothing); off by default.
+    pub include_failed: bool,
+}
+
+/// Where a transfer came from: the import batch, file and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Import batch id.
+    pub batch_id: i64,
+    /// File name of the batch.
+    pub file_name: String,
+    /// SHA-256 of that file.
+    pub file_sha256: String,
+    /// Line (or record) in the file.
+    pub line: u64,
+}
+
+/// A transfer as stored, with its ledger id and provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferRow {
+    /// Ledger id.
+    pub id: i64,
+    /// The transfer.
+    pub transfer: Transfer,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// The transfers of an address that did not fit an expansion, as one aggregate node.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Rest {
+    /// Number of transfers folded (a lower bound when `lower_bound`).
+    pub count: u64,
+    /// Distinct counterparties among them.
+    pub counterparties: u64,
+    /// Sum per (chain, asset), in base units.
+    pub totals: BTreeMap<(String, String), Amount>,
+    /// Earliest time among them.
+    pub first_time: Option<i64>,
+    /// Latest time among them.
+    pub last_time: Option<i64>,
+    /// True when the scan stopped at [`SCAN_CAP`]: there are at least `count` more.
+    pub lower_bound: bool,
+}
+
+/// The result of expanding one side of an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Expansion {
+    /// The shown transfers, highest value first.
+    pub transfers: Vec<TransferRow>,
+    /// The rest, folded into one "+N more" aggregate; `None` when everything is shown.
+    pub rest: Option<Rest>,
+}
+
+/// One side (in or out) of an address summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SideSummary {
+    /// Number of transfers.
+    pub transfers: u64,
+    /// Distinct counterparties (degree).
+    pub counterparties: u64,
+    /// Sum per (chain, asset) in base units.
+    pub totals: BTreeMap<(String, String), Amount>,
+    /// True when counting stopped at [`SCAN_CAP`] (figures are lower bounds).
+    pub truncated: bool,
+}
+
+/// What the ledger knows about an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AddressSummary {
+    /// The address as queried (normalised).
+    pub address: String,
+    /// Chains it appears on.
+    pub chains: Vec<String>,
+    /// Received.
+    pub incoming: SideSummary,
+    /// Sent.
+    pub outgoing: SideSummary,
+    /// First time seen (UTC seconds).
+    pub first_seen: Option<i64>,
+    /// Last time seen.
+    pub last_seen: Option<i64>,
+    /// Labels about it, from every source.
+    pub labels: Vec<Label>,
+}
+
+/// One import batch as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchInfo {
+    /// Batch id.
+    pub id: i64,
+    /// File name.
+    pub file_name: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// Format read.
+    pub format: String,
+    /// When imported (UTC seconds).
+    pub imported_at: i64,
+    /// Data rows read.
+    pub rows: u64,
+    /// Transfers added.
+    pub transfers: u64,
+    /// Labels added.
+    pub labels: u64,
+    /// Rows refused (committed only with `--skip-bad`).
+    pub refused: u64,
+    /// Transfers already in the ledger.
+    pub duplicates: u64,
+    /// Rows skipped as carrying nothing (blank lines, separator rows).
+    pub skipped: u64,
+}
+
+/// Summary of a whole ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerInfo {
+    /// Every batch, oldest first.
+    pub batches: Vec<BatchInfo>,
+    /// Transfer count and sum per (chain, asset).
+    pub per_asset: Vec<AssetCount>,
+    /// Label count per (chain, category).
+    pub labels: BTreeMap<(String, String), u64>,
+    /// UTXO inputs whose spent output is not in the ledger (address and value unknown).
+    pub unresolved_inputs: u64,
+}
+
+/// Transfers of one asset on one chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetCount {
+    /// Chain id.
+    pub chain: String,
+    /// Asset key.
+    pub asset: String,
+    /// Symbol, when known.
+    pub symbol: Option<String>,
+    /// Decimals, when known.
+    pub decimals: Option<u8>,
+    /// Number of transfers.
+    pub transfers: u64,
+    /// Sum in base units.
+    pub total: Amount,
+}
+
+/// The questions the investigation graph asks of a ledger.
+pub trait Ledger {
+    /// Transfers of `address` in `direction` that pass `filter`, highest value first, all of
+    /// them up to [`SCAN_CAP`] (`filter.top` limits the list; nothing is aggregated).
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure or a bad filter.
+    fn transfers(&self, address: &str, direction: Direction, filter: &Filter) -> Result<Vec<TransferRow>, LedgerError>;
+
+    /// Expands one side of `address`: the `filter.top` (default [`DEFAULT_TOP`]) highest-value
+    /// transfers, and the rest folded into one aggregate. Reads at most [`SCAN_CAP`] rows.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure or a bad filter.
+    fn expand(&self, address: &str, direction: Direction, filter: &Filter) -> Result<Expansion, LedgerError>;
+
+    /// Every transfer of a transaction (UTXO: its inputs and outputs), by position.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn tx_transfers(&self, chain: &str, tx_hash: &str) -> Result<Vec<TransferRow>, LedgerError>;
+
+    /// Degree, totals, first/last seen and labels of an address.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn address_summary(&self, address: &str) -> Result<AddressSummary, LedgerError>;
+
+    /// Every label about `address`, from every source.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn labels(&self, address: &str) -> Result<Vec<Label>, LedgerError>;
+
+    /// Batches and counts.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn info(&self) -> Result<LedgerInfo, LedgerError>;
+}
+
+/// The embedded SQLite ledger.
+pub struct SqliteLedger {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteLedger {
+    /// Opens the ledger at `path`, creating it if it does not exist.
+    ///
+    /// # Errors
+    /// [`LedgerError::NotALedger`] if the file is something else.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        let conn = schema::open(path)?;
+        Ok(SqliteLedger { conn, path: path.to_owned() })
+    }
+
+    /// The ledger's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, action: &'static str) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {
+        move |e| LedgerError::sqlite(&self.path, action, e)
+    }
+}
+
+/// Canonical form of an address typed by a user or read from a case: EVM hex is lower-cased
+/// (it is case-insensitive); base58 and bech32 are kept as typed (case-sensitive).
+#[must_use]
+pub fn canonical_address(text: &str) -> String {
+    let t = text.trim();
+    let is_evm =
+        t.len() == 42 && (t.starts_with("0x") || t.starts_with("0X")) && t[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    if is_evm { t.to_ascii_lowercase() } else { t.to_owned() }
+}

@@ -102,10 +102,7 @@ impl Amount {
         let ten = U256::from(10u8);
         let pad = d - frac_used.len();
         for b in int_digits.bytes().chain(frac_used.bytes()).chain(std::iter::repeat_n(b'0', pad)) {
-            acc = acc
-                .checked_mul(ten)
-                .and_then(|a| a.checked_add(U256::from(b - b'0')))
-                .ok_or_else(overflow)?;
+            acc = acc.checked_mul(ten).and_then(|a| a.checked_add(U256::from(b - b'0'))).ok_or_else(overflow)?;
         }
         Ok(Amount(acc))
     }

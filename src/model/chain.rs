@@ -124,13 +124,19 @@ impl Registry {
         self.chains.keys().map(String::as_str).collect()
     }
 
+    /// Every known token.
+    #[must_use]
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
     /// A known token of `chain` by contract address or by symbol (case-insensitive for symbols).
     #[must_use]
     pub fn token(&self, chain: &str, contract_or_symbol: &str) -> Option<&Token> {
         let key = contract_or_symbol.trim();
-        self.tokens.iter().find(|t| {
-            t.chain == chain && (t.contract.eq_ignore_ascii_case(key) || t.symbol.eq_ignore_ascii_case(key))
-        })
+        self.tokens
+            .iter()
+            .find(|t| t.chain == chain && (t.contract.eq_ignore_ascii_case(key) || t.symbol.eq_ignore_ascii_case(key)))
     }
 
     /// Normalises `text` to the canonical form of an address on `chain`.

@@ -1,0 +1,63 @@
+//! Command-line parsing (clap) and dispatch. Raw arguments become validated library settings
+//! here, once.
+
+mod import_cmd;
+mod info_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// hoptrace — follow stolen cryptocurrency hop by hop, offline.
+///
+/// Import real export files (ethereum-etl, Bitcoin Core RPC, Etherscan-family, Tronscan,
+/// Arkham, TagPacks, OFAC lists) into a local ledger, then query it. Run without a
+/// subcommand to import the bundled demo exports and print the ledger summary.
+#[derive(Debug, Parser)]
+#[command(name = "hoptrace", version, about, long_about)]
+pub struct Cli {
+    /// What to do; nothing runs the demo.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import export files into a ledger: one batch per file, committed whole or not at all.
+    ///
+    /// The format is recognised from each file's header or content (override with --format).
+    /// A file already imported (same SHA-256) adds nothing. If any row is refused, nothing of
+    /// that file is imported and every refused row is listed with its line, field and reason;
+    /// --skip-bad imports the good rows and writes the refused ones to a CSV instead.
+    Import(import_cmd::ImportArgs),
+    /// Summarise a ledger: import batches with file hashes, transfers per chain and asset,
+    /// labels per category.
+    LedgerInfo(info_cmd::InfoArgs),
+    /// Import the bundled demo exports into a fresh ledger and print its summary.
+    Demo {
+        /// Where to write the demo ledger (replaced if it exists).
+        #[arg(long, default_value = "demo-out/demo-ledger.sqlite")]
+        ledger: PathBuf,
+        /// Folder with the demo exports.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports"))]
+        exports: PathBuf,
+    },
+}
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// Any failure, with context, for a one-line report.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Import(args)) => import_cmd::run(&args),
+        Some(Command::LedgerInfo(args)) => info_cmd::run(&args),
+        Some(Command::Demo { ledger, exports }) => info_cmd::demo(&ledger, &exports),
+        None => info_cmd::demo(
+            &PathBuf::from("demo-out/demo-ledger.sqlite"),
+            &PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports")),
+        ),
+    }
+}

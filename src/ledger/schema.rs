@@ -1,0 +1,149 @@
+//! The SQLite schema of a ledger file, and opening one safely.
+//!
+//! Tables: `import_batches` (one row per imported file: name, SHA-256, counts, options),
+//! `transfers` (amounts as 32-byte big-endian BLOBs, so SQLite compares them exactly and in
+//! numeric order), `assets` (symbol and decimals per chain and asset key), `labels`.
+//! Indexes: `(from_addr, chain, time)` and `(to_addr, chain, time)` serve the address queries
+//! whether or not a chain is given (an EVM address is the same string on every EVM chain);
+//! `(chain, tx_hash, position)` serves transaction lookups and UTXO input resolution; a unique
+//! index on `uid` recognises a transfer imported twice.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::LedgerError;
+
+/// `PRAGMA application_id` of a hoptrace ledger ("HOPT").
+pub const APPLICATION_ID: i64 = 0x484F_5054;
+/// Current schema version (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Tables (created on a new ledger).
+const TABLES: &str = "
+CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    file_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    size_bytes INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    rows_read INTEGER NOT NULL DEFAULT 0,
+    transfers INTEGER NOT NULL DEFAULT 0,
+    labels INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    options TEXT NOT NULL
+);
+CREATE TABLE transfers (
+    id INTEGER PRIMARY KEY,
+    chain TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    position INTEGER,
+    block INTEGER,
+    time INTEGER,
+    from_addr TEXT,
+    to_addr TEXT,
+    asset TEXT NOT NULL,
+    amount BLOB NOT NULL,
+    fee BLOB,
+    failed INTEGER NOT NULL DEFAULT 0,
+    prev_tx TEXT,
+    prev_pos INTEGER,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL,
+    uid BLOB NOT NULL
+);
+CREATE TABLE assets (
+    chain TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    symbol TEXT,
+    decimals INTEGER,
+    name TEXT,
+    PRIMARY KEY (chain, asset)
+);
+CREATE TABLE labels (
+    id INTEGER PRIMARY KEY,
+    chain TEXT NOT NULL,
+    address TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    category TEXT NOT NULL,
+    source_category TEXT,
+    actor TEXT,
+    source TEXT NOT NULL,
+    confidence TEXT,
+    valid_from TEXT,
+    valid_to TEXT,
+    added_by TEXT,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL,
+    UNIQUE (chain, address, entity, category, source, actor)
+);
+CREATE INDEX labels_address ON labels(address, chain);
+";
+
+/// The transfer indexes, dropped and rebuilt around a bulk import into an empty ledger (a
+/// B-tree built once from sorted keys is several times faster than one grown row by row).
+pub const TRANSFER_INDEXES: &str = "
+CREATE UNIQUE INDEX IF NOT EXISTS transfers_uid ON transfers(uid);
+CREATE INDEX IF NOT EXISTS transfers_from ON transfers(from_addr, chain, time);
+CREATE INDEX IF NOT EXISTS transfers_to ON transfers(to_addr, chain, time);
+CREATE INDEX IF NOT EXISTS transfers_tx ON transfers(chain, tx_hash, position);
+CREATE INDEX IF NOT EXISTS transfers_unresolved ON transfers(prev_tx) WHERE kind = 4 AND from_addr IS NULL;
+";
+
+/// Drops the indexes of [`TRANSFER_INDEXES`].
+pub const DROP_TRANSFER_INDEXES: &str = "
+DROP INDEX IF EXISTS transfers_uid;
+DROP INDEX IF EXISTS transfers_from;
+DROP INDEX IF EXISTS transfers_to;
+DROP INDEX IF EXISTS transfers_tx;
+DROP INDEX IF EXISTS transfers_unresolved;
+";
+
+/// Opens (creating if needed) the ledger at `path`.
+///
+/// # Errors
+/// [`LedgerError::NotALedger`] if the file exists but is not a hoptrace ledger (not SQLite at
+/// all, or another application's database, or a newer schema); [`LedgerError::Sqlite`] otherwise.
+pub fn open(path: &Path) -> Result<Connection, LedgerError> {
+    let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
+        .map_err(|e| LedgerError::sqlite(path, "open", e))?;
+    let not_ledger = |detail: String| LedgerError::NotALedger { path: path.to_owned(), detail };
+    // The first read of the header tells whether this is SQLite at all.
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| not_ledger(format!("not an SQLite database ({e})")))?;
+    let version: i64 =
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| not_ledger(e.to_string()))?;
+    if existed {
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| not_ledger(format!("not an SQLite database ({e})")))?;
+        if app_id != APPLICATION_ID && tables > 0 {
+            return Err(not_ledger(
+                "an SQLite database of another application (no hoptrace application id)".to_owned(),
+            ));
+        }
+        if version > SCHEMA_VERSION {
+            return Err(not_ledger(format!(
+                "schema version {version} is newer than this hoptrace understands ({SCHEMA_VERSION}): upgrade hoptrace"
+            )));
+        }
+    }
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
+        .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
+    if app_id != APPLICATION_ID || version == 0 {
+        let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
+        tx.execute_batch(TABLES).map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
+        tx.execute_batch(TRANSFER_INDEXES).map_err(|e| LedgerError::sqlite(path, "create indexes", e))?;
+        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"))
+            .map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
+        tx.commit().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
+    }
+    Ok(conn)
+}

@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// A file of the real data in `../shared/data`, or `None` (with a message saying the test is
+/// skipped) when `../shared` is not beside the repository.
+pub fn shared_data(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: {} is absent (the real-data tests need ../shared beside the repository)", p.display());
+        None
+    }
+}
+
+/// Every row of every table of a ledger, as text: two ledgers with equal fingerprints hold
+/// the same data.
+pub fn fingerprint(ledger: &Path) -> String {
+    let conn = rusqlite::Connection::open(ledger).expect("open ledger for fingerprint");
+    let mut out = String::new();
+    for table in ["import_batches", "transfers", "assets", "labels"] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid")).expect("prepare");
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).expect("query");
+        out.push_str(table);
+        out.push('\n');
+        while let Some(r) = rows.next().expect("row") {
+            for i in 0..n {
+                let v: rusqlite::types::Value = r.get(i).expect("value");
+                out.push_str(&format!("{v:?}|"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write test file");
+    p
+}
