@@ -47,6 +47,7 @@ fn json_info(info: &LedgerInfo) -> serde_json::Value {
             "chain": chain, "category": category, "labels": n,
         })).collect::<Vec<_>>(),
         "unresolved_utxo_inputs": info.unresolved_inputs,
+        "failed_transfers": info.failed_transfers,
     })
 }
 
@@ -77,7 +78,7 @@ pub fn render_info(path: &Path, info: &LedgerInfo) -> String {
         );
     }
     let total: u64 = info.per_asset.iter().map(|a| a.transfers).sum();
-    let _ = writeln!(s, "Transfers per chain and asset ({total} in all):");
+    let _ = writeln!(s, "Transfers per chain and asset ({total} that moved value):");
     for a in &info.per_asset {
         let amount = match a.decimals {
             Some(d) => format!("{} {}", a.total.format_units(d), a.symbol.as_deref().unwrap_or(&a.asset)),
@@ -93,6 +94,9 @@ pub fn render_info(path: &Path, info: &LedgerInfo) -> String {
     let _ = writeln!(s, "Labels per chain and category ({labels} in all):");
     for ((chain, category), n) in &info.labels {
         let _ = writeln!(s, "  {chain:<10} {category:<12} {n:>8}");
+    }
+    if info.failed_transfers > 0 {
+        let _ = writeln!(s, "Failed transactions (kept as evidence, not in the totals): {}", info.failed_transfers);
     }
     if info.unresolved_inputs > 0 {
         let _ = writeln!(

@@ -24,17 +24,19 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
             body.len()
         ));
     }
-    // Cut at a char boundary: the sample may end inside a multi-byte character.
-    let text = match std::str::from_utf8(body) {
-        Ok(t) => t,
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or(""),
-        Err(e) => {
-            return Err(format!(
-                "the file is not UTF-8 text (invalid byte at offset {}): expected a UTF-8 export",
-                e.valid_up_to()
-            ));
-        }
-    };
+    // The first line (a header, or the first JSON record) must be UTF-8; a bad byte further on is
+    // one row's problem, reported by the reader with its line.
+    let first_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
+    if let Err(e) = std::str::from_utf8(&body[..first_end])
+        && e.error_len().is_some()
+    {
+        return Err(format!(
+            "the file is not UTF-8 text (invalid byte at offset {}): expected a UTF-8 export",
+            e.valid_up_to()
+        ));
+    }
+    let lossy = String::from_utf8_lossy(body);
+    let text: &str = &lossy;
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return detect_json(trimmed);
@@ -43,7 +45,7 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
         return Ok(Format::TagPack);
     }
     let first = trimmed.lines().next().unwrap_or("");
-    if first.contains(',') || first.contains('\t') {
+    if first.contains(',') {
         return detect_csv(first);
     }
     let looks_like_list = trimmed
@@ -85,7 +87,10 @@ fn detect_json(text: &str) -> Result<Format, String> {
 }
 
 fn detect_csv(first_line: &str) -> Result<Format, String> {
-    let cols: Vec<String> = first_line.split([',', '\t']).map(normalize_header).collect();
+    // Parse the header as CSV: quoted names may hold commas ("CurrentValue @ $3,021.44/Eth").
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(first_line.as_bytes());
+    let cols: Vec<String> =
+        rdr.records().next().and_then(Result::ok).map(|r| r.iter().map(normalize_header).collect()).unwrap_or_default();
     let has = |k: &str| cols.iter().any(|c| c == k);
     let has_prefix = |k: &str| cols.iter().any(|c| c.starts_with(k));
     if has("tokenaddress") && has("fromaddress") && has("logindex") {
@@ -167,7 +172,7 @@ mod tests {
             Ok(Format::AddressList)
         );
         assert!(detect(b"").is_err());
-        assert!(detect(b"\x00\x01\x02binary").unwrap_err().contains("binary"));
-        assert!(detect(b"a,b,c\n1,2,3\n").unwrap_err().contains("cannot recognise"));
+        assert!(detect(b"\x00\x01\x02binary").err().is_some_and(|e| e.contains("binary")));
+        assert!(detect(b"a,b,c\n1,2,3\n").err().is_some_and(|e| e.contains("cannot recognise")));
     }
 }

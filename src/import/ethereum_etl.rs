@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 
 use super::csvutil::CsvFile;
 use super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
-use crate::model::{Amount, Transfer, TransferKind, registry};
+use crate::model::{Amount, Chain, Transfer, TransferKind, lower_hex_with_prefix, normalize_address, registry};
 
 /// Reads ethereum-etl transactions (CSV or JSON lines).
 ///
@@ -60,20 +60,22 @@ impl Kind {
 
 /// One record's fields, from a CSV row or a JSON object.
 trait Fields {
-    /// The trimmed text of `key`; `None` when absent, empty or JSON null.
-    fn get(&self, key: &str) -> Result<Option<Cow<'_, str>>, Refusal>;
+    /// The trimmed text of field `key` (an index into [`ALL_KEYS`]); `None` when absent,
+    /// empty or JSON null.
+    fn get(&self, key: usize) -> Result<Option<Cow<'_, str>>, Refusal>;
 }
 
 struct CsvFields<'a, 'r> {
     file: &'a CsvFile<'r>,
     rec: &'a ByteRecord,
     line: u64,
-    cols: &'a [(&'static str, Option<usize>)],
+    /// Column of each of [`ALL_KEYS`], found once from the header.
+    cols: &'a [Option<usize>; ALL_KEYS.len()],
 }
 
 impl Fields for CsvFields<'_, '_> {
-    fn get(&self, key: &str) -> Result<Option<Cow<'_, str>>, Refusal> {
-        let idx = self.cols.iter().find(|(k, _)| *k == key).and_then(|(_, i)| *i);
+    fn get(&self, key: usize) -> Result<Option<Cow<'_, str>>, Refusal> {
+        let idx = self.cols.get(key).copied().flatten();
         Ok(self.file.optional(self.rec, idx, self.line)?.map(Cow::Borrowed))
     }
 }
@@ -84,7 +86,8 @@ struct JsonFields<'a> {
 }
 
 impl Fields for JsonFields<'_> {
-    fn get(&self, key: &str) -> Result<Option<Cow<'_, str>>, Refusal> {
+    fn get(&self, key: usize) -> Result<Option<Cow<'_, str>>, Refusal> {
+        let key = ALL_KEYS.get(key).copied().unwrap_or_default();
         match self.obj.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok((!s.trim().is_empty()).then(|| Cow::Borrowed(s.trim()))),
@@ -95,6 +98,22 @@ impl Fields for JsonFields<'_> {
     }
 }
 
+/// Indexes into [`ALL_KEYS`].
+const HASH: usize = 0;
+const TRANSACTION_HASH: usize = 1;
+const FROM: usize = 2;
+const TO: usize = 3;
+const VALUE: usize = 4;
+const TOKEN: usize = 5;
+const LOG_INDEX: usize = 6;
+const BLOCK: usize = 7;
+const TIME: usize = 8;
+const CONTRACT: usize = 9;
+const STATUS: usize = 10;
+const GAS_USED: usize = 11;
+const GAS_PRICE: usize = 12;
+
+/// Every field the reader uses, by its ethereum-etl name.
 const ALL_KEYS: [&str; 13] = [
     "hash",
     "transaction_hash",
@@ -114,13 +133,12 @@ const ALL_KEYS: [&str; 13] = [
 fn read_any(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink, kind: Kind) -> Result<(), ReadError> {
     let chain = ctx.options.chain.as_deref().unwrap_or("ethereum");
     let chain_info = registry().chain(chain).map_err(|e| ReadError::format(1, e.to_string()))?;
-    let native = chain_info.native.clone();
     let first = input.fill_buf()?;
     let skip_bom = if first.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
     let is_json = first.iter().skip(skip_bom).find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut seen_tokens = std::collections::BTreeSet::new();
     let mut emit = |fields: &dyn Fields, line: u64, sink: &mut dyn Sink| -> Result<(), ReadError> {
-        match record(fields, line, chain, &native, kind) {
+        match record(fields, line, chain_info, kind) {
             Ok(t) => {
                 if kind == Kind::TokenTransfers && seen_tokens.insert(t.asset.clone()) {
                     sink.asset(AssetInfo {
@@ -163,11 +181,15 @@ fn read_any(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink,
             sink.row();
             match serde_json::from_str::<Map<String, Value>>(text) {
                 Ok(obj) => emit(&JsonFields { obj: &obj, line }, line, sink)?,
-                Err(e) => sink.refuse(Refusal::new(
-                    line,
-                    "row",
-                    format!("not a JSON object ({e}): expected one ethereum-etl record a line"),
-                )),
+                Err(e) => {
+                    let what = e.to_string();
+                    let what = what.split(" at line ").next().unwrap_or_default();
+                    let message = format!(
+                        "not a JSON object ({what} at column {}): expected one ethereum-etl record a line",
+                        e.column()
+                    );
+                    sink.refuse(Refusal::new(line, "row", message));
+                }
             }
         }
         return Ok(());
@@ -176,8 +198,7 @@ fn read_any(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink,
     for key in kind.required() {
         file.columns.require(key, &[&key.replace('_', "")])?;
     }
-    let cols: Vec<(&'static str, Option<usize>)> =
-        ALL_KEYS.iter().map(|k| (*k, file.columns.find(&[&k.replace('_', "")]))).collect();
+    let cols: [Option<usize>; ALL_KEYS.len()] = ALL_KEYS.map(|k| file.columns.find(&[&k.replace('_', "")]));
     let mut rec = ByteRecord::new();
     while let Some(line) = file.next_row(&mut rec, sink)? {
         if let Err(r) = file.check_width(&rec, line) {
@@ -189,44 +210,44 @@ fn read_any(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink,
     Ok(())
 }
 
-fn record(f: &dyn Fields, line: u64, chain: &str, native: &str, kind: Kind) -> Result<Transfer, Refusal> {
-    let reg = registry();
-    let req = |key: &str| -> Result<String, Refusal> {
-        f.get(key)?.map(Cow::into_owned).ok_or_else(|| Refusal::new(line, key, "missing or empty: expected a value"))
+fn record(f: &dyn Fields, line: u64, chain: &Chain, kind: Kind) -> Result<Transfer, Refusal> {
+    let name = |key: usize| ALL_KEYS.get(key).copied().unwrap_or_default();
+    let req = |key: usize| -> Result<Cow<'_, str>, Refusal> {
+        f.get(key)?.ok_or_else(|| Refusal::new(line, name(key), "missing or empty: expected a value"))
     };
-    let addr = |key: &str| -> Result<Option<String>, Refusal> {
+    let addr = |key: usize| -> Result<Option<String>, Refusal> {
         f.get(key)?
-            .map(|a| reg.normalize_address(chain, &a).map_err(|e| Refusal::new(line, key, e.to_string())))
+            .map(|a| normalize_address(chain, &a).map_err(|e| Refusal::new(line, name(key), e.to_string())))
             .transpose()
     };
-    let int = |key: &str| -> Result<Option<i64>, Refusal> {
+    let int = |key: usize| -> Result<Option<i64>, Refusal> {
         f.get(key)?
             .map(|v| {
-                v.parse::<i64>().map_err(|_| Refusal::new(line, key, format!("found {v:?}: expected a whole number")))
+                v.parse::<i64>()
+                    .map_err(|_| Refusal::new(line, name(key), format!("found {v:?}: expected a whole number")))
             })
             .transpose()
     };
-    let amount = |key: &str| -> Result<Amount, Refusal> {
+    let amount = |key: usize| -> Result<Amount, Refusal> {
         let v = req(key)?;
-        Amount::parse_base_units(&v).map_err(|e| Refusal::new(line, key, format!("{e}: expected base units as digits")))
+        Amount::parse_base_units(&v).map_err(|e| Refusal::new(line, name(key), e.to_string()))
     };
-    let hash_key = if kind == Kind::Transactions { "hash" } else { "transaction_hash" };
+    let hash_key = if kind == Kind::Transactions { HASH } else { TRANSACTION_HASH };
     let tx_hash = tx_hash(&req(hash_key)?).ok_or_else(|| {
-        Refusal::new(line, hash_key, "expected a transaction hash: 0x followed by 64 hexadecimal digits")
+        Refusal::new(line, name(hash_key), "expected a transaction hash: 0x followed by 64 hexadecimal digits")
     })?;
-    let from =
-        Some(addr("from_address")?.ok_or_else(|| Refusal::new(line, "from_address", "missing: expected an address"))?);
-    let block = int("block_number")?;
-    let time = int("block_timestamp")?;
-    let value = amount("value")?;
+    let from = Some(addr(FROM)?.ok_or_else(|| Refusal::new(line, name(FROM), "missing: expected an address"))?);
+    let block = int(BLOCK)?;
+    let time = int(TIME)?;
+    let value = amount(VALUE)?;
     match kind {
         Kind::Transactions => {
-            let to = match addr("to_address")? {
+            let to = match addr(TO)? {
                 Some(a) => Some(a),
-                None => addr("receipt_contract_address")?,
+                None => addr(CONTRACT)?,
             };
-            let failed = int("receipt_status")? == Some(0);
-            let fee_base = match (f.get("receipt_gas_used")?, f.get("receipt_effective_gas_price")?) {
+            let failed = int(STATUS)? == Some(0);
+            let fee_base = match (f.get(GAS_USED)?, f.get(GAS_PRICE)?) {
                 (Some(g), Some(p)) => {
                     let g = Amount::parse_base_units(&g)
                         .map_err(|e| Refusal::new(line, "receipt_gas_used", e.to_string()))?;
@@ -239,7 +260,7 @@ fn record(f: &dyn Fields, line: u64, chain: &str, native: &str, kind: Kind) -> R
                 _ => None,
             };
             Ok(Transfer {
-                chain: chain.to_owned(),
+                chain: chain.id.clone(),
                 tx_hash,
                 kind: TransferKind::Native,
                 position: None,
@@ -247,7 +268,7 @@ fn record(f: &dyn Fields, line: u64, chain: &str, native: &str, kind: Kind) -> R
                 time,
                 from,
                 to,
-                asset: native.to_owned(),
+                asset: chain.native.clone(),
                 amount_base: value,
                 fee_base,
                 failed,
@@ -256,16 +277,14 @@ fn record(f: &dyn Fields, line: u64, chain: &str, native: &str, kind: Kind) -> R
             })
         }
         Kind::TokenTransfers => {
-            let asset = addr("token_address")?
+            let asset = addr(TOKEN)?
                 .ok_or_else(|| Refusal::new(line, "token_address", "missing: expected a token contract address"))?;
-            let to = Some(
-                addr("to_address")?.ok_or_else(|| Refusal::new(line, "to_address", "missing: expected an address"))?,
-            );
+            let to = Some(addr(TO)?.ok_or_else(|| Refusal::new(line, name(TO), "missing: expected an address"))?);
             Ok(Transfer {
-                chain: chain.to_owned(),
+                chain: chain.id.clone(),
                 tx_hash,
                 kind: TransferKind::Token,
-                position: int("log_index")?,
+                position: int(LOG_INDEX)?,
                 block,
                 time,
                 from,
@@ -285,7 +304,7 @@ fn record(f: &dyn Fields, line: u64, chain: &str, native: &str, kind: Kind) -> R
 #[must_use]
 pub fn tx_hash(text: &str) -> Option<String> {
     let hex = text.trim().strip_prefix("0x").or_else(|| text.trim().strip_prefix("0X"))?;
-    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("0x{}", hex.to_ascii_lowercase()))
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| lower_hex_with_prefix(hex))
 }
 
 #[cfg(test)]

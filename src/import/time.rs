@@ -161,7 +161,9 @@ fn parse_clock(tp: &str, ampm: Option<&str>) -> Option<Time> {
         None => (0, 0),
         Some(s) => {
             let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-            let _ = frac.bytes().all(|b| b.is_ascii_digit()).then_some(())?;
+            if !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
             (whole.parse::<i8>().ok()?, 0)
         }
     };

@@ -6,7 +6,9 @@
 //! says so. Queries go through the [`Ledger`] trait, so a server-backed ledger can stand in
 //! later with the same questions.
 
+mod codec;
 mod import;
+mod pipeline;
 mod query;
 pub mod schema;
 
@@ -220,8 +222,10 @@ pub struct BatchInfo {
 pub struct LedgerInfo {
     /// Every batch, oldest first.
     pub batches: Vec<BatchInfo>,
-    /// Transfer count and sum per (chain, asset).
+    /// Transfer count and sum per (chain, asset), failed transactions left out.
     pub per_asset: Vec<AssetCount>,
+    /// Transfers of failed (reverted) transactions: kept as evidence, moved nothing.
+    pub failed_transfers: u64,
     /// Label count per (chain, category).
     pub labels: BTreeMap<(String, String), u64>,
     /// UTXO inputs whose spent output is not in the ledger (address and value unknown).
@@ -290,6 +294,8 @@ pub trait Ledger {
 pub struct SqliteLedger {
     conn: Connection,
     path: PathBuf,
+    /// Chain and asset names by id; dropped after every import.
+    meta: std::cell::RefCell<Option<std::rc::Rc<query::Meta>>>,
 }
 
 impl SqliteLedger {
@@ -299,7 +305,7 @@ impl SqliteLedger {
     /// [`LedgerError::NotALedger`] if the file is something else.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
         let conn = schema::open(path)?;
-        Ok(SqliteLedger { conn, path: path.to_owned() })
+        Ok(SqliteLedger { conn, path: path.to_owned(), meta: std::cell::RefCell::new(None) })
     }
 
     /// The ledger's path.

@@ -11,16 +11,20 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use ethnum::U256;
-use rusqlite::types::Value;
-use rusqlite::{Row, params_from_iter};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{OptionalExtension, Row, params_from_iter};
 
 use super::{
     AddressSummary, AssetCount, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError, LedgerInfo,
-    Provenance, Rest, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address,
+    Provenance, Rest, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
 };
 use crate::model::{Amount, Category, Label, Transfer, TransferKind, registry};
 
-const ROW_COLUMNS: &str = "id, chain, tx_hash, kind, position, block, time, from_addr, to_addr, asset, amount, fee, failed, prev_tx, prev_pos, batch_id, line";
+/// A full transfer row with names resolved from the id tables.
+const ROW_SELECT: &str = "SELECT t.id, c.name, h.tx_hash, t.kind, t.position, t.block, t.time, fa.address, ta.address,
+    a.asset, t.amount, t.fee, t.failed, h.prev_tx, t.prev_pos, t.batch_id, t.line
+    FROM transfers t JOIN transfer_hashes h ON h.id = t.id JOIN chains c ON c.id = t.chain JOIN assets a ON a.id = t.asset_id
+    LEFT JOIN addresses fa ON fa.id = t.from_id LEFT JOIN addresses ta ON ta.id = t.to_id";
 
 /// Decimals assumed for a token whose decimals no file or registry gave (the ERC-20 default).
 const ASSUMED_DECIMALS: u8 = 18;
@@ -33,30 +37,46 @@ struct Scan {
 }
 
 impl SqliteLedger {
-    /// Decimals of every asset the ledger or the registry knows, by asset key.
-    fn decimals_map(&self) -> Result<HashMap<String, u8>, LedgerError> {
+    /// Names and decimals of chains and assets by id, read once and kept until the next import.
+    pub(super) fn meta(&self) -> Result<std::rc::Rc<Meta>, LedgerError> {
+        if let Some(m) = self.meta.borrow().as_ref() {
+            return Ok(m.clone());
+        }
         let reg = registry();
-        let mut map = HashMap::new();
-        for id in reg.chain_ids() {
-            if let Ok(c) = reg.chain(id) {
-                map.insert(c.native.clone(), c.decimals);
-            }
+        let mut meta = Meta::default();
+        let mut stmt = self.conn.prepare("SELECT id, name FROM chains").map_err(self.err("read chains"))?;
+        for r in stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(self.err("read chains"))?
+        {
+            let (id, name) = r.map_err(self.err("read chains"))?;
+            meta.chain_ids.insert(name.clone(), id);
+            meta.chains.insert(id, name);
         }
-        for t in reg.tokens() {
-            map.insert(t.contract.clone(), t.decimals);
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT asset, decimals FROM assets WHERE decimals IS NOT NULL")
-            .map_err(self.err("read assets"))?;
+        let mut stmt =
+            self.conn.prepare("SELECT id, chain, asset, decimals FROM assets").map_err(self.err("read assets"))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<u8>>(3)?))
+            })
             .map_err(self.err("read assets"))?;
         for r in rows {
-            let (k, d) = r.map_err(self.err("read assets"))?;
-            map.insert(k, d);
+            let (id, chain, asset, decimals) = r.map_err(self.err("read assets"))?;
+            let known = reg.chain(&chain).ok().filter(|c| c.native == asset).map(|c| c.decimals);
+            let decimals = decimals.or(known).or_else(|| reg.token(&chain, &asset).map(|t| t.decimals));
+            meta.assets.insert(id, (chain, asset, decimals));
         }
-        Ok(map)
+        let meta = std::rc::Rc::new(meta);
+        *self.meta.borrow_mut() = Some(meta.clone());
+        Ok(meta)
+    }
+
+    /// The id of an address, if any transfer involves it.
+    fn address_id(&self, address: &str) -> Result<Option<i64>, LedgerError> {
+        self.conn
+            .prepare_cached("SELECT id FROM addresses WHERE address = ?1")
+            .and_then(|mut s| s.query_row([address], |r| r.get(0)).optional())
+            .map_err(self.err("look up address"))
     }
 
     /// Asset keys a user's asset names stand for: the key itself, and the contracts of tokens
@@ -91,17 +111,26 @@ impl SqliteLedger {
 
     fn scan(&self, address: &str, dir: Direction, filter: &Filter, keep: usize) -> Result<Scan, LedgerError> {
         let address = canonical_address(address);
-        let (own, other) = match dir {
-            Direction::Out => ("from_addr", "to_addr"),
-            Direction::In => ("to_addr", "from_addr"),
+        let mut rest = Rest::default();
+        let mut shown = SideSummary::default();
+        let Some(address_id) = self.address_id(&address)? else {
+            return Ok(Scan { top: Vec::new(), rest, shown });
         };
-        let decimals = self.decimals_map()?;
+        let meta = self.meta()?;
+        let (own, other) = match dir {
+            Direction::Out => ("from_id", "to_id"),
+            Direction::In => ("to_id", "from_id"),
+        };
         let mut sql =
-            format!("SELECT id, chain, asset, amount, time, coalesce({other}, tx_hash) FROM transfers WHERE {own} = ?");
-        let mut args: Vec<Value> = vec![Value::Text(address)];
+            format!("SELECT id, chain, asset_id, amount, time, {other}, tx_key FROM transfers WHERE {own} = ?");
+        let mut args: Vec<Value> = vec![Value::Integer(address_id)];
         if !filter.chains.is_empty() {
-            sql.push_str(&format!(" AND chain IN ({})", vec!["?"; filter.chains.len()].join(",")));
-            args.extend(filter.chains.iter().map(|c| Value::Text(c.clone())));
+            let ids: Vec<i64> = filter.chains.iter().filter_map(|c| meta.chain_ids.get(c).copied()).collect();
+            if ids.is_empty() {
+                return Ok(Scan { top: Vec::new(), rest, shown });
+            }
+            sql.push_str(&format!(" AND chain IN ({})", vec!["?"; ids.len()].join(",")));
+            args.extend(ids.into_iter().map(Value::Integer));
         }
         if let Some(t) = filter.from_time {
             sql.push_str(" AND time >= ?");
@@ -116,35 +145,48 @@ impl SqliteLedger {
         }
         if !filter.assets.is_empty() {
             let keys = self.resolve_assets(&filter.assets)?;
-            sql.push_str(&format!(" AND asset IN ({})", vec!["?"; keys.len()].join(",")));
-            args.extend(keys.into_iter().map(Value::Text));
+            let ids: Vec<i64> =
+                meta.assets.iter().filter(|(_, (_, k, _))| keys.contains(k)).map(|(id, _)| *id).collect();
+            if ids.is_empty() {
+                return Ok(Scan { top: Vec::new(), rest, shown });
+            }
+            sql.push_str(&format!(" AND asset_id IN ({})", vec!["?"; ids.len()].join(",")));
+            args.extend(ids.into_iter().map(Value::Integer));
         }
         if let Some(min) = &filter.min_value {
-            // amount >= threshold of its asset: one CASE branch per asset of known decimals.
+            // amount >= threshold of its asset: a CASE branch per asset whose decimals are not
+            // the assumed 18, the assumed threshold for the rest.
             let default = threshold(min, ASSUMED_DECIMALS)?;
-            let mut known: Vec<(&String, &u8)> = decimals.iter().collect();
-            known.sort();
-            sql.push_str(" AND amount >= CASE asset");
-            for (asset, d) in known {
-                sql.push_str(" WHEN ? THEN ?");
-                args.push(Value::Text(asset.clone()));
-                args.push(Value::Blob(threshold(min, *d)?.to_be_bytes().to_vec()));
+            let mut odd: Vec<(i64, u8)> = meta
+                .assets
+                .iter()
+                .filter_map(|(id, (_, _, d))| d.filter(|d| *d != ASSUMED_DECIMALS).map(|d| (*id, d)))
+                .collect();
+            odd.sort_unstable();
+            if odd.is_empty() {
+                sql.push_str(" AND amount >= ?");
+            } else {
+                sql.push_str(" AND amount >= CASE asset_id");
+                for (id, d) in odd {
+                    sql.push_str(" WHEN ? THEN ?");
+                    args.push(Value::Integer(id));
+                    args.push(Value::Blob(codec::amount_to_sql(threshold(min, d)?)));
+                }
+                sql.push_str(" ELSE ? END");
             }
-            sql.push_str(" ELSE ? END");
-            args.push(Value::Blob(default.to_be_bytes().to_vec()));
+            args.push(Value::Blob(codec::amount_to_sql(default)));
         }
         sql.push_str(&format!(" LIMIT {}", SCAN_CAP + 1));
 
-        let mut stmt = self.conn.prepare(&sql).map_err(self.err("query transfers"))?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err("query transfers"))?;
         let mut rows = stmt.query(params_from_iter(args)).map_err(self.err("query transfers"))?;
         let mut heap: BinaryHeap<Reverse<(U256, i64)>> = BinaryHeap::with_capacity(keep.min(4096) + 1);
-        let mut rest = Rest::default();
-        let mut shown = SideSummary::default();
+        let mut rest_totals: HashMap<(i64, i64), Amount> = HashMap::new();
+        let mut all_totals: HashMap<(i64, i64), Amount> = HashMap::new();
         let mut rest_parties = HashSet::new();
         let mut all_parties = HashSet::new();
         let mut scanned = 0usize;
-        // Folded rows are only known by id until they leave the heap, so totals of the rest are
-        // kept as all-minus-shown at the end: track per-id facts only for rows in the heap.
+        // Facts of the rows in the heap; a row pushed out of it is folded into the rest.
         let mut in_heap: HashMap<i64, Facts> = HashMap::new();
         while let Some(row) = rows.next().map_err(self.err("query transfers"))? {
             scanned += 1;
@@ -154,11 +196,15 @@ impl SqliteLedger {
                 break;
             }
             let facts = Facts::read(row).map_err(self.err("read transfer"))?;
-            let key = rank_key(facts.amount, decimals.get(&facts.asset).copied().unwrap_or(ASSUMED_DECIMALS));
+            let decimals = meta.assets.get(&facts.asset).and_then(|a| a.2).unwrap_or(ASSUMED_DECIMALS);
+            let key = rank_key(facts.amount, decimals);
             all_parties.insert(facts.party_hash);
             shown.transfers += 1;
-            let total = shown.totals.entry((facts.chain.clone(), facts.asset.clone())).or_default();
+            let total = all_totals.entry((facts.chain, facts.asset)).or_default();
             *total = total.saturating_add(facts.amount);
+            if keep == 0 {
+                continue;
+            }
             let id = facts.id;
             heap.push(Reverse((key, id)));
             in_heap.insert(id, facts);
@@ -168,7 +214,7 @@ impl SqliteLedger {
             {
                 rest.count += 1;
                 rest_parties.insert(f.party_hash);
-                let t = rest.totals.entry((f.chain, f.asset)).or_default();
+                let t = rest_totals.entry((f.chain, f.asset)).or_default();
                 *t = t.saturating_add(f.amount);
                 if let Some(time) = f.time {
                     rest.first_time = Some(rest.first_time.map_or(time, |x| x.min(time)));
@@ -176,6 +222,18 @@ impl SqliteLedger {
                 }
             }
         }
+        let names = |totals: HashMap<(i64, i64), Amount>| -> BTreeMap<(String, String), Amount> {
+            totals
+                .into_iter()
+                .map(|((c, a), v)| {
+                    let chain = meta.chains.get(&c).cloned().unwrap_or_default();
+                    let asset = meta.assets.get(&a).map(|x| x.1.clone()).unwrap_or_default();
+                    ((chain, asset), v)
+                })
+                .collect()
+        };
+        rest.totals = names(rest_totals);
+        shown.totals = names(all_totals);
         rest.counterparties = rest_parties.len() as u64;
         shown.counterparties = all_parties.len() as u64;
         let mut top: Vec<(U256, i64)> = heap.into_iter().map(|Reverse(k)| k).collect();
@@ -194,7 +252,7 @@ impl SqliteLedger {
             let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
             let mut stmt = self
                 .conn
-                .prepare(&format!("SELECT {ROW_COLUMNS} FROM transfers WHERE id IN ({list})"))
+                .prepare(&format!("{ROW_SELECT} WHERE t.id IN ({list})"))
                 .map_err(self.err("read transfers"))?;
             let rows = stmt.query_map([], |r| transfer_row(r, &batches)).map_err(self.err("read transfers"))?;
             for r in rows {
@@ -220,10 +278,21 @@ impl SqliteLedger {
     }
 }
 
+/// Names and decimals of chains and assets, by id.
+#[derive(Debug, Default)]
+pub(super) struct Meta {
+    /// Chain name by id.
+    pub chains: HashMap<i64, String>,
+    /// Chain id by name.
+    pub chain_ids: HashMap<String, i64>,
+    /// (chain, asset key, decimals) by asset id.
+    pub assets: HashMap<i64, (String, String, Option<u8>)>,
+}
+
 struct Facts {
     id: i64,
-    chain: String,
-    asset: String,
+    chain: i64,
+    asset: i64,
     amount: Amount,
     time: Option<i64>,
     party_hash: u64,
@@ -231,14 +300,17 @@ struct Facts {
 
 impl Facts {
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        let amount_bytes = row.get_ref(3)?.as_blob()?;
+        // The counterparty: an address id, or for a UTXO input/output the transaction.
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        row.get_ref(5)?.as_str()?.hash(&mut h);
+        match row.get_ref(5)? {
+            ValueRef::Integer(id) => (0u8, id).hash(&mut h),
+            _ => (1u8, row.get::<_, i64>(6)?).hash(&mut h),
+        }
         Ok(Facts {
             id: row.get(0)?,
             chain: row.get(1)?,
             asset: row.get(2)?,
-            amount: Amount::from_be_slice(amount_bytes).unwrap_or_default(),
+            amount: codec::amount_from_sql(row.get_ref(3)?.as_blob()?).unwrap_or_default(),
             time: row.get(4)?,
             party_hash: h.finish(),
         })
@@ -272,8 +344,12 @@ fn threshold(min: &str, decimals: u8) -> Result<Amount, LedgerError> {
 
 fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>) -> rusqlite::Result<TransferRow> {
     let kind_code: i64 = r.get(3)?;
+    let chain: String = r.get(1)?;
     let fee: Option<Vec<u8>> = r.get(11)?;
-    let prev_tx: Option<String> = r.get(13)?;
+    let prev_tx = match r.get_ref(13)? {
+        ValueRef::Null => None,
+        v => Some(codec::tx_from_sql(&chain, v)),
+    };
     let prev_pos: Option<i64> = r.get(14)?;
     let batch_id: i64 = r.get(15)?;
     let line: i64 = r.get(16)?;
@@ -281,8 +357,8 @@ fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>) -> rusqli
     Ok(TransferRow {
         id: r.get(0)?,
         transfer: Transfer {
-            chain: r.get(1)?,
-            tx_hash: r.get(2)?,
+            tx_hash: codec::tx_from_sql(&chain, r.get_ref(2)?),
+            chain,
             kind: TransferKind::from_code(kind_code).unwrap_or(TransferKind::Native),
             position: r.get(4)?,
             block: r.get(5)?,
@@ -290,8 +366,8 @@ fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>) -> rusqli
             from: r.get(7)?,
             to: r.get(8)?,
             asset: r.get(9)?,
-            amount_base: Amount::from_be_slice(r.get_ref(10)?.as_blob()?).unwrap_or_default(),
-            fee_base: fee.and_then(|f| Amount::from_be_slice(&f)),
+            amount_base: codec::amount_from_sql(r.get_ref(10)?.as_blob()?).unwrap_or_default(),
+            fee_base: fee.and_then(|f| codec::amount_from_sql(&f)),
             failed: r.get(12)?,
             prev_out: prev_tx.zip(prev_pos),
             line: u64::try_from(line).unwrap_or(0),
@@ -334,16 +410,21 @@ impl Ledger for SqliteLedger {
     }
 
     fn tx_transfers(&self, chain: &str, tx_hash: &str) -> Result<Vec<TransferRow>, LedgerError> {
-        let hash = tx_hash.trim().to_ascii_lowercase();
+        let hash = codec::tx_to_sql(&tx_hash.trim().to_ascii_lowercase());
+        let key = codec::tx_key(&hash);
+        let Some(chain_id) = self.meta()?.chain_ids.get(chain).copied() else {
+            return Ok(Vec::new());
+        };
         let batches = self.batch_names()?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM transfers WHERE chain = ?1 AND tx_hash = ?2 ORDER BY kind, position, id"
+                "{ROW_SELECT} WHERE t.tx_key = ?3 AND t.chain = ?1 AND h.tx_hash = ?2 ORDER BY t.kind, t.position, t.id"
             ))
             .map_err(self.err("query transaction"))?;
-        let rows =
-            stmt.query_map([chain, &hash], |r| transfer_row(r, &batches)).map_err(self.err("query transaction"))?;
+        let rows = stmt
+            .query_map(rusqlite::params![chain_id, hash, key], |r| transfer_row(r, &batches))
+            .map_err(self.err("query transaction"))?;
         rows.collect::<Result<_, _>>().map_err(self.err("query transaction"))
     }
 
@@ -357,14 +438,16 @@ impl Ledger for SqliteLedger {
         chains.dedup();
         let mut first_seen: Option<i64> = None;
         let mut last_seen: Option<i64> = None;
-        for col in ["from_addr", "to_addr"] {
+        let meta = self.meta()?;
+        let address_id = self.address_id(&address)?.unwrap_or(-1);
+        for col in ["from_id", "to_id"] {
             // min/max on the (address, chain, time) index: one seek per chain.
-            for chain in &chains {
+            for chain in chains.iter().filter_map(|c| meta.chain_ids.get(c)) {
                 let (lo, hi): (Option<i64>, Option<i64>) = self
                     .conn
                     .query_row(
                         &format!("SELECT min(time), max(time) FROM transfers WHERE {col} = ?1 AND chain = ?2"),
-                        [&address, chain],
+                        [address_id, *chain],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .map_err(self.err("address summary"))?;
@@ -423,19 +506,24 @@ impl Ledger for SqliteLedger {
             .map_err(self.err("read batches"))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err("read batches"))?;
-        let mut sums: BTreeMap<(String, String), (u64, Amount)> = BTreeMap::new();
-        let mut stmt =
-            self.conn.prepare("SELECT chain, asset, amount FROM transfers").map_err(self.err("sum transfers"))?;
+        let ids = self.meta()?;
+        let mut by_id: HashMap<i64, (u64, Amount)> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT asset_id, amount FROM transfers WHERE failed = 0")
+            .map_err(self.err("sum transfers"))?;
         let mut rows = stmt.query([]).map_err(self.err("sum transfers"))?;
         while let Some(r) = rows.next().map_err(self.err("sum transfers"))? {
-            let key = (r.get(0).map_err(self.err("sum transfers"))?, r.get(1).map_err(self.err("sum transfers"))?);
-            let amount =
-                Amount::from_be_slice(r.get_ref(2).and_then(|v| Ok(v.as_blob()?)).map_err(self.err("sum transfers"))?)
-                    .unwrap_or_default();
-            let e = sums.entry(key).or_insert((0, Amount::ZERO));
+            let asset: i64 = r.get(0).map_err(self.err("sum transfers"))?;
+            let bytes = r.get_ref(1).and_then(|v| Ok(v.as_blob()?)).map_err(self.err("sum transfers"))?;
+            let e = by_id.entry(asset).or_insert((0, Amount::ZERO));
             e.0 += 1;
-            e.1 = e.1.saturating_add(amount);
+            e.1 = e.1.saturating_add(codec::amount_from_sql(bytes).unwrap_or_default());
         }
+        let sums: BTreeMap<(String, String), (u64, Amount)> = by_id
+            .into_iter()
+            .filter_map(|(id, v)| ids.assets.get(&id).map(|(c, a, _)| ((c.clone(), a.clone()), v)))
+            .collect();
         let mut meta: HashMap<(String, String), (Option<String>, Option<u8>)> = HashMap::new();
         let mut stmt =
             self.conn.prepare("SELECT chain, asset, symbol, decimals FROM assets").map_err(self.err("read assets"))?;
@@ -475,11 +563,15 @@ impl Ledger for SqliteLedger {
         let unresolved_inputs = self
             .conn
             .query_row(
-                "SELECT count(*) FROM transfers WHERE kind = 4 AND from_addr IS NULL AND prev_tx IS NOT NULL",
+                "SELECT count(*) FROM transfers WHERE kind = 4 AND from_id IS NULL AND prev_key IS NOT NULL",
                 [],
                 |r| r.get(0),
             )
             .map_err(self.err("count unresolved inputs"))?;
-        Ok(LedgerInfo { batches, per_asset, labels, unresolved_inputs })
+        let failed_transfers = self
+            .conn
+            .query_row("SELECT count(*) FROM transfers WHERE failed = 1", [], |r| r.get(0))
+            .map_err(self.err("count failed transfers"))?;
+        Ok(LedgerInfo { batches, per_asset, labels, unresolved_inputs, failed_transfers })
     }
 }

@@ -1,12 +1,18 @@
 //! The SQLite schema of a ledger file, and opening one safely.
 //!
-//! Tables: `import_batches` (one row per imported file: name, SHA-256, counts, options),
-//! `transfers` (amounts as 32-byte big-endian BLOBs, so SQLite compares them exactly and in
-//! numeric order), `assets` (symbol and decimals per chain and asset key), `labels`.
-//! Indexes: `(from_addr, chain, time)` and `(to_addr, chain, time)` serve the address queries
-//! whether or not a chain is given (an EVM address is the same string on every EVM chain);
-//! `(chain, tx_hash, position)` serves transaction lookups and UTXO input resolution; a unique
-//! index on `uid` recognises a transfer imported twice.
+//! Tables: `import_batches` (one row per imported file: name, SHA-256, counts, options);
+//! `transfers`, which stores chains, addresses and assets as integer ids into `chains`,
+//! `addresses` and `assets` (an address is 42 bytes of text but a 1–4 byte id, so rows and
+//! indexes shrink several-fold) and amounts in the order-preserving encoding of
+//! [`super::codec`]; `transfer_hashes`, the wide columns of each transfer under the same id
+//! (transaction hash, spent output's hash, identity), kept apart so that scans and index
+//! builds read narrow rows; and `labels`, keyed by address text.
+//! Indexes: `(from_id, chain, time)` and `(to_id, chain, time)` serve the address queries
+//! whether or not a chain is given (an EVM address is the same on every EVM chain);
+//! `tx_key` (the first 8 bytes of the hash as an integer) serves transaction lookups, UTXO
+//! input resolution and the duplicate check: a transfer's `uid` (its identity hash) is compared
+//! among the few rows of its transaction, which costs less than a unique index over random
+//! hashes.
 
 use std::path::Path;
 
@@ -25,7 +31,7 @@ CREATE TABLE import_batches (
     id INTEGER PRIMARY KEY,
     file_name TEXT NOT NULL,
     file_path TEXT NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
     size_bytes INTEGER NOT NULL,
     format TEXT NOT NULL,
     imported_at INTEGER NOT NULL,
@@ -37,33 +43,42 @@ CREATE TABLE import_batches (
     skipped INTEGER NOT NULL DEFAULT 0,
     options TEXT NOT NULL
 );
-CREATE TABLE transfers (
-    id INTEGER PRIMARY KEY,
-    chain TEXT NOT NULL,
-    tx_hash TEXT NOT NULL,
-    kind INTEGER NOT NULL,
-    position INTEGER,
-    block INTEGER,
-    time INTEGER,
-    from_addr TEXT,
-    to_addr TEXT,
-    asset TEXT NOT NULL,
-    amount BLOB NOT NULL,
-    fee BLOB,
-    failed INTEGER NOT NULL DEFAULT 0,
-    prev_tx TEXT,
-    prev_pos INTEGER,
-    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
-    line INTEGER NOT NULL,
-    uid BLOB NOT NULL
-);
+CREATE INDEX import_batches_sha256 ON import_batches(sha256);
+CREATE TABLE chains (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE addresses (id INTEGER PRIMARY KEY, address TEXT NOT NULL UNIQUE);
 CREATE TABLE assets (
+    id INTEGER PRIMARY KEY,
     chain TEXT NOT NULL,
     asset TEXT NOT NULL,
     symbol TEXT,
     decimals INTEGER,
     name TEXT,
-    PRIMARY KEY (chain, asset)
+    UNIQUE (chain, asset)
+);
+CREATE TABLE transfers (
+    id INTEGER PRIMARY KEY,
+    chain INTEGER NOT NULL REFERENCES chains(id),
+    tx_key INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    position INTEGER,
+    block INTEGER,
+    time INTEGER,
+    from_id INTEGER REFERENCES addresses(id),
+    to_id INTEGER REFERENCES addresses(id),
+    asset_id INTEGER NOT NULL REFERENCES assets(id),
+    amount BLOB NOT NULL,
+    fee BLOB,
+    failed INTEGER NOT NULL DEFAULT 0,
+    prev_key INTEGER,
+    prev_pos INTEGER,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL
+);
+CREATE TABLE transfer_hashes (
+    id INTEGER PRIMARY KEY REFERENCES transfers(id),
+    tx_hash BLOB NOT NULL,
+    prev_tx BLOB,
+    uid BLOB NOT NULL
 );
 CREATE TABLE labels (
     id INTEGER PRIMARY KEY,
@@ -85,23 +100,22 @@ CREATE TABLE labels (
 CREATE INDEX labels_address ON labels(address, chain);
 ";
 
-/// The transfer indexes, dropped and rebuilt around a bulk import into an empty ledger (a
-/// B-tree built once from sorted keys is several times faster than one grown row by row).
+/// The transfer indexes. The first three are dropped and rebuilt around a bulk import into an
+/// empty ledger (a B-tree built once from sorted keys is several times faster than one grown
+/// row by row); the partial index of unresolved UTXO inputs stays, as it costs nothing for
+/// account-model rows and a rebuild would scan the whole table.
 pub const TRANSFER_INDEXES: &str = "
-CREATE UNIQUE INDEX IF NOT EXISTS transfers_uid ON transfers(uid);
-CREATE INDEX IF NOT EXISTS transfers_from ON transfers(from_addr, chain, time);
-CREATE INDEX IF NOT EXISTS transfers_to ON transfers(to_addr, chain, time);
-CREATE INDEX IF NOT EXISTS transfers_tx ON transfers(chain, tx_hash, position);
-CREATE INDEX IF NOT EXISTS transfers_unresolved ON transfers(prev_tx) WHERE kind = 4 AND from_addr IS NULL;
+CREATE INDEX IF NOT EXISTS transfers_from ON transfers(from_id, chain, time);
+CREATE INDEX IF NOT EXISTS transfers_to ON transfers(to_id, chain, time);
+CREATE INDEX IF NOT EXISTS transfers_tx ON transfers(tx_key);
+CREATE INDEX IF NOT EXISTS transfers_unresolved ON transfers(prev_key) WHERE kind = 4 AND from_id IS NULL;
 ";
 
 /// Drops the indexes of [`TRANSFER_INDEXES`].
 pub const DROP_TRANSFER_INDEXES: &str = "
-DROP INDEX IF EXISTS transfers_uid;
 DROP INDEX IF EXISTS transfers_from;
 DROP INDEX IF EXISTS transfers_to;
 DROP INDEX IF EXISTS transfers_tx;
-DROP INDEX IF EXISTS transfers_unresolved;
 ";
 
 /// Opens (creating if needed) the ledger at `path`.
@@ -111,8 +125,11 @@ DROP INDEX IF EXISTS transfers_unresolved;
 /// all, or another application's database, or a newer schema); [`LedgerError::Sqlite`] otherwise.
 pub fn open(path: &Path) -> Result<Connection, LedgerError> {
     let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
-        .map_err(|e| LedgerError::sqlite(path, "open", e))?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| LedgerError::sqlite(path, "open", e))?;
     let not_ledger = |detail: String| LedgerError::NotALedger { path: path.to_owned(), detail };
     // The first read of the header tells whether this is SQLite at all.
     let app_id: i64 = conn
@@ -135,8 +152,15 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
             )));
         }
     }
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
-        .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
+    // A rollback journal, not WAL: an import batch is one large transaction, and WAL would write
+    // every new page twice (to the log, then to the file); pages appended to the file need no
+    // journal at all. References between tables are kept by the importer (ids come from the
+    // same transaction), so SQLite does not re-check them on every row.
+    conn.execute_batch(
+        "PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA busy_timeout = 10000;",
+    )
+    .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
     if app_id != APPLICATION_ID || version == 0 {
         let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
         tx.execute_batch(TABLES).map_err(|e| LedgerError::sqlite(path, "create schema", e))?;

@@ -163,7 +163,7 @@ pub fn normalize_address(chain: &Chain, text: &str) -> Result<String, AddressErr
         AddressRule::Evm => {
             let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).ok_or_else(|| invalid(EVM_EXPECTED))?;
             if hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                Ok(format!("0x{}", hex.to_ascii_lowercase()))
+                Ok(lower_hex_with_prefix(hex))
             } else {
                 Err(invalid(EVM_EXPECTED))
             }
@@ -192,6 +192,15 @@ pub fn normalize_address(chain: &Chain, text: &str) -> Result<String, AddressErr
             }
         }
     }
+}
+
+/// `0x` + `hex` in lower case, in one allocation (this runs for every address imported).
+#[must_use]
+pub fn lower_hex_with_prefix(hex: &str) -> String {
+    let mut out = String::with_capacity(hex.len() + 2);
+    out.push_str("0x");
+    out.extend(hex.chars().map(|c| c.to_ascii_lowercase()));
+    out
 }
 
 const EVM_EXPECTED: &str = "0x followed by 40 hexadecimal digits";

@@ -7,7 +7,8 @@ mod transfer;
 
 pub use amount::{Amount, AmountError};
 pub use chain::{
-    AddressError, AddressRule, Chain, ChainModel, Registry, Token, normalize_address, p2pkh_from_pubkey_hex, registry,
+    AddressError, AddressRule, Chain, ChainModel, Registry, Token, lower_hex_with_prefix, normalize_address,
+    p2pkh_from_pubkey_hex, registry,
 };
 pub use label::{Category, Label};
 pub use transfer::{Transfer, TransferKind};
