@@ -10,7 +10,9 @@ mod codec;
 mod import;
 mod pipeline;
 mod query;
+mod scan;
 pub mod schema;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -295,7 +297,7 @@ pub struct SqliteLedger {
     conn: Connection,
     path: PathBuf,
     /// Chain and asset names by id; dropped after every import.
-    meta: std::cell::RefCell<Option<std::rc::Rc<query::Meta>>>,
+    meta: std::cell::RefCell<Option<std::rc::Rc<scan::Meta>>>,
 }
 
 impl SqliteLedger {

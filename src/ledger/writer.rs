@@ -1,0 +1,311 @@
+//! The writer side of an import: ids for chains, addresses and assets, buffered multi-row
+//! inserts, and the duplicate check.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Statement, Transaction, params, params_from_iter};
+use rustc_hash::FxHashMap;
+
+use super::pipeline::{Apply, Item, Prepared};
+use crate::import::{AssetInfo, ReadError, Refusal};
+use crate::model::{Label, Transfer};
+
+/// Writes a batch's items into its SQLite transaction.
+pub(super) struct BatchWriter<'t> {
+    insert_many: Statement<'t>,
+    insert_one: Statement<'t>,
+    pending: Vec<[Value; TRANSFER_COLUMNS]>,
+    insert_hashes_many: Statement<'t>,
+    insert_hashes_one: Statement<'t>,
+    pending_hashes: Vec<[Value; HASH_COLUMNS]>,
+    /// Id of the next transfer (ids are given here so both tables share them).
+    next_id: i64,
+    /// How many transfers of each identity the file has had so far (see [`Transfer::identity`]).
+    occurrences: FxHashMap<[u8; 16], u32>,
+    /// Whether a transfer with this identity is already stored (not needed in bulk mode).
+    exists: Statement<'t>,
+    insert_label: Statement<'t>,
+    upsert_asset: Statement<'t>,
+    ids: Interner<'t>,
+    batch_id: i64,
+    bulk: bool,
+    pub(super) rows: u64,
+    pub(super) transfers: u64,
+    pub(super) labels: u64,
+    pub(super) duplicates: u64,
+    pub(super) refused: Vec<Refusal>,
+    pub(super) skipped: BTreeMap<&'static str, u64>,
+}
+
+/// Integer ids of chains, addresses and assets, cached for the batch.
+struct Interner<'t> {
+    chains: FxHashMap<String, i64>,
+    addresses: FxHashMap<String, i64>,
+    assets: FxHashMap<(i64, String), i64>,
+    find_address: Statement<'t>,
+    add_address: Statement<'t>,
+    find_chain: Statement<'t>,
+    add_chain: Statement<'t>,
+    find_asset: Statement<'t>,
+    add_asset: Statement<'t>,
+    /// The addresses table was empty when the batch began: every address not in the cache is new.
+    fresh: bool,
+}
+
+/// Past this many cached addresses the cache is emptied (lookups fall back to the index).
+const ADDRESS_CACHE_MAX: usize = 4_000_000;
+
+impl<'t> Interner<'t> {
+    fn new(tx: &'t Transaction<'t>) -> rusqlite::Result<Self> {
+        let fresh = !tx.query_row("SELECT EXISTS (SELECT 1 FROM addresses)", [], |r| r.get::<_, bool>(0))?;
+        Ok(Interner {
+            chains: FxHashMap::default(),
+            addresses: FxHashMap::default(),
+            assets: FxHashMap::default(),
+            find_address: tx.prepare("SELECT id FROM addresses WHERE address = ?1")?,
+            add_address: tx.prepare("INSERT INTO addresses (address) VALUES (?1)")?,
+            find_chain: tx.prepare("SELECT id FROM chains WHERE name = ?1")?,
+            add_chain: tx.prepare("INSERT INTO chains (name) VALUES (?1)")?,
+            find_asset: tx.prepare("SELECT id FROM assets WHERE chain = ?1 AND asset = ?2")?,
+            add_asset: tx.prepare("INSERT INTO assets (chain, asset) VALUES (?1, ?2)")?,
+            fresh,
+        })
+    }
+
+    fn chain(&mut self, name: &str) -> rusqlite::Result<i64> {
+        if let Some(id) = self.chains.get(name) {
+            return Ok(*id);
+        }
+        let id = match self.find_chain.query_row([name], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => self.add_chain.insert([name])?,
+        };
+        self.chains.insert(name.to_owned(), id);
+        Ok(id)
+    }
+
+    fn address(&mut self, address: &str) -> rusqlite::Result<i64> {
+        if let Some(id) = self.addresses.get(address) {
+            return Ok(*id);
+        }
+        let found = if self.fresh { None } else { self.find_address.query_row([address], |r| r.get(0)).optional()? };
+        let id = match found {
+            Some(id) => id,
+            None => self.add_address.insert([address])?,
+        };
+        if self.addresses.len() >= ADDRESS_CACHE_MAX {
+            self.addresses.clear();
+            self.fresh = false;
+        }
+        self.addresses.insert(address.to_owned(), id);
+        Ok(id)
+    }
+
+    fn asset(&mut self, chain: &str, chain_id: i64, asset: &str) -> rusqlite::Result<i64> {
+        let key = (chain_id, asset.to_owned());
+        if let Some(id) = self.assets.get(&key) {
+            return Ok(*id);
+        }
+        let id = match self.find_asset.query_row([chain, asset], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => self.add_asset.insert([chain, asset])?,
+        };
+        self.assets.insert(key, id);
+        Ok(id)
+    }
+}
+
+impl<'t> BatchWriter<'t> {
+    /// Prepares the statements of a batch; `bulk` when the ledger held no transfers.
+    pub(super) fn new(tx: &'t Transaction<'t>, batch_id: i64, bulk: bool) -> rusqlite::Result<Self> {
+        Ok(BatchWriter {
+            exists: tx.prepare(
+                "SELECT EXISTS (SELECT 1 FROM transfers t JOIN transfer_hashes h ON h.id = t.id
+                 WHERE t.tx_key = ?1 AND t.chain = ?2 AND h.tx_hash = ?3 AND h.uid = ?4)",
+            )?,
+            insert_many: tx.prepare(&insert_sql(ROWS_PER_INSERT))?,
+            insert_one: tx.prepare(&insert_sql(1))?,
+            pending: Vec::with_capacity(ROWS_PER_INSERT),
+            insert_hashes_many: tx.prepare(&insert_hashes_sql(ROWS_PER_INSERT))?,
+            insert_hashes_one: tx.prepare(&insert_hashes_sql(1))?,
+            pending_hashes: Vec::with_capacity(ROWS_PER_INSERT),
+            occurrences: FxHashMap::default(),
+            next_id: tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM transfers", [], |r| r.get(0))?,
+            insert_label: tx.prepare(
+                "INSERT OR IGNORE INTO labels (chain, address, entity, category, source_category, actor, source, confidence, valid_from, valid_to, added_by, batch_id, line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?,
+            upsert_asset: tx.prepare(
+                "INSERT INTO assets (chain, asset, symbol, decimals, name) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (chain, asset) DO UPDATE SET
+                   symbol = coalesce(assets.symbol, excluded.symbol),
+                   decimals = coalesce(assets.decimals, excluded.decimals),
+                   name = coalesce(assets.name, excluded.name)",
+            )?,
+            ids: Interner::new(tx)?,
+            batch_id,
+            bulk,
+            rows: 0,
+            transfers: 0,
+            labels: 0,
+            duplicates: 0,
+            refused: Vec::new(),
+            skipped: BTreeMap::new(),
+        })
+    }
+
+    /// Stores `p` unless a transfer with the same identity is there; returns whether it was new.
+    /// Rows are buffered and written [`ROWS_PER_INSERT`] at a time; [`BatchWriter::finish`]
+    /// writes the rest.
+    fn store(&mut self, p: Prepared) -> rusqlite::Result<bool> {
+        let t = &p.transfer;
+        let base = t.identity_base();
+        let occurrence = self.occurrences.entry(base).or_insert(0);
+        let uid = Transfer::identity(base, *occurrence);
+        *occurrence += 1;
+        let chain = self.ids.chain(&t.chain)?;
+        // In bulk mode the ledger held no transfers and identities within a file are distinct.
+        if !self.bulk
+            && self.exists.query_row(params![p.tx_key, chain, p.tx_hash, &uid[..]], |r| r.get::<_, bool>(0))?
+        {
+            return Ok(false);
+        }
+        let id = |v: Option<i64>| v.map_or(Value::Null, Value::Integer);
+        let from = t.from.as_deref().map(|a| self.ids.address(a)).transpose()?;
+        let to = t.to.as_deref().map(|a| self.ids.address(a)).transpose()?;
+        let asset = self.ids.asset(&t.chain, chain, &t.asset)?;
+        let (prev_tx, prev_key, prev_pos) = match p.prev {
+            Some((tx, key, n)) => (tx, Value::Integer(key), Value::Integer(n)),
+            None => (Value::Null, Value::Null, Value::Null),
+        };
+        let row_id = self.next_id;
+        self.next_id += 1;
+        self.pending_hashes.push([Value::Integer(row_id), p.tx_hash, prev_tx, Value::Blob(uid.to_vec())]);
+        self.pending.push([
+            Value::Integer(row_id),
+            Value::Integer(chain),
+            Value::Integer(p.tx_key),
+            Value::Integer(t.kind.code()),
+            id(t.position),
+            id(t.block),
+            id(t.time),
+            id(from),
+            id(to),
+            Value::Integer(asset),
+            Value::Blob(p.amount),
+            p.fee.map_or(Value::Null, Value::Blob),
+            Value::Integer(i64::from(t.failed)),
+            prev_key,
+            prev_pos,
+            Value::Integer(self.batch_id),
+            Value::Integer(i64::try_from(t.line).unwrap_or(i64::MAX)),
+        ]);
+        if self.pending.len() == ROWS_PER_INSERT {
+            for (i, v) in self.pending.iter().flatten().enumerate() {
+                self.insert_many.raw_bind_parameter(i + 1, v)?;
+            }
+            self.insert_many.raw_execute()?;
+            self.pending.clear();
+            for (i, v) in self.pending_hashes.iter().flatten().enumerate() {
+                self.insert_hashes_many.raw_bind_parameter(i + 1, v)?;
+            }
+            self.insert_hashes_many.raw_execute()?;
+            self.pending_hashes.clear();
+        }
+        Ok(true)
+    }
+
+    /// Writes the buffered rows.
+    pub(super) fn finish(&mut self) -> rusqlite::Result<()> {
+        for row in self.pending.drain(..) {
+            self.insert_one.execute(params_from_iter(row))?;
+        }
+        for row in self.pending_hashes.drain(..) {
+            self.insert_hashes_one.execute(params_from_iter(row))?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows per multi-row `INSERT`: one statement step per 64 rows instead of per row.
+const ROWS_PER_INSERT: usize = 64;
+/// Columns written per transfer into `transfers` and into `transfer_hashes`.
+const TRANSFER_COLUMNS: usize = 17;
+const HASH_COLUMNS: usize = 4;
+
+/// `INSERT INTO transfers … VALUES (…), (…)` for `rows` rows.
+fn insert_sql(rows: usize) -> String {
+    let one = format!("({})", ["?"; TRANSFER_COLUMNS].join(","));
+    format!(
+        "INSERT INTO transfers (id, chain, tx_key, kind, position, block, time, from_id, to_id, asset_id, amount, fee, failed, prev_key, prev_pos, batch_id, line) VALUES {}",
+        vec![one; rows].join(",")
+    )
+}
+
+/// `INSERT INTO transfer_hashes … VALUES (…), (…)` for `rows` rows.
+fn insert_hashes_sql(rows: usize) -> String {
+    let one = format!("({})", ["?"; HASH_COLUMNS].join(","));
+    format!("INSERT INTO transfer_hashes (id, tx_hash, prev_tx, uid) VALUES {}", vec![one; rows].join(","))
+}
+
+impl Apply for BatchWriter<'_> {
+    fn apply(&mut self, item: Item) -> Result<(), ReadError> {
+        match item {
+            Item::Row => self.rows += 1,
+            Item::Transfer(p) => self.transfer(p)?,
+            Item::Label(l) => self.label(&l)?,
+            Item::Asset(a) => self.asset(&a)?,
+            Item::Refuse(r) => self.refused.push(r),
+            Item::Skip(reason) => *self.skipped.entry(reason).or_default() += 1,
+        }
+        Ok(())
+    }
+}
+
+impl BatchWriter<'_> {
+    fn transfer(&mut self, p: Prepared) -> Result<(), ReadError> {
+        let line = p.transfer.line;
+        let new = self.store(p).map_err(|e| ReadError::Sink(format!("storing the transfer of line {line}: {e}")))?;
+        if new {
+            self.transfers += 1;
+        } else {
+            self.duplicates += 1;
+        }
+        Ok(())
+    }
+
+    fn label(&mut self, l: &Label) -> Result<(), ReadError> {
+        let n = self
+            .insert_label
+            .execute(params![
+                l.chain,
+                l.address,
+                l.entity,
+                l.category.name(),
+                l.source_category,
+                l.actor.as_deref().unwrap_or(""),
+                l.source,
+                l.confidence,
+                l.valid_from,
+                l.valid_to,
+                l.added_by,
+                self.batch_id,
+                l.line,
+            ])
+            .map_err(|e| ReadError::Sink(format!("storing the label of line {}: {e}", l.line)))?;
+        if n == 0 {
+            self.duplicates += 1;
+        } else {
+            self.labels += 1;
+        }
+        Ok(())
+    }
+
+    fn asset(&mut self, a: &AssetInfo) -> Result<(), ReadError> {
+        self.upsert_asset
+            .execute(params![a.chain, a.asset, a.symbol, a.decimals, a.name])
+            .map_err(|e| ReadError::Sink(format!("storing asset {}: {e}", a.asset)))?;
+        Ok(())
+    }
+}
