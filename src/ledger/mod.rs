@@ -80,7 +80,7 @@ impl LedgerError {
 }
 
 /// Which side of an address to look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub enum Direction {
     /// Transfers received by the address.
     In,
@@ -290,6 +290,19 @@ pub trait Ledger {
     /// # Errors
     /// [`LedgerError`] on a storage failure.
     fn info(&self) -> Result<LedgerInfo, LedgerError>;
+
+    /// Fingerprint of the ledger's content: SHA-256 over every import batch (file SHA-256, name,
+    /// options and counts), in import order. Cheap (one row per batch); any import changes it.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn fingerprint(&self) -> Result<String, LedgerError>;
+
+    /// Full rows of these transfer ids (unknown ids are left out), in the order given.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn transfers_by_id(&self, ids: &[i64]) -> Result<Vec<TransferRow>, LedgerError>;
 }
 
 /// The embedded SQLite ledger.

@@ -111,6 +111,30 @@ fn label_row(r: &Row<'_>) -> rusqlite::Result<Label> {
 }
 
 impl Ledger for SqliteLedger {
+    fn fingerprint(&self) -> Result<String, LedgerError> {
+        use sha2::{Digest, Sha256};
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT sha256, file_name, options, rows_read, transfers, labels FROM import_batches ORDER BY id",
+            )
+            .map_err(self.err("fingerprint"))?;
+        let mut rows = stmt.query([]).map_err(self.err("fingerprint"))?;
+        let mut h = Sha256::new();
+        while let Some(r) = rows.next().map_err(self.err("fingerprint"))? {
+            for i in 0..6 {
+                let v: rusqlite::types::Value = r.get(i).map_err(self.err("fingerprint"))?;
+                h.update(format!("{v:?}\u{1f}").as_bytes());
+            }
+            h.update(b"\n");
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
+    fn transfers_by_id(&self, ids: &[i64]) -> Result<Vec<TransferRow>, LedgerError> {
+        self.rows_by_id(ids)
+    }
+
     fn transfers(&self, address: &str, direction: Direction, filter: &Filter) -> Result<Vec<TransferRow>, LedgerError> {
         let scan = self.scan(address, direction, filter, filter.top.unwrap_or(SCAN_CAP))?;
         self.rows_by_id(&scan.top)

@@ -2,6 +2,7 @@
 
 mod amount;
 mod chain;
+mod hop;
 mod label;
 mod transfer;
 
@@ -10,5 +11,6 @@ pub use chain::{
     AddressError, AddressRule, Chain, ChainModel, Registry, Token, lower_hex_with_prefix, normalize_address,
     p2pkh_from_pubkey_hex, registry,
 };
+pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};
 pub use transfer::{Transfer, TransferKind};

@@ -1,0 +1,114 @@
+//! The audit log: every applied command, in order, each entry carrying the SHA-256 of the one
+//! before it, so an edited, removed, inserted or reordered entry breaks the chain.
+//!
+//! Each entry also records `state`, the SHA-256 of the case content after the command (see
+//! [`crate::case::Case::content_hash`]): removing the last entries, or editing the case
+//! without a command, leaves a case that does not match its log. An entry's hash is the SHA-256
+//! of the canonical JSON of `[seq, time, investigator, command, state, prev_hash]`; the first
+//! entry's `prev_hash` is 64 zeros. Someone rewriting the whole file can recompute everything:
+//! the head hash is what an evidence package or a report anchors.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::graph::Command;
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One applied command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// 1, 2, 3, … in order.
+    pub seq: u64,
+    /// When it was applied (UTC seconds).
+    pub time: i64,
+    /// Who applied it.
+    pub investigator: String,
+    /// What was applied.
+    pub command: Command,
+    /// Hash of the case content after it was applied.
+    pub state: String,
+    /// Hash of the previous entry ([`GENESIS`] for the first).
+    pub prev_hash: String,
+    /// Hash of this entry.
+    pub hash: String,
+}
+
+/// Where and how the chain is broken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    /// Entry numbers are not 1, 2, 3, …: an entry was removed, inserted or moved.
+    #[error("audit entry {index}: sequence number {found}, expected {expected} (an entry was removed, inserted or moved)")]
+    Sequence {
+        /// Position in the log (1-based).
+        index: usize,
+        /// The number found.
+        found: u64,
+        /// The number expected there.
+        expected: u64,
+    },
+    /// `prev_hash` does not match the previous entry's hash.
+    #[error("audit entry {seq}: does not follow entry {}: its prev_hash is not that entry's hash", seq - 1)]
+    Link {
+        /// The entry.
+        seq: u64,
+    },
+    /// The entry's content does not match its hash: it was edited.
+    #[error("audit entry {seq} was changed after it was written: its content does not match its hash")]
+    Content {
+        /// The entry.
+        seq: u64,
+    },
+    /// The case is not in the state the last entry recorded: entries were removed from the end,
+    /// or the case was edited outside hoptrace.
+    #[error(
+        "the case does not match its audit log: it is not in the state the last entry ({seq}) recorded \
+         (entries removed from the end, or the case edited outside hoptrace)"
+    )]
+    State {
+        /// The last entry (0 for an empty log).
+        seq: u64,
+    },
+}
+
+/// The hash of an entry with these fields.
+#[must_use]
+pub fn entry_hash(seq: u64, time: i64, investigator: &str, command: &Command, state: &str, prev_hash: &str) -> String {
+    let canonical = serde_json::to_string(&(seq, time, investigator, command, state, prev_hash)).unwrap_or_default();
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// Appends an entry for `command`, after which the case content hashes to `state`.
+pub fn append(log: &mut Vec<AuditEntry>, time: i64, investigator: &str, command: Command, state: String) {
+    let seq = log.len() as u64 + 1;
+    let prev_hash = log.last().map_or_else(|| GENESIS.to_owned(), |e| e.hash.clone());
+    let hash = entry_hash(seq, time, investigator, &command, &state, &prev_hash);
+    log.push(AuditEntry { seq, time, investigator: investigator.to_owned(), command, state, prev_hash, hash });
+}
+
+/// Checks the whole chain, and that the case content (hashing to `current_state`) is the state
+/// the last entry recorded (`None` for an empty log: the caller checks the case is new).
+///
+/// # Errors
+/// The first [`AuditError`] found, in log order.
+pub fn verify(log: &[AuditEntry], current_state: &str) -> Result<(), AuditError> {
+    let mut prev = GENESIS;
+    for (i, e) in log.iter().enumerate() {
+        let expected = i as u64 + 1;
+        if e.seq != expected {
+            return Err(AuditError::Sequence { index: i + 1, found: e.seq, expected });
+        }
+        if e.prev_hash != prev {
+            return Err(AuditError::Link { seq: e.seq });
+        }
+        if entry_hash(e.seq, e.time, &e.investigator, &e.command, &e.state, &e.prev_hash) != e.hash {
+            return Err(AuditError::Content { seq: e.seq });
+        }
+        prev = &e.hash;
+    }
+    match log.last() {
+        Some(last) if last.state != current_state => Err(AuditError::State { seq: last.seq }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,1 @@
+//! Case files: RON, atomic save with a backup, errors with line and column.
