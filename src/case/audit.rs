@@ -39,7 +39,9 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuditError {
     /// Entry numbers are not 1, 2, 3, …: an entry was removed, inserted or moved.
-    #[error("audit entry {index}: sequence number {found}, expected {expected} (an entry was removed, inserted or moved)")]
+    #[error(
+        "audit entry {index}: sequence number {found}, expected {expected} (an entry was removed, inserted or moved)"
+    )]
     Sequence {
         /// Position in the log (1-based).
         index: usize,

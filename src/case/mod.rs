@@ -124,6 +124,7 @@ impl CaseFilter {
             chains: vec![chain.to_owned()],
             top: self.top,
             include_failed: false,
+            exclude: std::collections::HashSet::new(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Command-line parsing (clap) and dispatch. Raw arguments become validated library settings
 //! here, once.
 
+mod case_cmd;
 mod import_cmd;
 mod info_cmd;
+mod show;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +37,19 @@ pub enum Command {
     /// Summarise a ledger: import batches with file hashes, transfers per chain and asset,
     /// labels per category.
     LedgerInfo(info_cmd::InfoArgs),
+    /// Start a case on a ledger from one or more seed addresses.
+    NewCase(case_cmd::NewCaseArgs),
+    /// Bring in an address's transfers: the top N by value under a filter, the rest folded
+    /// into one "+N more" node (so an exchange hot wallet never floods the graph).
+    Expand(case_cmd::ExpandArgs),
+    /// Record a hop (mixer, bridge, swap, cash-out, peel chain) with the transfers on both
+    /// sides, a confidence and a rationale.
+    Annotate(case_cmd::AnnotateArgs),
+    /// Print a case: nodes, edges, aggregates and hops (--json for tools).
+    Show(case_cmd::ShowArgs),
+    /// Verify a case's audit log: every command hash-chained, and the case in the state the
+    /// last entry recorded.
+    Audit(case_cmd::AuditArgs),
     /// Import the bundled demo exports into a fresh ledger and print its summary.
     Demo {
         /// Where to write the demo ledger (replaced if it exists).
@@ -54,6 +69,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Import(args)) => import_cmd::run(&args),
         Some(Command::LedgerInfo(args)) => info_cmd::run(&args),
+        Some(Command::NewCase(args)) => case_cmd::new_case(&args),
+        Some(Command::Expand(args)) => case_cmd::expand(&args),
+        Some(Command::Annotate(args)) => case_cmd::annotate(&args),
+        Some(Command::Show(args)) => case_cmd::show(&args),
+        Some(Command::Audit(args)) => case_cmd::audit(&args),
         Some(Command::Demo { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => info_cmd::demo(
             &PathBuf::from("demo-out/demo-ledger.sqlite"),

@@ -1,5 +1,30 @@
-//! The investigation: a case, the ledger it is bound to, and the commands that change it.
+//! The investigation: a case, the ledger it is bound to, the commands that change it (with
+//! undo, redo and the audit log), and the graph derived from it.
 
+mod change;
 pub mod command;
+mod investigation;
+mod plan;
+pub mod view;
 
 pub use command::Command;
+pub use investigation::{CommandError, Investigation, LedgerChanged, OpenError};
+pub use view::{GraphEdge, GraphNode, InvestigationGraph};
+
+use crate::case::NodeKey;
+use crate::model::{Transfer, TransferKind};
+
+/// The graph nodes a transfer runs between: address to address on account chains; address to
+/// transaction (inputs) and transaction to address (outputs) on UTXO chains. `None` for a side
+/// the transfer has no party on (a contract creation whose address is unknown, an unresolved
+/// UTXO input).
+#[must_use]
+pub fn endpoints(t: &Transfer) -> (Option<NodeKey>, Option<NodeKey>) {
+    let addr = |a: &Option<String>| a.as_ref().map(|a| NodeKey::address(t.chain.clone(), a.clone()));
+    let tx = || Some(NodeKey::Tx { chain: t.chain.clone(), hash: t.tx_hash.clone() });
+    match t.kind {
+        TransferKind::Native | TransferKind::Internal | TransferKind::Token => (addr(&t.from), addr(&t.to)),
+        TransferKind::UtxoInput => (addr(&t.from), tx()),
+        TransferKind::UtxoOutput => (tx(), addr(&t.to)),
+    }
+}

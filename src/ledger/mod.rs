@@ -106,6 +106,9 @@ pub struct Filter {
     pub top: Option<usize>,
     /// Include transactions that failed (moved nothing); off by default.
     pub include_failed: bool,
+    /// Transfer ids to pass over (already on the graph): an expansion ranks and folds only
+    /// what is not shown yet.
+    pub exclude: std::collections::HashSet<i64>,
 }
 
 /// Where a transfer came from: the import batch, file and line.

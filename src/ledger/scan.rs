@@ -196,6 +196,9 @@ impl SqliteLedger {
                 break;
             }
             let facts = Facts::read(row).map_err(self.err("read transfer"))?;
+            if filter.exclude.contains(&facts.id) {
+                continue;
+            }
             let decimals = meta.assets.get(&facts.asset).and_then(|a| a.2).unwrap_or(ASSUMED_DECIMALS);
             let key = rank_key(facts.amount, decimals);
             all_parties.insert(facts.party_hash);

@@ -1,0 +1,412 @@
+//! `hoptrace new-case`, `expand`, `annotate`, `show` and `audit`: the investigation from the
+//! command line, through the same commands the window emits.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use hoptrace::case::{Case, CaseFilter, ExpandDirection, NodeKey, file};
+use hoptrace::graph::{Command, Investigation, OpenError};
+use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
+use hoptrace::model::{Hop, HopKind, HopStatus};
+
+use super::show;
+
+/// Arguments of `hoptrace new-case`.
+#[derive(Debug, Args)]
+pub struct NewCaseArgs {
+    /// The ledger the case works on (see `hoptrace import`).
+    #[arg(long)]
+    pub ledger: PathBuf,
+    /// Title of the case.
+    #[arg(long)]
+    pub title: String,
+    /// Address where the investigation starts (repeatable); added on every chain the ledger
+    /// has it on, or on --chain.
+    #[arg(long = "seed", required = true)]
+    pub seeds: Vec<String>,
+    /// Chain of the seeds, when an address exists on several.
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// Your name, recorded with every command in the audit log.
+    #[arg(long, env = "HOPTRACE_INVESTIGATOR", default_value = "investigator")]
+    pub investigator: String,
+    /// Replace an existing case file.
+    #[arg(long)]
+    pub force: bool,
+    /// The case file to write (RON).
+    pub case: PathBuf,
+}
+
+/// Direction argument.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DirectionArg {
+    /// Received transfers.
+    In,
+    /// Sent transfers.
+    Out,
+    /// Both.
+    Both,
+}
+
+/// Arguments of `hoptrace expand`.
+#[derive(Debug, Args)]
+pub struct ExpandArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// Address (or UTXO transaction hash) on the graph to expand.
+    pub node: String,
+    /// Which transfers: received (in), sent (out) or both.
+    #[arg(long, value_enum, default_value_t = DirectionArg::Both)]
+    pub direction: DirectionArg,
+    /// Only transfers worth at least this many units of their asset (e.g. 0.5).
+    #[arg(long)]
+    pub min_value: Option<String>,
+    /// Only transfers at or after this time (ISO 8601 or Unix seconds, UTC).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only transfers at or before this time.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only this asset (symbol or contract; repeatable).
+    #[arg(long = "asset")]
+    pub assets: Vec<String>,
+    /// Show the N highest-value transfers and fold the rest into one "+N more" node.
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Chain of the node, when the address is on the graph on several chains.
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// The ledger has new imports since the case was saved: bind the case to it (audited).
+    #[arg(long)]
+    pub rebind: bool,
+}
+
+/// Hop kinds on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// Through a mixer (pool or custodial).
+    Mixer,
+    /// Across a bridge.
+    Bridge,
+    /// A swap.
+    Swap,
+    /// A cash-out at an exchange or OTC broker.
+    CashOut,
+    /// A peel chain.
+    PeelChain,
+}
+
+/// Arguments of `hoptrace annotate`.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// What kind of hop.
+    #[arg(long, value_enum)]
+    pub kind: KindArg,
+    /// The mixer, bridge, DEX, exchange or broker (required except for peel chains).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// A mixer's pool (e.g. 100 ETH).
+    #[arg(long)]
+    pub pool: Option<String>,
+    /// A bridge's source chain.
+    #[arg(long)]
+    pub from_chain: Option<String>,
+    /// A bridge's destination chain.
+    #[arg(long)]
+    pub to_chain: Option<String>,
+    /// Ledger ids of the transfers going in (comma-separated; `hoptrace show` lists them).
+    #[arg(long = "in", value_delimiter = ',')]
+    pub inbound: Vec<i64>,
+    /// Ledger ids of the transfers coming out.
+    #[arg(long = "out", value_delimiter = ',', required = true)]
+    pub outbound: Vec<i64>,
+    /// Confidence, 0–100.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub confidence: u8,
+    /// Why these transfers are one hop: amounts, delays, fees, denominations, reuse.
+    #[arg(long)]
+    pub rationale: String,
+    /// A number the rationale cites, NAME=VALUE (repeatable).
+    #[arg(long = "feature", value_parser = parse_feature)]
+    pub features: Vec<(String, String)>,
+    /// Record it as a suggestion rather than an accepted hop.
+    #[arg(long)]
+    pub suggested: bool,
+    /// Bind the case to a ledger with new imports (audited).
+    #[arg(long)]
+    pub rebind: bool,
+}
+
+fn parse_feature(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("{s:?}: expected NAME=VALUE"))?;
+    Ok((k.trim().to_owned(), v.trim().to_owned()))
+}
+
+/// Arguments of `hoptrace show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// JSON: nodes, edges, aggregates and hops, amounts as decimal strings of base units.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `hoptrace audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The case file.
+    pub case: PathBuf,
+}
+
+/// The ledger path of a case, resolved against the case file's folder.
+pub fn ledger_path(case_path: &Path, case: &Case) -> PathBuf {
+    let p = PathBuf::from(&case.ledger.path);
+    if p.is_absolute() { p } else { case_path.parent().unwrap_or_else(|| Path::new(".")).join(p) }
+}
+
+/// How a case refers to its ledger: relative to the case's folder when the ledger is inside it.
+fn ledger_reference(case_path: &Path, ledger: &Path) -> anyhow::Result<String> {
+    let ledger = ledger.canonicalize().with_context(|| format!("{}", ledger.display()))?;
+    let folder = case_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let folder = folder.canonicalize().with_context(|| format!("{}", folder.display()))?;
+    Ok(match ledger.strip_prefix(&folder) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => ledger.display().to_string(),
+    })
+}
+
+/// Opens a case and its ledger.
+///
+/// # Errors
+/// The case or ledger cannot be read, or the ledger changed and `rebind` is false.
+pub fn open(case_path: &Path, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
+    let case = file::load(case_path)?;
+    let lpath = ledger_path(case_path, &case);
+    if !lpath.exists() {
+        bail!("{}: the case's ledger {} does not exist", case_path.display(), lpath.display());
+    }
+    let ledger = SqliteLedger::open(&lpath)?;
+    if rebind {
+        return Ok(Investigation::open_rebinding(case, ledger)?);
+    }
+    match Investigation::open(case, ledger) {
+        Ok(inv) => Ok(inv),
+        Err(OpenError::Changed(c)) => bail!("{}: {c} (pass --rebind)", case_path.display()),
+        Err(OpenError::Ledger(e)) => Err(e.into()),
+    }
+}
+
+fn case_id(title: &str, now: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{title}\u{1f}{now}\u{1f}{}", std::process::id()).as_bytes());
+    format!("case-{}", &hex::encode(digest)[..16])
+}
+
+/// Runs `hoptrace new-case`.
+///
+/// # Errors
+/// Bad arguments, an unreadable ledger, a seed not in the ledger.
+pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
+    if args.case.exists() && !args.force {
+        bail!("{} exists: pass --force to replace it", args.case.display());
+    }
+    if !args.ledger.exists() {
+        bail!("{}: no such ledger file", args.ledger.display());
+    }
+    let ledger = SqliteLedger::open(&args.ledger)?;
+    let now = jiff::Timestamp::now().as_second();
+    let mut inv = Investigation::create(
+        ledger,
+        ledger_reference(&args.case, &args.ledger)?,
+        case_id(&args.title, now),
+        args.title.clone(),
+        args.investigator.clone(),
+        now,
+    )?;
+    for seed in &args.seeds {
+        let chains = match &args.chain {
+            Some(c) => vec![c.clone()],
+            None => inv.ledger().address_summary(seed)?.chains,
+        };
+        if chains.is_empty() {
+            bail!(
+                "seed {seed} has no transfers in the ledger {} (pass --chain to add it anyway)",
+                args.ledger.display()
+            );
+        }
+        for chain in chains {
+            inv.apply(Command::AddSeed { chain, address: seed.clone() }).with_context(|| format!("seed {seed}"))?;
+        }
+    }
+    file::save(inv.case(), &args.case)?;
+    println!("{}: new case {:?} with {} seed(s)", args.case.display(), args.title, inv.case().seeds.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Finds the graph node an address or tx hash names.
+fn find_node(inv: &Investigation<SqliteLedger>, text: &str, chain: Option<&str>) -> anyhow::Result<NodeKey> {
+    let wanted = canonical_address(text);
+    let hash = text.trim().to_ascii_lowercase();
+    let found: Vec<&NodeKey> = inv
+        .case()
+        .nodes
+        .keys()
+        .filter(|k| match k {
+            NodeKey::Address { chain: c, address } => *address == wanted && chain.is_none_or(|x| x == c),
+            NodeKey::Tx { chain: c, hash: h } => *h == hash && chain.is_none_or(|x| x == c),
+            NodeKey::Aggregate(_) => false,
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => bail!("{text} is not on the graph (add it as a seed or expand a neighbour first)"),
+        many => bail!(
+            "{text} is on the graph on several chains ({}): pass --chain",
+            many.iter()
+                .map(|k| match k {
+                    NodeKey::Address { chain, .. } | NodeKey::Tx { chain, .. } => chain.as_str(),
+                    NodeKey::Aggregate(_) => "",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn parse_time_arg(name: &str, v: Option<&String>) -> anyhow::Result<Option<i64>> {
+    v.map(|t| {
+        hoptrace::import::time::parse_time(t, hoptrace::import::DateOrder::MonthFirst)
+            .map_err(|e| anyhow::anyhow!("--{name}: {e}"))
+    })
+    .transpose()
+}
+
+/// Runs `hoptrace expand`.
+///
+/// # Errors
+/// Bad arguments or a command that does not apply.
+pub fn expand(args: &ExpandArgs) -> anyhow::Result<ExitCode> {
+    let mut inv = open(&args.case, args.rebind)?;
+    let node = find_node(&inv, &args.node, args.chain.as_deref())?;
+    let filter = CaseFilter {
+        from_time: parse_time_arg("from", args.from.as_ref())?,
+        to_time: parse_time_arg("to", args.to.as_ref())?,
+        min_value: args.min_value.clone(),
+        assets: args.assets.clone(),
+        top: args.top,
+    };
+    let direction = match args.direction {
+        DirectionArg::In => ExpandDirection::In,
+        DirectionArg::Out => ExpandDirection::Out,
+        DirectionArg::Both => ExpandDirection::Both,
+    };
+    let (nodes, transfers) = (inv.case().nodes.len(), inv.case().transfers.len());
+    inv.apply(Command::Expand { node: node.clone(), direction, filter })?;
+    file::save(inv.case(), &args.case)?;
+    let c = inv.case();
+    let folded: Vec<String> = c
+        .aggregates
+        .values()
+        .filter(|a| a.anchor == node)
+        .map(|a| format!("+{}{} more {:?}", if a.lower_bound { "≥" } else { "" }, a.count, a.direction))
+        .collect();
+    println!(
+        "{}: expanded {}: +{} nodes, +{} transfers (now {} nodes, {} transfers){}",
+        args.case.display(),
+        node.describe(),
+        c.nodes.len() - nodes,
+        c.transfers.len().saturating_sub(transfers),
+        c.nodes.len(),
+        c.transfers.len(),
+        if folded.is_empty() { String::new() } else { format!("; folded: {}", folded.join(", ")) }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `hoptrace annotate`.
+///
+/// # Errors
+/// Bad arguments or a hop that does not apply.
+pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
+    let service =
+        || args.service.clone().ok_or_else(|| anyhow::anyhow!("--service is required for a {:?} hop", args.kind));
+    let kind = match args.kind {
+        KindArg::Mixer => HopKind::Mixer { service: service()?, pool: args.pool.clone() },
+        KindArg::Bridge => HopKind::Bridge {
+            bridge: service()?,
+            from_chain: args.from_chain.clone().context("--from-chain is required for a bridge hop")?,
+            to_chain: args.to_chain.clone().context("--to-chain is required for a bridge hop")?,
+        },
+        KindArg::Swap => HopKind::Swap { venue: service()? },
+        KindArg::CashOut => HopKind::CashOut { venue: service()? },
+        KindArg::PeelChain => HopKind::PeelChain,
+    };
+    let mut inv = open(&args.case, args.rebind)?;
+    let hop = Hop {
+        kind,
+        inbound: args.inbound.clone(),
+        outbound: args.outbound.clone(),
+        confidence: args.confidence,
+        rationale: args.rationale.clone(),
+        features: args.features.iter().cloned().collect(),
+        status: if args.suggested { HopStatus::Suggested } else { HopStatus::Accepted },
+        author: String::new(),
+        time: 0,
+    };
+    inv.apply(Command::AnnotateHop { hop })?;
+    file::save(inv.case(), &args.case)?;
+    let (id, hop) = inv.case().hops.iter().next_back().context("the hop was recorded")?;
+    println!(
+        "{}: hop #{id} ({} {}) recorded: {} in, {} out, confidence {}",
+        args.case.display(),
+        hop.kind.name(),
+        hop.kind.service().unwrap_or(""),
+        hop.inbound.len(),
+        hop.outbound.len(),
+        hop.confidence
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `hoptrace show`.
+///
+/// # Errors
+/// The case or its ledger cannot be read.
+pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let case = file::load(&args.case)?;
+    let lpath = ledger_path(&args.case, &case);
+    let ledger = SqliteLedger::open(&lpath)?;
+    let current = ledger.fingerprint()?;
+    let bound = current == case.ledger.fingerprint;
+    let mut inv = Investigation::open_rebinding(case, ledger)?;
+    let graph = inv.graph()?;
+    // `open_rebinding` may have added a rebind entry in memory; show reports the saved case.
+    let audit = file::load(&args.case)?.verify_audit();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&show::json(&inv, &graph, bound, &audit))?);
+    } else {
+        print!("{}", show::text(&args.case, &lpath, &inv, &graph, bound, &audit));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `hoptrace audit`.
+///
+/// # Errors
+/// The case cannot be read, or its audit log is broken.
+pub fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
+    let case = file::load(&args.case)?;
+    case.verify_audit().map_err(|e| anyhow::anyhow!("{}: audit log broken: {e}", args.case.display()))?;
+    let head = case.audit.last().map_or("none", |e| e.hash.as_str());
+    println!(
+        "{}: audit log intact: {} entries, chain verified, case matches its last entry; head {head}",
+        args.case.display(),
+        case.audit.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,248 @@
+//! [`Investigation`]: a case, its ledger, and the one place commands are applied.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::change::{Change, apply_all};
+use super::{Command, InvestigationGraph};
+use crate::case::{Case, LedgerRef, audit};
+use crate::ledger::{Ledger, LedgerError, TransferRow};
+use crate::model::Label;
+
+/// Why a command was not applied (the case is unchanged then).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The command does not make sense for this case (unknown node, nothing to undo, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl CommandError {
+    pub(super) fn invalid(msg: impl Into<String>) -> Self {
+        CommandError::Invalid(msg.into())
+    }
+}
+
+/// The ledger the case was built on has changed since (new imports).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the ledger changed since this case was last saved (fingerprint {recorded} in the case, {current} now): \
+     new files were imported; rebind the case to the ledger as it is now to go on (recorded in the audit log)"
+)]
+pub struct LedgerChanged {
+    /// Fingerprint in the case.
+    pub recorded: String,
+    /// Fingerprint of the ledger now.
+    pub current: String,
+}
+
+/// A case being worked on: commands change it, with undo/redo and an audit entry each.
+pub struct Investigation<L: Ledger> {
+    pub(super) case: Case,
+    pub(super) ledger: L,
+    undo: Vec<Vec<Change>>,
+    redo: Vec<Vec<Change>>,
+    /// Rows of the transfers on the graph (and of expansions being planned).
+    pub(super) rows: HashMap<i64, TransferRow>,
+    /// Imported labels by address, looked up once.
+    pub(super) ledger_labels: HashMap<String, Vec<Label>>,
+    clock: Box<dyn FnMut() -> i64>,
+    /// The time of the command being applied.
+    pub(super) now: i64,
+}
+
+impl<L: Ledger> Investigation<L> {
+    /// Starts a new case on `ledger`.
+    ///
+    /// # Errors
+    /// The ledger's fingerprint could not be read.
+    pub fn create(
+        ledger: L,
+        ledger_path: String,
+        id: String,
+        title: String,
+        investigator: String,
+        now: i64,
+    ) -> Result<Self, LedgerError> {
+        let fingerprint = ledger.fingerprint()?;
+        let case = Case::new(id, title, investigator, now, LedgerRef { path: ledger_path, fingerprint });
+        Ok(Self::assemble(case, ledger))
+    }
+
+    /// Opens a saved case on its ledger.
+    ///
+    /// # Errors
+    /// [`OpenError::Changed`] when the ledger's content is not what the case was built on.
+    pub fn open(case: Case, ledger: L) -> Result<Self, OpenError> {
+        let current = ledger.fingerprint()?;
+        if current != case.ledger.fingerprint {
+            return Err(OpenError::Changed(LedgerChanged { recorded: case.ledger.fingerprint.clone(), current }));
+        }
+        let mut inv = Self::assemble(case, ledger);
+        inv.load_rows()?;
+        Ok(inv)
+    }
+
+    /// Opens a saved case whose ledger has had new imports, binding it to the ledger as it is
+    /// now with a [`Command::RebindLedger`] (audited, undoable).
+    ///
+    /// # Errors
+    /// A ledger failure.
+    pub fn open_rebinding(case: Case, ledger: L) -> Result<Self, CommandError> {
+        let current = ledger.fingerprint()?;
+        let changed = current != case.ledger.fingerprint;
+        let mut inv = Self::assemble(case, ledger);
+        inv.load_rows()?;
+        if changed {
+            inv.apply(Command::RebindLedger { fingerprint: current })?;
+        }
+        Ok(inv)
+    }
+
+    fn assemble(case: Case, ledger: L) -> Self {
+        Investigation {
+            case,
+            ledger,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            rows: HashMap::new(),
+            ledger_labels: HashMap::new(),
+            clock: Box::new(|| jiff::Timestamp::now().as_second()),
+            now: 0,
+        }
+    }
+
+    /// Replaces the clock (tests and reproducible demos use a fixed one).
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl FnMut() -> i64 + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    fn load_rows(&mut self) -> Result<(), LedgerError> {
+        let ids: Vec<i64> = self.case.transfers.iter().copied().collect();
+        for row in self.ledger.transfers_by_id(&ids)? {
+            self.rows.insert(row.id, row);
+        }
+        Ok(())
+    }
+
+    /// The case.
+    #[must_use]
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+
+    /// Gives the case up (to save it).
+    #[must_use]
+    pub fn into_case(self) -> Case {
+        self.case
+    }
+
+    /// The ledger.
+    #[must_use]
+    pub fn ledger(&self) -> &L {
+        &self.ledger
+    }
+
+    /// Whether [`Command::Undo`] / [`Command::Redo`] would do something.
+    #[must_use]
+    pub fn can_undo_redo(&self) -> (bool, bool) {
+        (!self.undo.is_empty(), !self.redo.is_empty())
+    }
+
+    /// The row of a transfer on the graph.
+    #[must_use]
+    pub fn transfer(&self, id: i64) -> Option<&TransferRow> {
+        self.rows.get(&id)
+    }
+
+    /// Applies `command`: plans its changes (reading the ledger, changing nothing), applies
+    /// them, keeps their inverse for undo and appends an audit entry. On error nothing changed.
+    ///
+    /// # Errors
+    /// [`CommandError`] saying why the command does not apply.
+    pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
+        self.now = (self.clock)();
+        match &command {
+            Command::Undo => {
+                let inverse = self.undo.pop().ok_or_else(|| CommandError::invalid("nothing to undo"))?;
+                let redo = apply_all(&mut self.case, inverse);
+                self.redo.push(redo);
+            }
+            Command::Redo => {
+                let again = self.redo.pop().ok_or_else(|| CommandError::invalid("nothing to redo"))?;
+                let undo = apply_all(&mut self.case, again);
+                self.undo.push(undo);
+            }
+            other => {
+                let changes = self.plan(other)?;
+                let undo = apply_all(&mut self.case, changes);
+                self.undo.push(undo);
+                self.redo.clear();
+            }
+        }
+        self.sync_rows()?;
+        let now = self.now;
+        self.case.modified = now;
+        let state = self.case.content_hash();
+        let investigator = self.case.investigator.clone();
+        audit::append(&mut self.case.audit, now, &investigator, command, state);
+        Ok(())
+    }
+
+    /// Keeps the row cache to the transfers on the graph (fetching any missing ones).
+    fn sync_rows(&mut self) -> Result<(), LedgerError> {
+        let missing: Vec<i64> = self.case.transfers.iter().filter(|id| !self.rows.contains_key(id)).copied().collect();
+        if !missing.is_empty() {
+            for row in self.ledger.transfers_by_id(&missing)? {
+                self.rows.insert(row.id, row);
+            }
+        }
+        let on_graph: &BTreeSet<i64> = &self.case.transfers;
+        self.rows.retain(|id, _| on_graph.contains(id));
+        Ok(())
+    }
+
+    /// Imported labels of an address (cached).
+    pub(super) fn labels_of(&mut self, address: &str) -> Result<&[Label], LedgerError> {
+        if !self.ledger_labels.contains_key(address) {
+            let labels = self.ledger.labels(address)?;
+            self.ledger_labels.insert(address.to_owned(), labels);
+        }
+        Ok(self.ledger_labels.get(address).map_or(&[], Vec::as_slice))
+    }
+
+    /// The graph of the case as it is now.
+    ///
+    /// # Errors
+    /// A ledger failure while looking up labels.
+    pub fn graph(&mut self) -> Result<InvestigationGraph, LedgerError> {
+        let addresses: Vec<String> = self
+            .case
+            .nodes
+            .keys()
+            .filter_map(|k| match k {
+                crate::case::NodeKey::Address { address, .. } => Some(address.clone()),
+                _ => None,
+            })
+            .collect();
+        for a in &addresses {
+            self.labels_of(a)?;
+        }
+        Ok(InvestigationGraph::build(&self.case, &self.rows, &self.ledger_labels))
+    }
+}
+
+/// Why a case could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The ledger changed.
+    #[error(transparent)]
+    Changed(LedgerChanged),
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}

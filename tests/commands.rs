@@ -1,0 +1,222 @@
+//! Commands on a real (demo) ledger: undo∘apply is the identity on the case for every command,
+//! redo after undo restores it, a refused command changes nothing, and the audit chain catches
+//! any edited, removed or reordered entry.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use hoptrace::case::{AuditError, CaseFilter, ExpandDirection, NodeKey, NoteTarget};
+use hoptrace::graph::{Command, Investigation};
+use hoptrace::import::ImportOptions;
+use hoptrace::ledger::{Ledger, SqliteLedger};
+use hoptrace::model::{Category, Hop, HopKind, HopStatus};
+use proptest::prelude::*;
+
+const ACTOR: &str = "0xd07f5c0c332f8b1224083fd22b902f8911e81818";
+const POOL: &str = "0xa160cdab225685da1d56aa342ad8841c3b53f291";
+const VICTIM: &str = "0x38b4e652e44da7f2370d9e260e27136550a4a3a6";
+const ROUTER: &str = "0x7a250d5630b4cf539739df2c5dacb4c659f2488d";
+
+/// The demo exports imported once into a ledger shared by every test (read-only afterwards).
+fn demo_ledger() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("hoptrace-commands-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("demo.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let mut l = SqliteLedger::open(&path).expect("ledger");
+        let exports = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports"));
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(exports).expect("exports").map(|e| e.expect("entry").path()).collect();
+        files.sort();
+        for f in files {
+            l.import_file(&f, &ImportOptions::default(), None).expect("import");
+        }
+        path
+    })
+    .clone()
+}
+
+fn investigation() -> Investigation<SqliteLedger> {
+    let ledger = SqliteLedger::open(&demo_ledger()).expect("open");
+    let mut t = 1_700_000_000;
+    Investigation::create(ledger, "demo.sqlite".into(), "case-test".into(), "Test".into(), "Tester".into(), t)
+        .expect("create")
+        .with_clock(move || {
+            t += 60;
+            t
+        })
+}
+
+fn eth(a: &str) -> NodeKey {
+    NodeKey::address("ethereum", a)
+}
+
+/// Commands to draw from: valid ones, and ones that are refused in some states.
+fn command(i: usize, n: usize, x: f32) -> Command {
+    let nodes = [
+        eth(ACTOR),
+        eth(POOL),
+        eth(VICTIM),
+        eth(ROUTER),
+        NodeKey::Aggregate(1),
+        eth("0x0000000000000000000000000000000000000001"),
+    ];
+    let node = nodes[n % nodes.len()].clone();
+    let hop = Hop {
+        kind: HopKind::Mixer { service: "Tornado Cash".into(), pool: Some("100 ETH".into()) },
+        inbound: vec![13, 14],
+        outbound: vec![2, 3],
+        confidence: 60,
+        rationale: "equal denominations, withdrawals two days later".into(),
+        features: [("delay_hours".to_owned(), "51".to_owned())].into(),
+        status: HopStatus::Accepted,
+        author: String::new(),
+        time: 0,
+    };
+    match i % 17 {
+        0 => Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() },
+        1 => Command::Expand { node, direction: ExpandDirection::Both, filter: CaseFilter::default() },
+        2 => Command::Expand {
+            node,
+            direction: ExpandDirection::Out,
+            filter: CaseFilter { top: Some(1 + n % 3), ..CaseFilter::default() },
+        },
+        3 => Command::Expand {
+            node,
+            direction: ExpandDirection::In,
+            filter: CaseFilter { min_value: Some("150".into()), ..CaseFilter::default() },
+        },
+        4 => Command::Collapse { node },
+        5 => Command::Hide { node },
+        6 => Command::Unhide { node },
+        7 => Command::Pin { node },
+        8 => Command::Move { node, x, y: -x },
+        9 => Command::Group {
+            nodes: vec![node, eth(ACTOR)],
+            entity: "Exploiter".into(),
+            rationale: "same operator".into(),
+        },
+        10 => Command::Ungroup { nodes: vec![node] },
+        11 => Command::Label { node, entity: "Suspect".into(), category: Category::Actor, source: "analysis".into() },
+        12 => Command::Note { target: NoteTarget::Node(node), text: "look at this".into() },
+        13 => Command::AnnotateHop { hop },
+        14 => Command::RemoveHop { id: (n + 1) as u64 },
+        15 => Command::RemoveLabel { id: (n + 1) as u64 },
+        _ => Command::AddSeed { chain: "ethereum".into(), address: POOL.into() },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn undo_inverts_apply_and_redo_restores(script in prop::collection::vec((0usize..17, 0usize..6, -500.0f32..500.0), 1..16)) {
+        let mut inv = investigation();
+        // Start from a graph with something on it (the actor, its counterparties, a folded side),
+        // so that every kind of command meets nodes it applies to.
+        inv.apply(command(0, 0, 0.0)).expect("seed");
+        inv.apply(command(2, 0, 0.0)).expect("expand the actor's top sent transfers");
+        for (i, n, x) in script {
+            let before = inv.case().content_hash();
+            let entries = inv.case().audit.len();
+            let applied = inv.apply(command(i, n, x));
+            if applied.is_err() {
+                // A refused command changes nothing, not even the audit log.
+                prop_assert_eq!(inv.case().content_hash(), before);
+                prop_assert_eq!(inv.case().audit.len(), entries);
+                continue;
+            }
+            let after = inv.case().content_hash();
+            let snapshot = inv.case().clone();
+            inv.apply(Command::Undo).expect("undo");
+            prop_assert_eq!(inv.case().content_hash(), before, "undo restores the case");
+            inv.apply(Command::Redo).expect("redo");
+            prop_assert_eq!(inv.case().content_hash(), after.clone(), "redo restores the command's result");
+            prop_assert_eq!(&inv.case().nodes, &snapshot.nodes);
+            prop_assert_eq!(&inv.case().transfers, &snapshot.transfers);
+            prop_assert_eq!(&inv.case().hops, &snapshot.hops);
+        }
+        prop_assert!(inv.case().verify_audit().is_ok());
+        // The graph is consistent with the case: every transfer is an edge's, every node a vertex.
+        let g = inv.graph().expect("graph");
+        prop_assert_eq!(g.graph.node_count(), inv.case().nodes.len());
+        let on_edges: usize = g.graph.edge_weights().map(|e| e.transfers.len()).sum();
+        prop_assert_eq!(on_edges, inv.case().transfers.len());
+    }
+
+    #[test]
+    fn the_audit_chain_catches_tampering(edit in 0usize..6, other in 0usize..6, kind in 0u8..4) {
+        let mut inv = investigation();
+        for c in [
+            command(0, 0, 0.0),
+            command(1, 0, 0.0),
+            command(7, 1, 0.0),
+            command(8, 2, 10.0),
+            command(11, 3, 0.0),
+            command(13, 0, 0.0),
+        ] {
+            inv.apply(c).expect("scripted command applies");
+        }
+        let mut case = inv.case().clone();
+        prop_assert!(case.verify_audit().is_ok());
+        let n = case.audit.len();
+        let (i, j) = (edit % n, other % n);
+        match kind {
+            0 => case.audit[i].time += 1,
+            1 => case.audit[i].command = Command::Hide { node: eth(VICTIM) },
+            2 => {
+                case.audit.remove(i);
+            }
+            _ => {
+                prop_assume!(i != j);
+                case.audit.swap(i, j);
+            }
+        }
+        let err = case.verify_audit().expect_err("tampering is detected");
+        let expected = match (kind, i) {
+            (0 | 1, _) => matches!(err, AuditError::Content { .. }),
+            (2, i) if i + 1 == n => matches!(err, AuditError::State { .. }),
+            _ => matches!(err, AuditError::Sequence { .. }),
+        };
+        prop_assert!(expected, "{err}");
+    }
+}
+
+#[test]
+fn a_case_edited_outside_hoptrace_no_longer_matches_its_log() {
+    let mut inv = investigation();
+    inv.apply(command(0, 0, 0.0)).expect("seed");
+    inv.apply(command(1, 0, 0.0)).expect("expand");
+    let mut case = inv.case().clone();
+    let some = *case.transfers.iter().next().expect("a transfer");
+    case.transfers.remove(&some);
+    assert!(matches!(case.verify_audit(), Err(AuditError::State { seq: 2 })));
+}
+
+#[test]
+fn expansion_shows_top_n_and_folds_the_rest_without_repeating_what_is_shown() {
+    let mut inv = investigation();
+    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() }).expect("seed");
+    let top1 = CaseFilter { top: Some(1), ..CaseFilter::default() };
+    inv.apply(Command::Expand { node: eth(ACTOR), direction: ExpandDirection::Out, filter: top1 }).expect("expand");
+    let case = inv.case();
+    // The actor sent 5 × 100 ETH to the pool and 25.5M USDC to the router (a failed sixth deposit
+    // is not a transfer of value): the top one is the USDC, the 5 ETH deposits are folded.
+    assert_eq!(case.transfers.len(), 1);
+    let agg = case.aggregates.values().next().expect("aggregate");
+    assert_eq!((agg.count, agg.counterparties), (5, 1));
+    assert_eq!(
+        agg.totals.get(&("ethereum".to_owned(), "ETH".to_owned())).map(ToString::to_string).as_deref(),
+        Some("500000000000000000000")
+    );
+    // Expanding again (default top) brings the 5 and no aggregate is left for that side.
+    inv.apply(Command::Expand { node: eth(ACTOR), direction: ExpandDirection::Out, filter: CaseFilter::default() })
+        .expect("expand");
+    assert_eq!(inv.case().transfers.len(), 6);
+    assert!(inv.case().aggregates.is_empty());
+    assert_eq!(inv.ledger().fingerprint().expect("fp"), inv.case().ledger.fingerprint);
+}
