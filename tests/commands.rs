@@ -220,3 +220,36 @@ fn expansion_shows_top_n_and_folds_the_rest_without_repeating_what_is_shown() {
     assert!(inv.case().aggregates.is_empty());
     assert_eq!(inv.ledger().fingerprint().expect("fp"), inv.case().ledger.fingerprint);
 }
+
+#[test]
+fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
+    use std::fmt::Write as _;
+    const N: u64 = 100_000;
+    let hub = "0x2222222222222222222222222222222222222222";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("hash,from_address,to_address,value,block_timestamp,block_number\n");
+    for i in 0..N {
+        let _ = writeln!(csv, "0x{:064x},0x{:040x},{hub},{},{},1", i + 1, 1000 + i % 20_000, (i % 997 + 1) * 1_000_000_000_000_000, 1_650_000_000 + i);
+    }
+    let file = common::write(dir.path(), "hub.csv", csv);
+    let mut ledger = SqliteLedger::open(&dir.path().join("hub.sqlite")).expect("ledger");
+    ledger.import_file(&file, &ImportOptions::default(), None).expect("import");
+    let mut inv = Investigation::create(ledger, "hub.sqlite".into(), "c".into(), "Hub".into(), "T".into(), 0).expect("case");
+    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: hub.into() }).expect("seed");
+    let started = std::time::Instant::now();
+    let top = CaseFilter { top: Some(25), ..CaseFilter::default() };
+    inv.apply(Command::Expand { node: eth(hub), direction: ExpandDirection::In, filter: top }).expect("expand");
+    let took = started.elapsed();
+    let case = inv.case();
+    assert_eq!(case.transfers.len(), 25, "only the top 25 transfers come onto the graph");
+    assert_eq!(case.nodes.len(), 1 + 25 + 1, "the hub, 25 senders, one aggregate");
+    let agg = case.aggregates.values().next().expect("the aggregate");
+    assert_eq!((agg.count, agg.counterparties, agg.lower_bound), (N - 25, 20_000, false));
+    assert!(took.as_secs() < 20, "expansion took {took:?}");
+    let g = inv.graph().expect("graph");
+    assert_eq!(g.graph.edge_count(), 26);
+    let err = inv
+        .apply(Command::Expand { node: NodeKey::Aggregate(1), direction: ExpandDirection::Both, filter: CaseFilter::default() })
+        .expect_err("an aggregate is not expanded itself");
+    assert!(err.to_string().contains("expanded from its anchor with a narrower filter"), "{err}");
+}

@@ -1,0 +1,147 @@
+//! The case commands of the `hoptrace` binary end to end: new-case, expand, annotate, show,
+//! audit — and what they refuse.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn hoptrace(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOPTRACE_INVESTIGATOR", "A. Analyst")
+        .output()
+        .expect("run hoptrace")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    err
+}
+
+const ACTOR: &str = "0xd07f5c0c332f8b1224083fd22b902f8911e81818";
+const POOL: &str = "0xa160cdab225685da1d56aa342ad8841c3b53f291";
+
+/// A folder with the demo ledger and a case seeded at the demo's exploiter.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(&hoptrace(dir.path(), &["demo", "--ledger", "l.sqlite"]));
+    ok(&hoptrace(dir.path(), &["new-case", "--ledger", "l.sqlite", "--title", "Demo theft", "--seed", ACTOR, "case.ron"]));
+    dir
+}
+
+#[test]
+fn expand_annotate_show_and_audit() {
+    let dir = setup();
+    let d = dir.path();
+    let out = ok(&hoptrace(d, &["expand", "case.ron", ACTOR, "--direction", "out", "--top", "1"]));
+    assert_eq!(
+        out.trim(),
+        format!("case.ron: expanded ethereum:{ACTOR}: +2 nodes, +1 transfers (now 3 nodes, 1 transfers); folded: +5 more Out")
+    );
+    ok(&hoptrace(d, &["expand", "case.ron", ACTOR, "--direction", "out"]));
+    let out = ok(&hoptrace(d, &["expand", "case.ron", POOL, "--direction", "out", "--min-value", "50", "--from", "2023-03-25", "--to", "2023-03-26"]));
+    assert!(out.contains("+3 nodes, +3 transfers"), "{out}");
+
+    let json: serde_json::Value = serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
+    let transfers = json["transfers"].as_array().expect("transfers");
+    let id_of = |from: &str, to_prefix: &str| -> Vec<i64> {
+        transfers
+            .iter()
+            .filter(|t| t["from"] == from && t["to"].as_str().is_some_and(|x| x.starts_with(to_prefix)))
+            .filter_map(|t| t["id"].as_i64())
+            .collect()
+    };
+    let deposits = id_of(ACTOR, POOL);
+    let withdrawals = id_of(POOL, "0x");
+    assert_eq!((deposits.len(), withdrawals.len()), (5, 3));
+    for t in transfers {
+        assert!(t["amount_base_units"].as_str().is_some_and(|a| a.chars().all(|c| c.is_ascii_digit())), "{t}");
+        assert!(t["source_file"].as_str().is_some_and(|f| f.ends_with(".csv")), "{t}");
+    }
+
+    let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let out = ok(&hoptrace(
+        d,
+        &[
+            "annotate", "case.ron", "--kind", "mixer", "--service", "Tornado Cash", "--pool", "100 ETH",
+            "--in", &list(&deposits[..3]), "--out", &list(&withdrawals), "--confidence", "55",
+            "--rationale", "three 100 ETH deposits, three 100 ETH withdrawals to fresh addresses two days later",
+            "--feature", "delay_hours=50",
+        ],
+    ));
+    assert!(out.contains("(mixer Tornado Cash) recorded: 3 in, 3 out, confidence 55"), "{out}");
+
+    let json: serde_json::Value = serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
+    let hop = &json["hops"][0];
+    assert_eq!(hop["kind"]["mixer"]["service"], "Tornado Cash");
+    assert_eq!(hop["author"], "A. Analyst");
+    assert_eq!(hop["features"]["delay_hours"], "50");
+    assert_eq!(json["audit"]["entries"], 5);
+    assert_eq!(json["audit"]["intact"], true);
+    let edges = json["edges"].as_array().expect("edges");
+    let to_pool = edges.iter().find(|e| e["to"]["address"] == POOL).expect("edge to the pool");
+    assert_eq!(to_pool["count"], 5);
+    assert_eq!(to_pool["totals"][0]["amount_base_units"], "500000000000000000000");
+
+    let text = ok(&hoptrace(d, &["show", "case.ron"]));
+    assert!(text.contains(&format!("ethereum:{ACTOR} → ethereum:{POOL}: 5 transfer(s), 500 ETH")), "{text}");
+    assert!(text.contains("Audit log: 5 entries, intact"), "{text}");
+    let audit = ok(&hoptrace(d, &["audit", "case.ron"]));
+    assert!(audit.starts_with("case.ron: audit log intact: 5 entries"), "{audit}");
+    assert!(d.join("case.ron.bak").exists(), "the previous save is kept");
+}
+
+#[test]
+fn tampering_with_a_saved_case_is_caught_by_audit() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hoptrace(d, &["expand", "case.ron", ACTOR]));
+    let text = std::fs::read_to_string(d.join("case.ron")).expect("read");
+    // Move a node by hand, outside hoptrace.
+    let edited = text.replacen("position: Some((260.0,", "position: Some((261.0,", 1);
+    assert_ne!(edited, text);
+    std::fs::write(d.join("case.ron"), edited).expect("write");
+    let err = fails(&hoptrace(d, &["audit", "case.ron"]));
+    assert!(err.contains("audit log broken: the case does not match its audit log"), "{err}");
+    // Rewrite who did it in the log: the entry no longer matches its hash.
+    std::fs::write(d.join("case.ron"), text.replacen("investigator: \"A. Analyst\",\n            command", "investigator: \"Someone else\",\n            command", 1)).expect("write");
+    let err = fails(&hoptrace(d, &["audit", "case.ron"]));
+    assert!(err.contains("audit entry 1 was changed after it was written"), "{err}");
+}
+
+#[test]
+fn refusals_are_one_line_and_change_nothing() {
+    let dir = setup();
+    let d = dir.path();
+    let before = std::fs::read(d.join("case.ron")).expect("read");
+    let err = fails(&hoptrace(d, &["expand", "case.ron", POOL]));
+    assert!(err.contains(&format!("{POOL} is not on the graph")), "{err}");
+    let err = fails(&hoptrace(d, &["annotate", "case.ron", "--kind", "bridge", "--service", "X", "--out", "1", "--confidence", "50", "--rationale", "r"]));
+    assert!(err.contains("--from-chain is required for a bridge hop"), "{err}");
+    let err = fails(&hoptrace(d, &["annotate", "case.ron", "--kind", "swap", "--service", "X", "--in", "1", "--out", "999999", "--confidence", "50", "--rationale", "r"]));
+    assert!(err.contains("transfer 999999 is not in the ledger"), "{err}");
+    let err = fails(&hoptrace(d, &["new-case", "--ledger", "l.sqlite", "--title", "T", "--seed", ACTOR, "case.ron"]));
+    assert!(err.contains("case.ron exists: pass --force to replace it"), "{err}");
+    let err = fails(&hoptrace(d, &["new-case", "--ledger", "l.sqlite", "--title", "T", "--seed", "0x00000000000000000000000000000000000000aa", "other.ron"]));
+    assert!(err.contains("has no transfers in the ledger"), "{err}");
+    assert_eq!(std::fs::read(d.join("case.ron")).expect("read"), before, "refused commands leave the case file as it was");
+
+    // New imports change the ledger: the case asks to be rebound, and records it.
+    let Some(list) = common::shared_data("ofac/sanctioned_addresses_TRX.txt") else { return };
+    ok(&hoptrace(d, &["import", "--ledger", "l.sqlite", &list.display().to_string()]));
+    let err = fails(&hoptrace(d, &["expand", "case.ron", ACTOR]));
+    assert!(err.contains("the ledger changed since this case was last saved"), "{err}");
+    ok(&hoptrace(d, &["expand", "case.ron", ACTOR, "--rebind"]));
+    let json: serde_json::Value = serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
+    assert_eq!(json["case"]["ledger_matches"], true);
+    ok(&hoptrace(d, &["audit", "case.ron"]));
+}
