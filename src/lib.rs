@@ -8,5 +8,6 @@
 pub mod case;
 pub mod graph;
 pub mod import;
+pub mod layout;
 pub mod ledger;
 pub mod model;
