@@ -11,3 +11,4 @@ pub mod import;
 pub mod layout;
 pub mod ledger;
 pub mod model;
+pub mod scenario;
