@@ -34,7 +34,10 @@ const POOL: &str = "0xa160cdab225685da1d56aa342ad8841c3b53f291";
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     ok(&hoptrace(dir.path(), &["demo", "--ledger", "l.sqlite"]));
-    ok(&hoptrace(dir.path(), &["new-case", "--ledger", "l.sqlite", "--title", "Demo theft", "--seed", ACTOR, "case.ron"]));
+    ok(&hoptrace(
+        dir.path(),
+        &["new-case", "--ledger", "l.sqlite", "--title", "Demo theft", "--seed", ACTOR, "case.ron"],
+    ));
     dir
 }
 
@@ -45,13 +48,31 @@ fn expand_annotate_show_and_audit() {
     let out = ok(&hoptrace(d, &["expand", "case.ron", ACTOR, "--direction", "out", "--top", "1"]));
     assert_eq!(
         out.trim(),
-        format!("case.ron: expanded ethereum:{ACTOR}: +2 nodes, +1 transfers (now 3 nodes, 1 transfers); folded: +5 more Out")
+        format!(
+            "case.ron: expanded ethereum:{ACTOR}: +2 nodes, +1 transfers (now 3 nodes, 1 transfers); folded: +5 more Out"
+        )
     );
     ok(&hoptrace(d, &["expand", "case.ron", ACTOR, "--direction", "out"]));
-    let out = ok(&hoptrace(d, &["expand", "case.ron", POOL, "--direction", "out", "--min-value", "50", "--from", "2023-03-25", "--to", "2023-03-26"]));
+    let out = ok(&hoptrace(
+        d,
+        &[
+            "expand",
+            "case.ron",
+            POOL,
+            "--direction",
+            "out",
+            "--min-value",
+            "50",
+            "--from",
+            "2023-03-25",
+            "--to",
+            "2023-03-26",
+        ],
+    ));
     assert!(out.contains("+3 nodes, +3 transfers"), "{out}");
 
-    let json: serde_json::Value = serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
     let transfers = json["transfers"].as_array().expect("transfers");
     let id_of = |from: &str, to_prefix: &str| -> Vec<i64> {
         transfers
@@ -72,15 +93,30 @@ fn expand_annotate_show_and_audit() {
     let out = ok(&hoptrace(
         d,
         &[
-            "annotate", "case.ron", "--kind", "mixer", "--service", "Tornado Cash", "--pool", "100 ETH",
-            "--in", &list(&deposits[..3]), "--out", &list(&withdrawals), "--confidence", "55",
-            "--rationale", "three 100 ETH deposits, three 100 ETH withdrawals to fresh addresses two days later",
-            "--feature", "delay_hours=50",
+            "annotate",
+            "case.ron",
+            "--kind",
+            "mixer",
+            "--service",
+            "Tornado Cash",
+            "--pool",
+            "100 ETH",
+            "--in",
+            &list(&deposits[..3]),
+            "--out",
+            &list(&withdrawals),
+            "--confidence",
+            "55",
+            "--rationale",
+            "three 100 ETH deposits, three 100 ETH withdrawals to fresh addresses two days later",
+            "--feature",
+            "delay_hours=50",
         ],
     ));
     assert!(out.contains("(mixer Tornado Cash) recorded: 3 in, 3 out, confidence 55"), "{out}");
 
-    let json: serde_json::Value = serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
     let hop = &json["hops"][0];
     assert_eq!(hop["kind"]["mixer"]["service"], "Tornado Cash");
     assert_eq!(hop["author"], "A. Analyst");
@@ -113,7 +149,15 @@ fn tampering_with_a_saved_case_is_caught_by_audit() {
     let err = fails(&hoptrace(d, &["audit", "case.ron"]));
     assert!(err.contains("audit log broken: the case does not match its audit log"), "{err}");
     // Rewrite who did it in the log: the entry no longer matches its hash.
-    std::fs::write(d.join("case.ron"), text.replacen("investigator: \"A. Analyst\",\n            command", "investigator: \"Someone else\",\n            command", 1)).expect("write");
+    std::fs::write(
+        d.join("case.ron"),
+        text.replacen(
+            "investigator: \"A. Analyst\",\n            command",
+            "investigator: \"Someone else\",\n            command",
+            1,
+        ),
+    )
+    .expect("write");
     let err = fails(&hoptrace(d, &["audit", "case.ron"]));
     assert!(err.contains("audit entry 1 was changed after it was written"), "{err}");
 }
@@ -125,15 +169,65 @@ fn refusals_are_one_line_and_change_nothing() {
     let before = std::fs::read(d.join("case.ron")).expect("read");
     let err = fails(&hoptrace(d, &["expand", "case.ron", POOL]));
     assert!(err.contains(&format!("{POOL} is not on the graph")), "{err}");
-    let err = fails(&hoptrace(d, &["annotate", "case.ron", "--kind", "bridge", "--service", "X", "--out", "1", "--confidence", "50", "--rationale", "r"]));
+    let err = fails(&hoptrace(
+        d,
+        &[
+            "annotate",
+            "case.ron",
+            "--kind",
+            "bridge",
+            "--service",
+            "X",
+            "--out",
+            "1",
+            "--confidence",
+            "50",
+            "--rationale",
+            "r",
+        ],
+    ));
     assert!(err.contains("--from-chain is required for a bridge hop"), "{err}");
-    let err = fails(&hoptrace(d, &["annotate", "case.ron", "--kind", "swap", "--service", "X", "--in", "1", "--out", "999999", "--confidence", "50", "--rationale", "r"]));
+    let err = fails(&hoptrace(
+        d,
+        &[
+            "annotate",
+            "case.ron",
+            "--kind",
+            "swap",
+            "--service",
+            "X",
+            "--in",
+            "1",
+            "--out",
+            "999999",
+            "--confidence",
+            "50",
+            "--rationale",
+            "r",
+        ],
+    ));
     assert!(err.contains("transfer 999999 is not in the ledger"), "{err}");
     let err = fails(&hoptrace(d, &["new-case", "--ledger", "l.sqlite", "--title", "T", "--seed", ACTOR, "case.ron"]));
     assert!(err.contains("case.ron exists: pass --force to replace it"), "{err}");
-    let err = fails(&hoptrace(d, &["new-case", "--ledger", "l.sqlite", "--title", "T", "--seed", "0x00000000000000000000000000000000000000aa", "other.ron"]));
+    let err = fails(&hoptrace(
+        d,
+        &[
+            "new-case",
+            "--ledger",
+            "l.sqlite",
+            "--title",
+            "T",
+            "--seed",
+            "0x00000000000000000000000000000000000000aa",
+            "other.ron",
+        ],
+    ));
     assert!(err.contains("has no transfers in the ledger"), "{err}");
-    assert_eq!(std::fs::read(d.join("case.ron")).expect("read"), before, "refused commands leave the case file as it was");
+    assert_eq!(
+        std::fs::read(d.join("case.ron")).expect("read"),
+        before,
+        "refused commands leave the case file as it was"
+    );
 
     // New imports change the ledger: the case asks to be rebound, and records it.
     let Some(list) = common::shared_data("ofac/sanctioned_addresses_TRX.txt") else { return };
@@ -141,7 +235,8 @@ fn refusals_are_one_line_and_change_nothing() {
     let err = fails(&hoptrace(d, &["expand", "case.ron", ACTOR]));
     assert!(err.contains("the ledger changed since this case was last saved"), "{err}");
     ok(&hoptrace(d, &["expand", "case.ron", ACTOR, "--rebind"]));
-    let json: serde_json::Value = serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&hoptrace(d, &["show", "case.ron", "--json"]))).expect("json");
     assert_eq!(json["case"]["ledger_matches"], true);
     ok(&hoptrace(d, &["audit", "case.ron"]));
 }

@@ -229,12 +229,20 @@ fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut csv = String::from("hash,from_address,to_address,value,block_timestamp,block_number\n");
     for i in 0..N {
-        let _ = writeln!(csv, "0x{:064x},0x{:040x},{hub},{},{},1", i + 1, 1000 + i % 20_000, (i % 997 + 1) * 1_000_000_000_000_000, 1_650_000_000 + i);
+        let _ = writeln!(
+            csv,
+            "0x{:064x},0x{:040x},{hub},{},{},1",
+            i + 1,
+            1000 + i % 20_000,
+            (i % 997 + 1) * 1_000_000_000_000_000,
+            1_650_000_000 + i
+        );
     }
     let file = common::write(dir.path(), "hub.csv", csv);
     let mut ledger = SqliteLedger::open(&dir.path().join("hub.sqlite")).expect("ledger");
     ledger.import_file(&file, &ImportOptions::default(), None).expect("import");
-    let mut inv = Investigation::create(ledger, "hub.sqlite".into(), "c".into(), "Hub".into(), "T".into(), 0).expect("case");
+    let mut inv =
+        Investigation::create(ledger, "hub.sqlite".into(), "c".into(), "Hub".into(), "T".into(), 0).expect("case");
     inv.apply(Command::AddSeed { chain: "ethereum".into(), address: hub.into() }).expect("seed");
     let started = std::time::Instant::now();
     let top = CaseFilter { top: Some(25), ..CaseFilter::default() };
@@ -249,7 +257,11 @@ fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
     let g = inv.graph().expect("graph");
     assert_eq!(g.graph.edge_count(), 26);
     let err = inv
-        .apply(Command::Expand { node: NodeKey::Aggregate(1), direction: ExpandDirection::Both, filter: CaseFilter::default() })
+        .apply(Command::Expand {
+            node: NodeKey::Aggregate(1),
+            direction: ExpandDirection::Both,
+            filter: CaseFilter::default(),
+        })
         .expect_err("an aggregate is not expanded itself");
     assert!(err.to_string().contains("expanded from its anchor with a narrower filter"), "{err}");
 }

@@ -91,7 +91,8 @@ pub fn layout(g: &LayoutGraph, spacing: FlowSpacing) -> Positions {
     set_ranks(&columns, &mut rank);
     for sweep in 0..SWEEPS {
         let forward = sweep % 2 == 0;
-        let order: Vec<usize> = if forward { (1..width).collect() } else { (0..width.saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> =
+            if forward { (1..width).collect() } else { (0..width.saturating_sub(1)).rev().collect() };
         for c in order {
             let neighbours = if forward { &in_adj } else { &out_adj };
             let col = &mut columns[c];
@@ -99,7 +100,11 @@ pub fn layout(g: &LayoutGraph, spacing: FlowSpacing) -> Positions {
                 .iter()
                 .map(|&i| {
                     let ns = &neighbours[i];
-                    let bary = if ns.is_empty() { rank[i] } else { ns.iter().map(|&j| rank[j]).sum::<f32>() / ns.len() as f32 };
+                    let bary = if ns.is_empty() {
+                        rank[i]
+                    } else {
+                        ns.iter().map(|&j| rank[j]).sum::<f32>() / ns.len() as f32
+                    };
                     (bary, rank[i], i)
                 })
                 .collect();
@@ -160,7 +165,14 @@ mod tests {
     fn money_flows_left_to_right_from_the_seeds() {
         // victim(0) → seed(1) → a(2) → b(3); seed → c(4); d(5) unconnected.
         let g = LayoutGraph {
-            nodes: vec![node(false, 5), node(true, 10), node(false, 20), node(false, 30), node(false, 15), node(false, 1)],
+            nodes: vec![
+                node(false, 5),
+                node(true, 10),
+                node(false, 20),
+                node(false, 30),
+                node(false, 15),
+                node(false, 1),
+            ],
             edges: vec![(0, 1), (1, 2), (2, 3), (1, 4)],
         };
         let p = layout(&g, FlowSpacing::default());

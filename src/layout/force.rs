@@ -134,7 +134,8 @@ mod tests {
 
     #[test]
     fn barnes_hut_repulsion_matches_the_exact_sum_closely() {
-        let pts: Vec<(f32, f32)> = (0..200).map(|i| ((i * 37 % 101) as f32 * 7.0, (i * 61 % 97) as f32 * 5.0)).collect();
+        let pts: Vec<(f32, f32)> =
+            (0..200).map(|i| ((i * 37 % 101) as f32 * 7.0, (i * 61 % 97) as f32 * 5.0)).collect();
         let mut tree = QuadTree::default();
         tree.build(&pts);
         for me in [0usize, 57, 199] {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Row;
 use rusqlite::types::ValueRef;
 
+use super::scan::Meta;
 use super::{
     AddressSummary, AssetCount, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError, LedgerInfo,
     Provenance, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
@@ -13,9 +14,10 @@ use super::{
 use crate::model::{Amount, Category, Label, Transfer, TransferKind, registry};
 
 /// A full transfer row with names resolved from the id tables.
-const ROW_SELECT: &str = "SELECT t.id, c.name, h.tx_hash, t.kind, t.position, t.block, t.time, fa.address, ta.address,
-    a.asset, t.amount, t.fee, t.failed, h.prev_tx, t.prev_pos, t.batch_id, t.line
-    FROM transfers t JOIN transfer_hashes h ON h.id = t.id JOIN chains c ON c.id = t.chain JOIN assets a ON a.id = t.asset_id
+/// Chain and asset come back as ids, named from the cached [`super::scan::Meta`].
+const ROW_SELECT: &str = "SELECT t.id, t.chain, h.tx_hash, t.kind, t.position, t.block, t.time, fa.address, ta.address,
+    t.asset_id, t.amount, t.fee, t.failed, h.prev_tx, t.prev_pos, t.batch_id, t.line
+    FROM transfers t JOIN transfer_hashes h ON h.id = t.id
     LEFT JOIN addresses fa ON fa.id = t.from_id LEFT JOIN addresses ta ON ta.id = t.to_id";
 
 impl SqliteLedger {
@@ -25,6 +27,7 @@ impl SqliteLedger {
             return Ok(Vec::new());
         }
         let batches = self.batch_names()?;
+        let meta = self.meta()?;
         let mut by_id = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(10_000) {
             let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
@@ -32,7 +35,7 @@ impl SqliteLedger {
                 .conn
                 .prepare(&format!("{ROW_SELECT} WHERE t.id IN ({list})"))
                 .map_err(self.err("read transfers"))?;
-            let rows = stmt.query_map([], |r| transfer_row(r, &batches)).map_err(self.err("read transfers"))?;
+            let rows = stmt.query_map([], |r| transfer_row(r, &batches, &meta)).map_err(self.err("read transfers"))?;
             for r in rows {
                 let r = r.map_err(self.err("read transfers"))?;
                 by_id.insert(r.id, r);
@@ -56,9 +59,10 @@ impl SqliteLedger {
     }
 }
 
-fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>) -> rusqlite::Result<TransferRow> {
+fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>, meta: &Meta) -> rusqlite::Result<TransferRow> {
     let kind_code: i64 = r.get(3)?;
-    let chain: String = r.get(1)?;
+    let chain = meta.chains.get(&r.get::<_, i64>(1)?).cloned().unwrap_or_default();
+    let asset = meta.assets.get(&r.get::<_, i64>(9)?).map(|a| a.1.clone()).unwrap_or_default();
     let fee: Option<Vec<u8>> = r.get(11)?;
     let prev_tx = match r.get_ref(13)? {
         ValueRef::Null => None,
@@ -79,7 +83,7 @@ fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>) -> rusqli
             time: r.get(6)?,
             from: r.get(7)?,
             to: r.get(8)?,
-            asset: r.get(9)?,
+            asset,
             amount_base: codec::amount_from_sql(r.get_ref(10)?.as_blob()?).unwrap_or_default(),
             fee_base: fee.and_then(|f| codec::amount_from_sql(&f)),
             failed: r.get(12)?,
@@ -154,6 +158,7 @@ impl Ledger for SqliteLedger {
             return Ok(Vec::new());
         };
         let batches = self.batch_names()?;
+        let meta = self.meta()?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -161,7 +166,7 @@ impl Ledger for SqliteLedger {
             ))
             .map_err(self.err("query transaction"))?;
         let rows = stmt
-            .query_map(rusqlite::params![chain_id, hash, key], |r| transfer_row(r, &batches))
+            .query_map(rusqlite::params![chain_id, hash, key], |r| transfer_row(r, &batches, &meta))
             .map_err(self.err("query transaction"))?;
         rows.collect::<Result<_, _>>().map_err(self.err("query transaction"))
     }

@@ -7,12 +7,12 @@
 //! decimals are taken to have 18.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use ethnum::U256;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{OptionalExtension, Row, params_from_iter};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Direction, Filter, LedgerError, Rest, SCAN_CAP, SideSummary, SqliteLedger, canonical_address, codec};
 use crate::model::{Amount, registry};
@@ -180,14 +180,15 @@ impl SqliteLedger {
 
         let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err("query transfers"))?;
         let mut rows = stmt.query(params_from_iter(args)).map_err(self.err("query transfers"))?;
-        let mut heap: BinaryHeap<Reverse<(U256, i64)>> = BinaryHeap::with_capacity(keep.min(4096) + 1);
-        let mut rest_totals: HashMap<(i64, i64), Amount> = HashMap::new();
-        let mut all_totals: HashMap<(i64, i64), Amount> = HashMap::new();
-        let mut rest_parties = HashSet::new();
-        let mut all_parties = HashSet::new();
+        // The heap holds the kept rows' facts, ordered by (value, id): the smallest is evicted
+        // into the rest. Per-row work is a few integer hashes (FxHash) and one heap operation.
+        let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(keep.min(4096) + 1);
+        let mut rest_totals: FxHashMap<(i64, i64), Amount> = FxHashMap::default();
+        let mut all_totals: FxHashMap<(i64, i64), Amount> = FxHashMap::default();
+        let mut rest_parties: FxHashSet<Party> = FxHashSet::default();
+        let mut all_parties: FxHashSet<Party> = FxHashSet::default();
+        let mut decimals_of: FxHashMap<i64, u8> = FxHashMap::default();
         let mut scanned = 0usize;
-        // Facts of the rows in the heap; a row pushed out of it is folded into the rest.
-        let mut in_heap: HashMap<i64, Facts> = HashMap::new();
         while let Some(row) = rows.next().map_err(self.err("query transfers"))? {
             scanned += 1;
             if scanned > SCAN_CAP {
@@ -196,27 +197,25 @@ impl SqliteLedger {
                 break;
             }
             let facts = Facts::read(row).map_err(self.err("read transfer"))?;
-            if filter.exclude.contains(&facts.id) {
+            if !filter.exclude.is_empty() && filter.exclude.contains(&facts.id) {
                 continue;
             }
-            let decimals = meta.assets.get(&facts.asset).and_then(|a| a.2).unwrap_or(ASSUMED_DECIMALS);
-            let key = rank_key(facts.amount, decimals);
-            all_parties.insert(facts.party_hash);
+            let decimals = *decimals_of
+                .entry(facts.asset)
+                .or_insert_with(|| meta.assets.get(&facts.asset).and_then(|a| a.2).unwrap_or(ASSUMED_DECIMALS));
+            all_parties.insert(facts.party);
             shown.transfers += 1;
             let total = all_totals.entry((facts.chain, facts.asset)).or_default();
             *total = total.saturating_add(facts.amount);
             if keep == 0 {
                 continue;
             }
-            let id = facts.id;
-            heap.push(Reverse((key, id)));
-            in_heap.insert(id, facts);
+            heap.push(Reverse(Ranked { key: rank_key(facts.amount, decimals), facts }));
             if heap.len() > keep
-                && let Some(Reverse((_, out_id))) = heap.pop()
-                && let Some(f) = in_heap.remove(&out_id)
+                && let Some(Reverse(Ranked { facts: f, .. })) = heap.pop()
             {
                 rest.count += 1;
-                rest_parties.insert(f.party_hash);
+                rest_parties.insert(f.party);
                 let t = rest_totals.entry((f.chain, f.asset)).or_default();
                 *t = t.saturating_add(f.amount);
                 if let Some(time) = f.time {
@@ -225,7 +224,7 @@ impl SqliteLedger {
                 }
             }
         }
-        let names = |totals: HashMap<(i64, i64), Amount>| -> BTreeMap<(String, String), Amount> {
+        let names = |totals: FxHashMap<(i64, i64), Amount>| -> BTreeMap<(String, String), Amount> {
             totals
                 .into_iter()
                 .map(|((c, a), v)| {
@@ -239,7 +238,7 @@ impl SqliteLedger {
         shown.totals = names(all_totals);
         rest.counterparties = rest_parties.len() as u64;
         shown.counterparties = all_parties.len() as u64;
-        let mut top: Vec<(U256, i64)> = heap.into_iter().map(|Reverse(k)| k).collect();
+        let mut top: Vec<(U256, i64)> = heap.into_iter().map(|Reverse(r)| (r.key, r.facts.id)).collect();
         top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         Ok(Scan { top: top.into_iter().map(|(_, id)| id).collect(), rest, shown })
     }
@@ -256,31 +255,63 @@ pub(super) struct Meta {
     pub assets: HashMap<i64, (String, String, Option<u8>)>,
 }
 
+/// A counterparty: an address id, or (for a UTXO input or output) the transaction's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Party {
+    Address(i64),
+    Tx(i64),
+}
+
 struct Facts {
     id: i64,
     chain: i64,
     asset: i64,
     amount: Amount,
     time: Option<i64>,
-    party_hash: u64,
+    party: Party,
 }
 
 impl Facts {
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        // The counterparty: an address id, or for a UTXO input/output the transaction.
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        match row.get_ref(5)? {
-            ValueRef::Integer(id) => (0u8, id).hash(&mut h),
-            _ => (1u8, row.get::<_, i64>(6)?).hash(&mut h),
-        }
+        let party = match row.get_ref(5)? {
+            ValueRef::Integer(id) => Party::Address(id),
+            _ => Party::Tx(row.get(6)?),
+        };
         Ok(Facts {
             id: row.get(0)?,
             chain: row.get(1)?,
             asset: row.get(2)?,
             amount: codec::amount_from_sql(row.get_ref(3)?.as_blob()?).unwrap_or_default(),
             time: row.get(4)?,
-            party_hash: h.finish(),
+            party,
         })
+    }
+}
+
+/// A kept row, ordered by value then id (ids break ties deterministically).
+struct Ranked {
+    key: U256,
+    facts: Facts,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        (self.key, self.facts.id) == (other.key, other.facts.id)
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Among equal values the higher id is evicted first (keeps the earlier transfers).
+        self.key.cmp(&other.key).then(other.facts.id.cmp(&self.facts.id))
     }
 }
 

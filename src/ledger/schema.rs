@@ -158,7 +158,8 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
     // same transaction), so SQLite does not re-check them on every row.
     conn.execute_batch(
         "PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA busy_timeout = 10000;",
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA busy_timeout = 10000;
+         PRAGMA mmap_size = 17179869184;",
     )
     .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
     if app_id != APPLICATION_ID || version == 0 {
