@@ -19,7 +19,7 @@ const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports");
 fn demo_imports_every_bundled_export_and_prints_the_summary() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger = dir.path().join("demo.sqlite");
-    let out = hoptrace(&["demo", "--ledger", &ledger.display().to_string()]);
+    let out = hoptrace(&["sample-import", "--ledger", &ledger.display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let files = std::fs::read_dir(DEMO).expect("demo dir").count();
@@ -142,4 +142,31 @@ fn help_explains_the_import_command() {
     {
         assert!(help.contains(needle), "{needle} missing in {help}");
     }
+}
+
+#[test]
+fn the_headless_demo_builds_a_reproducible_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |out: &str| {
+        let out_dir = dir.path().join(out);
+        let o = hoptrace(&["demo", "--out", &out_dir.display().to_string()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("0 refused"), "{}", text(&o.stdout));
+        out_dir
+    };
+    let a = run("a");
+    let case = a.join("demo-case.ron");
+    let audit = hoptrace(&["audit", &case.display().to_string()]);
+    assert!(audit.status.success(), "{}", text(&audit.stderr));
+    let show = hoptrace(&["show", "--json", &case.display().to_string()]);
+    let json: serde_json::Value = serde_json::from_slice(&show.stdout).expect("json");
+    let hops = json["hops"].as_array().expect("hops");
+    assert_eq!(hops.len(), 2);
+    assert_eq!(hops[0]["kind"]["mixer"]["service"], "Tornado-style pool");
+    assert_eq!(hops[1]["kind"]["bridge"]["to_chain"], "bitcoin");
+    assert!(json["case"]["seeds"].as_array().is_some_and(|s| !s.is_empty()));
+    assert_eq!(json["case"]["ledger_matches"], true);
+    // Same scenario, same commands, fixed clock: the same case file, byte for byte.
+    let b = run("b");
+    assert_eq!(std::fs::read(case).expect("a"), std::fs::read(b.join("demo-case.ron")).expect("b"));
 }

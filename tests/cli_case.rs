@@ -33,7 +33,7 @@ const POOL: &str = "0xa160cdab225685da1d56aa342ad8841c3b53f291";
 /// A folder with the demo ledger and a case seeded at the demo's exploiter.
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    ok(&hoptrace(dir.path(), &["demo", "--ledger", "l.sqlite"]));
+    ok(&hoptrace(dir.path(), &["sample-import", "--ledger", "l.sqlite"]));
     ok(&hoptrace(
         dir.path(),
         &["new-case", "--ledger", "l.sqlite", "--title", "Demo theft", "--seed", ACTOR, "case.ron"],

@@ -2,6 +2,7 @@
 //! here, once.
 
 mod case_cmd;
+mod demo_cmd;
 mod import_cmd;
 mod info_cmd;
 mod show;
@@ -15,7 +16,7 @@ use clap::{Parser, Subcommand};
 ///
 /// Import real export files (ethereum-etl, Bitcoin Core RPC, Etherscan-family, Tronscan,
 /// Arkham, TagPacks, OFAC lists) into a local ledger, then query it. Run without a
-/// subcommand to import the bundled demo exports and print the ledger summary.
+/// subcommand to run the headless demo (`hoptrace demo`).
 #[derive(Debug, Parser)]
 #[command(name = "hoptrace", version, about, long_about)]
 pub struct Cli {
@@ -50,12 +51,20 @@ pub enum Command {
     /// Verify a case's audit log: every command hash-chained, and the case in the state the
     /// last entry recorded.
     Audit(case_cmd::AuditArgs),
-    /// Import the bundled demo exports into a fresh ledger and print its summary.
+    /// The headless demo: generate the bundled laundering scenario, import it into a fresh
+    /// ledger and build a case (seeds, expansions, annotated hops) in DIR.
     Demo {
-        /// Where to write the demo ledger (replaced if it exists).
-        #[arg(long, default_value = "demo-out/demo-ledger.sqlite")]
+        /// Folder for the demo ledger, exports and case (files of an earlier demo are replaced).
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+    },
+    /// Import the sample exports of every supported format (cases/demo/exports) into a fresh
+    /// ledger and print its summary.
+    SampleImport {
+        /// Where to write the ledger (replaced if it exists).
+        #[arg(long, default_value = "demo-out/sample-ledger.sqlite")]
         ledger: PathBuf,
-        /// Folder with the demo exports.
+        /// Folder with the sample exports.
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports"))]
         exports: PathBuf,
     },
@@ -74,10 +83,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Annotate(args)) => case_cmd::annotate(&args),
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
-        Some(Command::Demo { ledger, exports }) => info_cmd::demo(&ledger, &exports),
-        None => info_cmd::demo(
-            &PathBuf::from("demo-out/demo-ledger.sqlite"),
-            &PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports")),
-        ),
+        Some(Command::Demo { out }) => demo_cmd::run(&out),
+        Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
+        None => demo_cmd::run(&PathBuf::from("demo-out")),
     }
 }
