@@ -1,7 +1,8 @@
 //! Force-directed layout: Fruchterman–Reingold forces (repulsion k²/d between all nodes,
 //! attraction d²/k along edges, a temperature capping each move and cooling each iteration),
 //! with the all-pairs repulsion approximated by a Barnes–Hut quadtree: O(n log n + e) per
-//! iteration instead of O(n²). Deterministic for a given graph and seed.
+//! iteration instead of O(n²), spread over the cores for large graphs. Deterministic for a
+//! given graph and seed (each body's force is computed the same way on any thread).
 
 use super::quadtree::QuadTree;
 use super::{LayoutGraph, Positions};
@@ -64,12 +65,24 @@ pub fn layout(g: &LayoutGraph, s: ForceSettings) -> ForceRun {
     let cooling = (0.01f32).powf(1.0 / s.max_iterations.max(1) as f32);
     let mut iterations = 0;
     let mut converged = n < 2;
+    let workers = if n < 2_000 { 1 } else { std::thread::available_parallelism().map_or(1, std::num::NonZero::get) };
     while iterations < s.max_iterations && !converged {
         iterations += 1;
         tree.build(&pos);
-        for (i, d) in disp.iter_mut().enumerate() {
-            *d = tree.repulsion(u32::try_from(i).unwrap_or(u32::MAX), pos[i], k * k, s.theta);
-        }
+        // Repulsion, the O(n log n) part, on every core (each body reads the tree only).
+        let chunk = n.div_ceil(workers).max(1);
+        std::thread::scope(|scope| {
+            for (c, part) in disp.chunks_mut(chunk).enumerate() {
+                let (tree, pos) = (&tree, &pos);
+                scope.spawn(move || {
+                    let mut stack = Vec::with_capacity(64);
+                    for (j, d) in part.iter_mut().enumerate() {
+                        let i = c * chunk + j;
+                        *d = tree.repulsion_with(u32::try_from(i).unwrap_or(u32::MAX), pos[i], k * k, s.theta, &mut stack);
+                    }
+                });
+            }
+        });
         for &(a, b) in &edges {
             let (dx, dy) = (pos[a].0 - pos[b].0, pos[a].1 - pos[b].1);
             let d = (dx * dx + dy * dy).sqrt().max(0.01);

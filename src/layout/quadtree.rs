@@ -93,11 +93,25 @@ impl QuadTree {
     /// Sum of the repulsive forces `strength · m / d` along the direction away from each body
     /// or far cell (opening angle `theta`), on a body of index `me` at `p`.
     pub fn repulsion(&self, me: u32, p: (f32, f32), strength: f32, theta: f32) -> (f32, f32) {
+        let mut stack = Vec::with_capacity(64);
+        self.repulsion_with(me, p, strength, theta, &mut stack)
+    }
+
+    /// [`QuadTree::repulsion`] with a caller-owned traversal stack (no allocation per body).
+    pub fn repulsion_with(
+        &self,
+        me: u32,
+        p: (f32, f32),
+        strength: f32,
+        theta: f32,
+        stack: &mut Vec<usize>,
+    ) -> (f32, f32) {
         let (mut fx, mut fy) = (0.0, 0.0);
         if self.cells.is_empty() {
             return (fx, fy);
         }
-        let mut stack: Vec<usize> = vec![0];
+        stack.clear();
+        stack.push(0);
         while let Some(i) = stack.pop() {
             let c = &self.cells[i];
             if c.mass == 0.0 || (c.children == 0 && c.body == me && c.mass <= 1.0) {
