@@ -33,7 +33,7 @@ fn graph(n: usize, m: usize, dag: bool, seed: u64) -> LayoutGraph {
     let mut edges = Vec::with_capacity(m);
     for i in 1..n {
         let j = (rng.next() % i as u64) as usize;
-        let j = if rng.next() % 4 == 0 { j / 8 } else { j };
+        let j = if rng.next().is_multiple_of(4) { j / 8 } else { j };
         edges.push((j, i));
     }
     while edges.len() < m {
@@ -57,7 +57,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn igraph(g: &LayoutGraph, layout_call: &str, runs: usize) -> Option<f64> {
     let mut edges = String::new();
     for (a, b) in &g.edges {
-        let _ = write!(edges, "{a} {b}\n");
+        let _ = writeln!(edges, "{a} {b}");
     }
     let path = std::env::temp_dir().join(format!("hoptrace-layout-{}.txt", std::process::id()));
     std::fs::write(&path, edges).ok()?;
@@ -98,7 +98,11 @@ fn main() {
     println!("P3 force layout, 10,000 nodes / 20,000 edges:");
     println!("  hoptrace Barnes-Hut FR (2 threads): median {ours_m:.2?} ({iters} iterations, converged: {converged})");
     match igraph(&g, "g.layout_fruchterman_reingold()", runs) {
-        Some(s) => println!("  igraph layout_fruchterman_reingold: median {:.2?}  ratio {:.2}x (goal <= 1.0x)", Duration::from_secs_f64(s), ours_m.as_secs_f64() / s),
+        Some(s) => println!(
+            "  igraph layout_fruchterman_reingold: median {:.2?}  ratio {:.2}x (goal <= 1.0x)",
+            Duration::from_secs_f64(s),
+            ours_m.as_secs_f64() / s
+        ),
         None => println!("  igraph not available: python3 -m pip install igraph"),
     }
 
@@ -113,7 +117,11 @@ fn main() {
     println!("P4 flow layout, 10,000-node DAG (15,000 edges):");
     println!("  hoptrace flow layout: median {ours_m:.2?}");
     match igraph(&dag, "g.layout_sugiyama()", runs.min(3)) {
-        Some(s) => println!("  igraph layout_sugiyama: median {:.2?}  ratio {:.3}x (goal <= 0.1x)", Duration::from_secs_f64(s), ours_m.as_secs_f64() / s),
+        Some(s) => println!(
+            "  igraph layout_sugiyama: median {:.2?}  ratio {:.3}x (goal <= 0.1x)",
+            Duration::from_secs_f64(s),
+            ours_m.as_secs_f64() / s
+        ),
         None => println!("  igraph not available: python3 -m pip install igraph"),
     }
 }

@@ -12,3 +12,5 @@ pub mod layout;
 pub mod ledger;
 pub mod model;
 pub mod scenario;
+#[cfg(feature = "gui")]
+pub mod ui;

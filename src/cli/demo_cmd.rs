@@ -123,7 +123,7 @@ pub fn run(out: &Path) -> anyhow::Result<ExitCode> {
     if let Some(b) = truth.bridge_pairs.iter().find(|b| b.attacker) {
         let hop = Hop {
             kind: HopKind::Bridge {
-                bridge: "ETH→BTC bridge".to_owned(),
+                bridge: "ETH-BTC bridge".to_owned(),
                 from_chain: b.deposit.chain.clone(),
                 to_chain: b.release.chain.clone(),
             },

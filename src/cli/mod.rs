@@ -15,14 +15,16 @@ use clap::{Parser, Subcommand};
 /// hoptrace — follow stolen cryptocurrency hop by hop, offline.
 ///
 /// Import real export files (ethereum-etl, Bitcoin Core RPC, Etherscan-family, Tronscan,
-/// Arkham, TagPacks, OFAC lists) into a local ledger, then query it. Run without a
-/// subcommand to run the headless demo (`hoptrace demo`).
+/// Arkham, TagPacks, OFAC lists) into a local ledger, work a case from the command line or in
+/// the workbench window. Run without a subcommand (or with a case file) to open the window.
 #[derive(Debug, Parser)]
-#[command(name = "hoptrace", version, about, long_about)]
+#[command(name = "hoptrace", version, about, long_about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do; nothing runs the demo.
+    /// What to do; nothing opens the workbench window.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A case to open in the workbench window (default: the most recent case, else the demo).
+    pub case: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -70,6 +72,35 @@ pub enum Command {
     },
 }
 
+/// The workbench window on `case`, or on the most recent case, or on the demo (built first).
+#[cfg(feature = "gui")]
+fn window(case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let demo_case = PathBuf::from("demo-out/demo-case.ron");
+    let case = match case {
+        Some(c) => Some(c),
+        None if !demo_case.exists() => {
+            demo_cmd::run(&PathBuf::from("demo-out"))?;
+            None
+        }
+        None => None,
+    };
+    let fallback = demo_case.exists().then_some(demo_case);
+    hoptrace::ui::run(case.or(fallback)).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Without the window (built with `--no-default-features`): the headless demo.
+#[cfg(not(feature = "gui"))]
+fn window(case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    if let Some(c) = case {
+        anyhow::bail!(
+            "{}: this build has no window (built without the `gui` feature): use `hoptrace show`",
+            c.display()
+        );
+    }
+    demo_cmd::run(&PathBuf::from("demo-out"))
+}
+
 /// Runs the parsed command line.
 ///
 /// # Errors
@@ -85,6 +116,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Audit(args)) => case_cmd::audit(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
-        None => demo_cmd::run(&PathBuf::from("demo-out")),
+        None => window(cli.case),
     }
 }

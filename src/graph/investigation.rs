@@ -147,6 +147,11 @@ impl<L: Ledger> Investigation<L> {
         &self.ledger
     }
 
+    /// The ledger, to import into (then rebind the case: [`Command::RebindLedger`]).
+    pub fn ledger_mut(&mut self) -> &mut L {
+        &mut self.ledger
+    }
+
     /// Whether [`Command::Undo`] / [`Command::Redo`] would do something.
     #[must_use]
     pub fn can_undo_redo(&self) -> (bool, bool) {

@@ -78,7 +78,13 @@ pub fn layout(g: &LayoutGraph, s: ForceSettings) -> ForceRun {
                     let mut stack = Vec::with_capacity(64);
                     for (j, d) in part.iter_mut().enumerate() {
                         let i = c * chunk + j;
-                        *d = tree.repulsion_with(u32::try_from(i).unwrap_or(u32::MAX), pos[i], k * k, s.theta, &mut stack);
+                        *d = tree.repulsion_with(
+                            u32::try_from(i).unwrap_or(u32::MAX),
+                            pos[i],
+                            k * k,
+                            s.theta,
+                            &mut stack,
+                        );
                     }
                 });
             }
@@ -152,7 +158,7 @@ mod tests {
         let mut tree = QuadTree::default();
         tree.build(&pts);
         for me in [0usize, 57, 199] {
-            let approx = tree.repulsion(me as u32, pts[me], 100.0, 0.5);
+            let approx = tree.repulsion_with(me as u32, pts[me], 100.0, 0.5, &mut Vec::new());
             let exact = pts.iter().enumerate().filter(|(j, _)| *j != me).fold((0f32, 0f32), |acc, (_, q)| {
                 let (dx, dy) = (pts[me].0 - q.0, pts[me].1 - q.1);
                 let d2 = (dx * dx + dy * dy).max(0.01);

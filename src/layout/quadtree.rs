@@ -92,12 +92,7 @@ impl QuadTree {
 
     /// Sum of the repulsive forces `strength · m / d` along the direction away from each body
     /// or far cell (opening angle `theta`), on a body of index `me` at `p`.
-    pub fn repulsion(&self, me: u32, p: (f32, f32), strength: f32, theta: f32) -> (f32, f32) {
-        let mut stack = Vec::with_capacity(64);
-        self.repulsion_with(me, p, strength, theta, &mut stack)
-    }
-
-    /// [`QuadTree::repulsion`] with a caller-owned traversal stack (no allocation per body).
+    /// The caller owns the traversal stack (no allocation per body).
     pub fn repulsion_with(
         &self,
         me: u32,

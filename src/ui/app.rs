@@ -1,0 +1,296 @@
+//! The workbench app: the open case, the view state, and the one place where user actions
+//! become [`Command`]s (collected during the frame, applied once at its end).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use egui::Pos2;
+
+use super::canvas::CanvasState;
+use super::files::{FileDialogs, SystemDialogs};
+use crate::case::{NodeKey, file};
+use crate::graph::{Command, Investigation, InvestigationGraph};
+use crate::layout::{LayoutGraph, LayoutNode, flow};
+use crate::ledger::SqliteLedger;
+
+/// A case open in the window.
+pub struct Session {
+    /// The investigation (case + ledger).
+    pub inv: Investigation<SqliteLedger>,
+    /// Where the case is saved.
+    pub path: PathBuf,
+    /// The graph, rebuilt after every command.
+    pub graph: InvestigationGraph,
+    /// World positions: the case's own, else the flow layout's.
+    pub positions: HashMap<NodeKey, Pos2>,
+    /// Changed since the last save.
+    pub dirty: bool,
+}
+
+impl Session {
+    /// Opens a case file (rebinding to its ledger if new files were imported: recorded).
+    ///
+    /// # Errors
+    /// A message naming what could not be read.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let case = file::load(path).map_err(|e| e.to_string())?;
+        let folder = path.parent().unwrap_or_else(|| Path::new("."));
+        let ledger_path = {
+            let p = PathBuf::from(&case.ledger.path);
+            if p.is_absolute() { p } else { folder.join(p) }
+        };
+        if !ledger_path.exists() {
+            return Err(format!("{}: the case's ledger {} does not exist", path.display(), ledger_path.display()));
+        }
+        let ledger = SqliteLedger::open(&ledger_path).map_err(|e| e.to_string())?;
+        let inv = Investigation::open_rebinding(case, ledger).map_err(|e| e.to_string())?;
+        let mut s = Session {
+            inv,
+            path: path.to_owned(),
+            graph: InvestigationGraph::default(),
+            positions: HashMap::new(),
+            dirty: false,
+        };
+        s.refresh().map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+
+    /// Rebuilds the graph and the positions after a change.
+    ///
+    /// # Errors
+    /// A ledger failure while reading labels.
+    pub fn refresh(&mut self) -> Result<(), crate::ledger::LedgerError> {
+        self.graph = self.inv.graph()?;
+        let nodes: Vec<&NodeKey> = self.graph.graph.node_weights().map(|n| &n.key).collect();
+        let index: HashMap<&NodeKey, usize> = nodes.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let layout_graph = LayoutGraph {
+            nodes: self
+                .graph
+                .graph
+                .node_weights()
+                .map(|n| LayoutNode {
+                    position: n.view.position,
+                    pinned: n.view.position.is_some(),
+                    seed: n.seed,
+                    time: None,
+                })
+                .collect(),
+            edges: self
+                .graph
+                .graph
+                .edge_indices()
+                .filter_map(|e| self.graph.graph.edge_endpoints(e))
+                .filter_map(|(a, b)| {
+                    Some((*index.get(&self.graph.graph[a].key)?, *index.get(&self.graph.graph[b].key)?))
+                })
+                .collect(),
+        };
+        let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
+        self.positions = nodes.iter().zip(placed).map(|(k, (x, y))| ((*k).clone(), Pos2::new(x, y))).collect();
+        Ok(())
+    }
+}
+
+/// A message to the user, shown until dismissed (errors) or for a few seconds.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// The text.
+    pub text: String,
+    /// An error (stays) or information.
+    pub error: bool,
+    /// When it was first shown (egui time), set on first display.
+    pub shown_at: Option<f64>,
+}
+
+/// Transfers picked for a hop in the inspector's table.
+#[derive(Debug, Clone, Default)]
+pub struct HopPick {
+    /// Going into the service.
+    pub inbound: BTreeSet<i64>,
+    /// Coming out of it.
+    pub outbound: BTreeSet<i64>,
+}
+
+/// Persisted preferences.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Prefs {
+    /// Light theme instead of dark.
+    pub light: bool,
+    /// Larger text for presenting.
+    pub presenter: bool,
+    /// Recently opened cases, newest first.
+    pub recent: Vec<PathBuf>,
+}
+
+/// The window's state.
+pub struct WorkbenchApp {
+    /// The open case, if any.
+    pub session: Option<Session>,
+    /// Canvas view state.
+    pub canvas: CanvasState,
+    /// File dialogs (system ones, or fakes in tests).
+    pub files: Box<dyn FileDialogs>,
+    /// Messages.
+    pub notices: Vec<Notice>,
+    /// The search box.
+    pub search: String,
+    /// The open dialog, if any.
+    pub dialog: Option<super::dialogs::Dialog>,
+    /// Preferences.
+    pub prefs: Prefs,
+    /// Transfers picked for a hop.
+    pub pick: HopPick,
+    /// Commands asked for this frame.
+    pub pending: Vec<Command>,
+    /// A searched address found in the ledger but not on the graph: (text, chains).
+    pub search_offer: Option<(String, Vec<String>)>,
+}
+
+impl WorkbenchApp {
+    /// A window with no case open.
+    #[must_use]
+    pub fn new(files: Box<dyn FileDialogs>) -> Self {
+        WorkbenchApp {
+            session: None,
+            canvas: CanvasState::default(),
+            files,
+            notices: Vec::new(),
+            search: String::new(),
+            dialog: None,
+            prefs: Prefs::default(),
+            pick: HopPick::default(),
+            pending: Vec::new(),
+            search_offer: None,
+        }
+    }
+
+    /// A window with the system dialogs.
+    #[must_use]
+    pub fn with_system_dialogs() -> Self {
+        Self::new(Box::new(SystemDialogs))
+    }
+
+    /// Opens a case (reporting failure as a notice).
+    pub fn open(&mut self, path: &Path) {
+        match Session::open(path) {
+            Ok(s) => {
+                self.session = Some(s);
+                self.canvas = CanvasState::default();
+                self.canvas.request_fit();
+                self.pick = HopPick::default();
+                self.prefs.recent.retain(|p| p != path);
+                self.prefs.recent.insert(0, path.to_owned());
+                self.prefs.recent.truncate(10);
+                self.info(format!("Opened {}", path.display()));
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// An error notice.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.notices.push(Notice { text: text.into(), error: true, shown_at: None });
+    }
+
+    /// An information notice.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.notices.push(Notice { text: text.into(), error: false, shown_at: None });
+    }
+
+    /// Queues a command for the end of the frame.
+    pub fn command(&mut self, c: Command) {
+        self.pending.push(c);
+    }
+
+    /// Applies the queued commands, refreshing the graph and autosaving a recovery copy.
+    pub fn apply_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return;
+        }
+        let Some(s) = self.session.as_mut() else {
+            self.error("open a case first");
+            return;
+        };
+        let mut errors = Vec::new();
+        for c in pending {
+            let name = c.name();
+            if let Err(e) = s.inv.apply(c) {
+                errors.push(format!("{name}: {e}"));
+            } else {
+                s.dirty = true;
+            }
+        }
+        if let Err(e) = s.refresh() {
+            errors.push(e.to_string());
+        }
+        if let Err(e) = file::save_recovery(s.inv.case(), &s.path) {
+            errors.push(format!("autosave: {e}"));
+        }
+        for e in errors {
+            self.error(e);
+        }
+    }
+
+    /// Saves the case where it was opened from.
+    pub fn save(&mut self) {
+        let Some(s) = self.session.as_mut() else { return };
+        match file::save(s.inv.case(), &s.path) {
+            Ok(()) => {
+                s.dirty = false;
+                let _ = file::discard_recovery(&s.path);
+                let msg = format!("Saved {}", s.path.display());
+                self.info(msg);
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Imports export files into the open case's ledger and rebinds the case to it (audited).
+    pub fn import(&mut self, files: &[PathBuf]) {
+        if files.is_empty() {
+            return;
+        }
+        let Some(s) = self.session.as_mut() else {
+            self.error("open a case before importing files into its ledger");
+            return;
+        };
+        let mut messages = Vec::new();
+        for f in files {
+            match s.inv.ledger_mut().import_file(f, &crate::import::ImportOptions::default(), None) {
+                Ok(r) => messages.push((
+                    r.outcome != crate::ledger::ImportOutcome::RefusedRows,
+                    match r.outcome {
+                        crate::ledger::ImportOutcome::Committed => {
+                            format!("{}: {} transfers, {} labels imported", f.display(), r.transfers, r.labels)
+                        }
+                        crate::ledger::ImportOutcome::AlreadyImported => format!("{}: already imported", f.display()),
+                        crate::ledger::ImportOutcome::RefusedRows => format!(
+                            "{}: {} rows refused, nothing imported (first: {})",
+                            f.display(),
+                            r.refused.len(),
+                            r.refused.first().map(ToString::to_string).unwrap_or_default()
+                        ),
+                    },
+                )),
+                Err(e) => messages.push((false, e.to_string())),
+            }
+        }
+        match crate::ledger::Ledger::fingerprint(s.inv.ledger()) {
+            Ok(fp) if fp != s.inv.case().ledger.fingerprint => {
+                self.pending.push(Command::RebindLedger { fingerprint: fp })
+            }
+            Ok(_) => {}
+            Err(e) => messages.push((false, e.to_string())),
+        }
+        for (ok, m) in messages {
+            if ok { self.info(m) } else { self.error(m) }
+        }
+    }
+
+    /// Node count of the open case's graph (0 without a case).
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.session.as_ref().map_or(0, |s| s.graph.graph.node_count())
+    }
+}

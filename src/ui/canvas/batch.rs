@@ -1,0 +1,114 @@
+//! One mesh for all edges of a frame: anti-aliased line quads (a solid core and a one-pixel
+//! feather on each side, as egui's tessellator does) and arrowhead triangles. Tens of thousands
+//! of edges become a single shape instead of one shape each.
+
+use egui::epaint::{Mesh, Vertex, WHITE_UV};
+use egui::{Color32, Pos2, Shape, Vec2};
+
+use super::geometry::{CURVE_STEPS, quad_point};
+
+/// Lines and triangles collected into one mesh.
+pub struct LineBatch {
+    mesh: Mesh,
+    /// Width of the anti-aliasing feather (one physical pixel, in points).
+    feather: f32,
+}
+
+impl LineBatch {
+    /// An empty batch for `segments` line segments (a hint) at `pixels_per_point`.
+    #[must_use]
+    pub fn new(segments: usize, pixels_per_point: f32) -> Self {
+        let mut mesh = Mesh::default();
+        mesh.reserve_vertices(segments * 8);
+        mesh.reserve_triangles(segments * 6);
+        LineBatch { mesh, feather: 1.0 / pixels_per_point.max(0.1) }
+    }
+
+    fn vertex(&mut self, pos: Pos2, color: Color32) -> u32 {
+        let i = u32::try_from(self.mesh.vertices.len()).unwrap_or(u32::MAX);
+        self.mesh.vertices.push(Vertex { pos, uv: WHITE_UV, color });
+        i
+    }
+
+    /// A straight line from `a` to `b`, `width` points wide. Lines thinner than a pixel are
+    /// drawn one pixel wide and proportionally fainter.
+    pub fn segment(&mut self, a: Pos2, b: Pos2, width: f32, color: Color32) {
+        let d = b - a;
+        let len = d.length();
+        if len < 1e-3 || !len.is_finite() {
+            return;
+        }
+        let n = Vec2::new(-d.y, d.x) / len;
+        let (half, color) = if width < self.feather {
+            (self.feather * 0.5, color.gamma_multiply(width / self.feather))
+        } else {
+            (width * 0.5, color)
+        };
+        let f = self.feather;
+        let clear = Color32::TRANSPARENT;
+        let row = |p: Pos2, this: &mut Self| {
+            [
+                this.vertex(p + n * (half + f), clear),
+                this.vertex(p + n * half, color),
+                this.vertex(p - n * half, color),
+                this.vertex(p - n * (half + f), clear),
+            ]
+        };
+        let s = row(a, self);
+        let e = row(b, self);
+        for k in 0..3 {
+            self.mesh.add_triangle(s[k], s[k + 1], e[k]);
+            self.mesh.add_triangle(s[k + 1], e[k + 1], e[k]);
+        }
+    }
+
+    /// A quadratic Bézier `a`, `c`, `b` as [`CURVE_STEPS`] segments.
+    pub fn curve(&mut self, a: Pos2, c: Pos2, b: Pos2, width: f32, color: Color32) {
+        let mut prev = a;
+        for i in 1..=CURVE_STEPS {
+            #[allow(clippy::cast_precision_loss)]
+            let q = quad_point(a, c, b, i as f32 / CURVE_STEPS as f32);
+            self.segment(prev, q, width, color);
+            prev = q;
+        }
+    }
+
+    /// A filled triangle (arrowheads).
+    pub fn triangle(&mut self, [p, q, r]: [Pos2; 3], color: Color32) {
+        let a = self.vertex(p, color);
+        let b = self.vertex(q, color);
+        let c = self.vertex(r, color);
+        self.mesh.add_triangle(a, b, c);
+    }
+
+    /// Nothing was added.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.mesh.indices.is_empty()
+    }
+
+    /// The shape to paint.
+    pub fn into_shape(self) -> Shape {
+        Shape::mesh(self.mesh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_and_triangles_fill_one_mesh() {
+        let mut b = LineBatch::new(4, 1.0);
+        assert!(b.is_empty());
+        b.segment(Pos2::ZERO, Pos2::new(10.0, 0.0), 2.0, Color32::RED);
+        b.segment(Pos2::ZERO, Pos2::ZERO, 2.0, Color32::RED);
+        b.triangle([Pos2::ZERO, Pos2::new(1.0, 0.0), Pos2::new(0.0, 1.0)], Color32::RED);
+        let Shape::Mesh(m) = b.into_shape() else { panic!("a mesh") };
+        assert_eq!((m.vertices.len(), m.indices.len()), (8 + 3, 18 + 3));
+        assert!(m.is_valid());
+        // The core spans the width; the feather adds one pixel each side.
+        let ys: Vec<f32> = m.vertices.iter().take(4).map(|v| v.pos.y).collect();
+        assert_eq!(ys, vec![2.0, 1.0, -1.0, -2.0]);
+    }
+}

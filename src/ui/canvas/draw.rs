@@ -1,0 +1,385 @@
+//! Painting nodes, edges and labels for one frame, for what is on screen only.
+//!
+//! Edges go into one mesh ([`LineBatch`]); nodes are egui shapes (dots when zoomed far out);
+//! labels and badges are laid out only when drawn, and fade with zoom.
+
+use egui::epaint::{Mesh, PathStroke};
+use egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, vec2};
+
+use super::batch::LineBatch;
+use super::geometry::{arrowhead, edge_control, edge_midpoint, trimmed};
+use super::info::{chain_badge, node_chain, node_label};
+use super::spatial::{EdgeSlot, Spatial};
+use super::style::{
+    ARROW_ZOOM, BADGE_SIZE, DOT_RADIUS, LABEL_SIZE, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme, category_color,
+    category_shape, fade, shape_points,
+};
+use super::view::View;
+use crate::case::NodeKey;
+use crate::graph::InvestigationGraph;
+use crate::model::Category;
+
+/// Everything painting needs for one frame.
+pub struct Frame<'a> {
+    /// The graph.
+    pub graph: &'a InvestigationGraph,
+    /// Slots and R-trees.
+    pub spatial: &'a Spatial,
+    /// The camera.
+    pub view: View,
+    /// The canvas rect.
+    pub rect: Rect,
+    /// Colours.
+    pub theme: Theme,
+    /// Selected node slots, sorted.
+    pub selected: &'a [u32],
+    /// Dragged node slots, sorted.
+    pub dragged: &'a [u32],
+    /// World offset of the dragged nodes.
+    pub drag_offset: Vec2,
+    /// Node under the pointer.
+    pub hovered: Option<u32>,
+    /// Edge under the pointer.
+    pub hovered_edge: Option<u32>,
+    /// Selected edge.
+    pub selected_edge: Option<u32>,
+    /// Physical pixels per point.
+    pub pixels_per_point: f32,
+    /// Label opacity at this zoom.
+    pub label_alpha: f32,
+    /// Badge (chain, pin, count) opacity at this zoom.
+    pub badge_alpha: f32,
+    /// Too many nodes on screen for everyone's label.
+    pub crowded: bool,
+}
+
+impl Frame<'_> {
+    /// World position of a node slot (moved along if dragged).
+    #[must_use]
+    pub fn world(&self, slot: u32) -> Option<Pos2> {
+        let n = self.spatial.node(slot)?;
+        Some(if self.is_dragged(slot) { n.pos + self.drag_offset } else { n.pos })
+    }
+
+    /// Screen position of a node slot.
+    #[must_use]
+    pub fn screen(&self, slot: u32) -> Option<Pos2> {
+        self.world(slot).map(|w| self.view.to_screen(self.rect.center(), w))
+    }
+
+    /// Screen half-size of a node slot (at least a dot).
+    #[must_use]
+    pub fn screen_half(&self, slot: u32) -> Vec2 {
+        self.spatial.node(slot).map_or(Vec2::ZERO, |n| (n.half * self.view.zoom).max(Vec2::splat(DOT_RADIUS * 0.5)))
+    }
+
+    /// Is a slot selected.
+    #[must_use]
+    pub fn is_selected(&self, slot: u32) -> bool {
+        self.selected.binary_search(&slot).is_ok()
+    }
+
+    /// Is a slot being dragged.
+    #[must_use]
+    pub fn is_dragged(&self, slot: u32) -> bool {
+        self.dragged.binary_search(&slot).is_ok()
+    }
+
+    /// Screen endpoints and control point of an edge.
+    #[must_use]
+    pub fn edge_screen(&self, e: &EdgeSlot) -> Option<(Pos2, Pos2, Option<Pos2>)> {
+        let (a, b) = (self.screen(e.from)?, self.screen(e.to)?);
+        Some((a, b, edge_control(a, b, e.curved)))
+    }
+}
+
+/// Distance from a node's centre to its border along `dir` (circle, or box for aggregates).
+fn border(half: Vec2, dir: Vec2) -> f32 {
+    if (half.x - half.y).abs() < 1e-3 {
+        return half.x;
+    }
+    let d = dir.normalized();
+    let tx = if d.x.abs() > 1e-6 { half.x / d.x.abs() } else { f32::INFINITY };
+    let ty = if d.y.abs() > 1e-6 { half.y / d.y.abs() } else { f32::INFINITY };
+    tx.min(ty)
+}
+
+/// Paints the visible edges (and the edges of dragged nodes, wherever they are) as one mesh,
+/// then their count badges.
+pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &[u32]) {
+    let mut batch = LineBatch::new(visible.len() + dragged_edges.len(), f.pixels_per_point);
+    let z = f.view.zoom;
+    let width_scale = z.clamp(0.35, 1.6);
+    // Far out, edges thin to hairlines and fade so dense graphs stay readable.
+    let alpha = 0.35 + 0.65 * fade(z, 0.03, 0.3);
+    let skip_dragged = !f.dragged.is_empty();
+    let mut paint = |slot: u32| {
+        let Some(e) = f.spatial.edge(slot) else { return };
+        let Some((a, b, c)) = f.edge_screen(e) else { return };
+        let (mut width, mut color) = (e.width * width_scale, e.color.gamma_multiply(alpha));
+        if f.selected_edge == Some(slot) {
+            (width, color) = (width + 2.0, f.theme.selection);
+        } else if f.hovered_edge == Some(slot) {
+            (width, color) = (width + 1.0, f.theme.hover);
+        }
+        let (ha, hb) = (f.screen_half(e.from), f.screen_half(e.to));
+        if e.from == e.to {
+            self_loop(&mut batch, a, ha.y, width, color);
+            return;
+        }
+        let ra = border(ha, c.unwrap_or(b) - a);
+        let rb = border(hb, c.unwrap_or(a) - b);
+        let Some((start, tip, dir)) = trimmed(a, b, c, ra, rb) else { return };
+        let arrow = if z >= ARROW_ZOOM { 4.0 + 1.5 * width } else { 0.0 };
+        let end = tip - dir * (arrow * 0.8);
+        match c {
+            Some(c) => batch.curve(start, c, end, width, color),
+            None => batch.segment(start, end, width, color),
+        }
+        if arrow > 0.0 {
+            batch.triangle(arrowhead(tip, dir, arrow), color);
+        }
+    };
+    for &slot in visible {
+        let moving = skip_dragged && f.spatial.edge(slot).is_some_and(|e| f.is_dragged(e.from) || f.is_dragged(e.to));
+        if !moving {
+            paint(slot);
+        }
+    }
+    for &slot in dragged_edges {
+        paint(slot);
+    }
+    if !batch.is_empty() {
+        painter.add(batch.into_shape());
+    }
+    if f.label_alpha > 0.0 && visible.len() <= MAX_EDGE_BADGES {
+        for &slot in visible.iter().chain(dragged_edges) {
+            count_badge(painter, f, slot);
+        }
+    }
+}
+
+fn self_loop(batch: &mut LineBatch, c: Pos2, r: f32, width: f32, color: Color32) {
+    let centre = c - vec2(0.0, r * 1.6);
+    let radius = r * 0.8;
+    let mut prev = None;
+    for i in 0..=16 {
+        #[allow(clippy::cast_precision_loss)]
+        let a = std::f32::consts::TAU * i as f32 / 16.0;
+        let p = centre + radius * vec2(a.cos(), a.sin());
+        if let Some(q) = prev {
+            batch.segment(q, p, width, color);
+        }
+        prev = Some(p);
+    }
+}
+
+fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32) {
+    let Some(e) = f.spatial.edge(slot) else { return };
+    let count = f.graph.graph.edge_weight(e.index).map_or(0, |w| w.count);
+    if count <= 1 {
+        return;
+    }
+    let Some((a, b, c)) = f.edge_screen(e) else { return };
+    let mid = edge_midpoint(a, b, c);
+    if !f.rect.contains(mid) {
+        return;
+    }
+    let alpha = f.label_alpha.min(f.badge_alpha.max(0.5));
+    let galley = painter.layout_no_wrap(format!("×{count}"), FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
+    let r = Align2::CENTER_CENTER.anchor_size(mid, galley.size());
+    painter.rect_filled(r.expand2(vec2(3.0, 1.0)), 4.0, f.theme.text_bg.gamma_multiply(alpha));
+    painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
+}
+
+/// Paints one node's shape, rings and pin.
+pub fn node(painter: &Painter, f: &Frame<'_>, slot: u32) {
+    let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { return };
+    let Some(node) = f.graph.graph.node_weight(n.index) else { return };
+    let half = n.half * f.view.zoom;
+    let selected = f.is_selected(slot);
+    let hovered = f.hovered == Some(slot);
+    let outline = Stroke::new(1.0, f.theme.outline.gamma_multiply(0.7));
+    let dot = half.y < DOT_RADIUS;
+    let r = if dot { half.y.max(1.5) } else { half.x.min(half.y) };
+    match &node.key {
+        _ if dot => {
+            let fill = match node.key {
+                NodeKey::Address { .. } => category_color(node.category),
+                _ => TX_COLOR,
+            };
+            painter.circle_filled(c, r, fill);
+        }
+        NodeKey::Aggregate(_) => aggregate_box(painter, f, Rect::from_center_size(c, half * 2.0)),
+        NodeKey::Tx { .. } => {
+            painter.rect(Rect::from_center_size(c, half * 1.6), 1.0, TX_COLOR, outline, StrokeKind::Middle);
+        }
+        NodeKey::Address { .. } => {
+            let stroke =
+                if node.category == Category::Sanctioned { Stroke::new(2.0, f.theme.outline) } else { outline };
+            shape(painter, category_shape(node.category), c, r, category_color(node.category), stroke);
+        }
+    }
+    let ring = |extra: f32, stroke: Stroke| {
+        let rr = if matches!(node.key, NodeKey::Aggregate(_)) && !dot {
+            Rect::from_center_size(c, half * 2.0).expand(extra)
+        } else {
+            Rect::from_center_size(c, Vec2::splat(2.0 * (r + extra)))
+        };
+        if matches!(node.key, NodeKey::Aggregate(_) | NodeKey::Tx { .. }) {
+            painter.rect_stroke(rr, 3.0, stroke, StrokeKind::Outside);
+        } else {
+            painter.circle_stroke(c, r + extra, stroke);
+        }
+    };
+    let mut gap = 2.0;
+    if node.seed {
+        ring(gap + 1.0, Stroke::new(2.5, f.theme.seed));
+        gap += 4.0;
+    }
+    if selected {
+        ring(gap + 1.0, Stroke::new(2.5, f.theme.selection));
+    } else if hovered {
+        ring(gap, Stroke::new(1.5, f.theme.hover));
+    }
+    if node.view.pinned && !dot && f.badge_alpha > 0.0 {
+        let head = c + vec2(r * 0.8, -r * 0.9);
+        let color = f.theme.text.gamma_multiply(f.badge_alpha);
+        painter.line_segment([head, head + vec2(-3.0, 5.0)], Stroke::new(1.5, color));
+        painter.circle(head, 2.5, f.theme.seed.gamma_multiply(f.badge_alpha), Stroke::new(1.0, color));
+    }
+}
+
+/// A category shape of radius `r` at `c`.
+fn shape(painter: &Painter, shape: NodeShape, c: Pos2, r: f32, fill: Color32, stroke: Stroke) {
+    // Triangles and squares look smaller than circles of the same radius.
+    let r = r * match shape {
+        NodeShape::TriangleUp | NodeShape::TriangleDown => 1.3,
+        NodeShape::Square | NodeShape::Diamond | NodeShape::Star => 1.15,
+        _ => 1.0,
+    };
+    match shape {
+        NodeShape::Circle => {
+            painter.circle(c, r, fill, stroke);
+        }
+        NodeShape::Pill => {
+            let rect = Rect::from_center_size(c, vec2(2.3 * r, 1.4 * r));
+            painter.rect(rect, CornerRadius::from(0.7 * r), fill, stroke, StrokeKind::Middle);
+        }
+        NodeShape::Star => {
+            let mut pts = Vec::with_capacity(10);
+            shape_points(shape, c, r, &mut pts);
+            let mut mesh = Mesh::default();
+            mesh.colored_vertex(c, fill);
+            for p in &pts {
+                mesh.colored_vertex(*p, fill);
+            }
+            for i in 1..=10u32 {
+                mesh.add_triangle(0, i, i % 10 + 1);
+            }
+            painter.add(Shape::mesh(mesh));
+            painter.add(Shape::closed_line(pts, PathStroke::from(stroke)));
+        }
+        _ => {
+            let mut pts = Vec::with_capacity(8);
+            shape_points(shape, c, r, &mut pts);
+            painter.add(Shape::convex_polygon(pts, fill, stroke));
+        }
+    }
+}
+
+/// The dashed rounded box of a "+N more" node.
+fn aggregate_box(painter: &Painter, f: &Frame<'_>, rect: Rect) {
+    let radius = (rect.height() * 0.35).min(8.0);
+    painter.rect_filled(rect, CornerRadius::from(radius), f.theme.text_bg);
+    let mut pts = Vec::with_capacity(4 * 5 + 1);
+    let corners = [
+        (rect.right_bottom() - Vec2::splat(radius), 0.0),
+        (rect.left_bottom() + vec2(radius, -radius), 0.25),
+        (rect.left_top() + Vec2::splat(radius), 0.5),
+        (rect.right_top() + vec2(-radius, radius), 0.75),
+    ];
+    for (centre, start) in corners {
+        for i in 0..=4 {
+            #[allow(clippy::cast_precision_loss)]
+            let a = std::f32::consts::TAU * (start + 0.25 * i as f32 / 4.0);
+            pts.push(centre + radius * vec2(a.cos(), a.sin()));
+        }
+    }
+    if let Some(&first) = pts.first() {
+        pts.push(first);
+    }
+    let dash = (rect.height() * 0.25).clamp(2.0, 6.0);
+    let mut shapes = Vec::new();
+    Shape::dashed_line_many(&pts, Stroke::new(1.5, f.theme.text.gamma_multiply(0.8)), dash, dash * 0.7, &mut shapes);
+    painter.extend(shapes);
+}
+
+/// Paints labels under nodes, chain badges, and the text of aggregate boxes.
+pub fn labels(painter: &Painter, f: &Frame<'_>, visible: &[u32]) {
+    for &slot in visible {
+        let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { continue };
+        let Some(node) = f.graph.graph.node_weight(n.index) else { continue };
+        let emphasised = f.is_selected(slot) || f.hovered == Some(slot) || f.is_dragged(slot) || node.seed;
+        let alpha = if emphasised {
+            1.0
+        } else if f.crowded {
+            0.0
+        } else {
+            f.label_alpha
+        };
+        if alpha <= 0.01 {
+            continue;
+        }
+        let half = f.screen_half(slot);
+        if let NodeKey::Aggregate(_) = node.key {
+            let size = LABEL_SIZE.min(half.y * 1.1);
+            if size >= 6.0 {
+                let galley = painter.layout_no_wrap(node_label(node), FontId::proportional(size), Color32::PLACEHOLDER);
+                let r = Align2::CENTER_CENTER.anchor_size(c, galley.size());
+                painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
+            }
+            continue;
+        }
+        let galley = painter.layout_no_wrap(node_label(node), FontId::proportional(LABEL_SIZE), Color32::PLACEHOLDER);
+        let r = Align2::CENTER_TOP.anchor_size(c + vec2(0.0, half.y + 4.0), galley.size());
+        painter.rect_filled(r.expand(2.0), 3.0, f.theme.text_bg.gamma_multiply(alpha * 0.8));
+        painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
+        let badge = if emphasised { alpha } else { f.badge_alpha.min(alpha) };
+        if badge > 0.01
+            && half.y >= DOT_RADIUS
+            && let Some(chain) = node_chain(&node.key)
+        {
+            let galley =
+                painter.layout_no_wrap(chain_badge(chain), FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
+            let r = Align2::LEFT_CENTER.anchor_size(c + vec2(half.x * 0.75, half.y * 0.75), galley.size());
+            painter.rect(
+                r.expand(1.5),
+                3.0,
+                f.theme.text_bg.gamma_multiply(badge),
+                Stroke::new(0.5, f.theme.outline.gamma_multiply(badge * 0.6)),
+                StrokeKind::Middle,
+            );
+            painter.galley(r.min, galley, f.theme.text.gamma_multiply(badge));
+        }
+    }
+}
+
+/// The translucent box of a box selection (screen corners).
+pub fn selection_box(painter: &Painter, theme: &Theme, a: Pos2, b: Pos2) {
+    let r = Rect::from_two_pos(a, b);
+    painter.rect(r, 0.0, theme.box_fill, Stroke::new(1.0, theme.selection), StrokeKind::Inside);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borders_of_circles_and_boxes() {
+        assert!((border(Vec2::splat(5.0), vec2(1.0, 1.0)) - 5.0).abs() < 1e-5);
+        assert!((border(vec2(40.0, 10.0), vec2(1.0, 0.0)) - 40.0).abs() < 1e-5);
+        assert!((border(vec2(40.0, 10.0), vec2(0.0, -1.0)) - 10.0).abs() < 1e-5);
+        assert!((border(vec2(40.0, 10.0), vec2(1.0, 1.0)) - 10.0 * 2f32.sqrt()).abs() < 1e-4);
+    }
+}

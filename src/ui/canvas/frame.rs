@@ -1,0 +1,131 @@
+//! One frame of the canvas: find what is on screen through the R-trees, paint edges, hop marks,
+//! nodes (each an accessible widget) and labels, then handle background and keyboard input.
+
+use std::collections::BTreeMap;
+
+use egui::{Rect, Response, Role, Sense, Ui, Vec2, WidgetInfo};
+
+use super::draw::{self, Frame};
+use super::interact::{self, Background, Input};
+use super::style::{BADGE_ZOOM, MAX_LABELS, Theme, fade, label_alpha};
+use super::{CanvasEvent, CanvasState, hops};
+use crate::graph::InvestigationGraph;
+use crate::model::Hop;
+
+/// Pointer slack for hit testing, in screen points.
+const HIT_SLACK: f32 = 4.0;
+/// How far past the canvas edge nodes are still drawn (labels hang below them), in points.
+const CULL_MARGIN: f32 = 40.0;
+
+/// Paints the graph and handles input (see the module docs).
+pub fn frame_ui(
+    ui: &mut Ui,
+    bg: &Response,
+    rect: Rect,
+    graph: &InvestigationGraph,
+    hops: &BTreeMap<u64, Hop>,
+    state: &mut CanvasState,
+    events: &mut Vec<CanvasEvent>,
+) {
+    let CanvasState {
+        view,
+        sel,
+        hovered,
+        highlighted_hop,
+        drag,
+        box_select,
+        fit_requested,
+        menu,
+        spatial,
+        scratch,
+        ..
+    } = state;
+    let origin = rect.center();
+    let zoom = view.zoom;
+
+    // Selected and dragged slots, and what is on screen (dragged nodes always are).
+    let slots = |keys: &mut dyn Iterator<Item = &crate::case::NodeKey>, out: &mut Vec<u32>| {
+        out.clear();
+        out.extend(keys.filter_map(|k| spatial.slot_of_key(graph, k)));
+        out.sort_unstable();
+    };
+    slots(&mut sel.nodes.iter(), &mut scratch.selected);
+    slots(&mut drag.iter().flat_map(|d| d.nodes.iter()), &mut scratch.dragged);
+    interact::dragged_edges(graph, spatial, &scratch.dragged, &mut scratch.dragged_edges);
+    let world = view.visible_world(rect).expand(CULL_MARGIN / zoom);
+    scratch.nodes.clear();
+    spatial.nodes_in(world, &mut scratch.nodes);
+    scratch.nodes.extend_from_slice(&scratch.dragged);
+    scratch.edges.clear();
+    spatial.edges_in(world, &mut scratch.edges);
+
+    // Hover through the R-trees (not while dragging, panning or box-selecting).
+    let busy = drag.is_some() || box_select.is_some() || bg.dragged();
+    let pointer = ui.input(|i| i.pointer.hover_pos()).filter(|_| !busy && ui.rect_contains_pointer(rect));
+    let pointer_world = pointer.map(|p| view.to_world(origin, p));
+    let hover_node = pointer_world.and_then(|p| spatial.node_at(p, HIT_SLACK / zoom));
+    let hover_edge = pointer_world.filter(|_| hover_node.is_none()).and_then(|p| spatial.edge_at(p, HIT_SLACK / zoom));
+    let hover_key =
+        hover_node.and_then(|s| spatial.node(s)).and_then(|n| graph.graph.node_weight(n.index)).map(|n| &n.key);
+    if hovered.as_ref() != hover_key {
+        *hovered = hover_key.cloned();
+    }
+
+    // Emphasised nodes (selected, hovered, dragged) are drawn last, on top.
+    let emphasised = |s: &u32| {
+        scratch.selected.binary_search(s).is_ok() || scratch.dragged.binary_search(s).is_ok() || hover_node == Some(*s)
+    };
+    scratch.nodes.sort_unstable_by_key(|s| (emphasised(s), *s));
+    scratch.nodes.dedup();
+
+    let selected_edge = sel.edge.as_ref().and_then(|(a, b)| {
+        let (ia, ib) = (graph.index.get(a)?, graph.index.get(b)?);
+        spatial.edge_slot_of(graph.graph.find_edge(*ia, *ib)?)
+    });
+    let theme = Theme::from_visuals(ui.visuals());
+    let f = Frame {
+        graph,
+        spatial,
+        view: *view,
+        rect,
+        theme,
+        selected: &scratch.selected,
+        dragged: &scratch.dragged,
+        drag_offset: drag.as_ref().map_or(Vec2::ZERO, |d| d.offset),
+        hovered: hover_node,
+        hovered_edge: hover_edge,
+        selected_edge,
+        pixels_per_point: ui.ctx().pixels_per_point(),
+        label_alpha: label_alpha(zoom),
+        badge_alpha: fade(zoom, BADGE_ZOOM.0, BADGE_ZOOM.1),
+        crowded: scratch.nodes.len() > MAX_LABELS,
+    };
+    let painter = ui.painter_at(rect);
+    draw::edges(&painter, &f, &scratch.edges, &scratch.dragged_edges);
+    hops::draw(&painter, &f, hops, *highlighted_hop, &mut scratch.hops);
+
+    let mut inp = Input { canvas_id: bg.id, view, sel, drag, menu, events, changed: false };
+    let mut node_focused = false;
+    for &slot in &scratch.nodes {
+        let (Some(n), Some(c)) = (spatial.node(slot), f.screen(slot)) else { continue };
+        let Some(node) = graph.graph.node_weight(n.index) else { continue };
+        let size = (f.screen_half(slot) * 2.0).max(Vec2::splat(8.0));
+        let resp = ui.interact(Rect::from_center_size(c, size), bg.id.with(n.key_hash), Sense::click_and_drag());
+        resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, node.key.describe()));
+        node_focused |= resp.has_focus();
+        interact::node(ui, &resp, node, &mut inp);
+        draw::node(&painter, &f, slot);
+    }
+    draw::labels(&painter, &f, &scratch.nodes);
+    if let (Some(start), Some(p)) = (*box_select, ui.input(|i| i.pointer.interact_pos())) {
+        draw::selection_box(&painter, &f.theme, f.view.to_screen(origin, start), p);
+    }
+
+    let b = Background { graph, spatial, rect, hover_edge };
+    interact::background(ui, bg, &b, box_select, fit_requested, &mut inp);
+    interact::keyboard(ui, &b, node_focused, fit_requested, &mut inp);
+    interact::finish_drag(ui, graph, spatial, &mut inp);
+    if inp.changed {
+        ui.ctx().request_repaint();
+    }
+}

@@ -1,0 +1,327 @@
+//! The graph canvas: draws the investigation graph with its hop marks and turns pointer and
+//! keyboard input into [`CanvasEvent`]s (the app turns those into commands).
+//!
+//! - [`view`]: the pan/zoom transform, fit and keyboard direction picking;
+//! - [`spatial`]: node/edge slots and R-trees, rebuilt only when the graph or positions change;
+//! - [`draw`] and [`hops`]: painting, culled through the R-trees, with labels faded by zoom;
+//! - [`interact`] and [`menu`]: pointer, keyboard, context menus and tooltips;
+//! - [`style`], [`info`], [`geometry`], [`batch`]: colours, text, shapes and the edge mesh.
+//!
+//! Per frame the work is O(n + e) hashing for change detection (no allocation) plus
+//! O(log n + k) for the k nodes and edges on screen; text is laid out only for labels that are
+//! drawn. Every node on screen is an egui widget labelled with [`NodeKey::describe`], so
+//! accessibility tools and egui_kittest tests can find, click and right-click it.
+
+mod batch;
+mod draw;
+#[cfg(test)]
+mod fixture;
+mod frame;
+mod geometry;
+mod hops;
+mod info;
+mod interact;
+mod menu;
+mod spatial;
+mod style;
+mod view;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use egui::{Id, Pos2, Rect, Role, Sense, Vec2, WidgetInfo};
+
+use self::spatial::Spatial;
+use self::view::View;
+use crate::case::{ExpandDirection, NodeKey};
+use crate::graph::InvestigationGraph;
+use crate::model::Hop;
+
+/// What the user asked for on the canvas; the app turns these into commands. Selection events
+/// are informational: the canvas already keeps the selection itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CanvasEvent {
+    /// A node was clicked (`additive` with shift or ctrl/cmd).
+    Select {
+        /// The node.
+        node: NodeKey,
+        /// Added to the selection instead of replacing it.
+        additive: bool,
+    },
+    /// An edge was clicked.
+    SelectEdge {
+        /// Source node.
+        from: NodeKey,
+        /// Target node.
+        to: NodeKey,
+    },
+    /// Nodes in a shift+drag box (added to the selection).
+    BoxSelect(Vec<NodeKey>),
+    /// A click on empty canvas (or Escape).
+    ClearSelection,
+    /// A node was dragged to a new world position (the app pins it).
+    Moved {
+        /// The node.
+        node: NodeKey,
+        /// World x.
+        x: f32,
+        /// World y.
+        y: f32,
+    },
+    /// Expand a node.
+    Expand {
+        /// The node.
+        node: NodeKey,
+        /// Which side.
+        direction: ExpandDirection,
+    },
+    /// Open the expansion filter dialog for a node.
+    ExpandWithFilter(NodeKey),
+    /// Collapse what an expansion of a node brought.
+    Collapse(NodeKey),
+    /// Hide a node.
+    Hide(NodeKey),
+    /// Pin a node.
+    Pin(NodeKey),
+    /// Unpin a node.
+    Unpin(NodeKey),
+    /// Open the label dialog for a node.
+    LabelAs(NodeKey),
+    /// Open the note dialog for a node.
+    AddNote(NodeKey),
+    /// Show the transfers of an edge in the inspector.
+    ShowTransfers {
+        /// Source node.
+        from: NodeKey,
+        /// Target node.
+        to: NodeKey,
+    },
+    /// Look for where the value went through a mixer or bridge at this node.
+    FindOtherSide(NodeKey),
+}
+
+/// A node drag in progress.
+#[derive(Debug, Clone)]
+struct NodeDrag {
+    /// The widget being dragged.
+    id: Id,
+    /// The nodes moving with it (the selection, if the dragged node was selected).
+    nodes: Vec<NodeKey>,
+    /// World offset so far.
+    offset: Vec2,
+}
+
+/// What a context menu was opened on.
+#[derive(Debug, Clone, PartialEq)]
+enum MenuTarget {
+    Node(NodeKey),
+    Edge(NodeKey, NodeKey),
+    Canvas,
+}
+
+/// Buffers reused every frame (no per-frame allocation once warm).
+#[derive(Default)]
+struct Scratch {
+    /// Node slots on screen, emphasised ones last.
+    nodes: Vec<u32>,
+    /// Edge slots on screen.
+    edges: Vec<u32>,
+    /// Selected node slots, sorted.
+    selected: Vec<u32>,
+    /// Dragged node slots, sorted.
+    dragged: Vec<u32>,
+    /// Edges of dragged nodes, sorted.
+    dragged_edges: Vec<u32>,
+    /// Hop mark buffers.
+    hops: hops::HopScratch,
+}
+
+/// Selected nodes, the keyboard anchor, and the selected edge.
+#[derive(Debug, Clone, Default)]
+struct Selection {
+    nodes: BTreeSet<NodeKey>,
+    /// Where keyboard navigation starts: the last node selected.
+    anchor: Option<NodeKey>,
+    edge: Option<(NodeKey, NodeKey)>,
+}
+
+impl Selection {
+    fn only(&mut self, key: NodeKey) {
+        self.nodes.clear();
+        self.nodes.insert(key.clone());
+        self.anchor = Some(key);
+        self.edge = None;
+    }
+
+    fn add(&mut self, key: NodeKey) {
+        self.nodes.insert(key.clone());
+        self.anchor = Some(key);
+        self.edge = None;
+    }
+
+    fn toggle(&mut self, key: NodeKey) {
+        if !self.nodes.remove(&key) {
+            self.add(key);
+        } else if self.anchor.as_ref() == Some(&key) {
+            self.anchor = None;
+        }
+    }
+
+    fn select_edge(&mut self, from: NodeKey, to: NodeKey) {
+        self.nodes.clear();
+        self.anchor = None;
+        self.edge = Some((from, to));
+    }
+
+    fn clear(&mut self) {
+        self.nodes.clear();
+        self.anchor = None;
+        self.edge = None;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nodes.is_empty() && self.edge.is_none()
+    }
+}
+
+/// The canvas's view state: camera, selection, hover, drags and caches. Not saved in the case.
+pub struct CanvasState {
+    view: View,
+    sel: Selection,
+    hovered: Option<NodeKey>,
+    highlighted_hop: Option<u64>,
+    drag: Option<NodeDrag>,
+    /// World point where a box selection started.
+    box_select: Option<Pos2>,
+    fit_requested: bool,
+    focus_request: Option<NodeKey>,
+    menu: Option<MenuTarget>,
+    spatial: Spatial,
+    scratch: Scratch,
+}
+
+impl Default for CanvasState {
+    /// Nothing selected; fits the graph on the first frame.
+    fn default() -> Self {
+        CanvasState {
+            view: View::default(),
+            sel: Selection::default(),
+            hovered: None,
+            highlighted_hop: None,
+            drag: None,
+            box_select: None,
+            fit_requested: true,
+            focus_request: None,
+            menu: None,
+            spatial: Spatial::default(),
+            scratch: Scratch::default(),
+        }
+    }
+}
+
+impl CanvasState {
+    /// The selected nodes.
+    #[must_use]
+    pub fn selection(&self) -> &BTreeSet<NodeKey> {
+        &self.sel.nodes
+    }
+
+    /// Selects exactly `key` (and no edge).
+    pub fn select_only(&mut self, key: NodeKey) {
+        self.sel.only(key);
+    }
+
+    /// The selected edge `(from, to)`, if any.
+    #[must_use]
+    pub fn selected_edge(&self) -> Option<&(NodeKey, NodeKey)> {
+        self.sel.edge.as_ref()
+    }
+
+    /// Fits the whole graph into the canvas on the next frame.
+    pub fn request_fit(&mut self) {
+        self.fit_requested = true;
+    }
+
+    /// Centres the canvas on `key` on the next frame (zooming in far enough to read labels).
+    pub fn focus(&mut self, key: &NodeKey) {
+        self.focus_request = Some(key.clone());
+        self.fit_requested = false;
+    }
+
+    /// Emphasises one hop's mark (or none).
+    pub fn highlight_hop(&mut self, hop: Option<u64>) {
+        self.highlighted_hop = hop;
+    }
+
+    /// The highlighted hop.
+    #[must_use]
+    pub fn highlighted_hop(&self) -> Option<u64> {
+        self.highlighted_hop
+    }
+
+    /// The node under the pointer.
+    #[must_use]
+    pub fn hovered(&self) -> Option<&NodeKey> {
+        self.hovered.as_ref()
+    }
+
+    /// Current zoom (screen points per world unit).
+    #[must_use]
+    pub fn zoom(&self) -> f32 {
+        self.view.zoom
+    }
+
+    /// Forgets selected, hovered and dragged nodes that are no longer on the graph.
+    fn prune(&mut self, graph: &InvestigationGraph) {
+        let on = |k: &NodeKey| graph.index.contains_key(k);
+        self.sel.nodes.retain(on);
+        if self.sel.anchor.as_ref().is_some_and(|k| !on(k)) {
+            self.sel.anchor = None;
+        }
+        if self.sel.edge.as_ref().is_some_and(|(a, b)| !(on(a) && on(b))) {
+            self.sel.edge = None;
+        }
+        if self.hovered.as_ref().is_some_and(|k| !graph.index.contains_key(k)) {
+            self.hovered = None;
+        }
+    }
+
+    /// Applies a pending fit or focus request, once the canvas size is known.
+    fn apply_requests(&mut self, graph: &InvestigationGraph, rect: Rect) {
+        if !rect.is_positive() {
+            return;
+        }
+        if let Some(key) = self.focus_request.take()
+            && let Some(n) = self.spatial.slot_of_key(graph, &key).and_then(|s| self.spatial.node(s))
+        {
+            self.view.zoom = self.view.zoom.max(style::LABEL_ZOOM_FULL + 0.05);
+            self.view.center_on(n.pos);
+        }
+        if self.fit_requested {
+            self.fit_requested = false;
+            self.view = self.spatial.bounds.map_or_else(View::default, |b| View::fit(b, rect, 40.0));
+        }
+    }
+}
+
+/// Draws the graph and handles interaction. `positions` gives each node's world position (the
+/// app fills it from the case and the layout); nodes missing from it are not drawn. Hidden
+/// nodes are not drawn either. Returns the response of the canvas background.
+pub fn canvas_ui(
+    ui: &mut egui::Ui,
+    graph: &InvestigationGraph,
+    positions: &HashMap<NodeKey, Pos2>,
+    hops: &BTreeMap<u64, Hop>,
+    state: &mut CanvasState,
+    events: &mut Vec<CanvasEvent>,
+) -> egui::Response {
+    let size = ui.available_size().max(Vec2::splat(1.0));
+    let (rect, bg) = ui.allocate_exact_size(size, Sense::click_and_drag());
+    bg.widget_info(|| WidgetInfo::labeled(Role::Canvas, true, "Graph canvas"));
+    if state.spatial.refresh(graph, positions) {
+        state.prune(graph);
+    }
+    state.apply_requests(graph, rect);
+    interact::camera(ui, &bg, rect, state);
+    frame::frame_ui(ui, &bg, rect, graph, hops, state, events);
+    bg
+}

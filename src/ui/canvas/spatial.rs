@@ -1,0 +1,390 @@
+//! What the canvas derives from the graph and the positions, rebuilt only when they change:
+//! a slot per drawn node and edge (world position, size, colour), R-trees over both for
+//! culling and hit testing, and transfer id → edge for hop marks.
+//!
+//! Change detection is a fingerprint over the graph (node and edge counts, hidden flags, edge
+//! transfer counts) and the positions (order-independent hash of key and coordinates): O(n + e)
+//! without allocating, done every frame; the rebuild is O((n + e) log(n + e)).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use egui::{Color32, Pos2, Rect, Vec2};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
+use rstar::{AABB, PointDistance, RTree, RTreeObject};
+use rustc_hash::FxHasher;
+
+use super::geometry::{dist_to_edge, edge_bounds, edge_control};
+use super::info::{asset_info, display_value};
+use super::style::{AGGREGATE_HALF, TX_RADIUS, asset_color, edge_width, node_radius};
+use crate::case::NodeKey;
+use crate::graph::InvestigationGraph;
+
+/// "No slot" in the index vectors.
+const NONE: u32 = u32::MAX;
+
+/// A node that is drawn.
+#[derive(Debug, Clone)]
+pub struct NodeSlot {
+    /// Its graph index.
+    pub index: NodeIndex,
+    /// World position.
+    pub pos: Pos2,
+    /// World half-size: radius, or half the box of an aggregate.
+    pub half: Vec2,
+    /// Hash of its key (widget ids are derived from it, stable across graph rebuilds).
+    pub key_hash: u64,
+}
+
+/// An edge that is drawn (both ends drawn).
+#[derive(Debug, Clone)]
+pub struct EdgeSlot {
+    /// Its graph index.
+    pub index: EdgeIndex,
+    /// Source node slot.
+    pub from: u32,
+    /// Target node slot.
+    pub to: u32,
+    /// The reverse edge is drawn too: bend this one.
+    pub curved: bool,
+    /// Width at zoom 1 (points).
+    pub width: f32,
+    /// Colour of its largest asset.
+    pub color: Color32,
+}
+
+/// A rectangle in an R-tree, pointing at a slot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    slot: u32,
+    min: [f32; 2],
+    max: [f32; 2],
+}
+
+impl Entry {
+    fn new(slot: u32, r: Rect) -> Self {
+        Entry { slot, min: [r.min.x, r.min.y], max: [r.max.x, r.max.y] }
+    }
+}
+
+impl RTreeObject for Entry {
+    type Envelope = AABB<[f32; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_corners(self.min, self.max)
+    }
+}
+
+impl PointDistance for Entry {
+    /// Squared distance to the centre (never less than to the box: a valid bound for the tree).
+    fn distance_2(&self, p: &[f32; 2]) -> f32 {
+        let (cx, cy) = ((self.min[0] + self.max[0]) * 0.5, (self.min[1] + self.max[1]) * 0.5);
+        (p[0] - cx).powi(2) + (p[1] - cy).powi(2)
+    }
+}
+
+fn key_hash(key: &NodeKey) -> u64 {
+    let mut h = FxHasher::default();
+    key.hash(&mut h);
+    h.finish()
+}
+
+fn aabb(r: Rect) -> AABB<[f32; 2]> {
+    AABB::from_corners([r.min.x, r.min.y], [r.max.x, r.max.y])
+}
+
+/// The derived scene. `Default` is empty and rebuilds on first use.
+#[derive(Default)]
+pub struct Spatial {
+    fingerprint: Option<u64>,
+    /// Drawn nodes.
+    pub nodes: Vec<NodeSlot>,
+    /// Node slot by `NodeIndex::index()` ([`u32::MAX`]: not drawn).
+    node_slot: Vec<u32>,
+    /// Drawn edges.
+    pub edges: Vec<EdgeSlot>,
+    /// Edge slot by `EdgeIndex::index()`.
+    edge_slot: Vec<u32>,
+    /// Ledger transfer id → edge slot.
+    pub transfer_edge: HashMap<i64, u32>,
+    node_tree: RTree<Entry>,
+    edge_tree: RTree<Entry>,
+    /// World bounds of every drawn node, if any.
+    pub bounds: Option<Rect>,
+}
+
+/// Order-independent fingerprint of the graph and positions (see the module docs).
+#[must_use]
+pub fn fingerprint(graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) -> u64 {
+    let mut sum = 0u64;
+    for (k, p) in positions {
+        let mut h = FxHasher::default();
+        h.write_u64(key_hash(k));
+        h.write_u32(p.x.to_bits());
+        h.write_u32(p.y.to_bits());
+        sum = sum.wrapping_add(splitmix(h.finish()));
+    }
+    let mut h = FxHasher::default();
+    h.write_u64(sum);
+    h.write_usize(positions.len());
+    h.write_usize(graph.graph.node_count());
+    h.write_usize(graph.graph.edge_count());
+    for n in graph.graph.node_weights() {
+        h.write_u8(u8::from(n.view.hidden));
+    }
+    for e in graph.graph.edge_weights() {
+        h.write_u64(e.count);
+    }
+    h.finish()
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Spatial {
+    /// Rebuilds if the graph or the positions changed; true if it did.
+    pub fn refresh(&mut self, graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) -> bool {
+        let f = fingerprint(graph, positions);
+        if self.fingerprint == Some(f) {
+            return false;
+        }
+        self.rebuild(graph, positions);
+        self.fingerprint = Some(f);
+        true
+    }
+
+    /// Derives everything from scratch.
+    pub fn rebuild(&mut self, graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) {
+        let g = &graph.graph;
+        // Display value of each edge, and what flows in and out of each node.
+        let mut assets: HashMap<(&str, &str), (Option<u8>, Color32)> = HashMap::new();
+        let mut edge_value: Vec<(f64, Color32)> = vec![(0.0, Color32::GRAY); g.edge_bound()];
+        let mut flow: Vec<(f64, f64)> = vec![(0.0, 0.0); g.node_bound()];
+        for e in g.edge_references() {
+            let mut total = 0.0;
+            let mut top = (f64::NEG_INFINITY, Color32::GRAY);
+            for ((chain, asset), amount) in &e.weight().totals {
+                let (decimals, color) = *assets.entry((chain.as_str(), asset.as_str())).or_insert_with(|| {
+                    let info = asset_info(chain, asset);
+                    (info.decimals, asset_color(&info.symbol, info.native))
+                });
+                let v = display_value(*amount, decimals);
+                total += v;
+                if v > top.0 {
+                    top = (v, color);
+                }
+            }
+            if let Some(slot) = edge_value.get_mut(e.id().index()) {
+                *slot = (total, top.1);
+            }
+            if let Some(f) = flow.get_mut(e.source().index()) {
+                f.1 += total;
+            }
+            if let Some(f) = flow.get_mut(e.target().index()) {
+                f.0 += total;
+            }
+        }
+
+        self.nodes.clear();
+        self.node_slot.clear();
+        self.node_slot.resize(g.node_bound(), NONE);
+        let mut node_entries = Vec::with_capacity(g.node_count());
+        let mut bounds: Option<Rect> = None;
+        for i in g.node_indices() {
+            let Some(n) = g.node_weight(i) else { continue };
+            if n.view.hidden {
+                continue;
+            }
+            let Some(&pos) = positions.get(&n.key) else { continue };
+            if !pos.x.is_finite() || !pos.y.is_finite() {
+                continue;
+            }
+            let half = match &n.key {
+                NodeKey::Aggregate(_) => AGGREGATE_HALF,
+                NodeKey::Tx { .. } => Vec2::splat(TX_RADIUS),
+                NodeKey::Address { .. } => {
+                    let (inflow, outflow) = flow.get(i.index()).copied().unwrap_or_default();
+                    Vec2::splat(node_radius(inflow.max(outflow)))
+                }
+            };
+            let Ok(slot) = u32::try_from(self.nodes.len()) else { break };
+            let r = Rect::from_center_size(pos, half * 2.0);
+            bounds = Some(bounds.map_or(r, |b| b.union(r)));
+            node_entries.push(Entry::new(slot, r));
+            if let Some(s) = self.node_slot.get_mut(i.index()) {
+                *s = slot;
+            }
+            self.nodes.push(NodeSlot { index: i, pos, half, key_hash: key_hash(&n.key) });
+        }
+        self.bounds = bounds;
+        self.node_tree = RTree::bulk_load(node_entries);
+
+        self.edges.clear();
+        self.edge_slot.clear();
+        self.edge_slot.resize(g.edge_bound(), NONE);
+        self.transfer_edge.clear();
+        let mut edge_entries = Vec::with_capacity(g.edge_count());
+        for e in g.edge_references() {
+            let (Some(from), Some(to)) = (self.slot_of(e.source()), self.slot_of(e.target())) else { continue };
+            let curved = e.source() != e.target() && g.find_edge(e.target(), e.source()).is_some();
+            let (Some(a), Some(b)) = (self.nodes.get(from as usize), self.nodes.get(to as usize)) else { continue };
+            let (a, b) = (a.pos, b.pos);
+            let Ok(slot) = u32::try_from(self.edges.len()) else { break };
+            let r = edge_bounds(a, b, edge_control(a, b, curved));
+            edge_entries.push(Entry::new(slot, r));
+            if let Some(s) = self.edge_slot.get_mut(e.id().index()) {
+                *s = slot;
+            }
+            for t in &e.weight().transfers {
+                self.transfer_edge.insert(*t, slot);
+            }
+            let (value, color) = edge_value.get(e.id().index()).copied().unwrap_or((0.0, Color32::GRAY));
+            self.edges.push(EdgeSlot { index: e.id(), from, to, curved, width: edge_width(value), color });
+        }
+        self.edge_tree = RTree::bulk_load(edge_entries);
+    }
+
+    /// The slot of a graph node, if drawn.
+    #[must_use]
+    pub fn slot_of(&self, i: NodeIndex) -> Option<u32> {
+        self.node_slot.get(i.index()).copied().filter(|&s| s != NONE)
+    }
+
+    /// The slot of a graph edge, if drawn.
+    #[must_use]
+    pub fn edge_slot_of(&self, e: EdgeIndex) -> Option<u32> {
+        self.edge_slot.get(e.index()).copied().filter(|&s| s != NONE)
+    }
+
+    /// The slot of a node key, if drawn.
+    #[must_use]
+    pub fn slot_of_key(&self, graph: &InvestigationGraph, key: &NodeKey) -> Option<u32> {
+        graph.index.get(key).and_then(|&i| self.slot_of(i))
+    }
+
+    /// A node slot.
+    #[must_use]
+    pub fn node(&self, slot: u32) -> Option<&NodeSlot> {
+        self.nodes.get(slot as usize)
+    }
+
+    /// An edge slot.
+    #[must_use]
+    pub fn edge(&self, slot: u32) -> Option<&EdgeSlot> {
+        self.edges.get(slot as usize)
+    }
+
+    /// Appends the nodes whose box meets `world` to `out`.
+    pub fn nodes_in(&self, world: Rect, out: &mut Vec<u32>) {
+        out.extend(self.node_tree.locate_in_envelope_intersecting(&aabb(world)).map(|e| e.slot));
+    }
+
+    /// Appends the edges whose bounding box meets `world` to `out`.
+    pub fn edges_in(&self, world: Rect, out: &mut Vec<u32>) {
+        out.extend(self.edge_tree.locate_in_envelope_intersecting(&aabb(world)).map(|e| e.slot));
+    }
+
+    /// The node under `p` (world), with `tol` world units of slack; the nearest centre wins.
+    #[must_use]
+    pub fn node_at(&self, p: Pos2, tol: f32) -> Option<u32> {
+        let probe = Rect::from_center_size(p, Vec2::splat(2.0 * tol));
+        self.node_tree
+            .locate_in_envelope_intersecting(&aabb(probe))
+            .filter_map(|e| {
+                let n = self.nodes.get(e.slot as usize)?;
+                let hit = if n.half.x == n.half.y {
+                    p.distance(n.pos) <= n.half.x + tol
+                } else {
+                    Rect::from_center_size(n.pos, n.half * 2.0).expand(tol).contains(p)
+                };
+                hit.then(|| (e.slot, p.distance_sq(n.pos)))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(s, _)| s)
+    }
+
+    /// The edge nearest to `p` (world) within `tol` world units.
+    #[must_use]
+    pub fn edge_at(&self, p: Pos2, tol: f32) -> Option<u32> {
+        let probe = Rect::from_center_size(p, Vec2::splat(2.0 * tol));
+        self.edge_tree
+            .locate_in_envelope_intersecting(&aabb(probe))
+            .filter_map(|e| {
+                let edge = self.edges.get(e.slot as usize)?;
+                let (a, b) = (self.nodes.get(edge.from as usize)?.pos, self.nodes.get(edge.to as usize)?.pos);
+                let d = dist_to_edge(p, a, b, edge_control(a, b, edge.curved));
+                (d <= tol).then_some((e.slot, d))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(s, _)| s)
+    }
+
+    /// Node slots nearest `p` first (for keyboard navigation).
+    pub fn nearest(&self, p: Pos2) -> impl Iterator<Item = (u32, Pos2)> + '_ {
+        self.node_tree
+            .nearest_neighbor_iter(&[p.x, p.y])
+            .filter_map(|e| self.nodes.get(e.slot as usize).map(|n| (e.slot, n.pos)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{graph, key, row};
+    use super::*;
+
+    #[test]
+    fn hit_test_and_culling_go_through_the_rtree() {
+        let (g, pos) = graph(50, Some(3), &[]);
+        let mut s = Spatial::default();
+        assert!(s.refresh(&g, &pos));
+        assert!(!s.refresh(&g, &pos), "unchanged: no rebuild");
+        assert_eq!(s.nodes.len(), 49, "the hidden node is left out");
+        let hit = s.node_at(Pos2::new(1205.0, 3.0), 2.0).and_then(|slot| s.node(slot));
+        assert_eq!(hit.map(|n| n.pos), Some(Pos2::new(1200.0, 0.0)));
+        assert_eq!(s.node_at(Pos2::new(1250.0, 0.0), 2.0), None);
+        assert_eq!(s.node_at(Pos2::new(300.0, 0.0), 2.0), None, "hidden nodes are not hit");
+        let mut out = Vec::new();
+        s.nodes_in(Rect::from_min_max(Pos2::new(-10.0, -10.0), Pos2::new(450.0, 10.0)), &mut out);
+        assert_eq!(out.len(), 4, "0, 1, 2 and 4 (3 is hidden): {out:?}");
+        let near: Vec<Pos2> = s.nearest(Pos2::new(1000.0, 0.0)).take(2).map(|(_, p)| p).collect();
+        assert_eq!(near.first(), Some(&Pos2::new(1000.0, 0.0)));
+    }
+
+    #[test]
+    fn edges_are_sized_curved_and_hit() {
+        // 0 → 1 (10 ETH in two transfers), 1 → 0 back, 1 → 2 (1000 ETH), 2 → 3 with 3 hidden.
+        let rows = [row(1, 0, 1, 4), row(2, 0, 1, 6), row(3, 1, 0, 1), row(4, 1, 2, 1000), row(5, 2, 3, 5)];
+        let (g, pos) = graph(4, Some(3), &rows);
+        let mut s = Spatial::default();
+        s.refresh(&g, &pos);
+        assert_eq!(s.edges.len(), 3, "the edge to the hidden node is not drawn");
+        let slot = |t: i64| s.transfer_edge.get(&t).copied().and_then(|e| s.edge(e));
+        let (Some(e01), Some(e12)) = (slot(1), slot(4)) else { panic!("edges of transfers 1 and 4") };
+        assert_eq!(s.transfer_edge.get(&1), s.transfer_edge.get(&2), "one edge per pair");
+        assert!(e01.curved && !e12.curved, "two-way edges bend");
+        assert!(e12.width > e01.width, "width grows with value");
+        assert!(!s.transfer_edge.contains_key(&5));
+        // Straight 1 → 2 is hit on the line; the curved pair on either side of it.
+        let on = s.edge_at(Pos2::new(150.0, 1.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
+        assert_eq!(on, Some(e12.index));
+        let below = s.edge_at(Pos2::new(50.0, 9.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
+        assert_eq!(below, Some(e01.index), "0 → 1 bends to its right (down)");
+        let above = s.edge_at(Pos2::new(50.0, -9.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
+        assert!(above.is_some() && above != below);
+        // Node 2 carries the most value: biggest node.
+        let big = s.slot_of_key(&g, &key(2)).and_then(|k| s.node(k)).map(|n| n.half.x);
+        let small = s.slot_of_key(&g, &key(0)).and_then(|k| s.node(k)).map(|n| n.half.x);
+        assert!(big > small, "{big:?} > {small:?}");
+    }
+
+    #[test]
+    fn moving_a_node_changes_the_fingerprint() {
+        let (g, mut pos) = graph(5, None, &[]);
+        let before = fingerprint(&g, &pos);
+        pos.insert(key(2), Pos2::new(5.0, 5.0));
+        assert_ne!(fingerprint(&g, &pos), before);
+    }
+}

@@ -1,0 +1,254 @@
+//! The dialogs: annotate a hop, expand with a filter, label a node, add a note. Each one ends
+//! in a [`Command`] (or nothing, on Cancel). Every input is labelled (AccessKit).
+
+use egui::{Context, Response, Ui};
+
+use super::app::WorkbenchApp;
+use crate::case::{CaseFilter, ExpandDirection, NodeKey, NoteTarget};
+use crate::graph::Command;
+use crate::model::{Category, Hop, HopKind, HopStatus};
+
+/// Which hop the annotate dialog records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HopChoice {
+    /// A mixer.
+    Mixer,
+    /// A bridge.
+    Bridge,
+    /// A swap.
+    Swap,
+    /// A cash-out.
+    CashOut,
+}
+
+impl HopChoice {
+    /// The button text that opens the dialog.
+    #[must_use]
+    pub fn button(self) -> &'static str {
+        match self {
+            Self::Mixer => "Mark as mixer hop…",
+            Self::Bridge => "Mark as bridge hop…",
+            Self::Swap => "Mark as swap…",
+            Self::CashOut => "Mark as cash-out…",
+        }
+    }
+}
+
+/// An open dialog and its fields.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// Record a hop from the picked transfers.
+    Hop {
+        /// Kind.
+        choice: HopChoice,
+        /// Service, bridge or venue.
+        service: String,
+        /// Pool (mixers).
+        pool: String,
+        /// Source chain (bridges).
+        from_chain: String,
+        /// Destination chain (bridges).
+        to_chain: String,
+        /// 0–100.
+        confidence: u8,
+        /// Why.
+        rationale: String,
+    },
+    /// Expand a node with a filter.
+    Expand {
+        /// The node.
+        node: NodeKey,
+        /// Direction.
+        direction: ExpandDirection,
+        /// Minimum value (display units).
+        min_value: String,
+        /// From (ISO 8601 or Unix seconds).
+        from: String,
+        /// To.
+        to: String,
+        /// Asset.
+        asset: String,
+        /// Top N.
+        top: String,
+    },
+    /// Label a node.
+    Label {
+        /// The node.
+        node: NodeKey,
+        /// Label text.
+        entity: String,
+        /// Category.
+        category: Category,
+        /// Source.
+        source: String,
+    },
+    /// Write a note about a node.
+    Note {
+        /// The node.
+        node: NodeKey,
+        /// Text.
+        text: String,
+    },
+}
+
+/// A single-line text input with a label (the label names it for AccessKit).
+pub fn labelled_text(ui: &mut Ui, label: &str, value: &mut String) -> Response {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.text_edit_singleline(value).labelled_by(l.id)
+    })
+    .inner
+}
+
+fn parse_time(text: &str) -> Result<Option<i64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    crate::import::time::parse_time(t, crate::import::DateOrder::MonthFirst).map(Some)
+}
+
+impl WorkbenchApp {
+    /// Shows the open dialog, if any.
+    pub fn dialog_ui(&mut self, ctx: &Context) {
+        let Some(mut dialog) = self.dialog.take() else { return };
+        let mut open = true;
+        let mut done: Option<Result<Command, String>> = None;
+        let title = match &dialog {
+            Dialog::Hop { choice, .. } => choice.button().trim_end_matches('…').to_owned(),
+            Dialog::Expand { .. } => "Expand with filter".to_owned(),
+            Dialog::Label { .. } => "Label as".to_owned(),
+            Dialog::Note { .. } => "Add note".to_owned(),
+        };
+        let (inbound, outbound): (Vec<i64>, Vec<i64>) =
+            (self.pick.inbound.iter().copied().collect(), self.pick.outbound.iter().copied().collect());
+        egui::Window::new(title).collapsible(false).resizable(true).open(&mut open).show(ctx, |ui| match &mut dialog {
+            Dialog::Hop { choice, service, pool, from_chain, to_chain, confidence, rationale } => {
+                ui.label(format!("Inbound transfers: {inbound:?}    Outbound transfers: {outbound:?}"));
+                labelled_text(ui, "Service", service);
+                match choice {
+                    HopChoice::Mixer => {
+                        labelled_text(ui, "Pool", pool);
+                    }
+                    HopChoice::Bridge => {
+                        labelled_text(ui, "From chain", from_chain);
+                        labelled_text(ui, "To chain", to_chain);
+                    }
+                    HopChoice::Swap | HopChoice::CashOut => {}
+                }
+                ui.horizontal(|ui| {
+                    let l = ui.label("Confidence");
+                    ui.add(egui::Slider::new(confidence, 0..=100).suffix("%")).labelled_by(l.id);
+                });
+                let l = ui.label("Rationale (amounts, delays, fees, denominations, reuse)");
+                ui.add(egui::TextEdit::multiline(rationale).desired_rows(4)).labelled_by(l.id);
+                if ui.button("Record hop").clicked() {
+                    let kind = match choice {
+                        HopChoice::Mixer => HopKind::Mixer {
+                            service: service.trim().to_owned(),
+                            pool: (!pool.trim().is_empty()).then(|| pool.trim().to_owned()),
+                        },
+                        HopChoice::Bridge => HopKind::Bridge {
+                            bridge: service.trim().to_owned(),
+                            from_chain: from_chain.trim().to_owned(),
+                            to_chain: to_chain.trim().to_owned(),
+                        },
+                        HopChoice::Swap => HopKind::Swap { venue: service.trim().to_owned() },
+                        HopChoice::CashOut => HopKind::CashOut { venue: service.trim().to_owned() },
+                    };
+                    done = Some(if service.trim().is_empty() {
+                        Err("name the service, bridge or venue".to_owned())
+                    } else {
+                        Ok(Command::AnnotateHop {
+                            hop: Hop {
+                                kind,
+                                inbound: inbound.clone(),
+                                outbound: outbound.clone(),
+                                confidence: *confidence,
+                                rationale: rationale.trim().to_owned(),
+                                features: std::collections::BTreeMap::new(),
+                                status: HopStatus::Accepted,
+                                author: String::new(),
+                                time: 0,
+                            },
+                        })
+                    });
+                }
+            }
+            Dialog::Expand { node, direction, min_value, from, to, asset, top } => {
+                ui.label(node.describe());
+                ui.horizontal(|ui| {
+                    ui.radio_value(direction, ExpandDirection::Out, "Out");
+                    ui.radio_value(direction, ExpandDirection::In, "In");
+                    ui.radio_value(direction, ExpandDirection::Both, "Both");
+                });
+                labelled_text(ui, "Minimum value", min_value);
+                labelled_text(ui, "From", from);
+                labelled_text(ui, "To", to);
+                labelled_text(ui, "Asset", asset);
+                labelled_text(ui, "Top N", top);
+                if ui.button("Expand").clicked() {
+                    done = Some((|| {
+                        let top = if top.trim().is_empty() {
+                            None
+                        } else {
+                            Some(
+                                top.trim()
+                                    .parse::<usize>()
+                                    .map_err(|_| format!("Top N {top:?} is not a whole number"))?,
+                            )
+                        };
+                        let filter = CaseFilter {
+                            from_time: parse_time(from).map_err(|e| format!("From: {e}"))?,
+                            to_time: parse_time(to).map_err(|e| format!("To: {e}"))?,
+                            min_value: (!min_value.trim().is_empty()).then(|| min_value.trim().to_owned()),
+                            assets: if asset.trim().is_empty() { Vec::new() } else { vec![asset.trim().to_owned()] },
+                            top,
+                        };
+                        Ok(Command::Expand { node: node.clone(), direction: *direction, filter })
+                    })());
+                }
+            }
+            Dialog::Label { node, entity, category, source } => {
+                ui.label(node.describe());
+                labelled_text(ui, "Label", entity);
+                egui::ComboBox::from_label("Category").selected_text(category.name()).show_ui(ui, |ui| {
+                    for c in Category::ALL {
+                        ui.selectable_value(category, c, c.name());
+                    }
+                });
+                labelled_text(ui, "Source", source);
+                if ui.button("Add label").clicked() {
+                    done = Some(Ok(Command::Label {
+                        node: node.clone(),
+                        entity: entity.clone(),
+                        category: *category,
+                        source: source.clone(),
+                    }));
+                }
+            }
+            Dialog::Note { node, text } => {
+                ui.label(node.describe());
+                let l = ui.label("Note");
+                ui.add(egui::TextEdit::multiline(text).desired_rows(4)).labelled_by(l.id);
+                if ui.button("Add note").clicked() {
+                    done = Some(Ok(Command::Note { target: NoteTarget::Node(node.clone()), text: text.clone() }));
+                }
+            }
+        });
+        match done {
+            Some(Ok(c)) => {
+                if matches!(c, Command::AnnotateHop { .. }) {
+                    self.pick = super::app::HopPick::default();
+                }
+                self.command(c);
+            }
+            Some(Err(e)) => {
+                self.error(e);
+                self.dialog = Some(dialog);
+            }
+            None if open => self.dialog = Some(dialog),
+            None => {}
+        }
+    }
+}

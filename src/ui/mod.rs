@@ -1,0 +1,14 @@
+//! The workbench window (feature `gui`): an eframe app that shows an [`Investigation`] and
+//! turns every user action into a [`crate::graph::Command`]. Only this module uses egui.
+//!
+//! [`Investigation`]: crate::graph::Investigation
+
+pub mod app;
+pub mod canvas;
+pub mod dialogs;
+pub mod files;
+pub mod panels;
+pub mod window;
+
+pub use app::WorkbenchApp;
+pub use window::run;

@@ -1,0 +1,382 @@
+//! The panels around the canvas: top bar (menus, title, search, undo/redo), case panel
+//! (seeds, hops), inspector (the selection: labels, transfers with provenance, hop marking),
+//! activity (the audit log), and notices.
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::app::WorkbenchApp;
+use super::dialogs::{Dialog, HopChoice};
+use crate::case::NodeKey;
+use crate::graph::Command;
+use crate::ledger::{Ledger, canonical_address};
+use crate::model::registry;
+
+fn time_text(t: Option<i64>) -> String {
+    t.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or_else(|| "?".to_owned(), |t| t.to_string())
+}
+
+/// `amount` of `asset` on `chain` in display units when known.
+pub fn amount_text(chain: &str, asset: &str, amount: crate::model::Amount) -> String {
+    let reg = registry();
+    let known = reg
+        .chain(chain)
+        .ok()
+        .filter(|c| c.native == asset)
+        .map(|c| (c.decimals, c.native.clone()))
+        .or_else(|| reg.token(chain, asset).map(|t| (t.decimals, t.symbol.clone())));
+    match known {
+        Some((d, sym)) => format!("{} {sym}", amount.format_units(d)),
+        None => format!("{amount} (base units) {asset}"),
+    }
+}
+
+impl WorkbenchApp {
+    /// The top bar.
+    pub fn top_bar(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open case…").clicked()
+                    && let Some(p) = self.files.open_case()
+                {
+                    self.open(&p);
+                }
+                let has = self.session.is_some();
+                if ui.add_enabled(has, egui::Button::new("Save")).clicked() {
+                    self.save();
+                }
+                if ui.add_enabled(has, egui::Button::new("Save as…")).clicked()
+                    && let Some(p) = self.files.save_case_as()
+                {
+                    if let Some(s) = self.session.as_mut() {
+                        s.path = p;
+                    }
+                    self.save();
+                }
+                if ui.add_enabled(has, egui::Button::new("Import files…")).clicked() {
+                    let files = self.files.import_files();
+                    self.import(&files);
+                }
+                if !self.prefs.recent.is_empty() {
+                    ui.separator();
+                    for p in self.prefs.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            self.open(&p);
+                        }
+                    }
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                if ui.button("Undo  (Ctrl+Z)").clicked() {
+                    self.command(Command::Undo);
+                }
+                if ui.button("Redo  (Ctrl+Shift+Z)").clicked() {
+                    self.command(Command::Redo);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Fit to view  (F)").clicked() {
+                    self.canvas.request_fit();
+                }
+                ui.checkbox(&mut self.prefs.light, "Light theme");
+                ui.checkbox(&mut self.prefs.presenter, "Presenter mode (larger text)");
+            });
+            ui.separator();
+            match &self.session {
+                Some(s) => {
+                    let c = s.inv.case();
+                    ui.label(RichText::new(&c.title).strong());
+                    ui.label(format!("{}{}", s.path.display(), if s.dirty { " •" } else { "" }));
+                }
+                None => {
+                    ui.label("No case open: File > Open case…");
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let (undo, redo) = self.session.as_ref().map_or((false, false), |s| s.inv.can_undo_redo());
+                if ui.add_enabled(redo, egui::Button::new("Redo")).clicked() {
+                    self.command(Command::Redo);
+                }
+                if ui.add_enabled(undo, egui::Button::new("Undo")).clicked() {
+                    self.command(Command::Undo);
+                }
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut self.search).hint_text("address or tx hash").desired_width(320.0),
+                );
+                let l = ui.label("Search");
+                let r = r.labelled_by(l.id);
+                if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    self.run_search();
+                }
+            });
+        });
+    }
+
+    /// Looks the search text up on the graph, then in the ledger.
+    pub fn run_search(&mut self) {
+        let q = self.search.trim().to_owned();
+        if q.len() < 4 {
+            self.error("type at least 4 characters of an address or transaction hash");
+            return;
+        }
+        let Some(s) = self.session.as_ref() else { return };
+        let needle = canonical_address(&q).to_ascii_lowercase();
+        let found = s.graph.graph.node_weights().map(|n| &n.key).find(|k| match k {
+            NodeKey::Address { address, .. } => address.to_ascii_lowercase().starts_with(&needle),
+            NodeKey::Tx { hash, .. } => hash.starts_with(&needle),
+            NodeKey::Aggregate(_) => false,
+        });
+        if let Some(k) = found.cloned() {
+            self.canvas.select_only(k.clone());
+            self.canvas.focus(&k);
+            return;
+        }
+        match s.inv.ledger().address_summary(&q) {
+            Ok(sum) if !sum.chains.is_empty() => {
+                self.dialog = None;
+                self.search_offer = Some((q, sum.chains));
+            }
+            Ok(_) => self.error(format!("{q}: not on the graph and not in the ledger")),
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// The case panel (left).
+    pub fn case_panel(&mut self, ui: &mut Ui) {
+        let Some(s) = self.session.as_ref() else {
+            ui.label("Open a case to start.");
+            return;
+        };
+        let c = s.inv.case();
+        ui.heading("Case");
+        ui.label(format!("{} nodes, {} transfers", s.graph.graph.node_count(), c.transfers.len()));
+        if let Some((q, chains)) = self.search_offer.clone() {
+            ui.separator();
+            ui.label(format!("{q} is in the ledger ({}) but not on the graph.", chains.join(", ")));
+            for chain in chains {
+                if ui.button(format!("Add as seed on {chain}")).clicked() {
+                    self.pending.push(Command::AddSeed { chain, address: q.clone() });
+                    self.search_offer = None;
+                }
+            }
+        }
+        ui.separator();
+        ui.label(RichText::new("Seeds").strong());
+        let mut focus = None;
+        for k in &c.seeds {
+            if ui.selectable_label(self.canvas.selection().contains(k), k.describe()).clicked() {
+                focus = Some(k.clone());
+            }
+        }
+        ui.separator();
+        ui.label(RichText::new(format!("Hops ({})", c.hops.len())).strong());
+        let mut highlight = None;
+        for (id, h) in &c.hops {
+            let text = format!("#{id} {} {} · {}%", h.kind.name(), h.kind.service().unwrap_or(""), h.confidence);
+            if ui.selectable_label(false, text).on_hover_text(&h.rationale).clicked() {
+                highlight = Some(*id);
+            }
+        }
+        if let Some(k) = focus {
+            self.canvas.select_only(k.clone());
+            self.canvas.focus(&k);
+        }
+        if let Some(h) = highlight {
+            self.canvas.highlight_hop(Some(h));
+        }
+    }
+
+    /// The inspector (right): the selected node or edge.
+    pub fn inspector(&mut self, ui: &mut Ui) {
+        let Some(s) = self.session.as_ref() else { return };
+        ui.heading("Inspector");
+        let selected: Vec<NodeKey> = self.canvas.selection().iter().cloned().collect();
+        let edge = self.canvas.selected_edge().cloned();
+        let mut ids: Vec<i64> = Vec::new();
+        if let Some((a, b)) = &edge {
+            ui.label(format!("{} -> {}", a.describe(), b.describe()));
+            if let (Some(&ia), Some(&ib)) = (s.graph.index.get(a), s.graph.index.get(b))
+                && let Some(e) = s.graph.graph.find_edge(ia, ib)
+            {
+                ids.extend(&s.graph.graph[e].transfers);
+            }
+        } else if let [key] = selected.as_slice() {
+            let Some(node) = s.graph.node(key) else { return };
+            ui.label(RichText::new(key.describe()).monospace());
+            ui.label(format!("category: {}", node.category.name()));
+            for l in &node.case_labels {
+                ui.label(format!("• {} [{}] — {} (by {})", l.entity, l.category.name(), l.source, l.author));
+            }
+            for l in &node.labels {
+                ui.label(format!("• {} [{}] — {}", l.entity, l.category.name(), l.source));
+            }
+            if node.labels.len() > 1 && node.labels.iter().any(|l| l.category != node.labels[0].category) {
+                ui.colored_label(egui::Color32::from_rgb(230, 160, 40), "Sources disagree about this address");
+            }
+            if let Some(&i) = s.graph.index.get(key) {
+                for e in s
+                    .graph
+                    .graph
+                    .edges_directed(i, petgraph::Direction::Incoming)
+                    .chain(s.graph.graph.edges_directed(i, petgraph::Direction::Outgoing))
+                {
+                    ids.extend(&e.weight().transfers);
+                }
+            }
+        } else if selected.len() > 1 {
+            ui.label(format!("{} nodes selected", selected.len()));
+        } else {
+            ui.label("Select a node or an edge.");
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return;
+        }
+        ui.separator();
+        ui.label(format!("Transfers ({}) — tick them as in/out of a hop:", ids.len()));
+        let rows: Vec<_> = ids.iter().filter_map(|id| s.inv.transfer(*id).cloned()).collect();
+        TableBuilder::new(ui)
+            .striped(true)
+            .max_scroll_height(320.0)
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::remainder())
+            .column(Column::auto())
+            .header(18.0, |mut h| {
+                for t in ["In", "Out", "Time", "Amount", "From -> To", "Source"] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|mut body| {
+                for r in &rows {
+                    body.row(20.0, |mut row| {
+                        let t = &r.transfer;
+                        row.col(|ui| {
+                            let mut on = self.pick.inbound.contains(&r.id);
+                            if ui
+                                .checkbox(&mut on, format!("in #{}", r.id))
+                                .on_hover_text("this transfer goes into the hop")
+                                .changed()
+                            {
+                                if on {
+                                    self.pick.inbound.insert(r.id);
+                                } else {
+                                    self.pick.inbound.remove(&r.id);
+                                }
+                            }
+                        });
+                        row.col(|ui| {
+                            let mut on = self.pick.outbound.contains(&r.id);
+                            if ui
+                                .checkbox(&mut on, format!("out #{}", r.id))
+                                .on_hover_text("this transfer comes out of the hop")
+                                .changed()
+                            {
+                                if on {
+                                    self.pick.outbound.insert(r.id);
+                                } else {
+                                    self.pick.outbound.remove(&r.id);
+                                }
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(time_text(t.time));
+                        });
+                        row.col(|ui| {
+                            ui.label(amount_text(&t.chain, &t.asset, t.amount_base));
+                        });
+                        row.col(|ui| {
+                            ui.label(format!(
+                                "{} -> {}",
+                                t.from.as_deref().unwrap_or("(tx)"),
+                                t.to.as_deref().unwrap_or("(tx)")
+                            ));
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{}:{}", r.provenance.file_name, r.provenance.line));
+                        });
+                    });
+                }
+            });
+        ui.separator();
+        let ready = !self.pick.outbound.is_empty() && !self.pick.inbound.is_empty();
+        ui.horizontal_wrapped(|ui| {
+            for choice in [HopChoice::Mixer, HopChoice::Bridge, HopChoice::Swap, HopChoice::CashOut] {
+                if ui.add_enabled(ready, egui::Button::new(choice.button())).clicked() {
+                    self.dialog = Some(Dialog::Hop {
+                        choice,
+                        service: String::new(),
+                        pool: String::new(),
+                        from_chain: String::new(),
+                        to_chain: String::new(),
+                        confidence: 50,
+                        rationale: String::new(),
+                    });
+                }
+            }
+        });
+    }
+
+    /// The activity panel (bottom): the audit log, newest first.
+    pub fn activity(&mut self, ui: &mut Ui) {
+        let Some(s) = self.session.as_ref() else { return };
+        let c = s.inv.case();
+        ui.label(RichText::new(format!("Activity — audit log ({} entries)", c.audit.len())).strong());
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            for e in c.audit.iter().rev() {
+                ui.label(
+                    RichText::new(format!(
+                        "#{} {} {} — {}",
+                        e.seq,
+                        time_text(Some(e.time)),
+                        e.investigator,
+                        e.command.name()
+                    ))
+                    .monospace(),
+                );
+            }
+        });
+    }
+
+    /// Notices, top right; errors stay until closed.
+    pub fn notices_ui(&mut self, ctx: &egui::Context) {
+        if self.notices.is_empty() {
+            return;
+        }
+        // Information fades after 5 s; errors stay until dismissed.
+        let now = ctx.input(|i| i.time);
+        for n in &mut self.notices {
+            n.shown_at.get_or_insert(now);
+        }
+        self.notices.retain(|n| n.error || n.shown_at.is_none_or(|t| now - t < 5.0));
+        if self.notices.iter().any(|n| !n.error) {
+            ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        }
+        let mut close = None;
+        egui::Area::new(egui::Id::unique("hoptrace-notices")).anchor(egui::Align2::CENTER_BOTTOM, [0.0, -150.0]).show(
+            ctx,
+            |ui| {
+                for (i, n) in self.notices.iter().enumerate().rev().take(5) {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.horizontal(|ui| {
+                            let color =
+                                if n.error { egui::Color32::from_rgb(220, 80, 70) } else { ui.visuals().text_color() };
+                            ui.colored_label(color, &n.text);
+                            if ui.small_button("x").on_hover_text("dismiss").clicked() {
+                                close = Some(i);
+                            }
+                        });
+                    });
+                }
+            },
+        );
+        if let Some(i) = close {
+            self.notices.remove(i);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The eframe side: the frame's layout, shortcuts, dropped files, canvas events, and `run`.
+
+use std::path::PathBuf;
+
+use super::app::WorkbenchApp;
+use super::canvas::{self, CanvasEvent};
+use super::dialogs::Dialog;
+use crate::case::{CaseFilter, NodeKey};
+use crate::graph::Command;
+use crate::model::Category;
+
+impl WorkbenchApp {
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+        let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+        let save = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+        let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+        let (r, u, s, o) = ctx.input_mut(|i| {
+            (i.consume_shortcut(&redo), i.consume_shortcut(&undo), i.consume_shortcut(&save), i.consume_shortcut(&open))
+        });
+        if r {
+            self.command(Command::Redo);
+        } else if u {
+            self.command(Command::Undo);
+        }
+        if s {
+            self.save();
+        }
+        if o && let Some(p) = self.files.open_case() {
+            self.open(&p);
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
+        });
+        let (cases, exports): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|p| p.extension().is_some_and(|e| e == "ron"));
+        if let Some(c) = cases.first() {
+            self.open(c);
+        }
+        self.import(&exports);
+    }
+
+    fn apply_prefs(&self, ctx: &egui::Context) {
+        ctx.set_theme(if self.prefs.light { egui::Theme::Light } else { egui::Theme::Dark });
+        let zoom = if self.prefs.presenter { 1.5 } else { 1.0 };
+        if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+            ctx.set_zoom_factor(zoom);
+        }
+    }
+
+    fn canvas_panel(&mut self, ui: &mut egui::Ui) {
+        let Some(s) = self.session.as_ref() else {
+            ui.centered_and_justified(|ui| {
+                ui.label("Open a case (File > Open case…) or drop a case file here.");
+            });
+            return;
+        };
+        let mut events = Vec::new();
+        canvas::canvas_ui(ui, &s.graph, &s.positions, &s.inv.case().hops, &mut self.canvas, &mut events);
+        for e in events {
+            self.canvas_event(e);
+        }
+    }
+
+    fn canvas_event(&mut self, e: CanvasEvent) {
+        match e {
+            CanvasEvent::Select { .. }
+            | CanvasEvent::SelectEdge { .. }
+            | CanvasEvent::BoxSelect(_)
+            | CanvasEvent::ClearSelection => {}
+            CanvasEvent::Moved { node, x, y } => {
+                self.command(Command::Move { node: node.clone(), x, y });
+                let pinned =
+                    self.session.as_ref().and_then(|s| s.inv.case().nodes.get(&node)).is_some_and(|v| v.pinned);
+                if !pinned {
+                    self.command(Command::Pin { node });
+                }
+            }
+            CanvasEvent::Expand { node, direction } => {
+                self.command(Command::Expand { node, direction, filter: CaseFilter::default() });
+            }
+            CanvasEvent::ExpandWithFilter(node) => {
+                self.dialog = Some(Dialog::Expand {
+                    node,
+                    direction: crate::case::ExpandDirection::Out,
+                    min_value: String::new(),
+                    from: String::new(),
+                    to: String::new(),
+                    asset: String::new(),
+                    top: "100".to_owned(),
+                });
+            }
+            CanvasEvent::Collapse(node) => self.command(Command::Collapse { node }),
+            CanvasEvent::Hide(node) => self.command(Command::Hide { node }),
+            CanvasEvent::Pin(node) => self.command(Command::Pin { node }),
+            CanvasEvent::Unpin(node) => self.command(Command::Unpin { node }),
+            CanvasEvent::LabelAs(node) => {
+                self.dialog = Some(Dialog::Label {
+                    node,
+                    entity: String::new(),
+                    category: Category::Unknown,
+                    source: "investigator".to_owned(),
+                });
+            }
+            CanvasEvent::AddNote(node) => self.dialog = Some(Dialog::Note { node, text: String::new() }),
+            CanvasEvent::ShowTransfers { .. } => {}
+            CanvasEvent::FindOtherSide(node) => {
+                self.info(format!(
+                    "Finders (mixer and bridge matching) come with the analysis module: {}",
+                    node.describe()
+                ));
+            }
+        }
+    }
+
+    /// Selects a node (tests and search).
+    pub fn select(&mut self, key: &NodeKey) {
+        self.canvas.select_only(key.clone());
+    }
+}
+
+impl WorkbenchApp {
+    /// Draws the whole window for one frame and applies the commands it produced (what
+    /// [`eframe::App::ui`] does; tests drive it through egui_kittest).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.apply_prefs(&ctx);
+        self.shortcuts(&ctx);
+        self.dropped_files(&ctx);
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("activity").resizable(true).default_size(120.0).show(ui, |ui| self.activity(ui));
+        egui::Panel::left("case_panel").resizable(true).default_size(250.0).show(ui, |ui| self.case_panel(ui));
+        egui::Panel::right("inspector").resizable(true).default_size(430.0).show(ui, |ui| self.inspector(ui));
+        egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
+        self.dialog_ui(&ctx);
+        self.notices_ui(&ctx);
+        self.apply_pending();
+    }
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, "hoptrace-prefs", &self.prefs);
+    }
+}
+
+/// Opens the window on `case` (or the most recent case, or nothing).
+///
+/// # Errors
+/// The window could not be created (no display).
+pub fn run(case: Option<PathBuf>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title("hoptrace").with_inner_size([1600.0, 1000.0]),
+        ..eframe::NativeOptions::default()
+    };
+    eframe::run_native(
+        "hoptrace",
+        options,
+        Box::new(move |cc| {
+            let mut app = WorkbenchApp::with_system_dialogs();
+            if let Some(storage) = cc.storage
+                && let Some(prefs) = eframe::get_value(storage, "hoptrace-prefs")
+            {
+                app.prefs = prefs;
+            }
+            let target = case.or_else(|| app.prefs.recent.first().cloned());
+            if let Some(p) = target {
+                app.open(&p);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,163 @@
+//! The workbench window driven through AccessKit labels (egui_kittest, no GPU): open the demo
+//! case, expand a node from its context menu, annotate a mixer hop through the dialog and
+//! find it in the case, undo it, search an address, import a file with the fake dialog.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hoptrace::case::NodeKey;
+use hoptrace::model::Category;
+use hoptrace::ui::WorkbenchApp;
+use hoptrace::ui::files::FakeDialogs;
+use petgraph::visit::EdgeRef;
+
+/// The headless demo in a fresh folder: returns the case file.
+fn demo_case(dir: &Path) -> PathBuf {
+    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["demo", "--out", &dir.display().to_string()])
+        .output()
+        .expect("run the demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir.join("demo-case.ron")
+}
+
+fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    let mut h = Harness::new_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.set_size(egui::vec2(1600.0, 1000.0));
+    h.run();
+    h
+}
+
+fn node_of(app: &WorkbenchApp, category: Category) -> NodeKey {
+    let s = app.session.as_ref().expect("a case is open");
+    s.graph
+        .graph
+        .node_weights()
+        .find(|n| n.category == category)
+        .map(|n| n.key.clone())
+        .expect("a node of that category")
+}
+
+#[test]
+fn expand_annotate_undo_search_and_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = demo_case(dir.path());
+    let sample = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports/tronscan-usdt-cashout.csv"));
+    let dialogs = FakeDialogs { import: vec![vec![sample]], ..FakeDialogs::default() };
+    let mut app = WorkbenchApp::new(Box::new(dialogs));
+    app.open(&case);
+    let mut h = harness(app);
+    let before = h.state().node_count();
+    assert!(before > 5, "the demo case is open: {before} nodes");
+
+    // Expand the pool from its context menu: its withdrawals come onto the graph.
+    let pool = node_of(h.state(), Category::Mixer);
+    h.state_mut().canvas.focus(&pool);
+    h.run();
+    h.get_by_label(&pool.describe()).click_secondary();
+    h.run();
+    h.get_by_label("Expand out").click();
+    h.run();
+    let after = h.state().node_count();
+    assert!(after > before, "expanding the pool adds nodes: {before} → {after}");
+
+    // Tick one transfer into the pool (selecting its sender) and one out of it (selecting the
+    // recipient): nodes with few transfers, so their tables are short.
+    let ((sender, inbound), (recipient, outbound)) = {
+        let s = h.state().session.as_ref().expect("case");
+        let g = &s.graph.graph;
+        let idx = s.graph.index[&pool];
+        let transfers_of = |n| -> usize {
+            g.edges_directed(n, petgraph::Direction::Incoming)
+                .chain(g.edges_directed(n, petgraph::Direction::Outgoing))
+                .map(|e| e.weight().transfers.len())
+                .sum()
+        };
+        let small_in = g
+            .edges_directed(idx, petgraph::Direction::Incoming)
+            .find(|e| !e.weight().transfers.is_empty() && transfers_of(e.source()) <= 4)
+            .map(|e| (g[e.source()].key.clone(), e.weight().transfers[0]))
+            .expect("a depositor with few transfers");
+        let small_out = g
+            .edges_directed(idx, petgraph::Direction::Outgoing)
+            .find(|e| !e.weight().transfers.is_empty() && transfers_of(e.target()) <= 4)
+            .map(|e| (g[e.target()].key.clone(), e.weight().transfers[0]))
+            .expect("a recipient with few transfers");
+        (small_in, small_out)
+    };
+    let hops_before = h.state().session.as_ref().map_or(0, |s| s.inv.case().hops.len());
+    h.state_mut().select(&sender);
+    h.run();
+    h.get_by_label(&format!("in #{inbound}")).click_accesskit();
+    h.run();
+    h.state_mut().select(&recipient);
+    h.run();
+    h.get_by_label(&format!("out #{outbound}")).click_accesskit();
+    h.run();
+    assert!(
+        h.state().pick.inbound.contains(&inbound) && h.state().pick.outbound.contains(&outbound),
+        "both transfers ticked"
+    );
+    h.get_by_label("Mark as mixer hop…").click();
+    h.run();
+    assert!(h.state().dialog.is_some(), "the hop dialog is open");
+    // A text input is named by its label (labelled_by): query it by role, not the label itself.
+    let rationale = "Rationale (amounts, delays, fees, denominations, reuse)";
+    h.get_by_role_and_label(Role::TextInput, "Service").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Service").type_text("Tornado-style pool");
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, rationale).focus();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, rationale).type_text("same denomination, withdrawn a day later");
+    h.run();
+    h.get_by_label("Record hop").click();
+    h.run();
+    {
+        let s = h.state().session.as_ref().expect("case");
+        let hops = &s.inv.case().hops;
+        let notices: Vec<&str> = h.state().notices.iter().map(|n| n.text.as_str()).collect();
+        assert_eq!(hops.len(), hops_before + 1, "notices: {notices:?}, dialog open: {}", h.state().dialog.is_some());
+        let hop = hops.values().next_back().expect("the new hop");
+        assert_eq!((hop.inbound.clone(), hop.outbound.clone()), (vec![inbound], vec![outbound]));
+        assert_eq!(hop.kind.service(), Some("Tornado-style pool"));
+    }
+
+    // Undo it from the top bar.
+    h.get_by_label("Undo").click();
+    h.run();
+    assert_eq!(h.state().session.as_ref().map_or(0, |s| s.inv.case().hops.len()), hops_before);
+
+    // Search an address on the graph by its prefix: it gets selected.
+    let NodeKey::Address { address, .. } = &pool else { panic!("the pool is an address") };
+    h.get_by_role_and_label(Role::TextInput, "Search").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text(&address[..12]);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().canvas.selection().contains(&pool));
+
+    // Import a file through the (fake) dialog: the ledger grows and the case is rebound.
+    let batches = |app: &WorkbenchApp| {
+        app.session
+            .as_ref()
+            .map_or(0, |s| hoptrace::ledger::Ledger::info(s.inv.ledger()).map_or(0, |i| i.batches.len()))
+    };
+    let n = batches(h.state());
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Import files…").click();
+    h.run();
+    assert_eq!(batches(h.state()), n + 1);
+    let s = h.state().session.as_ref().expect("case");
+    assert_eq!(
+        hoptrace::ledger::Ledger::fingerprint(s.inv.ledger()).ok().as_ref(),
+        Some(&s.inv.case().ledger.fingerprint)
+    );
+    assert!(s.inv.case().verify_audit().is_ok());
+}
