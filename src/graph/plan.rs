@@ -10,6 +10,23 @@ use crate::case::{Aggregate, CaseFilter, CaseLabel, Entity, ExpandDirection, Nod
 use crate::ledger::{Direction, Ledger};
 use crate::model::{Hop, TransferKind, registry};
 
+/// Two nodes closer than this (in both axes) would overlap on the canvas.
+const CLEARANCE: (f32, f32) = (180.0, 40.0);
+
+/// The free spot nearest to `(x, y)` in its column: tries `y`, then alternately below and
+/// above in `STEP_Y` steps, avoiding `taken` positions. O(k·m) for k tries and m positions.
+fn free_slot(x: f32, y: f32, taken: &[(f32, f32)]) -> (f32, f32) {
+    let clear = |y: f32| taken.iter().all(|&(tx, ty)| (tx - x).abs() >= CLEARANCE.0 || (ty - y).abs() >= CLEARANCE.1);
+    for k in 0..10_000i32 {
+        let offset = if k % 2 == 0 { k / 2 } else { -(k / 2 + 1) };
+        let candidate = y + offset as f32 * STEP_Y;
+        if clear(candidate) {
+            return (x, candidate);
+        }
+    }
+    (x, y)
+}
+
 /// Horizontal distance between a node and the neighbours an expansion brings.
 const STEP_X: f32 = 260.0;
 /// Vertical distance between neighbours brought by one expansion.
@@ -40,8 +57,10 @@ impl<L: Ledger> Investigation<L> {
                 seeds.push(key.clone());
                 let mut changes = vec![Change::Seeds(seeds)];
                 if !self.case.nodes.contains_key(&key) {
+                    let taken: Vec<(f32, f32)> = self.case.nodes.values().filter_map(|v| v.position).collect();
                     let y = self.case.seeds.len() as f32 * STEP_Y * 4.0;
-                    changes.push(Change::Node(key, Some(NodeView { position: Some((0.0, y)), ..NodeView::default() })));
+                    let position = free_slot(0.0, y, &taken);
+                    changes.push(Change::Node(key, Some(NodeView { position: Some(position), ..NodeView::default() })));
                 }
                 Ok(changes)
             }
@@ -222,14 +241,30 @@ impl<L: Ledger> Investigation<L> {
         }
         let mut changes = Vec::new();
         let mut added: BTreeSet<NodeKey> = BTreeSet::new();
+        let mut taken: Vec<(f32, f32)> = self.case.nodes.values().filter_map(|v| v.position).collect();
+        let mut planned: std::collections::HashMap<NodeKey, (f32, f32)> = std::collections::HashMap::new();
         for row in rows {
             if !self.case.transfers.contains(&row.id) {
                 changes.push(Change::Transfer(row.id, true));
                 let (a, b) = endpoints(&row.transfer);
-                for key in [a, b].into_iter().flatten() {
-                    if !self.case.nodes.contains_key(&key) && added.insert(key.clone()) {
-                        changes.push(Change::Node(key, Some(NodeView::default())));
+                let ends = [a, b];
+                for (i, key) in ends.iter().enumerate() {
+                    let Some(key) = key else { continue };
+                    if self.case.nodes.contains_key(key) || !added.insert(key.clone()) {
+                        continue;
                     }
+                    // Beside the other end when it is placed (receivers right, senders left).
+                    let other = ends[1 - i].as_ref().and_then(|o| {
+                        self.case.nodes.get(o).and_then(|v| v.position).or_else(|| planned.get(o).copied())
+                    });
+                    let (x, y) = other.map_or((0.0, 0.0), |(x, y)| (x + if i == 1 { STEP_X } else { -STEP_X }, y));
+                    let position = free_slot(x, y, &taken);
+                    taken.push(position);
+                    planned.insert(key.clone(), position);
+                    changes.push(Change::Node(
+                        key.clone(),
+                        Some(NodeView { position: Some(position), ..NodeView::default() }),
+                    ));
                 }
             }
             self.rows.insert(row.id, row);
@@ -248,6 +283,8 @@ impl<L: Ledger> Investigation<L> {
         let mut changes = Vec::new();
         let mut new_nodes: BTreeSet<NodeKey> = BTreeSet::new();
         let mut taken_ids = 0u64;
+        // Occupied spots: new nodes go to the nearest free one beside their parent.
+        let mut taken: Vec<(f32, f32)> = self.case.nodes.values().filter_map(|v| v.position).collect();
         for &dir in direction.directions() {
             let (rows, rest) = match node {
                 NodeKey::Address { chain, address } => {
@@ -280,12 +317,11 @@ impl<L: Ledger> Investigation<L> {
                     && !self.case.nodes.contains_key(&other)
                     && new_nodes.insert(other.clone())
                 {
-                    let y = py + (slot as f32 - 0.5 * new_nodes.len() as f32) * STEP_Y;
+                    let position = free_slot(px + side * STEP_X, py + slot as f32 * STEP_Y, &taken);
                     slot += 1;
-                    changes.push(Change::Node(
-                        other,
-                        Some(NodeView { position: Some((px + side * STEP_X, y)), ..NodeView::default() }),
-                    ));
+                    taken.push(position);
+                    changes
+                        .push(Change::Node(other, Some(NodeView { position: Some(position), ..NodeView::default() })));
                 }
                 self.rows.insert(row.id, row);
             }
@@ -311,10 +347,11 @@ impl<L: Ledger> Investigation<L> {
                     lower_bound: rest.lower_bound,
                 };
                 changes.push(Change::Aggregate(id, Some(agg)));
-                let y = py + (slot as f32 + 1.0) * STEP_Y;
+                let position = free_slot(px + side * STEP_X, py + (slot as f32 + 1.0) * STEP_Y, &taken);
+                taken.push(position);
                 changes.push(Change::Node(
                     NodeKey::Aggregate(id),
-                    Some(NodeView { position: Some((px + side * STEP_X, y)), ..NodeView::default() }),
+                    Some(NodeView { position: Some(position), ..NodeView::default() }),
                 ));
             }
         }
