@@ -161,3 +161,31 @@ fn expand_annotate_undo_search_and_import() {
     );
     assert!(s.inv.case().verify_audit().is_ok());
 }
+
+#[test]
+fn after_a_crash_the_autosaved_work_is_offered_and_restored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = demo_case(dir.path());
+    let saved_entries;
+    {
+        let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+        app.open(&case);
+        saved_entries = app.session.as_ref().map_or(0, |s| s.inv.case().audit.len());
+        let pool = node_of(&app, Category::Mixer);
+        app.command(hoptrace::graph::Command::Pin { node: pool });
+        app.apply_pending();
+        assert!(app.session.as_ref().is_some_and(|s| s.dirty));
+        // The window dies here without saving.
+    }
+    assert!(hoptrace::case::file::recovery_path(&case).exists(), "every command autosaves");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&case);
+    assert_eq!(app.session.as_ref().map(|s| s.inv.case().audit.len()), Some(saved_entries), "the saved case opens");
+    let mut h = harness(app);
+    h.get_by_label("Restore autosaved version").click();
+    h.run();
+    let s = h.state().session.as_ref().expect("case");
+    assert_eq!(s.inv.case().audit.len(), saved_entries + 1, "the pin is back");
+    assert!(s.dirty, "restored work is unsaved until saved");
+    assert!(s.inv.case().verify_audit().is_ok());
+}

@@ -7,7 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 fn have(tool: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {tool}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 struct Kill(Child);
@@ -31,9 +35,20 @@ fn the_window_opens_on_the_demo_case_and_draws_the_graph() {
         .output()
         .expect("demo");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let display = (150..250).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()).expect("a free display");
+    let display = (150..250)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("a free display");
     let display = format!(":{display}");
-    let _xvfb = Kill(Command::new("Xvfb").args([&display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb"));
+    let _xvfb = Kill(
+        Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb"),
+    );
     std::thread::sleep(Duration::from_secs(2));
     let runtime = dir.path().join("runtime");
     std::fs::create_dir_all(&runtime).expect("runtime dir");

@@ -144,6 +144,8 @@ pub struct WorkbenchApp {
     pub pending: Vec<Command>,
     /// A searched address found in the ledger but not on the graph: (text, chains).
     pub search_offer: Option<(String, Vec<String>)>,
+    /// The user confirmed closing (unsaved changes handled).
+    pub closing: bool,
 }
 
 impl WorkbenchApp {
@@ -161,6 +163,7 @@ impl WorkbenchApp {
             pick: HopPick::default(),
             pending: Vec::new(),
             search_offer: None,
+            closing: false,
         }
     }
 
@@ -182,6 +185,12 @@ impl WorkbenchApp {
                 self.prefs.recent.insert(0, path.to_owned());
                 self.prefs.recent.truncate(10);
                 self.info(format!("Opened {}", path.display()));
+                // After a crash: an autosave further along than the saved file.
+                if let Ok(Some(recovered)) = file::load_recovery(path)
+                    && self.session.as_ref().is_some_and(|s| recovered.audit.len() > s.inv.case().audit.len())
+                {
+                    self.dialog = Some(super::dialogs::Dialog::Recover { case: Box::new(recovered) });
+                }
             }
             Err(e) => self.error(e),
         }
@@ -243,6 +252,31 @@ impl WorkbenchApp {
                 self.info(msg);
             }
             Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Restores the autosaved case (unsaved: the user saves it) or discards the autosave.
+    pub fn resolve_recovery(&mut self, restore: bool, recovered: crate::case::Case) {
+        let Some(s) = self.session.as_mut() else { return };
+        if !restore {
+            let _ = file::discard_recovery(&s.path);
+            return;
+        }
+        let ledger = match SqliteLedger::open(s.inv.ledger().path()) {
+            Ok(l) => l,
+            Err(e) => return self.error(e.to_string()),
+        };
+        match Investigation::open_rebinding(recovered, ledger) {
+            Ok(inv) => {
+                s.inv = inv;
+                s.dirty = true;
+                if let Err(e) = s.refresh() {
+                    self.error(e.to_string());
+                } else {
+                    self.info("Restored the autosaved version: save it to keep it");
+                }
+            }
+            Err(e) => self.error(format!("the autosaved version cannot be restored: {e}")),
         }
     }
 

@@ -89,6 +89,13 @@ pub enum Dialog {
         /// Text.
         text: String,
     },
+    /// An autosaved version newer than the saved case was found (after a crash).
+    Recover {
+        /// The autosaved case.
+        case: Box<crate::case::Case>,
+    },
+    /// The window is closing with unsaved changes.
+    ConfirmClose,
 }
 
 /// A single-line text input with a label (the label names it for AccessKit).
@@ -119,7 +126,11 @@ impl WorkbenchApp {
             Dialog::Expand { .. } => "Expand with filter".to_owned(),
             Dialog::Label { .. } => "Label as".to_owned(),
             Dialog::Note { .. } => "Add note".to_owned(),
+            Dialog::Recover { .. } => "Recover unsaved work".to_owned(),
+            Dialog::ConfirmClose => "Unsaved changes".to_owned(),
         };
+        let mut recover: Option<bool> = None;
+        let mut close: Option<bool> = None;
         let (inbound, outbound): (Vec<i64>, Vec<i64>) =
             (self.pick.inbound.iter().copied().collect(), self.pick.outbound.iter().copied().collect());
         egui::Window::new(title).collapsible(false).resizable(true).open(&mut open).show(ctx, |ui| match &mut dialog {
@@ -227,6 +238,32 @@ impl WorkbenchApp {
                     }));
                 }
             }
+            Dialog::Recover { case } => {
+                ui.label(format!(
+                    "hoptrace was closed without saving: an autosaved version of this case has {} audit entries \
+                     (the saved file has fewer). Restore it?",
+                    case.audit.len()
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Restore autosaved version").clicked() {
+                        recover = Some(true);
+                    }
+                    if ui.button("Discard it").clicked() {
+                        recover = Some(false);
+                    }
+                });
+            }
+            Dialog::ConfirmClose => {
+                ui.label("The case has changes that are not saved.");
+                ui.horizontal(|ui| {
+                    if ui.button("Save and close").clicked() {
+                        close = Some(true);
+                    }
+                    if ui.button("Close without saving").clicked() {
+                        close = Some(false);
+                    }
+                });
+            }
             Dialog::Note { node, text } => {
                 ui.label(node.describe());
                 let l = ui.label("Note");
@@ -236,6 +273,25 @@ impl WorkbenchApp {
                 }
             }
         });
+        if let Some(restore) = recover {
+            if let Dialog::Recover { case } = dialog {
+                self.resolve_recovery(restore, *case);
+            }
+            return;
+        }
+        if let Some(save) = close {
+            if save {
+                self.save();
+            }
+            if self.session.as_ref().is_none_or(|s| !s.dirty) || !save {
+                if let Some(s) = self.session.as_mut() {
+                    s.dirty = false;
+                }
+                self.closing = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            return;
+        }
         match done {
             Some(Ok(c)) => {
                 if matches!(c, Command::AnnotateHop { .. }) {

@@ -128,6 +128,14 @@ impl WorkbenchApp {
     /// [`eframe::App::ui`] does; tests drive it through egui_kittest).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        // Closing with unsaved changes asks first.
+        if ctx.input(|i| i.viewport().close_requested())
+            && !self.closing
+            && self.session.as_ref().is_some_and(|s| s.dirty)
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.dialog = Some(Dialog::ConfirmClose);
+        }
         self.apply_prefs(&ctx);
         self.shortcuts(&ctx);
         self.dropped_files(&ctx);
