@@ -2,7 +2,7 @@
 //! ledger of 10,000,000 transfers, side by side with the same selection as raw SQL through
 //! rusqlite on the same file.
 //!
-//! Run: `cargo bench --bench expand`. Environment:
+//! Run: `cargo bench --no-default-features --bench expand`. Environment:
 //! - `HOPTRACE_BENCH_TRANSFERS`: ledger size (default 10,000,000; use 1,000,000 while developing);
 //! - `HOPTRACE_BENCH_RUNS`: timed runs of each side (default 21; medians are reported).
 //!

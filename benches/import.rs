@@ -1,7 +1,7 @@
 //! P1: import 1M generated transfers from CSV into a fresh ledger, indexes included, side by
 //! side with the `sqlite3` CLI's `.import` plus `CREATE INDEX` of the same file.
 //!
-//! Run: `cargo bench --bench import` (env `HOPTRACE_BENCH_ROWS`, `HOPTRACE_BENCH_RUNS` to change
+//! Run: `cargo bench --no-default-features --bench import` (env `HOPTRACE_BENCH_ROWS`, `HOPTRACE_BENCH_RUNS` to change
 //! the size and the number of runs; medians are reported).
 
 use std::fmt::Write as _;

@@ -4,7 +4,7 @@
 //!   Fruchterman–Reingold (`layout_fruchterman_reingold`, its default 500 iterations) — goal ≤ 1.0×.
 //! - P4: flow layout of a 10,000-node DAG vs igraph's `layout_sugiyama` — goal ≤ 0.1×.
 //!
-//! Run: `cargo bench --bench layout` (needs `python3 -m pip install igraph` for the side by side;
+//! Run: `cargo bench --no-default-features --bench layout` (needs `python3 -m pip install igraph` for the side by side;
 //! env `HOPTRACE_BENCH_RUNS`, default 5, medians reported). igraph's time is measured inside
 //! Python around the layout call only (graph construction excluded).
 

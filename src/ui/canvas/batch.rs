@@ -30,8 +30,9 @@ impl LineBatch {
         i
     }
 
-    /// A straight line from `a` to `b`, `width` points wide. Lines thinner than a pixel are
-    /// drawn one pixel wide and proportionally fainter.
+    /// A straight line from `a` to `b`, `width` points wide. Lines up to a pixel wide are one
+    /// plain quad a pixel wide, proportionally fainter (4 vertices instead of 8: far-out views
+    /// have tens of thousands of them).
     pub fn segment(&mut self, a: Pos2, b: Pos2, width: f32, color: Color32) {
         let d = b - a;
         let len = d.length();
@@ -39,12 +40,16 @@ impl LineBatch {
             return;
         }
         let n = Vec2::new(-d.y, d.x) / len;
-        let (half, color) = if width < self.feather {
-            (self.feather * 0.5, color.gamma_multiply(width / self.feather))
-        } else {
-            (width * 0.5, color)
-        };
         let f = self.feather;
+        if width <= f {
+            let color = color.gamma_multiply(width / f);
+            let h = n * (f * 0.5);
+            let [p, q, r, s] = [a + h, a - h, b + h, b - h].map(|p| self.vertex(p, color));
+            self.mesh.add_triangle(p, q, r);
+            self.mesh.add_triangle(q, s, r);
+            return;
+        }
+        let half = width * 0.5;
         let clear = Color32::TRANSPARENT;
         let row = |p: Pos2, this: &mut Self| {
             [
@@ -110,5 +115,14 @@ mod tests {
         // The core spans the width; the feather adds one pixel each side.
         let ys: Vec<f32> = m.vertices.iter().take(4).map(|v| v.pos.y).collect();
         assert_eq!(ys, vec![2.0, 1.0, -1.0, -2.0]);
+    }
+
+    #[test]
+    fn hairlines_are_single_fainter_quads() {
+        let mut b = LineBatch::new(1, 2.0);
+        b.segment(Pos2::ZERO, Pos2::new(10.0, 0.0), 0.25, Color32::WHITE);
+        let Shape::Mesh(m) = b.into_shape() else { panic!("a mesh") };
+        assert_eq!((m.vertices.len(), m.indices.len()), (4, 6));
+        assert!(m.vertices.iter().all(|v| v.pos.y.abs() <= 0.25 + 1e-6 && v.color.a() < 255));
     }
 }

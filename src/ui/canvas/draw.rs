@@ -110,8 +110,11 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
     let mut batch = LineBatch::new(visible.len() + dragged_edges.len(), f.pixels_per_point);
     let z = f.view.zoom;
     let width_scale = z.clamp(0.35, 1.6);
-    // Far out, edges thin to hairlines and fade so dense graphs stay readable.
-    let alpha = 0.35 + 0.65 * fade(z, 0.03, 0.3);
+    // Far out, edges thin to hairlines and fade, and the more there are on screen the fainter
+    // they get, so dense graphs stay readable instead of turning into a blot.
+    #[allow(clippy::cast_precision_loss)]
+    let density = (3000.0 / visible.len().max(1) as f32).sqrt().clamp(0.25, 1.0);
+    let alpha = (0.35 + 0.65 * fade(z, 0.03, 0.3)) * density;
     let skip_dragged = !f.dragged.is_empty();
     let mut paint = |slot: u32| {
         let Some(e) = f.spatial.edge(slot) else { return };
@@ -140,13 +143,20 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
             batch.triangle(arrowhead(tip, dir, arrow), color);
         }
     };
+    let emphasised = [f.hovered_edge, f.selected_edge];
     for &slot in visible {
         let moving = skip_dragged && f.spatial.edge(slot).is_some_and(|e| f.is_dragged(e.from) || f.is_dragged(e.to));
-        if !moving {
+        if !moving && !emphasised.contains(&Some(slot)) {
             paint(slot);
         }
     }
     for &slot in dragged_edges {
+        if !emphasised.contains(&Some(slot)) {
+            paint(slot);
+        }
+    }
+    // Hovered and selected edges last, on top (wherever their ends are).
+    for slot in [f.hovered_edge.filter(|h| Some(*h) != f.selected_edge), f.selected_edge].into_iter().flatten() {
         paint(slot);
     }
     if !batch.is_empty() {
@@ -181,14 +191,17 @@ fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32) {
         return;
     }
     let Some((a, b, c)) = f.edge_screen(e) else { return };
-    let mid = edge_midpoint(a, b, c);
-    if !f.rect.contains(mid) {
+    // Beside the middle (hop marks attach at the middle itself), on the edge's left.
+    let d = (b - a).normalized();
+    let mid = edge_midpoint(a, b, c) + vec2(d.y, -d.x) * 9.0;
+    if !f.rect.contains(mid) || !d.is_finite() {
         return;
     }
     let alpha = f.label_alpha.min(f.badge_alpha.max(0.5));
     let galley = painter.layout_no_wrap(format!("×{count}"), FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
     let r = Align2::CENTER_CENTER.anchor_size(mid, galley.size());
-    painter.rect_filled(r.expand2(vec2(3.0, 1.0)), 4.0, f.theme.text_bg.gamma_multiply(alpha));
+    let frame = Stroke::new(0.5, f.theme.outline.gamma_multiply(alpha * 0.5));
+    painter.rect(r.expand2(vec2(3.0, 1.0)), 4.0, f.theme.text_bg.gamma_multiply(alpha), frame, StrokeKind::Middle);
     painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
 }
 

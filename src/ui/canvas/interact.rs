@@ -118,7 +118,7 @@ pub fn node(ui: &Ui, resp: &Response, node: &GraphNode, inp: &mut Input<'_>) {
             inp.emit(CanvasEvent::Select { node: key.clone(), additive: false });
         }
     }
-    if inp.menu.as_ref() == Some(&MenuTarget::Node(key.clone())) {
+    if matches!(inp.menu, Some(MenuTarget::Node(k)) if k == key) {
         let shown = resp.context_menu(|ui| menu::node_menu(ui, node, inp.events));
         if shown.is_none() && !resp.secondary_clicked() {
             *inp.menu = None;

@@ -1,11 +1,12 @@
 //! The graph canvas: draws the investigation graph with its hop marks and turns pointer and
 //! keyboard input into [`CanvasEvent`]s (the app turns those into commands).
 //!
-//! - [`view`]: the pan/zoom transform, fit and keyboard direction picking;
-//! - [`spatial`]: node/edge slots and R-trees, rebuilt only when the graph or positions change;
-//! - [`draw`] and [`hops`]: painting, culled through the R-trees, with labels faded by zoom;
-//! - [`interact`] and [`menu`]: pointer, keyboard, context menus and tooltips;
-//! - [`style`], [`info`], [`geometry`], [`batch`]: colours, text, shapes and the edge mesh.
+//! - `view`: the pan/zoom transform, fit and keyboard direction picking;
+//! - `spatial`: node/edge slots and R-trees, rebuilt only when the graph or positions change;
+//! - `draw` and `hops`: painting, culled through the R-trees, with labels faded by zoom;
+//! - `frame`: one frame in order: cull, edges, hop marks, node widgets, labels, input;
+//! - `interact` and `menu`: pointer, keyboard, context menus and tooltips;
+//! - `style`, `info`, `geometry`, `batch`: colours, text, shapes and the edge mesh.
 //!
 //! Per frame the work is O(n + e) hashing for change detection (no allocation) plus
 //! O(log n + k) for the k nodes and edges on screen; text is laid out only for labels that are
@@ -40,7 +41,8 @@ use crate::model::Hop;
 /// are informational: the canvas already keeps the selection itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CanvasEvent {
-    /// A node was clicked (`additive` with shift or ctrl/cmd).
+    /// A node was clicked, or reached with the arrow keys or Tab. `additive` with shift (adds
+    /// to the selection) or ctrl/cmd (toggles it in the selection).
     Select {
         /// The node.
         node: NodeKey,

@@ -37,7 +37,7 @@ pub const AGGREGATE_HALF: egui::Vec2 = vec2(44.0, 14.0);
 /// Label font size (screen points, not scaled with zoom so it stays readable).
 pub const LABEL_SIZE: f32 = 12.0;
 /// Badge font size.
-pub const BADGE_SIZE: f32 = 9.0;
+pub const BADGE_SIZE: f32 = 10.0;
 
 const fn hex(v: u32) -> Color32 {
     Color32::from_rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
