@@ -26,23 +26,8 @@ fn totals_json(totals: &std::collections::BTreeMap<(String, String), Amount>) ->
         .collect()
 }
 
-/// Display units of `amount` of `asset` on `chain` when the registry knows its decimals.
-fn display(chain: &str, asset: &str, amount: Amount) -> String {
-    let reg = registry();
-    let known = reg
-        .chain(chain)
-        .ok()
-        .filter(|c| c.native == asset)
-        .map(|c| (c.decimals, c.native.clone()))
-        .or_else(|| reg.token(chain, asset).map(|t| (t.decimals, t.symbol.clone())));
-    match known {
-        Some((d, sym)) => format!("{} {sym}", amount.format_units(d)),
-        None => format!("{amount} base units of {asset}"),
-    }
-}
-
 fn edge_totals(e: &GraphEdge) -> String {
-    e.totals.iter().map(|((c, a), v)| display(c, a, *v)).collect::<Vec<_>>().join(" + ")
+    e.totals.iter().map(|((c, a), v)| registry().display_amount(c, a, *v)).collect::<Vec<_>>().join(" + ")
 }
 
 fn time(t: Option<i64>) -> String {

@@ -39,7 +39,7 @@ use std::io::BufRead;
 use csv::ByteRecord;
 
 use super::csvutil::{Columns, CsvFile};
-use super::explorer_common::{self as common, SeenAssets, opt, req};
+use super::explorer_common::{self as common, opt, req};
 use super::{AssetInfo, Format, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{AddressRule, Amount, Chain, Transfer, TransferKind, registry};
 
@@ -141,20 +141,7 @@ pub fn read(
     let mut cf = CsvFile::open(input)?;
     let cols = Cols::new(format, &cf.columns)?;
     let chain = choose_chain(format, &cf.columns, ctx)?;
-    let mut seen = SeenAssets::default();
-    let mut rec = ByteRecord::new();
-    while let Some(line) = cf.next_row(&mut rec, sink)? {
-        match parse_row(&cf, &rec, line, &cols, chain, ctx) {
-            Ok((t, asset)) => {
-                if let Some(a) = asset {
-                    seen.emit(sink, a)?;
-                }
-                sink.transfer(t)?;
-            }
-            Err(r) => sink.refuse(r),
-        }
-    }
-    Ok(())
+    common::drive(&mut cf, sink, |cf, rec, line| parse_row(cf, rec, line, &cols, chain, ctx))
 }
 
 /// The native unit the header names (`Value_IN(BNB)` → `BNB`), with the column that says so.

@@ -11,7 +11,7 @@ use csv::ByteRecord;
 use super::csvutil::CsvFile;
 use super::time::parse_time;
 use super::{AssetInfo, DateOrder, ReadContext, ReadError, Refusal, Sink};
-use crate::model::{AddressError, AddressRule, Amount, AmountError, Chain, normalize_address, registry};
+use crate::model::{AddressError, AddressRule, Amount, AmountError, Chain, Transfer, normalize_address, registry};
 
 /// The chain given with `--chain`, if any (trimmed, lower case).
 ///
@@ -244,6 +244,32 @@ impl SeenAssets {
 
 /// Test helpers shared by the explorer readers' unit tests: placeholders for real addresses and
 /// hashes, so the inline CSVs and expected transfers stay readable.
+/// Reads every row of `cf` through `parse`: a transfer (and the token it names, recorded once)
+/// goes to the sink, a refusal is reported and reading goes on.
+///
+/// # Errors
+/// A CSV syntax error or a sink failure.
+pub fn drive(
+    cf: &mut CsvFile<'_>,
+    sink: &mut dyn Sink,
+    mut parse: impl FnMut(&CsvFile<'_>, &ByteRecord, u64) -> Result<(Transfer, Option<AssetInfo>), Refusal>,
+) -> Result<(), ReadError> {
+    let mut seen = SeenAssets::default();
+    let mut rec = ByteRecord::new();
+    while let Some(line) = cf.next_row(&mut rec, sink)? {
+        match parse(cf, &rec, line) {
+            Ok((t, asset)) => {
+                if let Some(a) = asset {
+                    seen.emit(sink, a)?;
+                }
+                sink.transfer(t)?;
+            }
+            Err(r) => sink.refuse(r),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 pub(crate) mod testkit {
     use crate::import::{Collected, ImportOptions, ReadContext, ReadError, Sink};

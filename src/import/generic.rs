@@ -53,7 +53,7 @@ use std::io::BufRead;
 use csv::ByteRecord;
 
 use super::csvutil::CsvFile;
-use super::explorer_common::{self as common, SeenAssets, opt, req};
+use super::explorer_common::{self as common, opt, req};
 use super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{Chain, Transfer, TransferKind, registry};
 
@@ -97,20 +97,7 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
         kind: c.find(&["kind"]),
         failed: c.find(&["failed"]),
     };
-    let mut seen = SeenAssets::default();
-    let mut rec = ByteRecord::new();
-    while let Some(line) = cf.next_row(&mut rec, sink)? {
-        match parse_row(&cf, &rec, line, &cols, forced, ctx) {
-            Ok((t, asset)) => {
-                if let Some(a) = asset {
-                    seen.emit(sink, a)?;
-                }
-                sink.transfer(t)?;
-            }
-            Err(r) => sink.refuse(r),
-        }
-    }
-    Ok(())
+    common::drive(&mut cf, sink, |cf, rec, line| parse_row(cf, rec, line, &cols, forced, ctx))
 }
 
 /// What the `asset` cell names.

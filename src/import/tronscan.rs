@@ -26,7 +26,7 @@ use std::io::BufRead;
 use csv::ByteRecord;
 
 use super::csvutil::{Columns, CsvFile};
-use super::explorer_common::{self as common, SeenAssets, opt, req};
+use super::explorer_common::{self as common, opt, req};
 use super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{Chain, Transfer, TransferKind, registry};
 
@@ -75,20 +75,7 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
     let chain = registry().chain("tron").map_err(|e| ReadError::format(1, e.to_string()))?;
     let mut cf = CsvFile::open(input)?;
     let cols = Cols::new(&cf.columns)?;
-    let mut seen = SeenAssets::default();
-    let mut rec = ByteRecord::new();
-    while let Some(line) = cf.next_row(&mut rec, sink)? {
-        match parse_row(&cf, &rec, line, &cols, chain, ctx) {
-            Ok((t, asset)) => {
-                if let Some(a) = asset {
-                    seen.emit(sink, a)?;
-                }
-                sink.transfer(t)?;
-            }
-            Err(r) => sink.refuse(r),
-        }
-    }
-    Ok(())
+    common::drive(&mut cf, sink, |cf, rec, line| parse_row(cf, rec, line, &cols, chain, ctx))
 }
 
 fn parse_row(

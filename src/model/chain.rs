@@ -139,6 +139,22 @@ impl Registry {
             .find(|t| t.chain == chain && (t.contract.eq_ignore_ascii_case(key) || t.symbol.eq_ignore_ascii_case(key)))
     }
 
+    /// `amount` of `asset` on `chain` in display units with its symbol (`1.5 ETH`), when the
+    /// chain's native asset or a known token; else in base units, naming the asset.
+    #[must_use]
+    pub fn display_amount(&self, chain: &str, asset: &str, amount: super::Amount) -> String {
+        let known = self
+            .chain(chain)
+            .ok()
+            .filter(|c| c.native == asset)
+            .map(|c| (c.decimals, c.native.as_str()))
+            .or_else(|| self.token(chain, asset).map(|t| (t.decimals, t.symbol.as_str())));
+        match known {
+            Some((d, symbol)) => format!("{} {symbol}", amount.format_units(d)),
+            None => format!("{amount} base units of {asset}"),
+        }
+    }
+
     /// Normalises `text` to the canonical form of an address on `chain`.
     ///
     /// # Errors

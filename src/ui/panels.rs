@@ -16,21 +16,6 @@ fn time_text(t: Option<i64>) -> String {
     t.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or_else(|| "?".to_owned(), |t| t.to_string())
 }
 
-/// `amount` of `asset` on `chain` in display units when known.
-pub fn amount_text(chain: &str, asset: &str, amount: crate::model::Amount) -> String {
-    let reg = registry();
-    let known = reg
-        .chain(chain)
-        .ok()
-        .filter(|c| c.native == asset)
-        .map(|c| (c.decimals, c.native.clone()))
-        .or_else(|| reg.token(chain, asset).map(|t| (t.decimals, t.symbol.clone())));
-    match known {
-        Some((d, sym)) => format!("{} {sym}", amount.format_units(d)),
-        None => format!("{amount} (base units) {asset}"),
-    }
-}
-
 impl WorkbenchApp {
     /// The top bar.
     pub fn top_bar(&mut self, ui: &mut Ui) {
@@ -288,7 +273,7 @@ impl WorkbenchApp {
                             ui.label(time_text(t.time));
                         });
                         row.col(|ui| {
-                            ui.label(amount_text(&t.chain, &t.asset, t.amount_base));
+                            ui.label(registry().display_amount(&t.chain, &t.asset, t.amount_base));
                         });
                         row.col(|ui| {
                             ui.label(format!(
