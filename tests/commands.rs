@@ -77,7 +77,7 @@ fn command(i: usize, n: usize, x: f32) -> Command {
         author: String::new(),
         time: 0,
     };
-    match i % 17 {
+    match i % 18 {
         0 => Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() },
         1 => Command::Expand { node, direction: ExpandDirection::Both, filter: CaseFilter::default() },
         2 => Command::Expand {
@@ -106,7 +106,15 @@ fn command(i: usize, n: usize, x: f32) -> Command {
         13 => Command::AnnotateHop { hop },
         14 => Command::RemoveHop { id: (n + 1) as u64 },
         15 => Command::RemoveLabel { id: (n + 1) as u64 },
-        _ => Command::AddSeed { chain: "ethereum".into(), address: POOL.into() },
+        16 => Command::AddSeed { chain: "ethereum".into(), address: POOL.into() },
+        _ => Command::Arrange {
+            layout: "test".into(),
+            positions: nodes
+                .iter()
+                .enumerate()
+                .map(|(k, key)| (key.clone(), x + k as f32 * 10.0, x - k as f32 * 7.0))
+                .collect(),
+        },
     }
 }
 
@@ -114,7 +122,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    fn undo_inverts_apply_and_redo_restores(script in prop::collection::vec((0usize..17, 0usize..6, -500.0f32..500.0), 1..16)) {
+    fn undo_inverts_apply_and_redo_restores(script in prop::collection::vec((0usize..18, 0usize..6, -500.0f32..500.0), 1..16)) {
         let mut inv = investigation();
         // Start from a graph with something on it (the actor, its counterparties, a folded side),
         // so that every kind of command meets nodes it applies to.

@@ -189,3 +189,35 @@ fn after_a_crash_the_autosaved_work_is_offered_and_restored() {
     assert!(s.dirty, "restored work is unsaved until saved");
     assert!(s.inv.case().verify_audit().is_ok());
 }
+
+#[test]
+fn arranging_runs_off_the_ui_thread_and_undoes_in_one_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = demo_case(dir.path());
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&case);
+    let before = app.session.as_ref().map(|s| s.inv.case().nodes.clone()).expect("case");
+    let mut h = harness(app);
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Arrange: force layout").click();
+    // The spinner repaints while the layout thread works: step frames until its result lands.
+    for _ in 0..500 {
+        h.step();
+        if h.state().arranging.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run();
+    let s = h.state().session.as_ref().expect("case");
+    assert_eq!(s.inv.case().audit.last().map(|e| e.command.name()), Some("arrange"));
+    assert_ne!(s.inv.case().nodes, before, "the layout moved nodes");
+    h.get_by_label("Undo").click();
+    h.run();
+    assert_eq!(
+        h.state().session.as_ref().map(|s| s.inv.case().nodes.clone()),
+        Some(before),
+        "one undo restores every position"
+    );
+}

@@ -61,6 +61,13 @@ pub enum Command {
         /// Canvas y.
         y: f32,
     },
+    /// Place many nodes at once, as a layout computed them (pinned nodes stay).
+    Arrange {
+        /// Which layout (`flow`, `force`), for the audit log.
+        layout: String,
+        /// New positions.
+        positions: Vec<(NodeKey, f32, f32)>,
+    },
     /// Put nodes into one entity (a party controlling them all).
     Group {
         /// The nodes.
@@ -144,6 +151,7 @@ impl Command {
             Self::Pin { .. } => "pin",
             Self::Unpin { .. } => "unpin",
             Self::Move { .. } => "move",
+            Self::Arrange { .. } => "arrange",
             Self::Group { .. } => "group",
             Self::Ungroup { .. } => "ungroup",
             Self::Label { .. } => "label",

@@ -88,6 +88,25 @@ impl<L: Ledger> Investigation<L> {
                 view.position = Some((*x, *y));
                 Ok(vec![Change::Node(node.clone(), Some(view))])
             }
+            Command::Arrange { positions, .. } => {
+                let mut changes = Vec::new();
+                for (node, x, y) in positions {
+                    if !x.is_finite() || !y.is_finite() {
+                        return Err(CommandError::invalid("a position must be a finite number"));
+                    }
+                    let Some(view) = self.case.nodes.get(node) else { continue };
+                    if view.pinned || view.position == Some((*x, *y)) {
+                        continue;
+                    }
+                    let mut view = view.clone();
+                    view.position = Some((*x, *y));
+                    changes.push(Change::Node(node.clone(), Some(view)));
+                }
+                if changes.is_empty() {
+                    return Err(CommandError::invalid("the layout moves no node (all pinned or already there)"));
+                }
+                Ok(changes)
+            }
             Command::Group { nodes, entity, rationale } => {
                 let name = entity.trim();
                 if name.is_empty() || nodes.is_empty() {

@@ -146,6 +146,8 @@ pub struct WorkbenchApp {
     pub search_offer: Option<(String, Vec<String>)>,
     /// The user confirmed closing (unsaved changes handled).
     pub closing: bool,
+    /// A layout running on a background thread: its result arrives as an `Arrange` command.
+    pub arranging: Option<std::sync::mpsc::Receiver<Command>>,
 }
 
 impl WorkbenchApp {
@@ -164,6 +166,7 @@ impl WorkbenchApp {
             pending: Vec::new(),
             search_offer: None,
             closing: false,
+            arranging: None,
         }
     }
 
@@ -252,6 +255,70 @@ impl WorkbenchApp {
                 self.info(msg);
             }
             Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Starts a layout of the whole graph on a background thread (`force` or `flow`); its result
+    /// is applied as one undoable [`Command::Arrange`] when it arrives. Pinned nodes stay.
+    pub fn start_arrange(&mut self, force: bool) {
+        let Some(s) = self.session.as_ref() else { return };
+        if self.arranging.is_some() {
+            return;
+        }
+        let keys: Vec<NodeKey> = s.graph.graph.node_weights().map(|n| n.key.clone()).collect();
+        let index: HashMap<&NodeKey, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+        let graph = LayoutGraph {
+            nodes: s
+                .graph
+                .graph
+                .node_weights()
+                .map(|n| LayoutNode {
+                    position: s.positions.get(&n.key).map(|p| (p.x, p.y)),
+                    pinned: n.view.pinned,
+                    seed: n.seed,
+                    time: None,
+                })
+                .collect(),
+            edges: s
+                .graph
+                .graph
+                .edge_indices()
+                .filter_map(|e| s.graph.graph.edge_endpoints(e))
+                .filter_map(|(a, b)| Some((*index.get(&s.graph.graph[a].key)?, *index.get(&s.graph.graph[b].key)?)))
+                .collect(),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().name("hoptrace-layout".to_owned()).spawn(move || {
+            let (name, placed) = if force {
+                (
+                    "force",
+                    crate::layout::force::layout(&graph, crate::layout::force::ForceSettings::default()).positions,
+                )
+            } else {
+                ("flow", flow::layout(&graph, flow::FlowSpacing::default()))
+            };
+            let positions = keys.into_iter().zip(placed).map(|(k, (x, y))| (k, x, y)).collect();
+            let _ = tx.send(Command::Arrange { layout: name.to_owned(), positions });
+        });
+        match spawned {
+            Ok(_) => self.arranging = Some(rx),
+            Err(e) => self.error(format!("cannot start the layout: {e}")),
+        }
+    }
+
+    /// Applies a finished layout, if one arrived.
+    pub fn poll_arrange(&mut self) {
+        let Some(rx) = &self.arranging else { return };
+        match rx.try_recv() {
+            Ok(c) => {
+                self.arranging = None;
+                self.command(c);
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.arranging = None;
+                self.error("the layout stopped without a result");
+            }
         }
     }
 

@@ -63,6 +63,13 @@ impl WorkbenchApp {
                 if ui.button("Fit to view  (F)").clicked() {
                     self.canvas.request_fit();
                 }
+                let idle = self.arranging.is_none() && self.session.is_some();
+                if ui.add_enabled(idle, egui::Button::new("Arrange: flow layout")).clicked() {
+                    self.start_arrange(false);
+                }
+                if ui.add_enabled(idle, egui::Button::new("Arrange: force layout")).clicked() {
+                    self.start_arrange(true);
+                }
                 ui.checkbox(&mut self.prefs.light, "Light theme");
                 ui.checkbox(&mut self.prefs.presenter, "Presenter mode (larger text)");
             });
@@ -76,6 +83,10 @@ impl WorkbenchApp {
                 None => {
                     ui.label("No case open: File > Open case…");
                 }
+            }
+            if self.arranging.is_some() {
+                ui.spinner();
+                ui.label("Arranging...");
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let (undo, redo) = self.session.as_ref().map_or((false, false), |s| s.inv.can_undo_redo());

@@ -137,6 +137,10 @@ impl WorkbenchApp {
             self.dialog = Some(Dialog::ConfirmClose);
         }
         self.apply_prefs(&ctx);
+        self.poll_arrange();
+        if self.arranging.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
         self.shortcuts(&ctx);
         self.dropped_files(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
