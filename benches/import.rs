@@ -12,27 +12,15 @@ use std::time::{Duration, Instant};
 
 use hoptrace::import::ImportOptions;
 use hoptrace::ledger::SqliteLedger;
+use hoptrace::scenario::rng::Rng;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// A small deterministic generator (SplitMix64): the same seed gives the same file.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 /// Writes `rows` ethereum-etl token transfers among 100k addresses (a few hubs take a large
 /// share, as exchanges do), 5 tokens, values up to 10^24 base units.
 fn generate(path: &Path, rows: u64, seed: u64) -> std::io::Result<()> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let tokens = [
         "0xdac17f958d2ee523a2206206994597c13d831ec7",
         "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48",
@@ -45,19 +33,19 @@ fn generate(path: &Path, rows: u64, seed: u64) -> std::io::Result<()> {
         "token_address,from_address,to_address,value,transaction_hash,log_index,block_number,block_timestamp\n",
     );
     let pick = |rng: &mut Rng| {
-        let r = rng.next();
+        let r = rng.next_u64();
         if r % 10 < 3 { r % 20 } else { r % 100_000 }
     };
     for i in 0..rows {
         let from = pick(&mut rng);
         let to = pick(&mut rng);
-        let value = u128::from(rng.next()) * u128::from(rng.next() % 50_000_000);
-        let token = tokens[(rng.next() % 5) as usize];
+        let value = u128::from(rng.next_u64()) * u128::from(rng.next_u64() % 50_000_000);
+        let token = tokens[(rng.next_u64() % 5) as usize];
         let block = 17_000_000 + i / 150;
         let _ = writeln!(
             out,
             "{token},0x{from:040x},0x{to:040x},{value},0x{:016x}{:048x},{},{block},{}",
-            rng.next(),
+            rng.next_u64(),
             i / 3,
             i % 3,
             1_683_000_000 + i * 12 / 150

@@ -13,32 +13,21 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hoptrace::layout::{LayoutGraph, LayoutNode, flow, force};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+use hoptrace::scenario::rng::Rng;
 
 /// A connected graph shaped like a transaction graph: a random tree (each node sends from an
 /// earlier one, preferring hubs) plus extra edges up to `m`.
 fn graph(n: usize, m: usize, dag: bool, seed: u64) -> LayoutGraph {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut edges = Vec::with_capacity(m);
     for i in 1..n {
-        let j = (rng.next() % i as u64) as usize;
-        let j = if rng.next().is_multiple_of(4) { j / 8 } else { j };
+        let j = (rng.next_u64() % i as u64) as usize;
+        let j = if rng.next_u64().is_multiple_of(4) { j / 8 } else { j };
         edges.push((j, i));
     }
     while edges.len() < m {
-        let a = (rng.next() % n as u64) as usize;
-        let b = (rng.next() % n as u64) as usize;
+        let a = (rng.next_u64() % n as u64) as usize;
+        let b = (rng.next_u64() % n as u64) as usize;
         if a != b {
             edges.push(if dag { (a.min(b), a.max(b)) } else { (a, b) });
         }
