@@ -303,6 +303,14 @@ impl Case {
         audit::verify(&self.audit, &self.content_hash())
     }
 
+    /// The ledger file of this case saved at `case_file`: its recorded path, resolved against
+    /// the case file's folder when relative.
+    #[must_use]
+    pub fn ledger_path(&self, case_file: &std::path::Path) -> std::path::PathBuf {
+        let p = std::path::PathBuf::from(&self.ledger.path);
+        if p.is_absolute() { p } else { case_file.parent().unwrap_or_else(|| std::path::Path::new(".")).join(p) }
+    }
+
     /// True when no command has changed the case yet (nothing on it).
     #[must_use]
     pub fn is_blank(&self) -> bool {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use hoptrace::case::{Case, CaseFilter, ExpandDirection, NodeKey, file};
+use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey, file};
 use hoptrace::graph::{Command, Investigation, OpenError};
 use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
 use hoptrace::model::{Hop, HopKind, HopStatus};
@@ -163,12 +163,6 @@ pub struct AuditArgs {
     pub case: PathBuf,
 }
 
-/// The ledger path of a case, resolved against the case file's folder.
-pub fn ledger_path(case_path: &Path, case: &Case) -> PathBuf {
-    let p = PathBuf::from(&case.ledger.path);
-    if p.is_absolute() { p } else { case_path.parent().unwrap_or_else(|| Path::new(".")).join(p) }
-}
-
 /// How a case refers to its ledger: relative to the case's folder when the ledger is inside it.
 fn ledger_reference(case_path: &Path, ledger: &Path) -> anyhow::Result<String> {
     let ledger = ledger.canonicalize().with_context(|| format!("{}", ledger.display()))?;
@@ -186,7 +180,7 @@ fn ledger_reference(case_path: &Path, ledger: &Path) -> anyhow::Result<String> {
 /// The case or ledger cannot be read, or the ledger changed and `rebind` is false.
 pub fn open(case_path: &Path, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
     let case = file::load(case_path)?;
-    let lpath = ledger_path(case_path, &case);
+    let lpath = case.ledger_path(case_path);
     if !lpath.exists() {
         bail!("{}: the case's ledger {} does not exist", case_path.display(), lpath.display());
     }
@@ -379,14 +373,14 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
 /// The case or its ledger cannot be read.
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let case = file::load(&args.case)?;
-    let lpath = ledger_path(&args.case, &case);
+    let lpath = case.ledger_path(&args.case);
     let ledger = SqliteLedger::open(&lpath)?;
     let current = ledger.fingerprint()?;
     let bound = current == case.ledger.fingerprint;
+    // The saved case's log, before `open_rebinding` may add a rebind entry in memory.
+    let audit = case.verify_audit();
     let mut inv = Investigation::open_rebinding(case, ledger)?;
     let graph = inv.graph()?;
-    // `open_rebinding` may have added a rebind entry in memory; show reports the saved case.
-    let audit = file::load(&args.case)?.verify_audit();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&show::json(&inv, &graph, bound, &audit))?);
     } else {

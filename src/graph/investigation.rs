@@ -135,12 +135,6 @@ impl<L: Ledger> Investigation<L> {
         &self.case
     }
 
-    /// Gives the case up (to save it).
-    #[must_use]
-    pub fn into_case(self) -> Case {
-        self.case
-    }
-
     /// The ledger.
     #[must_use]
     pub fn ledger(&self) -> &L {

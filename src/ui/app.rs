@@ -34,11 +34,7 @@ impl Session {
     /// A message naming what could not be read.
     pub fn open(path: &Path) -> Result<Self, String> {
         let case = file::load(path).map_err(|e| e.to_string())?;
-        let folder = path.parent().unwrap_or_else(|| Path::new("."));
-        let ledger_path = {
-            let p = PathBuf::from(&case.ledger.path);
-            if p.is_absolute() { p } else { folder.join(p) }
-        };
+        let ledger_path = case.ledger_path(path);
         if !ledger_path.exists() {
             return Err(format!("{}: the case's ledger {} does not exist", path.display(), ledger_path.display()));
         }
@@ -61,6 +57,18 @@ impl Session {
     /// A ledger failure while reading labels.
     pub fn refresh(&mut self) -> Result<(), crate::ledger::LedgerError> {
         self.graph = self.inv.graph()?;
+        // Expansions and moves place every node; the flow layout (run here, on the UI thread)
+        // only fills in nodes a case file left without a position.
+        let unplaced = self.graph.graph.node_weights().any(|n| n.view.position.is_none());
+        if !unplaced {
+            self.positions = self
+                .graph
+                .graph
+                .node_weights()
+                .filter_map(|n| n.view.position.map(|(x, y)| (n.key.clone(), Pos2::new(x, y))))
+                .collect();
+            return Ok(());
+        }
         let nodes: Vec<&NodeKey> = self.graph.graph.node_weights().map(|n| &n.key).collect();
         let index: HashMap<&NodeKey, usize> = nodes.iter().enumerate().map(|(i, k)| (*k, i)).collect();
         let layout_graph = LayoutGraph {
