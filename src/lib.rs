@@ -12,5 +12,6 @@ pub mod layout;
 pub mod ledger;
 pub mod model;
 pub mod scenario;
+pub mod style;
 #[cfg(feature = "gui")]
 pub mod ui;

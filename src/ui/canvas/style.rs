@@ -9,6 +9,7 @@
 use egui::{Color32, Pos2, Visuals, vec2};
 
 use crate::model::{Category, HopKind};
+use crate::style::{self, Rgb};
 
 /// Smallest zoom (screen points per world unit).
 pub const MIN_ZOOM: f32 = 0.02;
@@ -39,129 +40,33 @@ pub const LABEL_SIZE: f32 = 12.0;
 /// Badge font size.
 pub const BADGE_SIZE: f32 = 10.0;
 
-const fn hex(v: u32) -> Color32 {
-    Color32::from_rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
-}
+pub use crate::style::{NodeShape, category_shape, edge_width, node_radius};
 
-/// A node's outline shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeShape {
-    /// Unknown addresses.
-    Circle,
-    /// Exchanges.
-    Square,
-    /// Bridges.
-    Diamond,
-    /// Actors (thief, launderer).
-    TriangleUp,
-    /// OTC brokers.
-    TriangleDown,
-    /// Victims.
-    Pentagon,
-    /// Mixers.
-    Hexagon,
-    /// Sanctioned (stop sign).
-    Octagon,
-    /// DEXes and swap routers.
-    Pill,
-    /// Other services.
-    Star,
+/// An [`Rgb`] as an egui colour.
+#[must_use]
+pub const fn color(c: Rgb) -> Color32 {
+    Color32::from_rgb(c.0, c.1, c.2)
 }
 
 /// The fill colour of a category.
 #[must_use]
 pub fn category_color(c: Category) -> Color32 {
-    match c {
-        Category::Victim => hex(0x117733),
-        Category::Actor => hex(0xCC6677),
-        Category::Mixer => hex(0xAA4499),
-        Category::Bridge => hex(0x88CCEE),
-        Category::Exchange => hex(0x332288),
-        Category::OtcBroker => hex(0xDDCC77),
-        Category::Sanctioned => hex(0x882255),
-        Category::Dex => hex(0x44AA99),
-        Category::Service => hex(0x999933),
-        Category::Unknown => hex(0xA0A0A0),
-    }
-}
-
-/// The shape of a category (one per category).
-#[must_use]
-pub fn category_shape(c: Category) -> NodeShape {
-    match c {
-        Category::Victim => NodeShape::Pentagon,
-        Category::Actor => NodeShape::TriangleUp,
-        Category::Mixer => NodeShape::Hexagon,
-        Category::Bridge => NodeShape::Diamond,
-        Category::Exchange => NodeShape::Square,
-        Category::OtcBroker => NodeShape::TriangleDown,
-        Category::Sanctioned => NodeShape::Octagon,
-        Category::Dex => NodeShape::Pill,
-        Category::Service => NodeShape::Star,
-        Category::Unknown => NodeShape::Circle,
-    }
+    color(style::category_rgb(c))
 }
 
 /// Colour of a UTXO transaction node.
-pub const TX_COLOR: Color32 = hex(0x7F7F7F);
-/// Colour of native-asset edges.
-pub const NATIVE_COLOR: Color32 = hex(0x8C8C8C);
-/// Token palette (Tol "bright", grey left out: grey means native).
-const ASSET_PALETTE: [Color32; 6] =
-    [hex(0x4477AA), hex(0xEE6677), hex(0x228833), hex(0xCCBB44), hex(0x66CCEE), hex(0xAA3377)];
+pub const TX_COLOR: Color32 = color(style::TX_RGB);
 
-/// FNV-1a, 64 bit: a hash that is the same in every build and session (std's is seeded).
-#[must_use]
-pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// Colour of an asset's edges: neutral for a chain's native asset, else picked from the palette
-/// by the symbol (case-insensitive), so USDT is one colour on every chain.
+/// Colour of an asset's edges (see [`style::asset_rgb`]).
 #[must_use]
 pub fn asset_color(symbol: &str, native: bool) -> Color32 {
-    if native {
-        return NATIVE_COLOR;
-    }
-    let h = stable_hash(&symbol.to_ascii_uppercase());
-    let i = usize::try_from(h % ASSET_PALETTE.len() as u64).unwrap_or(0);
-    ASSET_PALETTE.get(i).copied().unwrap_or(NATIVE_COLOR)
+    color(style::asset_rgb(symbol, native))
 }
 
 /// Colour of a hop mark by kind.
 #[must_use]
 pub fn hop_color(kind: &HopKind) -> Color32 {
-    match kind {
-        HopKind::Mixer { .. } => hex(0xAA4499),
-        HopKind::Bridge { .. } => hex(0x33BBEE),
-        HopKind::Swap { .. } => hex(0x009988),
-        HopKind::CashOut { .. } => hex(0xEE7733),
-        HopKind::PeelChain => hex(0xEE3377),
-    }
-}
-
-/// Maps a value ≥ 0 to `[lo, hi]` on a log scale: `lo` at 0, `hi` from `10^decades − 1` up.
-/// Non-finite and negative values give `lo`.
-#[must_use]
-pub fn log_scale(value: f64, lo: f32, hi: f32, decades: f32) -> f32 {
-    if !value.is_finite() || value <= 0.0 || decades <= 0.0 {
-        return lo;
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    let t = ((1.0 + value).log10() as f32 / decades).clamp(0.0, 1.0);
-    lo + (hi - lo) * t
-}
-
-/// World radius of an address node by the value through it (display units).
-#[must_use]
-pub fn node_radius(value: f64) -> f32 {
-    log_scale(value, 9.0, 26.0, 7.0)
-}
-
-/// Screen width (points, at zoom 1) of an edge by its value (display units).
-#[must_use]
-pub fn edge_width(value: f64) -> f32 {
-    log_scale(value, 1.0, 7.0, 7.0)
+    color(style::hop_rgb(kind))
 }
 
 /// 0 below `lo`, 1 above `hi`, smooth in between.
@@ -180,37 +85,13 @@ pub fn label_alpha(zoom: f32) -> f32 {
     fade(zoom, LABEL_ZOOM_MIN, LABEL_ZOOM_FULL)
 }
 
-/// Corner points of a polygonal shape of "radius" `r` around `c`, clockwise on screen (y down),
-/// appended to `out` (cleared first). Circles and pills are drawn by egui itself and give none.
-/// Every point is within `r` of `c`; all but the star are convex.
+/// Corner points of a polygonal shape of "radius" `r` around `c` (see [`style::shape_points`]),
+/// appended to `out` (cleared first).
 pub fn shape_points(shape: NodeShape, c: Pos2, r: f32, out: &mut Vec<Pos2>) {
-    use std::f32::consts::{FRAC_PI_2, FRAC_PI_4, PI, TAU};
+    let mut pts = Vec::with_capacity(10);
+    style::shape_points(shape, (c.x, c.y), r, &mut pts);
     out.clear();
-    let mut regular = |n: usize, start: f32, radius: f32| {
-        for i in 0..n {
-            #[allow(clippy::cast_precision_loss)]
-            let a = start + TAU * i as f32 / n as f32;
-            out.push(c + radius * vec2(a.cos(), a.sin()));
-        }
-    };
-    match shape {
-        NodeShape::Circle | NodeShape::Pill => {}
-        NodeShape::Square => regular(4, FRAC_PI_4, r),
-        NodeShape::Diamond => regular(4, -FRAC_PI_2, r),
-        NodeShape::TriangleUp => regular(3, -FRAC_PI_2, r),
-        NodeShape::TriangleDown => regular(3, FRAC_PI_2, r),
-        NodeShape::Pentagon => regular(5, -FRAC_PI_2, r),
-        NodeShape::Hexagon => regular(6, 0.0, r),
-        NodeShape::Octagon => regular(8, PI / 8.0, r),
-        NodeShape::Star => {
-            for i in 0..10 {
-                #[allow(clippy::cast_precision_loss)]
-                let a = -FRAC_PI_2 + TAU * i as f32 / 10.0;
-                let radius = if i % 2 == 0 { r } else { r * 0.48 };
-                out.push(c + radius * vec2(a.cos(), a.sin()));
-            }
-        }
-    }
+    out.extend(pts.into_iter().map(|(x, y)| Pos2::new(x, y)));
 }
 
 /// Colours that depend on the light or dark theme.
@@ -245,7 +126,7 @@ impl Theme {
             outline: if dark { Color32::from_gray(235) } else { Color32::from_gray(30) },
             selection: v.selection.stroke.color,
             hover: v.widgets.hovered.fg_stroke.color,
-            seed: hex(0xDDAA33),
+            seed: color(style::SEED_RGB),
             box_fill: v.selection.bg_fill.gamma_multiply(0.25),
             halo: v.panel_fill.gamma_multiply(0.9),
         }
@@ -254,45 +135,7 @@ impl Theme {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
-
     use super::*;
-
-    #[test]
-    fn every_category_has_its_own_colour_and_shape() {
-        let colours: HashSet<Color32> = Category::ALL.iter().map(|&c| category_color(c)).collect();
-        let shapes: HashSet<NodeShape> = Category::ALL.iter().map(|&c| category_shape(c)).collect();
-        assert_eq!(colours.len(), Category::ALL.len());
-        assert_eq!(shapes.len(), Category::ALL.len());
-        assert_eq!(category_shape(Category::Mixer), NodeShape::Hexagon);
-        assert_eq!(category_shape(Category::Unknown), NodeShape::Circle);
-    }
-
-    #[test]
-    fn asset_colours_are_stable_and_native_is_neutral() {
-        assert_eq!(asset_color("ETH", true), NATIVE_COLOR);
-        assert_eq!(asset_color("USDT", false), asset_color("usdt", false));
-        assert_ne!(asset_color("USDT", false), NATIVE_COLOR);
-        // FNV-1a reference value: the hash must not change between builds.
-        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
-    }
-
-    #[test]
-    fn log_scale_is_monotonic_and_clamped() {
-        assert!((log_scale(0.0, 2.0, 10.0, 4.0) - 2.0).abs() < 1e-6);
-        assert!((log_scale(-5.0, 2.0, 10.0, 4.0) - 2.0).abs() < 1e-6);
-        assert!((log_scale(f64::NAN, 2.0, 10.0, 4.0) - 2.0).abs() < 1e-6);
-        assert!((log_scale(1e12, 2.0, 10.0, 4.0) - 10.0).abs() < 1e-6);
-        let mid = log_scale(99.0, 2.0, 10.0, 4.0);
-        assert!((mid - 6.0).abs() < 1e-4, "{mid}");
-        let mut last = 0.0;
-        for v in [0.0, 0.5, 1.0, 10.0, 1e3, 1e6, 1e9] {
-            let w = edge_width(v);
-            assert!(w >= last && (1.0..=7.0).contains(&w));
-            last = w;
-            assert!((9.0..=26.0).contains(&node_radius(v)));
-        }
-    }
 
     #[test]
     fn labels_fade_with_zoom() {
@@ -304,26 +147,11 @@ mod tests {
     }
 
     #[test]
-    fn shapes_fit_their_radius() {
+    fn egui_shapes_match_the_headless_ones() {
         let mut pts = Vec::new();
-        let c = Pos2::new(10.0, -4.0);
-        for cat in Category::ALL {
-            let shape = category_shape(cat);
-            shape_points(shape, c, 8.0, &mut pts);
-            let expected = match shape {
-                NodeShape::Circle | NodeShape::Pill => 0,
-                NodeShape::TriangleUp | NodeShape::TriangleDown => 3,
-                NodeShape::Square | NodeShape::Diamond => 4,
-                NodeShape::Pentagon => 5,
-                NodeShape::Hexagon => 6,
-                NodeShape::Octagon => 8,
-                NodeShape::Star => 10,
-            };
-            assert_eq!(pts.len(), expected, "{shape:?}");
-            assert!(pts.iter().all(|p| p.distance(c) <= 8.0 + 1e-3));
-        }
-        // The triangle for actors points up (smaller y on screen).
-        shape_points(NodeShape::TriangleUp, c, 8.0, &mut pts);
-        assert!(pts.first().is_some_and(|p| p.y < c.y));
+        shape_points(NodeShape::TriangleUp, Pos2::new(10.0, -4.0), 8.0, &mut pts);
+        assert_eq!(pts.len(), 3);
+        assert!(pts.first().is_some_and(|p| p.y < -4.0));
+        assert_eq!(category_color(Category::Mixer), Color32::from_rgb(0xAA, 0x44, 0x99));
     }
 }
