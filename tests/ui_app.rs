@@ -151,7 +151,15 @@ fn expand_annotate_undo_search_and_import() {
     let n = batches(h.state());
     h.get_by_label("File").click();
     h.run();
-    h.get_by_label("Import files…").click();
+    h.get_by_label("Import files… Ctrl+I").click();
+    h.run();
+    // The import runs on a background thread with a progress bar; wait for it.
+    let started = std::time::Instant::now();
+    while h.state().importing.is_some() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    assert!(h.state().importing.is_none(), "the import finished");
     h.run();
     assert_eq!(batches(h.state()), n + 1);
     let s = h.state().session.as_ref().expect("case");

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -73,6 +74,21 @@ impl SqliteLedger {
         options: &ImportOptions,
         refused_out: Option<&Path>,
     ) -> Result<ImportReport, LedgerError> {
+        self.import_file_with(path, options, refused_out, &ImportControl::default())
+    }
+
+    /// [`import_file`](Self::import_file), reporting bytes read to `control` and stopping
+    /// (rolled back, an I/O error saying [`CANCELLED`]) when it is cancelled.
+    ///
+    /// # Errors
+    /// As [`import_file`](Self::import_file); cancelled imports end with [`LedgerError::Io`].
+    pub fn import_file_with(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        refused_out: Option<&Path>,
+        control: &ImportControl,
+    ) -> Result<ImportReport, LedgerError> {
         let io_err = |source| LedgerError::Io { path: path.to_owned(), source };
         let size_bytes = std::fs::metadata(path).map_err(io_err)?.len();
         // A batch is the same when its content, file name and options are: the same bytes can
@@ -90,7 +106,7 @@ impl SqliteLedger {
             .map_err(self.err("look up batch"))?;
         let pre_sha = if same_size { Some(hash_file(path).map_err(io_err)?) } else { None };
         let file = File::open(path).map_err(io_err)?;
-        let mut input = BufReader::with_capacity(1 << 20, HashingReader { inner: file, sha: Sha256::new() });
+        let mut input = BufReader::with_capacity(1 << 20, HashingReader { inner: file, sha: Sha256::new(), control });
         let format = match options.format {
             Some(f) => f,
             None => {
@@ -256,16 +272,52 @@ fn batch_with_sha(
     .optional()
 }
 
-/// A reader that hashes every byte it passes on.
-struct HashingReader {
-    inner: File,
-    sha: Sha256,
+/// Progress and cancellation of a running import, shared with whoever watches it (the
+/// window's progress bar). Cancelling makes the next read fail, so the batch's transaction is
+/// rolled back and nothing of the file is kept.
+#[derive(Debug, Default)]
+pub struct ImportControl {
+    bytes_read: AtomicU64,
+    cancel: AtomicBool,
 }
 
-impl Read for HashingReader {
+impl ImportControl {
+    /// Bytes of the file read so far.
+    #[must_use]
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// Asks the import to stop.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// The message of the I/O error a cancelled import ends with.
+pub const CANCELLED: &str = "import cancelled: nothing of this file was kept";
+
+/// A reader that hashes every byte it passes on, counts them and stops when cancelled.
+struct HashingReader<'c> {
+    inner: File,
+    sha: Sha256,
+    control: &'c ImportControl,
+}
+
+impl Read for HashingReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.control.is_cancelled() {
+            return Err(std::io::Error::other(CANCELLED));
+        }
         let n = self.inner.read(buf)?;
         self.sha.update(&buf[..n]);
+        self.control.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }

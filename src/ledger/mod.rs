@@ -17,7 +17,7 @@ mod writer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use import::{ImportOutcome, ImportReport};
+pub use import::{CANCELLED, ImportControl, ImportOutcome, ImportReport};
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -330,6 +330,12 @@ impl SqliteLedger {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Forgets what this connection cached about chains and assets: call it after another
+    /// connection (a background import) changed the ledger.
+    pub fn forget_cached(&self) {
+        self.meta.borrow_mut().take();
     }
 
     fn err(&self, action: &'static str) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {

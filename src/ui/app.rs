@@ -120,7 +120,7 @@ pub struct HopPick {
 }
 
 /// Persisted preferences.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Prefs {
     /// Light theme instead of dark.
     pub light: bool,
@@ -128,6 +128,22 @@ pub struct Prefs {
     pub presenter: bool,
     /// Recently opened cases, newest first.
     pub recent: Vec<PathBuf>,
+    /// The timeline panel is shown.
+    #[serde(default = "yes")]
+    pub timeline: bool,
+    /// The canvas legend is shown.
+    #[serde(default = "yes")]
+    pub legend: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs { light: false, presenter: false, recent: Vec::new(), timeline: true, legend: true }
+    }
 }
 
 /// The window's state.
@@ -156,6 +172,16 @@ pub struct WorkbenchApp {
     pub closing: bool,
     /// A layout running on a background thread: its result arrives as an `Arrange` command.
     pub arranging: Option<std::sync::mpsc::Receiver<Command>>,
+    /// An import running on a background thread.
+    pub importing: Option<super::import::RunningImport>,
+    /// The command palette, when open.
+    pub palette: Option<super::palette::Palette>,
+    /// Put the keyboard focus in the search box next frame.
+    pub focus_search: bool,
+    /// Text to copy to the clipboard at the end of the frame.
+    pub copy_request: Option<String>,
+    /// Transfers highlighted from the timeline (a click on a point).
+    pub timeline_pick: Option<i64>,
 }
 
 impl WorkbenchApp {
@@ -175,6 +201,11 @@ impl WorkbenchApp {
             search_offer: None,
             closing: false,
             arranging: None,
+            importing: None,
+            palette: None,
+            focus_search: false,
+            copy_request: None,
+            timeline_pick: None,
         }
     }
 
@@ -352,48 +383,6 @@ impl WorkbenchApp {
                 }
             }
             Err(e) => self.error(format!("the autosaved version cannot be restored: {e}")),
-        }
-    }
-
-    /// Imports export files into the open case's ledger and rebinds the case to it (audited).
-    pub fn import(&mut self, files: &[PathBuf]) {
-        if files.is_empty() {
-            return;
-        }
-        let Some(s) = self.session.as_mut() else {
-            self.error("open a case before importing files into its ledger");
-            return;
-        };
-        let mut messages = Vec::new();
-        for f in files {
-            match s.inv.ledger_mut().import_file(f, &crate::import::ImportOptions::default(), None) {
-                Ok(r) => messages.push((
-                    r.outcome != crate::ledger::ImportOutcome::RefusedRows,
-                    match r.outcome {
-                        crate::ledger::ImportOutcome::Committed => {
-                            format!("{}: {} transfers, {} labels imported", f.display(), r.transfers, r.labels)
-                        }
-                        crate::ledger::ImportOutcome::AlreadyImported => format!("{}: already imported", f.display()),
-                        crate::ledger::ImportOutcome::RefusedRows => format!(
-                            "{}: {} rows refused, nothing imported (first: {})",
-                            f.display(),
-                            r.refused.len(),
-                            r.refused.first().map(ToString::to_string).unwrap_or_default()
-                        ),
-                    },
-                )),
-                Err(e) => messages.push((false, e.to_string())),
-            }
-        }
-        match crate::ledger::Ledger::fingerprint(s.inv.ledger()) {
-            Ok(fp) if fp != s.inv.case().ledger.fingerprint => {
-                self.pending.push(Command::RebindLedger { fingerprint: fp })
-            }
-            Ok(_) => {}
-            Err(e) => messages.push((false, e.to_string())),
-        }
-        for (ok, m) in messages {
-            if ok { self.info(m) } else { self.error(m) }
         }
     }
 

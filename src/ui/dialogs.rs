@@ -21,6 +21,36 @@ pub enum HopChoice {
     CashOut,
 }
 
+impl Dialog {
+    /// The expansion filter dialog for `node`, with the defaults (out, top 100).
+    #[must_use]
+    pub fn expand(node: NodeKey) -> Self {
+        Dialog::Expand {
+            node,
+            direction: ExpandDirection::Out,
+            min_value: String::new(),
+            from: String::new(),
+            to: String::new(),
+            asset: String::new(),
+            top: "100".to_owned(),
+        }
+    }
+
+    /// The hop dialog for `choice`, empty, confidence 50.
+    #[must_use]
+    pub fn hop(choice: HopChoice) -> Self {
+        Dialog::Hop {
+            choice,
+            service: String::new(),
+            pool: String::new(),
+            from_chain: String::new(),
+            to_chain: String::new(),
+            confidence: 50,
+            rationale: String::new(),
+        }
+    }
+}
+
 impl HopChoice {
     /// The button text that opens the dialog.
     #[must_use]

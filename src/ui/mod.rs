@@ -3,10 +3,13 @@
 //!
 //! [`Investigation`]: crate::graph::Investigation
 
+pub mod actions;
 pub mod app;
 pub mod canvas;
 pub mod dialogs;
 pub mod files;
+pub mod import;
+pub mod palette;
 pub mod panels;
 pub mod window;
 

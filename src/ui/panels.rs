@@ -5,6 +5,7 @@
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
+use super::actions::Menu;
 use super::app::WorkbenchApp;
 use super::dialogs::{Dialog, HopChoice};
 use crate::case::NodeKey;
@@ -21,58 +22,22 @@ impl WorkbenchApp {
     pub fn top_bar(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui.button("Open case…").clicked()
-                    && let Some(p) = self.files.open_case()
-                {
-                    self.open(&p);
-                }
-                let has = self.session.is_some();
-                if ui.add_enabled(has, egui::Button::new("Save")).clicked() {
-                    self.save();
-                }
-                if ui.add_enabled(has, egui::Button::new("Save as…")).clicked()
-                    && let Some(p) = self.files.save_case_as()
-                {
-                    if let Some(s) = self.session.as_mut() {
-                        s.path = p;
-                    }
-                    self.save();
-                }
-                if ui.add_enabled(has, egui::Button::new("Import files…")).clicked() {
-                    let files = self.files.import_files();
-                    self.import(&files);
-                }
+                self.menu_actions(ui, Menu::File);
                 if !self.prefs.recent.is_empty() {
                     ui.separator();
+                    ui.label("Recent cases");
                     for p in self.prefs.recent.clone() {
                         if ui.button(p.display().to_string()).clicked() {
                             self.open(&p);
+                            ui.close();
                         }
                     }
                 }
             });
-            ui.menu_button("Edit", |ui| {
-                if ui.button("Undo  (Ctrl+Z)").clicked() {
-                    self.command(Command::Undo);
-                }
-                if ui.button("Redo  (Ctrl+Shift+Z)").clicked() {
-                    self.command(Command::Redo);
-                }
-            });
-            ui.menu_button("View", |ui| {
-                if ui.button("Fit to view  (F)").clicked() {
-                    self.canvas.request_fit();
-                }
-                let idle = self.arranging.is_none() && self.session.is_some();
-                if ui.add_enabled(idle, egui::Button::new("Arrange: flow layout")).clicked() {
-                    self.start_arrange(false);
-                }
-                if ui.add_enabled(idle, egui::Button::new("Arrange: force layout")).clicked() {
-                    self.start_arrange(true);
-                }
-                ui.checkbox(&mut self.prefs.light, "Light theme");
-                ui.checkbox(&mut self.prefs.presenter, "Presenter mode (larger text)");
-            });
+            ui.menu_button("Edit", |ui| self.menu_actions(ui, Menu::Edit));
+            ui.menu_button("Graph", |ui| self.menu_actions(ui, Menu::Graph));
+            ui.menu_button("Hops", |ui| self.menu_actions(ui, Menu::Hops));
+            ui.menu_button("View", |ui| self.menu_actions(ui, Menu::View));
             ui.separator();
             match &self.session {
                 Some(s) => {
@@ -88,6 +53,7 @@ impl WorkbenchApp {
                 ui.spinner();
                 ui.label("Arranging...");
             }
+            self.import_progress_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let (undo, redo) = self.session.as_ref().map_or((false, false), |s| s.inv.can_undo_redo());
                 if ui.add_enabled(redo, egui::Button::new("Redo")).clicked() {
@@ -101,6 +67,9 @@ impl WorkbenchApp {
                 );
                 let l = ui.label("Search");
                 let r = r.labelled_by(l.id);
+                if std::mem::take(&mut self.focus_search) {
+                    r.request_focus();
+                }
                 if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                     self.run_search();
                 }
@@ -304,15 +273,7 @@ impl WorkbenchApp {
         ui.horizontal_wrapped(|ui| {
             for choice in [HopChoice::Mixer, HopChoice::Bridge, HopChoice::Swap, HopChoice::CashOut] {
                 if ui.add_enabled(ready, egui::Button::new(choice.button())).clicked() {
-                    self.dialog = Some(Dialog::Hop {
-                        choice,
-                        service: String::new(),
-                        pool: String::new(),
-                        from_chain: String::new(),
-                        to_chain: String::new(),
-                        confidence: 50,
-                        rationale: String::new(),
-                    });
+                    self.dialog = Some(Dialog::hop(choice));
                 }
             }
         });

@@ -10,28 +10,6 @@ use crate::graph::Command;
 use crate::model::Category;
 
 impl WorkbenchApp {
-    fn shortcuts(&mut self, ctx: &egui::Context) {
-        use egui::{Key, KeyboardShortcut, Modifiers};
-        let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
-        let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
-        let save = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
-        let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
-        let (r, u, s, o) = ctx.input_mut(|i| {
-            (i.consume_shortcut(&redo), i.consume_shortcut(&undo), i.consume_shortcut(&save), i.consume_shortcut(&open))
-        });
-        if r {
-            self.command(Command::Redo);
-        } else if u {
-            self.command(Command::Undo);
-        }
-        if s {
-            self.save();
-        }
-        if o && let Some(p) = self.files.open_case() {
-            self.open(&p);
-        }
-    }
-
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
@@ -83,17 +61,7 @@ impl WorkbenchApp {
             CanvasEvent::Expand { node, direction } => {
                 self.command(Command::Expand { node, direction, filter: CaseFilter::default() });
             }
-            CanvasEvent::ExpandWithFilter(node) => {
-                self.dialog = Some(Dialog::Expand {
-                    node,
-                    direction: crate::case::ExpandDirection::Out,
-                    min_value: String::new(),
-                    from: String::new(),
-                    to: String::new(),
-                    asset: String::new(),
-                    top: "100".to_owned(),
-                });
-            }
+            CanvasEvent::ExpandWithFilter(node) => self.dialog = Some(Dialog::expand(node)),
             CanvasEvent::Collapse(node) => self.command(Command::Collapse { node }),
             CanvasEvent::Hide(node) => self.command(Command::Hide { node }),
             CanvasEvent::Pin(node) => self.command(Command::Pin { node }),
@@ -141,7 +109,8 @@ impl WorkbenchApp {
         if self.arranging.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
-        self.shortcuts(&ctx);
+        self.poll_import();
+        self.action_shortcuts(&ctx);
         self.dropped_files(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("activity").resizable(true).default_size(120.0).show(ui, |ui| self.activity(ui));
@@ -149,6 +118,10 @@ impl WorkbenchApp {
         egui::Panel::right("inspector").resizable(true).default_size(430.0).show(ui, |ui| self.inspector(ui));
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
         self.dialog_ui(&ctx);
+        self.palette_ui(&ctx);
+        if let Some(text) = self.copy_request.take() {
+            ctx.copy_text(text);
+        }
         self.notices_ui(&ctx);
         self.apply_pending();
     }

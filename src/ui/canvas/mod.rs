@@ -27,6 +27,8 @@ mod spatial;
 mod style;
 mod view;
 
+pub use info::copy_text;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use egui::{Id, Pos2, Rect, Role, Sense, Vec2, WidgetInfo};

@@ -1,0 +1,490 @@
+//! Every user action of the window, defined once: its text, its menu, its shortcut and whether
+//! it can run now. The menus, the keyboard shortcuts and the command palette all go through
+//! [`WorkbenchApp::run_action`], so an action behaves the same however it is reached.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::app::WorkbenchApp;
+use super::dialogs::{Dialog, HopChoice};
+use crate::case::{ExpandDirection, NodeKey};
+use crate::graph::Command;
+use crate::model::Category;
+
+/// The menu an action is listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Menu {
+    /// Files, packages.
+    File,
+    /// Undo, redo, search, palette.
+    Edit,
+    /// Acting on the selected nodes.
+    Graph,
+    /// Hop annotation.
+    Hops,
+    /// Layout, panels, theme.
+    View,
+}
+
+/// One user action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Open a case file.
+    OpenCase,
+    /// Save the case.
+    Save,
+    /// Save the case under another name.
+    SaveAs,
+    /// Import export files into the case's ledger.
+    ImportFiles,
+    /// Cancel a running import.
+    CancelImport,
+    /// Undo the last command.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Put the cursor in the search box.
+    Search,
+    /// Open the command palette.
+    Palette,
+    /// Expand the selected nodes' outgoing transfers.
+    ExpandOut,
+    /// Expand their incoming transfers.
+    ExpandIn,
+    /// Expand both sides.
+    ExpandBoth,
+    /// Expand the selected node with a filter.
+    ExpandFiltered,
+    /// Collapse what the selected nodes' expansions brought.
+    Collapse,
+    /// Hide the selected nodes.
+    Hide,
+    /// Pin the selected nodes where they are.
+    Pin,
+    /// Let the layouts move them again.
+    Unpin,
+    /// Label the selected node.
+    LabelAs,
+    /// Add a note to the selected node.
+    AddNote,
+    /// Copy the selected node's address.
+    CopyAddress,
+    /// Record a mixer hop from the picked transfers.
+    MarkMixer,
+    /// Record a bridge hop.
+    MarkBridge,
+    /// Record a swap.
+    MarkSwap,
+    /// Record a cash-out.
+    MarkCashOut,
+    /// Clear the picked transfers.
+    ClearPick,
+    /// Fit the graph to the canvas.
+    FitView,
+    /// Arrange with the flow layout.
+    ArrangeFlow,
+    /// Arrange with the force layout.
+    ArrangeForce,
+    /// Show or hide the timeline.
+    ToggleTimeline,
+    /// Show or hide the legend.
+    ToggleLegend,
+    /// Light or dark theme.
+    ToggleTheme,
+    /// Larger text for presenting.
+    TogglePresenter,
+}
+
+const fn ctrl(key: Key) -> KeyboardShortcut {
+    KeyboardShortcut::new(Modifiers::COMMAND, key)
+}
+
+const fn ctrl_shift(key: Key) -> KeyboardShortcut {
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), key)
+}
+
+const fn plain(key: Key) -> KeyboardShortcut {
+    KeyboardShortcut::new(Modifiers::NONE, key)
+}
+
+impl Action {
+    /// Every action, in menu order.
+    pub const ALL: &'static [Action] = &[
+        Action::OpenCase,
+        Action::Save,
+        Action::SaveAs,
+        Action::ImportFiles,
+        Action::CancelImport,
+        Action::Undo,
+        Action::Redo,
+        Action::Search,
+        Action::Palette,
+        Action::ExpandOut,
+        Action::ExpandIn,
+        Action::ExpandBoth,
+        Action::ExpandFiltered,
+        Action::Collapse,
+        Action::Hide,
+        Action::Pin,
+        Action::Unpin,
+        Action::LabelAs,
+        Action::AddNote,
+        Action::CopyAddress,
+        Action::MarkMixer,
+        Action::MarkBridge,
+        Action::MarkSwap,
+        Action::MarkCashOut,
+        Action::ClearPick,
+        Action::FitView,
+        Action::ArrangeFlow,
+        Action::ArrangeForce,
+        Action::ToggleTimeline,
+        Action::ToggleLegend,
+        Action::ToggleTheme,
+        Action::TogglePresenter,
+    ];
+
+    /// The text in menus and the palette.
+    #[must_use]
+    pub fn text(self) -> &'static str {
+        match self {
+            Action::OpenCase => "Open case…",
+            Action::Save => "Save",
+            Action::SaveAs => "Save as…",
+            Action::ImportFiles => "Import files…",
+            Action::CancelImport => "Cancel import",
+            Action::Undo => "Undo",
+            Action::Redo => "Redo",
+            Action::Search => "Search address or tx",
+            Action::Palette => "Command palette…",
+            Action::ExpandOut => "Expand out",
+            Action::ExpandIn => "Expand in",
+            Action::ExpandBoth => "Expand both",
+            Action::ExpandFiltered => "Expand with filter…",
+            Action::Collapse => "Collapse",
+            Action::Hide => "Hide",
+            Action::Pin => "Pin",
+            Action::Unpin => "Unpin",
+            Action::LabelAs => "Label as…",
+            Action::AddNote => "Add note…",
+            Action::CopyAddress => "Copy address",
+            Action::MarkMixer => "Mark as mixer hop…",
+            Action::MarkBridge => "Mark as bridge hop…",
+            Action::MarkSwap => "Mark as swap…",
+            Action::MarkCashOut => "Mark as cash-out…",
+            Action::ClearPick => "Clear picked transfers",
+            Action::FitView => "Fit to view",
+            Action::ArrangeFlow => "Arrange: flow layout",
+            Action::ArrangeForce => "Arrange: force layout",
+            Action::ToggleTimeline => "Show timeline",
+            Action::ToggleLegend => "Show legend",
+            Action::ToggleTheme => "Light theme",
+            Action::TogglePresenter => "Presenter mode (larger text)",
+        }
+    }
+
+    /// What it does, for tooltips and the palette.
+    #[must_use]
+    pub fn help(self) -> &'static str {
+        match self {
+            Action::OpenCase => "open a case file (.ron)",
+            Action::Save => "save the case (atomic, keeps a .bak)",
+            Action::SaveAs => "save the case under another name",
+            Action::ImportFiles => "import export files into the case's ledger, off the UI thread",
+            Action::CancelImport => "stop the running import: nothing of the file is kept",
+            Action::Undo | Action::Redo => "every command is undoable and recorded in the audit log",
+            Action::Search => "find an address or transaction hash (prefix) on the graph or in the ledger",
+            Action::Palette => "list every action with its shortcut",
+            Action::ExpandOut => "bring in the selected nodes' outgoing transfers (top 100, rest folded)",
+            Action::ExpandIn => "bring in the selected nodes' incoming transfers",
+            Action::ExpandBoth => "bring in both sides",
+            Action::ExpandFiltered => "expand with direction, minimum value, time window, asset, top N",
+            Action::Collapse => "remove what the selected nodes' expansions brought",
+            Action::Hide => "hide the selected nodes",
+            Action::Pin => "keep the selected nodes where they are",
+            Action::Unpin => "let the layouts move the selected nodes",
+            Action::LabelAs => "attribute the selected node (entity, category, source)",
+            Action::AddNote => "attach a note to the selected node",
+            Action::CopyAddress => "copy the selected node's address or hash as text",
+            Action::MarkMixer | Action::MarkBridge | Action::MarkSwap | Action::MarkCashOut => {
+                "record a hop from the transfers ticked in/out in the inspector"
+            }
+            Action::ClearPick => "untick every transfer picked for a hop",
+            Action::FitView => "show the whole graph",
+            Action::ArrangeFlow => "left to right by hop distance from the seeds and time (pinned nodes stay)",
+            Action::ArrangeForce => "force-directed layout (pinned nodes stay)",
+            Action::ToggleTimeline => "transfers over time, linked with the selection",
+            Action::ToggleLegend => "what the shapes and colours mean",
+            Action::ToggleTheme => "switch between the light and the dark theme",
+            Action::TogglePresenter => "larger text for training and presenting",
+        }
+    }
+
+    /// The menu it is in.
+    #[must_use]
+    pub fn menu(self) -> Menu {
+        match self {
+            Action::OpenCase | Action::Save | Action::SaveAs | Action::ImportFiles | Action::CancelImport => Menu::File,
+            Action::Undo | Action::Redo | Action::Search | Action::Palette => Menu::Edit,
+            Action::ExpandOut
+            | Action::ExpandIn
+            | Action::ExpandBoth
+            | Action::ExpandFiltered
+            | Action::Collapse
+            | Action::Hide
+            | Action::Pin
+            | Action::Unpin
+            | Action::LabelAs
+            | Action::AddNote
+            | Action::CopyAddress => Menu::Graph,
+            Action::MarkMixer | Action::MarkBridge | Action::MarkSwap | Action::MarkCashOut | Action::ClearPick => {
+                Menu::Hops
+            }
+            Action::FitView
+            | Action::ArrangeFlow
+            | Action::ArrangeForce
+            | Action::ToggleTimeline
+            | Action::ToggleLegend
+            | Action::ToggleTheme
+            | Action::TogglePresenter => Menu::View,
+        }
+    }
+
+    /// Its keyboard shortcut. Plain keys act only when no text field has the keyboard.
+    #[must_use]
+    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        Some(match self {
+            Action::OpenCase => ctrl(Key::O),
+            Action::Save => ctrl(Key::S),
+            Action::SaveAs => ctrl_shift(Key::S),
+            Action::ImportFiles => ctrl(Key::I),
+            Action::Undo => ctrl(Key::Z),
+            Action::Redo => ctrl_shift(Key::Z),
+            Action::Search => ctrl(Key::F),
+            Action::Palette => ctrl_shift(Key::P),
+            Action::ExpandOut => plain(Key::O),
+            Action::ExpandIn => plain(Key::I),
+            Action::ExpandBoth => plain(Key::Enter),
+            Action::ExpandFiltered => plain(Key::X),
+            Action::Collapse => plain(Key::C),
+            Action::Hide => plain(Key::Delete),
+            Action::Pin => plain(Key::P),
+            Action::Unpin => plain(Key::U),
+            Action::LabelAs => plain(Key::L),
+            Action::AddNote => plain(Key::N),
+            Action::CopyAddress => ctrl_shift(Key::C),
+            Action::MarkMixer => ctrl(Key::M),
+            Action::MarkBridge => ctrl(Key::B),
+            Action::FitView => plain(Key::F),
+            Action::ArrangeFlow => ctrl(Key::L),
+            Action::ToggleTimeline => plain(Key::T),
+            Action::ToggleLegend => plain(Key::G),
+            Action::TogglePresenter => plain(Key::F5),
+            Action::CancelImport
+            | Action::MarkSwap
+            | Action::MarkCashOut
+            | Action::ClearPick
+            | Action::ArrangeForce
+            | Action::ToggleTheme => return None,
+        })
+    }
+
+    /// Keys the canvas handles itself while it has focus (fit, expand both, hide): listed here
+    /// so menus and the palette show them, but not consumed globally.
+    #[must_use]
+    pub fn canvas_key(self) -> bool {
+        matches!(self, Action::FitView | Action::ExpandBoth | Action::Hide)
+    }
+
+    /// A toggle's current state (for check marks), `None` for plain actions.
+    #[must_use]
+    pub fn checked(self, app: &WorkbenchApp) -> Option<bool> {
+        match self {
+            Action::ToggleTimeline => Some(app.prefs.timeline),
+            Action::ToggleLegend => Some(app.prefs.legend),
+            Action::ToggleTheme => Some(app.prefs.light),
+            Action::TogglePresenter => Some(app.prefs.presenter),
+            _ => None,
+        }
+    }
+}
+
+impl WorkbenchApp {
+    /// The selected nodes that are not aggregates.
+    fn selected_nodes(&self) -> Vec<NodeKey> {
+        self.canvas.selection().iter().filter(|k| !matches!(k, NodeKey::Aggregate(_))).cloned().collect()
+    }
+
+    /// Whether `action` can run now.
+    #[must_use]
+    pub fn action_enabled(&self, action: Action) -> bool {
+        let has_case = self.session.is_some();
+        let one = self.canvas.selection().len() == 1;
+        let some = !self.selected_nodes().is_empty();
+        let picked = !self.pick.inbound.is_empty() && !self.pick.outbound.is_empty();
+        match action {
+            Action::OpenCase | Action::Palette | Action::ToggleTheme | Action::TogglePresenter => true,
+            Action::ToggleTimeline | Action::ToggleLegend => true,
+            Action::Save | Action::SaveAs | Action::Search | Action::FitView => has_case,
+            Action::ImportFiles => has_case && self.importing.is_none(),
+            Action::CancelImport => self.importing.is_some(),
+            Action::Undo => self.session.as_ref().is_some_and(|s| s.inv.can_undo_redo().0),
+            Action::Redo => self.session.as_ref().is_some_and(|s| s.inv.can_undo_redo().1),
+            Action::ExpandOut | Action::ExpandIn | Action::ExpandBoth | Action::Collapse => some,
+            Action::Hide | Action::Pin | Action::Unpin => !self.canvas.selection().is_empty(),
+            Action::ExpandFiltered | Action::LabelAs | Action::AddNote | Action::CopyAddress => one && some,
+            Action::MarkMixer | Action::MarkBridge | Action::MarkSwap | Action::MarkCashOut => picked,
+            Action::ClearPick => !self.pick.inbound.is_empty() || !self.pick.outbound.is_empty(),
+            Action::ArrangeFlow | Action::ArrangeForce => has_case && self.arranging.is_none(),
+        }
+    }
+
+    /// Runs `action` (nothing when it cannot run now).
+    pub fn run_action(&mut self, action: Action) {
+        if !self.action_enabled(action) {
+            return;
+        }
+        let selected = self.selected_nodes();
+        let all: Vec<NodeKey> = self.canvas.selection().iter().cloned().collect();
+        let expand = |app: &mut Self, direction: ExpandDirection| {
+            for node in &selected {
+                app.command(Command::Expand { node: node.clone(), direction, filter: Default::default() });
+            }
+        };
+        match action {
+            Action::OpenCase => {
+                if let Some(p) = self.files.open_case() {
+                    self.open(&p);
+                }
+            }
+            Action::Save => self.save(),
+            Action::SaveAs => {
+                if let Some(p) = self.files.save_case_as() {
+                    if let Some(s) = self.session.as_mut() {
+                        s.path = p;
+                    }
+                    self.save();
+                }
+            }
+            Action::ImportFiles => {
+                let files = self.files.import_files();
+                self.import(&files);
+            }
+            Action::CancelImport => self.cancel_import(),
+            Action::Undo => self.command(Command::Undo),
+            Action::Redo => self.command(Command::Redo),
+            Action::Search => self.focus_search = true,
+            Action::Palette => self.palette = Some(super::palette::Palette::default()),
+            Action::ExpandOut => expand(self, ExpandDirection::Out),
+            Action::ExpandIn => expand(self, ExpandDirection::In),
+            Action::ExpandBoth => expand(self, ExpandDirection::Both),
+            Action::ExpandFiltered => {
+                if let Some(node) = selected.first() {
+                    self.dialog = Some(Dialog::expand(node.clone()));
+                }
+            }
+            Action::Collapse => selected.into_iter().for_each(|node| self.command(Command::Collapse { node })),
+            Action::Hide => all.into_iter().for_each(|node| self.command(Command::Hide { node })),
+            Action::Pin => all.into_iter().for_each(|node| self.command(Command::Pin { node })),
+            Action::Unpin => all.into_iter().for_each(|node| self.command(Command::Unpin { node })),
+            Action::LabelAs => {
+                if let Some(node) = selected.first() {
+                    self.dialog = Some(Dialog::Label {
+                        node: node.clone(),
+                        entity: String::new(),
+                        category: Category::Unknown,
+                        source: "investigator".to_owned(),
+                    });
+                }
+            }
+            Action::AddNote => {
+                if let Some(node) = selected.first() {
+                    self.dialog = Some(Dialog::Note { node: node.clone(), text: String::new() });
+                }
+            }
+            Action::CopyAddress => {
+                if let Some(text) = selected.first().and_then(super::canvas::copy_text) {
+                    self.copy_request = Some(text);
+                }
+            }
+            Action::MarkMixer => self.dialog = Some(Dialog::hop(HopChoice::Mixer)),
+            Action::MarkBridge => self.dialog = Some(Dialog::hop(HopChoice::Bridge)),
+            Action::MarkSwap => self.dialog = Some(Dialog::hop(HopChoice::Swap)),
+            Action::MarkCashOut => self.dialog = Some(Dialog::hop(HopChoice::CashOut)),
+            Action::ClearPick => self.pick = super::app::HopPick::default(),
+            Action::FitView => self.canvas.request_fit(),
+            Action::ArrangeFlow => self.start_arrange(false),
+            Action::ArrangeForce => self.start_arrange(true),
+            Action::ToggleTimeline => self.prefs.timeline = !self.prefs.timeline,
+            Action::ToggleLegend => self.prefs.legend = !self.prefs.legend,
+            Action::ToggleTheme => self.prefs.light = !self.prefs.light,
+            Action::TogglePresenter => self.prefs.presenter = !self.prefs.presenter,
+        }
+    }
+
+    /// A menu entry for `action`: its text, shortcut, enabled state and check mark; runs it
+    /// when clicked.
+    pub fn action_button(&mut self, ui: &mut egui::Ui, action: Action) {
+        let mut text = action.text().to_owned();
+        if let Some(on) = action.checked(self) {
+            text = format!("{} {text}", if on { "[x]" } else { "[ ]" });
+        }
+        let mut button = egui::Button::new(text);
+        if let Some(sc) = action.shortcut() {
+            button = button.shortcut_text(ui.ctx().format_shortcut(&sc));
+        }
+        if ui.add_enabled(self.action_enabled(action), button).on_hover_text(action.help()).clicked() {
+            self.run_action(action);
+            ui.close();
+        }
+    }
+
+    /// Every action of one menu.
+    pub fn menu_actions(&mut self, ui: &mut egui::Ui, menu: Menu) {
+        for &a in Action::ALL.iter().filter(|a| a.menu() == menu) {
+            self.action_button(ui, a);
+        }
+    }
+
+    /// Runs the actions whose shortcuts were pressed this frame. Shortcuts with modifiers act
+    /// everywhere; plain keys only when no text field has the keyboard, and the canvas's own
+    /// keys are left to the canvas.
+    pub fn action_shortcuts(&mut self, ctx: &egui::Context) {
+        if self.dialog.is_some() || self.palette.is_some() {
+            return;
+        }
+        let typing = ctx.text_edit_focused();
+        // Longer modifier sets first, so Ctrl+Shift+Z is not taken for Ctrl+Z.
+        let mut actions: Vec<(Action, KeyboardShortcut)> = Action::ALL
+            .iter()
+            .filter(|a| !a.canvas_key())
+            .filter_map(|&a| a.shortcut().map(|s| (a, s)))
+            .filter(|(_, s)| !(typing && s.modifiers.is_none()))
+            .collect();
+        actions.sort_by_key(|(_, s)| std::cmp::Reverse(u8::from(s.modifiers.shift) + u8::from(s.modifiers.command)));
+        let fired: Vec<Action> =
+            ctx.input_mut(|i| actions.iter().filter(|(_, s)| i.consume_shortcut(s)).map(|(a, _)| *a).collect());
+        for a in fired {
+            self.run_action(a);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_action_is_listed_once_with_a_distinct_shortcut() {
+        let unique: HashSet<Action> = Action::ALL.iter().copied().collect();
+        assert_eq!(unique.len(), Action::ALL.len());
+        let shortcuts: Vec<KeyboardShortcut> = Action::ALL.iter().filter_map(|a| a.shortcut()).collect();
+        let distinct: HashSet<(bool, bool, bool, Key)> = shortcuts
+            .iter()
+            .map(|s| (s.modifiers.command, s.modifiers.shift, s.modifiers.alt, s.logical_key))
+            .collect();
+        assert_eq!(distinct.len(), shortcuts.len(), "two actions share a shortcut");
+        assert!(Action::ALL.iter().all(|a| !a.text().is_empty() && !a.help().is_empty()));
+    }
+}

@@ -1,0 +1,141 @@
+//! One action registry behind the menus, the keyboard shortcuts and the command palette; imports
+//! off the UI thread with a progress bar and cancel (egui_kittest, through AccessKit labels).
+#![cfg(feature = "gui")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hoptrace::case::NodeKey;
+use hoptrace::ledger::Ledger;
+use hoptrace::model::Category;
+use hoptrace::ui::WorkbenchApp;
+use hoptrace::ui::actions::Action;
+use hoptrace::ui::files::FakeDialogs;
+
+fn demo_case(dir: &Path) -> PathBuf {
+    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["demo", "--out", &dir.display().to_string()])
+        .output()
+        .expect("run the demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir.join("demo-case.ron")
+}
+
+fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    let mut h = Harness::new_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.set_size(egui::vec2(1600.0, 1000.0));
+    h.run();
+    h
+}
+
+fn mixer(app: &WorkbenchApp) -> NodeKey {
+    let s = app.session.as_ref().expect("a case is open");
+    s.graph.graph.node_weights().find(|n| n.category == Category::Mixer).map(|n| n.key.clone()).expect("a mixer")
+}
+
+#[test]
+fn a_plain_key_shortcut_expands_the_selection_and_ctrl_z_undoes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let mut h = harness(app);
+    let before = h.state().node_count();
+    let pool = mixer(h.state());
+    h.state_mut().select(&pool);
+    h.run();
+    h.key_press(egui::Key::O);
+    h.run();
+    let after = h.state().node_count();
+    assert!(after > before, "O expands the selected pool's outgoing transfers: {before} -> {after}");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().node_count(), before, "Ctrl+Z undoes the expansion");
+    // Typing in the search box does not fire plain-key shortcuts.
+    h.get_by_role_and_label(Role::TextInput, "Search").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("o");
+    h.run();
+    assert_eq!(h.state().node_count(), before);
+    assert_eq!(h.state().search, "o");
+}
+
+#[test]
+fn the_palette_lists_every_action_and_runs_the_one_typed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let mut h = harness(app);
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::P);
+    h.run();
+    assert!(h.state().palette.is_some(), "Ctrl+Shift+P opens the palette");
+    // Every action is listed with its text (and shortcut, when it has one).
+    for a in Action::ALL {
+        let label = match a.shortcut() {
+            Some(s) => format!("{} {}", a.text(), h.ctx.format_shortcut(&s)),
+            None => a.text().to_owned(),
+        };
+        assert!(h.query_by_label(&label).is_some(), "the palette lists {label:?}");
+    }
+    let timeline = h.state().prefs.timeline;
+    h.get_by_role_and_label(Role::TextInput, "Command").type_text("timeline");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().palette.is_none(), "running an action closes the palette");
+    assert_eq!(h.state().prefs.timeline, !timeline, "Enter ran \"Show timeline\"");
+}
+
+/// A generic transfers CSV of `rows` made-up Ethereum transfers (big enough to cancel).
+fn big_csv(path: &Path, rows: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    writeln!(f, "chain,tx_hash,position,block,time,from,to,asset,amount,decimals,kind").expect("write");
+    for i in 0..rows {
+        writeln!(
+            f,
+            "ethereum,0x{i:064x},0,{},{},0x{:040x},0x{:040x},ETH,{},18,native",
+            18_000_000 + i,
+            1_690_000_000 + i,
+            i + 1,
+            i + 2,
+            i + 1
+        )
+        .expect("write");
+    }
+}
+
+#[test]
+fn an_import_runs_off_the_ui_thread_and_cancel_keeps_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = demo_case(dir.path());
+    let big = dir.path().join("big.csv");
+    big_csv(&big, 400_000);
+    let dialogs = FakeDialogs { import: vec![vec![big]], ..FakeDialogs::default() };
+    let mut app = WorkbenchApp::new(Box::new(dialogs));
+    app.open(&case);
+    let info = |app: &WorkbenchApp| app.session.as_ref().and_then(|s| s.inv.ledger().info().ok()).expect("info");
+    let before = info(&app);
+    let fingerprint = app.session.as_ref().map(|s| s.inv.case().ledger.fingerprint.clone());
+    let mut h = harness(app);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::I);
+    h.step();
+    assert!(h.state().importing.is_some(), "Ctrl+I starts the import on a background thread");
+    // The window keeps drawing frames while it runs: the progress bar and its cancel button.
+    h.step();
+    h.get_by_label("Cancel import").click();
+    let started = Instant::now();
+    while h.state().importing.is_some() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+    assert!(h.state().importing.is_none(), "the import stopped");
+    let notices: Vec<String> = h.state().notices.iter().map(|n| n.text.clone()).collect();
+    assert!(notices.iter().any(|n| n.contains("cancelled")), "the user is told: {notices:?}");
+    assert_eq!(info(h.state()), before, "nothing of the cancelled file is in the ledger");
+    assert_eq!(h.state().session.as_ref().map(|s| s.inv.case().ledger.fingerprint.clone()), fingerprint);
+}
