@@ -27,8 +27,9 @@ fn demo_case(dir: &Path) -> PathBuf {
 }
 
 fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::new_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
-    h.set_size(egui::vec2(1600.0, 1000.0));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
     h.run();
     h
 }
@@ -138,4 +139,80 @@ fn an_import_runs_off_the_ui_thread_and_cancel_keeps_nothing() {
     assert!(notices.iter().any(|n| n.contains("cancelled")), "the user is told: {notices:?}");
     assert_eq!(info(h.state()), before, "nothing of the cancelled file is in the ledger");
     assert_eq!(h.state().session.as_ref().map(|s| s.inv.case().ledger.fingerprint.clone()), fingerprint);
+}
+
+#[test]
+fn the_timeline_follows_the_selection_and_a_click_on_it_selects_the_edge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let mut h = harness(app);
+    let pool = mixer(h.state());
+    h.state_mut().select(&pool);
+    h.run();
+    // Highlighted: exactly the transfers on the pool's edges.
+    let expected: std::collections::BTreeSet<i64> = {
+        let s = h.state().session.as_ref().expect("case");
+        let i = s.graph.index[&pool];
+        s.graph
+            .graph
+            .edges_directed(i, petgraph::Direction::Incoming)
+            .chain(s.graph.graph.edges_directed(i, petgraph::Direction::Outgoing))
+            .flat_map(|e| e.weight().transfers.clone())
+            .collect()
+    };
+    let points = h.state().timeline_points();
+    let lit: std::collections::BTreeSet<i64> = points.iter().filter(|p| p.highlighted).map(|p| p.id).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(lit, expected, "the timeline highlights the selected node's transfers");
+
+    // A click on a point of another transfer selects that transfer's edge on the canvas.
+    let target = points.iter().find(|p| !p.highlighted).cloned().expect("a transfer elsewhere");
+    let pos = h.state().timeline_screen.iter().find(|(id, _)| *id == target.id).map(|(_, p)| *p).expect("drawn");
+    h.hover_at(pos);
+    h.run();
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run();
+    let picked = h.state().timeline_pick;
+    assert!(picked.is_some(), "a point was picked");
+    let edge = h.state().canvas.selected_edge().cloned().expect("an edge is selected");
+    let on_edge = points.iter().filter(|p| p.edge == edge).any(|p| Some(p.id) == picked);
+    assert!(on_edge, "the selected edge carries the clicked transfer");
+}
+
+#[test]
+fn a_hop_mark_opens_the_hop_and_rejecting_it_is_audited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let mut h = harness(app);
+    let (id, label) = {
+        let s = h.state().session.as_ref().expect("case");
+        let (id, hop) = s.inv.case().hops.iter().next().expect("the demo has hops");
+        (*id, format!("hop #{id} {}", hoptrace::ui::canvas::hop_label(hop)))
+    };
+    h.get_by_label(&label).click();
+    h.run();
+    assert_eq!(h.state().selected_hop, Some(id));
+    assert_eq!(h.state().canvas.highlighted_hop(), Some(id));
+    h.get_by_label("Reject hop").click();
+    h.run();
+    let s = h.state().session.as_ref().expect("case");
+    assert_eq!(s.inv.case().hops[&id].status, hoptrace::model::HopStatus::Rejected);
+    assert_eq!(s.inv.case().audit.last().map(|e| e.command.name()), Some("edit hop"));
+    // The legend lists what is on the graph, the hops included.
+    let items = h.state().legend_items();
+    assert!(items.categories.contains(&Category::Mixer) && items.hops.iter().any(|(n, _)| n == "mixer"));
+    assert!(h.query_by_label("Legend").is_some());
 }

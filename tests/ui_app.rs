@@ -26,8 +26,9 @@ fn demo_case(dir: &Path) -> PathBuf {
 }
 
 fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::new_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
-    h.set_size(egui::vec2(1600.0, 1000.0));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
     h.run();
     h
 }

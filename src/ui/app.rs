@@ -182,6 +182,10 @@ pub struct WorkbenchApp {
     pub copy_request: Option<String>,
     /// Transfers highlighted from the timeline (a click on a point).
     pub timeline_pick: Option<i64>,
+    /// The hop shown in the inspector (clicked in the case panel or on its mark).
+    pub selected_hop: Option<u64>,
+    /// Where each transfer was drawn on the timeline last frame (screen points).
+    pub timeline_screen: Vec<(i64, egui::Pos2)>,
 }
 
 impl WorkbenchApp {
@@ -206,6 +210,8 @@ impl WorkbenchApp {
             focus_search: false,
             copy_request: None,
             timeline_pick: None,
+            selected_hop: None,
+            timeline_screen: Vec::new(),
         }
     }
 

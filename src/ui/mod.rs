@@ -8,9 +8,12 @@ pub mod app;
 pub mod canvas;
 pub mod dialogs;
 pub mod files;
+pub mod hop_panel;
 pub mod import;
+pub mod legend;
 pub mod palette;
 pub mod panels;
+pub mod timeline;
 pub mod window;
 
 pub use app::WorkbenchApp;

@@ -138,7 +138,7 @@ impl WorkbenchApp {
         let mut highlight = None;
         for (id, h) in &c.hops {
             let text = format!("#{id} {} {} · {}%", h.kind.name(), h.kind.service().unwrap_or(""), h.confidence);
-            if ui.selectable_label(false, text).on_hover_text(&h.rationale).clicked() {
+            if ui.selectable_label(self.selected_hop == Some(*id), text).on_hover_text(&h.rationale).clicked() {
                 highlight = Some(*id);
             }
         }
@@ -148,13 +148,21 @@ impl WorkbenchApp {
         }
         if let Some(h) = highlight {
             self.canvas.highlight_hop(Some(h));
+            self.selected_hop = Some(h);
         }
     }
 
     /// The inspector (right): the selected node or edge.
     pub fn inspector(&mut self, ui: &mut Ui) {
-        let Some(s) = self.session.as_ref() else { return };
+        if self.session.is_none() {
+            return;
+        }
         ui.heading("Inspector");
+        if let Some(id) = self.selected_hop {
+            self.hop_inspector(ui, id);
+            ui.separator();
+        }
+        let Some(s) = self.session.as_ref() else { return };
         let selected: Vec<NodeKey> = self.canvas.selection().iter().cloned().collect();
         let edge = self.canvas.selected_edge().cloned();
         let mut ids: Vec<i64> = Vec::new();

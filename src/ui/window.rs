@@ -38,7 +38,11 @@ impl WorkbenchApp {
             return;
         };
         let mut events = Vec::new();
+        let rect = ui.max_rect();
         canvas::canvas_ui(ui, &s.graph, &s.positions, &s.inv.case().hops, &mut self.canvas, &mut events);
+        if self.prefs.legend {
+            self.legend_ui(ui.ctx(), rect);
+        }
         for e in events {
             self.canvas_event(e);
         }
@@ -49,7 +53,14 @@ impl WorkbenchApp {
             CanvasEvent::Select { .. }
             | CanvasEvent::SelectEdge { .. }
             | CanvasEvent::BoxSelect(_)
-            | CanvasEvent::ClearSelection => {}
+            | CanvasEvent::ClearSelection => {
+                self.selected_hop = None;
+                self.timeline_pick = None;
+            }
+            CanvasEvent::SelectHop(id) => {
+                self.canvas.highlight_hop(Some(id));
+                self.selected_hop = Some(id);
+            }
             CanvasEvent::Moved { node, x, y } => {
                 self.command(Command::Move { node: node.clone(), x, y });
                 let pinned =
@@ -75,7 +86,10 @@ impl WorkbenchApp {
                 });
             }
             CanvasEvent::AddNote(node) => self.dialog = Some(Dialog::Note { node, text: String::new() }),
-            CanvasEvent::ShowTransfers { .. } => {}
+            CanvasEvent::ShowTransfers { from, to } => {
+                self.canvas.select_edge(from, to);
+                self.timeline_pick = None;
+            }
             CanvasEvent::FindOtherSide(node) => {
                 self.info(format!(
                     "Finders (mixer and bridge matching) come with the analysis module: {}",
@@ -113,7 +127,10 @@ impl WorkbenchApp {
         self.action_shortcuts(&ctx);
         self.dropped_files(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
-        egui::Panel::bottom("activity").resizable(true).default_size(120.0).show(ui, |ui| self.activity(ui));
+        egui::Panel::bottom("activity").resizable(true).default_size(110.0).show(ui, |ui| self.activity(ui));
+        if self.prefs.timeline && self.session.is_some() {
+            egui::Panel::bottom("timeline").resizable(true).default_size(190.0).show(ui, |ui| self.timeline_ui(ui));
+        }
         egui::Panel::left("case_panel").resizable(true).default_size(250.0).show(ui, |ui| self.case_panel(ui));
         egui::Panel::right("inspector").resizable(true).default_size(430.0).show(ui, |ui| self.inspector(ui));
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));

@@ -264,7 +264,7 @@ pub fn node(painter: &Painter, f: &Frame<'_>, slot: u32) {
 }
 
 /// A category shape of radius `r` at `c`.
-fn shape(painter: &Painter, shape: NodeShape, c: Pos2, r: f32, fill: Color32, stroke: Stroke) {
+pub fn shape(painter: &Painter, shape: NodeShape, c: Pos2, r: f32, fill: Color32, stroke: Stroke) {
     // Triangles and squares look smaller than circles of the same radius.
     let r = r * match shape {
         NodeShape::TriangleUp | NodeShape::TriangleDown => 1.3,

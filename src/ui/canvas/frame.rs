@@ -105,6 +105,18 @@ pub fn frame_ui(
     hops::draw(&painter, &f, hops, *highlighted_hop, &mut scratch.hops);
 
     let mut inp = Input { canvas_id: bg.id, view, sel, drag, menu, events, changed: false };
+    // Hop labels are buttons: a click selects the hop (inspector, timeline).
+    for (id, r) in &scratch.hops.labels {
+        let resp = ui.interact(*r, bg.id.with(("hop", *id)), Sense::click());
+        let text = hops.get(id).map(|h| format!("hop #{id} {}", super::info::hop_label(h))).unwrap_or_default();
+        resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, text.clone()));
+        if resp.clicked() {
+            inp.emit(CanvasEvent::SelectHop(*id));
+        }
+        if resp.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+        }
+    }
     let mut node_focused = false;
     for &slot in &scratch.nodes {
         let (Some(n), Some(c)) = (spatial.node(slot), f.screen(slot)) else { continue };

@@ -55,6 +55,8 @@ pub struct HopScratch {
     inbound: Vec<Pos2>,
     outbound: Vec<Pos2>,
     arc: Vec<Pos2>,
+    /// Where each drawn hop's label box is on screen (for clicks), filled by [`draw`].
+    pub labels: Vec<(u64, Rect)>,
 }
 
 fn midpoints(f: &Frame<'_>, edges: &[u32], out: &mut Vec<Pos2>) {
@@ -68,6 +70,7 @@ fn midpoints(f: &Frame<'_>, edges: &[u32], out: &mut Vec<Pos2>) {
 
 /// Paints every hop with an edge on screen.
 pub fn draw(painter: &Painter, f: &Frame<'_>, hops: &BTreeMap<u64, Hop>, highlighted: Option<u64>, s: &mut HopScratch) {
+    s.labels.clear();
     // The highlighted hop last, on top.
     let order = hops
         .iter()
@@ -90,11 +93,22 @@ pub fn draw(painter: &Painter, f: &Frame<'_>, hops: &BTreeMap<u64, Hop>, highlig
         }
         let emph = highlighted == Some(*id);
         let style = hop_style(hop.status, emph);
-        mark(painter, f, hop, &g, style, emph, s);
+        if let Some(r) = mark(painter, f, hop, &g, style, emph, s) {
+            s.labels.push((*id, r));
+        }
     }
 }
 
-fn mark(painter: &Painter, f: &Frame<'_>, hop: &Hop, g: &HopGeometry, style: HopStyle, emph: bool, s: &mut HopScratch) {
+/// Paints one hop; returns its label box when drawn.
+fn mark(
+    painter: &Painter,
+    f: &Frame<'_>,
+    hop: &Hop,
+    g: &HopGeometry,
+    style: HopStyle,
+    emph: bool,
+    s: &mut HopScratch,
+) -> Option<Rect> {
     let color = hop_color(&hop.kind).gamma_multiply(style.alpha);
     let halo = Stroke::new(style.width + 3.0, f.theme.halo.gamma_multiply(style.alpha));
     let stroke = Stroke::new(style.width, color);
@@ -133,7 +147,9 @@ fn mark(painter: &Painter, f: &Frame<'_>, hop: &Hop, g: &HopGeometry, style: Hop
         let frame = Stroke::new(if emph { 2.0 } else { 1.0 }, color);
         painter.rect(r.expand(3.0), 4.0, f.theme.text_bg.gamma_multiply(alpha), frame, egui::StrokeKind::Middle);
         painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
+        return Some(r.expand(3.0));
     }
+    None
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub struct Input<'a> {
 }
 
 impl Input<'_> {
-    fn emit(&mut self, e: CanvasEvent) {
+    pub(super) fn emit(&mut self, e: CanvasEvent) {
         self.events.push(e);
         self.changed = true;
     }

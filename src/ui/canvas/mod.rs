@@ -27,7 +27,9 @@ mod spatial;
 mod style;
 mod view;
 
-pub use info::copy_text;
+pub use draw::shape as paint_shape;
+pub use info::{asset_info, copy_text, display_value, hop_label, short_address};
+pub use style::{TX_COLOR, asset_color, category_color, category_shape, hop_color};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -101,6 +103,8 @@ pub enum CanvasEvent {
     },
     /// Look for where the value went through a mixer or bridge at this node.
     FindOtherSide(NodeKey),
+    /// A hop's mark was clicked.
+    SelectHop(u64),
 }
 
 /// A node drag in progress.
@@ -234,6 +238,12 @@ impl CanvasState {
         self.sel.only(key);
     }
 
+    /// Selects the edge `from -> to` (and no node).
+    pub fn select_edge(&mut self, from: NodeKey, to: NodeKey) {
+        self.sel.clear();
+        self.sel.edge = Some((from, to));
+    }
+
     /// The selected edge `(from, to)`, if any.
     #[must_use]
     pub fn selected_edge(&self) -> Option<&(NodeKey, NodeKey)> {
@@ -291,7 +301,9 @@ impl CanvasState {
 
     /// Applies a pending fit or focus request, once the canvas size is known.
     fn apply_requests(&mut self, graph: &InvestigationGraph, rect: Rect) {
-        if !rect.is_positive() {
+        // A canvas squeezed by its panels (the first frame of a window still taking its size)
+        // would fit the graph into a sliver: wait for a usable size.
+        if rect.width() < 120.0 || rect.height() < 80.0 {
             return;
         }
         if let Some(key) = self.focus_request.take()

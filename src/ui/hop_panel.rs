@@ -1,0 +1,129 @@
+//! The inspector's hop section: what a hop says (kind, service, chains, confidence, status,
+//! author, rationale and the numbers it cites), the transfers on each side (a click selects
+//! the transfer's edge), and accept / reject / remove as audited commands.
+
+use egui::{RichText, Ui};
+
+use super::app::WorkbenchApp;
+use crate::graph::Command;
+use crate::model::{HopKind, HopStatus, registry};
+
+impl WorkbenchApp {
+    /// Shows hop `id` in the inspector.
+    pub fn hop_inspector(&mut self, ui: &mut Ui, id: u64) {
+        let Some(s) = self.session.as_ref() else { return };
+        let Some(hop) = s.inv.case().hops.get(&id).cloned() else {
+            self.selected_hop = None;
+            return;
+        };
+        let mut action: Option<Command> = None;
+        let mut select_edge = None;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("Hop #{id}: {}", super::canvas::hop_label(&hop))).strong());
+            if ui.small_button("x").on_hover_text("close the hop").clicked() {
+                self.selected_hop = None;
+                self.canvas.highlight_hop(None);
+            }
+        });
+        let status = match hop.status {
+            HopStatus::Suggested => "suggested (not yet accepted)",
+            HopStatus::Accepted => "accepted",
+            HopStatus::Rejected => "rejected",
+        };
+        egui::Grid::new(("hop-facts", id)).num_columns(2).striped(true).show(ui, |ui| {
+            ui.label("Kind");
+            ui.label(hop.kind.name().replace('_', " "));
+            ui.end_row();
+            match &hop.kind {
+                HopKind::Mixer { service, pool } => {
+                    ui.label("Service");
+                    ui.label(format!("{service}{}", pool.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()));
+                    ui.end_row();
+                }
+                HopKind::Bridge { bridge, from_chain, to_chain } => {
+                    ui.label("Bridge");
+                    ui.label(format!("{bridge}: {from_chain} -> {to_chain}"));
+                    ui.end_row();
+                }
+                HopKind::Swap { venue } | HopKind::CashOut { venue } => {
+                    ui.label("Venue");
+                    ui.label(venue);
+                    ui.end_row();
+                }
+                HopKind::PeelChain => {}
+            }
+            ui.label("Confidence");
+            ui.label(format!("{}%", hop.confidence));
+            ui.end_row();
+            ui.label("Status");
+            ui.label(status);
+            ui.end_row();
+            ui.label("Author");
+            ui.label(&hop.author);
+            ui.end_row();
+            for (k, v) in &hop.features {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            }
+        });
+        ui.label(RichText::new("Rationale").strong());
+        ui.label(if hop.rationale.is_empty() { "(none given)" } else { &hop.rationale });
+        for (side, ids) in [("In", &hop.inbound), ("Out", &hop.outbound)] {
+            ui.label(RichText::new(format!("{side} ({})", ids.len())).strong());
+            for tid in ids {
+                let Some(row) = s.inv.transfer(*tid) else {
+                    ui.label(format!("#{tid} (not in the ledger)"));
+                    continue;
+                };
+                let t = &row.transfer;
+                let text = format!(
+                    "#{tid} {} {} -> {}",
+                    registry().display_amount(&t.chain, &t.asset, t.amount_base),
+                    t.from.as_deref().map_or_else(|| "(tx)".to_owned(), super::canvas::short_address),
+                    t.to.as_deref().map_or_else(|| "(tx)".to_owned(), super::canvas::short_address)
+                );
+                if ui.link(text).on_hover_text("select this transfer's edge").clicked() {
+                    select_edge = Some(*tid);
+                }
+            }
+        }
+        ui.horizontal(|ui| {
+            let mut set = |status: HopStatus| {
+                let mut h = hop.clone();
+                h.status = status;
+                action = Some(Command::EditHop { id, hop: h });
+            };
+            if ui.add_enabled(hop.status != HopStatus::Accepted, egui::Button::new("Accept hop")).clicked() {
+                set(HopStatus::Accepted);
+            }
+            if ui.add_enabled(hop.status != HopStatus::Rejected, egui::Button::new("Reject hop")).clicked() {
+                set(HopStatus::Rejected);
+            }
+            if ui.button("Remove hop").clicked() {
+                action = Some(Command::RemoveHop { id });
+            }
+        });
+        if let Some(tid) = select_edge {
+            let edge = s.graph.graph.edge_indices().find_map(|e| {
+                let (a, b) = s.graph.graph.edge_endpoints(e)?;
+                s.graph.graph[e]
+                    .transfers
+                    .contains(&tid)
+                    .then(|| (s.graph.graph[a].key.clone(), s.graph.graph[b].key.clone()))
+            });
+            if let Some((a, b)) = edge {
+                self.canvas.select_edge(a, b.clone());
+                self.canvas.focus(&b);
+                self.timeline_pick = Some(tid);
+            }
+        }
+        if let Some(c) = action {
+            if matches!(c, Command::RemoveHop { .. }) {
+                self.selected_hop = None;
+                self.canvas.highlight_hop(None);
+            }
+            self.command(c);
+        }
+    }
+}

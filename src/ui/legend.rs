@@ -1,0 +1,143 @@
+//! The canvas legend (View > Show legend, key G): what the shapes and colours on the graph
+//! mean. Only what is on the graph is listed: its categories (shape and colour), aggregates and
+//! UTXO transactions, its hop kinds (dashed = suggested) and its assets (edge colours).
+
+use std::collections::BTreeSet;
+
+use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, vec2};
+
+use super::app::WorkbenchApp;
+use super::canvas;
+use crate::case::NodeKey;
+use crate::model::{Category, HopKind};
+
+/// What the legend lists for the open graph.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LegendItems {
+    /// Address categories present.
+    pub categories: BTreeSet<Category>,
+    /// Aggregate "+N more" nodes present.
+    pub aggregates: bool,
+    /// UTXO transaction nodes present.
+    pub transactions: bool,
+    /// Hop kinds present (by name) with their colour.
+    pub hops: Vec<(String, Color32)>,
+    /// Some hop is only suggested.
+    pub suggested: bool,
+    /// Assets on the edges: (symbol, native).
+    pub assets: BTreeSet<(String, bool)>,
+}
+
+fn icon(ui: &mut Ui) -> (Rect, egui::Painter) {
+    let (rect, _) = ui.allocate_exact_size(vec2(18.0, 16.0), Sense::hover());
+    (rect, ui.painter().clone())
+}
+
+impl WorkbenchApp {
+    /// What is on the graph, for the legend.
+    #[must_use]
+    pub fn legend_items(&self) -> LegendItems {
+        let mut items = LegendItems::default();
+        let Some(s) = self.session.as_ref() else { return items };
+        for n in s.graph.graph.node_weights() {
+            match n.key {
+                NodeKey::Address { .. } => {
+                    items.categories.insert(n.category);
+                }
+                NodeKey::Tx { .. } => items.transactions = true,
+                NodeKey::Aggregate(_) => items.aggregates = true,
+            }
+        }
+        for e in s.graph.graph.edge_weights() {
+            for (chain, asset) in e.totals.keys() {
+                let info = canvas::asset_info(chain, asset);
+                items.assets.insert((info.symbol, info.native));
+            }
+        }
+        let mut kinds = BTreeSet::new();
+        for h in s.inv.case().hops.values() {
+            let (name, sample): (&str, HopKind) = (h.kind.name(), h.kind.clone());
+            if kinds.insert(name.to_owned()) {
+                items.hops.push((name.replace('_', " "), canvas::hop_color(&sample)));
+            }
+            items.suggested |= h.status == crate::model::HopStatus::Suggested;
+        }
+        items
+    }
+
+    /// Draws the legend in the bottom-left corner of the canvas `rect`.
+    pub fn legend_ui(&self, ctx: &egui::Context, rect: Rect) {
+        let items = self.legend_items();
+        if items == LegendItems::default() {
+            return;
+        }
+        egui::Area::new(egui::Id::unique("hoptrace-legend"))
+            .pivot(egui::Align2::LEFT_BOTTOM)
+            .fixed_pos(rect.left_bottom() + vec2(8.0, -8.0))
+            .constrain_to(rect)
+            .order(egui::Order::Middle)
+            .interactable(false)
+            .show(ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.label(egui::RichText::new("Legend").strong());
+                    let outline = ui.visuals().strong_text_color();
+                    for &c in &items.categories {
+                        ui.horizontal(|ui| {
+                            let (r, p) = icon(ui);
+                            canvas::paint_shape(
+                                &p,
+                                canvas::category_shape(c),
+                                r.center(),
+                                6.0,
+                                canvas::category_color(c),
+                                Stroke::new(1.0, outline),
+                            );
+                            ui.label(c.name());
+                        });
+                    }
+                    if items.transactions {
+                        ui.horizontal(|ui| {
+                            let (r, p) = icon(ui);
+                            p.rect_filled(Rect::from_center_size(r.center(), vec2(9.0, 9.0)), 1.0, canvas::TX_COLOR);
+                            ui.label("UTXO transaction");
+                        });
+                    }
+                    if items.aggregates {
+                        ui.horizontal(|ui| {
+                            let (r, p) = icon(ui);
+                            let b = Rect::from_center_size(r.center(), vec2(16.0, 9.0));
+                            p.rect_stroke(b, 3.0, Stroke::new(1.0, outline), egui::StrokeKind::Middle);
+                            ui.label("+N more (aggregate: expand it)");
+                        });
+                    }
+                    if !items.hops.is_empty() {
+                        ui.separator();
+                        for (name, color) in &items.hops {
+                            ui.horizontal(|ui| {
+                                let (r, p) = icon(ui);
+                                p.line_segment([r.left_center(), r.right_center()], Stroke::new(2.5, *color));
+                                ui.label(format!("{name} hop"));
+                            });
+                        }
+                        if items.suggested {
+                            ui.label("dashed: suggested, not yet accepted");
+                        }
+                    }
+                    if !items.assets.is_empty() {
+                        ui.separator();
+                        for (symbol, native) in &items.assets {
+                            ui.horizontal(|ui| {
+                                let (r, p) = icon(ui);
+                                let color = canvas::asset_color(symbol, *native);
+                                let (a, b) = (r.left_center(), r.right_center());
+                                p.line_segment([a, b], Stroke::new(3.0, color));
+                                p.circle_filled(Pos2::new(b.x, b.y), 2.0, color);
+                                ui.label(symbol);
+                            });
+                        }
+                        ui.label("edge width: value (log scale)");
+                    }
+                });
+            });
+    }
+}
