@@ -216,3 +216,23 @@ fn a_hop_mark_opens_the_hop_and_rejecting_it_is_audited() {
     assert!(items.categories.contains(&Category::Mixer) && items.hops.iter().any(|(n, _)| n == "mixer"));
     assert!(h.query_by_label("Legend").is_some());
 }
+
+#[test]
+fn imported_text_beyond_latin_renders_with_the_bundled_font() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let pool = mixer(&app);
+    let entity = "Пул → Ωμέγα mixer";
+    app.command(hoptrace::graph::Command::Label {
+        node: pool.clone(),
+        entity: entity.to_owned(),
+        category: Category::Mixer,
+        source: "test → source".to_owned(),
+    });
+    app.apply_pending();
+    app.select(&pool);
+    let mut h = harness(app);
+    h.run();
+    assert!(h.query_by_label_contains(entity).is_some(), "the inspector shows the label text");
+}

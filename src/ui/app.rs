@@ -186,6 +186,8 @@ pub struct WorkbenchApp {
     pub selected_hop: Option<u64>,
     /// Where each transfer was drawn on the timeline last frame (screen points).
     pub timeline_screen: Vec<(i64, egui::Pos2)>,
+    /// The bundled fallback font was added to the context.
+    pub fonts_installed: bool,
 }
 
 impl WorkbenchApp {
@@ -212,6 +214,7 @@ impl WorkbenchApp {
             timeline_pick: None,
             selected_hop: None,
             timeline_screen: Vec::new(),
+            fonts_installed: false,
         }
     }
 

@@ -118,6 +118,10 @@ impl WorkbenchApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::ConfirmClose);
         }
+        if !self.fonts_installed {
+            install_fonts(&ctx);
+            self.fonts_installed = true;
+        }
         self.apply_prefs(&ctx);
         self.poll_arrange();
         if self.arranging.is_some() {
@@ -142,6 +146,18 @@ impl WorkbenchApp {
         self.notices_ui(&ctx);
         self.apply_pending();
     }
+}
+
+/// The bundled DejaVu Sans as the last fallback of both font families: arrows, box drawing and
+/// most scripts of imported labels render instead of showing empty boxes.
+fn install_fonts(ctx: &egui::Context) {
+    use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+    let data = egui::FontData::from_static(include_bytes!("../../assets/fonts/DejaVuSans.ttf"));
+    let families = [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+        .into_iter()
+        .map(|family| InsertFontFamily { family, priority: FontPriority::Lowest })
+        .collect();
+    ctx.add_font(FontInsert { name: "DejaVuSans".to_owned(), data, families });
 }
 
 impl eframe::App for WorkbenchApp {
