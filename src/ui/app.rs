@@ -188,6 +188,8 @@ pub struct WorkbenchApp {
     pub timeline_screen: Vec<(i64, egui::Pos2)>,
     /// The bundled fallback font was added to the context.
     pub fonts_installed: bool,
+    /// How the inspector's transfers table is sorted (column, ascending).
+    pub transfer_sort: (super::transfers_table::SortKey, bool),
 }
 
 impl WorkbenchApp {
@@ -215,6 +217,7 @@ impl WorkbenchApp {
             selected_hop: None,
             timeline_screen: Vec::new(),
             fonts_installed: false,
+            transfer_sort: (super::transfers_table::SortKey::Id, true),
         }
     }
 

@@ -65,11 +65,12 @@ impl WorkbenchApp {
         items
     }
 
-    /// Draws the legend in the bottom-left corner of the canvas `rect`.
-    pub fn legend_ui(&self, ctx: &egui::Context, rect: Rect) {
+    /// Draws the legend along the bottom of the canvas `rect`; returns its height, which the
+    /// canvas keeps free when it fits the graph.
+    pub fn legend_ui(&self, ctx: &egui::Context, rect: Rect) -> f32 {
         let items = self.legend_items();
         if items == LegendItems::default() {
-            return;
+            return 0.0;
         }
         egui::Area::new(egui::Id::unique("hoptrace-legend"))
             .pivot(egui::Align2::LEFT_BOTTOM)
@@ -79,65 +80,77 @@ impl WorkbenchApp {
             .interactable(false)
             .show(ctx, |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.label(egui::RichText::new("Legend").strong());
+                    ui.set_max_width((rect.width() - 40.0).max(200.0));
+                    ui.add(egui::Label::new(egui::RichText::new("Legend").strong()).extend());
                     let outline = ui.visuals().strong_text_color();
-                    for &c in &items.categories {
-                        ui.horizontal(|ui| {
-                            let (r, p) = icon(ui);
-                            canvas::paint_shape(
-                                &p,
-                                canvas::category_shape(c),
-                                r.center(),
-                                6.0,
-                                canvas::category_color(c),
-                                Stroke::new(1.0, outline),
-                            );
-                            ui.label(c.name());
-                        });
-                    }
-                    if items.transactions {
-                        ui.horizontal(|ui| {
-                            let (r, p) = icon(ui);
-                            p.rect_filled(Rect::from_center_size(r.center(), vec2(9.0, 9.0)), 1.0, canvas::TX_COLOR);
-                            ui.label("UTXO transaction");
-                        });
-                    }
-                    if items.aggregates {
-                        ui.horizontal(|ui| {
-                            let (r, p) = icon(ui);
-                            let b = Rect::from_center_size(r.center(), vec2(16.0, 9.0));
-                            p.rect_stroke(b, 3.0, Stroke::new(1.0, outline), egui::StrokeKind::Middle);
-                            ui.label("+N more (aggregate: expand it)");
-                        });
-                    }
-                    if !items.hops.is_empty() {
-                        ui.separator();
-                        for (name, color) in &items.hops {
-                            ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        for &c in &items.categories {
+                            ui.scope(|ui| {
                                 let (r, p) = icon(ui);
-                                p.line_segment([r.left_center(), r.right_center()], Stroke::new(2.5, *color));
-                                ui.label(format!("{name} hop"));
+                                canvas::paint_shape(
+                                    &p,
+                                    canvas::category_shape(c),
+                                    r.center(),
+                                    6.0,
+                                    canvas::category_color(c),
+                                    Stroke::new(1.0, outline),
+                                );
+                                ui.add(egui::Label::new(c.name()).extend());
                             });
                         }
+                        if items.transactions {
+                            ui.scope(|ui| {
+                                let (r, p) = icon(ui);
+                                p.rect_filled(
+                                    Rect::from_center_size(r.center(), vec2(9.0, 9.0)),
+                                    1.0,
+                                    canvas::TX_COLOR,
+                                );
+                                ui.add(egui::Label::new("UTXO transaction").extend());
+                            });
+                        }
+                        if items.aggregates {
+                            ui.scope(|ui| {
+                                let (r, p) = icon(ui);
+                                let b = Rect::from_center_size(r.center(), vec2(16.0, 9.0));
+                                p.rect_stroke(b, 3.0, Stroke::new(1.0, outline), egui::StrokeKind::Middle);
+                                ui.add(egui::Label::new("+N more (aggregate)").extend());
+                            });
+                        }
+                    });
+                    if !items.hops.is_empty() {
+                        ui.horizontal_wrapped(|ui| {
+                            for (name, color) in &items.hops {
+                                ui.scope(|ui| {
+                                    let (r, p) = icon(ui);
+                                    p.line_segment([r.left_center(), r.right_center()], Stroke::new(2.5, *color));
+                                    ui.add(egui::Label::new(format!("{name} hop")).extend());
+                                });
+                            }
+                        });
                         if items.suggested {
                             ui.label("dashed: suggested, not yet accepted");
                         }
                     }
                     if !items.assets.is_empty() {
-                        ui.separator();
-                        for (symbol, native) in &items.assets {
-                            ui.horizontal(|ui| {
-                                let (r, p) = icon(ui);
-                                let color = canvas::asset_color(symbol, *native);
-                                let (a, b) = (r.left_center(), r.right_center());
-                                p.line_segment([a, b], Stroke::new(3.0, color));
-                                p.circle_filled(Pos2::new(b.x, b.y), 2.0, color);
-                                ui.label(symbol);
-                            });
-                        }
+                        ui.horizontal_wrapped(|ui| {
+                            for (symbol, native) in &items.assets {
+                                ui.scope(|ui| {
+                                    let (r, p) = icon(ui);
+                                    let color = canvas::asset_color(symbol, *native);
+                                    let (a, b) = (r.left_center(), r.right_center());
+                                    p.line_segment([a, b], Stroke::new(3.0, color));
+                                    p.circle_filled(Pos2::new(b.x, b.y), 2.0, color);
+                                    ui.add(egui::Label::new(symbol.as_str()).extend());
+                                });
+                            }
+                        });
                         ui.label("edge width: value (log scale)");
                     }
                 });
-            });
+            })
+            .response
+            .rect
+            .height()
     }
 }

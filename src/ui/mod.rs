@@ -14,6 +14,7 @@ pub mod legend;
 pub mod palette;
 pub mod panels;
 pub mod timeline;
+pub mod transfers_table;
 pub mod window;
 
 pub use app::WorkbenchApp;

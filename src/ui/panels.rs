@@ -3,7 +3,6 @@
 //! activity (the audit log), and notices.
 
 use egui::{RichText, Ui};
-use egui_extras::{Column, TableBuilder};
 
 use super::actions::Menu;
 use super::app::WorkbenchApp;
@@ -11,7 +10,6 @@ use super::dialogs::{Dialog, HopChoice};
 use crate::case::NodeKey;
 use crate::graph::Command;
 use crate::ledger::{Ledger, canonical_address};
-use crate::model::registry;
 
 fn time_text(t: Option<i64>) -> String {
     t.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or_else(|| "?".to_owned(), |t| t.to_string())
@@ -43,7 +41,12 @@ impl WorkbenchApp {
                 Some(s) => {
                     let c = s.inv.case();
                     ui.label(RichText::new(&c.title).strong());
-                    ui.label(format!("{}{}", s.path.display(), if s.dirty { " •" } else { "" }));
+                    let name = s
+                        .path
+                        .file_name()
+                        .map_or_else(|| s.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                    ui.label(format!("{name}{}", if s.dirty { " (unsaved)" } else { "" }))
+                        .on_hover_text(s.path.display().to_string());
                 }
                 None => {
                     ui.label("No case open: File > Open case…");
@@ -208,74 +211,8 @@ impl WorkbenchApp {
         }
         ui.separator();
         ui.label(format!("Transfers ({}) — tick them as in/out of a hop:", ids.len()));
-        let rows: Vec<_> = ids.iter().filter_map(|id| s.inv.transfer(*id).cloned()).collect();
-        TableBuilder::new(ui)
-            .striped(true)
-            .max_scroll_height(320.0)
-            .column(Column::auto())
-            .column(Column::auto())
-            .column(Column::auto())
-            .column(Column::auto())
-            .column(Column::remainder())
-            .column(Column::auto())
-            .header(18.0, |mut h| {
-                for t in ["In", "Out", "Time", "Amount", "From -> To", "Source"] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
-            })
-            .body(|mut body| {
-                for r in &rows {
-                    body.row(20.0, |mut row| {
-                        let t = &r.transfer;
-                        row.col(|ui| {
-                            let mut on = self.pick.inbound.contains(&r.id);
-                            if ui
-                                .checkbox(&mut on, format!("in #{}", r.id))
-                                .on_hover_text("this transfer goes into the hop")
-                                .changed()
-                            {
-                                if on {
-                                    self.pick.inbound.insert(r.id);
-                                } else {
-                                    self.pick.inbound.remove(&r.id);
-                                }
-                            }
-                        });
-                        row.col(|ui| {
-                            let mut on = self.pick.outbound.contains(&r.id);
-                            if ui
-                                .checkbox(&mut on, format!("out #{}", r.id))
-                                .on_hover_text("this transfer comes out of the hop")
-                                .changed()
-                            {
-                                if on {
-                                    self.pick.outbound.insert(r.id);
-                                } else {
-                                    self.pick.outbound.remove(&r.id);
-                                }
-                            }
-                        });
-                        row.col(|ui| {
-                            ui.label(time_text(t.time));
-                        });
-                        row.col(|ui| {
-                            ui.label(registry().display_amount(&t.chain, &t.asset, t.amount_base));
-                        });
-                        row.col(|ui| {
-                            ui.label(format!(
-                                "{} -> {}",
-                                t.from.as_deref().unwrap_or("(tx)"),
-                                t.to.as_deref().unwrap_or("(tx)")
-                            ));
-                        });
-                        row.col(|ui| {
-                            ui.label(format!("{}:{}", r.provenance.file_name, r.provenance.line));
-                        });
-                    });
-                }
-            });
+        let mut rows: Vec<_> = ids.iter().filter_map(|id| s.inv.transfer(*id).cloned()).collect();
+        self.transfers_table(ui, &mut rows);
         ui.separator();
         let ready = !self.pick.outbound.is_empty() && !self.pick.inbound.is_empty();
         ui.horizontal_wrapped(|ui| {

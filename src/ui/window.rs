@@ -40,9 +40,8 @@ impl WorkbenchApp {
         let mut events = Vec::new();
         let rect = ui.max_rect();
         canvas::canvas_ui(ui, &s.graph, &s.positions, &s.inv.case().hops, &mut self.canvas, &mut events);
-        if self.prefs.legend {
-            self.legend_ui(ui.ctx(), rect);
-        }
+        let legend = if self.prefs.legend { self.legend_ui(ui.ctx(), rect) } else { 0.0 };
+        self.canvas.keep_free_below(legend);
         for e in events {
             self.canvas_event(e);
         }

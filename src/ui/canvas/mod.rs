@@ -205,6 +205,9 @@ pub struct CanvasState {
     menu: Option<MenuTarget>,
     spatial: Spatial,
     scratch: Scratch,
+    /// Height at the bottom of the canvas covered by an overlay (the legend): fitting keeps
+    /// the graph above it.
+    free_below: f32,
 }
 
 impl Default for CanvasState {
@@ -222,6 +225,7 @@ impl Default for CanvasState {
             menu: None,
             spatial: Spatial::default(),
             scratch: Scratch::default(),
+            free_below: 0.0,
         }
     }
 }
@@ -236,6 +240,11 @@ impl CanvasState {
     /// Selects exactly `key` (and no edge).
     pub fn select_only(&mut self, key: NodeKey) {
         self.sel.only(key);
+    }
+
+    /// Keeps `height` points at the bottom of the canvas free when fitting (an overlay is there).
+    pub fn keep_free_below(&mut self, height: f32) {
+        self.free_below = height.max(0.0);
     }
 
     /// Selects the edge `from -> to` (and no node).
@@ -314,7 +323,11 @@ impl CanvasState {
         }
         if self.fit_requested {
             self.fit_requested = false;
-            self.view = self.spatial.bounds.map_or_else(View::default, |b| View::fit(b, rect, 40.0));
+            let mut area = rect;
+            area.max.y = (rect.max.y - self.free_below).max(rect.min.y + 80.0);
+            self.view = self.spatial.bounds.map_or_else(View::default, |b| View::fit(b, area, 40.0));
+            // Screen positions are relative to the canvas centre: centre the graph in `area`.
+            self.view.pan += area.center() - rect.center();
         }
     }
 }

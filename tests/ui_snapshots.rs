@@ -1,0 +1,76 @@
+//! Image snapshots of key screens, rendered by wgpu (on CI: Mesa's lavapipe, a CPU Vulkan
+//! driver, installed by `.ci/run`). A changed look fails the test and leaves
+//! `tests/snapshots/NAME.new.png` and `NAME.diff.png` beside the reference; after checking the
+//! change by eye, `UPDATE_SNAPSHOTS=1 cargo test --test ui_snapshots` accepts it.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hoptrace::model::Category;
+use hoptrace::ui::WorkbenchApp;
+use hoptrace::ui::files::FakeDialogs;
+
+fn demo_case(dir: &Path) -> PathBuf {
+    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["demo", "--out", &dir.display().to_string()])
+        .output()
+        .expect("run the demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir.join("demo-case.ron")
+}
+
+/// The demo case in a window of 1400 x 900 points rendered by wgpu, notices cleared (they
+/// name temporary paths).
+fn window(light: bool, presenter: bool) -> (tempfile::TempDir, Harness<'static, WorkbenchApp>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.prefs.light = light;
+    app.prefs.presenter = presenter;
+    app.open(&demo_case(dir.path()));
+    app.notices.clear();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .wgpu()
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.run();
+    h.state_mut().notices.clear();
+    h.run();
+    (dir, h)
+}
+
+#[test]
+fn the_demo_case_in_the_dark_theme() {
+    let (_dir, mut h) = window(false, false);
+    h.snapshot("demo_case_dark");
+}
+
+#[test]
+fn a_selected_mixer_with_its_transfers_in_the_light_theme() {
+    let (_dir, mut h) = window(true, false);
+    let pool = {
+        let s = h.state().session.as_ref().expect("case");
+        s.graph.graph.node_weights().find(|n| n.category == Category::Mixer).map(|n| n.key.clone()).expect("mixer")
+    };
+    h.state_mut().select(&pool);
+    h.run();
+    h.snapshot("mixer_selected_light");
+}
+
+#[test]
+fn the_command_palette_filtered_to_hops() {
+    let (_dir, mut h) = window(false, false);
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::P);
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Command").type_text("hop");
+    h.run();
+    h.snapshot("command_palette");
+}
+
+#[test]
+fn presenter_mode_enlarges_everything() {
+    let (_dir, mut h) = window(false, true);
+    h.snapshot("presenter_mode");
+}
