@@ -8,6 +8,7 @@
 pub mod case;
 pub mod graph;
 pub mod import;
+pub mod labels;
 pub mod layout;
 pub mod ledger;
 pub mod model;

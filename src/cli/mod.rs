@@ -5,6 +5,7 @@ mod case_cmd;
 mod demo_cmd;
 mod import_cmd;
 mod info_cmd;
+mod labels_cmd;
 mod show;
 
 use std::path::PathBuf;
@@ -53,6 +54,10 @@ pub enum Command {
     /// Verify a case's audit log: every command hash-chained, and the case in the state the
     /// last entry recorded.
     Audit(case_cmd::AuditArgs),
+    /// Attribution labels: list or import the built-in cited set (--builtin [--into LEDGER]),
+    /// show every label about an address side by side (--address ADDR [--ledger L]), export a
+    /// ledger's labels as a GraphSense TagPack (--ledger L --export-tagpack OUT.yaml).
+    Labels(labels_cmd::LabelsArgs),
     /// The headless demo: generate the bundled laundering scenario, import it into a fresh
     /// ledger and build a case (seeds, expansions, annotated hops) in DIR.
     Demo {
@@ -114,6 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Annotate(args)) => case_cmd::annotate(&args),
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
+        Some(Command::Labels(args)) => labels_cmd::run(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),
