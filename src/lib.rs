@@ -14,5 +14,6 @@ pub mod ledger;
 pub mod model;
 pub mod scenario;
 pub mod style;
+pub mod training;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -7,6 +7,7 @@ mod import_cmd;
 mod info_cmd;
 mod labels_cmd;
 mod show;
+mod train_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,9 @@ pub enum Command {
     /// show every label about an address side by side (--address ADDR [--ledger L]), export a
     /// ledger's labels as a GraphSense TagPack (--ledger L --export-tagpack OUT.yaml).
     Labels(labels_cmd::LabelsArgs),
+    /// Training scenarios: list, open (builds the ledger), exercises, check an answer (exit 1
+    /// when wrong), walkthrough, generate.
+    Train(train_cmd::TrainArgs),
     /// The headless demo: generate the bundled laundering scenario, import it into a fresh
     /// ledger and build a case (seeds, expansions, annotated hops) in DIR.
     Demo {
@@ -120,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
         Some(Command::Labels(args)) => labels_cmd::run(&args),
+        Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),
