@@ -90,10 +90,12 @@ fn privacy(b: &mut Builder, fresh: &[Holding], extra: &mut Extra) -> Vec<Holding
         }
         extra.shields.push(ShieldPair {
             attacker,
+            protocol: protocol.clone(),
             shield,
             depositor,
             amount_in: Amount::from_u128(amount_in),
             fee_bps: FEE_BPS,
+            fee: Amount::from_u128(fee),
             unshields,
             recipients,
             amount_out: Amount::from_u128(amount_in - fee),
@@ -153,9 +155,9 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
         return lesson;
     };
     let Some(first_recipient) = shield.recipients.first() else { return lesson };
-    let protocol = s.transfers.iter().find(|x| x.tx_hash == shield.shield.tx_hash).and_then(|x| x.to.clone()).unwrap_or_default();
+    let protocol = shield.protocol.clone();
     let attacker_shields = extra.shields.iter().filter(|p| p.attacker).count() as u64;
-    let fee = Amount(shield.amount_in.0 - shield.amount_out.0);
+    let fee = shield.fee;
     let paid_by_first = |c: &&CashOut| {
         s.transfers.iter().any(|x| x.tx_hash == c.transfer.tx_hash && x.from.as_deref() == Some(first_recipient.as_str()))
     };

@@ -12,6 +12,8 @@ use crate::scenario::truth::{Party, TransferRef};
 pub struct ShieldPair {
     /// True for the attacker's.
     pub attacker: bool,
+    /// The protocol contract.
+    pub protocol: String,
     /// The shield transfer (depositor → protocol).
     pub shield: TransferRef,
     /// Who shielded.
@@ -20,6 +22,8 @@ pub struct ShieldPair {
     pub amount_in: Amount,
     /// Protocol fee in basis points, taken on shield.
     pub fee_bps: u32,
+    /// The fee (wei) = `amount_in × fee_bps / 10000`.
+    pub fee: Amount,
     /// The unshield transfers (protocol → recipient).
     pub unshields: Vec<TransferRef>,
     /// Who received them.
