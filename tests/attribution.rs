@@ -40,7 +40,8 @@ fn keccak256(data: &[u8]) -> [u8; 32] {
         0x0000000080000001,
         0x8000000080008008,
     ];
-    const ROT: [u32; 25] = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
+    const ROT: [u32; 25] =
+        [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
     fn f(a: &mut [u64; 25]) {
         for rc in RC {
             let mut c = [0u64; 5];
@@ -71,7 +72,7 @@ fn keccak256(data: &[u8]) -> [u8; 32] {
     let mut state = [0u64; 25];
     let mut msg = data.to_vec();
     msg.push(0x01);
-    while msg.len() % RATE != 0 {
+    while !msg.len().is_multiple_of(RATE) {
         msg.push(0);
     }
     if let Some(last) = msg.last_mut() {
@@ -214,7 +215,8 @@ fn ofac_cited_labels_agree_with_the_real_sdn_lists() {
     // The synthetic TagPack cross-check: the FBI's August 2023 addresses are in lazarus2.yaml.
     let Some(lazarus2) = common::shared_data("tagpacks/lazarus2.yaml") else { return };
     let text = std::fs::read_to_string(lazarus2).expect("read lazarus2.yaml");
-    let fbi: Vec<&Label> = labels::labels().iter().filter(|l| l.source.contains("fbi-identifies-cryptocurrency-funds")).collect();
+    let fbi: Vec<&Label> =
+        labels::labels().iter().filter(|l| l.source.contains("fbi-identifies-cryptocurrency-funds")).collect();
     assert_eq!(fbi.len(), 6);
     for l in fbi {
         assert!(text.contains(&l.address), "{} is not in the FBI TagPack", l.address);

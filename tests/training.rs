@@ -96,8 +96,9 @@ fn walkthroughs_replay_forward_and_back_to_the_start() {
 fn previous_refuses_after_other_changes_and_highlights_resolve() {
     let (_tmp, dir) = fresh("ronin-bridge");
     let (case_path, ledger_path) = training::open(&dir).expect("open");
-    let mut inv = Investigation::open(file::load(&case_path).expect("case"), SqliteLedger::open(&ledger_path).expect("l"))
-        .expect("investigation");
+    let mut inv =
+        Investigation::open(file::load(&case_path).expect("case"), SqliteLedger::open(&ledger_path).expect("l"))
+            .expect("investigation");
     let mut replay = Replay::new(training::load_walkthrough(&dir).expect("walkthrough"));
     let mut saw_highlight = false;
     while let Some(step) = replay.next(&mut inv).expect("step") {
@@ -159,9 +160,17 @@ fn exercises_are_answerable_and_answers_come_from_the_truth() {
             assert!(!bad.correct, "{name}/{}: a wrong answer passed", e.id);
             match &e.answer {
                 Answer::Address { address, .. } => {
-                    assert!(truth.contains(&format!("\"{address}\"")), "{name}/{}: {address} not in the ground truth", e.id);
+                    assert!(
+                        truth.contains(&format!("\"{address}\"")),
+                        "{name}/{}: {address} not in the ground truth",
+                        e.id
+                    );
                     let summary = ledger.address_summary(address).expect("summary");
-                    assert!(summary.incoming.transfers + summary.outgoing.transfers > 0, "{name}/{}: not in the ledger", e.id);
+                    assert!(
+                        summary.incoming.transfers + summary.outgoing.transfers > 0,
+                        "{name}/{}: not in the ledger",
+                        e.id
+                    );
                 }
                 Answer::TxHash { chain, hash } => {
                     assert!(truth.contains(hash.as_str()), "{name}/{}", e.id);
@@ -183,7 +192,9 @@ fn exercises_are_answerable_and_answers_come_from_the_truth() {
                     );
                 }
                 Answer::Count(n) => assert!(*n > 0),
-                Answer::HopKind(k) => assert!(["mixer", "bridge", "swap", "cash_out", "peel_chain"].contains(&k.as_str())),
+                Answer::HopKind(k) => {
+                    assert!(["mixer", "bridge", "swap", "cash_out", "peel_chain"].contains(&k.as_str()))
+                }
                 Answer::Chain(c) => assert!(hoptrace::model::registry().chain(c).is_ok()),
             }
         }

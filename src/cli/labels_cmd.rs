@@ -75,7 +75,11 @@ pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
         let held: std::collections::BTreeSet<_> = found.iter().map(key).collect();
         found.extend(labels::labels_for(address).into_iter().filter(|l| !held.contains(&key(l))).cloned());
         if found.is_empty() {
-            println!("{}: no labels (built-in{})", canonical_address(address), if ledger.is_some() { " or in the ledger" } else { "" });
+            println!(
+                "{}: no labels (built-in{})",
+                canonical_address(address),
+                if ledger.is_some() { " or in the ledger" } else { "" }
+            );
             return Ok(ExitCode::SUCCESS);
         }
         print!("{}", side_by_side(&canonical_address(address), &found));

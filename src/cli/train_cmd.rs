@@ -75,8 +75,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         TrainCommand::List => {
             for name in training::names() {
                 let dir = args.cases.join(name);
-                let built = if dir.join(training::LEDGER_FILE).exists() { "ledger built" } else { "ledger built on first open" };
-                let title = file::load(&dir.join(training::CASE_FILE)).map(|c| c.title).unwrap_or_else(|e| format!("({e})"));
+                let built = if dir.join(training::LEDGER_FILE).exists() {
+                    "ledger built"
+                } else {
+                    "ledger built on first open"
+                };
+                let title =
+                    file::load(&dir.join(training::CASE_FILE)).map(|c| c.title).unwrap_or_else(|e| format!("({e})"));
                 println!("{name:<18} {title} [{built}]");
             }
         }
@@ -122,13 +127,20 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
                     Action::Highlight { nodes, hop_steps } => {
                         format!("highlight {} nodes, hops of steps {hop_steps:?}", nodes.len())
                     }
-                    Action::Annotate(h) => format!("annotate {} hop ({} in, {} out)", h.kind.name(), h.inbound.len(), h.outbound.len()),
+                    Action::Annotate(h) => {
+                        format!("annotate {} hop ({} in, {} out)", h.kind.name(), h.inbound.len(), h.outbound.len())
+                    }
                     Action::Note { .. } => "note".to_owned(),
                 };
                 println!("{n:>2}. {}\n    [{what}]", step.caption);
             }
             let c = inv.case();
-            println!("After the walkthrough: {} nodes, {} transfers, {} hops (not saved)", c.nodes.len(), c.transfers.len(), c.hops.len());
+            println!(
+                "After the walkthrough: {} nodes, {} transfers, {} hops (not saved)",
+                c.nodes.len(),
+                c.transfers.len(),
+                c.hops.len()
+            );
         }
         TrainCommand::Generate { name } => {
             let names: Vec<&str> = if name == "all" { training::names().to_vec() } else { vec![name.as_str()] };

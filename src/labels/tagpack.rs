@@ -116,8 +116,8 @@ pub fn write(header: &Header, labels: &[Label]) -> String {
                 valid_from: l.valid_from.clone(),
                 valid_to: l.valid_to.clone(),
             };
-            let context = (context != Context::default())
-                .then(|| serde_json::json!({ "hoptrace": context }).to_string());
+            let context =
+                (context != Context::default()).then(|| serde_json::json!({ "hoptrace": context }).to_string());
             Tag {
                 address: &l.address,
                 currency: currency_code(&l.chain),

@@ -109,7 +109,9 @@ fn read_ron<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainingEr
 /// Removes a file if it exists.
 fn remove(path: &Path) -> Result<(), TrainingError> {
     match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(TrainingError::Io { path: path.to_owned(), source: e }),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(TrainingError::Io { path: path.to_owned(), source: e })
+        }
         _ => Ok(()),
     }
 }

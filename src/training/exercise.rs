@@ -81,7 +81,9 @@ fn parse_amount(chain: &str, asset: &str, given: &str) -> Result<Amount, String>
             .ok()
             .filter(|c| c.native == asset && c.native.eq_ignore_ascii_case(symbol.trim()))
             .map(|c| c.decimals)
-            .or_else(|| reg.token(chain, asset).filter(|k| k.symbol.eq_ignore_ascii_case(symbol.trim())).map(|k| k.decimals))
+            .or_else(|| {
+                reg.token(chain, asset).filter(|k| k.symbol.eq_ignore_ascii_case(symbol.trim())).map(|k| k.decimals)
+            })
             .ok_or_else(|| format!("{:?} is not the unit of this asset", symbol.trim()))?;
         return Amount::parse_decimal(number, decimals).map_err(|e| e.to_string());
     }
@@ -144,10 +146,16 @@ mod tests {
         assert!(check(&a, " 0xA160cdAB225685dA1d56aa342Ad8841c3b53f291 ").correct);
         assert!(!check(&a, "0xA160cdAB225685dA1d56aa342Ad8841c3b53f290").correct);
         assert!(check(&a, "not an address").explanation.contains("not an address"));
-        let b = ex(Answer::Address { chain: "bitcoin".to_owned(), address: "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ".to_owned() });
+        let b = ex(Answer::Address {
+            chain: "bitcoin".to_owned(),
+            address: "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ".to_owned(),
+        });
         assert!(!check(&b, "1pkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ").correct);
-        let amount =
-            ex(Answer::Amount { chain: "ethereum".to_owned(), asset: "ETH".to_owned(), base_units: "1500000000000000000".to_owned() });
+        let amount = ex(Answer::Amount {
+            chain: "ethereum".to_owned(),
+            asset: "ETH".to_owned(),
+            base_units: "1500000000000000000".to_owned(),
+        });
         assert!(check(&amount, "1500000000000000000").correct);
         assert!(check(&amount, "1.5 ETH").correct);
         assert!(check(&amount, "1.5 eth").correct);

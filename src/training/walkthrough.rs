@@ -95,8 +95,8 @@ pub enum ReplayError {
         step: usize,
         /// Its caption.
         caption: String,
-        /// The command error.
-        error: CommandError,
+        /// The command error (boxed: it is large).
+        error: Box<CommandError>,
     },
     /// A transfer the step names is not in the ledger.
     #[error("step {step}: the ledger has no {chain} transfer {tx_hash} #{position} ({kind})")]
@@ -268,7 +268,7 @@ impl Replay {
                     // Undoing what this step just applied cannot fail: each has an undo entry.
                     let _ = inv.apply(Command::Undo);
                 }
-                return Err(ReplayError::Command { step: index + 1, caption, error });
+                return Err(ReplayError::Command { step: index + 1, caption, error: Box::new(error) });
             }
             done += 1;
         }
@@ -292,7 +292,7 @@ impl Replay {
             inv.apply(Command::Undo).map_err(|error| ReplayError::Command {
                 step,
                 caption: self.walkthrough.steps.get(step - 1).map(|s| s.caption.clone()).unwrap_or_default(),
-                error,
+                error: Box::new(error),
             })?;
         }
         self.applied.pop();

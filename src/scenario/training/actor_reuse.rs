@@ -79,7 +79,11 @@ pub fn generate() -> Result<TrainingScenario, ScenarioError> {
             held.push((chain, if hop.is_some() { value - ETH / 50 } else { value }, arrive));
             extra.thefts.push(Theft {
                 incident: incident.to_owned(),
-                victim: Party { chain: chain.to_owned(), address: hot.clone(), entity: format!("{incident} hot wallet") },
+                victim: Party {
+                    chain: chain.to_owned(),
+                    address: hot.clone(),
+                    entity: format!("{incident} hot wallet"),
+                },
                 transfers: vec![r],
                 to: first_to,
                 asset: native(chain).to_owned(),
@@ -177,38 +181,104 @@ fn lesson(_s: &Scenario, extra: &Extra) -> Lesson {
         return empty;
     };
     let a = &reused.address;
-    let Some(polygon_victim) = extra.thefts.iter().find(|t| t.victim.chain == POLYGON && t.incident.starts_with("Stake")) else {
+    let Some(polygon_victim) =
+        extra.thefts.iter().find(|t| t.victim.chain == POLYGON && t.incident.starts_with("Stake"))
+    else {
         return empty;
     };
     let steps = vec![
-        step("An exchange reports its Ethereum hot wallet drained. Its drain went to one address.", Action::Focus(node(ETHEREUM, &last.victim.address))),
-        expand("The receiving address on Ethereum: funds in from several victims, weeks apart.", node(ETHEREUM, a), ExpandDirection::In, 20),
-        step("EVM addresses are the same key on every EVM chain: look it up on BNB Smart Chain.", Action::AddSeed { chain: BSC.to_owned(), address: a.clone() }),
+        step(
+            "An exchange reports its Ethereum hot wallet drained. Its drain went to one address.",
+            Action::Focus(node(ETHEREUM, &last.victim.address)),
+        ),
+        expand(
+            "The receiving address on Ethereum: funds in from several victims, weeks apart.",
+            node(ETHEREUM, a),
+            ExpandDirection::In,
+            20,
+        ),
+        step(
+            "EVM addresses are the same key on every EVM chain: look it up on BNB Smart Chain.",
+            Action::AddSeed { chain: BSC.to_owned(), address: a.clone() },
+        ),
         expand("On BSC it received the exchange's BNB.", node(BSC, a), ExpandDirection::Both, 20),
         step("And on Polygon.", Action::AddSeed { chain: POLYGON.to_owned(), address: a.clone() }),
         expand("On Polygon: two incidents, weeks apart.", node(POLYGON, a), ExpandDirection::Both, 20),
         annotate(
             "BNB into a bridge router on BSC; ETH out of the bridge vault on Ethereum, to the same address.",
-            HopKind::Bridge { bridge: "Cross-chain bridge (synthetic)".to_owned(), from_chain: BSC.to_owned(), to_chain: ETHEREUM.to_owned() },
+            HopKind::Bridge {
+                bridge: "Cross-chain bridge (synthetic)".to_owned(),
+                from_chain: BSC.to_owned(),
+                to_chain: ETHEREUM.to_owned(),
+            },
             vec![bsc_bridge.deposit.clone()],
             vec![bsc_bridge.payout.clone()],
             80,
-            format!("{} BNB in; {} ETH out minutes later, to the same address.", bsc_bridge.amount_in.format_units(18), bsc_bridge.amount_out.format_units(18)),
+            format!(
+                "{} BNB in; {} ETH out minutes later, to the same address.",
+                bsc_bridge.amount_in.format_units(18),
+                bsc_bridge.amount_out.format_units(18)
+            ),
         ),
         step(
             "One address, three chains, three incidents: the reuse links the thefts.",
             Action::Highlight { nodes: vec![node(ETHEREUM, a), node(BSC, a), node(POLYGON, a)], hop_steps: vec![6] },
         ),
-        step("Write down the link for the report.", Action::Note { node: Some(node(ETHEREUM, a)), text: format!("Same address on {}: incidents {}.", reused.chains.join(", "), reused.incidents.join("; ")) }),
+        step(
+            "Write down the link for the report.",
+            Action::Note {
+                node: Some(node(ETHEREUM, a)),
+                text: format!(
+                    "Same address on {}: incidents {}.",
+                    reused.chains.join(", "),
+                    reused.incidents.join("; ")
+                ),
+            },
+        ),
     ];
     let exercises = vec![
-        exercise("reused", "Which address is reused across chains and incidents?", address(ETHEREUM, a), "It receives the drains of every incident, on every chain."),
-        exercise("chains", "On how many chains is that address active?", Answer::Count(reused.chains.len() as u64), format!("It is active on {}.", reused.chains.join(", "))),
-        exercise("incidents", "How many incidents sent funds to it?", Answer::Count(reused.incidents.len() as u64), reused.incidents.join("; ")),
-        exercise("intermediate", "Through which address did the first incident's funds reach it?", address(&first.victim.chain, &first.to), "The first drain went to an intermediate address that forwarded it within hours."),
-        exercise("polygon-victim", "Which hot wallet lost funds on Polygon in the casino incident?", address(POLYGON, &polygon_victim.victim.address), "Expand the reused address on Polygon: its senders are the victims there."),
-        exercise("bridged-bnb", "How much BNB (base units) did the actor bridge from BSC to Ethereum?", amount(BSC, "BNB", bsc_bridge.amount_in), "The deposit into the bridge router on BSC."),
-        exercise("bridge-kind", "What kind of hop moved the BSC funds to Ethereum?", Answer::HopKind("bridge".to_owned()), "Value in on one chain, out on another, same asset family, minus a fee."),
+        exercise(
+            "reused",
+            "Which address is reused across chains and incidents?",
+            address(ETHEREUM, a),
+            "It receives the drains of every incident, on every chain.",
+        ),
+        exercise(
+            "chains",
+            "On how many chains is that address active?",
+            Answer::Count(reused.chains.len() as u64),
+            format!("It is active on {}.", reused.chains.join(", ")),
+        ),
+        exercise(
+            "incidents",
+            "How many incidents sent funds to it?",
+            Answer::Count(reused.incidents.len() as u64),
+            reused.incidents.join("; "),
+        ),
+        exercise(
+            "intermediate",
+            "Through which address did the first incident's funds reach it?",
+            address(&first.victim.chain, &first.to),
+            "The first drain went to an intermediate address that forwarded it within hours.",
+        ),
+        exercise(
+            "polygon-victim",
+            "Which hot wallet lost funds on Polygon in the casino incident?",
+            address(POLYGON, &polygon_victim.victim.address),
+            "Expand the reused address on Polygon: its senders are the victims there.",
+        ),
+        exercise(
+            "bridged-bnb",
+            "How much BNB (base units) did the actor bridge from BSC to Ethereum?",
+            amount(BSC, "BNB", bsc_bridge.amount_in),
+            "The deposit into the bridge router on BSC.",
+        ),
+        exercise(
+            "bridge-kind",
+            "What kind of hop moved the BSC funds to Ethereum?",
+            Answer::HopKind("bridge".to_owned()),
+            "Value in on one chain, out on another, same asset family, minus a fee.",
+        ),
     ];
     Lesson {
         title: "Training (d): one actor address on several EVM chains".to_owned(),

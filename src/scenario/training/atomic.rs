@@ -64,7 +64,11 @@ fn drain(b: &mut Builder, extra: &mut Extra) -> (String, String, u128, u128) {
         } else {
             b.send_eth(time, &victim, &to, value, 21_000).0
         };
-        if on_tron { usdt_total += value } else { eth_total += value }
+        if on_tron {
+            usdt_total += value
+        } else {
+            eth_total += value
+        }
         b.truth.hack.push(r.clone());
         extra.thefts.push(Theft {
             incident: "wallet provider compromise".to_owned(),
@@ -163,18 +167,43 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
     let t = &s.truth;
     let usdt = s.background.tokens.usdt_tron.clone();
     let collector = |chain: &str| t.attacker_addresses.iter().find(|a| a.chain == chain).map(|a| a.address.clone());
-    let (Some(eth_c), Some(tron_c), Some(swap)) = (collector(ETHEREUM), collector(TRON), extra.cross_swaps.first()) else {
-        return Lesson { title: String::new(), seeds: Vec::new(), expansions: Vec::new(), walkthrough: Walkthrough { title: String::new(), steps: Vec::new() }, exercises: Vec::new() };
+    let (Some(eth_c), Some(tron_c), Some(swap)) = (collector(ETHEREUM), collector(TRON), extra.cross_swaps.first())
+    else {
+        return Lesson {
+            title: String::new(),
+            seeds: Vec::new(),
+            expansions: Vec::new(),
+            walkthrough: Walkthrough { title: String::new(), steps: Vec::new() },
+            exercises: Vec::new(),
+        };
     };
     let victims: Vec<&Theft> = [0usize, 1, 3].iter().filter_map(|i| extra.thefts.get(*i)).collect();
-    let exchange_total = t.cash_outs.iter().filter(|c| c.exchange == EXCHANGE).fold(Amount::ZERO, |a, c| a.saturating_add(c.amount));
-    let broker = t.cash_outs.iter().find(|c| c.exchange == BROKER).map(|c| c.deposit_address.clone()).unwrap_or_default();
+    let exchange_total =
+        t.cash_outs.iter().filter(|c| c.exchange == EXCHANGE).fold(Amount::ZERO, |a, c| a.saturating_add(c.amount));
+    let broker =
+        t.cash_outs.iter().find(|c| c.exchange == BROKER).map(|c| c.deposit_address.clone()).unwrap_or_default();
     let exchange_deposits: Vec<_> = t.cash_outs.iter().filter(|c| c.exchange == EXCHANGE).collect();
     let steps = vec![
-        step("Dozens of users report empty wallets within two hours: start from three of them.", Action::Note { node: None, text: "Reports: wallets drained on Ethereum and Tron.".to_owned() }),
-        step("Every Ethereum victim paid the same address: the collector.", Action::AddSeed { chain: ETHEREUM.to_owned(), address: eth_c.clone() }),
-        expand("The collector's incoming transfers: one per drained wallet.", node(ETHEREUM, &eth_c), ExpandDirection::In, 50),
-        expand("Its outgoing transfers: three deposits to an instant swap service.", node(ETHEREUM, &eth_c), ExpandDirection::Out, 10),
+        step(
+            "Dozens of users report empty wallets within two hours: start from three of them.",
+            Action::Note { node: None, text: "Reports: wallets drained on Ethereum and Tron.".to_owned() },
+        ),
+        step(
+            "Every Ethereum victim paid the same address: the collector.",
+            Action::AddSeed { chain: ETHEREUM.to_owned(), address: eth_c.clone() },
+        ),
+        expand(
+            "The collector's incoming transfers: one per drained wallet.",
+            node(ETHEREUM, &eth_c),
+            ExpandDirection::In,
+            50,
+        ),
+        expand(
+            "Its outgoing transfers: three deposits to an instant swap service.",
+            node(ETHEREUM, &eth_c),
+            ExpandDirection::Out,
+            10,
+        ),
         annotate(
             "ETH in on Ethereum, USDT out on Tron minutes later, at the day's price less a fee: a cross-chain swap.",
             HopKind::Swap { venue: swap.service.clone() },
@@ -187,8 +216,16 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
                 swap.amount_out.format_units(6)
             ),
         ),
-        step("The Tron recipient of the swap becomes a seed: it is also the Tron victims' collector.", Action::AddSeed { chain: TRON.to_owned(), address: tron_c.clone() }),
-        expand("Where the USDT goes: deposit addresses of a sanctioned exchange, and an OTC broker.", node(TRON, &tron_c), ExpandDirection::Out, 20),
+        step(
+            "The Tron recipient of the swap becomes a seed: it is also the Tron victims' collector.",
+            Action::AddSeed { chain: TRON.to_owned(), address: tron_c.clone() },
+        ),
+        expand(
+            "Where the USDT goes: deposit addresses of a sanctioned exchange, and an OTC broker.",
+            node(TRON, &tron_c),
+            ExpandDirection::Out,
+            20,
+        ),
         annotate(
             "Deposits into the sanctioned exchange, each to its own deposit address, swept into one hot wallet.",
             HopKind::CashOut { venue: EXCHANGE.to_owned() },
@@ -200,17 +237,50 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
         step("The cash-out hops.", Action::Highlight { nodes: vec![node(TRON, &broker)], hop_steps: vec![4, 7] }),
     ];
     let exercises = vec![
-        exercise("victims", "How many wallets were drained (both chains)?", Answer::Count(extra.thefts.len() as u64), "Count the distinct senders into the two collectors during the theft window."),
-        exercise("eth-collector", "Which Ethereum address collected the stolen ETH?", address(ETHEREUM, &eth_c), "Every Ethereum victim paid it within two hours."),
-        exercise("tron-recipient", "Which Tron address received the USDT of the cross-chain swap?", address(TRON, &tron_c), "The swap service's hot wallet paid it minutes after each ETH deposit."),
-        exercise("swap-kind", "What kind of hop turns the ETH into Tron USDT?", Answer::HopKind("swap".to_owned()), "One asset in on one chain, another out on another, at a price."),
-        exercise("exchange-total", "How much USDT (base units) went to the sanctioned exchange?", amount(TRON, &usdt, exchange_total), "The sum of the deposits to its deposit addresses."),
-        exercise("broker", "Which Tron address is the OTC broker's?", address(TRON, &broker), "The collector's other counterparty, labelled as an OTC desk."),
+        exercise(
+            "victims",
+            "How many wallets were drained (both chains)?",
+            Answer::Count(extra.thefts.len() as u64),
+            "Count the distinct senders into the two collectors during the theft window.",
+        ),
+        exercise(
+            "eth-collector",
+            "Which Ethereum address collected the stolen ETH?",
+            address(ETHEREUM, &eth_c),
+            "Every Ethereum victim paid it within two hours.",
+        ),
+        exercise(
+            "tron-recipient",
+            "Which Tron address received the USDT of the cross-chain swap?",
+            address(TRON, &tron_c),
+            "The swap service's hot wallet paid it minutes after each ETH deposit.",
+        ),
+        exercise(
+            "swap-kind",
+            "What kind of hop turns the ETH into Tron USDT?",
+            Answer::HopKind("swap".to_owned()),
+            "One asset in on one chain, another out on another, at a price.",
+        ),
+        exercise(
+            "exchange-total",
+            "How much USDT (base units) went to the sanctioned exchange?",
+            amount(TRON, &usdt, exchange_total),
+            "The sum of the deposits to its deposit addresses.",
+        ),
+        exercise(
+            "broker",
+            "Which Tron address is the OTC broker's?",
+            address(TRON, &broker),
+            "The collector's other counterparty, labelled as an OTC desk.",
+        ),
     ];
     Lesson {
         title: "Training (c): wallet-provider theft cashed out as Tron USDT".to_owned(),
         seeds: victims.iter().map(|v| (v.victim.chain.clone(), v.victim.address.clone())).collect(),
-        expansions: victims.iter().map(|v| (node(&v.victim.chain, &v.victim.address), ExpandDirection::Out, top(10))).collect(),
+        expansions: victims
+            .iter()
+            .map(|v| (node(&v.victim.chain, &v.victim.address), ExpandDirection::Out, top(10)))
+            .collect(),
         walkthrough: Walkthrough { title: "Many small thefts, one cash-out".to_owned(), steps },
         exercises,
     }

@@ -51,8 +51,7 @@ pub fn finish(
         background_transfers: background,
         hub: None,
     };
-    let background =
-        Background { seed, count: background, start: t0 - 7 * DAY, end: t0 + 30 * DAY, t0, tokens };
+    let background = Background { seed, count: background, start: t0 - 7 * DAY, end: t0 + 30 * DAY, t0, tokens };
     let scenario = crate::scenario::Scenario { config, transfers, background, labels, truth };
     let extra = Extra { scenario: name.to_owned(), ..extra };
     let lesson = lesson(&scenario, &extra);
@@ -116,6 +115,11 @@ pub fn sent_by(s: &crate::scenario::Scenario, address: &str) -> Vec<TransferRef>
     s.transfers
         .iter()
         .filter(|t| t.from.as_deref() == Some(address))
-        .map(|t| TransferRef { chain: t.chain.clone(), tx_hash: t.tx_hash.clone(), kind: t.kind, position: t.position.unwrap_or(0) })
+        .map(|t| TransferRef {
+            chain: t.chain.clone(),
+            tx_hash: t.tx_hash.clone(),
+            kind: t.kind,
+            position: t.position.unwrap_or(0),
+        })
         .collect()
 }

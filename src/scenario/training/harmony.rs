@@ -59,7 +59,11 @@ fn privacy(b: &mut Builder, fresh: &[Holding], extra: &mut Extra) -> Vec<Holding
         .flat_map(|f| {
             let ready = f.ready;
             let n = usize::try_from(b.rng.range(1, 2)).unwrap_or(1);
-            b.rng.split(f.eth - ETH / 20, n).into_iter().map(move |a| (true, f.address.clone(), a, ready)).collect::<Vec<_>>()
+            b.rng
+                .split(f.eth - ETH / 20, n)
+                .into_iter()
+                .map(move |a| (true, f.address.clone(), a, ready))
+                .collect::<Vec<_>>()
         })
         .collect();
     for _ in 0..12 {
@@ -143,7 +147,10 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
         title: "Training (b): bridge exploit, pool, privacy protocol, exchanges".to_owned(),
         seeds: exploiters.iter().map(|a| (ETHEREUM.to_owned(), a.clone())).collect(),
         expansions: exploiters.iter().map(|a| (node(ETHEREUM, a), ExpandDirection::Both, top(25))).collect(),
-        walkthrough: Walkthrough { title: "From a bridge drain through a pool and a privacy protocol".to_owned(), steps: Vec::new() },
+        walkthrough: Walkthrough {
+            title: "From a bridge drain through a pool and a privacy protocol".to_owned(),
+            steps: Vec::new(),
+        },
         exercises: Vec::new(),
     };
     let (Some(pool), Some(shield), Some(usdc), Some(cash)) = (
@@ -159,7 +166,9 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
     let attacker_shields = extra.shields.iter().filter(|p| p.attacker).count() as u64;
     let fee = shield.fee;
     let paid_by_first = |c: &&CashOut| {
-        s.transfers.iter().any(|x| x.tx_hash == c.transfer.tx_hash && x.from.as_deref() == Some(first_recipient.as_str()))
+        s.transfers
+            .iter()
+            .any(|x| x.tx_hash == c.transfer.tx_hash && x.from.as_deref() == Some(first_recipient.as_str()))
     };
     let first_cash = t.cash_outs.iter().find(paid_by_first).unwrap_or(cash);
     lesson.walkthrough.steps = vec![
@@ -167,17 +176,36 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
             "The bridge was drained by two addresses holding its signing keys (2-of-5 multisig in the real case).",
             Action::Note { node: None, text: "Theft: bridge multisig keys compromised.".to_owned() },
         ),
-        step("The withdrawal recipient of a pool note becomes a seed.", Action::AddSeed { chain: ETHEREUM.to_owned(), address: pool.recipient.clone() }),
+        step(
+            "The withdrawal recipient of a pool note becomes a seed.",
+            Action::AddSeed { chain: ETHEREUM.to_owned(), address: pool.recipient.clone() },
+        ),
         annotate(
             "The pool hop: a fixed-denomination deposit and a withdrawal to a fresh address.",
-            HopKind::Mixer { service: "Tornado-style pool (synthetic)".to_owned(), pool: Some(format!("{} ETH", pool.denomination.format_units(18))) },
+            HopKind::Mixer {
+                service: "Tornado-style pool (synthetic)".to_owned(),
+                pool: Some(format!("{} ETH", pool.denomination.format_units(18))),
+            },
             vec![pool.deposit.clone()],
             vec![pool.withdrawal.clone()],
             55,
-            format!("{} ETH in, {} ETH out {} h later.", pool.denomination.format_units(18), pool.denomination.format_units(18), pool.delay_seconds / 3600),
+            format!(
+                "{} ETH in, {} ETH out {} h later.",
+                pool.denomination.format_units(18),
+                pool.denomination.format_units(18),
+                pool.delay_seconds / 3600
+            ),
         ),
-        step("A withdrawal address later shields its ETH into a privacy protocol.", Action::AddSeed { chain: ETHEREUM.to_owned(), address: shield.depositor.clone() }),
-        expand("Its outgoing transfers: the shield, an amount that is not a fixed denomination.", node(ETHEREUM, &shield.depositor), ExpandDirection::Out, 10),
+        step(
+            "A withdrawal address later shields its ETH into a privacy protocol.",
+            Action::AddSeed { chain: ETHEREUM.to_owned(), address: shield.depositor.clone() },
+        ),
+        expand(
+            "Its outgoing transfers: the shield, an amount that is not a fixed denomination.",
+            node(ETHEREUM, &shield.depositor),
+            ExpandDirection::Out,
+            10,
+        ),
         step("The privacy protocol contract.", Action::Focus(node(ETHEREUM, &protocol))),
         annotate(
             "Shield and unshields: the unshielded amounts add up to the shield less the protocol's fee.",
@@ -185,9 +213,18 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
             vec![shield.shield.clone()],
             shield.unshields.clone(),
             75,
-            format!("{} ETH shielded; {} ETH unshielded in {} transfers ({} bps fee).", shield.amount_in.format_units(18), shield.amount_out.format_units(18), shield.unshields.len(), shield.fee_bps),
+            format!(
+                "{} ETH shielded; {} ETH unshielded in {} transfers ({} bps fee).",
+                shield.amount_in.format_units(18),
+                shield.amount_out.format_units(18),
+                shield.unshields.len(),
+                shield.fee_bps
+            ),
         ),
-        step("An unshield recipient becomes a seed.", Action::AddSeed { chain: ETHEREUM.to_owned(), address: first_recipient.clone() }),
+        step(
+            "An unshield recipient becomes a seed.",
+            Action::AddSeed { chain: ETHEREUM.to_owned(), address: first_recipient.clone() },
+        ),
         expand("It pays an exchange deposit address.", node(ETHEREUM, first_recipient), ExpandDirection::Out, 10),
         annotate(
             "The cash-out: an exchange deposit address, swept into the exchange's hot wallet.",
@@ -197,15 +234,48 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
             80,
             format!("{} ETH deposited at {}.", first_cash.amount.format_units(18), first_cash.exchange),
         ),
-        step("The trail: pool, privacy protocol, exchange.", Action::Highlight { nodes: vec![node(ETHEREUM, &protocol)], hop_steps: vec![2, 6, 9] }),
+        step(
+            "The trail: pool, privacy protocol, exchange.",
+            Action::Highlight { nodes: vec![node(ETHEREUM, &protocol)], hop_steps: vec![2, 6, 9] },
+        ),
     ];
     lesson.exercises = vec![
-        exercise("stolen-usdc", "How much USDC was stolen (base units)?", amount(ETHEREUM, &s.background.tokens.usdc_eth, usdc.amount), "The sum of the two USDC drains."),
-        exercise("protocol", "Which contract did the attacker shield into?", address(ETHEREUM, &protocol), "The shield is a native transfer of a non-round amount to the protocol contract."),
-        exercise("shield-fee", "How many wei did the protocol keep from the attacker's first shield?", amount(ETHEREUM, "ETH", fee), "Shield amount minus the sum of its unshields (25 bps)."),
-        exercise("shield-count", "How many times did the attacker shield ETH?", Answer::Count(attacker_shields), "One or two shields per pool withdrawal address."),
-        exercise("shield-hop", "What kind of hop is a shield followed by unshields?", Answer::HopKind("mixer".to_owned()), "A privacy protocol breaks the link like a mixer; the amounts still tie the sides together."),
-        exercise("exchange-deposit", "Which exchange deposit address received the first unshield recipient's ETH?", address(ETHEREUM, &first_cash.deposit_address), "The unshield recipient sends nearly all it holds to one deposit address."),
+        exercise(
+            "stolen-usdc",
+            "How much USDC was stolen (base units)?",
+            amount(ETHEREUM, &s.background.tokens.usdc_eth, usdc.amount),
+            "The sum of the two USDC drains.",
+        ),
+        exercise(
+            "protocol",
+            "Which contract did the attacker shield into?",
+            address(ETHEREUM, &protocol),
+            "The shield is a native transfer of a non-round amount to the protocol contract.",
+        ),
+        exercise(
+            "shield-fee",
+            "How many wei did the protocol keep from the attacker's first shield?",
+            amount(ETHEREUM, "ETH", fee),
+            "Shield amount minus the sum of its unshields (25 bps).",
+        ),
+        exercise(
+            "shield-count",
+            "How many times did the attacker shield ETH?",
+            Answer::Count(attacker_shields),
+            "One or two shields per pool withdrawal address.",
+        ),
+        exercise(
+            "shield-hop",
+            "What kind of hop is a shield followed by unshields?",
+            Answer::HopKind("mixer".to_owned()),
+            "A privacy protocol breaks the link like a mixer; the amounts still tie the sides together.",
+        ),
+        exercise(
+            "exchange-deposit",
+            "Which exchange deposit address received the first unshield recipient's ETH?",
+            address(ETHEREUM, &first_cash.deposit_address),
+            "The unshield recipient sends nearly all it holds to one deposit address.",
+        ),
     ];
     lesson
 }

@@ -86,10 +86,7 @@ pub fn generate(name: &str) -> Result<TrainingScenario, ScenarioError> {
         "atomic-wallet" => atomic::generate(),
         "actor-reuse" => actor_reuse::generate(),
         "exchange-at-scale" => scale::generate(),
-        other => Err(ScenarioError::Registry(format!(
-            "training scenario {other:?} (known: {})",
-            NAMES.join(", ")
-        ))),
+        other => Err(ScenarioError::Registry(format!("training scenario {other:?} (known: {})", NAMES.join(", ")))),
     }
 }
 

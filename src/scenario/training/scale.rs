@@ -59,12 +59,14 @@ fn fan_out(b: &mut Builder, extra: &mut Extra) -> Vec<BridgeDeposit> {
     b.label(ETHEREUM, &cold, "Exchange G cold wallet (synthetic)", "victim", None, "service_data");
     b.label(ETHEREUM, &exploiter, "Exchange G exploiter", "perpetrator", Some("lazarusgroup"), "authority_data");
     b.attacker(ETHEREUM, &exploiter, "exploiter");
-    b.truth.victim = Some(Party { chain: ETHEREUM.to_owned(), address: cold.clone(), entity: "Exchange G cold wallet".to_owned() });
+    b.truth.victim =
+        Some(Party { chain: ETHEREUM.to_owned(), address: cold.clone(), entity: "Exchange G cold wallet".to_owned() });
     let stolen = b.rng.range_u128(2_800 * ETH, 3_200 * ETH);
     let mut tx = b.tx(ETHEREUM, b.t0);
     let r = b.transfer(&mut tx, TransferKind::Internal, &cold, &exploiter, "ETH", stolen, None);
     b.truth.hack.push(r);
-    b.truth.stolen = vec![Stolen { asset: "ETH".to_owned(), symbol: "ETH".to_owned(), amount: Amount::from_u128(stolen) }];
+    b.truth.stolen =
+        vec![Stolen { asset: "ETH".to_owned(), symbol: "ETH".to_owned(), amount: Amount::from_u128(stolen) }];
 
     b.part("fan-out");
     let (n1, n2, n3) = LAYERS;
@@ -176,8 +178,7 @@ fn coinjoin(b: &mut Builder, extra: &mut Extra, releases: Vec<Utxo>) -> Vec<Utxo
         outputs.push((coordinator.clone(), fee_total));
         let utxos: Vec<Utxo> = inputs.iter().map(|(_, u)| u.clone()).collect();
         let tx = b.btc_tx(start_time, &utxos, &outputs);
-        let attacker_inputs =
-            inputs.iter().zip(&tx.inputs).filter(|((a, _), _)| *a).map(|(_, r)| r.clone()).collect();
+        let attacker_inputs = inputs.iter().zip(&tx.inputs).filter(|((a, _), _)| *a).map(|(_, r)| r.clone()).collect();
         let mut attacker_outputs = Vec::new();
         for ((attacker, addr), out) in equal.iter().zip(&tx.outputs) {
             if *attacker {
@@ -231,20 +232,48 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
     else {
         return lesson;
     };
-    let regroup = s.transfers.iter().find(|x| x.tx_hash == pair.deposit.tx_hash).and_then(|x| x.from.clone()).unwrap_or_default();
-    let router = s.transfers.iter().find(|x| x.tx_hash == pair.deposit.tx_hash).and_then(|x| x.to.clone()).unwrap_or_default();
-    let first_hub = s.transfers.iter().find(|x| x.from.as_deref() == Some(fan.root.as_str()) && x.kind == TransferKind::Native).and_then(|x| x.to.clone()).unwrap_or_default();
+    let regroup =
+        s.transfers.iter().find(|x| x.tx_hash == pair.deposit.tx_hash).and_then(|x| x.from.clone()).unwrap_or_default();
+    let router =
+        s.transfers.iter().find(|x| x.tx_hash == pair.deposit.tx_hash).and_then(|x| x.to.clone()).unwrap_or_default();
+    let first_hub = s
+        .transfers
+        .iter()
+        .find(|x| x.from.as_deref() == Some(fan.root.as_str()) && x.kind == TransferKind::Native)
+        .and_then(|x| x.to.clone())
+        .unwrap_or_default();
     // The first swap's release is spent by the first CoinJoin (releases join in time order).
     let swap_release = pair;
     let cj_node = NodeKey::Tx { chain: BITCOIN.to_owned(), hash: cj.txid.clone() };
     lesson.seeds = vec![(ETHEREUM.to_owned(), fan.root.clone())];
     lesson.expansions = vec![(node(ETHEREUM, &fan.root), ExpandDirection::Both, top(50))];
     lesson.walkthrough.steps = vec![
-        step("An exchange's cold wallet was drained into one address, which spread the ETH over 40 addresses within minutes.", Action::Focus(node(ETHEREUM, &fan.root))),
-        expand("One of the 40: it pays 250 addresses. The graph shows the top 20 and folds the rest into \"+N more\".", node(ETHEREUM, &first_hub), ExpandDirection::Out, 20),
-        step("The 10,000 second-layer addresses regroup into 100 addresses. Start from one of them.", Action::AddSeed { chain: ETHEREUM.to_owned(), address: regroup.clone() }),
-        expand("Its senders: 100 small leaves, each a few hops from the theft.", node(ETHEREUM, &regroup), ExpandDirection::In, 15),
-        expand("Its one outgoing transfer goes to a cross-chain swap router.", node(ETHEREUM, &regroup), ExpandDirection::Out, 5),
+        step(
+            "An exchange's cold wallet was drained into one address, which spread the ETH over 40 addresses within minutes.",
+            Action::Focus(node(ETHEREUM, &fan.root)),
+        ),
+        expand(
+            "One of the 40: it pays 250 addresses. The graph shows the top 20 and folds the rest into \"+N more\".",
+            node(ETHEREUM, &first_hub),
+            ExpandDirection::Out,
+            20,
+        ),
+        step(
+            "The 10,000 second-layer addresses regroup into 100 addresses. Start from one of them.",
+            Action::AddSeed { chain: ETHEREUM.to_owned(), address: regroup.clone() },
+        ),
+        expand(
+            "Its senders: 100 small leaves, each a few hops from the theft.",
+            node(ETHEREUM, &regroup),
+            ExpandDirection::In,
+            15,
+        ),
+        expand(
+            "Its one outgoing transfer goes to a cross-chain swap router.",
+            node(ETHEREUM, &regroup),
+            ExpandDirection::Out,
+            5,
+        ),
         step("The router.", Action::Focus(node(ETHEREUM, &router))),
         annotate(
             "ETH into the router, BTC out of its vault on Bitcoin to the address named in the swap.",
@@ -252,30 +281,95 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
             vec![swap_release.deposit.clone()],
             vec![swap_release.release.clone()],
             85,
-            format!("{} ETH in; {} BTC out ({} sat/ETH, {} sat fee).", swap_release.amount_in.format_units(18), swap_release.amount_out.format_units(8), swap_release.rate_sat_per_eth, swap_release.fee),
+            format!(
+                "{} ETH in; {} BTC out ({} sat/ETH, {} sat fee).",
+                swap_release.amount_in.format_units(18),
+                swap_release.amount_out.format_units(8),
+                swap_release.rate_sat_per_eth,
+                swap_release.fee
+            ),
         ),
-        step("The BTC recipient becomes a seed on Bitcoin.", Action::AddSeed { chain: BITCOIN.to_owned(), address: swap_release.recipient.clone() }),
-        expand("It spends into a CoinJoin: dozens of inputs, many equal 0.5 BTC outputs.", node(BITCOIN, &swap_release.recipient), ExpandDirection::Out, 5),
-        expand("The CoinJoin's outputs (top 30 by value: the equal ones tie).", cj_node.clone(), ExpandDirection::Out, 30),
+        step(
+            "The BTC recipient becomes a seed on Bitcoin.",
+            Action::AddSeed { chain: BITCOIN.to_owned(), address: swap_release.recipient.clone() },
+        ),
+        expand(
+            "It spends into a CoinJoin: dozens of inputs, many equal 0.5 BTC outputs.",
+            node(BITCOIN, &swap_release.recipient),
+            ExpandDirection::Out,
+            5,
+        ),
+        expand(
+            "The CoinJoin's outputs (top 30 by value: the equal ones tie).",
+            cj_node.clone(),
+            ExpandDirection::Out,
+            30,
+        ),
         annotate(
             "A CoinJoin hop: the attacker's inputs and their equal outputs (known here from the ground truth; in real life only amounts and timing hint at them).",
-            HopKind::Mixer { service: "CoinJoin, Whirlpool-like (synthetic)".to_owned(), pool: Some("0.5 BTC".to_owned()) },
+            HopKind::Mixer {
+                service: "CoinJoin, Whirlpool-like (synthetic)".to_owned(),
+                pool: Some("0.5 BTC".to_owned()),
+            },
             cj.attacker_inputs.clone(),
             cj.attacker_outputs.clone(),
             40,
-            format!("{} inputs, {} equal outputs of {} BTC.", cj.inputs, cj.equal_outputs, cj.denomination.format_units(8)),
+            format!(
+                "{} inputs, {} equal outputs of {} BTC.",
+                cj.inputs,
+                cj.equal_outputs,
+                cj.denomination.format_units(8)
+            ),
         ),
         step("Swap and CoinJoin hops.", Action::Highlight { nodes: vec![cj_node], hop_steps: vec![6, 10] }),
-        step("The mixed outputs are consolidated and sold to an OTC broker who pays USDT on Tron.", Action::Note { node: None, text: "Next: OTC broker, Tron USDT, exchanges.".to_owned() }),
+        step(
+            "The mixed outputs are consolidated and sold to an OTC broker who pays USDT on Tron.",
+            Action::Note { node: None, text: "Next: OTC broker, Tron USDT, exchanges.".to_owned() },
+        ),
     ];
     lesson.exercises = vec![
-        exercise("exploiter", "Which address received the stolen ETH?", address(ETHEREUM, &fan.root), "The cold wallet's only outgoing transfer in the theft."),
-        exercise("layer-two", "How many addresses does the second fan-out layer have?", Answer::Count(fan.layer_sizes.get(1).copied().unwrap_or(0)), "40 first-layer addresses each pay 250 fresh addresses."),
-        exercise("router-kind", "What kind of hop is ETH into the router and BTC out of its vault?", Answer::HopKind("swap".to_owned()), "A cross-chain swap: another asset on another chain, at a rate, minus a fee."),
-        exercise("swap-recipient", "Which Bitcoin address received the BTC for the regroup address's swap?", address(BITCOIN, &pair.recipient), "The vault's release output for that deposit."),
-        exercise("coinjoin-denomination", "What is the CoinJoin's equal output value, in satoshis?", amount(BITCOIN, "BTC", cj.denomination), "The value most outputs of the CoinJoin transaction share."),
-        exercise("coinjoin-tx", "Which transaction is the first CoinJoin?", Answer::TxHash { chain: BITCOIN.to_owned(), hash: cj.txid.clone() }, "The transaction spending the first swap releases together with unrelated inputs."),
-        exercise("otc-broker", "Which Bitcoin address is the OTC broker's?", address(BITCOIN, &otc.broker_btc), "Every consolidation of mixed outputs pays it."),
+        exercise(
+            "exploiter",
+            "Which address received the stolen ETH?",
+            address(ETHEREUM, &fan.root),
+            "The cold wallet's only outgoing transfer in the theft.",
+        ),
+        exercise(
+            "layer-two",
+            "How many addresses does the second fan-out layer have?",
+            Answer::Count(fan.layer_sizes.get(1).copied().unwrap_or(0)),
+            "40 first-layer addresses each pay 250 fresh addresses.",
+        ),
+        exercise(
+            "router-kind",
+            "What kind of hop is ETH into the router and BTC out of its vault?",
+            Answer::HopKind("swap".to_owned()),
+            "A cross-chain swap: another asset on another chain, at a rate, minus a fee.",
+        ),
+        exercise(
+            "swap-recipient",
+            "Which Bitcoin address received the BTC for the regroup address's swap?",
+            address(BITCOIN, &pair.recipient),
+            "The vault's release output for that deposit.",
+        ),
+        exercise(
+            "coinjoin-denomination",
+            "What is the CoinJoin's equal output value, in satoshis?",
+            amount(BITCOIN, "BTC", cj.denomination),
+            "The value most outputs of the CoinJoin transaction share.",
+        ),
+        exercise(
+            "coinjoin-tx",
+            "Which transaction is the first CoinJoin?",
+            Answer::TxHash { chain: BITCOIN.to_owned(), hash: cj.txid.clone() },
+            "The transaction spending the first swap releases together with unrelated inputs.",
+        ),
+        exercise(
+            "otc-broker",
+            "Which Bitcoin address is the OTC broker's?",
+            address(BITCOIN, &otc.broker_btc),
+            "Every consolidation of mixed outputs pays it.",
+        ),
     ];
     lesson
 }
