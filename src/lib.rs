@@ -8,10 +8,12 @@
 pub mod case;
 pub mod graph;
 pub mod import;
+pub mod labels;
 pub mod layout;
 pub mod ledger;
 pub mod model;
 pub mod scenario;
 pub mod style;
+pub mod training;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -5,7 +5,9 @@ mod case_cmd;
 mod demo_cmd;
 mod import_cmd;
 mod info_cmd;
+mod labels_cmd;
 mod show;
+mod train_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +55,13 @@ pub enum Command {
     /// Verify a case's audit log: every command hash-chained, and the case in the state the
     /// last entry recorded.
     Audit(case_cmd::AuditArgs),
+    /// Attribution labels: list or import the built-in cited set (--builtin [--into LEDGER]),
+    /// show every label about an address side by side (--address ADDR [--ledger L]), export a
+    /// ledger's labels as a GraphSense TagPack (--ledger L --export-tagpack OUT.yaml).
+    Labels(labels_cmd::LabelsArgs),
+    /// Training scenarios: list, open (builds the ledger), exercises, check an answer (exit 1
+    /// when wrong), walkthrough, generate.
+    Train(train_cmd::TrainArgs),
     /// The headless demo: generate the bundled laundering scenario, import it into a fresh
     /// ledger and build a case (seeds, expansions, annotated hops) in DIR.
     Demo {
@@ -114,6 +123,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Annotate(args)) => case_cmd::annotate(&args),
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
+        Some(Command::Labels(args)) => labels_cmd::run(&args),
+        Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),

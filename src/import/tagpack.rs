@@ -19,7 +19,10 @@
 //!   `source_category` keeping the TagPack's own `category` text (or `abuse` when there is none);
 //! - `source` = `source` (or `tagpack FILE` when the pack cites none), `confidence` as spelled,
 //!   `actor`, `added_by` = `creator`. `lastmod` dates the pack, not the attribution, so
-//!   `valid_from` stays empty.
+//!   `valid_from` stays empty;
+//! - a tag `context` (JSON) with a `hoptrace` object, as [`crate::labels::tagpack`] writes it,
+//!   gives what TagPack has no field for: hoptrace's category, validity dates, and that the
+//!   label had no source category or creator. Other contexts are ignored.
 //!
 //! `line` is the line of the tag's `- ` item in the file, found by scanning the `tags:` block
 //! sequence; if that scan disagrees with the parser (a flow-style `tags: [...]`), every tag gets
@@ -31,6 +34,7 @@ use serde_norway::{Mapping, Value};
 
 use super::address_list::resolve;
 use super::{ReadContext, ReadError, Refusal, Sink};
+use crate::labels::tagpack::Context;
 use crate::model::{Category, Label, registry};
 
 const EXPECTED: &str = "expected a GraphSense TagPack: a YAML mapping of header fields with a `tags:` list";
@@ -183,18 +187,21 @@ impl Pack<'_> {
             (None, None) => Category::Unknown,
         };
         let source = self.field(tag, "source")?.unwrap_or_else(|| format!("tagpack {}", self.ctx.file_name));
+        let extra = self.field(tag, "context")?.and_then(|c| Context::from_tag_context(&c)).unwrap_or_default();
+        let source_category = if extra.no_source_category { None } else { category_text.or(abuse) };
+        let added_by = if extra.no_creator { None } else { self.field(tag, "creator")? };
         Ok(Some(Label {
             chain: placed.chain,
             address: placed.address,
             entity,
-            category,
-            source_category: category_text.or(abuse),
+            category: extra.category.unwrap_or(category),
+            source_category,
             actor: self.field(tag, "actor")?,
             source: placed.note.map_or_else(|| source.clone(), |n| format!("{source} ({n})")),
             confidence: self.field(tag, "confidence")?,
-            valid_from: None,
-            valid_to: None,
-            added_by: self.field(tag, "creator")?,
+            valid_from: extra.valid_from,
+            valid_to: extra.valid_to,
+            added_by,
             line,
         }))
     }

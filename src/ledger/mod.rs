@@ -8,6 +8,7 @@
 
 mod codec;
 mod import;
+mod label_list;
 mod pipeline;
 mod query;
 mod scan;

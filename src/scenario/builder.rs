@@ -135,7 +135,9 @@ impl Builder {
 
     /// Starts an account-model transaction on `chain` at `time`.
     pub fn tx(&mut self, chain: &'static str, time: i64) -> AccountTx {
-        let hash = if chain == ETHEREUM { addresses::evm_tx(&mut self.rng) } else { addresses::raw_tx(&mut self.rng) };
+        // EVM chains spell hashes 0x + 64 hex digits; Bitcoin and Tron without the prefix.
+        let evm = chain != BITCOIN && chain != TRON;
+        let hash = if evm { addresses::evm_tx(&mut self.rng) } else { addresses::raw_tx(&mut self.rng) };
         AccountTx { chain, hash, time, next: 0 }
     }
 

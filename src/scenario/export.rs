@@ -263,11 +263,7 @@ fn write_tagpack(s: &Scenario, w: &mut impl Write) -> std::io::Result<()> {
     let _ = writeln!(out, "source: {}", quoted(LABEL_SOURCE));
     out.push_str("tags:\n");
     for l in &s.labels {
-        let currency = match l.chain.as_str() {
-            "bitcoin" => "BTC",
-            "tron" => "TRX",
-            _ => "ETH",
-        };
+        let currency = crate::labels::tagpack::currency_code(&l.chain);
         let _ = writeln!(out, "- address: {}", quoted(&l.address));
         let _ = writeln!(out, "  currency: {currency}");
         let _ = writeln!(out, "  label: {}", quoted(&l.entity));

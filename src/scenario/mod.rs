@@ -40,6 +40,7 @@ mod noise;
 mod pool;
 pub mod report;
 pub mod rng;
+pub mod training;
 mod tron;
 pub mod truth;
 

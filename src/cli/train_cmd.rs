@@ -1,0 +1,155 @@
+//! `hoptrace train`: list the training scenarios, open one (building its ledger), check an
+//! exercise answer, print (and replay in memory) a walkthrough, regenerate a folder.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use hoptrace::case::file;
+use hoptrace::graph::Investigation;
+use hoptrace::ledger::SqliteLedger;
+use hoptrace::training::{self, Action, Replay};
+
+/// Arguments of `hoptrace train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Folder holding the training cases.
+    #[arg(long, global = true, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))]
+    pub cases: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: TrainCommand,
+}
+
+/// The `train` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrainCommand {
+    /// List the training scenarios and whether their ledgers are built.
+    List,
+    /// Build the scenario's ledger if needed and print the case and ledger paths.
+    Open {
+        /// Scenario name (see `hoptrace train list`).
+        name: String,
+    },
+    /// Print the scenario's exercises (questions and ids).
+    Exercises {
+        /// Scenario name.
+        name: String,
+    },
+    /// Check an answer: exit 0 when correct, 1 when wrong, with the explanation.
+    Check {
+        /// Scenario name.
+        name: String,
+        /// Exercise id (see `hoptrace train exercises NAME`).
+        exercise: String,
+        /// Your answer: an address, a transaction hash, an amount (base units, or `1.5 ETH`),
+        /// a hop kind or a number.
+        answer: String,
+    },
+    /// Print the walkthrough's steps, replaying each on the case in memory (nothing is saved).
+    Walkthrough {
+        /// Scenario name.
+        name: String,
+    },
+    /// Regenerate a scenario's folder (exports, ledger, case, walkthrough, exercises).
+    Generate {
+        /// Scenario name, or `all`.
+        name: String,
+    },
+}
+
+fn folder(cases: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    if !training::names().contains(&name) {
+        bail!("no training scenario {name:?}: known are {}", training::names().join(", "));
+    }
+    Ok(cases.join(name))
+}
+
+/// Runs `hoptrace train`.
+///
+/// # Errors
+/// Unknown scenario or exercise, or a failure building or reading the case.
+pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        TrainCommand::List => {
+            for name in training::names() {
+                let dir = args.cases.join(name);
+                let built = if dir.join(training::LEDGER_FILE).exists() {
+                    "ledger built"
+                } else {
+                    "ledger built on first open"
+                };
+                let title =
+                    file::load(&dir.join(training::CASE_FILE)).map(|c| c.title).unwrap_or_else(|e| format!("({e})"));
+                println!("{name:<18} {title} [{built}]");
+            }
+        }
+        TrainCommand::Open { name } => {
+            let dir = folder(&args.cases, name)?;
+            let (case, ledger) = training::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+            println!("case:   {}", case.display());
+            println!("ledger: {}", ledger.display());
+        }
+        TrainCommand::Exercises { name } => {
+            let dir = folder(&args.cases, name)?;
+            for e in training::load_exercises(&dir)? {
+                println!("{:<22} {}", e.id, e.question);
+            }
+        }
+        TrainCommand::Check { name, exercise, answer } => {
+            let dir = folder(&args.cases, name)?;
+            let exercises = training::load_exercises(&dir)?;
+            let Some(ex) = exercises.iter().find(|e| e.id == *exercise) else {
+                let ids: Vec<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
+                bail!("{name} has no exercise {exercise:?}: its exercises are {}", ids.join(", "));
+            };
+            let verdict = training::check(ex, answer);
+            println!("{}", verdict.explanation);
+            return Ok(if verdict.correct { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        TrainCommand::Walkthrough { name } => {
+            let dir = folder(&args.cases, name)?;
+            let (case_path, ledger_path) = training::open(&dir)?;
+            let case = file::load(&case_path)?;
+            let mut inv = Investigation::open(case, SqliteLedger::open(&ledger_path)?)
+                .with_context(|| format!("opening {}", case_path.display()))?;
+            let walkthrough = training::load_walkthrough(&dir)?;
+            println!("{} ({} steps)", walkthrough.title, walkthrough.steps.len());
+            let mut replay = Replay::new(walkthrough);
+            let mut n = 0;
+            while let Some(step) = replay.next(&mut inv)? {
+                n += 1;
+                let what = match &step.action {
+                    Action::Focus(n) => format!("focus {}", n.describe()),
+                    Action::AddSeed { chain, address } => format!("add seed {chain}:{address}"),
+                    Action::Expand { node, direction, .. } => format!("expand {} {direction:?}", node.describe()),
+                    Action::Highlight { nodes, hop_steps } => {
+                        format!("highlight {} nodes, hops of steps {hop_steps:?}", nodes.len())
+                    }
+                    Action::Annotate(h) => {
+                        format!("annotate {} hop ({} in, {} out)", h.kind.name(), h.inbound.len(), h.outbound.len())
+                    }
+                    Action::Note { .. } => "note".to_owned(),
+                };
+                println!("{n:>2}. {}\n    [{what}]", step.caption);
+            }
+            let c = inv.case();
+            println!(
+                "After the walkthrough: {} nodes, {} transfers, {} hops (not saved)",
+                c.nodes.len(),
+                c.transfers.len(),
+                c.hops.len()
+            );
+        }
+        TrainCommand::Generate { name } => {
+            let names: Vec<&str> = if name == "all" { training::names().to_vec() } else { vec![name.as_str()] };
+            for n in names {
+                let dir = folder(&args.cases, n)?;
+                training::write_case(n, &dir).with_context(|| format!("generating {}", dir.display()))?;
+                println!("{}: written", dir.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

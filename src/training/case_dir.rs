@@ -1,0 +1,234 @@
+//! Training case folders (`cases/<name>/`): writing one from its generated scenario, and
+//! opening one (building its ledger from the exports on first open).
+//!
+//! A folder holds `README.md` (written by hand), `exports/` (the files an investigator would
+//! have: generic transfers CSV, Bitcoin Core transactions, a TagPack, and `ground-truth.json`),
+//! `case.ron` (seeds and a few expansions), `walkthrough.ron` and `exercises.ron`. The ledger,
+//! `ledger.sqlite`, is built from the exports when the case is first opened and is not
+//! committed; for scenarios too large to commit the exports are generated then too.
+
+use std::path::{Path, PathBuf};
+
+use super::{Exercise, Walkthrough};
+use crate::case::file::{self, CaseFileError};
+use crate::graph::{Command, CommandError, Investigation};
+use crate::import::ImportOptions;
+use crate::ledger::{LedgerError, SqliteLedger};
+use crate::scenario::ScenarioError;
+use crate::scenario::training::{self as generator, GENERATED_ON_OPEN, NAMES};
+
+/// The case file of a training folder.
+pub const CASE_FILE: &str = "case.ron";
+/// The ledger built from the exports.
+pub const LEDGER_FILE: &str = "ledger.sqlite";
+/// The exports folder.
+pub const EXPORTS_DIR: &str = "exports";
+/// The walkthrough.
+pub const WALKTHROUGH_FILE: &str = "walkthrough.ron";
+/// The exercises.
+pub const EXERCISES_FILE: &str = "exercises.ron";
+/// The files imported into the ledger, in order.
+pub const IMPORTED: [&str; 3] = ["transfers.csv", "bitcoin-rawtx.jsonl", "labels.yaml"];
+
+/// Errors of training folders.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainingError {
+    /// Generating the scenario failed.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// A command building the case failed.
+    #[error("building the training case: {0}")]
+    Command(#[from] CommandError),
+    /// The case file could not be written or read.
+    #[error(transparent)]
+    Case(#[from] CaseFileError),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A walkthrough or exercises file is malformed.
+    #[error("{}: line {line}, column {column}: {message}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// What was expected.
+        message: String,
+    },
+    /// The folder is not a training case and cannot be generated.
+    #[error("{}: not a training case folder (no {EXPORTS_DIR}/transfers.csv, and {name:?} is not one of the generated scenarios: {known})", dir.display())]
+    NotATrainingCase {
+        /// The folder.
+        dir: PathBuf,
+        /// Its name.
+        name: String,
+        /// The scenarios that can be generated.
+        known: String,
+    },
+    /// An exported file was refused by its importer (a generator bug).
+    #[error("{}: {count} rows refused, first: {first}", path.display())]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// How many.
+        count: usize,
+        /// The first refusal.
+        first: String,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TrainingError + '_ {
+    move |source| TrainingError::Io { path: path.to_owned(), source }
+}
+
+fn ron_text<T: serde::Serialize>(value: &T) -> String {
+    let config = ron::ser::PrettyConfig::new().struct_names(false).new_line("\n".to_owned());
+    ron::ser::to_string_pretty(value, config).unwrap_or_default() + "\n"
+}
+
+fn read_ron<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainingError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    ron::from_str(&text).map_err(|e| TrainingError::Format {
+        path: path.to_owned(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    })
+}
+
+/// Removes a file if it exists.
+fn remove(path: &Path) -> Result<(), TrainingError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(TrainingError::Io { path: path.to_owned(), source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Builds `dir/ledger.sqlite` from `dir/exports` (into a temporary file renamed when complete,
+/// so an interrupted build leaves no half ledger).
+fn build_ledger(dir: &Path) -> Result<PathBuf, TrainingError> {
+    let ledger_path = dir.join(LEDGER_FILE);
+    let building = dir.join(format!("{LEDGER_FILE}.building"));
+    remove(&building)?;
+    {
+        let mut ledger = SqliteLedger::open(&building)?;
+        for name in IMPORTED {
+            let path = dir.join(EXPORTS_DIR).join(name);
+            // A scenario without Bitcoin writes an empty Bitcoin file: there is nothing to import.
+            if std::fs::metadata(&path).map_err(io(&path))?.len() == 0 {
+                continue;
+            }
+            let report = ledger.import_file(&path, &ImportOptions::default(), None)?;
+            if let Some(first) = report.refused.first() {
+                return Err(TrainingError::Refused { path, count: report.refused.len(), first: first.to_string() });
+            }
+        }
+    }
+    std::fs::rename(&building, &ledger_path).map_err(io(&ledger_path))?;
+    Ok(ledger_path)
+}
+
+/// Opens the training case in `dir`: builds its ledger from the exports when missing
+/// (generating the exports first for a scenario that ships without them) and returns the
+/// paths of the case file and the ledger.
+///
+/// # Errors
+/// [`TrainingError`]: not a training folder, generation or import failed.
+pub fn open(dir: &Path) -> Result<(PathBuf, PathBuf), TrainingError> {
+    let case_path = dir.join(CASE_FILE);
+    let ledger_path = dir.join(LEDGER_FILE);
+    if ledger_path.exists() {
+        return Ok((case_path, ledger_path));
+    }
+    if !dir.join(EXPORTS_DIR).join(IMPORTED[0]).exists() {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !GENERATED_ON_OPEN.contains(&name.as_str()) {
+            return Err(TrainingError::NotATrainingCase {
+                dir: dir.to_owned(),
+                name,
+                known: GENERATED_ON_OPEN.join(", "),
+            });
+        }
+        generator::write_exports(&generator::generate(&name)?, &dir.join(EXPORTS_DIR))?;
+    }
+    Ok((case_path, build_ledger(dir)?))
+}
+
+/// Writes the whole training folder of scenario `name` into `dir` (exports, ledger, case,
+/// walkthrough, exercises; `README.md` is left alone). The output is the same on every run.
+///
+/// # Errors
+/// [`TrainingError`] when generation, import, a case command or a write fails.
+pub fn write_case(name: &str, dir: &Path) -> Result<(), TrainingError> {
+    let ts = generator::generate(name)?;
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    generator::write_exports(&ts, &dir.join(EXPORTS_DIR))?;
+    remove(&dir.join(LEDGER_FILE))?;
+    let ledger_path = build_ledger(dir)?;
+    let case_path = dir.join(CASE_FILE);
+    for p in [file::backup_path(&case_path), file::recovery_path(&case_path), case_path.clone()] {
+        remove(&p)?;
+    }
+    let start = ts.scenario.truth.hack_time + 3 * 86_400;
+    let mut clock = start;
+    let ledger = SqliteLedger::open(&ledger_path)?;
+    let mut inv = Investigation::create(
+        ledger,
+        LEDGER_FILE.to_owned(),
+        format!("training-{name}"),
+        ts.lesson.title.clone(),
+        "hoptrace training".to_owned(),
+        start,
+    )?
+    .with_clock(move || {
+        clock += 60;
+        clock
+    });
+    for (chain, address) in &ts.lesson.seeds {
+        inv.apply(Command::AddSeed { chain: chain.clone(), address: address.clone() })?;
+    }
+    for (node, direction, filter) in &ts.lesson.expansions {
+        inv.apply(Command::Expand { node: node.clone(), direction: *direction, filter: filter.clone() })?;
+    }
+    file::save(inv.case(), &case_path)?;
+    remove(&file::backup_path(&case_path))?;
+    let w = dir.join(WALKTHROUGH_FILE);
+    std::fs::write(&w, ron_text(&ts.lesson.walkthrough)).map_err(io(&w))?;
+    let e = dir.join(EXERCISES_FILE);
+    std::fs::write(&e, ron_text(&ts.lesson.exercises)).map_err(io(&e))?;
+    Ok(())
+}
+
+/// The walkthrough of the training case in `dir`.
+///
+/// # Errors
+/// The file is missing or malformed.
+pub fn load_walkthrough(dir: &Path) -> Result<Walkthrough, TrainingError> {
+    read_ron(&dir.join(WALKTHROUGH_FILE))
+}
+
+/// The exercises of the training case in `dir`.
+///
+/// # Errors
+/// The file is missing or malformed.
+pub fn load_exercises(dir: &Path) -> Result<Vec<Exercise>, TrainingError> {
+    read_ron(&dir.join(EXERCISES_FILE))
+}
+
+/// The training scenarios' names, in teaching order.
+#[must_use]
+pub fn names() -> &'static [&'static str] {
+    &NAMES
+}
