@@ -236,3 +236,64 @@ fn imported_text_beyond_latin_renders_with_the_bundled_font() {
     h.run();
     assert!(h.query_by_label_contains(entity).is_some(), "the inspector shows the label text");
 }
+
+#[test]
+fn a_training_walkthrough_replays_forward_and_back_and_exercises_are_checked() {
+    use hoptrace::training::Answer;
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open_training("ronin-bridge");
+    let started = Instant::now();
+    while app.training_loading.is_some() && started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+        app.poll_training();
+    }
+    assert!(app.training.is_some(), "the scenario opened: {:?}", app.notices);
+    let mut h = harness(app);
+    let audit = |app: &WorkbenchApp| app.session.as_ref().map_or(0, |s| s.inv.case().audit.len());
+    let start = audit(h.state());
+    let steps = h.state().training.as_ref().map_or(0, |t| t.replay.walkthrough().steps.len());
+    assert!(steps >= 3, "a walkthrough of {steps} steps");
+    for _ in 0..steps {
+        h.key_press(egui::Key::PageDown);
+        h.run();
+    }
+    assert_eq!(h.state().training.as_ref().map(|t| t.replay.position()), Some(steps));
+    assert!(audit(h.state()) > start, "the walkthrough's steps were applied as commands");
+    h.get_by_label("Previous step").click();
+    h.run();
+    assert_eq!(h.state().training.as_ref().map(|t| t.replay.position()), Some(steps - 1));
+    for _ in 1..steps {
+        h.key_press(egui::Key::PageUp);
+        h.run();
+    }
+    assert_eq!(h.state().training.as_ref().map(|t| t.replay.position()), Some(0));
+    // Back at the start: the case is as it was opened (undo is exact).
+    let s = h.state().session.as_ref().expect("case");
+    assert!(s.inv.case().verify_audit().is_ok());
+
+    // An exercise with an address for answer: a wrong answer, then the right one.
+    let (id, right) = h
+        .state()
+        .training
+        .as_ref()
+        .and_then(|t| {
+            t.exercises.iter().find_map(|e| match &e.answer {
+                Answer::Address { address, .. } => Some((e.id.clone(), address.clone())),
+                _ => None,
+            })
+        })
+        .expect("an address exercise");
+    let input = format!("Answer {id}");
+    h.get_by_role_and_label(Role::TextInput, &input).focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, &input).type_text("0x0000000000000000000000000000000000000001");
+    h.run();
+    h.get_by_label(&format!("Check {id}")).click();
+    h.run();
+    assert_eq!(h.state().training.as_ref().and_then(|t| t.verdicts.get(&id)).map(|v| v.correct), Some(false));
+    h.state_mut().training.as_mut().map(|t| t.answers.insert(id.clone(), right.to_uppercase().replace("0X", "0x")));
+    h.run();
+    h.get_by_label(&format!("Check {id}")).click();
+    h.run();
+    assert_eq!(h.state().training.as_ref().and_then(|t| t.verdicts.get(&id)).map(|v| v.correct), Some(true));
+}

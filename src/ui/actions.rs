@@ -92,6 +92,10 @@ pub enum Action {
     ToggleTheme,
     /// Larger text for presenting.
     TogglePresenter,
+    /// Replay the next step of the training walkthrough.
+    WalkthroughNext,
+    /// Undo the last walkthrough step.
+    WalkthroughPrevious,
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -141,6 +145,8 @@ impl Action {
         Action::ToggleLegend,
         Action::ToggleTheme,
         Action::TogglePresenter,
+        Action::WalkthroughNext,
+        Action::WalkthroughPrevious,
     ];
 
     /// The text in menus and the palette.
@@ -179,6 +185,8 @@ impl Action {
             Action::ToggleLegend => "Show legend",
             Action::ToggleTheme => "Light theme",
             Action::TogglePresenter => "Presenter mode (larger text)",
+            Action::WalkthroughNext => "Walkthrough: next step",
+            Action::WalkthroughPrevious => "Walkthrough: previous step",
         }
     }
 
@@ -216,6 +224,8 @@ impl Action {
             Action::ToggleLegend => "what the shapes and colours mean",
             Action::ToggleTheme => "switch between the light and the dark theme",
             Action::TogglePresenter => "larger text for training and presenting",
+            Action::WalkthroughNext => "replay the next step of the training scenario's walkthrough",
+            Action::WalkthroughPrevious => "undo the last walkthrough step",
         }
     }
 
@@ -245,7 +255,9 @@ impl Action {
             | Action::ToggleTimeline
             | Action::ToggleLegend
             | Action::ToggleTheme
-            | Action::TogglePresenter => Menu::View,
+            | Action::TogglePresenter
+            | Action::WalkthroughNext
+            | Action::WalkthroughPrevious => Menu::View,
         }
     }
 
@@ -279,6 +291,8 @@ impl Action {
             Action::ToggleTimeline => plain(Key::T),
             Action::ToggleLegend => plain(Key::G),
             Action::TogglePresenter => plain(Key::F5),
+            Action::WalkthroughNext => plain(Key::PageDown),
+            Action::WalkthroughPrevious => plain(Key::PageUp),
             Action::CancelImport
             | Action::MarkSwap
             | Action::MarkCashOut
@@ -335,6 +349,8 @@ impl WorkbenchApp {
             Action::MarkMixer | Action::MarkBridge | Action::MarkSwap | Action::MarkCashOut => picked,
             Action::ClearPick => !self.pick.inbound.is_empty() || !self.pick.outbound.is_empty(),
             Action::ArrangeFlow | Action::ArrangeForce => has_case && self.arranging.is_none(),
+            Action::WalkthroughNext => self.training.as_ref().is_some_and(|t| !t.replay.at_end()),
+            Action::WalkthroughPrevious => self.training.as_ref().is_some_and(|t| t.replay.position() > 0),
         }
     }
 
@@ -418,6 +434,8 @@ impl WorkbenchApp {
             Action::ToggleLegend => self.prefs.legend = !self.prefs.legend,
             Action::ToggleTheme => self.prefs.light = !self.prefs.light,
             Action::TogglePresenter => self.prefs.presenter = !self.prefs.presenter,
+            Action::WalkthroughNext => self.walkthrough_step(true),
+            Action::WalkthroughPrevious => self.walkthrough_step(false),
         }
     }
 

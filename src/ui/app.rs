@@ -190,6 +190,10 @@ pub struct WorkbenchApp {
     pub fonts_installed: bool,
     /// How the inspector's transfers table is sorted (column, ascending).
     pub transfer_sort: (super::transfers_table::SortKey, bool),
+    /// The training scenario open, with its walkthrough and exercises.
+    pub training: Option<super::training::TrainingSession>,
+    /// A training scenario being prepared (its ledger built) on a background thread.
+    pub training_loading: Option<super::training::TrainingLoad>,
 }
 
 impl WorkbenchApp {
@@ -218,6 +222,8 @@ impl WorkbenchApp {
             timeline_screen: Vec::new(),
             fonts_installed: false,
             transfer_sort: (super::transfers_table::SortKey::Id, true),
+            training: None,
+            training_loading: None,
         }
     }
 
@@ -232,6 +238,9 @@ impl WorkbenchApp {
         match Session::open(path) {
             Ok(s) => {
                 self.session = Some(s);
+                self.training = None;
+                self.selected_hop = None;
+                self.timeline_pick = None;
                 self.canvas = CanvasState::default();
                 self.canvas.request_fit();
                 self.pick = HopPick::default();

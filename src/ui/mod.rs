@@ -14,6 +14,7 @@ pub mod legend;
 pub mod palette;
 pub mod panels;
 pub mod timeline;
+pub mod training;
 pub mod transfers_table;
 pub mod window;
 

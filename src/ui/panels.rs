@@ -21,6 +21,7 @@ impl WorkbenchApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 self.menu_actions(ui, Menu::File);
+                self.training_menu(ui);
                 if !self.prefs.recent.is_empty() {
                     ui.separator();
                     ui.label("Recent cases");
@@ -55,6 +56,10 @@ impl WorkbenchApp {
             if self.arranging.is_some() {
                 ui.spinner();
                 ui.label("Arranging...");
+            }
+            if self.training_loading.is_some() {
+                ui.spinner();
+                ui.label("Preparing the training scenario (building its ledger)...");
             }
             self.import_progress_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -153,6 +158,7 @@ impl WorkbenchApp {
             self.canvas.highlight_hop(Some(h));
             self.selected_hop = Some(h);
         }
+        self.exercises_ui(ui);
     }
 
     /// The inspector (right): the selected node or edge.

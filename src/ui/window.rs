@@ -127,9 +127,13 @@ impl WorkbenchApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
         self.poll_import();
+        self.poll_training();
         self.action_shortcuts(&ctx);
         self.dropped_files(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
+        if self.training.is_some() {
+            egui::Panel::top("walkthrough").show(ui, |ui| self.walkthrough_bar(ui));
+        }
         egui::Panel::bottom("activity").resizable(true).default_size(110.0).show(ui, |ui| self.activity(ui));
         if self.prefs.timeline && self.session.is_some() {
             egui::Panel::bottom("timeline").resizable(true).default_size(190.0).show(ui, |ui| self.timeline_ui(ui));

@@ -1,0 +1,178 @@
+//! Training in the window: open a bundled scenario (its ledger is built on a background thread
+//! the first time), replay its walkthrough step by step (Next / Previous, PageDown / PageUp:
+//! each step's commands go through the investigation, so they are audited and undone exactly),
+//! with the caption large in a bar above the canvas, and answer its exercises, checked by the
+//! tool.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use egui::{RichText, Ui};
+
+use super::app::WorkbenchApp;
+use crate::training::{self, Exercise, Replay, Verdict};
+
+/// Where the bundled training scenarios are.
+#[must_use]
+pub fn cases_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))
+}
+
+/// A training scenario open in the window.
+pub struct TrainingSession {
+    /// Scenario name (`ronin-bridge`).
+    pub name: String,
+    /// The walkthrough's replay cursor.
+    pub replay: Replay,
+    /// The exercises.
+    pub exercises: Vec<Exercise>,
+    /// What the trainee typed, by exercise id.
+    pub answers: BTreeMap<String, String>,
+    /// The tool's verdicts, by exercise id.
+    pub verdicts: BTreeMap<String, Verdict>,
+}
+
+/// A scenario being prepared on a background thread: (name, case path) or an error.
+pub type TrainingLoad = Receiver<Result<(String, PathBuf), String>>;
+
+impl WorkbenchApp {
+    /// Opens training scenario `name`; the first time, its ledger is built off the UI thread.
+    pub fn open_training(&mut self, name: &str) {
+        if self.training_loading.is_some() {
+            return;
+        }
+        let dir = cases_dir().join(name);
+        let name = name.to_owned();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().name("hoptrace-training".to_owned()).spawn(move || {
+            let r = training::open(&dir).map(|(case, _)| (name, case)).map_err(|e| e.to_string());
+            let _ = tx.send(r);
+        });
+        match spawned {
+            Ok(_) => self.training_loading = Some(rx),
+            Err(e) => self.error(format!("cannot prepare the scenario: {e}")),
+        }
+    }
+
+    /// Takes a prepared scenario: opens its case and loads its walkthrough and exercises.
+    pub fn poll_training(&mut self) {
+        let Some(rx) = &self.training_loading else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => Err("preparing the scenario stopped unexpectedly".to_owned()),
+        };
+        self.training_loading = None;
+        let (name, case) = match result {
+            Ok(x) => x,
+            Err(e) => return self.error(e),
+        };
+        self.open(&case);
+        let dir = cases_dir().join(&name);
+        match (training::load_walkthrough(&dir), training::load_exercises(&dir)) {
+            (Ok(w), Ok(exercises)) => {
+                self.training = Some(TrainingSession {
+                    name,
+                    replay: Replay::new(w),
+                    exercises,
+                    answers: BTreeMap::new(),
+                    verdicts: BTreeMap::new(),
+                });
+            }
+            (Err(e), _) | (_, Err(e)) => self.error(e.to_string()),
+        }
+    }
+
+    /// Replays the next walkthrough step (or undoes the last one) and shows what it points at.
+    pub fn walkthrough_step(&mut self, forward: bool) {
+        let (Some(t), Some(s)) = (self.training.as_mut(), self.session.as_mut()) else { return };
+        let r = if forward { t.replay.next(&mut s.inv).map(|_| ()) } else { t.replay.previous(&mut s.inv).map(|_| ()) };
+        if let Err(e) = r {
+            return self.error(e.to_string());
+        }
+        s.dirty = true;
+        if let Err(e) = s.refresh() {
+            return self.error(e.to_string());
+        }
+        let (focus, nodes, hops) = t.replay.view();
+        let (focus, nodes, hop) = (focus.cloned(), nodes, hops.first().copied());
+        if let Some(k) = &focus {
+            self.canvas.focus(k);
+        }
+        if let Some(first) = nodes.first() {
+            self.canvas.select_only(first.clone());
+            self.canvas.focus(first);
+        } else if let Some(k) = focus {
+            self.canvas.select_only(k);
+        }
+        self.canvas.highlight_hop(hop);
+        self.selected_hop = hop;
+    }
+
+    /// The walkthrough bar above the canvas: step, caption (large), Previous / Next.
+    pub fn walkthrough_bar(&mut self, ui: &mut Ui) {
+        let Some(t) = self.training.as_ref() else { return };
+        let total = t.replay.walkthrough().steps.len();
+        let at = t.replay.position();
+        let caption = t.replay.current().map_or_else(
+            || format!("{}: press Next (PageDown) to start the walkthrough.", t.replay.walkthrough().title),
+            |s| s.caption.clone(),
+        );
+        let (mut prev, mut next) = (false, false);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("Walkthrough {at}/{total}")).strong());
+            prev = ui.add_enabled(at > 0, egui::Button::new("Previous step")).clicked();
+            next = ui.add_enabled(at < total, egui::Button::new("Next step")).clicked();
+            if ui.button("End walkthrough").clicked() {
+                self.training = None;
+            }
+        });
+        ui.label(RichText::new(caption).size(18.0));
+        if prev {
+            self.walkthrough_step(false);
+        }
+        if next {
+            self.walkthrough_step(true);
+        }
+    }
+
+    /// The exercises (in the case panel): question, answer box, check, verdict.
+    pub fn exercises_ui(&mut self, ui: &mut Ui) {
+        let Some(t) = self.training.as_mut() else { return };
+        ui.separator();
+        let right = t.verdicts.values().filter(|v| v.correct).count();
+        ui.label(RichText::new(format!("Exercises ({right}/{} right)", t.exercises.len())).strong());
+        for ex in &t.exercises {
+            ui.label(&ex.question);
+            let answer = t.answers.entry(ex.id.clone()).or_default();
+            let label = ui.label(format!("Answer {}", ex.id));
+            let r = ui.add(egui::TextEdit::singleline(answer).desired_width(f32::INFINITY)).labelled_by(label.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button(format!("Check {}", ex.id)).clicked() || enter {
+                t.verdicts.insert(ex.id.clone(), training::check(ex, answer));
+            }
+            if let Some(v) = t.verdicts.get(&ex.id) {
+                let (color, word) = if v.correct {
+                    (egui::Color32::from_rgb(60, 170, 90), "Right.")
+                } else {
+                    (egui::Color32::from_rgb(220, 80, 70), "Not yet.")
+                };
+                ui.colored_label(color, format!("{word} {}", v.explanation));
+            }
+        }
+    }
+
+    /// File > Training scenarios.
+    pub fn training_menu(&mut self, ui: &mut Ui) {
+        ui.menu_button("Training scenarios", |ui| {
+            for name in training::names() {
+                let busy = self.training_loading.is_some();
+                if ui.add_enabled(!busy, egui::Button::new(*name)).clicked() {
+                    self.open_training(name);
+                    ui.close();
+                }
+            }
+        });
+    }
+}
