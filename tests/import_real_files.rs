@@ -120,4 +120,21 @@ fn tagpacks_and_sanction_lists_import_with_their_case_rules() {
     let pool_labels = l.labels(pool).expect("labels");
     let sources: std::collections::BTreeSet<&str> = pool_labels.iter().map(|x| x.source.as_str()).collect();
     assert!(sources.len() >= 2, "{pool_labels:?}");
+    // The bulk lookup the graph uses answers exactly what one lookup per address does, for
+    // more addresses than one of its chunks holds, in any spelling.
+    let mut asked: Vec<String> = eth.lines().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+    let lower: Vec<String> = asked.iter().map(|a| a.to_lowercase()).collect();
+    asked.extend(lower);
+    asked.extend(xbt.lines().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()));
+    if let Ok(more) = std::fs::read_to_string(ofac.join("sanctioned_addresses_TRX.txt")) {
+        asked.extend(more.lines().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()));
+    }
+    asked.push(pool.to_uppercase().replacen("0X", "0x", 1));
+    asked.push("0x00000000000000000000000000000000000000ff".to_owned());
+    assert!(asked.len() > 300, "{} addresses", asked.len());
+    let bulk = l.labels_many(&asked).expect("labels_many");
+    assert_eq!(bulk.len(), asked.iter().collect::<std::collections::BTreeSet<_>>().len());
+    for a in &asked {
+        assert_eq!(bulk.get(a), Some(&l.labels(a).expect("labels")), "{a}");
+    }
 }

@@ -205,15 +205,6 @@ impl<L: Ledger> Investigation<L> {
         Ok(())
     }
 
-    /// Imported labels of an address (cached).
-    pub(super) fn labels_of(&mut self, address: &str) -> Result<&[Label], LedgerError> {
-        if !self.ledger_labels.contains_key(address) {
-            let labels = self.ledger.labels(address)?;
-            self.ledger_labels.insert(address.to_owned(), labels);
-        }
-        Ok(self.ledger_labels.get(address).map_or(&[], Vec::as_slice))
-    }
-
     /// The graph of the case as it is now.
     ///
     /// # Errors
@@ -228,8 +219,9 @@ impl<L: Ledger> Investigation<L> {
                 _ => None,
             })
             .collect();
-        for a in &addresses {
-            self.labels_of(a)?;
+        let missing: Vec<String> = addresses.into_iter().filter(|a| !self.ledger_labels.contains_key(a)).collect();
+        if !missing.is_empty() {
+            self.ledger_labels.extend(self.ledger.labels_many(&missing)?);
         }
         Ok(InvestigationGraph::build(&self.case, &self.rows, &self.ledger_labels))
     }

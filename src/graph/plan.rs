@@ -1,7 +1,7 @@
 //! Planning a command: checking it against the case and the ledger and turning it into
 //! [`Change`]s, without changing anything.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::change::Change;
 use super::investigation::{CommandError, Investigation};
@@ -14,17 +14,46 @@ use crate::model::{Hop, TransferKind, registry};
 const CLEARANCE: (f32, f32) = (180.0, 40.0);
 
 /// The free spot nearest to `(x, y)` in its column: tries `y`, then alternately below and
-/// above in `STEP_Y` steps, avoiding `taken` positions. O(k·m) for k tries and m positions.
-fn free_slot(x: f32, y: f32, taken: &[(f32, f32)]) -> (f32, f32) {
-    let clear = |y: f32| taken.iter().all(|&(tx, ty)| (tx - x).abs() >= CLEARANCE.0 || (ty - y).abs() >= CLEARANCE.1);
+/// above in `STEP_Y` steps, avoiding `taken` positions. O(k) for k tries.
+fn free_slot(x: f32, y: f32, taken: &Occupancy) -> (f32, f32) {
     for k in 0..10_000i32 {
         let offset = if k % 2 == 0 { k / 2 } else { -(k / 2 + 1) };
         let candidate = y + offset as f32 * STEP_Y;
-        if clear(candidate) {
+        if taken.is_clear(x, candidate) {
             return (x, candidate);
         }
     }
     (x, y)
+}
+
+/// Placed nodes in a grid of [`CLEARANCE`]-sized cells, so "is this spot clear?" looks at the 3 x 3
+/// cells around it instead of every node: O(1) per query, O(n) to build.
+#[derive(Debug, Default)]
+struct Occupancy {
+    cells: HashMap<(i64, i64), Vec<(f32, f32)>>,
+}
+
+impl Occupancy {
+    fn cell(x: f32, y: f32) -> (i64, i64) {
+        #[allow(clippy::cast_possible_truncation)]
+        ((x / CLEARANCE.0).floor() as i64, (y / CLEARANCE.1).floor() as i64)
+    }
+
+    fn insert(&mut self, p: (f32, f32)) {
+        self.cells.entry(Self::cell(p.0, p.1)).or_default().push(p);
+    }
+
+    /// No placed node is within the clearance box around `(x, y)`.
+    fn is_clear(&self, x: f32, y: f32) -> bool {
+        let (cx, cy) = Self::cell(x, y);
+        (cx - 1..=cx + 1).all(|i| {
+            (cy - 1..=cy + 1).all(|j| {
+                self.cells.get(&(i, j)).is_none_or(|pts| {
+                    pts.iter().all(|&(tx, ty)| (tx - x).abs() >= CLEARANCE.0 || (ty - y).abs() >= CLEARANCE.1)
+                })
+            })
+        })
+    }
 }
 
 /// Horizontal distance between a node and the neighbours an expansion brings.
@@ -35,6 +64,15 @@ const STEP_Y: f32 = 56.0;
 impl<L: Ledger> Investigation<L> {
     fn node(&self, key: &NodeKey) -> Result<&NodeView, CommandError> {
         self.case.nodes.get(key).ok_or_else(|| CommandError::invalid(format!("{} is not on the graph", key.describe())))
+    }
+
+    /// Where the case's nodes are.
+    fn occupancy(&self) -> Occupancy {
+        let mut taken = Occupancy::default();
+        for p in self.case.nodes.values().filter_map(|v| v.position) {
+            taken.insert(p);
+        }
+        taken
     }
 
     fn fresh_id(&self, taken: u64) -> u64 {
@@ -57,7 +95,7 @@ impl<L: Ledger> Investigation<L> {
                 seeds.push(key.clone());
                 let mut changes = vec![Change::Seeds(seeds)];
                 if !self.case.nodes.contains_key(&key) {
-                    let taken: Vec<(f32, f32)> = self.case.nodes.values().filter_map(|v| v.position).collect();
+                    let taken = self.occupancy();
                     let y = self.case.seeds.len() as f32 * STEP_Y * 4.0;
                     let position = free_slot(0.0, y, &taken);
                     changes.push(Change::Node(key, Some(NodeView { position: Some(position), ..NodeView::default() })));
@@ -260,7 +298,7 @@ impl<L: Ledger> Investigation<L> {
         }
         let mut changes = Vec::new();
         let mut added: BTreeSet<NodeKey> = BTreeSet::new();
-        let mut taken: Vec<(f32, f32)> = self.case.nodes.values().filter_map(|v| v.position).collect();
+        let mut taken = self.occupancy();
         let mut planned: std::collections::HashMap<NodeKey, (f32, f32)> = std::collections::HashMap::new();
         for row in rows {
             if !self.case.transfers.contains(&row.id) {
@@ -278,7 +316,7 @@ impl<L: Ledger> Investigation<L> {
                     });
                     let (x, y) = other.map_or((0.0, 0.0), |(x, y)| (x + if i == 1 { STEP_X } else { -STEP_X }, y));
                     let position = free_slot(x, y, &taken);
-                    taken.push(position);
+                    taken.insert(position);
                     planned.insert(key.clone(), position);
                     changes.push(Change::Node(
                         key.clone(),
@@ -303,7 +341,7 @@ impl<L: Ledger> Investigation<L> {
         let mut new_nodes: BTreeSet<NodeKey> = BTreeSet::new();
         let mut taken_ids = 0u64;
         // Occupied spots: new nodes go to the nearest free one beside their parent.
-        let mut taken: Vec<(f32, f32)> = self.case.nodes.values().filter_map(|v| v.position).collect();
+        let mut taken = self.occupancy();
         for &dir in direction.directions() {
             let (rows, rest) = match node {
                 NodeKey::Address { chain, address } => {
@@ -338,7 +376,7 @@ impl<L: Ledger> Investigation<L> {
                 {
                     let position = free_slot(px + side * STEP_X, py + slot as f32 * STEP_Y, &taken);
                     slot += 1;
-                    taken.push(position);
+                    taken.insert(position);
                     changes
                         .push(Change::Node(other, Some(NodeView { position: Some(position), ..NodeView::default() })));
                 }
@@ -367,7 +405,7 @@ impl<L: Ledger> Investigation<L> {
                 };
                 changes.push(Change::Aggregate(id, Some(agg)));
                 let position = free_slot(px + side * STEP_X, py + (slot as f32 + 1.0) * STEP_Y, &taken);
-                taken.push(position);
+                taken.insert(position);
                 changes.push(Change::Node(
                     NodeKey::Aggregate(id),
                     Some(NodeView { position: Some(position), ..NodeView::default() }),

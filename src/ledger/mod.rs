@@ -289,6 +289,15 @@ pub trait Ledger {
     /// [`LedgerError`] on a storage failure.
     fn labels(&self, address: &str) -> Result<Vec<Label>, LedgerError>;
 
+    /// [`labels`](Self::labels) of many addresses at once, keyed by the address as given
+    /// (addresses without labels map to an empty list). Ledgers answer it in bulk.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn labels_many(&self, addresses: &[String]) -> Result<BTreeMap<String, Vec<Label>>, LedgerError> {
+        addresses.iter().map(|a| Ok((a.clone(), self.labels(a)?))).collect()
+    }
+
     /// Batches and counts.
     ///
     /// # Errors

@@ -221,6 +221,40 @@ impl Ledger for SqliteLedger {
         rows.collect::<Result<_, _>>().map_err(self.err("query labels"))
     }
 
+    fn labels_many(&self, addresses: &[String]) -> Result<BTreeMap<String, Vec<Label>>, LedgerError> {
+        // One query per 250 addresses (SQLite's parameter limit is far above that).
+        const CHUNK: usize = 250;
+        let mut by_canonical: HashMap<String, Vec<&String>> = HashMap::new();
+        for a in addresses {
+            let spellings = by_canonical.entry(canonical_address(a)).or_default();
+            if !spellings.contains(&a) {
+                spellings.push(a);
+            }
+        }
+        let mut out: BTreeMap<String, Vec<Label>> = addresses.iter().map(|a| (a.clone(), Vec::new())).collect();
+        let keys: Vec<&String> = by_canonical.keys().collect();
+        for chunk in keys.chunks(CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT chain, address, entity, category, source_category, actor, source, confidence, valid_from, valid_to, added_by, line
+                 FROM labels WHERE address IN ({marks}) ORDER BY address, chain, entity, source, id"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err("query labels"))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(chunk.iter()), label_row)
+                .map_err(self.err("query labels"))?;
+            for label in rows {
+                let label = label.map_err(self.err("query labels"))?;
+                for original in by_canonical.get(&label.address).into_iter().flatten() {
+                    if let Some(list) = out.get_mut(*original) {
+                        list.push(label.clone());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn info(&self) -> Result<LedgerInfo, LedgerError> {
         let mut stmt = self
             .conn

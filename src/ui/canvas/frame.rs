@@ -7,8 +7,8 @@ use egui::{Rect, Response, Role, Sense, Ui, Vec2, WidgetInfo};
 
 use super::draw::{self, Frame};
 use super::interact::{self, Background, Input};
-use super::style::{BADGE_ZOOM, MAX_LABELS, Theme, fade, label_alpha};
-use super::{CanvasEvent, CanvasState, hops};
+use super::style::{BADGE_ZOOM, MAX_LABELS, MAX_NODE_WIDGETS, Theme, fade, label_alpha};
+use super::{CanvasEvent, CanvasState, MenuTarget, hops};
 use crate::graph::InvestigationGraph;
 use crate::model::Hop;
 
@@ -118,9 +118,22 @@ pub fn frame_ui(
         }
     }
     let mut node_focused = false;
+    // Every node on screen is its own widget (AccessKit button, tooltip, menu) until there are
+    // too many to matter one by one: then only the hovered one (found through the R-tree), the
+    // selected, dragged and menu ones are, which keeps a frame of 10k dots cheap.
+    let crowded = scratch.nodes.len() > MAX_NODE_WIDGETS;
     for &slot in &scratch.nodes {
         let (Some(n), Some(c)) = (spatial.node(slot), f.screen(slot)) else { continue };
         let Some(node) = graph.graph.node_weight(n.index) else { continue };
+        let widget = !crowded
+            || hover_node == Some(slot)
+            || scratch.selected.binary_search(&slot).is_ok()
+            || scratch.dragged.binary_search(&slot).is_ok()
+            || matches!(inp.menu, Some(MenuTarget::Node(k)) if *k == node.key);
+        if !widget {
+            draw::node(&painter, &f, slot);
+            continue;
+        }
         let size = (f.screen_half(slot) * 2.0).max(Vec2::splat(8.0));
         let resp = ui.interact(Rect::from_center_size(c, size), bg.id.with(n.key_hash), Sense::click_and_drag());
         resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, node.key.describe()));

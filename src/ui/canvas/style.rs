@@ -27,6 +27,9 @@ pub const LABEL_ZOOM_FULL: f32 = 0.75;
 pub const BADGE_ZOOM: (f32, f32) = (0.7, 0.95);
 /// With more nodes than this on screen only selected, hovered and seed nodes get labels.
 pub const MAX_LABELS: usize = 600;
+/// With more nodes than this on screen, only the hovered, selected, dragged and menu nodes are
+/// widgets of their own (the rest are hit-tested through the R-tree).
+pub const MAX_NODE_WIDGETS: usize = 1000;
 /// With more edges than this on screen, count badges are not drawn.
 pub const MAX_EDGE_BADGES: usize = 1500;
 /// Arrowheads are left out below this zoom (they would be sub-pixel smudges).
