@@ -94,7 +94,7 @@ fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>, meta: &Me
     })
 }
 
-fn label_row(r: &Row<'_>) -> rusqlite::Result<Label> {
+pub(super) fn label_row(r: &Row<'_>) -> rusqlite::Result<Label> {
     let category: String = r.get(3)?;
     let actor: String = r.get(5)?;
     let line: i64 = r.get(11)?;
