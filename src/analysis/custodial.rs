@@ -114,13 +114,14 @@ pub fn combinations(amounts: &[Amount], lo: Amount, hi: Amount, max_parts: usize
 /// # Errors
 /// A ledger failure.
 pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Vec<Candidate>, FinderError> {
-    let reach = trace::reach(ledger, start, s.trace_depth, &s.services)?;
+    let stops: BTreeSet<(String, String)> = s.services.union(&s.mixers).cloned().collect();
+    let reach = trace::reach(ledger, start, s.trace_depth, &stops)?;
     let window = s.window_seconds(DEFAULT_WINDOW_HOURS);
     let mut entity: BTreeMap<(String, String), String> = BTreeMap::new();
     for l in ledger.labelled(Category::Mixer)? {
         entity.entry((l.chain.clone(), l.address.clone())).or_insert(l.entity);
     }
-    for key in &s.services {
+    for key in s.services.iter().chain(&s.mixers) {
         entity.entry(key.clone()).or_insert_with(|| "custodial mixer".to_owned());
     }
     let deposits: Vec<&Flow> = reach

@@ -62,7 +62,8 @@ pub fn denomination(inflows: &[Flow]) -> Option<Amount> {
 /// # Errors
 /// A ledger failure.
 pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Vec<Candidate>, FinderError> {
-    let reach = trace::reach(ledger, start, s.trace_depth, &s.pools)?;
+    let stops: BTreeSet<(String, String)> = s.pools.union(&s.mixers).cloned().collect();
+    let reach = trace::reach(ledger, start, s.trace_depth, &stops)?;
     let window = s.window_seconds(DEFAULT_WINDOW_HOURS);
     let mut by_pool: BTreeMap<(String, String), Vec<&Flow>> = BTreeMap::new();
     for f in &reach.into_services {
@@ -70,7 +71,7 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
         let key = (f.chain.clone(), to.clone());
         let mixer = reach.services.get(&key).is_some_and(|ls| ls.iter().any(|l| l.category == Category::Mixer));
         let account = matches!(f.kind, TransferKind::Native | TransferKind::Internal | TransferKind::Token);
-        if account && f.time.is_some() && (mixer || s.pools.contains(&key)) {
+        if account && f.time.is_some() && (mixer || s.pools.contains(&key) || s.mixers.contains(&key)) {
             by_pool.entry(key).or_default().push(f);
         }
     }

@@ -22,6 +22,7 @@ pub mod links;
 pub mod custodial;
 pub mod mixer;
 pub mod multichain;
+pub mod quality;
 pub mod rate;
 pub mod sweep;
 pub mod trace;
@@ -114,6 +115,9 @@ pub struct Settings {
     pub pools: BTreeSet<(String, String)>,
     /// Custodial mixer addresses given explicitly: (chain, address).
     pub services: BTreeSet<(String, String)>,
+    /// Addresses the case labels as mixers: treated as mixer-labelled (a pool still has to
+    /// show one denomination).
+    pub mixers: BTreeSet<(String, String)>,
     /// Hops followed forward from the case to the first labelled service (default 3).
     pub trace_depth: usize,
     /// Candidates kept per deposit / subject (default 3).
@@ -138,6 +142,7 @@ impl Default for Settings {
             rates: BTreeMap::new(),
             pools: BTreeSet::new(),
             services: BTreeSet::new(),
+            mixers: BTreeSet::new(),
             trace_depth: 3,
             per_subject: 3,
             min_score: 30,
