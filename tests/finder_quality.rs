@@ -21,8 +21,9 @@ fn measure(level: Difficulty) -> Vec<FinderScore> {
 
 fn row(level: Difficulty, s: &FinderScore) -> String {
     let exact = s.exact_pairs.map_or(String::new(), |(a, b)| format!("{a}/{b}"));
+    let window = s.median_window.map_or(String::new(), |w| w.to_string());
     format!(
-        "| {} | {} | {:.2} | {:.2} | {} | {} | {} | {} |",
+        "| {} | {} | {:.2} | {:.2} | {} | {} | {} | {} | {} |",
         level.name(),
         s.finder,
         s.precision(),
@@ -30,7 +31,8 @@ fn row(level: Difficulty, s: &FinderScore) -> String {
         s.predicted,
         s.correct,
         s.truth,
-        exact
+        exact,
+        window
     )
 }
 
@@ -50,8 +52,10 @@ fn easy_level_meets_minimums() {
 #[test]
 #[ignore = "builds four ledgers (about a minute in debug); prints the table"]
 fn print_quality_table() {
-    println!("| level | finder | precision | recall | predicted | correct | truth | exact pool pairs |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| level | finder | precision | recall | predicted | correct | truth | exact pool pairs | median withdrawals in window |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     for level in Difficulty::ALL {
         for s in measure(level) {
             println!("{}", row(level, &s));

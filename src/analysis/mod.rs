@@ -170,11 +170,28 @@ pub struct Start {
 }
 
 impl Start {
-    /// The case's seeds, its address nodes and the recipients of its accepted hops.
+    /// The case's seeds, its address nodes and the recipients of its accepted hops. Addresses
+    /// on the graph only through suggested or rejected hops are left out (a suggestion does
+    /// not widen the search until it is accepted).
     ///
     /// # Errors
     /// A ledger failure reading the hops' transfers.
     pub fn from_case<L: FlowLedger>(ledger: &L, case: &Case) -> Result<Self, FinderError> {
+        let pending: BTreeSet<i64> = case
+            .hops
+            .values()
+            .filter(|h| h.status != HopStatus::Accepted)
+            .flat_map(|h| h.inbound.iter().chain(&h.outbound).copied())
+            .collect();
+        let mut only_pending: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut elsewhere: BTreeSet<(String, String)> = BTreeSet::new();
+        let ids: Vec<i64> = case.transfers.iter().copied().collect();
+        for row in ledger.transfers_by_id(&ids)? {
+            let set = if pending.contains(&row.id) { &mut only_pending } else { &mut elsewhere };
+            for a in [&row.transfer.from, &row.transfer.to].into_iter().flatten() {
+                set.insert((row.transfer.chain.clone(), a.clone()));
+            }
+        }
         let mut addresses: BTreeSet<(String, String)> = case
             .seeds
             .iter()
@@ -183,7 +200,13 @@ impl Start {
                 NodeKey::Address { chain, address } => Some((chain.clone(), address.clone())),
                 _ => None,
             })
+            .filter(|k| !only_pending.contains(k) || elsewhere.contains(k))
             .collect();
+        for seed in &case.seeds {
+            if let NodeKey::Address { chain, address } = seed {
+                addresses.insert((chain.clone(), address.clone()));
+            }
+        }
         let accepted: Vec<crate::model::Hop> =
             case.hops.values().filter(|h| h.status == HopStatus::Accepted).cloned().collect();
         let outs: Vec<i64> = accepted.iter().flat_map(|h| h.outbound.iter().copied()).collect();

@@ -34,6 +34,9 @@ pub struct FinderScore {
     pub truth: usize,
     /// Exact (inbound, outbound) pairs right, of the truth's pairs (pool only).
     pub exact_pairs: Option<(usize, usize)>,
+    /// Median number of same-denomination withdrawals in an attacker deposit's window: the
+    /// anonymity set timing and amount alone leave (pool only).
+    pub median_window: Option<usize>,
 }
 
 impl FinderScore {
@@ -87,6 +90,7 @@ fn score(finder: &'static str, predicted: &BTreeSet<i64>, truth: &BTreeSet<i64>)
         correct: predicted.intersection(truth).count(),
         truth: truth.len(),
         exact_pairs: None,
+        median_window: None,
     }
 }
 
@@ -121,6 +125,13 @@ pub fn evaluate<L: FlowLedger>(
     let exact = firsts.iter().filter(|(d, w)| pairs.get(d) == Some(w)).count();
     let mut s = score("pool", &predicted, &wanted);
     s.exact_pairs = Some((exact, pairs.len()));
+    let mut windows: Vec<usize> = found
+        .iter()
+        .filter(|c| c.rank == 1 && c.inbound.first().is_some_and(|d| pairs.contains_key(d)))
+        .filter_map(|c| c.features.get("withdrawals_in_window")?.parse().ok())
+        .collect();
+    windows.sort_unstable();
+    s.median_window = windows.get(windows.len() / 2).copied();
     out.push(s);
     // Swap, from the exploiters (the bridge finder's same-chain side).
     let found = super::run(FinderKind::Bridge, ledger, &seeds, settings)?;

@@ -78,7 +78,8 @@ pub struct SuggestArgs {
     /// Leave out candidates scoring under this (0–100).
     #[arg(long, default_value_t = 30)]
     pub min_score: u8,
-    /// Record the first-ranked candidate of each subject as a suggested hop (audited).
+    /// Record the first-ranked candidate of each subject as a suggested hop (audited), unless
+    /// the case has a hop with the same inbound transfers (the same one, or one not rejected).
     #[arg(long)]
     pub add: bool,
     /// The ledger has new imports since the case was saved: bind the case to it (audited).
@@ -174,7 +175,10 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     if args.add {
         let mut added = Vec::new();
         for c in found.iter().filter(|c| c.rank == 1) {
-            let exists = inv.case().hops.values().any(|h| h.inbound == c.inbound && h.outbound == c.outbound);
+            // The subject already has a hop (the same one, or one not rejected): not again.
+            let exists = inv.case().hops.values().any(|h| {
+                h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected)
+            });
             if exists {
                 continue;
             }
