@@ -89,7 +89,9 @@ fn bridge_finds_the_true_btc_releases() {
         let r = ledger_id(&ledger, &b.release).unwrap().unwrap();
         let top = subjects.get(format!("deposit {d}").as_str()).expect("attacker bridge deposit traced")[0];
         assert_eq!(top.outbound, vec![r], "{}", top.rationale);
-        assert!(matches!(&top.kind, HopKind::Bridge { from_chain, to_chain, .. } if from_chain == "ethereum" && to_chain == "bitcoin"));
+        assert!(
+            matches!(&top.kind, HopKind::Bridge { from_chain, to_chain, .. } if from_chain == "ethereum" && to_chain == "bitcoin")
+        );
         assert!(top.rationale.contains("inferred:") && top.rationale.contains(" BTC"), "{}", top.rationale);
     }
 }

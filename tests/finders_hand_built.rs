@@ -84,7 +84,8 @@ impl Fixture {
         let mut ledger = SqliteLedger::open(&dir.join("ledger.sqlite")).unwrap();
         let mut files = Vec::new();
         if !self.csv.is_empty() {
-            let mut text = "chain,tx_hash,position,block,time,from,to,asset,amount,decimals,fee,kind,failed\n".to_owned();
+            let mut text =
+                "chain,tx_hash,position,block,time,from,to,asset,amount,decimals,fee,kind,failed\n".to_owned();
             text.push_str(&self.csv.join("\n"));
             files.push(common::write(dir, "transfers.csv", text));
         }
@@ -163,7 +164,11 @@ fn pool_prefers_the_address_that_takes_several_notes() {
     let least = deposits[0].score.min(deposits[1].score);
     assert!(others.len() >= 3 && others.iter().all(|(s, _)| *s < least), "{least} vs {others:#?}");
     let batch = found.iter().find(|c| c.subject.ends_with("batch")).expect("batch candidate");
-    assert!(batch.rationale.contains("2 × 10 ETH") && batch.rationale.contains("0.05 ETH in fees"), "{}", batch.rationale);
+    assert!(
+        batch.rationale.contains("2 × 10 ETH") && batch.rationale.contains("0.05 ETH in fees"),
+        "{}",
+        batch.rationale
+    );
     let hop = batch.to_hop();
     assert_eq!((hop.status, hop.author.as_str()), (HopStatus::Suggested, "pool finder"));
     let kept = run(FinderKind::Pool, &ledger, &start, &Settings::default()).unwrap();
@@ -195,7 +200,8 @@ fn custodial_finds_the_payouts_summing_to_deposit_less_a_whole_bps_fee() {
     assert!(first.rationale.contains("after 2.0 h") && first.rationale.contains("after 5.0 h"), "{}", first.rationale);
     // The payout 60 h later is outside the 48 h window: with a 72 h window it is a second fit.
     let wide = Settings { window_hours: Some(72), ..all(Settings::default()) };
-    let more = run(FinderKind::Custodial, &ledger, &Start::addresses([("ethereum".to_owned(), evm(1))]), &wide).unwrap();
+    let more =
+        run(FinderKind::Custodial, &ledger, &Start::addresses([("ethereum".to_owned(), evm(1))]), &wide).unwrap();
     assert!(more.len() > found.len(), "{more:#?}");
 }
 
@@ -213,7 +219,11 @@ fn bridge_matches_same_family_and_given_rates() {
     f.tx("arbitrum", T0 + 1200, &[(&b_arb, &evm(41), "ETH", 2_997 * ETH / 1000, "native")]);
     f.tx("arbitrum", T0 + 1800, &[(&b_arb, &evm(42), "ETH", 25 * ETH / 10, "native")]);
     // A swap of 10 ETH for 0.685 WBTC (8 decimals) on the router.
-    f.tx("ethereum", T0 + 2 * H, &[(&case, &router, "ETH", 10 * ETH, "native"), (&router, &case, wbtc, 68_500_000, "token")]);
+    f.tx(
+        "ethereum",
+        T0 + 2 * H,
+        &[(&case, &router, "ETH", 10 * ETH, "native"), (&router, &case, wbtc, 68_500_000, "token")],
+    );
     let ledger = f.build(dir.path());
     let start = Start::addresses([("ethereum".to_owned(), case)]);
     let found = run(FinderKind::Bridge, &ledger, &start, &Settings::default()).unwrap();
@@ -224,7 +234,8 @@ fn bridge_matches_same_family_and_given_rates() {
     assert!(bridge.rationale.contains("0.3 h later"), "{}", bridge.rationale);
     // One swap pair cannot agree with another: no rate is inferred, no swap suggested.
     assert!(found.iter().all(|c| c.kind.name() != "swap"), "{found:#?}");
-    let given = Settings { rates: [(("ETH".to_owned(), "BTC".to_owned()), "0.0685".to_owned())].into(), ..Settings::default() };
+    let given =
+        Settings { rates: [(("ETH".to_owned(), "BTC".to_owned()), "0.0685".to_owned())].into(), ..Settings::default() };
     let found = run(FinderKind::Bridge, &ledger, &Start::addresses([("ethereum".to_owned(), evm(1))]), &given).unwrap();
     let swap = found.iter().find(|c| c.kind.name() == "swap").expect("swap with a given rate");
     assert_eq!(swap.features["expected_out"], "0.685 WBTC");

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, show, short, when};
+use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show, when};
 use super::rate::{Rate, RateSource, family, infer};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, candidate::decimals, trace};
@@ -45,7 +45,9 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
     let deposits: Vec<&Flow> = reach
         .into_services
         .iter()
-        .filter(|f| f.time.is_some() && f.to.as_ref().is_some_and(|to| venues.contains_key(&(f.chain.clone(), to.clone()))))
+        .filter(|f| {
+            f.time.is_some() && f.to.as_ref().is_some_and(|to| venues.contains_key(&(f.chain.clone(), to.clone())))
+        })
         .collect();
     let (Some(first), Some(last)) =
         (deposits.iter().filter_map(|d| d.time).min(), deposits.iter().filter_map(|d| d.time).max())
@@ -69,7 +71,8 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
             continue;
         }
         for f in ledger.flows(&key.1, Direction::Out, Some(first), Some(last + window))? {
-            let to_venue = f.to.as_ref().is_some_and(|to| venues.get(&(f.chain.clone(), to.clone())).is_some_and(|v| v.0 == *cat));
+            let to_venue =
+                f.to.as_ref().is_some_and(|to| venues.get(&(f.chain.clone(), to.clone())).is_some_and(|v| v.0 == *cat));
             if f.chain == key.0 && f.time.is_some() && !to_venue {
                 releases.push(f);
             }
@@ -186,7 +189,11 @@ fn route_rate<L: FlowLedger>(
     Ok(infer(pairs.iter().map(|(d, r)| (r.amount, d.amount)).collect(), s.rate_tolerance_bps))
 }
 
-fn choose(mut scored: Vec<Scored>, venues: &BTreeMap<(String, String), (Category, String)>, per: usize) -> Vec<Candidate> {
+fn choose(
+    mut scored: Vec<Scored>,
+    venues: &BTreeMap<(String, String), (Category, String)>,
+    per: usize,
+) -> Vec<Candidate> {
     scored.sort_by(|a, b| {
         let delay = |x: &Scored| x.rel.time.unwrap_or(0) - x.dep.time.unwrap_or(0);
         b.score.cmp(&a.score).then(delay(a).cmp(&delay(b))).then(a.rel.id.cmp(&b.rel.id))

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ethnum::U256;
 
-use super::candidate::{Candidate, clamp_score, fraction_bps, minus, show, short};
+use super::candidate::{Candidate, clamp_score, fraction_bps, minus, short, show};
 use super::{FinderError, FinderKind, Settings, Start, trace};
 use crate::ledger::{Direction, FlowLedger, TransferRow};
 use crate::model::{Amount, ChainModel, HopKind, TransferKind, registry};

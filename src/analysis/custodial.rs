@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ethnum::U256;
 
-use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, show, short, when};
+use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show, when};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, links, mixer, trace};
 use crate::ledger::{Direction, Flow, FlowLedger};
@@ -127,7 +127,9 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
     let deposits: Vec<&Flow> = reach
         .into_services
         .iter()
-        .filter(|f| f.time.is_some() && f.to.as_ref().is_some_and(|to| entity.contains_key(&(f.chain.clone(), to.clone()))))
+        .filter(|f| {
+            f.time.is_some() && f.to.as_ref().is_some_and(|to| entity.contains_key(&(f.chain.clone(), to.clone())))
+        })
         .collect();
     let chains: BTreeSet<&str> = deposits.iter().map(|f| f.chain.as_str()).collect();
     let mut out = Vec::new();
@@ -218,7 +220,10 @@ fn match_deposits<L: FlowLedger>(
     let sources: BTreeSet<(String, String)> = entity.keys().cloned().collect();
     let link = links::find_links(ledger, reach, recipients.iter(), &sources)?;
     for c in &mut combos {
-        c.linked = c.payouts.iter().find_map(|p| p.to.as_ref().and_then(|to| link.get(&(p.chain.clone(), to.clone()))).cloned());
+        c.linked = c
+            .payouts
+            .iter()
+            .find_map(|p| p.to.as_ref().and_then(|to| link.get(&(p.chain.clone(), to.clone()))).cloned());
     }
     let mut scored: Vec<(u8, &Combo)> = combos
         .iter()

@@ -22,9 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::{
-    Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, show, short, when,
-};
+use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show, when};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, links, trace};
 use crate::ledger::{Direction, Flow, FlowLedger};
@@ -80,7 +78,8 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
     let mut foreign_depositors: BTreeSet<(String, String)> = BTreeSet::new();
     let mut denominations: BTreeMap<(String, String), Amount> = BTreeMap::new();
     for (pool, deps) in &by_pool {
-        let (Some(first), Some(last)) = (deps.iter().filter_map(|d| d.time).min(), deps.iter().filter_map(|d| d.time).max())
+        let (Some(first), Some(last)) =
+            (deps.iter().filter_map(|d| d.time).min(), deps.iter().filter_map(|d| d.time).max())
         else {
             continue;
         };
@@ -124,7 +123,15 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
                         .find(|o| o.id != w.id && o.amount.saturating_add(w.amount) == *d && fee.0 > 0)
                         .and_then(|o| o.to.clone().map(|to| (to, o.id)))
                 });
-                pairs.push(Pair { deposit: dep, withdrawal: w, pool: pool.clone(), denomination: *d, in_window, relayer, fee });
+                pairs.push(Pair {
+                    deposit: dep,
+                    withdrawal: w,
+                    pool: pool.clone(),
+                    denomination: *d,
+                    in_window,
+                    relayer,
+                    fee,
+                });
             }
         }
     }
@@ -151,7 +158,8 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
             .fold(Amount::ZERO, Amount::saturating_add);
         let own_note = foreign_depositors.contains(&key);
         let linked = link.get(&key);
-        let score = 20 + 15 / i64::try_from(p.in_window.max(1)).unwrap_or(i64::MAX)
+        let score = 20
+            + 15 / i64::try_from(p.in_window.max(1)).unwrap_or(i64::MAX)
             + if p.relayer.is_some() { 5 } else { 0 }
             + (12 * (i64::try_from(k).unwrap_or(1) - 1)).min(36)
             + if linked.is_some() { 25 } else { 0 }
@@ -170,7 +178,10 @@ fn ev(f: &Flow, index: u32) -> Event {
 }
 
 fn pool_kind(pool: &(String, String), asset: &str, d: Amount) -> HopKind {
-    HopKind::Mixer { service: format!("fixed-denomination pool {}", short(&pool.1)), pool: Some(show(&pool.0, asset, d)) }
+    HopKind::Mixer {
+        service: format!("fixed-denomination pool {}", short(&pool.1)),
+        pool: Some(show(&pool.0, asset, d)),
+    }
 }
 
 fn native(chain: &str) -> &str {
@@ -312,7 +323,9 @@ fn choose(mut scored: Vec<(u8, Candidate, &Pair)>, per_subject: usize) -> Vec<Ca
 fn batches(chosen: &[Candidate], pairs: &[Pair]) -> Vec<Candidate> {
     let mut by_pool: BTreeMap<(String, String), Vec<&Pair>> = BTreeMap::new();
     for c in chosen.iter().filter(|c| c.rank == 1) {
-        if let Some(p) = pairs.iter().find(|p| Some(&p.withdrawal.id) == c.outbound.first() && c.inbound == [p.deposit.id]) {
+        if let Some(p) =
+            pairs.iter().find(|p| Some(&p.withdrawal.id) == c.outbound.first() && c.inbound == [p.deposit.id])
+        {
             by_pool.entry(p.pool.clone()).or_default().push(p);
         }
     }

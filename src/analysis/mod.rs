@@ -18,8 +18,8 @@
 pub mod bridge;
 pub mod candidate;
 pub mod coinjoin;
-pub mod links;
 pub mod custodial;
+pub mod links;
 pub mod mixer;
 pub mod multichain;
 pub mod quality;

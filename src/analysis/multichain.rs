@@ -64,7 +64,17 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
             if home_flows.is_empty() || other_flows.is_empty() {
                 continue;
             }
-            out.push(candidate(address, home, &home_act, &home_flows, other, &act, &other_flows, actor.as_deref(), window));
+            out.push(candidate(
+                address,
+                home,
+                &home_act,
+                &home_flows,
+                other,
+                &act,
+                &other_flows,
+                actor.as_deref(),
+                window,
+            ));
         }
     }
     super::candidate::rank(&mut out);
@@ -76,7 +86,8 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
 fn side<L: FlowLedger>(ledger: &L, address: &str, chain: &str, home: bool) -> Result<Vec<Flow>, FinderError> {
     let order = if home { [Direction::In, Direction::Out] } else { [Direction::Out, Direction::In] };
     for dir in order {
-        let mut flows: Vec<Flow> = ledger.flows(address, dir, None, None)?.into_iter().filter(|f| f.chain == chain).collect();
+        let mut flows: Vec<Flow> =
+            ledger.flows(address, dir, None, None)?.into_iter().filter(|f| f.chain == chain).collect();
         if flows.is_empty() {
             continue;
         }
@@ -111,7 +122,13 @@ fn candidate(
 ) -> Candidate {
     // Gap between the two activity spans (0 when they overlap).
     let gap = match (home_act.first_time, home_act.last_time, act.first_time, act.last_time) {
-        (Some(hf), Some(hl), Some(of), Some(ol)) => Some(if of > hl { of - hl } else if hf > ol { hf - ol } else { 0 }),
+        (Some(hf), Some(hl), Some(of), Some(ol)) => Some(if of > hl {
+            of - hl
+        } else if hf > ol {
+            hf - ol
+        } else {
+            0
+        }),
         _ => None,
     };
     let left = home_flows.iter().filter(|f| f.from.as_deref() == Some(address)).filter_map(|f| f.time).max();

@@ -115,11 +115,7 @@ impl Rate {
                 format!("inferred: {agree} of {pairs} deposit/release pairs in the window agree")
             }
         };
-        format!(
-            "1 {} = {} ({source})",
-            symbol(in_chain, in_asset),
-            show(out_chain, out_asset, self.apply(one))
-        )
+        format!("1 {} = {} ({source})", symbol(in_chain, in_asset), show(out_chain, out_asset, self.apply(one)))
     }
 }
 

@@ -97,11 +97,11 @@ mod tests {
         let n = next_after(&left, &right, 1);
         for (i, l) in left.iter().enumerate() {
             let want: Vec<usize> = (0..right.len())
-                .filter(|&j| right[j].bucket == l.bucket && right[j].time >= l.time + 1 && right[j].time <= l.time + 30)
+                .filter(|&j| right[j].bucket == l.bucket && right[j].time > l.time && right[j].time <= l.time + 30)
                 .collect();
             let got: Vec<usize> = w[i].clone().collect();
             assert_eq!(got, want, "left {l:?}");
-            let first = (0..right.len()).find(|&j| right[j].bucket == l.bucket && right[j].time >= l.time + 1);
+            let first = (0..right.len()).find(|&j| right[j].bucket == l.bucket && right[j].time > l.time);
             assert_eq!(n[i], first, "left {l:?}");
         }
         assert!(w.iter().any(|r| r.len() > 1), "the test set has windows with several events");

@@ -2,7 +2,7 @@
 //! are recorded as hops with status *suggested* (`AnnotateHop`), accepting and rejecting them
 //! are `AcceptHop` / `RejectHop`: all three audited by the same `Investigation::apply`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -109,7 +109,8 @@ pub struct RejectArgs {
 }
 
 fn parse_rate(s: &str) -> Result<((String, String), String), String> {
-    let (pair, units) = s.split_once('=').ok_or_else(|| format!("{s:?}: expected FROM/TO=UNITS, e.g. ETH/BTC=0.0685"))?;
+    let (pair, units) =
+        s.split_once('=').ok_or_else(|| format!("{s:?}: expected FROM/TO=UNITS, e.g. ETH/BTC=0.0685"))?;
     let (from, to) = pair.split_once('/').ok_or_else(|| format!("{s:?}: expected FROM/TO=UNITS"))?;
     Ok(((from.trim().to_ascii_uppercase(), to.trim().to_ascii_uppercase()), units.trim().to_owned()))
 }
@@ -149,8 +150,8 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     if start.addresses.is_empty() && !(args.all && kind == FinderKind::CoinJoin) {
         bail!("{}: nothing to start from (no address on the case, hop or --address)", args.case.display());
     }
-    let found = analysis::run(kind, inv.ledger(), &start, &settings)
-        .with_context(|| format!("{} finder", kind.name()))?;
+    let found =
+        analysis::run(kind, inv.ledger(), &start, &settings).with_context(|| format!("{} finder", kind.name()))?;
     println!(
         "{}: {} finder from {} address(es): {} candidate(s)",
         args.case.display(),
@@ -176,9 +177,11 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         let mut added = Vec::new();
         for c in found.iter().filter(|c| c.rank == 1) {
             // The subject already has a hop (the same one, or one not rejected): not again.
-            let exists = inv.case().hops.values().any(|h| {
-                h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected)
-            });
+            let exists = inv
+                .case()
+                .hops
+                .values()
+                .any(|h| h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected));
             if exists {
                 continue;
             }
@@ -199,7 +202,7 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn review(case: &PathBuf, command: Command, id: u64) -> anyhow::Result<ExitCode> {
+fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
     let mut inv = open(case, false)?;
     inv.apply(command)?;
     file::save(inv.case(), case)?;

@@ -215,8 +215,11 @@ impl<L: Ledger> Investigation<L> {
                 let Some(hop) = self.case.hops.get(id) else {
                     return Err(CommandError::invalid(format!("there is no hop #{id}")));
                 };
-                let status =
-                    if matches!(command, Command::AcceptHop { .. }) { HopStatus::Accepted } else { HopStatus::Rejected };
+                let status = if matches!(command, Command::AcceptHop { .. }) {
+                    HopStatus::Accepted
+                } else {
+                    HopStatus::Rejected
+                };
                 if hop.status == status {
                     return Err(CommandError::invalid(format!("hop #{id} is already {status:?}").to_lowercase()));
                 }

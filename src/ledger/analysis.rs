@@ -228,7 +228,12 @@ impl FlowLedger for SqliteLedger {
                 .map_err(self.err("chain activity"))?;
             let rows = stmt
                 .query_map([id], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, Option<i64>>(3)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, u64>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                    ))
                 })
                 .map_err(self.err("chain activity"))?;
             for r in rows {
