@@ -37,7 +37,7 @@ fn no_frame_over_50_ms_while_a_10k_neighbour_hub_expands() {
     app.open(&case_path);
     let ctx = egui::Context::default();
     let screen = Rect::from_min_size(Pos2::ZERO, vec2(1600.0, 1000.0));
-    let mut frame = |app: &mut WorkbenchApp| -> Duration {
+    let frame = |app: &mut WorkbenchApp| -> Duration {
         let mut input = egui::RawInput { screen_rect: Some(screen), ..Default::default() };
         input.events.push(egui::Event::PointerMoved(Pos2::new(800.0, 400.0)));
         let t0 = Instant::now();

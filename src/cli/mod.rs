@@ -7,6 +7,7 @@ mod import_cmd;
 mod info_cmd;
 mod labels_cmd;
 mod show;
+mod suggest_cmd;
 mod train_cmd;
 
 use std::path::PathBuf;
@@ -50,6 +51,14 @@ pub enum Command {
     /// Record a hop (mixer, bridge, swap, cash-out, peel chain) with the transfers on both
     /// sides, a confidence and a rationale.
     Annotate(case_cmd::AnnotateArgs),
+    /// Suggest the other side of a pool, CoinJoin, custodial mixer, bridge or swap, or the same
+    /// address on another chain; each candidate with a score and the numbers behind it.
+    /// --add records them as suggested hops.
+    Suggest(suggest_cmd::SuggestArgs),
+    /// Accept a (suggested) hop: recorded in the audit log.
+    Accept(suggest_cmd::AcceptArgs),
+    /// Reject a (suggested) hop, with the reason: kept in the case and the audit log.
+    Reject(suggest_cmd::RejectArgs),
     /// Print a case: nodes, edges, aggregates and hops (--json for tools).
     Show(case_cmd::ShowArgs),
     /// Verify a case's audit log: every command hash-chained, and the case in the state the
@@ -121,6 +130,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::NewCase(args)) => case_cmd::new_case(&args),
         Some(Command::Expand(args)) => case_cmd::expand(&args),
         Some(Command::Annotate(args)) => case_cmd::annotate(&args),
+        Some(Command::Suggest(args)) => suggest_cmd::suggest(&args),
+        Some(Command::Accept(args)) => suggest_cmd::accept(&args),
+        Some(Command::Reject(args)) => suggest_cmd::reject(&args),
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
         Some(Command::Labels(args)) => labels_cmd::run(&args),

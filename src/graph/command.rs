@@ -122,6 +122,20 @@ pub enum Command {
         /// Its new content.
         hop: Hop,
     },
+    /// Accept a hop (typically a finder's suggestion): its status becomes accepted, the rest
+    /// stays as the finder wrote it; the audit log records who accepted it.
+    AcceptHop {
+        /// Hop id.
+        id: u64,
+    },
+    /// Reject a hop: its status becomes rejected (the hop is kept, so a reviewer sees what was
+    /// ruled out), with the reason in its features (`rejected_because`) when one is given.
+    RejectHop {
+        /// Hop id.
+        id: u64,
+        /// Why it was rejected.
+        why: Option<String>,
+    },
     /// Remove a hop.
     RemoveHop {
         /// Hop id.
@@ -160,6 +174,8 @@ impl Command {
             Self::RemoveNote { .. } => "remove note",
             Self::AnnotateHop { .. } => "annotate hop",
             Self::EditHop { .. } => "edit hop",
+            Self::AcceptHop { .. } => "accept hop",
+            Self::RejectHop { .. } => "reject hop",
             Self::RemoveHop { .. } => "remove hop",
             Self::RebindLedger { .. } => "rebind ledger",
             Self::Undo => "undo",

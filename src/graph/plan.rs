@@ -8,7 +8,7 @@ use super::investigation::{CommandError, Investigation};
 use super::{Command, endpoints};
 use crate::case::{Aggregate, CaseFilter, CaseLabel, Entity, ExpandDirection, NodeKey, NodeView, Note, NoteTarget};
 use crate::ledger::{Direction, Ledger};
-use crate::model::{Hop, TransferKind, registry};
+use crate::model::{Hop, HopStatus, TransferKind, registry};
 
 /// Two nodes closer than this (in both axes) would overlap on the canvas.
 const CLEARANCE: (f32, f32) = (180.0, 40.0);
@@ -228,7 +228,11 @@ impl<L: Ledger> Investigation<L> {
                 let id = self.fresh_id(0);
                 let mut changes = self.plan_hop_transfers(hop)?;
                 let mut hop = hop.clone();
-                hop.author = now_author;
+                // A finder's suggestion keeps the finder as its author; the audit log records
+                // the investigator who added it.
+                if hop.status != HopStatus::Suggested || hop.author.trim().is_empty() {
+                    hop.author = now_author;
+                }
                 hop.time = self.planned_time();
                 changes.push(Change::Hop(id, Some(hop)));
                 changes.push(Change::NextId(id + 1));
@@ -244,6 +248,27 @@ impl<L: Ledger> Investigation<L> {
                 hop.time = self.planned_time();
                 changes.push(Change::Hop(*id, Some(hop)));
                 Ok(changes)
+            }
+            Command::AcceptHop { id } | Command::RejectHop { id, .. } => {
+                let Some(hop) = self.case.hops.get(id) else {
+                    return Err(CommandError::invalid(format!("there is no hop #{id}")));
+                };
+                let status = if matches!(command, Command::AcceptHop { .. }) {
+                    HopStatus::Accepted
+                } else {
+                    HopStatus::Rejected
+                };
+                if hop.status == status {
+                    return Err(CommandError::invalid(format!("hop #{id} is already {status:?}").to_lowercase()));
+                }
+                let mut hop = hop.clone();
+                hop.status = status;
+                if let Command::RejectHop { why: Some(why), .. } = command
+                    && !why.trim().is_empty()
+                {
+                    hop.features.insert("rejected_because".to_owned(), why.trim().to_owned());
+                }
+                Ok(vec![Change::Hop(*id, Some(hop))])
             }
             Command::RemoveHop { id } => {
                 if !self.case.hops.contains_key(id) {

@@ -6,6 +6,7 @@
 //! says so. Queries go through the [`Ledger`] trait, so a server-backed ledger can stand in
 //! later with the same questions.
 
+mod analysis;
 mod codec;
 mod import;
 mod label_list;
@@ -18,6 +19,7 @@ mod writer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use analysis::{ChainActivity, EqualOutputTx, Flow, FlowLedger};
 pub use import::{CANCELLED, ImportControl, ImportOutcome, ImportReport};
 use rusqlite::Connection;
 use serde::Serialize;

@@ -34,6 +34,7 @@
 mod addresses;
 mod bitcoin;
 mod builder;
+pub mod difficulty;
 mod ethereum;
 pub mod export;
 mod noise;
@@ -48,6 +49,7 @@ use std::path::PathBuf;
 
 pub use builder::Tokens;
 use builder::{Builder, DAY};
+pub use difficulty::Difficulty;
 pub use export::{ExportFiles, build_ledger, write_exports};
 pub use noise::{Background, BackgroundIter};
 use serde::{Deserialize, Serialize};

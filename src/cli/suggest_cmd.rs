@@ -1,0 +1,239 @@
+//! `hoptrace suggest`, `accept` and `reject`: the hop finders from the command line. Suggestions
+//! are recorded as hops with status *suggested* (`AnnotateHop`), accepting and rejecting them
+//! are `AcceptHop` / `RejectHop`: all three audited by the same `Investigation::apply`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use hoptrace::analysis::{self, FinderKind, Settings, Start};
+use hoptrace::case::{NodeKey, file};
+use hoptrace::graph::Command;
+use hoptrace::ledger::canonical_address;
+use hoptrace::model::{Category, HopStatus};
+
+use super::case_cmd::open;
+
+/// Finder names on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FinderArg {
+    /// Fixed-denomination pools (Tornado style).
+    Pool,
+    /// CoinJoin transactions.
+    Coinjoin,
+    /// Custodial mixers (Blender, Sinbad style).
+    Custodial,
+    /// Bridges and swaps.
+    Bridge,
+    /// The same EVM address on several chains.
+    Multichain,
+}
+
+impl FinderArg {
+    fn kind(self) -> FinderKind {
+        match self {
+            Self::Pool => FinderKind::Pool,
+            Self::Coinjoin => FinderKind::CoinJoin,
+            Self::Custodial => FinderKind::Custodial,
+            Self::Bridge => FinderKind::Bridge,
+            Self::Multichain => FinderKind::MultiChain,
+        }
+    }
+}
+
+/// Arguments of `hoptrace suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// Which finder.
+    #[arg(long, value_enum)]
+    pub finder: FinderArg,
+    /// Start from this address (on every chain the ledger has it on) instead of the case.
+    #[arg(long, conflicts_with = "hop")]
+    pub address: Option<String>,
+    /// Start from the recipients of this hop's outbound transfers.
+    #[arg(long)]
+    pub hop: Option<u64>,
+    /// Longest delay from deposit to the other side, in hours (default per finder: pool 720,
+    /// custodial 48, bridge 48, multichain 720).
+    #[arg(long)]
+    pub window_hours: Option<u32>,
+    /// Exchange rate FROM/TO=UNITS, e.g. ETH/BTC=0.0685 (units of TO per unit of FROM; repeatable).
+    #[arg(long = "rate", value_parser = parse_rate)]
+    pub rates: Vec<((String, String), String)>,
+    /// A pool contract CHAIN:ADDRESS not labelled in the ledger (repeatable).
+    #[arg(long = "pool", value_parser = parse_key)]
+    pub pools: Vec<(String, String)>,
+    /// A custodial mixer address CHAIN:ADDRESS not labelled in the ledger (repeatable).
+    #[arg(long = "service", value_parser = parse_key)]
+    pub services: Vec<(String, String)>,
+    /// CoinJoin: scan every UTXO transaction of the ledger, not only the case's.
+    #[arg(long)]
+    pub all: bool,
+    /// Candidates shown per deposit or subject.
+    #[arg(long, default_value_t = 3)]
+    pub per_subject: usize,
+    /// Leave out candidates scoring under this (0–100).
+    #[arg(long, default_value_t = 30)]
+    pub min_score: u8,
+    /// Record the first-ranked candidate of each subject as a suggested hop (audited), unless
+    /// the case has a hop with the same inbound transfers (the same one, or one not rejected).
+    #[arg(long)]
+    pub add: bool,
+    /// The ledger has new imports since the case was saved: bind the case to it (audited).
+    #[arg(long)]
+    pub rebind: bool,
+}
+
+/// Arguments of `hoptrace accept`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// The hop (`hoptrace show` lists them).
+    pub hop: u64,
+}
+
+/// Arguments of `hoptrace reject`.
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    /// The case file.
+    pub case: PathBuf,
+    /// The hop.
+    pub hop: u64,
+    /// Why: kept with the hop and in the audit log.
+    #[arg(long)]
+    pub why: Option<String>,
+}
+
+fn parse_rate(s: &str) -> Result<((String, String), String), String> {
+    let (pair, units) =
+        s.split_once('=').ok_or_else(|| format!("{s:?}: expected FROM/TO=UNITS, e.g. ETH/BTC=0.0685"))?;
+    let (from, to) = pair.split_once('/').ok_or_else(|| format!("{s:?}: expected FROM/TO=UNITS"))?;
+    Ok(((from.trim().to_ascii_uppercase(), to.trim().to_ascii_uppercase()), units.trim().to_owned()))
+}
+
+fn parse_key(s: &str) -> Result<(String, String), String> {
+    let (chain, address) = s.split_once(':').ok_or_else(|| format!("{s:?}: expected CHAIN:ADDRESS"))?;
+    Ok((chain.trim().to_owned(), canonical_address(address)))
+}
+
+/// Runs `hoptrace suggest`.
+///
+/// # Errors
+/// Bad arguments, an unreadable case or ledger, a finder failure.
+pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
+    let mut inv = open(&args.case, args.rebind)?;
+    let kind = args.finder.kind();
+    let mut settings = Settings {
+        window_hours: args.window_hours,
+        rates: args.rates.iter().cloned().collect(),
+        pools: args.pools.iter().cloned().collect(),
+        services: args.services.iter().cloned().collect(),
+        per_subject: args.per_subject.max(1),
+        min_score: args.min_score,
+        scan_all: args.all,
+        ..Settings::default()
+    };
+    for l in inv.case().labels.values().filter(|l| l.category == Category::Mixer) {
+        if let NodeKey::Address { chain, address } = &l.node {
+            settings.mixers.insert((chain.clone(), address.clone()));
+        }
+    }
+    let start = match (&args.address, args.hop) {
+        (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), a)?,
+        (None, Some(id)) => Start::for_hop(inv.ledger(), inv.case(), id)?,
+        (None, None) => Start::from_case(inv.ledger(), inv.case())?,
+    };
+    if start.addresses.is_empty() && !(args.all && kind == FinderKind::CoinJoin) {
+        bail!("{}: nothing to start from (no address on the case, hop or --address)", args.case.display());
+    }
+    let found =
+        analysis::run(kind, inv.ledger(), &start, &settings).with_context(|| format!("{} finder", kind.name()))?;
+    println!(
+        "{}: {} finder from {} address(es): {} candidate(s)",
+        args.case.display(),
+        kind.name(),
+        start.addresses.len(),
+        found.len()
+    );
+    for c in &found {
+        println!(
+            "\n[{}] score {:>3}  rank {} for {}  ({} {})\n    in  {:?}\n    out {:?}\n    {}",
+            kind.name(),
+            c.score,
+            c.rank,
+            c.subject,
+            c.kind.name(),
+            c.kind.service().unwrap_or(""),
+            c.inbound,
+            c.outbound,
+            c.rationale
+        );
+    }
+    if args.add {
+        let mut added = Vec::new();
+        for c in found.iter().filter(|c| c.rank == 1) {
+            // The subject already has a hop (the same one, or one not rejected): not again.
+            let exists = inv
+                .case()
+                .hops
+                .values()
+                .any(|h| h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected));
+            if exists {
+                continue;
+            }
+            inv.apply(Command::AnnotateHop { hop: c.to_hop() })?;
+            if let Some((id, _)) = inv.case().hops.iter().next_back() {
+                added.push(*id);
+            }
+        }
+        file::save(inv.case(), &args.case)?;
+        println!(
+            "\n{}: recorded {} suggested hop(s): {} (accept with `hoptrace accept {} ID`, reject with `hoptrace reject`)",
+            args.case.display(),
+            added.len(),
+            added.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", "),
+            args.case.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
+    let mut inv = open(case, false)?;
+    inv.apply(command)?;
+    file::save(inv.case(), case)?;
+    let hop = inv.case().hops.get(&id).context("the hop is in the case")?;
+    let status = match hop.status {
+        HopStatus::Suggested => "suggested",
+        HopStatus::Accepted => "accepted",
+        HopStatus::Rejected => "rejected",
+    };
+    println!(
+        "{}: hop #{id} ({} {}, by {}) is now {status}",
+        case.display(),
+        hop.kind.name(),
+        hop.kind.service().unwrap_or(""),
+        hop.author
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `hoptrace accept`.
+///
+/// # Errors
+/// The case cannot be opened or has no such hop.
+pub fn accept(args: &AcceptArgs) -> anyhow::Result<ExitCode> {
+    review(&args.case, Command::AcceptHop { id: args.hop }, args.hop)
+}
+
+/// Runs `hoptrace reject`.
+///
+/// # Errors
+/// The case cannot be opened or has no such hop.
+pub fn reject(args: &RejectArgs) -> anyhow::Result<ExitCode> {
+    review(&args.case, Command::RejectHop { id: args.hop, why: args.why.clone() }, args.hop)
+}
