@@ -5,6 +5,7 @@
 //! store and the queries the investigation graph needs). The binary adds the CLI; the window
 //! (feature `gui`) only drives this core.
 
+pub mod analysis;
 pub mod case;
 pub mod graph;
 pub mod import;

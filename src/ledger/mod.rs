@@ -12,6 +12,7 @@ mod pipeline;
 mod query;
 mod scan;
 pub mod schema;
+mod trace;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 pub use import::{ImportOutcome, ImportReport};
 use rusqlite::Connection;
 use serde::Serialize;
+pub use trace::{TraceRow, TraceRows};
 
 use crate::model::{Amount, Label, Transfer};
 

@@ -1,0 +1,1 @@
+//! Peel chains (in progress).
