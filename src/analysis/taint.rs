@@ -53,6 +53,8 @@ mod seeds;
 mod slot;
 pub mod source;
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;
