@@ -49,11 +49,11 @@
 mod arith;
 mod engine;
 mod hops;
+#[cfg(test)]
+mod proptests;
 mod seeds;
 mod slot;
 pub mod source;
-#[cfg(test)]
-mod proptests;
 #[cfg(test)]
 mod tests;
 

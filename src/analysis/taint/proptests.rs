@@ -51,7 +51,11 @@ fn build(raws: &[Raw], big: bool, labelled: &[usize]) -> MemoryLedger {
                     tr.amount_base = Amount(scale(sats));
                     tr.kind = kind;
                     tr.tx_hash = tx.clone();
-                    if kind == TransferKind::UtxoInput { tr.to = None } else { tr.from = None }
+                    if kind == TransferKind::UtxoInput {
+                        tr.to = None
+                    } else {
+                        tr.from = None
+                    }
                     tr
                 };
                 let v = *v % (1 << 100);
