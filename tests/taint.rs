@@ -212,3 +212,59 @@ fn paths_lead_from_the_exploiter_to_the_exchange_deposit() {
     assert!(widest.bottleneck >= short.bottleneck, "{:?} vs {:?}", widest.bottleneck, short.bottleneck);
     assert_eq!(short.hops.last().and_then(|h| h.to_label.clone()).as_deref(), Some("Exchange A deposit (exchange)"));
 }
+
+fn hoptrace(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoptrace")).args(args).output().expect("run hoptrace");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[test]
+fn cli_taint_peel_and_paths_on_the_demo_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("demo");
+    let out_s = out.to_str().expect("utf-8 path");
+    assert!(hoptrace(&["demo", "--out", out_s]).0);
+    let case = out.join("demo-case.ron");
+    let case_s = case.to_str().expect("utf-8 path");
+    let truth: GroundTruth =
+        serde_json::from_str(&std::fs::read_to_string(out.join("exports/ground-truth.json")).expect("truth"))
+            .expect("json");
+    for method in ["poison", "haircut", "fifo"] {
+        let (ok, text) = hoptrace(&["taint", case_s, "--method", method, "--hops", "12"]);
+        assert!(ok, "{text}");
+        let lines: Vec<&str> = text.lines().filter(|l| l.contains("conservation:")).collect();
+        assert!(
+            lines.len() >= 2 && lines.iter().all(|l| l.ends_with("base units)") && l.contains(": exact (")),
+            "{text}"
+        );
+    }
+    let (ok, json) = hoptrace(&["taint", case_s, "--method", "haircut", "--json"]);
+    assert!(ok, "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("taint json");
+    assert!(v["conservation"].as_array().is_some_and(|c| c.iter().all(|x| x["conserved"] == true)));
+    // Peel from the first true chain and add the steps to the case (audited).
+    let chain = &truth.peel_chains[0];
+    let (ok, text) = hoptrace(&["peel", case_s, "--address", &chain.start_address, "--add"]);
+    assert!(ok, "{text}");
+    assert!(text.contains(&format!("{} suggested peel-chain hops added", chain.steps.len())), "{text}");
+    assert!(text.contains("NoChange") && text.contains("OTC broker"), "{text}");
+    let (ok, text) = hoptrace(&["audit", case_s]);
+    assert!(ok, "{text}");
+    let saved = hoptrace::case::file::load(&case).expect("case");
+    assert_eq!(
+        saved.hops.values().filter(|h| h.kind == HopKind::PeelChain && h.status == HopStatus::Suggested).count(),
+        chain.steps.len()
+    );
+    let from = &truth.attacker_addresses.iter().find(|a| a.role == "exploiter").expect("exploiter").address;
+    let to = &truth.cash_outs.iter().find(|c| c.chain == "ethereum").expect("cash-out").deposit_address;
+    let (ok, text) = hoptrace(&["paths", case_s, from, to, "--max-hops", "6"]);
+    assert!(ok, "{text}");
+    let ledger = SqliteLedger::open(&out.join("demo-ledger.sqlite")).expect("ledger");
+    let lib = paths::find(&ledger, "ethereum", from, to, &PathOptions::default()).expect("paths");
+    let n = lib.shortest.expect("a path").hops.len();
+    assert!(
+        text.contains(&format!("shortest: {n} hops")) && text.contains("[Exchange A deposit (exchange)]"),
+        "{text}"
+    );
+}

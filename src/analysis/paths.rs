@@ -395,4 +395,55 @@ mod tests {
         let r = find(&ledger(false), "ethereum", "T", "A", &PathOptions::default()).unwrap();
         assert!(r.shortest.is_none() && r.widest.is_empty());
     }
+
+    /// Brute force: (fewest hops, widest bottleneck) of time-respecting paths 0 → 5.
+    fn brute(edges: &[(usize, usize, u128, i64)], max_hops: u32) -> (Option<usize>, Option<u128>) {
+        fn go(
+            e: &[(usize, usize, u128, i64)],
+            n: usize,
+            t: i64,
+            w: u128,
+            h: u32,
+            max: u32,
+            best: &mut (Option<usize>, Option<u128>),
+        ) {
+            if n == 5 {
+                best.0 = Some(best.0.map_or(h as usize, |b| b.min(h as usize)));
+                best.1 = Some(best.1.map_or(w, |b| b.max(w)));
+                return;
+            }
+            if h == max {
+                return;
+            }
+            for &(f, to, a, time) in e {
+                if f == n && to != n && time >= t {
+                    go(e, to, time, w.min(a), h + 1, max, best);
+                }
+            }
+        }
+        let mut best = (None, None);
+        go(edges, 0, i64::MIN, u128::MAX, 0, max_hops, &mut best);
+        best
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agree_with_brute_force(
+            edges in proptest::collection::vec((0usize..6, 0usize..6, 1u128..1000, 0i64..8), 0..18),
+            max_hops in 1u32..5,
+        ) {
+            let mut m = MemoryLedger::new();
+            for (i, (f, t, v, time)) in edges.iter().enumerate() {
+                if f != t {
+                    m.push(i as i64 + 1, &MemoryLedger::native("ethereum", "ETH", &format!("n{f}"), &format!("n{t}"), *v, *time));
+                }
+            }
+            let o = PathOptions { max_hops, ..PathOptions::default() };
+            let r = find(&m, "ethereum", "n0", "n5", &o).unwrap();
+            let (hops, width) = brute(&edges, max_hops);
+            proptest::prop_assert_eq!(r.shortest.as_ref().map(|p| p.hops.len()), hops);
+            let got = r.widest.first().and_then(|p| p.bottleneck).map(|b| b.to_string().parse::<u128>().unwrap());
+            proptest::prop_assert_eq!(got, width);
+        }
+    }
 }

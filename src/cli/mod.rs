@@ -6,6 +6,7 @@ mod demo_cmd;
 mod import_cmd;
 mod info_cmd;
 mod show;
+mod taint_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +54,16 @@ pub enum Command {
     /// Verify a case's audit log: every command hash-chained, and the case in the state the
     /// last entry recorded.
     Audit(case_cmd::AuditArgs),
+    /// Trace value from the case's seeds (or --seed addresses) by poison, haircut or FIFO
+    /// taint: the amount reaching each endpoint (service, unspent, hop or time limit), what
+    /// stays, and the exact conservation check per asset. Crosses the case's accepted hops.
+    Taint(taint_cmd::TaintArgs),
+    /// Follow a peel chain from an address: peel and change per step with the amounts, a
+    /// stop rule for every branch; --add records the steps as suggested hops.
+    Peel(taint_cmd::PeelArgs),
+    /// The shortest and the highest-value paths between two addresses (time-respecting,
+    /// within a hop limit), with the transfers on them.
+    Paths(taint_cmd::PathsArgs),
     /// The headless demo: generate the bundled laundering scenario, import it into a fresh
     /// ledger and build a case (seeds, expansions, annotated hops) in DIR.
     Demo {
@@ -114,6 +125,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Annotate(args)) => case_cmd::annotate(&args),
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
+        Some(Command::Taint(args)) => taint_cmd::taint(&args),
+        Some(Command::Peel(args)) => taint_cmd::peel(&args),
+        Some(Command::Paths(args)) => taint_cmd::paths(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),
