@@ -20,6 +20,9 @@
 //!   moves *taint first* (a transfer carries `min(sent, tainted balance)`), so the
 //!   conservation check holds for poison too.
 //!
+//! Fees paid on account chains (gas) are not transfers in the ledger and are not traced: the
+//! value that paid them stays with the node. On UTXO chains the miner fee is traced (above).
+//!
 //! Every method conserves exactly, per asset, in base units: the seeds' amount (plus what
 //! annotated hops brought in) equals what reached endpoints plus what stays in nodes that
 //! were traced (`AssetFlow::is_conserved`; a property test checks it on random graphs).
@@ -51,6 +54,7 @@ mod engine;
 mod hops;
 #[cfg(test)]
 mod proptests;
+mod report;
 mod seeds;
 mod slot;
 pub mod source;

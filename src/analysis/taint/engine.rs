@@ -9,13 +9,13 @@ use ethnum::U256;
 use super::hops::HopIndex;
 use super::slot::{Slot, Target, entries};
 use super::source::TraceSource;
-use super::{AnalysisError, AssetFlow, Endpoint, Holding, Method, Seed, StopReason, TaintOptions, TaintReport};
+use super::{AnalysisError, Method, Seed, StopReason, TaintOptions, TaintReport};
 use crate::case::NodeKey;
 use crate::ledger::TraceRow;
-use crate::model::{Amount, Category, TransferKind};
+use crate::model::Category;
 
 /// At most this many transfer ids are listed per endpoint.
-const LISTED: usize = 50;
+pub(super) const LISTED: usize = 50;
 
 /// Taint on its way to a node.
 #[derive(Debug)]
@@ -37,27 +37,27 @@ enum Event {
 
 /// What is known of a node.
 #[derive(Debug)]
-enum NodeState {
+pub(super) enum NodeState {
     Stop(StopReason),
     /// Its transfers by (chain, asset), taken when the slot of that asset is made.
     Loaded(HashMap<(String, String), Vec<TraceRow>>),
 }
 
 #[derive(Debug, Default)]
-struct EndAcc {
-    amount: U256,
-    exposure: U256,
-    hops: u32,
-    first_time: Option<i64>,
-    transfers: Vec<i64>,
+pub(super) struct EndAcc {
+    pub amount: U256,
+    pub exposure: U256,
+    pub hops: u32,
+    pub first_time: Option<i64>,
+    pub transfers: Vec<i64>,
 }
 
 #[derive(Debug)]
-struct Flow {
-    key: (String, String),
-    seeded: U256,
-    from_hops: U256,
-    endpoints: BTreeMap<(NodeKey, StopReason), EndAcc>,
+pub(super) struct Flow {
+    pub key: (String, String),
+    pub seeded: U256,
+    pub from_hops: U256,
+    pub endpoints: BTreeMap<(NodeKey, StopReason), EndAcc>,
 }
 
 /// Event order: time, then arrivals (0) before address wake-ups (1) before transaction
@@ -77,19 +77,19 @@ fn loaded(rows: Vec<TraceRow>) -> NodeState {
 pub(super) struct Engine<'a, S: TraceSource> {
     pub(super) src: &'a S,
     pub(super) opts: &'a TaintOptions,
-    flows: Vec<Flow>,
+    pub(super) flows: Vec<Flow>,
     flow_ids: HashMap<(String, String), usize>,
-    nodes: HashMap<NodeKey, NodeState>,
-    slots: Vec<Slot>,
+    pub(super) nodes: HashMap<NodeKey, NodeState>,
+    pub(super) slots: Vec<Slot>,
     slot_ids: HashMap<(NodeKey, usize), usize>,
     heap: BinaryHeap<Reverse<(Key, usize)>>,
     events: Vec<Option<Event>>,
     seq: u64,
     pub(super) seeds: HashSet<(String, String)>,
-    hops: HopIndex,
+    pub(super) hops: HopIndex,
     case_labels: HashMap<(String, String), (String, Category)>,
     pub(super) transfers_read: u64,
-    transfers_tainted: u64,
+    pub(super) transfers_tainted: u64,
 }
 
 impl<'a, S: TraceSource> Engine<'a, S> {
@@ -182,10 +182,11 @@ impl<'a, S: TraceSource> Engine<'a, S> {
         let rows = match node {
             NodeKey::Address { chain, address } => {
                 let is_seed = self.seeds.contains(&(chain.clone(), address.clone()));
-                if self.opts.stop_at_services && !is_seed {
-                    if let Some(reason) = self.service(chain, address)? {
-                        return Ok(NodeState::Stop(reason));
-                    }
+                if self.opts.stop_at_services
+                    && !is_seed
+                    && let Some(reason) = self.service(chain, address)?
+                {
+                    return Ok(NodeState::Stop(reason));
                 }
                 let got = self.src.address_edges(chain, address, self.opts.node_cap)?;
                 self.transfers_read += got.rows.len() as u64;
@@ -349,7 +350,7 @@ impl<'a, S: TraceSource> Engine<'a, S> {
                 Target::Node(k) => k.clone(),
                 Target::Fee | Target::Nowhere => node,
             };
-            return self.cross(hop, flow, at, e.id, e.time, carried, exposure, depth);
+            return self.cross(hop, flow, at, (e.id, e.time), (carried, exposure), depth);
         }
         match target {
             Target::Fee => self.endpoint(flow, node, StopReason::MinerFee, carried, exposure, depth, Some(e.time), &[]),
@@ -363,164 +364,5 @@ impl<'a, S: TraceSource> Engine<'a, S> {
             }
         }
         Ok(())
-    }
-
-    /// Ends taint at an annotated hop and starts its share on the hop's outbound transfers.
-    #[allow(clippy::too_many_arguments)]
-    fn cross(
-        &mut self,
-        hop: u64,
-        flow: usize,
-        at: NodeKey,
-        transfer: i64,
-        time: i64,
-        taint: U256,
-        exposure: U256,
-        depth: u32,
-    ) -> Result<(), AnalysisError> {
-        let reason = StopReason::AnnotatedHop { id: hop };
-        self.endpoint(flow, at, reason, taint, exposure, depth.saturating_add(1), Some(time), &[transfer]);
-        let asset = self.flows.get(flow).map(|f| f.key.clone()).unwrap_or_default();
-        let before = self.hops.rows_read;
-        let shares = self.hops.cross(self.src, hop, &asset, taint)?;
-        self.transfers_read += self.hops.rows_read - before;
-        let poison = self.opts.method == Method::Poison && exposure > U256::ZERO;
-        for sh in shares {
-            let r = sh.row;
-            let exposure = if sh.taint > U256::ZERO || poison { r.amount.0 } else { U256::ZERO };
-            if exposure == U256::ZERO {
-                continue;
-            }
-            let out_flow = self.flow(&r.chain, &r.asset);
-            self.credit(out_flow, sh.taint, true)?;
-            let target = match (r.kind, &r.to, &r.tx_hash) {
-                (TransferKind::UtxoInput, _, Some(h)) => Some(NodeKey::Tx { chain: r.chain.clone(), hash: h.clone() }),
-                (TransferKind::UtxoInput, _, None) | (_, None, _) => None,
-                (_, Some(to), _) => Some(NodeKey::address(r.chain.clone(), to.clone())),
-            };
-            let (t, d) = (r.time.unwrap_or(time), depth.saturating_add(1));
-            match target {
-                Some(k) => {
-                    self.push(Arrival {
-                        target: k,
-                        flow: out_flow,
-                        transfer: r.id,
-                        time: t,
-                        taint: sh.taint,
-                        exposure,
-                        depth: d,
-                    });
-                }
-                None => {
-                    let k = NodeKey::Tx { chain: r.chain.clone(), hash: r.tx_hash.clone().unwrap_or_default() };
-                    self.endpoint(out_flow, k, StopReason::NoRecipient, sh.taint, exposure, d, Some(t), &[r.id]);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn endpoint(
-        &mut self,
-        flow: usize,
-        node: NodeKey,
-        reason: StopReason,
-        amount: U256,
-        exposure: U256,
-        hops: u32,
-        time: Option<i64>,
-        transfers: &[i64],
-    ) {
-        let Some(f) = self.flows.get_mut(flow) else { return };
-        let e = f.endpoints.entry((node, reason)).or_insert_with(|| EndAcc { hops: u32::MAX, ..EndAcc::default() });
-        e.amount = e.amount.saturating_add(amount);
-        e.exposure = e.exposure.saturating_add(exposure);
-        e.hops = e.hops.min(hops);
-        e.first_time = match (e.first_time, time) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        for t in transfers {
-            if e.transfers.len() < LISTED && !e.transfers.contains(t) {
-                e.transfers.push(*t);
-            }
-        }
-    }
-
-    /// Gathers endpoints and holdings per flow.
-    fn finish(mut self) -> TaintReport {
-        let mut holdings: Vec<Vec<Holding>> = self.flows.iter().map(|_| Vec::new()).collect();
-        let slots = std::mem::take(&mut self.slots);
-        for s in slots {
-            if !s.active() && s.exposure_in == U256::ZERO {
-                continue;
-            }
-            let reason = if s.time_limited {
-                Some(StopReason::TimeLimit)
-            } else if !s.spent_after_taint {
-                Some(StopReason::NoOutgoing)
-            } else {
-                None
-            };
-            match reason {
-                Some(r) => {
-                    let (flow, node, t, x) = (s.flow, s.node, s.tainted, s.exposure_in);
-                    self.endpoint(flow, node, r, t, x, s.depth, s.first_time, &s.arrivals);
-                }
-                None if s.tainted > U256::ZERO => {
-                    if let Some(h) = holdings.get_mut(s.flow) {
-                        h.push(Holding { node: s.node, amount: Amount(s.tainted), hops: s.depth });
-                    }
-                }
-                None => {}
-            }
-        }
-        let mut flows: Vec<AssetFlow> = self
-            .flows
-            .into_iter()
-            .zip(holdings)
-            .map(|(f, mut remaining)| {
-                let mut endpoints: Vec<Endpoint> = f
-                    .endpoints
-                    .into_iter()
-                    .map(|((node, reason), e)| Endpoint {
-                        node,
-                        reason,
-                        amount: Amount(e.amount),
-                        exposure: Amount(e.exposure),
-                        hops: e.hops,
-                        first_time: e.first_time,
-                        transfers: e.transfers,
-                    })
-                    .collect();
-                endpoints.sort_by(|a, b| {
-                    b.amount.cmp(&a.amount).then(b.exposure.cmp(&a.exposure)).then(a.node.cmp(&b.node))
-                });
-                remaining.sort_by(|a, b| b.amount.cmp(&a.amount).then(a.node.cmp(&b.node)));
-                let sum = |it: &mut dyn Iterator<Item = Amount>| it.fold(Amount::ZERO, Amount::saturating_add);
-                let reached = sum(&mut endpoints.iter().map(|e| e.amount));
-                let stays = sum(&mut remaining.iter().map(|h| h.amount));
-                AssetFlow {
-                    chain: f.key.0,
-                    asset: f.key.1,
-                    seeded: Amount(f.seeded),
-                    from_hops: Amount(f.from_hops),
-                    endpoints,
-                    remaining,
-                    reached,
-                    stays,
-                }
-            })
-            .collect();
-        flows.sort_by(|a, b| (&a.chain, &a.asset).cmp(&(&b.chain, &b.asset)));
-        TaintReport {
-            method: self.opts.method,
-            max_hops: self.opts.max_hops,
-            flows,
-            transfers_read: self.transfers_read,
-            transfers_tainted: self.transfers_tainted,
-            nodes_read: self.nodes.len() as u64,
-        }
     }
 }

@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use ethnum::U256;
 
-use super::AnalysisError;
 use super::arith::{mul_div, split_proportional};
+use super::engine::{Arrival, Engine};
 use super::source::TraceSource;
+use super::{AnalysisError, Method, StopReason};
+use crate::case::NodeKey;
 use crate::ledger::TraceRow;
+use crate::model::TransferKind;
 use crate::model::{Hop, HopStatus};
 
 /// A hop's transfers, read when taint first reaches it.
@@ -104,5 +107,59 @@ impl HopIndex {
             }
         }
         Ok(shares)
+    }
+}
+
+impl<S: TraceSource> Engine<'_, S> {
+    /// Ends taint at an annotated hop and starts its share on the hop's outbound transfers.
+    pub(super) fn cross(
+        &mut self,
+        hop: u64,
+        flow: usize,
+        at: NodeKey,
+        (transfer, time): (i64, i64),
+        (taint, exposure): (U256, U256),
+        depth: u32,
+    ) -> Result<(), AnalysisError> {
+        let reason = StopReason::AnnotatedHop { id: hop };
+        self.endpoint(flow, at, reason, taint, exposure, depth.saturating_add(1), Some(time), &[transfer]);
+        let asset = self.flows.get(flow).map(|f| f.key.clone()).unwrap_or_default();
+        let before = self.hops.rows_read;
+        let shares = self.hops.cross(self.src, hop, &asset, taint)?;
+        self.transfers_read += self.hops.rows_read - before;
+        let poison = self.opts.method == Method::Poison && exposure > U256::ZERO;
+        for sh in shares {
+            let r = sh.row;
+            let exposure = if sh.taint > U256::ZERO || poison { r.amount.0 } else { U256::ZERO };
+            if exposure == U256::ZERO {
+                continue;
+            }
+            let out_flow = self.flow(&r.chain, &r.asset);
+            self.credit(out_flow, sh.taint, true)?;
+            let target = match (r.kind, &r.to, &r.tx_hash) {
+                (TransferKind::UtxoInput, _, Some(h)) => Some(NodeKey::Tx { chain: r.chain.clone(), hash: h.clone() }),
+                (TransferKind::UtxoInput, _, None) | (_, None, _) => None,
+                (_, Some(to), _) => Some(NodeKey::address(r.chain.clone(), to.clone())),
+            };
+            let (t, d) = (r.time.unwrap_or(time), depth.saturating_add(1));
+            match target {
+                Some(k) => {
+                    self.push(Arrival {
+                        target: k,
+                        flow: out_flow,
+                        transfer: r.id,
+                        time: t,
+                        taint: sh.taint,
+                        exposure,
+                        depth: d,
+                    });
+                }
+                None => {
+                    let k = NodeKey::Tx { chain: r.chain.clone(), hash: r.tx_hash.clone().unwrap_or_default() };
+                    self.endpoint(out_flow, k, StopReason::NoRecipient, sh.taint, exposure, d, Some(t), &[r.id]);
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -48,7 +48,10 @@ fn seed(a: &str) -> Vec<Seed> {
 }
 
 /// (address, reason, amount) of every endpoint, and (address, amount) of every holding.
-fn summary(f: &AssetFlow) -> (Vec<(String, String, u128)>, Vec<(String, u128)>) {
+type Summary = (Vec<(String, String, u128)>, Vec<(String, u128)>);
+
+/// The endpoints and holdings of a flow, sorted.
+fn summary(f: &AssetFlow) -> Summary {
     let name = |n: &crate::case::NodeKey| match n {
         crate::case::NodeKey::Address { address, .. } => address.clone(),
         other => other.describe(),
