@@ -318,7 +318,7 @@ impl<'a, S: TraceSource> Engine<'a, S> {
         if let Some(s) = self.slots.get_mut(i) {
             s.wake_pending = false;
         }
-        while self.slots.get(i).and_then(|s| s.entries.get(s.cursor)).is_some_and(|e| e.time <= time) {
+        while self.slots.get(i).is_some_and(|s| s.due(time)) {
             self.step(i)?;
         }
         self.schedule(i);

@@ -29,11 +29,14 @@ pub(super) struct Entry {
     pub id: i64,
     pub amount: U256,
     pub target: Option<Target>,
+    /// Order within one second: 0 received, 1 sent, 2 change received from a transaction
+    /// the node itself spends into (it exists only after that spend).
+    rank: u8,
 }
 
 impl Entry {
-    fn key(&self) -> (i64, bool, i64) {
-        (self.time, self.target.is_some(), self.id)
+    fn key(&self) -> (i64, u8, i64) {
+        (self.time, self.rank, self.id)
     }
 }
 
@@ -78,10 +81,19 @@ fn time_of(r: &TraceRow) -> i64 {
 /// every input is resolved).
 pub(super) fn entries(node: &NodeKey, rows: &[TraceRow]) -> Vec<Entry> {
     let mut out = Vec::with_capacity(rows.len() + 1);
-    let entry = |r: &TraceRow, target: Option<Target>| Entry { time: time_of(r), id: r.id, amount: r.amount.0, target };
+    let entry = |r: &TraceRow, target: Option<Target>| {
+        let rank = u8::from(target.is_some());
+        Entry { time: time_of(r), id: r.id, amount: r.amount.0, target, rank }
+    };
     match node {
         NodeKey::Address { chain, address } => {
             let me = Some(address.as_str());
+            // Transactions this address spends into: their outputs back to it are change.
+            let spends: std::collections::HashSet<&str> = rows
+                .iter()
+                .filter(|r| r.kind == TransferKind::UtxoInput && r.from.as_deref() == me)
+                .filter_map(|r| r.tx_hash.as_deref())
+                .collect();
             for r in rows {
                 let (from, to) = (r.from.as_deref(), r.to.as_deref());
                 match r.kind {
@@ -98,7 +110,13 @@ pub(super) fn entries(node: &NodeKey, rows: &[TraceRow]) -> Vec<Entry> {
                             out.push(entry(r, Some(t)));
                         }
                     }
-                    TransferKind::UtxoOutput if to == me => out.push(entry(r, None)),
+                    TransferKind::UtxoOutput if to == me => {
+                        let mut e = entry(r, None);
+                        if r.tx_hash.as_deref().is_some_and(|h| spends.contains(h)) {
+                            e.rank = 2;
+                        }
+                        out.push(e);
+                    }
                     TransferKind::UtxoInput if from == me => {
                         let t = r.tx_hash.as_ref().map_or(Target::Nowhere, |h| {
                             Target::Node(NodeKey::Tx { chain: chain.clone(), hash: h.clone() })
@@ -132,7 +150,13 @@ pub(super) fn entries(node: &NodeKey, rows: &[TraceRow]) -> Vec<Entry> {
                 }
             }
             if resolved && inputs > outputs {
-                out.push(Entry { time: last, id: i64::MAX, amount: inputs - outputs, target: Some(Target::Fee) });
+                out.push(Entry {
+                    time: last,
+                    id: i64::MAX,
+                    amount: inputs - outputs,
+                    target: Some(Target::Fee),
+                    rank: 1,
+                });
             }
         }
         NodeKey::Aggregate(_) => {}
@@ -165,7 +189,13 @@ impl Slot {
 
     /// Index of the transfer received as `id` at `time`.
     pub fn find_inflow(&self, time: i64, id: i64) -> Option<usize> {
-        self.entries.binary_search_by(|e| e.key().cmp(&(time, false, id))).ok()
+        let first = self.entries.partition_point(|e| e.time < time);
+        self.entries
+            .iter()
+            .skip(first)
+            .take_while(|e| e.time == time)
+            .position(|e| e.id == id && e.target.is_none())
+            .map(|i| i + first)
     }
 
     /// A received amount with `taint` of it tainted (`taint ≤ amount`).
@@ -229,6 +259,12 @@ impl Slot {
     /// Holds taint, or poison that still has transfers to mark.
     pub fn active(&self) -> bool {
         self.tainted > U256::ZERO || self.poisoned
+    }
+
+    /// Whether the entry at the cursor is due at a wake-up at `time`: everything up to that
+    /// second, except change coming back to the node (it arrives through its transaction).
+    pub fn due(&self, time: i64) -> bool {
+        self.entries.get(self.cursor).is_some_and(|e| e.time < time || (e.time == time && e.rank < 2))
     }
 
     /// Index of the next transfer out at or after the cursor.

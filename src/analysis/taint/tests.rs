@@ -307,3 +307,28 @@ fn annotated_hops_carry_their_share_into_another_asset() {
     let f = run(&m, &seed("S"), &o);
     assert_eq!(summary(&f).0, vec![(s("Router"), s("service: Bridge router (bridge)"), 10 * WEI)]);
 }
+
+#[test]
+fn change_back_to_the_spender_comes_after_its_spend() {
+    // P gets 100 (the seed); tx1 spends it into R 60 and 40 change back to P; tx2 spends the
+    // change to S. The change exists only after tx1, so P's balance when it spends is 100
+    // (not 140), all tainted: R gets 60, the change 40 comes back tainted and goes to S.
+    // (Counting the change before the spend would give R 100 × 100/140 × 60/100 = 42.)
+    let mut m = MemoryLedger::new();
+    for (id, t) in [
+        utxo(1, TransferKind::UtxoOutput, "tx0", "P", 100, 0),
+        utxo(2, TransferKind::UtxoInput, "tx1", "P", 100, 1),
+        utxo(3, TransferKind::UtxoOutput, "tx1", "R", 60, 1),
+        utxo(4, TransferKind::UtxoOutput, "tx1", "P", 40, 1),
+        utxo(5, TransferKind::UtxoInput, "tx2", "P", 40, 2),
+        utxo(6, TransferKind::UtxoOutput, "tx2", "S", 40, 2),
+    ] {
+        m.push(id, &t);
+    }
+    let seeds = vec![Seed::Address { chain: "bitcoin".to_owned(), address: "P".to_owned() }];
+    let (e, h) = summary(&run(&m, &seeds, &TaintOptions::new(Method::Haircut)));
+    assert_eq!(e, vec![(s("R"), s("no outgoing (unspent)"), 60), (s("S"), s("no outgoing (unspent)"), 40)]);
+    assert!(h.is_empty(), "{h:?}");
+    let (e, _) = summary(&run(&m, &seeds, &TaintOptions::new(Method::Fifo)));
+    assert_eq!(e, vec![(s("R"), s("no outgoing (unspent)"), 60), (s("S"), s("no outgoing (unspent)"), 40)]);
+}
