@@ -332,3 +332,16 @@ fn change_back_to_the_spender_comes_after_its_spend() {
     let (e, _) = summary(&run(&m, &seeds, &TaintOptions::new(Method::Fifo)));
     assert_eq!(e, vec![(s("R"), s("no outgoing (unspent)"), 60), (s("S"), s("no outgoing (unspent)"), 40)]);
 }
+
+#[test]
+fn a_seed_transfer_taints_its_amount_at_the_recipient() {
+    // Seeding transfer 3 (S → A 100 at t2) is seeding S's 100 one hop later: A holds the same
+    // taint; each endpoint is one hop nearer.
+    let f = run(&graph(), &[Seed::Transfer(3)], &TaintOptions::new(Method::Haircut));
+    assert_eq!(f.seeded, Amount::from_u128(100));
+    let (e, h) = summary(&f);
+    let got: Vec<(String, u128)> = e.into_iter().map(|(a, _, v)| (a, v)).collect();
+    assert_eq!(got, vec![(s("D"), 50), (s("E"), 30), (s("X"), 12)]);
+    assert_eq!(h, vec![(s("A"), 8)]);
+    assert_eq!(f.endpoints.iter().map(|e| e.hops).max(), Some(2));
+}
