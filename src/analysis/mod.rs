@@ -1,9 +1,11 @@
-//! Hop finders: given a case, suggest the other side of a mixer, CoinJoin, custodial mixer,
-//! bridge or swap, or the same address on another chain. Every suggestion is a [`Candidate`]
-//! with a score (0–100), a rationale that states its numbers (amounts in display units, delays
-//! in hours, fees in basis points, counts) and the numbers as features; it becomes a hop with
-//! status *suggested* ([`Candidate::to_hop`]) that the investigator accepts or rejects
-//! (`Command::AcceptHop` / `Command::RejectHop`, audited).
+//! Analysis over the ledger: value tracing (poison, haircut and FIFO taint, [`taint`]), peel-chain
+//! following ([`peel`]) and paths between addresses ([`paths`]); and hop finders: given a case,
+//! suggest the other side of a mixer, CoinJoin, custodial mixer, bridge or swap, or the same
+//! address on another chain. Every suggestion is a [`Candidate`] with a score (0–100), a rationale
+//! that states its numbers (amounts in display units, delays in hours, fees in basis points,
+//! counts) and the numbers as features; it becomes a hop with status *suggested*
+//! ([`Candidate::to_hop`]) that the investigator accepts or rejects (`Command::AcceptHop` /
+//! `Command::RejectHop`, audited).
 //!
 //! Finders read the ledger through [`FlowLedger`] and start from [`Start`]: the case's seeds,
 //! its address nodes and the recipients of its accepted hops (or one address, or one hop's
@@ -22,9 +24,12 @@ pub mod custodial;
 pub mod links;
 pub mod mixer;
 pub mod multichain;
+pub mod paths;
+pub mod peel;
 pub mod quality;
 pub mod rate;
 pub mod sweep;
+pub mod taint;
 pub mod trace;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -9,6 +9,7 @@ mod labels_cmd;
 mod show;
 mod suggest_cmd;
 mod train_cmd;
+mod taint_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,16 @@ pub enum Command {
     /// Training scenarios: list, open (builds the ledger), exercises, check an answer (exit 1
     /// when wrong), walkthrough, generate.
     Train(train_cmd::TrainArgs),
+    /// Trace value from the case's seeds (or --seed addresses) by poison, haircut or FIFO
+    /// taint: the amount reaching each endpoint (service, unspent, hop or time limit), what
+    /// stays, and the exact conservation check per asset. Crosses the case's accepted hops.
+    Taint(taint_cmd::TaintArgs),
+    /// Follow a peel chain from an address: peel and change per step with the amounts, a
+    /// stop rule for every branch; --add records the steps as suggested hops.
+    Peel(taint_cmd::PeelArgs),
+    /// The shortest and the highest-value paths between two addresses (time-respecting,
+    /// within a hop limit), with the transfers on them.
+    Paths(taint_cmd::PathsArgs),
     /// The headless demo: generate the bundled laundering scenario, import it into a fresh
     /// ledger and build a case (seeds, expansions, annotated hops) in DIR.
     Demo {
@@ -137,6 +148,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Audit(args)) => case_cmd::audit(&args),
         Some(Command::Labels(args)) => labels_cmd::run(&args),
         Some(Command::Train(args)) => train_cmd::run(&args),
+        Some(Command::Taint(args)) => taint_cmd::taint(&args),
+        Some(Command::Peel(args)) => taint_cmd::peel(&args),
+        Some(Command::Paths(args)) => taint_cmd::paths(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),

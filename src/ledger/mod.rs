@@ -14,6 +14,7 @@ mod pipeline;
 mod query;
 mod scan;
 pub mod schema;
+mod trace;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ pub use analysis::{ChainActivity, EqualOutputTx, Flow, FlowLedger};
 pub use import::{CANCELLED, ImportControl, ImportOutcome, ImportReport};
 use rusqlite::Connection;
 use serde::Serialize;
+pub use trace::{TraceRow, TraceRows};
 
 use crate::model::{Amount, Label, Transfer};
 
