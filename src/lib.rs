@@ -6,6 +6,7 @@
 //! (feature `gui`) only drives this core.
 
 pub mod case;
+pub mod export;
 pub mod graph;
 pub mod import;
 pub mod layout;

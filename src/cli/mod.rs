@@ -3,6 +3,7 @@
 
 mod case_cmd;
 mod demo_cmd;
+mod export_cmd;
 mod import_cmd;
 mod info_cmd;
 mod show;
@@ -60,6 +61,15 @@ pub enum Command {
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
     },
+    /// Write an evidence package (zip, or a folder with --dir): the case, its audit log, the
+    /// transfers, hops, labels and notes as CSV, the graph as GraphML, a STIX 2.1 bundle, a
+    /// manifest and SHA256SUMS (checkable with `sha256sum -c`); optionally signed.
+    Export(export_cmd::ExportArgs),
+    /// Check an evidence package: every file's hash, the manifest, the audit chain, the
+    /// signature, and with --ledger every transfer against a ledger. Exit 0 when intact.
+    Verify(export_cmd::VerifyArgs),
+    /// Make an ed25519 key pair for signing evidence packages (export --sign).
+    Keygen(export_cmd::KeygenArgs),
     /// Import the sample exports of every supported format (cases/demo/exports) into a fresh
     /// ledger and print its summary.
     SampleImport {
@@ -115,6 +125,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Show(args)) => case_cmd::show(&args),
         Some(Command::Audit(args)) => case_cmd::audit(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
+        Some(Command::Export(args)) => export_cmd::run_export(&args),
+        Some(Command::Verify(args)) => export_cmd::run_verify(&args),
+        Some(Command::Keygen(args)) => export_cmd::run_keygen(&args),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),
     }
