@@ -12,6 +12,7 @@ pub mod import;
 pub mod layout;
 pub mod ledger;
 pub mod model;
+pub mod review;
 pub mod scenario;
 pub mod style;
 #[cfg(feature = "gui")]

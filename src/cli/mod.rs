@@ -6,6 +6,7 @@ mod demo_cmd;
 mod export_cmd;
 mod import_cmd;
 mod info_cmd;
+mod review_cmd;
 mod show;
 
 use std::path::PathBuf;
@@ -68,6 +69,10 @@ pub enum Command {
     /// Check an evidence package: every file's hash, the manifest, the audit chain, the
     /// signature, and with --ledger every transfer against a ledger. Exit 0 when intact.
     Verify(export_cmd::VerifyArgs),
+    /// Review an evidence package: comment on nodes, edges (transfers) and hops, list the
+    /// comments, export them as a review package. Comments stay apart from the case, in
+    /// PKG.review.ron beside the package, with their own audit log.
+    Review(review_cmd::ReviewArgs),
     /// Make an ed25519 key pair for signing evidence packages (export --sign).
     Keygen(export_cmd::KeygenArgs),
     /// Import the sample exports of every supported format (cases/demo/exports) into a fresh
@@ -128,6 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Export(args)) => export_cmd::run_export(&args),
         Some(Command::Verify(args)) => export_cmd::run_verify(&args),
         Some(Command::Keygen(args)) => export_cmd::run_keygen(&args),
+        Some(Command::Review(args)) => review_cmd::run(&args),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),
     }

@@ -35,7 +35,7 @@
 pub mod archive;
 mod evidence;
 mod graphml;
-mod manifest;
+pub mod manifest;
 mod open;
 mod package;
 pub mod sign;
@@ -48,9 +48,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use archive::{Limits, PackageError};
 pub use evidence::Evidence;
-pub use manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile};
+pub use manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, ManifestHeader, SumLine, parse_sums, sums_text};
 pub use open::{OpenedPackage, open_package};
-pub use package::{FileHash, Package, PackageBuilder, PackageFile, RESERVED_NAMES};
+pub use package::{FileHash, Package, PackageBuilder, PackageFile, RESERVED_NAMES, sha256_hex};
 pub use verify::{
     AuditStatus, FileCheck, FileStatus, LedgerStatus, SignatureStatus, VerifyOptions, VerifyReport, verify,
     verify_with,
