@@ -74,9 +74,9 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_entries: 1_000,
-            max_total_bytes: 4 << 30,
-            max_entry_bytes: 2 << 30,
-            max_ratio: 200,
+            max_total_bytes: 2 << 30,
+            max_entry_bytes: 1 << 30,
+            max_ratio: 100,
             ratio_floor_bytes: 1 << 20,
         }
     }
@@ -355,7 +355,9 @@ fn read_zip(path: &Path, limits: &Limits) -> Result<Vec<PackageFile>, PackageErr
     let mut out = Vec::new();
     for (i, name, size) in plan {
         let entry = zip.by_index(i).map_err(zerr)?;
-        let bytes = read_limited(entry, size).map_err(|e| refused(path, &name, format!("damaged: {e}")))?;
+        let bytes = read_limited(entry, size).map_err(|e| {
+            refused(path, &name, format!("cannot be read as its header declares ({e}): damaged, or a zip bomb"))
+        })?;
         let Some(bytes) = bytes else {
             return Err(refused(path, &name, format!("inflates past the {size} bytes its header declares: a zip bomb")));
         };
