@@ -42,7 +42,7 @@ fn package_files_pass_their_tools_and_hostile_strings_are_inert() {
     let read = |name: &str| std::fs::read(pkg.join(name)).unwrap();
 
     // The folder and the zip hold the same files.
-    let zipped = hoptrace::export::archive::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
+    let zipped = hoptrace::export::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
     for f in &zipped {
         assert_eq!(f.bytes, read(&f.name), "{} differs between zip and folder", f.name);
     }
@@ -135,7 +135,10 @@ fn package_files_pass_their_tools_and_hostile_strings_are_inert() {
         assert_eq!(out.trim(), format!("{nodes} {edges} 1"), "networkx: nodes, edges, labels with the script text");
     }
     if have_python("igraph") {
-        let out = python("import sys, igraph\ng = igraph.Graph.Read_GraphML(sys.argv[1])\nprint(g.vcount(), g.ecount())", &[gp]);
+        let out = python(
+            "import sys, igraph\ng = igraph.Graph.Read_GraphML(sys.argv[1])\nprint(g.vcount(), g.ecount())",
+            &[gp],
+        );
         assert_eq!(out.trim(), format!("{nodes} {edges}"), "igraph");
     }
     if have_python("stix2validator") {
@@ -145,7 +148,11 @@ fn package_files_pass_their_tools_and_hostile_strings_are_inert() {
             &[stix.to_str().unwrap()],
         );
         let addresses = ev.case.nodes.keys().filter(|k| matches!(k, hoptrace::case::NodeKey::Address { .. })).count();
-        assert_eq!(out.trim(), format!("True {addresses} {} 0", ev.case.hops.len()), "valid, one indicator per address, one grouping per hop, no warnings");
+        assert_eq!(
+            out.trim(),
+            format!("True {addresses} {} 0", ev.case.hops.len()),
+            "valid, one indicator per address, one grouping per hop, no warnings"
+        );
     }
 }
 
@@ -164,7 +171,7 @@ fn exports_are_deterministic() {
     assert_eq!(bytes("a.zip"), bytes("b.zip"), "the same time as RFC 3339 or Unix seconds: identical");
     assert_ne!(bytes("a.zip"), bytes("c.zip"), "another export time changes the package");
     assert_eq!(bytes("d.zip"), bytes("e.zip"), "without --timestamp: the case's modification time");
-    let manifest = hoptrace::export::archive::read_package(&d.join("a.zip"), &Default::default()).unwrap();
+    let manifest = hoptrace::export::read_package(&d.join("a.zip"), &Default::default()).unwrap();
     let m = manifest.iter().find(|f| f.name == "manifest.json").unwrap();
     let m = hoptrace::export::Manifest::from_bytes(&m.bytes).unwrap();
     assert_eq!(m.exported_at, "2024-05-01T12:00:00Z");
@@ -195,7 +202,7 @@ fn progress_cancel_and_the_integrators_builder() {
     let mut b: PackageBuilder = build_data_files(&ev, 1_700_000_000, &mut steps).unwrap();
     let data: Vec<String> = b.hashes().iter().map(|h| h.name.clone()).collect();
     assert_eq!(data.len(), 8);
-    let exported = hoptrace::export::archive::read_package(&out, &Default::default()).unwrap();
+    let exported = hoptrace::export::read_package(&out, &Default::default()).unwrap();
     let csv = exported.iter().find(|f| f.name == "transfers.csv").unwrap();
     assert_eq!(b.hashes()[2].name, "transfers.csv");
     assert_eq!(b.hashes()[2].sha256, hoptrace::export::sha256_hex(&csv.bytes));

@@ -29,9 +29,18 @@ fn comments_from_the_command_line_stay_beside_the_package() {
     let NodeKey::Address { chain, address } = case.seeds[0].clone() else { panic!("seed is an address") };
     let package_before = std::fs::read(d.join("pkg.zip")).unwrap();
     let r = "--reviewer";
-    ok(&hoptrace(d, &["review", "pkg.zip", "--comment", &format!("hop:{hop}"), "Other deposits fit too", r, "Rev One"]));
-    ok(&hoptrace(d, &["review", "pkg.zip", "--comment", &format!("transfer:{transfer}"), "<b>checked</b>", r, "Rev Two"]));
-    ok(&hoptrace(d, &["review", "pkg.zip", "--comment", &format!("node:{chain}:{address}"), "seed confirmed", r, "Rev One"]));
+    ok(&hoptrace(
+        d,
+        &["review", "pkg.zip", "--comment", &format!("hop:{hop}"), "Other deposits fit too", r, "Rev One"],
+    ));
+    ok(&hoptrace(
+        d,
+        &["review", "pkg.zip", "--comment", &format!("transfer:{transfer}"), "<b>checked</b>", r, "Rev Two"],
+    ));
+    ok(&hoptrace(
+        d,
+        &["review", "pkg.zip", "--comment", &format!("node:{chain}:{address}"), "seed confirmed", r, "Rev One"],
+    ));
     ok(&hoptrace(d, &["review", "pkg.zip", "--comment", &address, "bare address works", r, "Rev One"]));
     let out = ok(&hoptrace(d, &["review", "pkg.zip", "--list"]));
     assert!(out.contains("verified intact"), "{out}");
@@ -71,13 +80,13 @@ fn review_packages_are_checkable_and_deterministic() {
     let mut session = ReviewSession::open(&pkg).unwrap();
     assert!(session.package.report.is_intact());
     let hop = *case.hops.keys().next().unwrap();
-    let id = session.apply(ReviewAction::Comment { target: ReviewTarget::Hop(hop), text: "why?".into() }, "R", 100).unwrap();
+    let id =
+        session.apply(ReviewAction::Comment { target: ReviewTarget::Hop(hop), text: "why?".into() }, "R", 100).unwrap();
     assert_eq!(id, 1);
-    session.apply(ReviewAction::Comment { target: ReviewTarget::Case, text: "=cmd|' /C calc'!A0".into() }, "S", 160).unwrap();
-    assert!(matches!(
-        session.apply(ReviewAction::Withdraw { id: 9 }, "R", 170),
-        Err(ReviewError::Invalid(_))
-    ));
+    session
+        .apply(ReviewAction::Comment { target: ReviewTarget::Case, text: "=cmd|' /C calc'!A0".into() }, "S", 160)
+        .unwrap();
+    assert!(matches!(session.apply(ReviewAction::Withdraw { id: 9 }, "R", 170), Err(ReviewError::Invalid(_))));
     assert!(matches!(
         session.apply(ReviewAction::Comment { target: ReviewTarget::Transfer(-5), text: "x".into() }, "R", 170),
         Err(ReviewError::Invalid(_))

@@ -62,7 +62,10 @@ fn intact_packages_pass() {
     let report = verify(&d.join("pkg.zip"));
     assert!(report.is_intact());
     let c = hoptrace::case::file::load(&case).unwrap();
-    assert_eq!(report.audit, AuditStatus::Intact { entries: c.audit.len(), head: c.audit.last().map(|e| e.hash.clone()) });
+    assert_eq!(
+        report.audit,
+        AuditStatus::Intact { entries: c.audit.len(), head: c.audit.last().map(|e| e.hash.clone()) }
+    );
     assert_eq!(report.signature, SignatureStatus::Unsigned);
     assert!(report.files.iter().all(|f| f.status == FileStatus::Ok));
 }
@@ -181,7 +184,11 @@ fn signatures_are_checked() {
     std::fs::remove_file(unsigned.join("manifest.sig")).unwrap();
     fix_up_hashes(&unsigned);
     let r = verify(&unsigned);
-    assert!(matches!(&r.signature, SignatureStatus::Invalid(e) if e.contains("manifest.sig is missing")), "{:?}", r.signature);
+    assert!(
+        matches!(&r.signature, SignatureStatus::Invalid(e) if e.contains("manifest.sig is missing")),
+        "{:?}",
+        r.signature
+    );
 }
 
 #[test]
@@ -193,8 +200,16 @@ fn unsafe_zips_are_refused_without_writing_anything() {
     symlink.mode = 0o120_777;
     let gib: u64 = 1 << 30;
     let zeros = deflated_zeros(gib);
-    let bomb = RawEntry { name: b"transfers.csv".to_vec(), method: 8, data: zeros.clone(), size: u32::try_from(gib).unwrap(), crc: 0, mode: 0o100_644 };
-    let liar = RawEntry { name: b"transfers.csv".to_vec(), method: 8, data: zeros, size: 1000, crc: 0, mode: 0o100_644 };
+    let bomb = RawEntry {
+        name: b"transfers.csv".to_vec(),
+        method: 8,
+        data: zeros.clone(),
+        size: u32::try_from(gib).unwrap(),
+        crc: 0,
+        mode: 0o100_644,
+    };
+    let liar =
+        RawEntry { name: b"transfers.csv".to_vec(), method: 8, data: zeros, size: 1000, crc: 0, mode: 0o100_644 };
     let cases: Vec<(&str, Vec<RawEntry>, &str)> = vec![
         ("dotdot", vec![ok_entry(), RawEntry::stored(b"../evil", b"x")], "parent folder"),
         ("nested-dotdot", vec![RawEntry::stored(b"a/../../evil", b"x")], "parent folder"),
@@ -210,7 +225,11 @@ fn unsafe_zips_are_refused_without_writing_anything() {
         std::fs::write(&zip, raw_zip(&entries)).unwrap();
         let report = verify(&zip);
         assert!(!report.is_intact());
-        assert!(report.problems.iter().any(|p| p.contains("refused") && p.contains(why)), "{name}: {:?}", report.problems);
+        assert!(
+            report.problems.iter().any(|p| p.contains("refused") && p.contains(why)),
+            "{name}: {:?}",
+            report.problems
+        );
         let out = fails(&hoptrace(d, &["verify", zip.to_str().unwrap()]));
         assert!(out.contains(why), "{name}: {out}");
         let target = d.join(format!("open-{name}"));
@@ -230,7 +249,8 @@ fn open_package_extracts_into_the_chosen_folder_only() {
     let opened = open_package(&d.join("pkg.zip"), Some(&into)).unwrap();
     assert!(opened.report.is_intact());
     assert_eq!(opened.case.unwrap().id, hoptrace::case::file::load(&case).unwrap().id);
-    let mut written: Vec<String> = all_files(&into).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let mut written: Vec<String> =
+        all_files(&into).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     written.sort();
     let mut names: Vec<String> = opened.files.iter().map(|f| f.name.clone()).collect();
     names.sort();
@@ -244,7 +264,7 @@ fn a_changed_entry_inside_the_zip_is_named() {
     use std::io::Write as _;
     let (dir, _) = exported();
     let d = dir.path();
-    let files = hoptrace::export::archive::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
+    let files = hoptrace::export::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for f in &files {
         w.start_file(f.name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();

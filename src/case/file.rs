@@ -201,7 +201,7 @@ pub fn from_bytes(origin: &Path, bytes: &[u8]) -> Result<Case, CaseFileError> {
 /// [`CaseFileError::Io`] naming the file and the step that failed; `path` is then unchanged.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CaseFileError> {
     let temp = write_temp(path, bytes)?;
-    let result = replace(path, &temp, Replace::OtherFile, &|_| {});
+    let result = replace(path, &temp, Replace::Other, &|_| {});
     if result.is_err() {
         let _ = fs::remove_file(&temp);
     }
@@ -325,7 +325,7 @@ enum Replace {
     /// A recovery file, without a backup.
     RecoveryFile,
     /// Another file kept like a case file, with a backup.
-    OtherFile,
+    Other,
 }
 
 /// Backs up `path` (a case file), moves `temp` over it, syncs the folder and removes temporary
@@ -338,7 +338,7 @@ fn replace(path: &Path, temp: &Path, what: Replace, before_rename: &dyn Fn(&Path
     let action = match what {
         Replace::CaseFile => "replace case file",
         Replace::RecoveryFile => "replace recovery file",
-        Replace::OtherFile => "replace",
+        Replace::Other => "replace",
     };
     fs::rename(temp, path).map_err(|e| io_error(action, path, e))?;
     sync_folder(folder(path))?;

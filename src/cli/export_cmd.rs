@@ -83,7 +83,10 @@ pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             if options.signing_key.is_some() { ", signed" } else { "" },
             summary.manifest_sha256
         );
-        println!("Check it: hoptrace verify {}   (or unzip it and run sha256sum -c SHA256SUMS)", summary.path.display());
+        println!(
+            "Check it: hoptrace verify {}   (or unzip it and run sha256sum -c SHA256SUMS)",
+            summary.path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -46,7 +46,11 @@ const KEYS: [(&str, &str, &str, &str); 21] = [
 /// U+FFFF) with U+FFFD.
 fn xml_safe(s: &str) -> Cow<'_, str> {
     let bad = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}');
-    if s.contains(bad) { Cow::Owned(s.chars().map(|c| if bad(c) { '\u{fffd}' } else { c }).collect()) } else { Cow::Borrowed(s) }
+    if s.contains(bad) {
+        Cow::Owned(s.chars().map(|c| if bad(c) { '\u{fffd}' } else { c }).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn data(w: &mut Writer<Vec<u8>>, key: &str, value: &str) -> io::Result<()> {
@@ -72,8 +76,7 @@ fn write_doc(ev: &Evidence) -> io::Result<Vec<u8>> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let hop_nodes = ev.hops_by_node();
     let hop_transfers = ev.hops_by_transfer();
-    let ids: HashMap<&NodeKey, String> =
-        ev.case.nodes.keys().enumerate().map(|(i, k)| (k, format!("n{i}"))).collect();
+    let ids: HashMap<&NodeKey, String> = ev.case.nodes.keys().enumerate().map(|(i, k)| (k, format!("n{i}"))).collect();
     w.create_element("graphml")
         .with_attributes([
             ("xmlns", "http://graphml.graphdrawing.org/xmlns"),

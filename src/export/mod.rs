@@ -41,19 +41,21 @@ mod package;
 pub mod sign;
 mod stix;
 mod tables;
+pub mod unpack;
 mod verify;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use archive::{Limits, PackageError};
 pub use evidence::Evidence;
-pub use manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, ManifestHeader, SumLine, parse_sums, sums_text};
+pub use manifest::{
+    FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, ManifestHeader, SumLine, parse_sums, sums_text,
+};
 pub use open::{OpenedPackage, open_package};
 pub use package::{FileHash, Package, PackageBuilder, PackageFile, RESERVED_NAMES, sha256_hex};
+pub use unpack::{Limits, PackageError, extract_into, read_package};
 pub use verify::{
-    AuditStatus, FileCheck, FileStatus, LedgerStatus, SignatureStatus, VerifyOptions, VerifyReport, verify,
-    verify_with,
+    AuditStatus, FileCheck, FileStatus, LedgerStatus, SignatureStatus, VerifyOptions, VerifyReport, verify, verify_with,
 };
 
 use crate::case::file::CaseFileError;
@@ -324,7 +326,7 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<i64>().map_err(|e| format!("timestamp {t:?}: {e}"));
     }
-    t.parse::<jiff::Timestamp>().map(|ts| ts.as_second()).map_err(|e| {
-        format!("timestamp {t:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or Unix seconds ({e})")
-    })
+    t.parse::<jiff::Timestamp>()
+        .map(|ts| ts.as_second())
+        .map_err(|e| format!("timestamp {t:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or Unix seconds ({e})"))
 }

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::archive::{Limits, PackageError, extract_into, read_package};
 use super::manifest::Manifest;
 use super::package::PackageFile;
 use super::tables::{TRANSFER_COLUMNS, transfer_cells};
+use super::unpack::{Limits, PackageError, extract_into, read_package};
 use super::verify::{LedgerStatus, VerifyOptions, VerifyReport, verify_files};
 use crate::case::Case;
 use crate::import::csvutil::neutralize;
@@ -114,7 +114,11 @@ fn compare(
         }
     };
     if header != TRANSFER_COLUMNS {
-        problems.push(format!("transfers.csv: header is {}, expected {}", header.join(","), TRANSFER_COLUMNS.join(",")));
+        problems.push(format!(
+            "transfers.csv: header is {}, expected {}",
+            header.join(","),
+            TRANSFER_COLUMNS.join(",")
+        ));
         return None;
     }
     let mut records = Vec::new();
@@ -149,7 +153,8 @@ fn compare(
     let lookup = |c: &str, a: &str| assets.get(&(c.to_owned(), a.to_owned())).cloned().unwrap_or_default();
     for (line, id, cells) in &records {
         let Some(row) = rows.get(id) else {
-            problems.push(format!("ledger: transfer {id} (transfers.csv line {line}) is not in {}", ledger_path.display()));
+            problems
+                .push(format!("ledger: transfer {id} (transfers.csv line {line}) is not in {}", ledger_path.display()));
             continue;
         };
         let expected: Vec<String> = transfer_cells(row, &lookup).iter().map(|c| neutralize(c).into_owned()).collect();
@@ -160,7 +165,8 @@ fn compare(
             .map(|(col, (e, c))| format!("{col} {c:?} (ledger: {e:?})"))
             .collect();
         if !differing.is_empty() {
-            problems.push(format!("ledger: transfer {id} (transfers.csv line {line}) differs: {}", differing.join(", ")));
+            problems
+                .push(format!("ledger: transfer {id} (transfers.csv line {line}) differs: {}", differing.join(", ")));
         }
     }
     let same = match (ledger.fingerprint(), manifest) {

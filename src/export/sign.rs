@@ -157,8 +157,11 @@ impl PublicKey {
 }
 
 fn read_key_file(path: &Path, header: &str, what: &str) -> Result<[u8; 32], KeyError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| KeyError::Io { path: path.to_owned(), action: "read key file", source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+        path: path.to_owned(),
+        action: "read key file",
+        source,
+    })?;
     let bad = || KeyError::Format {
         path: path.to_owned(),
         message: format!("expected {what}: a line `{header}` then 64 hex digits"),
@@ -223,9 +226,9 @@ pub fn check_signature(sig_file: &[u8], manifest: &[u8]) -> Result<PublicKey, St
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| "manifest.sig: the signature is not 128 hex digits".to_owned())?;
-    key.0
-        .verify_strict(manifest, &Signature::from_bytes(&sig_bytes))
-        .map_err(|_| "the signature does not match manifest.json (the manifest or its signature was changed)".to_owned())?;
+    key.0.verify_strict(manifest, &Signature::from_bytes(&sig_bytes)).map_err(|_| {
+        "the signature does not match manifest.json (the manifest or its signature was changed)".to_owned()
+    })?;
     Ok(key)
 }
 

@@ -59,9 +59,7 @@ pub(crate) fn bundle(ev: &Evidence, timestamp: i64) -> Result<Vec<u8>, ExportErr
     let time = stix_time(timestamp);
     let identity = stix_id("identity", &case.investigator);
     let report = stix_id("report", &case.id);
-    let common = |kind: &str, id: &str| {
-        json!({"type": kind, "spec_version": "2.1", "id": id, "created": time, "modified": time, "created_by_ref": identity})
-    };
+    let common = |kind: &str, id: &str| json!({"type": kind, "spec_version": "2.1", "id": id, "created": time, "modified": time, "created_by_ref": identity});
     let mut objects = vec![json!({
         "type": "identity", "spec_version": "2.1", "id": identity, "created": time, "modified": time,
         "name": case.investigator, "identity_class": "individual",
@@ -111,7 +109,11 @@ pub(crate) fn bundle(ev: &Evidence, timestamp: i64) -> Result<Vec<u8>, ExportErr
             members.insert(identity.clone());
         }
         let mut o = common("grouping", &id);
-        o["name"] = json!(format!("{} hop #{hid}{}", h.kind.name(), h.kind.service().map(|s| format!(": {s}")).unwrap_or_default()));
+        o["name"] = json!(format!(
+            "{} hop #{hid}{}",
+            h.kind.name(),
+            h.kind.service().map(|s| format!(": {s}")).unwrap_or_default()
+        ));
         o["description"] = json!(format!(
             "{} Confidence {}/100, {:?} by {}. Inbound transfers (ledger ids) {:?}, outbound {:?}.",
             h.rationale, h.confidence, h.status, h.author, h.inbound, h.outbound
@@ -167,8 +169,8 @@ pub(crate) fn bundle(ev: &Evidence, timestamp: i64) -> Result<Vec<u8>, ExportErr
         "id": stix_id("bundle", &format!("{}\u{1f}{timestamp}", case.id)),
         "objects": objects,
     });
-    let mut out =
-        serde_json::to_vec_pretty(&bundle).map_err(|e| ExportError::Encode { file: "stix.json", message: e.to_string() })?;
+    let mut out = serde_json::to_vec_pretty(&bundle)
+        .map_err(|e| ExportError::Encode { file: "stix.json", message: e.to_string() })?;
     out.push(b'\n');
     Ok(out)
 }

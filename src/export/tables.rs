@@ -70,10 +70,13 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// Symbol and decimals of a (chain, asset).
+pub(crate) type AssetLookup<'a> = &'a dyn Fn(&str, &str) -> (Option<String>, Option<u8>);
+
 /// The cells of one `transfers.csv` row (before neutralising), with symbol and decimals
 /// looked up by `asset(chain, asset)`. `hoptrace verify --ledger` rebuilds them from the
 /// ledger to compare.
-pub(crate) fn transfer_cells(r: &TransferRow, asset: &dyn Fn(&str, &str) -> (Option<String>, Option<u8>)) -> Vec<String> {
+pub(crate) fn transfer_cells(r: &TransferRow, asset: AssetLookup<'_>) -> Vec<String> {
     let t = &r.transfer;
     let (symbol, decimals) = asset(&t.chain, &t.asset);
     let native_decimals = registry().chain(&t.chain).ok().map(|c| c.decimals);
@@ -106,9 +109,8 @@ pub(crate) fn transfer_cells(r: &TransferRow, asset: &dyn Fn(&str, &str) -> (Opt
 /// Every transfer on the graph, by id.
 pub(crate) fn transfers_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
     let mut t = Table::new("transfers.csv", &TRANSFER_COLUMNS)?;
-    let lookup = |chain: &str, asset: &str| {
-        ev.asset(chain, asset).map(|a| (a.symbol.clone(), a.decimals)).unwrap_or_default()
-    };
+    let lookup =
+        |chain: &str, asset: &str| ev.asset(chain, asset).map(|a| (a.symbol.clone(), a.decimals)).unwrap_or_default();
     for id in &ev.case.transfers {
         if let Some(row) = ev.rows.get(id) {
             t.row(transfer_cells(row, &lookup))?;

@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::archive::{Limits, read_package};
 use super::manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, parse_sums};
 use super::package::{PackageFile, RESERVED_NAMES, sha256_hex};
 use super::sign::{PublicKey, check_signature};
+use super::unpack::{Limits, read_package};
 use crate::case::{AuditEntry, Case, audit};
 
 /// What became of one file.
@@ -211,7 +211,10 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
             continue;
         }
         let Some(hash) = hash else {
-            problems.push(format!("{name} is missing (recorded in {})", recorded_in(in_sums.is_some(), in_manifest.is_some())));
+            problems.push(format!(
+                "{name} is missing (recorded in {})",
+                recorded_in(in_sums.is_some(), in_manifest.is_some())
+            ));
             mark(&mut status, name, FileStatus::Missing);
             continue;
         };
@@ -231,7 +234,8 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
                     mark(&mut status, "SHA256SUMS", FileStatus::Changed);
                 }
                 if manifest_known && manifest_ok.is_none() && name != "manifest.json" {
-                    problems.push(format!("manifest.json was changed: it does not list {name}, which SHA256SUMS lists"));
+                    problems
+                        .push(format!("manifest.json was changed: it does not list {name}, which SHA256SUMS lists"));
                     mark(&mut status, "manifest.json", FileStatus::Changed);
                 }
             }
@@ -381,8 +385,12 @@ fn check_signature_status(
     let declared = manifest.and_then(|m| m.signer_public_key.clone());
     let Some(sig) = sig else {
         return match (declared, &options.public_key) {
-            (Some(k), _) => SignatureStatus::Invalid(format!("the manifest names signer {k} but manifest.sig is missing")),
-            (None, Some(_)) => SignatureStatus::Invalid("a signature was required but the package is unsigned".to_owned()),
+            (Some(k), _) => {
+                SignatureStatus::Invalid(format!("the manifest names signer {k} but manifest.sig is missing"))
+            }
+            (None, Some(_)) => {
+                SignatureStatus::Invalid("a signature was required but the package is unsigned".to_owned())
+            }
             (None, None) => SignatureStatus::Unsigned,
         };
     };

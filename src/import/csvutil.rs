@@ -253,7 +253,9 @@ mod neutralize_tests {
 
     #[test]
     fn formulas_get_a_quote_and_plain_text_is_kept() {
-        for bad in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "\nx", "  =1", "\u{ff1d}1"] {
+        for bad in
+            ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "\nx", "  =1", "\u{ff1d}1"]
+        {
             assert_eq!(neutralize(bad), format!("'{bad}"), "{bad:?}");
         }
         for good in ["0xabc", "Tornado Cash", "<script>alert(1)</script>", "1.5", "a=b", ""] {

@@ -8,9 +8,8 @@ use rusqlite::types::ValueRef;
 
 use super::scan::Meta;
 use super::{
-    AssetInfo,
-    AddressSummary, AssetCount, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError, LedgerInfo,
-    Provenance, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
+    AddressSummary, AssetCount, AssetInfo, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError,
+    LedgerInfo, Provenance, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
 };
 use crate::model::{Amount, Category, Label, Transfer, TransferKind, registry};
 
@@ -295,11 +294,8 @@ impl Ledger for SqliteLedger {
             .into_iter()
             .filter_map(|(id, v)| ids.assets.get(&id).map(|(c, a, _)| ((c.clone(), a.clone()), v)))
             .collect();
-        let meta: HashMap<(String, String), (Option<String>, Option<u8>)> = self
-            .assets()?
-            .into_iter()
-            .map(|a| ((a.chain, a.asset), (a.symbol, a.decimals)))
-            .collect();
+        let meta: HashMap<(String, String), (Option<String>, Option<u8>)> =
+            self.assets()?.into_iter().map(|a| ((a.chain, a.asset), (a.symbol, a.decimals))).collect();
         let per_asset = sums
             .into_iter()
             .map(|((chain, asset), (transfers, total))| {

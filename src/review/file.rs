@@ -40,10 +40,8 @@ pub fn to_bytes(review: &Review) -> Result<Vec<u8>, ReviewError> {
 pub fn from_bytes(origin: &str, bytes: &[u8]) -> Result<Review, ReviewError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| ReviewError::Syntax { path: origin.to_owned(), message: format!("not UTF-8 ({e})") })?;
-    let review: Review = ron::from_str(text).map_err(|e| ReviewError::Syntax {
-        path: origin.to_owned(),
-        message: format!("line:column {e}"),
-    })?;
+    let review: Review = ron::from_str(text)
+        .map_err(|e| ReviewError::Syntax { path: origin.to_owned(), message: format!("line:column {e}") })?;
     if review.format != super::REVIEW_FORMAT {
         return Err(ReviewError::Syntax {
             path: origin.to_owned(),

@@ -43,7 +43,8 @@ impl ReviewTarget {
     /// A message saying what was expected, or that the target is not in the case.
     pub fn parse(text: &str, case: &Case) -> Result<Self, String> {
         let t = text.trim();
-        let number = |s: &str, what: &str| s.trim().parse::<u64>().map_err(|_| format!("{what} {s:?}: expected a number"));
+        let number =
+            |s: &str, what: &str| s.trim().parse::<u64>().map_err(|_| format!("{what} {s:?}: expected a number"));
         let target = if t == "case" {
             ReviewTarget::Case
         } else if let Some(rest) = t.strip_prefix("hop:") {

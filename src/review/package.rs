@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Review, ReviewError, file};
-use crate::export::archive::{Limits, read_package};
+use crate::export::unpack::{Limits, read_package};
 use crate::export::{ExportError, ManifestFile, PackageFile, parse_sums, rfc3339, sha256_hex, sums_text};
 
 /// The `format` of a review package manifest.

@@ -54,8 +54,18 @@ pub fn demo_case(dir: &Path) -> PathBuf {
     let hop = *inv.case().hops.keys().next().unwrap();
     let transfer = *inv.case().transfers.iter().next().unwrap();
     for command in [
-        Command::Label { node: seed.clone(), entity: SCRIPT.to_owned(), category: Category::Actor, source: FORMULA.to_owned() },
-        Command::Label { node: other.clone(), entity: FORMULA.to_owned(), category: Category::Exchange, source: SCRIPT.to_owned() },
+        Command::Label {
+            node: seed.clone(),
+            entity: SCRIPT.to_owned(),
+            category: Category::Actor,
+            source: FORMULA.to_owned(),
+        },
+        Command::Label {
+            node: other.clone(),
+            entity: FORMULA.to_owned(),
+            category: Category::Exchange,
+            source: SCRIPT.to_owned(),
+        },
         Command::Note { target: NoteTarget::Node(seed.clone()), text: FORMULA.to_owned() },
         Command::Note { target: NoteTarget::Case, text: SCRIPT.to_owned() },
         Command::Note { target: NoteTarget::Hop(hop), text: "-1+2 @SUM(A1) +cmd".to_owned() },
@@ -70,7 +80,8 @@ pub fn demo_case(dir: &Path) -> PathBuf {
 
 /// Is `tool` on the PATH? Prints SKIPPED when not.
 pub fn have_tool(tool: &str) -> bool {
-    let found = Process::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    let found =
+        Process::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     if !found {
         eprintln!("SKIPPED: {tool} is not installed");
     }
@@ -79,7 +90,8 @@ pub fn have_tool(tool: &str) -> bool {
 
 /// Can python3 import `module`? Prints SKIPPED when not.
 pub fn have_python(module: &str) -> bool {
-    let found = Process::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success());
+    let found =
+        Process::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success());
     if !found {
         eprintln!("SKIPPED: python3 with the `{module}` module is not available");
     }
