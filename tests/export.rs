@@ -238,4 +238,9 @@ fn a_ledger_with_new_imports_is_refused() {
     let err = evidence_common::fails(&out);
     assert!(err.contains("ledger changed"), "{err}");
     assert!(!d.join("x.zip").exists());
+    // A case whose ledger is gone: refused, and no empty ledger is created.
+    std::fs::rename(d.join("demo/demo-ledger.sqlite"), d.join("moved.sqlite")).unwrap();
+    let err = evidence_common::fails(&hoptrace(d, &["export", case.to_str().unwrap(), "--out", "x.zip"]));
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!d.join("demo/demo-ledger.sqlite").exists());
 }

@@ -73,7 +73,13 @@ impl Evidence {
     /// The case file or ledger cannot be read; as [`Evidence::gather`].
     pub fn load(case_path: &Path) -> Result<Self, ExportError> {
         let case = crate::case::file::load(case_path)?;
-        let ledger = SqliteLedger::open(&case.ledger_path(case_path))?;
+        let ledger_path = case.ledger_path(case_path);
+        // Opening a missing ledger would create an empty one beside the case.
+        if !ledger_path.is_file() {
+            let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "the case's ledger file does not exist");
+            return Err(ExportError::io("open the ledger", &ledger_path, missing));
+        }
+        let ledger = SqliteLedger::open(&ledger_path)?;
         Self::gather(case, &ledger)
     }
 
