@@ -7,12 +7,14 @@
 
 pub mod analysis;
 pub mod case;
+pub mod export;
 pub mod graph;
 pub mod import;
 pub mod labels;
 pub mod layout;
 pub mod ledger;
 pub mod model;
+pub mod review;
 pub mod scenario;
 pub mod style;
 pub mod training;

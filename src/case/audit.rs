@@ -16,9 +16,9 @@ use crate::graph::Command;
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// One applied command.
+/// One applied command (a case's [`Command`], or another log's action, such as a review's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
+pub struct AuditEntry<C = Command> {
     /// 1, 2, 3, … in order.
     pub seq: u64,
     /// When it was applied (UTC seconds).
@@ -26,7 +26,7 @@ pub struct AuditEntry {
     /// Who applied it.
     pub investigator: String,
     /// What was applied.
-    pub command: Command,
+    pub command: C,
     /// Hash of the case content after it was applied.
     pub state: String,
     /// Hash of the previous entry ([`GENESIS`] for the first).
@@ -76,13 +76,20 @@ pub enum AuditError {
 
 /// The hash of an entry with these fields.
 #[must_use]
-pub fn entry_hash(seq: u64, time: i64, investigator: &str, command: &Command, state: &str, prev_hash: &str) -> String {
+pub fn entry_hash<C: Serialize>(
+    seq: u64,
+    time: i64,
+    investigator: &str,
+    command: &C,
+    state: &str,
+    prev_hash: &str,
+) -> String {
     let canonical = serde_json::to_string(&(seq, time, investigator, command, state, prev_hash)).unwrap_or_default();
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
 /// Appends an entry for `command`, after which the case content hashes to `state`.
-pub fn append(log: &mut Vec<AuditEntry>, time: i64, investigator: &str, command: Command, state: String) {
+pub fn append<C: Serialize>(log: &mut Vec<AuditEntry<C>>, time: i64, investigator: &str, command: C, state: String) {
     let seq = log.len() as u64 + 1;
     let prev_hash = log.last().map_or_else(|| GENESIS.to_owned(), |e| e.hash.clone());
     let hash = entry_hash(seq, time, investigator, &command, &state, &prev_hash);
@@ -94,7 +101,7 @@ pub fn append(log: &mut Vec<AuditEntry>, time: i64, investigator: &str, command:
 ///
 /// # Errors
 /// The first [`AuditError`] found, in log order.
-pub fn verify(log: &[AuditEntry], current_state: &str) -> Result<(), AuditError> {
+pub fn verify<C: Serialize>(log: &[AuditEntry<C>], current_state: &str) -> Result<(), AuditError> {
     let mut prev = GENESIS;
     for (i, e) in log.iter().enumerate() {
         let expected = i as u64 + 1;

@@ -175,6 +175,39 @@ pub fn save_recovery(case: &Case, path: &Path) -> Result<(), CaseFileError> {
     result
 }
 
+/// The exact bytes [`save`] writes for `case` (an evidence package carries them as `case.ron`).
+///
+/// # Errors
+/// [`CaseFileError::Io`] when the case cannot be written as RON (not expected for a case
+/// built by hoptrace).
+pub fn to_bytes(case: &Case) -> Result<Vec<u8>, CaseFileError> {
+    serialise(case, Path::new("case.ron")).map(String::into_bytes)
+}
+
+/// Reads a case from bytes that did not come from a case file on disk (an evidence package's
+/// `case.ron`); `origin` names them in errors, as [`load`] names the file.
+///
+/// # Errors
+/// As [`load`], without [`CaseFileError::Io`].
+pub fn from_bytes(origin: &Path, bytes: &[u8]) -> Result<Case, CaseFileError> {
+    parse(origin, bytes)
+}
+
+/// Writes `bytes` to `path` the way [`save`] writes a case (temporary file synced, the old
+/// version kept as `PATH.bak`, one rename, the folder synced): for files kept beside cases and
+/// packages, such as review files.
+///
+/// # Errors
+/// [`CaseFileError::Io`] naming the file and the step that failed; `path` is then unchanged.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CaseFileError> {
+    let temp = write_temp(path, bytes)?;
+    let result = replace(path, &temp, Replace::Other, &|_| {});
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
 /// Loads the case file at `path`.
 ///
 /// # Errors
@@ -291,18 +324,21 @@ enum Replace {
     CaseFile,
     /// A recovery file, without a backup.
     RecoveryFile,
+    /// Another file kept like a case file, with a backup.
+    Other,
 }
 
 /// Backs up `path` (a case file), moves `temp` over it, syncs the folder and removes temporary
 /// files left by earlier saves that stopped half-way.
 fn replace(path: &Path, temp: &Path, what: Replace, before_rename: &dyn Fn(&Path)) -> Result<(), CaseFileError> {
-    if what == Replace::CaseFile && fs::symlink_metadata(path).is_ok() {
+    if what != Replace::RecoveryFile && fs::symlink_metadata(path).is_ok() {
         keep_backup(path)?;
     }
     before_rename(temp);
     let action = match what {
         Replace::CaseFile => "replace case file",
         Replace::RecoveryFile => "replace recovery file",
+        Replace::Other => "replace",
     };
     fs::rename(temp, path).map_err(|e| io_error(action, path, e))?;
     sync_folder(folder(path))?;

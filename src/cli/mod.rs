@@ -3,9 +3,11 @@
 
 mod case_cmd;
 mod demo_cmd;
+mod export_cmd;
 mod import_cmd;
 mod info_cmd;
 mod labels_cmd;
+mod review_cmd;
 mod show;
 mod suggest_cmd;
 mod train_cmd;
@@ -89,6 +91,19 @@ pub enum Command {
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
     },
+    /// Write an evidence package (zip, or a folder with --dir): the case, its audit log, the
+    /// transfers, hops, labels and notes as CSV, the graph as GraphML, a STIX 2.1 bundle, a
+    /// manifest and SHA256SUMS (checkable with `sha256sum -c`); optionally signed.
+    Export(export_cmd::ExportArgs),
+    /// Check an evidence package: every file's hash, the manifest, the audit chain, the
+    /// signature, and with --ledger every transfer against a ledger. Exit 0 when intact.
+    Verify(export_cmd::VerifyArgs),
+    /// Review an evidence package: comment on nodes, edges (transfers) and hops, list the
+    /// comments, export them as a review package. Comments stay apart from the case, in
+    /// PKG.review.ron beside the package, with their own audit log.
+    Review(review_cmd::ReviewArgs),
+    /// Make an ed25519 key pair for signing evidence packages (export --sign).
+    Keygen(export_cmd::KeygenArgs),
     /// Import the sample exports of every supported format (cases/demo/exports) into a fresh
     /// ledger and print its summary.
     SampleImport {
@@ -152,6 +167,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Peel(args)) => taint_cmd::peel(&args),
         Some(Command::Paths(args)) => taint_cmd::paths(&args),
         Some(Command::Demo { out }) => demo_cmd::run(&out),
+        Some(Command::Export(args)) => export_cmd::run_export(&args),
+        Some(Command::Verify(args)) => export_cmd::run_verify(&args),
+        Some(Command::Keygen(args)) => export_cmd::run_keygen(&args),
+        Some(Command::Review(args)) => review_cmd::run(&args),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
         None => window(cli.case),
     }

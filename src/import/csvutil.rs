@@ -232,13 +232,34 @@ fn csv_error(e: &csv::Error, fallback_line: u64) -> ReadError {
     }
 }
 
-/// Neutralises a cell for spreadsheets: text starting with `=`, `+`, `-`, `@`, tab or carriage
-/// return would be run as a formula, so it gets a leading `'` (OWASP's CSV-injection advice).
+/// Neutralises a cell for spreadsheets: text whose first character is `=`, `+`, `-`, `@`, tab,
+/// carriage return or line feed, or whose first character after leading spaces is one of
+/// these (some spreadsheets trim before deciding), would be run as a formula, so it gets a
+/// leading `'` (OWASP's CSV-injection advice). Full-width `＝ ＋ － ＠` count too: some
+/// spreadsheets fold them to their ASCII forms.
 #[must_use]
 pub fn neutralize(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const TRIGGERS: [char; 11] = ['=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}'];
+    if cell.trim_start_matches([' ', '\u{a0}', '\u{3000}']).starts_with(TRIGGERS) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod neutralize_tests {
+    use super::neutralize;
+
+    #[test]
+    fn formulas_get_a_quote_and_plain_text_is_kept() {
+        for bad in
+            ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", "\nx", "  =1", "\u{ff1d}1"]
+        {
+            assert_eq!(neutralize(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for good in ["0xabc", "Tornado Cash", "<script>alert(1)</script>", "1.5", "a=b", ""] {
+            assert_eq!(neutralize(good), good, "{good:?}");
+        }
     }
 }

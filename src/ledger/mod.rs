@@ -259,6 +259,19 @@ pub struct AssetCount {
     pub total: Amount,
 }
 
+/// An asset the ledger knows, with the symbol and decimals to display its amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetInfo {
+    /// Chain id.
+    pub chain: String,
+    /// Asset key (native symbol, token contract, `symbol:XYZ`).
+    pub asset: String,
+    /// Symbol: the chain's native symbol, the one imported, else the registry's.
+    pub symbol: Option<String>,
+    /// Decimals: the chain's for its native asset, the ones imported, else the registry's.
+    pub decimals: Option<u8>,
+}
+
 /// The questions the investigation graph asks of a ledger.
 pub trait Ledger {
     /// Transfers of `address` in `direction` that pass `filter`, highest value first, all of
@@ -320,6 +333,13 @@ pub trait Ledger {
     /// # Errors
     /// [`LedgerError`] on a storage failure.
     fn transfers_by_id(&self, ids: &[i64]) -> Result<Vec<TransferRow>, LedgerError>;
+
+    /// Every asset with its symbol and decimals (registry filling what the imports did not
+    /// say), sorted by chain and asset key. Cheap: one row per asset.
+    ///
+    /// # Errors
+    /// [`LedgerError`] on a storage failure.
+    fn assets(&self) -> Result<Vec<AssetInfo>, LedgerError>;
 }
 
 /// The embedded SQLite ledger.

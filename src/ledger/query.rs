@@ -8,8 +8,8 @@ use rusqlite::types::ValueRef;
 
 use super::scan::Meta;
 use super::{
-    AddressSummary, AssetCount, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError, LedgerInfo,
-    Provenance, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
+    AddressSummary, AssetCount, AssetInfo, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError,
+    LedgerInfo, Provenance, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
 };
 use crate::model::{Amount, Category, Label, Transfer, TransferKind, registry};
 
@@ -115,6 +115,33 @@ pub(super) fn label_row(r: &Row<'_>) -> rusqlite::Result<Label> {
 }
 
 impl Ledger for SqliteLedger {
+    fn assets(&self) -> Result<Vec<AssetInfo>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT chain, asset, symbol, decimals FROM assets ORDER BY chain, asset")
+            .map_err(self.err("read assets"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(self.err("read assets"))?;
+        let reg = registry();
+        let mut out = Vec::new();
+        for r in rows {
+            let (chain, asset, mut symbol, mut decimals): (String, String, Option<String>, Option<u8>) =
+                r.map_err(self.err("read assets"))?;
+            if let Ok(c) = reg.chain(&chain)
+                && c.native == asset
+            {
+                symbol = Some(c.native.clone());
+                decimals = Some(c.decimals);
+            } else if let Some(t) = reg.token(&chain, &asset) {
+                symbol = symbol.or_else(|| Some(t.symbol.clone()));
+                decimals = decimals.or(Some(t.decimals));
+            }
+            out.push(AssetInfo { chain, asset, symbol, decimals });
+        }
+        Ok(out)
+    }
+
     fn fingerprint(&self) -> Result<String, LedgerError> {
         use sha2::{Digest, Sha256};
         let mut stmt = self
@@ -301,30 +328,12 @@ impl Ledger for SqliteLedger {
             .into_iter()
             .filter_map(|(id, v)| ids.assets.get(&id).map(|(c, a, _)| ((c.clone(), a.clone()), v)))
             .collect();
-        let mut meta: HashMap<(String, String), (Option<String>, Option<u8>)> = HashMap::new();
-        let mut stmt =
-            self.conn.prepare("SELECT chain, asset, symbol, decimals FROM assets").map_err(self.err("read assets"))?;
-        for r in stmt
-            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?))))
-            .map_err(self.err("read assets"))?
-        {
-            let (k, v) = r.map_err(self.err("read assets"))?;
-            meta.insert(k, v);
-        }
-        let reg = registry();
+        let meta: HashMap<(String, String), (Option<String>, Option<u8>)> =
+            self.assets()?.into_iter().map(|a| ((a.chain, a.asset), (a.symbol, a.decimals))).collect();
         let per_asset = sums
             .into_iter()
             .map(|((chain, asset), (transfers, total))| {
-                let (mut symbol, mut decimals) = meta.get(&(chain.clone(), asset.clone())).cloned().unwrap_or_default();
-                if let Ok(c) = reg.chain(&chain)
-                    && c.native == asset
-                {
-                    symbol = Some(c.native.clone());
-                    decimals = Some(c.decimals);
-                } else if let Some(t) = reg.token(&chain, &asset) {
-                    symbol = symbol.or_else(|| Some(t.symbol.clone()));
-                    decimals = decimals.or(Some(t.decimals));
-                }
+                let (symbol, decimals) = meta.get(&(chain.clone(), asset.clone())).cloned().unwrap_or_default();
                 AssetCount { chain, asset, symbol, decimals, transfers, total }
             })
             .collect();

@@ -1,0 +1,154 @@
+//! P8: exporting a 10,000-node case as an evidence package.
+//!
+//! Run: `cargo bench --no-default-features --bench export`. Environment:
+//! - `HOPTRACE_BENCH_TRANSFERS`: ledger size (default 1,000,000);
+//! - `HOPTRACE_BENCH_RUNS`: timed runs (default 5; the median is reported).
+//!
+//! The ledger is the generated benchmark scenario ([`ScenarioConfig::bench`]: an exchange hub
+//! with 10,000 transfers in and 10,000 out, each from or to its own address, and background
+//! for the rest), imported once and cached under `target/tmp/bench-export/`. The case: the hub
+//! as seed, expanded both ways with the top 5,000 transfers per side (10,001 address nodes, two
+//! "+N more" aggregates, 10,000 transfers), a few labels and a hop.
+//!
+//! Timed, as `hoptrace export` does it: reading what the case needs from the ledger
+//! (`Evidence::gather`: rows, labels, assets, the graph), building every file (case, audit,
+//! CSVs, GraphML, STIX, manifest, SHA256SUMS) and writing the zip. The rendered files
+//! (`graph.svg`, `graph.png`, `report.html`, `report.pdf`) are not part of the package yet
+//! and so not in this figure. Goal (issue 5, P8): ≤ 2 s.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey};
+use hoptrace::export::{Evidence, ExportOptions, Layout, Steps, build, export, verify};
+use hoptrace::graph::{Command, Investigation};
+use hoptrace::ledger::{Direction, Filter, Ledger, SqliteLedger};
+use hoptrace::model::{Category, Hop, HopKind, HopStatus};
+use hoptrace::scenario::{ScenarioConfig, build_ledger, generate};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+/// The cached ledger of `total` transfers, built if absent; and the hub's address.
+fn ledger(total: u64) -> (PathBuf, String) {
+    let cfg = ScenarioConfig::bench(total);
+    let scenario = generate(&cfg).expect("generate scenario");
+    let hub = scenario.truth.hub.as_ref().expect("the bench scenario has a hub").address.clone();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-export");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let path = dir.join(format!("ledger-{total}-{:x}.sqlite", cfg.seed));
+    if !path.exists() {
+        println!("  building {} ({total} transfers; cached afterwards) …", path.display());
+        let partial = dir.join(format!("building-{total}.sqlite"));
+        let _ = std::fs::remove_file(&partial);
+        let exports = dir.join(format!("exports-{total}"));
+        build_ledger(&scenario, &exports, &partial).expect("build ledger");
+        std::fs::rename(&partial, &path).expect("move ledger into place");
+        let _ = std::fs::remove_dir_all(&exports);
+    }
+    (path, hub)
+}
+
+fn main() {
+    let total: u64 = env_or("HOPTRACE_BENCH_TRANSFERS", 1_000_000);
+    let runs: usize = env_or("HOPTRACE_BENCH_RUNS", 5usize).max(1);
+    println!("P8 export: a 10,000-node case of a generated ledger of {total} transfers, {runs} runs (median)");
+    let (path, hub) = ledger(total);
+    let sqlite = SqliteLedger::open(&path).expect("open ledger");
+    let fingerprint = sqlite.fingerprint().expect("fingerprint");
+    let mut clock = 1_700_000_000;
+    let mut inv = Investigation::create(
+        sqlite,
+        path.display().to_string(),
+        "bench-p8".into(),
+        "P8".into(),
+        "bench".into(),
+        clock,
+    )
+    .expect("case")
+    .with_clock(move || {
+        clock += 60;
+        clock
+    });
+    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: hub.clone() }).expect("seed");
+    let hub_node = NodeKey::address("ethereum", hub.clone());
+    let filter = CaseFilter { top: Some(5_000), ..CaseFilter::default() };
+    inv.apply(Command::Expand { node: hub_node.clone(), direction: ExpandDirection::Both, filter }).expect("expand");
+    let side = |d| {
+        let f = Filter { top: Some(1), chains: vec!["ethereum".into()], ..Filter::default() };
+        inv.ledger().transfers(&hub, d, &f).expect("transfers")[0].id
+    };
+    let (first_in, first_out) = (side(Direction::In), side(Direction::Out));
+    let hop = Hop {
+        kind: HopKind::CashOut { venue: "Exchange A".into() },
+        inbound: vec![first_in],
+        outbound: vec![first_out],
+        confidence: 70,
+        rationale: "deposit and withdrawal of the same size".into(),
+        features: Default::default(),
+        status: HopStatus::Accepted,
+        author: String::new(),
+        time: 0,
+    };
+    inv.apply(Command::AnnotateHop { hop }).expect("hop");
+    inv.apply(Command::Label {
+        node: hub_node,
+        entity: "Exchange A".into(),
+        category: Category::Exchange,
+        source: "bench".into(),
+    })
+    .expect("label");
+    let case = inv.case().clone();
+    assert_eq!(case.ledger.fingerprint, fingerprint);
+    println!(
+        "  case: {} nodes, {} transfers, {} aggregates, {} hops, {} audit entries",
+        case.nodes.len(),
+        case.transfers.len(),
+        case.aggregates.len(),
+        case.hops.len(),
+        case.audit.len()
+    );
+    assert!(case.nodes.len() >= 10_000, "at least 10,000 nodes");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = out_dir.path().join("p8.zip");
+    let options = ExportOptions::default();
+    let (mut whole, mut gather, mut files) = (Vec::new(), Vec::new(), Vec::new());
+    let mut size = 0;
+    for i in 0..runs + 1 {
+        let ledger = SqliteLedger::open(&path).expect("open ledger");
+        let t = Instant::now();
+        let ev = Evidence::gather(case.clone(), &ledger).expect("gather");
+        let g = t.elapsed();
+        let summary = export(&ev, &options, &out, Layout::Zip, &mut |_| {}, None).expect("export");
+        let took = t.elapsed();
+        size = summary.bytes;
+        let mut quiet = |_| {};
+        let t2 = Instant::now();
+        std::hint::black_box(build(&ev, &options, &mut Steps::new(&mut quiet, None, 10)).expect("build"));
+        let b = t2.elapsed();
+        if i > 0 {
+            whole.push(took);
+            gather.push(g);
+            files.push(b);
+        }
+    }
+    let report = verify(&out);
+    assert!(report.is_intact(), "{:?}", report.problems);
+    println!("  package: {size} bytes, verified intact");
+    println!(
+        "  export (gather + build + write zip): median {:.2?} (goal <= 2 s; rendered files not included)",
+        median(whole.clone())
+    );
+    println!("    of which reading the ledger (Evidence::gather): median {:.2?}", median(gather));
+    println!("    building the files in memory (no zip):         median {:.2?}", median(files));
+    println!("  runs {whole:.2?}");
+}

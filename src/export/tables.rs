@@ -1,0 +1,271 @@
+//! `audit.jsonl` and the CSV files: transfers, hops, labels, notes. Every CSV cell goes
+//! through [`neutralize`]; amounts are base-unit integers and exact decimal strings.
+
+use super::{Evidence, ExportError, rfc3339};
+use crate::case::{Case, NodeKey, NoteTarget};
+use crate::import::csvutil::neutralize;
+use crate::ledger::TransferRow;
+use crate::model::{HopKind, registry};
+
+/// The header of `transfers.csv`.
+pub const TRANSFER_COLUMNS: [&str; 21] = [
+    "id",
+    "chain",
+    "tx_hash",
+    "kind",
+    "position",
+    "block",
+    "time",
+    "from",
+    "to",
+    "asset",
+    "symbol",
+    "decimals",
+    "amount_base_units",
+    "amount",
+    "fee_base_units",
+    "fee",
+    "failed",
+    "source_file",
+    "source_sha256",
+    "source_line",
+    "explorer_url",
+];
+
+/// One JSON object per audit entry, in order, each on its own line.
+pub(crate) fn audit_jsonl(case: &Case) -> Result<Vec<u8>, ExportError> {
+    let mut out = Vec::new();
+    for e in &case.audit {
+        serde_json::to_writer(&mut out, e)
+            .map_err(|e| ExportError::Encode { file: "audit.jsonl", message: e.to_string() })?;
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+struct Table {
+    file: &'static str,
+    w: csv::Writer<Vec<u8>>,
+}
+
+impl Table {
+    fn new(file: &'static str, header: &[&str]) -> Result<Self, ExportError> {
+        let mut t = Table { file, w: csv::Writer::from_writer(Vec::new()) };
+        t.row(header.iter().map(|h| (*h).to_owned()))?;
+        Ok(t)
+    }
+
+    fn row(&mut self, cells: impl IntoIterator<Item = String>) -> Result<(), ExportError> {
+        let cells: Vec<String> = cells.into_iter().map(|c| neutralize(&c).into_owned()).collect();
+        self.w.write_record(&cells).map_err(|source| ExportError::Csv { file: self.file, source })
+    }
+
+    fn finish(self) -> Result<Vec<u8>, ExportError> {
+        let file = self.file;
+        self.w.into_inner().map_err(|e| ExportError::Encode { file, message: e.to_string() })
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Symbol and decimals of a (chain, asset).
+pub(crate) type AssetLookup<'a> = &'a dyn Fn(&str, &str) -> (Option<String>, Option<u8>);
+
+/// The cells of one `transfers.csv` row (before neutralising), with symbol and decimals
+/// looked up by `asset(chain, asset)`. `hoptrace verify --ledger` rebuilds them from the
+/// ledger to compare.
+pub(crate) fn transfer_cells(r: &TransferRow, asset: AssetLookup<'_>) -> Vec<String> {
+    let t = &r.transfer;
+    let (symbol, decimals) = asset(&t.chain, &t.asset);
+    let native_decimals = registry().chain(&t.chain).ok().map(|c| c.decimals);
+    let url = registry().chain(&t.chain).map(|c| c.tx_url.replace("{tx}", &t.tx_hash)).unwrap_or_default();
+    vec![
+        r.id.to_string(),
+        t.chain.clone(),
+        t.tx_hash.clone(),
+        t.kind.name().to_owned(),
+        opt(t.position),
+        opt(t.block),
+        t.time.map(rfc3339).unwrap_or_default(),
+        t.from.clone().unwrap_or_default(),
+        t.to.clone().unwrap_or_default(),
+        t.asset.clone(),
+        symbol.unwrap_or_default(),
+        opt(decimals),
+        t.amount_base.to_string(),
+        decimals.map(|d| t.amount_base.format_units(d)).unwrap_or_default(),
+        opt(t.fee_base),
+        t.fee_base.zip(native_decimals).map(|(f, d)| f.format_units(d)).unwrap_or_default(),
+        t.failed.to_string(),
+        r.provenance.file_name.clone(),
+        r.provenance.file_sha256.clone(),
+        r.provenance.line.to_string(),
+        url,
+    ]
+}
+
+/// Every transfer on the graph, by id.
+pub(crate) fn transfers_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
+    let mut t = Table::new("transfers.csv", &TRANSFER_COLUMNS)?;
+    let lookup =
+        |chain: &str, asset: &str| ev.asset(chain, asset).map(|a| (a.symbol.clone(), a.decimals)).unwrap_or_default();
+    for id in &ev.case.transfers {
+        if let Some(row) = ev.rows.get(id) {
+            t.row(transfer_cells(row, &lookup))?;
+        }
+    }
+    t.finish()
+}
+
+fn ids(v: &[i64]) -> String {
+    v.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+}
+
+/// The hops, by id.
+pub(crate) fn hops_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
+    let mut t = Table::new(
+        "hops.csv",
+        &[
+            "id",
+            "kind",
+            "service",
+            "pool",
+            "from_chain",
+            "to_chain",
+            "inbound_transfers",
+            "outbound_transfers",
+            "confidence",
+            "rationale",
+            "status",
+            "author",
+            "time",
+            "features",
+        ],
+    )?;
+    for (id, h) in &case.hops {
+        let (pool, from_chain, to_chain) = match &h.kind {
+            HopKind::Mixer { pool, .. } => (pool.clone().unwrap_or_default(), String::new(), String::new()),
+            HopKind::Bridge { from_chain, to_chain, .. } => (String::new(), from_chain.clone(), to_chain.clone()),
+            _ => (String::new(), String::new(), String::new()),
+        };
+        let status = match h.status {
+            crate::model::HopStatus::Suggested => "suggested",
+            crate::model::HopStatus::Accepted => "accepted",
+            crate::model::HopStatus::Rejected => "rejected",
+        };
+        t.row([
+            id.to_string(),
+            h.kind.name().to_owned(),
+            h.kind.service().unwrap_or_default().to_owned(),
+            pool,
+            from_chain,
+            to_chain,
+            ids(&h.inbound),
+            ids(&h.outbound),
+            h.confidence.to_string(),
+            h.rationale.clone(),
+            status.to_owned(),
+            h.author.clone(),
+            rfc3339(h.time),
+            h.features.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "),
+        ])?;
+    }
+    t.finish()
+}
+
+fn node_parts(k: &NodeKey) -> (String, String) {
+    match k {
+        NodeKey::Address { chain, address } => (chain.clone(), address.clone()),
+        NodeKey::Tx { chain, hash } => (chain.clone(), format!("tx {hash}")),
+        NodeKey::Aggregate(id) => (String::new(), format!("aggregate {id}")),
+    }
+}
+
+/// The investigator's labels (by id), then the imported labels of every address node.
+pub(crate) fn labels_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
+    let mut t = Table::new(
+        "labels.csv",
+        &[
+            "origin",
+            "label_id",
+            "chain",
+            "address",
+            "entity",
+            "category",
+            "source_category",
+            "actor",
+            "source",
+            "confidence",
+            "valid_from",
+            "valid_to",
+            "added_by",
+            "time",
+            "source_line",
+        ],
+    )?;
+    for (id, l) in &ev.case.labels {
+        let (chain, address) = node_parts(&l.node);
+        t.row([
+            "case".to_owned(),
+            id.to_string(),
+            chain,
+            address,
+            l.entity.clone(),
+            l.category.name().to_owned(),
+            String::new(),
+            String::new(),
+            l.source.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            l.author.clone(),
+            rfc3339(l.time),
+            String::new(),
+        ])?;
+    }
+    for key in ev.case.nodes.keys() {
+        let NodeKey::Address { chain, address } = key else { continue };
+        for l in ev.labels_of(chain, address) {
+            t.row([
+                "ledger".to_owned(),
+                String::new(),
+                l.chain.clone(),
+                l.address.clone(),
+                l.entity.clone(),
+                l.category.name().to_owned(),
+                l.source_category.clone().unwrap_or_default(),
+                l.actor.clone().unwrap_or_default(),
+                l.source.clone(),
+                l.confidence.clone().unwrap_or_default(),
+                l.valid_from.clone().unwrap_or_default(),
+                l.valid_to.clone().unwrap_or_default(),
+                l.added_by.clone().unwrap_or_default(),
+                String::new(),
+                l.line.to_string(),
+            ])?;
+        }
+    }
+    t.finish()
+}
+
+/// What a note is about, as text: `case`, `node ethereum:0x…`, `transfer 12`, `hop 3`.
+#[must_use]
+pub fn note_target(t: &NoteTarget) -> String {
+    match t {
+        NoteTarget::Case => "case".to_owned(),
+        NoteTarget::Node(k) => format!("node {}", k.describe()),
+        NoteTarget::Transfer(id) => format!("transfer {id}"),
+        NoteTarget::Hop(id) => format!("hop {id}"),
+    }
+}
+
+/// The notes, by id.
+pub(crate) fn notes_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
+    let mut t = Table::new("notes.csv", &["id", "target", "text", "author", "time"])?;
+    for (id, n) in &case.notes {
+        t.row([id.to_string(), note_target(&n.target), n.text.clone(), n.author.clone(), rfc3339(n.time)])?;
+    }
+    t.finish()
+}

@@ -1,0 +1,283 @@
+//! `hoptrace verify` and `open_package`: intact packages pass; a changed, missing or added
+//! file is named; an edited audit entry, a tampered signature and a ledger that lacks the
+//! transfers are detected; unsafe zips (`..`, absolute paths, links, zip bombs) are refused
+//! without writing anything.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod evidence_common;
+
+use std::path::Path;
+
+use evidence_common::{RawEntry, all_files, copy_dir, deflated_zeros, demo_case, fails, hoptrace, ok, raw_zip};
+use hoptrace::export::{
+    AuditStatus, FileStatus, Manifest, ManifestFile, SignatureStatus, open_package, sha256_hex, sums_text, verify,
+};
+
+/// A temp folder with the demo case exported as `pkg` (folder) and `pkg.zip`.
+fn exported() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo_case(dir.path());
+    let c = case.to_str().unwrap();
+    ok(&hoptrace(dir.path(), &["export", c, "--out", "pkg", "--dir", "--quiet"]));
+    ok(&hoptrace(dir.path(), &["export", c, "--out", "pkg.zip", "--quiet"]));
+    (dir, case)
+}
+
+/// Rewrites `manifest.json` and `SHA256SUMS` of the folder so they match its files again
+/// (what a forger would do).
+fn fix_up_hashes(pkg: &Path) {
+    let m_path = pkg.join("manifest.json");
+    let mut m = Manifest::from_bytes(&std::fs::read(&m_path).unwrap()).unwrap();
+    for f in &mut m.files {
+        let bytes = std::fs::read(pkg.join(&f.name)).unwrap();
+        f.sha256 = sha256_hex(&bytes);
+        f.size = bytes.len() as u64;
+    }
+    let manifest_bytes = m.to_bytes().unwrap();
+    std::fs::write(&m_path, &manifest_bytes).unwrap();
+    let mut listed = m.files.clone();
+    listed.push(ManifestFile {
+        name: "manifest.json".into(),
+        sha256: sha256_hex(&manifest_bytes),
+        size: manifest_bytes.len() as u64,
+    });
+    if let Ok(sig) = std::fs::read(pkg.join("manifest.sig")) {
+        listed.push(ManifestFile { name: "manifest.sig".into(), sha256: sha256_hex(&sig), size: sig.len() as u64 });
+    }
+    std::fs::write(pkg.join("SHA256SUMS"), sums_text(&listed)).unwrap();
+}
+
+#[test]
+fn intact_packages_pass() {
+    let (dir, case) = exported();
+    let d = dir.path();
+    for pkg in ["pkg", "pkg.zip"] {
+        let out = ok(&hoptrace(d, &["verify", pkg]));
+        assert!(out.contains(&format!("{pkg}: intact")), "{out}");
+        assert!(out.contains("Audit log: intact, "), "{out}");
+        let ledger = d.join("demo/demo-ledger.sqlite");
+        let out = ok(&hoptrace(d, &["verify", pkg, "--ledger", ledger.to_str().unwrap()]));
+        assert!(out.contains("Ledger: all "), "{out}");
+    }
+    let report = verify(&d.join("pkg.zip"));
+    assert!(report.is_intact());
+    let c = hoptrace::case::file::load(&case).unwrap();
+    assert_eq!(
+        report.audit,
+        AuditStatus::Intact { entries: c.audit.len(), head: c.audit.last().map(|e| e.hash.clone()) }
+    );
+    assert_eq!(report.signature, SignatureStatus::Unsigned);
+    assert!(report.files.iter().all(|f| f.status == FileStatus::Ok));
+}
+
+#[test]
+fn one_flipped_byte_in_any_file_is_named() {
+    let (dir, _) = exported();
+    let d = dir.path();
+    let names: Vec<String> =
+        std::fs::read_dir(d.join("pkg")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(names.len(), 10);
+    for name in &names {
+        for at in [0usize, 1, 2] {
+            let copy = d.join(format!("flip-{name}-{at}"));
+            copy_dir(&d.join("pkg"), &copy);
+            let path = copy.join(name);
+            let mut bytes = std::fs::read(&path).unwrap();
+            let i = (bytes.len() * at / 3).min(bytes.len() - 1);
+            bytes[i] ^= 0x01;
+            std::fs::write(&path, &bytes).unwrap();
+            let out = fails(&hoptrace(d, &["verify", copy.to_str().unwrap()]));
+            let report = verify(&copy);
+            assert!(!report.is_intact());
+            assert!(
+                report.problems.iter().any(|p| p.contains(name.as_str())),
+                "flipping byte {i} of {name}: the problems do not name it: {:?}",
+                report.problems
+            );
+            assert!(out.contains(name.as_str()));
+        }
+    }
+}
+
+#[test]
+fn added_and_deleted_files_are_named() {
+    let (dir, _) = exported();
+    let d = dir.path();
+    let pkg = d.join("pkg");
+    std::fs::write(pkg.join("extra.txt"), "smuggled").unwrap();
+    let r = verify(&pkg);
+    assert!(r.problems.iter().any(|p| p.contains("extra.txt was added")), "{:?}", r.problems);
+    assert_eq!(r.files.iter().find(|f| f.name == "extra.txt").unwrap().status, FileStatus::Added);
+    std::fs::remove_file(pkg.join("extra.txt")).unwrap();
+    std::fs::remove_file(pkg.join("hops.csv")).unwrap();
+    let r = verify(&pkg);
+    assert!(r.problems.iter().any(|p| p.contains("hops.csv is missing")), "{:?}", r.problems);
+    assert_eq!(r.bad_files(), ["hops.csv"]);
+    fails(&hoptrace(d, &["verify", "pkg"]));
+}
+
+#[test]
+fn an_edited_audit_entry_is_detected_even_with_fixed_up_hashes() {
+    let (dir, _) = exported();
+    let pkg = dir.path().join("pkg");
+    let path = pkg.join("audit.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    lines[1]["investigator"] = serde_json::json!("someone else");
+    let edited: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, edited).unwrap();
+    fix_up_hashes(&pkg);
+    let r = verify(&pkg);
+    assert!(r.files.iter().all(|f| f.status == FileStatus::Ok), "hashes fixed up: {:?}", r.problems);
+    let AuditStatus::Broken(why) = &r.audit else { panic!("audit not broken: {:?}", r.audit) };
+    assert!(why.contains("audit entry 2 was changed"), "{why}");
+    assert!(!r.is_intact());
+}
+
+#[test]
+fn the_ledger_check_finds_missing_and_different_transfers() {
+    let (dir, _) = exported();
+    let d = dir.path();
+    ok(&hoptrace(d, &["sample-import", "--ledger", "other.sqlite"]));
+    let out = fails(&hoptrace(d, &["verify", "pkg", "--ledger", "other.sqlite"]));
+    assert!(out.contains("is not in") || out.contains("differs"), "{out}");
+    // A forged amount (hashes fixed up) passes the hashes but not the ledger.
+    let csv = d.join("pkg/transfers.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
+    cells[12].push('0');
+    lines[1] = cells.join(",");
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    fix_up_hashes(&d.join("pkg"));
+    ok(&hoptrace(d, &["verify", "pkg"]));
+    let out = fails(&hoptrace(d, &["verify", "pkg", "--ledger", "demo/demo-ledger.sqlite"]));
+    assert!(out.contains("differs: amount_base_units"), "{out}");
+}
+
+#[test]
+fn signatures_are_checked() {
+    let (dir, case) = exported();
+    let d = dir.path();
+    ok(&hoptrace(d, &["keygen", "--out", "key"]));
+    ok(&hoptrace(d, &["keygen", "--out", "other"]));
+    fails(&hoptrace(d, &["keygen", "--out", "key"]));
+    let c = case.to_str().unwrap();
+    ok(&hoptrace(d, &["export", c, "--out", "signed", "--dir", "--sign", "key", "--quiet"]));
+    ok(&hoptrace(d, &["export", c, "--out", "signed.zip", "--sign", "key", "--quiet"]));
+    let out = ok(&hoptrace(d, &["verify", "signed.zip", "--public-key", "key.pub"]));
+    assert!(out.contains("Signature: valid"), "{out}");
+    let out = fails(&hoptrace(d, &["verify", "signed", "--public-key", "other.pub"]));
+    assert!(out.contains("not by the expected key"), "{out}");
+    fails(&hoptrace(d, &["verify", "pkg", "--public-key", "key.pub"]));
+    // The manifest edited and every hash fixed up: only the signature tells.
+    let tampered = d.join("tampered");
+    copy_dir(&d.join("signed"), &tampered);
+    let m = std::fs::read_to_string(tampered.join("manifest.json")).unwrap();
+    std::fs::write(tampered.join("manifest.json"), m.replace("\"investigator\": \"", "\"investigator\": \"X")).unwrap();
+    fix_up_hashes(&tampered);
+    let r = verify(&tampered);
+    assert!(matches!(&r.signature, SignatureStatus::Invalid(e) if e.contains("does not match")), "{:?}", r.signature);
+    // The signature removed (hashes fixed up): the manifest still names its signer.
+    let unsigned = d.join("unsigned");
+    copy_dir(&d.join("signed"), &unsigned);
+    std::fs::remove_file(unsigned.join("manifest.sig")).unwrap();
+    fix_up_hashes(&unsigned);
+    let r = verify(&unsigned);
+    assert!(
+        matches!(&r.signature, SignatureStatus::Invalid(e) if e.contains("manifest.sig is missing")),
+        "{:?}",
+        r.signature
+    );
+}
+
+#[test]
+fn unsafe_zips_are_refused_without_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok_entry = || RawEntry::stored(b"case.ron", b"(format: 1)");
+    let mut symlink = RawEntry::stored(b"link", b"/etc/passwd");
+    symlink.mode = 0o120_777;
+    let gib: u64 = 1 << 30;
+    let zeros = deflated_zeros(gib);
+    let bomb = RawEntry {
+        name: b"transfers.csv".to_vec(),
+        method: 8,
+        data: zeros.clone(),
+        size: u32::try_from(gib).unwrap(),
+        crc: 0,
+        mode: 0o100_644,
+    };
+    let liar =
+        RawEntry { name: b"transfers.csv".to_vec(), method: 8, data: zeros, size: 1000, crc: 0, mode: 0o100_644 };
+    let cases: Vec<(&str, Vec<RawEntry>, &str)> = vec![
+        ("dotdot", vec![ok_entry(), RawEntry::stored(b"../evil", b"x")], "parent folder"),
+        ("nested-dotdot", vec![RawEntry::stored(b"a/../../evil", b"x")], "parent folder"),
+        ("absolute", vec![RawEntry::stored(b"/tmp/evil", b"x")], "absolute path"),
+        ("backslash", vec![RawEntry::stored(b"..\\evil", b"x")], "backslash"),
+        ("drive", vec![RawEntry::stored(b"C:evil", b"x")], "drive letter"),
+        ("symlink", vec![ok_entry(), symlink], "symbolic link"),
+        ("bomb", vec![bomb], "zip bomb"),
+        ("lying-bomb", vec![liar], "zip bomb"),
+    ];
+    for (name, entries, why) in cases {
+        let zip = d.join(format!("{name}.zip"));
+        std::fs::write(&zip, raw_zip(&entries)).unwrap();
+        let report = verify(&zip);
+        assert!(!report.is_intact());
+        assert!(
+            report.problems.iter().any(|p| p.contains("refused") && p.contains(why)),
+            "{name}: {:?}",
+            report.problems
+        );
+        let out = fails(&hoptrace(d, &["verify", zip.to_str().unwrap()]));
+        assert!(out.contains(why), "{name}: {out}");
+        let target = d.join(format!("open-{name}"));
+        let before = all_files(d).len();
+        assert!(open_package(&zip, Some(&target)).is_err(), "{name} opened");
+        assert!(!target.exists() || all_files(&target).is_empty(), "{name}: files written into the target");
+        assert_eq!(all_files(d).len(), before, "{name}: files written somewhere");
+        assert!(!d.join("evil").exists() && !Path::new("/tmp/evil").exists());
+    }
+}
+
+#[test]
+fn open_package_extracts_into_the_chosen_folder_only() {
+    let (dir, case) = exported();
+    let d = dir.path();
+    let into = d.join("opened");
+    let opened = open_package(&d.join("pkg.zip"), Some(&into)).unwrap();
+    assert!(opened.report.is_intact());
+    assert_eq!(opened.case.unwrap().id, hoptrace::case::file::load(&case).unwrap().id);
+    let mut written: Vec<String> =
+        all_files(&into).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    written.sort();
+    let mut names: Vec<String> = opened.files.iter().map(|f| f.name.clone()).collect();
+    names.sort();
+    assert_eq!(written, names);
+    // Opening into the same folder again never overwrites.
+    assert!(open_package(&d.join("pkg.zip"), Some(&into)).is_err());
+}
+
+#[test]
+fn a_changed_entry_inside_the_zip_is_named() {
+    use std::io::Write as _;
+    let (dir, _) = exported();
+    let d = dir.path();
+    let files = hoptrace::export::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for f in &files {
+        w.start_file(f.name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        let mut bytes = f.bytes.clone();
+        if f.name == "hops.csv" {
+            let i = bytes.len() / 2;
+            bytes[i] ^= 0x20;
+        }
+        w.write_all(&bytes).unwrap();
+    }
+    std::fs::write(d.join("changed.zip"), w.finish().unwrap().into_inner()).unwrap();
+    let r = verify(&d.join("changed.zip"));
+    assert_eq!(r.bad_files(), ["hops.csv"], "{:?}", r.problems);
+    let out = fails(&hoptrace(d, &["verify", "changed.zip"]));
+    assert!(out.contains("hops.csv was changed"), "{out}");
+}
