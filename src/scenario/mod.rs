@@ -35,6 +35,7 @@ mod addresses;
 mod bitcoin;
 mod builder;
 mod ethereum;
+pub mod demo;
 pub mod export;
 mod noise;
 mod pool;
