@@ -11,6 +11,7 @@ pub mod import;
 pub mod layout;
 pub mod ledger;
 pub mod model;
+pub mod report;
 pub mod scenario;
 pub mod style;
 #[cfg(feature = "gui")]
