@@ -177,6 +177,7 @@ fn graph_svg_parses_has_a_legend_and_escapes_labels() {
     assert!(tree.size().width() > 600.0 && tree.size().height() > 300.0);
     assert!(!svg.contains("<text"), "text is flattened into paths: the file needs no font");
     assert!(svg.contains("legend-category-mixer"), "legend entries keep their ids");
+    assert!(svg.contains("viewBox=\"0 0 "), "scalable (the HTML page fits it to its width)");
     if tool("xmllint") {
         let (dir, _keep) = out_dir();
         let p = dir.join("graph.svg");
@@ -300,4 +301,137 @@ fn hashes_of_files_written_to_disk_match() {
     let p = f._dir.path().join("case.ron");
     let bytes = std::fs::read(Path::new(&p)).expect("case");
     assert_eq!(f.files.first().map(|x| x.sha256.clone()), Some(sha256_hex(&bytes)));
+}
+
+/// A synthetic case of `n` address nodes (no saved positions: the flow layout places them),
+/// a tree of transfers from four seeds plus cross links, labels and hops.
+fn big_case(n: usize) -> (Case, Vec<TransferRow>, Vec<Label>) {
+    use hoptrace::case::{CaseLabel, LedgerRef, NodeView};
+    use hoptrace::ledger::Provenance;
+    use hoptrace::model::{Amount, Transfer, TransferKind};
+    let addr = |i: usize| format!("0x{:040x}", i * 7919 + 1);
+    let mut case = Case::new(
+        "case-bench".into(),
+        "10k nodes".into(),
+        "bench".into(),
+        0,
+        LedgerRef { path: "l.sqlite".into(), fingerprint: "f".repeat(64) },
+    );
+    for i in 0..n {
+        case.nodes.insert(NodeKey::address("ethereum", addr(i)), NodeView::default());
+    }
+    case.seeds = (0..4).map(|i| NodeKey::address("ethereum", addr(i))).collect();
+    let mut rows = Vec::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let transfer = |id: i64, from: usize, to: usize, r: u64| TransferRow {
+        id,
+        transfer: Transfer {
+            chain: "ethereum".into(),
+            tx_hash: format!("0x{:064x}", id),
+            kind: TransferKind::Native,
+            position: None,
+            block: Some(id),
+            time: Some(1_690_000_000 + (r % 2_000_000) as i64),
+            from: Some(addr(from)),
+            to: Some(addr(to)),
+            asset: "ETH".into(),
+            amount_base: Amount::from_u128(u128::from(r % 1_000_000) * 1_000_000_000_000),
+            fee_base: None,
+            failed: false,
+            prev_out: None,
+            line: id as u64,
+        },
+        provenance: Provenance { batch_id: 1, file_name: "t.csv".into(), file_sha256: "0".repeat(64), line: id as u64 },
+    };
+    for i in 4..n {
+        let r = next();
+        rows.push(transfer(rows.len() as i64 + 1, (i - 4) / 3, i, r));
+    }
+    for _ in 0..n / 2 {
+        let (a, b, r) = (next() as usize % n, next() as usize % n, next());
+        rows.push(transfer(rows.len() as i64 + 1, a, b, r));
+    }
+    case.transfers = rows.iter().map(|r| r.id).collect();
+    let labels: Vec<Label> = (0..200)
+        .map(|i| Label {
+            chain: "ethereum".into(),
+            address: addr(i * 37),
+            entity: format!("Entity {i}"),
+            category: Category::ALL[i % Category::ALL.len()],
+            source_category: None,
+            actor: None,
+            source: "bench".into(),
+            confidence: None,
+            valid_from: None,
+            valid_to: None,
+            added_by: None,
+            line: i as u64,
+        })
+        .collect();
+    for i in 0..50u64 {
+        let node = NodeKey::address("ethereum", addr(i as usize * 101));
+        let l = CaseLabel { node, entity: format!("Mine {i}"), category: Category::Mixer, source: "s".into(), author: "b".into(), time: 0 };
+        case.labels.insert(i + 1, l);
+    }
+    for i in 0..30i64 {
+        let hop = Hop {
+            kind: HopKind::Mixer { service: "Pool".into(), pool: None },
+            inbound: vec![i * 97 + 1],
+            outbound: vec![i * 97 + 40],
+            confidence: 50,
+            rationale: "bench".into(),
+            features: Default::default(),
+            status: if i % 3 == 0 { HopStatus::Suggested } else { HopStatus::Accepted },
+            author: "b".into(),
+            time: 0,
+        };
+        case.hops.insert(100 + i as u64, hop);
+    }
+    (case, rows, labels)
+}
+
+/// `cargo test --release --no-default-features --test report -- --ignored --nocapture`
+#[test]
+#[ignore = "timing: run in release"]
+fn ten_thousand_nodes_render_within_the_export_budget() {
+    let (case, rows, labels) = big_case(10_000);
+    let files: Vec<PackageFile> =
+        (0..12).map(|i| PackageFile { name: format!("file{i}"), sha256: format!("{i:064x}"), size: 1 }).collect();
+    let input = ReportInput {
+        case: &case,
+        transfers: &rows,
+        labels: &labels,
+        audit_verified: case.verify_audit().map_err(|e| e.to_string()),
+        ledger_fingerprint: &case.ledger.fingerprint,
+        exported_at: EXPORTED_AT,
+        tool_version: "bench",
+        package_files: &files,
+    };
+    let t = std::time::Instant::now();
+    let svg = report::graph_svg(&input).expect("svg");
+    let t_svg = t.elapsed();
+    let png = report::graph_png(&input).expect("png");
+    let t_png = t.elapsed() - t_svg;
+    let html = report::report_html(&input).expect("html");
+    let t_html = t.elapsed() - t_svg - t_png;
+    let pdf = report::report_pdf(&input).expect("pdf");
+    let total = t.elapsed();
+    let t_pdf = total - t_svg - t_png - t_html;
+    eprintln!(
+        "10k nodes, {} transfers: svg {t_svg:?} ({} KB), png {t_png:?} ({} KB), html {t_html:?} ({} KB), pdf {t_pdf:?} ({} KB); total {total:?}",
+        rows.len(),
+        svg.len() / 1024,
+        png.len() / 1024,
+        html.len() / 1024,
+        pdf.len() / 1024
+    );
+    if !cfg!(debug_assertions) {
+        assert!(total.as_secs_f64() < 2.0, "{total:?}");
+    }
 }

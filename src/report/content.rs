@@ -11,7 +11,7 @@ use crate::graph::text::{iso_time, short_address};
 use crate::ledger::TransferRow;
 use crate::model::{HopKind, HopStatus, registry};
 
-/// One transfer as a line: `#12 ethereum 0xabcd…ef01: 0x12…→0x34… 1.5 ETH, 2023-06-03T…Z`.
+/// One transfer as a line: `#12 ethereum tx 0x…(full hash): 0x1234…abcd → 0x5678…ef01, 1.5 ETH, 2023-06-03T…Z`.
 fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
     let Some(r) = rows.get(&id) else {
         return format!("#{id} (not among the case's ledger rows)");
@@ -20,7 +20,7 @@ fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
     let party = |a: &Option<String>| a.as_deref().map_or_else(|| "tx".to_owned(), short_address);
     let amount = registry().display_amount(&t.chain, &t.asset, t.amount_base);
     let time = t.time.map_or_else(|| "time unknown".to_owned(), iso_time);
-    format!("#{id} {} tx {}: {} → {}, {amount}, {time}", t.chain, short_address(&t.tx_hash), party(&t.from), party(&t.to))
+    format!("#{id} {} tx {}: {} → {}, {amount}, {time}", t.chain, t.tx_hash, party(&t.from), party(&t.to))
 }
 
 /// Key/value lines of the summary.
@@ -162,6 +162,10 @@ pub struct LabelRow {
 pub struct LabelGroup {
     /// `chain:address`.
     pub node: String,
+    /// The chain.
+    pub chain: String,
+    /// The address (or the node's description when it is not an address).
+    pub address: String,
     /// Every label, investigator's first.
     pub labels: Vec<LabelRow>,
     /// The labels disagree (different entities or categories).
@@ -171,9 +175,9 @@ pub struct LabelGroup {
 /// Labels grouped by node (sorted), investigator's and imported.
 #[must_use]
 pub fn labels(input: &ReportInput) -> Vec<LabelGroup> {
-    let mut groups: BTreeMap<String, Vec<LabelRow>> = BTreeMap::new();
+    let mut groups: BTreeMap<NodeKey, Vec<LabelRow>> = BTreeMap::new();
     for l in input.case.labels.values() {
-        groups.entry(l.node.describe()).or_default().push(LabelRow {
+        groups.entry(l.node.clone()).or_default().push(LabelRow {
             entity: l.entity.clone(),
             category: l.category.name().to_owned(),
             source: format!("{} (by {})", l.source, l.author),
@@ -200,7 +204,7 @@ pub fn labels(input: &ReportInput) -> Vec<LabelGroup> {
         if let Some(actor) = &l.actor {
             category.push_str(&format!(", actor {actor}"));
         }
-        groups.entry(NodeKey::address(l.chain.clone(), l.address.clone()).describe()).or_default().push(LabelRow {
+        groups.entry(NodeKey::address(l.chain.clone(), l.address.clone())).or_default().push(LabelRow {
             entity: l.entity.clone(),
             category,
             source,
@@ -215,7 +219,12 @@ pub fn labels(input: &ReportInput) -> Vec<LabelGroup> {
             let entities: BTreeSet<String> = labels.iter().map(|l| l.entity.trim().to_lowercase()).collect();
             let categories: BTreeSet<&str> =
                 labels.iter().map(|l| l.category.split([' ', ',']).next().unwrap_or("")).collect();
-            LabelGroup { conflict: entities.len() > 1 || categories.len() > 1, node, labels }
+            let (chain, address) = match &node {
+                NodeKey::Address { chain, address } => (chain.clone(), address.clone()),
+                NodeKey::Tx { chain, hash } => (chain.clone(), format!("tx {hash}")),
+                NodeKey::Aggregate(_) => (String::new(), node.describe()),
+            };
+            LabelGroup { conflict: entities.len() > 1 || categories.len() > 1, node: node.describe(), chain, address, labels }
         })
         .collect()
 }

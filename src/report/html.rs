@@ -16,7 +16,7 @@ table.kv th{width:14em}code,.mono{font-family:'DejaVu Sans Mono',monospace;word-
 .pre{white-space:pre-wrap}ul.tx{margin:0;padding-left:1.1em}.figure{overflow:auto;border:1px solid #ddd}
 .figure svg{max-width:100%;height:auto;display:block}.muted{color:#666}
 .group{margin:1em 0}.cards{display:flex;flex-wrap:wrap;gap:.6em}.card{border:1px solid #ccc;border-radius:4px;padding:.5em;min-width:14em;flex:1 1 14em;font-size:.9em}
-.conflict h3::after{content:' conflicting sources';color:#b00;font-size:.8em;font-weight:normal}.conflict .card{border-color:#d88}
+.flag{color:#b00;font-size:.8em;font-weight:normal}.conflict .card{border-color:#d88}
 .ok{color:#176}.bad{color:#b00;font-weight:bold}h3{font-size:1em;margin:.2em 0;word-break:break-all}
 ";
 
@@ -116,9 +116,10 @@ pub fn report(input: &ReportInput) -> Result<String, ReportError> {
     for g in &groups {
         let _ = write!(
             out,
-            "<div class=\"group{}\"><h3>{}</h3><div class=\"cards\">",
+            "<div class=\"group{}\"><h3>{}{}</h3><div class=\"cards\">",
             if g.conflict { " conflict" } else { "" },
-            escape(&g.node)
+            escape(&g.node),
+            if g.conflict { " <span class=\"flag\">conflicting sources</span>" } else { "" }
         );
         for l in &g.labels {
             let _ = write!(

@@ -22,6 +22,7 @@ mod html;
 mod legend;
 mod pdf;
 mod pdf_layout;
+mod place;
 mod raster;
 mod scene;
 mod svg;

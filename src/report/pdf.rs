@@ -15,9 +15,9 @@ use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
 
-use super::pdf_layout::{A4, BODY, Col, Flow, GREY, INK, Op};
+use super::pdf_layout::{A3_LANDSCAPE, A4, BODY, Col, Flow, GREY, INK, Op};
 use super::{ReportError, ReportInput, content, font, raster, svg, timeline};
-use crate::graph::text::iso_time;
+use crate::graph::text::{iso_time, short_address};
 use crate::style::Rgb;
 
 fn fill(c: Rgb) -> Fill {
@@ -55,7 +55,14 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
 
     let graph = raster::parse(&svg::graph_source(input), "graph")?;
     let gsize = (graph.size().width(), graph.size().height());
-    f.page(if gsize.0 >= gsize.1 { (A4.1, A4.0) } else { A4 });
+    // Landscape for wide graphs; A3 when A4 would shrink the labels below ~5 pt.
+    let page = match (gsize.0 >= gsize.1, gsize.0 > 1400.0 || gsize.1 > 1400.0) {
+        (true, true) => A3_LANDSCAPE,
+        (true, false) => (A4.1, A4.0),
+        (false, true) => (A3_LANDSCAPE.1, A3_LANDSCAPE.0),
+        (false, false) => A4,
+    };
+    f.page(page);
     f.heading("Graph", 16.0);
     trees.push(graph);
     f.drawing(trees.len() - 1, gsize);
@@ -79,12 +86,15 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
             .iter()
             .map(|h| {
                 let author = h.author.split(", ").next().unwrap_or("").to_owned();
-                vec![h.id.clone(), h.kind.clone(), h.service.clone(), h.chains.clone(), h.confidence.clone(), h.status.clone(), author]
+                let service = h.service.split(' ').map(|w| if w.len() > 24 { short_address(w) } else { w.to_owned() });
+                let service = service.collect::<Vec<_>>().join(" ");
+                vec![h.id.clone(), h.kind.clone(), service, h.chains.clone(), h.confidence.clone(), h.status.clone(), author]
             })
             .collect();
         f.table(&cols, &rows, 8.0);
         for h in &hops {
-            f.heading(&format!("Hop {}: {} · {} · confidence {}", h.id, h.kind, h.service, h.confidence), 11.0);
+            let service = if h.service.is_empty() { String::new() } else { format!(" · {}", h.service) };
+            f.heading(&format!("Hop {}: {}{service} · confidence {}", h.id, h.kind, h.confidence), 11.0);
             f.kv(
                 &[
                     ("Chains", h.chains.clone()),
@@ -118,18 +128,18 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
         f.paragraph("No labels.", BODY, GREY);
     } else {
         let cols = [
-            Col { title: "Address", share: 0.27 },
-            Col { title: "Entity", share: 0.16 },
+            Col { title: "Address, chain", share: 0.32 },
+            Col { title: "Entity", share: 0.15 },
             Col { title: "Category", share: 0.13 },
-            Col { title: "Source", share: 0.26 },
-            Col { title: "Confidence, dates", share: 0.18 },
+            Col { title: "Source", share: 0.24 },
+            Col { title: "Confidence, dates", share: 0.16 },
         ];
         let mut rows = Vec::new();
         for g in &groups {
             for (i, l) in g.labels.iter().enumerate() {
                 let node = match (i, g.conflict) {
-                    (0, true) => format!("{}\nCONFLICTING SOURCES", g.node),
-                    (0, false) => g.node.clone(),
+                    (0, true) => format!("{}\n{}\nCONFLICTING SOURCES", g.address, g.chain),
+                    (0, false) => format!("{}\n{}", g.address, g.chain),
                     _ => String::new(),
                 };
                 let conf = [l.confidence.as_str(), l.dates.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("\n");

@@ -8,6 +8,8 @@ use crate::style::Rgb;
 
 /// A4 portrait, in points.
 pub const A4: (f32, f32) = (595.28, 841.89);
+/// A3 landscape, for large graphs.
+pub const A3_LANDSCAPE: (f32, f32) = (1190.55, 841.89);
 /// Page margin.
 pub const MARGIN: f32 = 46.0;
 /// Room kept for the footer.
@@ -168,10 +170,15 @@ impl Flow {
 
     /// A section heading (kept with at least a few lines after it).
     pub fn heading(&mut self, text: &str, size: f32) {
-        self.ensure(size * 1.6 + 4.0 * BODY);
-        self.y += size * 1.1;
-        self.push(Op::Text { x: MARGIN, y: self.y, size, color: INK, text: text.to_owned() });
-        self.y += size * 0.6;
+        let lines = wrap(text, self.width(), size);
+        #[allow(clippy::cast_precision_loss)]
+        self.ensure(size * (0.5 + 1.2 * lines.len() as f32) + 4.0 * BODY);
+        self.y += size * 0.1;
+        for line in lines {
+            self.y += size * 1.15;
+            self.push(Op::Text { x: MARGIN, y: self.y - size * 0.15, size, color: INK, text: line });
+        }
+        self.y += size * 0.5;
     }
 
     /// A wrapped paragraph.

@@ -41,7 +41,17 @@ pub fn flatten(tree: &usvg::Tree, id_prefix: &str) -> String {
         indent: usvg::Indent::None,
         ..usvg::WriteOptions::default()
     };
-    tree.to_string(&opt)
+    let text = tree.to_string(&opt);
+    // usvg leaves out a viewBox equal to the size; without one the drawing cannot be scaled
+    // (an HTML page fitting it to its width would crop it).
+    let (w, h) = (tree.size().width(), tree.size().height());
+    match text.find("<svg ") {
+        Some(i) if !text.contains("viewBox") => {
+            let (head, tail) = text.split_at(i + 5);
+            format!("{head}viewBox=\"0 0 {w} {h}\" {tail}")
+        }
+        _ => text,
+    }
 }
 
 /// Pixel size and scale of the PNG of a drawing of `size` SVG units.

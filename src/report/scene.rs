@@ -14,10 +14,15 @@ use std::collections::{BTreeMap, HashMap};
 use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use super::ReportInput;
+use super::font::text_width;
 use super::geometry::{HopArc, P, edge_control, edge_midpoint, hop_arc, trimmed};
+use super::place::{Bounds, Placer};
+use super::svg::{BADGE_SIZE, LABEL_SIZE};
 use crate::case::NodeKey;
 use crate::graph::InvestigationGraph;
-use crate::graph::text::{aggregate_text, asset_info, chain_badge, display_value, hop_label, node_chain, node_label};
+use crate::graph::text::{
+    aggregate_text, asset_info, chain_badge, display_value, hop_label, node_chain, node_label, short_address,
+};
 use crate::layout::{LayoutGraph, LayoutNode, flow};
 use crate::ledger::TransferRow;
 use crate::model::{Category, HopKind, HopStatus, Label};
@@ -74,6 +79,10 @@ pub struct Node {
     pub label: Option<String>,
     /// Chain badge (`ETH`), with the label.
     pub badge: Option<String>,
+    /// Where the label goes (placed clear of other labels and nodes), when it has room.
+    pub label_box: Option<Bounds>,
+    /// Drawn before the labels were placed: labelled nodes first.
+    notable: bool,
 }
 
 /// A drawn edge (all transfers from one node to another).
@@ -122,6 +131,8 @@ pub struct HopMark {
     pub opacity: f32,
     /// `mixer · Tornado Cash 55%`.
     pub label: String,
+    /// Where the label goes.
+    pub label_box: Bounds,
 }
 
 /// Everything to draw, in output coordinates with the origin at the top left of the graph area.
@@ -290,6 +301,8 @@ pub fn build(input: &ReportInput) -> Scene {
             seed: n.seed,
             label: labelled.then(|| node_label(n)),
             badge: if labelled { node_chain(&n.key).map(chain_badge) } else { None },
+            label_box: None,
+            notable,
         });
     }
     // Edges, and which drawn edge carries each transfer.
@@ -358,6 +371,7 @@ pub fn build(input: &ReportInput) -> Scene {
         let (inbound, outbound) = (mids(&hop.inbound), mids(&hop.outbound));
         let Some(arc) = hop_arc(&inbound, &outbound, HOP_LIFT) else { continue };
         let (opacity, width, dashed) = hop_style(hop.status);
+        let label = shorten_tokens(&hop_label(hop));
         scene.hops.push(HopMark {
             inbound,
             outbound,
@@ -366,10 +380,82 @@ pub fn build(input: &ReportInput) -> Scene {
             width,
             dashed,
             opacity,
-            label: hop_label(hop),
+            label_box: Bounds::below(arc.apex.x, arc.apex.y, 0.0, 0.0),
+            label,
         });
     }
+    place_labels(&mut scene);
     scene
+}
+
+/// Long words (pool contract addresses in hop labels) shortened like addresses.
+fn shorten_tokens(text: &str) -> String {
+    text.split(' ').map(|w| if w.chars().count() > 20 { short_address(w) } else { w.to_owned() }).collect::<Vec<_>>().join(" ")
+}
+
+/// Places node labels (notable nodes first) and hop labels clear of node bodies and of each
+/// other: below the node as on the canvas, else above, right or left; a hop label at its arc's
+/// apex, else nudged up, down or sideways. Notable labels that find no room go below anyway;
+/// others are left out. O(n) grid lookups.
+fn place_labels(scene: &mut Scene) {
+    let mut placer = Placer::default();
+    for n in &scene.nodes {
+        let grow = if n.seed { 1.3 } else { 1.15 };
+        let ring = if n.seed { 5.0 } else { 1.0 };
+        placer.add(Bounds::around(n.pos.x, n.pos.y, (n.half.0 * grow + ring, n.half.1 * grow + ring)));
+    }
+    let h = LABEL_SIZE + 4.0;
+    let node_candidates = |n: &Node, w: f32| {
+        let (c, hx, hy) = (n.pos, n.half.0 * 1.15 + 3.0, n.half.1 * 1.15 + if n.seed { 6.0 } else { 3.0 });
+        [
+            Bounds::below(c.x, c.y + hy, w, h),
+            Bounds::below(c.x, c.y - hy - h, w, h),
+            Bounds { x0: c.x + hx + 2.0, y0: c.y - h / 2.0, x1: c.x + hx + 2.0 + w, y1: c.y + h / 2.0 },
+            Bounds { x0: c.x - hx - 2.0 - w, y0: c.y - h / 2.0, x1: c.x - hx - 2.0, y1: c.y + h / 2.0 },
+        ]
+    };
+    let place_node = |n: &mut Node, placer: &mut Placer| {
+        let Some(label) = &n.label else { return };
+        let w = text_width(label, LABEL_SIZE) + 4.0;
+        let candidates = node_candidates(n, w);
+        n.label_box = placer.place(candidates);
+        if n.label_box.is_none() && n.notable {
+            n.label_box = candidates.first().copied();
+            if let Some(b) = n.label_box {
+                placer.add(b);
+            }
+        }
+        if n.label_box.is_some()
+            && let Some(badge) = &n.badge
+        {
+            let bw = text_width(badge, BADGE_SIZE) + 6.0;
+            let (x, y) = (n.pos.x + n.half.0 * 0.75, n.pos.y + n.half.1 * 0.75);
+            placer.add(Bounds { x0: x, y0: y - (BADGE_SIZE + 4.0) / 2.0, x1: x + bw, y1: y + (BADGE_SIZE + 4.0) / 2.0 });
+        }
+    };
+    for n in scene.nodes.iter_mut().filter(|n| n.notable) {
+        place_node(n, &mut placer);
+    }
+    for hop in &mut scene.hops {
+        let w = text_width(&hop.label, LABEL_SIZE) + 8.0;
+        let hh = LABEL_SIZE + 7.0;
+        let a = hop.arc.apex;
+        let at = |dx: f32, dy: f32| Bounds { x0: a.x - w / 2.0 + dx, y0: a.y - 3.0 - hh + dy, x1: a.x + w / 2.0 + dx, y1: a.y - 3.0 + dy };
+        let candidates = [
+            at(0.0, 0.0),
+            at(0.0, -16.0),
+            at(0.0, hh + 6.0),
+            at(0.0, -32.0),
+            at(-w * 0.6, 0.0),
+            at(w * 0.6, 0.0),
+            at(0.0, 2.0 * hh + 12.0),
+            at(0.0, -52.0),
+        ];
+        hop.label_box = placer.place(candidates).unwrap_or(candidates[0]);
+    }
+    for n in scene.nodes.iter_mut().filter(|n| !n.notable) {
+        place_node(n, &mut placer);
+    }
 }
 
 /// Opacity, width and dash of a hop mark by status (as on the canvas).

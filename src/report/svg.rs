@@ -224,12 +224,11 @@ fn hop_arc(out: &mut String, h: &HopMark) {
 }
 
 fn hop_label(out: &mut String, h: &HopMark) {
-    let w = text_width(&h.label, LABEL_SIZE) + 8.0;
-    let hgt = LABEL_SIZE + 7.0;
-    let (x, y) = (h.arc.apex.x - w / 2.0, h.arc.apex.y - 3.0 - hgt);
+    let b = h.label_box;
     let _ = write!(out, r#"<g opacity="{}">"#, n(h.opacity.max(0.5)));
-    rect(out, (x, y, w, hgt), 4.0, "#ffffff", Some((&h.color.css(), 1.2)));
-    text(out, P::new(h.arc.apex.x, y + hgt / 2.0 + LABEL_SIZE * 0.36), LABEL_SIZE, "middle", TEXT, &h.label);
+    rect(out, (b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0), 4.0, "#ffffff", Some((&h.color.css(), 1.2)));
+    let cy = (b.y0 + b.y1) / 2.0 + LABEL_SIZE * 0.36;
+    text(out, P::new((b.x0 + b.x1) / 2.0, cy), LABEL_SIZE, "middle", TEXT, &h.label);
     out.push_str("</g>");
 }
 
@@ -288,21 +287,19 @@ fn draw_node(out: &mut String, node: &Node) {
 }
 
 fn label(out: &mut String, node: &Node) {
-    let Some(l) = &node.label else { return };
-    let c = node.pos;
-    let extra = if node.seed { 6.0 } else { 3.0 };
-    let top = c.y + node.half.1 * 1.15 + extra;
-    let w = text_width(l, LABEL_SIZE);
+    let (Some(l), Some(b)) = (&node.label, node.label_box) else { return };
     let _ = write!(
         out,
         r##"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="#ffffff" fill-opacity="0.85"/>"##,
-        n(c.x - w / 2.0 - 2.0),
-        n(top),
-        n(w + 4.0),
-        n(LABEL_SIZE + 4.0)
+        n(b.x0),
+        n(b.y0),
+        n(b.x1 - b.x0),
+        n(b.y1 - b.y0)
     );
-    text(out, P::new(c.x, top + 2.0 + LABEL_SIZE * 0.8), LABEL_SIZE, "middle", TEXT, l);
-    if let Some(b) = &node.badge {
-        badge(out, P::new(c.x + node.half.0 * 0.75, c.y + node.half.1 * 0.75), b, Some(()));
+    let cy = (b.y0 + b.y1) / 2.0 + LABEL_SIZE * 0.36;
+    text(out, P::new((b.x0 + b.x1) / 2.0, cy), LABEL_SIZE, "middle", TEXT, l);
+    if let Some(badge_text) = &node.badge {
+        let c = node.pos;
+        badge(out, P::new(c.x + node.half.0 * 0.75, c.y + node.half.1 * 0.75), badge_text, Some(()));
     }
 }
