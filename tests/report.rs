@@ -58,8 +58,13 @@ fn fixture() -> &'static Fixture {
         let demo = build_demo(&dir.path().join("exports"), &dir.path().join("ledger.sqlite")).expect("demo");
         let mut inv = demo.investigation;
         let seed = inv.case().seeds.first().cloned().expect("a seed");
-        inv.apply(Command::Label { node: seed.clone(), entity: SCRIPT.into(), category: Category::Actor, source: FORMULA.into() })
-            .expect("label");
+        inv.apply(Command::Label {
+            node: seed.clone(),
+            entity: SCRIPT.into(),
+            category: Category::Actor,
+            source: FORMULA.into(),
+        })
+        .expect("label");
         inv.apply(Command::Note { target: NoteTarget::Case, text: format!("{SCRIPT} and {FORMULA}") }).expect("note");
         inv.apply(Command::Note { target: NoteTarget::Node(seed), text: "Seed: first receiver of the theft.".into() })
             .expect("note");
@@ -110,10 +115,8 @@ fn fixture() -> &'static Fixture {
         file::save(&case, &case_path).expect("save");
         let mut files = Vec::new();
         let mut paths = vec![case_path];
-        let mut exports: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
-            .expect("exports")
-            .map(|e| e.expect("entry").path())
-            .collect();
+        let mut exports: Vec<_> =
+            std::fs::read_dir(dir.path().join("exports")).expect("exports").map(|e| e.expect("entry").path()).collect();
         exports.sort();
         paths.extend(exports);
         for p in paths {
@@ -161,7 +164,9 @@ fn graph_svg_parses_has_a_legend_and_escapes_labels() {
     let f = fixture();
     let input = f.input();
     let source = report::graph_svg_source(&input);
-    for text in ["Categories (shape and colour)", "Hops (inbound", "suggested (dashed)", "Assets (edge colour)", "+N more"] {
+    for text in
+        ["Categories (shape and colour)", "Hops (inbound", "suggested (dashed)", "Assets (edge colour)", "+N more"]
+    {
         assert!(source.contains(text), "legend text {text:?} missing");
     }
     for c in Category::ALL {
@@ -263,7 +268,12 @@ fn pdf_passes_qpdf_and_its_text_has_the_case_id_and_every_hash() {
     std::fs::write(&path, &pdf).expect("write");
     if tool("qpdf") {
         let o = Process::new("qpdf").arg("--check").arg(&path).output().expect("qpdf");
-        assert!(o.status.success(), "qpdf --check: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "qpdf --check: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
     if tool("pdftotext") {
         let o = Process::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext");
@@ -273,10 +283,13 @@ fn pdf_passes_qpdf_and_its_text_has_the_case_id_and_every_hash() {
         for p in &f.files {
             assert!(text.contains(&p.sha256), "hash of {} not extracted whole", p.name);
         }
-        for needle in ["Package hashes", "Timeline", "Labels and their sources", "Audit log", "Tornado-style pool", SCRIPT] {
+        for needle in
+            ["Package hashes", "Timeline", "Labels and their sources", "Audit log", "Tornado-style pool", SCRIPT]
+        {
             assert!(text.contains(needle), "{needle:?} not in the PDF text");
         }
-        let rationale = f.case.hops.values().next().map(|h| h.rationale.split_whitespace().take(4).collect::<Vec<_>>().join(" "));
+        let rationale =
+            f.case.hops.values().next().map(|h| h.rationale.split_whitespace().take(4).collect::<Vec<_>>().join(" "));
         assert!(rationale.is_some_and(|r| text.contains(&r)), "hop rationale");
     }
 }
@@ -376,7 +389,14 @@ fn big_case(n: usize) -> (Case, Vec<TransferRow>, Vec<Label>) {
         .collect();
     for i in 0..50u64 {
         let node = NodeKey::address("ethereum", addr(i as usize * 101));
-        let l = CaseLabel { node, entity: format!("Mine {i}"), category: Category::Mixer, source: "s".into(), author: "b".into(), time: 0 };
+        let l = CaseLabel {
+            node,
+            entity: format!("Mine {i}"),
+            category: Category::Mixer,
+            source: "s".into(),
+            author: "b".into(),
+            time: 0,
+        };
         case.labels.insert(i + 1, l);
     }
     for i in 0..30i64 {
@@ -431,6 +451,10 @@ fn ten_thousand_nodes_render_within_the_export_budget() {
         html.len() / 1024,
         pdf.len() / 1024
     );
+    if let (dir, None) = out_dir() {
+        std::fs::write(dir.join("big-graph.png"), &png).expect("write");
+        std::fs::write(dir.join("big-report.pdf"), &pdf).expect("write");
+    }
     if !cfg!(debug_assertions) {
         assert!(total.as_secs_f64() < 2.0, "{total:?}");
     }

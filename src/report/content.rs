@@ -27,7 +27,8 @@ fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
 #[must_use]
 pub fn summary(input: &ReportInput) -> Vec<(&'static str, String)> {
     let c = input.case;
-    let imported: BTreeSet<(&str, &str)> = input.labels.iter().map(|l| (l.chain.as_str(), l.address.as_str())).collect();
+    let imported: BTreeSet<(&str, &str)> =
+        input.labels.iter().map(|l| (l.chain.as_str(), l.address.as_str())).collect();
     let mut rows = vec![
         ("Case id", c.id.clone()),
         ("Title", c.title.clone()),
@@ -47,7 +48,15 @@ pub fn summary(input: &ReportInput) -> Vec<(&'static str, String)> {
         ("Transfers", c.transfers.len().to_string()),
         ("Aggregates (+N more)", c.aggregates.len().to_string()),
         ("Hops", c.hops.len().to_string()),
-        ("Labels", format!("{} by the investigator, {} imported ({} addresses)", c.labels.len(), input.labels.len(), imported.len())),
+        (
+            "Labels",
+            format!(
+                "{} by the investigator, {} imported ({} addresses)",
+                c.labels.len(),
+                input.labels.len(),
+                imported.len()
+            ),
+        ),
         ("Notes", c.notes.len().to_string()),
         ("Audit entries", c.audit.len().to_string()),
         ("Audit chain", audit_status(input)),
@@ -224,7 +233,13 @@ pub fn labels(input: &ReportInput) -> Vec<LabelGroup> {
                 NodeKey::Tx { chain, hash } => (chain.clone(), format!("tx {hash}")),
                 NodeKey::Aggregate(_) => (String::new(), node.describe()),
             };
-            LabelGroup { conflict: entities.len() > 1 || categories.len() > 1, node: node.describe(), chain, address, labels }
+            LabelGroup {
+                conflict: entities.len() > 1 || categories.len() > 1,
+                node: node.describe(),
+                chain,
+                address,
+                labels,
+            }
         })
         .collect()
 }
@@ -254,8 +269,14 @@ pub fn audit(input: &ReportInput) -> Vec<(&'static str, String)> {
     let log = &input.case.audit;
     let mut rows = vec![("Entries", log.len().to_string()), ("Chain", audit_status(input))];
     if let (Some(first), Some(last)) = (log.first(), log.last()) {
-        rows.push(("First entry", format!("#{} {} by {}, {}", first.seq, first.command.name(), first.investigator, iso_time(first.time))));
-        rows.push(("Last entry", format!("#{} {} by {}, {}", last.seq, last.command.name(), last.investigator, iso_time(last.time))));
+        rows.push((
+            "First entry",
+            format!("#{} {} by {}, {}", first.seq, first.command.name(), first.investigator, iso_time(first.time)),
+        ));
+        rows.push((
+            "Last entry",
+            format!("#{} {} by {}, {}", last.seq, last.command.name(), last.investigator, iso_time(last.time)),
+        ));
         rows.push(("Head hash", last.hash.clone()));
         rows.push(("Case state hash", last.state.clone()));
     }

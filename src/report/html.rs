@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ReportError, ReportInput, content, escape, raster, svg, timeline};
+use super::{ReportError, ReportInput, content, draw, escape, raster, timeline};
 
 const CSS: &str = "
 body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:0 auto;max-width:1200px;padding:1.5em;color:#1a1a1a;background:#fff;line-height:1.4}
@@ -46,7 +46,7 @@ fn list(items: &[String]) -> String {
 /// [`ReportError::Svg`] when a drawing cannot be parsed back (a writer bug).
 pub fn report(input: &ReportInput) -> Result<String, ReportError> {
     let case = input.case;
-    let graph = raster::flatten(&raster::parse(&svg::graph_source(input), "graph")?, "g-");
+    let graph = raster::flatten(&raster::parse(&draw::graph_source(input), "graph")?, "g-");
     let mut out = String::with_capacity(graph.len() + 64 * 1024);
     let _ = write!(
         out,
@@ -56,9 +56,9 @@ pub fn report(input: &ReportInput) -> Result<String, ReportError> {
          <title>{} — hoptrace case report</title><style>{CSS}</style></head><body>\n",
         escape(&case.id)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<header><h1>{}</h1><p class=\"muted\">Case <code>{}</code> · evidence package report, hoptrace {}</p></header>\n",
+        "<header><h1>{}</h1><p class=\"muted\">Case <code>{}</code> · evidence package report, hoptrace {}</p></header>",
         escape(&case.title),
         escape(&case.id),
         escape(input.tool_version)
@@ -129,7 +129,11 @@ pub fn report(input: &ReportInput) -> Result<String, ReportError> {
                 escape(&l.category),
                 l.origin,
                 escape(&l.source),
-                if l.confidence.is_empty() { String::new() } else { format!("<br>Confidence: {}", escape(&l.confidence)) },
+                if l.confidence.is_empty() {
+                    String::new()
+                } else {
+                    format!("<br>Confidence: {}", escape(&l.confidence))
+                },
                 if l.dates.is_empty() { String::new() } else { format!("<br>{}", escape(&l.dates)) },
             );
         }
@@ -171,7 +175,9 @@ pub fn report(input: &ReportInput) -> Result<String, ReportError> {
             f.size
         );
     }
-    out.push_str("</table><p class=\"muted\">The reports themselves are hashed in the package manifest.</p></section>\n");
+    out.push_str(
+        "</table><p class=\"muted\">The reports themselves are hashed in the package manifest.</p></section>\n",
+    );
     out.push_str("</body></html>\n");
     Ok(out)
 }

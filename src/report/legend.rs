@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use super::geometry::P;
 use super::scene::{Scene, hop_kinds, hop_style};
-use super::svg::{LABEL_SIZE, OUTLINE, TEXT, n, rect, shape, text};
+use super::svg::{LABEL_SIZE, OUTLINE, TEXT, n, rect, shape_d, text};
 use crate::model::{Category, HopStatus};
-use crate::style::{self, NodeShape};
+use crate::style::{self, NodeShape, Rgb};
 
 /// Width of the legend panel.
 pub const WIDTH: f32 = 250.0;
@@ -29,6 +29,16 @@ fn asset_rows(scene: &Scene) -> usize {
 pub fn size(scene: &Scene) -> (f32, f32) {
     let rows = Category::ALL.len() + 5 + 3 + hop_kinds().len() + asset_rows(scene);
     (WIDTH + 20.0, 16.0 + 4.0 * HEADING + rows as f32 * ROW + 16.0)
+}
+
+fn shape(out: &mut String, sh: NodeShape, c: P, r: f32, fill: Rgb, stroke: f32) {
+    let _ = write!(
+        out,
+        r#"<path d="{}" fill="{}" stroke="{OUTLINE}" stroke-width="{}"/>"#,
+        shape_d(sh, c, r),
+        fill.css(),
+        n(stroke)
+    );
 }
 
 fn heading(out: &mut String, y: &mut f32, title: &str) {
@@ -126,11 +136,11 @@ pub fn draw(out: &mut String, scene: &Scene) {
         y += ROW;
         let cy = y - ROW / 2.0;
         let (opacity, width, dashed) = hop_style(status);
-        let _ = write!(out, r#"<g id="legend-hop-{label}" class="legend-hop" opacity="{}">"#, n(opacity));
+        let _ = write!(out, r#"<g id="legend-hop-{}" class="legend-hop">"#, label.split(' ').next().unwrap_or(label));
         let dash = if dashed { r#" stroke-dasharray="5 3""# } else { "" };
-        line_sample(out, cy, "#555555", width, dash);
-        out.push_str("</g>");
+        line_sample(out, cy, "#555555", width, &format!(r#" stroke-opacity="{}"{dash}"#, n(opacity)));
         row_text(out, cy, label);
+        out.push_str("</g>");
     }
     for kind in hop_kinds() {
         y += ROW;

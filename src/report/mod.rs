@@ -12,10 +12,11 @@
 //! from the case id and that time.
 //!
 //! Modules: [`scene`] derives what to draw from the case (positions, sizes, colours, hop marks,
-//! labels), [`svg`] writes the graph, [`timeline`] the transfers-over-time chart, [`content`]
+//! labels), [`draw`] writes the graph with the primitives of [`svg`], [`timeline`] the transfers-over-time chart, [`content`]
 //! the rows of the tables the HTML and the PDF share, [`html`] and [`pdf`] the documents.
 
 mod content;
+mod draw;
 pub mod font;
 mod geometry;
 mod html;
@@ -91,7 +92,7 @@ pub enum ReportError {
 /// # Errors
 /// [`ReportError`] when the drawing cannot be parsed back (a writer bug) or the font is missing.
 pub fn graph_svg(input: &ReportInput) -> Result<String, ReportError> {
-    let tree = raster::parse(&svg::graph_source(input), "graph")?;
+    let tree = raster::parse(&draw::graph_source(input), "graph")?;
     Ok(raster::flatten(&tree, "g"))
 }
 
@@ -100,7 +101,7 @@ pub fn graph_svg(input: &ReportInput) -> Result<String, ReportError> {
 /// that want the words (accessibility, search) and for tests.
 #[must_use]
 pub fn graph_svg_source(input: &ReportInput) -> String {
-    svg::graph_source(input)
+    draw::graph_source(input)
 }
 
 /// `graph.png`: the same drawing as [`graph_svg`], rendered on the CPU at
@@ -110,7 +111,7 @@ pub fn graph_svg_source(input: &ReportInput) -> String {
 /// # Errors
 /// [`ReportError`] when the drawing cannot be parsed, rendered or encoded.
 pub fn graph_png(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
-    let tree = raster::parse(&svg::graph_source(input), "graph")?;
+    let tree = raster::parse(&draw::graph_source(input), "graph")?;
     raster::png(&tree)
 }
 

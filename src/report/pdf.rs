@@ -16,7 +16,7 @@ use krilla::{Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
 
 use super::pdf_layout::{A3_LANDSCAPE, A4, BODY, Col, Flow, GREY, INK, Op};
-use super::{ReportError, ReportInput, content, font, raster, svg, timeline};
+use super::{ReportError, ReportInput, content, draw, font, raster, timeline};
 use crate::graph::text::{iso_time, short_address};
 use crate::style::Rgb;
 
@@ -53,7 +53,7 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
         GREY,
     );
 
-    let graph = raster::parse(&svg::graph_source(input), "graph")?;
+    let graph = raster::parse(&draw::graph_source(input), "graph")?;
     let gsize = (graph.size().width(), graph.size().height());
     // Landscape for wide graphs; A3 when A4 would shrink the labels below ~5 pt.
     let page = match (gsize.0 >= gsize.1, gsize.0 > 1400.0 || gsize.1 > 1400.0) {
@@ -88,7 +88,15 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
                 let author = h.author.split(", ").next().unwrap_or("").to_owned();
                 let service = h.service.split(' ').map(|w| if w.len() > 24 { short_address(w) } else { w.to_owned() });
                 let service = service.collect::<Vec<_>>().join(" ");
-                vec![h.id.clone(), h.kind.clone(), service, h.chains.clone(), h.confidence.clone(), h.status.clone(), author]
+                vec![
+                    h.id.clone(),
+                    h.kind.clone(),
+                    service,
+                    h.chains.clone(),
+                    h.confidence.clone(),
+                    h.status.clone(),
+                    author,
+                ]
             })
             .collect();
         f.table(&cols, &rows, 8.0);
@@ -142,8 +150,19 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
                     (0, false) => format!("{}\n{}", g.address, g.chain),
                     _ => String::new(),
                 };
-                let conf = [l.confidence.as_str(), l.dates.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("\n");
-                rows.push(vec![node, l.entity.clone(), format!("{}\n({})", l.category, l.origin), l.source.clone(), conf]);
+                let conf = [l.confidence.as_str(), l.dates.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                rows.push(vec![
+                    node,
+                    l.entity.clone(),
+                    format!("{}\n({})", l.category, l.origin),
+                    l.source.clone(),
+                    conf,
+                ]);
             }
         }
         f.table(&cols, &rows, 7.5);
@@ -154,7 +173,11 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
     if notes.is_empty() {
         f.paragraph("No notes.", BODY, GREY);
     } else {
-        let cols = [Col { title: "About", share: 0.28 }, Col { title: "Note", share: 0.5 }, Col { title: "Author", share: 0.22 }];
+        let cols = [
+            Col { title: "About", share: 0.28 },
+            Col { title: "Note", share: 0.5 },
+            Col { title: "Author", share: 0.22 },
+        ];
         let rows: Vec<Vec<String>> = notes.iter().map(|n| n.to_vec()).collect();
         f.table(&cols, &rows, 8.0);
     }
@@ -165,11 +188,18 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
     f.page(A4);
     f.heading("Package hashes (SHA-256)", 16.0);
     f.paragraph(
-        &format!("{} files, hashed before this report was rendered. Check them with sha256sum -c SHA256SUMS.", input.package_files.len()),
+        &format!(
+            "{} files, hashed before this report was rendered. Check them with sha256sum -c SHA256SUMS.",
+            input.package_files.len()
+        ),
         BODY,
         GREY,
     );
-    let cols = [Col { title: "File", share: 0.24 }, Col { title: "SHA-256", share: 0.63 }, Col { title: "Bytes", share: 0.13 }];
+    let cols = [
+        Col { title: "File", share: 0.24 },
+        Col { title: "SHA-256", share: 0.63 },
+        Col { title: "Bytes", share: 0.13 },
+    ];
     let rows: Vec<Vec<String>> =
         input.package_files.iter().map(|p| vec![p.name.clone(), p.sha256.clone(), p.size.to_string()]).collect();
     f.table(&cols, &rows, 8.0);

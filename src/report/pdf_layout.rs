@@ -194,7 +194,8 @@ impl Flow {
 
     /// Key/value lines: keys in a column of `key_w`, values wrapped beside them.
     pub fn kv(&mut self, rows: &[(&str, String)], key_w: f32) {
-        let cols = [Col { title: "", share: key_w / self.width() }, Col { title: "", share: 1.0 - key_w / self.width() }];
+        let cols =
+            [Col { title: "", share: key_w / self.width() }, Col { title: "", share: 1.0 - key_w / self.width() }];
         let rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![(*k).to_owned(), v.clone()]).collect();
         self.table_impl(&cols, &rows, BODY, false);
     }
@@ -322,7 +323,12 @@ mod tests {
                 _ => true,
             }));
         }
-        let texts = f.pages.iter().flat_map(|p| &p.ops).filter(|o| matches!(o, Op::Text { text, .. } if text.starts_with("row "))).count();
+        let texts = f
+            .pages
+            .iter()
+            .flat_map(|p| &p.ops)
+            .filter(|o| matches!(o, Op::Text { text, .. } if text.starts_with("row ")))
+            .count();
         assert_eq!(texts, 200);
     }
 }

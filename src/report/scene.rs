@@ -36,6 +36,8 @@ pub const MAX_SPREAD: f32 = 1.5;
 pub const LABEL_ALL: usize = 300;
 /// Above this many drawn edges count badges are left out.
 pub const MAX_EDGE_BADGES: usize = 1500;
+/// Below this world → output scale, arrowheads are left out (the canvas's `ARROW_ZOOM`).
+const ARROW_SCALE: f32 = 0.2;
 /// World radius of a UTXO transaction node (as on the canvas).
 const TX_RADIUS: f32 = 6.0;
 /// World half-size of an aggregate box (as on the canvas).
@@ -152,6 +154,9 @@ pub struct Scene {
     pub all_labelled: bool,
     /// Draw count badges.
     pub badges: bool,
+    /// Edge opacity: fainter the more edges there are (as on the canvas), so dense graphs stay
+    /// readable instead of turning into a blot.
+    pub edge_alpha: f32,
 }
 
 /// The investigation graph of the input (the same derivation as the window's).
@@ -276,7 +281,8 @@ pub fn build(input: &ReportInput) -> Scene {
         let Some(n) = graph.node_weight(*i) else { continue };
         let (look, half) = match &n.key {
             NodeKey::Aggregate(_) => {
-                let text = n.aggregate.as_ref().map_or_else(|| node_label(n), |a| aggregate_text(a.count, a.lower_bound));
+                let text =
+                    n.aggregate.as_ref().map_or_else(|| node_label(n), |a| aggregate_text(a.count, a.lower_bound));
                 (NodeLook::Aggregate { text }, (AGGREGATE_HALF.0 * size_k, AGGREGATE_HALF.1 * size_k))
             }
             NodeKey::Tx { .. } => (NodeLook::Tx, (TX_RADIUS * size_k, TX_RADIUS * size_k)),
@@ -309,7 +315,12 @@ pub fn build(input: &ReportInput) -> Scene {
     let mut transfer_edge: HashMap<i64, usize> = HashMap::new();
     let edge_count = graph.edge_references().count();
     scene.badges = edge_count <= MAX_EDGE_BADGES;
+    #[allow(clippy::cast_precision_loss)]
+    let density = (3000.0 / edge_count.max(1) as f32).sqrt().clamp(0.25, 1.0);
+    scene.edge_alpha = 0.85 * density;
     let width_k = size_k.max(0.35);
+    // Far out (as when the canvas is zoomed out) arrowheads would be smudges: left out.
+    let arrows = spread >= ARROW_SCALE;
     for e in graph.edge_references() {
         let (Some(&fa), Some(&fb)) = (slot_of.get(&e.source().index()), slot_of.get(&e.target().index())) else {
             continue;
@@ -317,7 +328,7 @@ pub fn build(input: &ReportInput) -> Scene {
         let (Some(na), Some(nb)) = (scene.nodes.get(fa), scene.nodes.get(fb)) else { continue };
         let (value, color) = edge_value.get(e.id().index()).copied().unwrap_or((0.0, style::NATIVE_RGB));
         let width = style::edge_width(value) * width_k;
-        let arrow = 4.0 + 1.5 * width;
+        let arrow = if arrows { 4.0 + 1.5 * width } else { 0.0 };
         let (a, b) = (na.pos, nb.pos);
         let edge = if fa == fb {
             let r = na.half.1 * 0.8 + 4.0;
@@ -390,7 +401,10 @@ pub fn build(input: &ReportInput) -> Scene {
 
 /// Long words (pool contract addresses in hop labels) shortened like addresses.
 fn shorten_tokens(text: &str) -> String {
-    text.split(' ').map(|w| if w.chars().count() > 20 { short_address(w) } else { w.to_owned() }).collect::<Vec<_>>().join(" ")
+    text.split(' ')
+        .map(|w| if w.chars().count() > 20 { short_address(w) } else { w.to_owned() })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Places node labels (notable nodes first) and hop labels clear of node bodies and of each
@@ -430,7 +444,12 @@ fn place_labels(scene: &mut Scene) {
         {
             let bw = text_width(badge, BADGE_SIZE) + 6.0;
             let (x, y) = (n.pos.x + n.half.0 * 0.75, n.pos.y + n.half.1 * 0.75);
-            placer.add(Bounds { x0: x, y0: y - (BADGE_SIZE + 4.0) / 2.0, x1: x + bw, y1: y + (BADGE_SIZE + 4.0) / 2.0 });
+            placer.add(Bounds {
+                x0: x,
+                y0: y - (BADGE_SIZE + 4.0) / 2.0,
+                x1: x + bw,
+                y1: y + (BADGE_SIZE + 4.0) / 2.0,
+            });
         }
     };
     for n in scene.nodes.iter_mut().filter(|n| n.notable) {
@@ -440,7 +459,12 @@ fn place_labels(scene: &mut Scene) {
         let w = text_width(&hop.label, LABEL_SIZE) + 8.0;
         let hh = LABEL_SIZE + 7.0;
         let a = hop.arc.apex;
-        let at = |dx: f32, dy: f32| Bounds { x0: a.x - w / 2.0 + dx, y0: a.y - 3.0 - hh + dy, x1: a.x + w / 2.0 + dx, y1: a.y - 3.0 + dy };
+        let at = |dx: f32, dy: f32| Bounds {
+            x0: a.x - w / 2.0 + dx,
+            y0: a.y - 3.0 - hh + dy,
+            x1: a.x + w / 2.0 + dx,
+            y1: a.y - 3.0 + dy,
+        };
         let candidates = [
             at(0.0, 0.0),
             at(0.0, -16.0),

@@ -1,5 +1,6 @@
 //! The transfers-over-time chart: one lane per chain, each transfer a dot at its time, sized by
 //! its value (log scale) and coloured by its asset; hop transfers ringed in their hop's colour.
+//! Dots of one style are merged into one path, so thousands of transfers stay a few elements.
 //! Written as SVG text (like the graph) for the HTML page and the PDF.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,7 +9,7 @@ use std::fmt::Write as _;
 use super::ReportInput;
 use super::font::FAMILY;
 use super::geometry::P;
-use super::svg::{TEXT, n, rect, text};
+use super::svg::{Batch, TEXT, circle_d, n, rect, text};
 use crate::graph::text::{asset_info, display_value};
 use crate::style;
 
@@ -21,8 +22,20 @@ const TOP: f32 = 34.0;
 const BOTTOM: f32 = 46.0;
 
 /// Tick steps to choose from (seconds).
-const STEPS: [i64; 12] =
-    [60, 600, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400, 90 * 86_400, 365 * 86_400];
+const STEPS: [i64; 12] = [
+    60,
+    600,
+    3600,
+    3 * 3600,
+    6 * 3600,
+    12 * 3600,
+    86_400,
+    2 * 86_400,
+    7 * 86_400,
+    30 * 86_400,
+    90 * 86_400,
+    365 * 86_400,
+];
 
 fn tick_label(secs: i64, step: i64) -> String {
     let Ok(t) = jiff::Timestamp::from_second(secs) else { return secs.to_string() };
@@ -75,7 +88,13 @@ pub fn source(input: &ReportInput) -> Option<String> {
         text(&mut out, P::new(LEFT - 10.0, y + 4.0), 11.0, "end", TEXT, chain);
     }
     let axis_y = height - BOTTOM;
-    let _ = write!(out, r##"<path d="M{} {y} L{} {y}" stroke="#666666" stroke-width="1"/>"##, n(LEFT), n(WIDTH - RIGHT), y = n(axis_y));
+    let _ = write!(
+        out,
+        r##"<path d="M{} {y} L{} {y}" stroke="#666666" stroke-width="1"/>"##,
+        n(LEFT),
+        n(WIDTH - RIGHT),
+        y = n(axis_y)
+    );
     let mut tick = t0.div_euclid(step) * step;
     if tick < t0 {
         tick += step;
@@ -114,22 +133,15 @@ pub fn source(input: &ReportInput) -> Option<String> {
         })
         .collect();
     dots.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.x.total_cmp(&b.1.x)));
+    let mut batch = Batch::default();
     for (radius, p, color, hop) in dots {
-        let _ = write!(
-            out,
-            r#"<circle cx="{}" cy="{}" r="{}" fill="{}" fill-opacity="0.75""#,
-            n(p.x),
-            n(p.y),
-            n(radius),
-            color.css()
-        );
-        match hop {
-            Some(h) => {
-                let _ = write!(out, r#" stroke="{}" stroke-width="2.5"/>"#, h.css());
-            }
-            None => out.push_str(r##" stroke="#333333" stroke-width="0.5"/>"##),
-        }
+        let stroke = match hop {
+            Some(h) => format!(r#"stroke="{}" stroke-width="2.5""#, h.css()),
+            None => r##"stroke="#333333" stroke-width="0.5""##.to_owned(),
+        };
+        batch.add(format!(r#"fill="{}" fill-opacity="0.75" {stroke}"#, color.css()), &circle_d(p, radius));
     }
+    batch.write(&mut out);
     out.push_str("</svg>");
     Some(out)
 }

@@ -34,8 +34,8 @@
 mod addresses;
 mod bitcoin;
 mod builder;
-mod ethereum;
 pub mod demo;
+mod ethereum;
 pub mod export;
 mod noise;
 mod pool;
