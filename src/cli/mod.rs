@@ -10,8 +10,8 @@ mod labels_cmd;
 mod review_cmd;
 mod show;
 mod suggest_cmd;
-mod train_cmd;
 mod taint_cmd;
+mod train_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

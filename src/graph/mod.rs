@@ -5,6 +5,7 @@ mod change;
 pub mod command;
 mod investigation;
 mod plan;
+pub mod text;
 pub mod view;
 
 pub use command::Command;

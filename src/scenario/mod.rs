@@ -34,6 +34,7 @@
 mod addresses;
 mod bitcoin;
 mod builder;
+pub mod demo;
 pub mod difficulty;
 mod ethereum;
 pub mod export;

@@ -1,0 +1,229 @@
+//! Text shown for graph elements, on the canvas and in the evidence package reports: node
+//! labels, chain badges, amounts in display units, ISO 8601 times, hop labels, and what "Copy
+//! address" / "Copy explorer URL" copy. Headless, so the window and the reports say the same.
+
+use crate::case::NodeKey;
+use crate::graph::GraphNode;
+use crate::model::{Amount, Hop, HopKind, registry};
+
+/// What the canvas needs to know about an asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetInfo {
+    /// Ticker (`ETH`, `USDT`), or the shortened asset key when the registry does not know it.
+    pub symbol: String,
+    /// Decimals of one display unit; `None` when unknown (amounts are then shown in base units).
+    pub decimals: Option<u8>,
+    /// The chain's native asset.
+    pub native: bool,
+}
+
+/// Looks up `asset` (native symbol, token contract, or `symbol:XYZ`) of `chain` in the registry.
+#[must_use]
+pub fn asset_info(chain: &str, asset: &str) -> AssetInfo {
+    let reg = registry();
+    if let Ok(c) = reg.chain(chain)
+        && c.native.eq_ignore_ascii_case(asset)
+    {
+        return AssetInfo { symbol: c.native.clone(), decimals: Some(c.decimals), native: true };
+    }
+    let key = asset.strip_prefix("symbol:").unwrap_or(asset);
+    match reg.token(chain, key) {
+        Some(t) => AssetInfo { symbol: t.symbol.clone(), decimals: Some(t.decimals), native: false },
+        None => AssetInfo { symbol: short_address(key), decimals: None, native: false },
+    }
+}
+
+/// `1.5 ETH`, or `12345 base units of 0xdead…beef` when the decimals are unknown.
+#[must_use]
+pub fn format_amount(amount: Amount, info: &AssetInfo) -> String {
+    match info.decimals {
+        Some(d) => format!("{} {}", amount.format_units(d), info.symbol),
+        None => format!("{amount} base units of {}", info.symbol),
+    }
+}
+
+/// The amount in display units as a float (for sizes only, never for what is shown as a number).
+#[must_use]
+pub fn display_value(amount: Amount, decimals: Option<u8>) -> f64 {
+    amount.0.as_f64() / 10f64.powi(i32::from(decimals.unwrap_or(0)))
+}
+
+/// UTC seconds as ISO 8601 (`2024-03-01T12:00:00Z`).
+#[must_use]
+pub fn iso_time(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs).map_or_else(|_| format!("{secs} (out of range)"), |t| t.to_string())
+}
+
+/// `0x1234…abcd` for long addresses and hashes; short text unchanged.
+#[must_use]
+pub fn short_address(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= 14 {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(6).collect();
+    let tail: String = text.chars().skip(n - 4).collect();
+    format!("{head}…{tail}")
+}
+
+/// The text under a node: the investigator's label, else an imported label, else the entity
+/// it belongs to, else the short address (`tx 4a5e…` for a transaction, `+N more` for an
+/// aggregate).
+#[must_use]
+pub fn node_label(node: &GraphNode) -> String {
+    if let Some(agg) = &node.aggregate {
+        return aggregate_text(agg.count, agg.lower_bound);
+    }
+    let named = node
+        .case_labels
+        .first()
+        .map(|l| l.entity.as_str())
+        .or_else(|| node.labels.first().map(|l| l.entity.as_str()))
+        .or(node.view.entity.as_deref())
+        .filter(|s| !s.trim().is_empty());
+    if let Some(name) = named {
+        return name.to_owned();
+    }
+    match &node.key {
+        NodeKey::Address { address, .. } => short_address(address),
+        NodeKey::Tx { hash, .. } => format!("tx {}", short_address(hash)),
+        NodeKey::Aggregate(id) => format!("aggregate #{id}"),
+    }
+}
+
+/// `+N more`, or `≥N more` when the ledger scan stopped at its cap.
+#[must_use]
+pub fn aggregate_text(count: u64, lower_bound: bool) -> String {
+    if lower_bound { format!("≥{count} more") } else { format!("+{count} more") }
+}
+
+/// Chains that keep their native symbol as badge when others share it (ETH on Ethereum).
+const HOME_CHAINS: &[&str] = &["ethereum"];
+
+/// The small chain badge: the native symbol (`ETH`, `BTC`, `TRX`), or for chains sharing a
+/// native symbol with another (rollups paying in ETH) a short name (`ARB`, `OP`, `BASE`).
+#[must_use]
+pub fn chain_badge(chain: &str) -> String {
+    let reg = registry();
+    let Ok(c) = reg.chain(chain) else {
+        return chain.chars().take(4).collect::<String>().to_uppercase();
+    };
+    let shared =
+        reg.chain_ids().iter().filter_map(|id| reg.chain(id).ok()).any(|o| o.id != c.id && o.native == c.native);
+    if !shared || HOME_CHAINS.contains(&c.id.as_str()) {
+        return c.native.clone();
+    }
+    let word = c.name.split_whitespace().next().unwrap_or(&c.id);
+    let short: String = if word.chars().count() <= 4 { word.to_owned() } else { word.chars().take(3).collect() };
+    short.to_uppercase()
+}
+
+/// The chain of a node, if it has one.
+#[must_use]
+pub fn node_chain(key: &NodeKey) -> Option<&str> {
+    match key {
+        NodeKey::Address { chain, .. } | NodeKey::Tx { chain, .. } => Some(chain),
+        NodeKey::Aggregate(_) => None,
+    }
+}
+
+/// What "Copy address" copies: the address, or a transaction's hash.
+#[must_use]
+pub fn copy_text(key: &NodeKey) -> Option<String> {
+    match key {
+        NodeKey::Address { address, .. } => Some(address.clone()),
+        NodeKey::Tx { hash, .. } => Some(hash.clone()),
+        NodeKey::Aggregate(_) => None,
+    }
+}
+
+/// The explorer URL of a node from the registry's templates (copied as text, never opened).
+#[must_use]
+pub fn explorer_url(key: &NodeKey) -> Option<String> {
+    let reg = registry();
+    match key {
+        NodeKey::Address { chain, address } => {
+            reg.chain(chain).ok().map(|c| c.address_url.replace("{address}", address))
+        }
+        NodeKey::Tx { chain, hash } => reg.chain(chain).ok().map(|c| c.tx_url.replace("{tx}", hash)),
+        NodeKey::Aggregate(_) => None,
+    }
+}
+
+/// `mixer · Tornado Cash 55%`, `bridge · Wormhole 80%`, `peel chain · 70%`.
+#[must_use]
+pub fn hop_label(hop: &Hop) -> String {
+    let kind = hop.kind.name().replace('_', " ");
+    let service = match &hop.kind {
+        HopKind::Mixer { service, pool: Some(pool) } => format!("{service} {pool}"),
+        other => other.service().unwrap_or_default().to_owned(),
+    };
+    if service.is_empty() {
+        format!("{kind} · {}%", hop.confidence)
+    } else {
+        format!("{kind} · {service} {}%", hop.confidence)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::HopStatus;
+
+    #[test]
+    fn assets_resolve_through_the_registry() {
+        let eth = asset_info("ethereum", "ETH");
+        assert_eq!((eth.decimals, eth.native), (Some(18), true));
+        let usdt = asset_info("tron", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+        assert_eq!((usdt.symbol.as_str(), usdt.decimals), ("USDT", Some(6)));
+        assert_eq!(asset_info("ethereum", "symbol:USDC").decimals, Some(6));
+        let odd = asset_info("ethereum", "0x1111111111111111111111111111111111111111");
+        assert_eq!((odd.symbol.as_str(), odd.decimals), ("0x1111…1111", None));
+        assert_eq!(format_amount(Amount::from_u128(1_500_000), &usdt), "1.5 USDT");
+        assert_eq!(format_amount(Amount::from_u128(42), &odd), "42 base units of 0x1111…1111");
+        assert!((display_value(Amount::from_u128(2_500_000_000), Some(8)) - 25.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn times_are_iso_8601_utc() {
+        assert_eq!(iso_time(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn badges_and_short_addresses() {
+        assert_eq!(chain_badge("ethereum"), "ETH");
+        assert_eq!(chain_badge("bitcoin"), "BTC");
+        assert_eq!(chain_badge("tron"), "TRX");
+        assert_eq!(chain_badge("arbitrum"), "ARB");
+        assert_eq!(chain_badge("optimism"), "OP");
+        assert_eq!(short_address("0x1234567890abcdef1234567890abcdef1234abcd"), "0x1234…abcd");
+        assert_eq!(short_address("short"), "short");
+        let key = NodeKey::address("ethereum", "0xabc");
+        assert_eq!(explorer_url(&key).as_deref(), Some("https://etherscan.io/address/0xabc"));
+        assert_eq!(copy_text(&key).as_deref(), Some("0xabc"));
+        assert_eq!(explorer_url(&NodeKey::Aggregate(1)), None);
+    }
+
+    #[test]
+    fn hop_labels_name_kind_service_and_confidence() {
+        let hop = Hop {
+            kind: HopKind::Mixer { service: "Tornado Cash".into(), pool: None },
+            inbound: vec![1],
+            outbound: vec![2],
+            confidence: 55,
+            rationale: String::new(),
+            features: BTreeMap::new(),
+            status: HopStatus::Suggested,
+            author: "t".into(),
+            time: 0,
+        };
+        assert_eq!(hop_label(&hop), "mixer · Tornado Cash 55%");
+        let peel = Hop { kind: HopKind::PeelChain, confidence: 70, ..hop };
+        assert_eq!(hop_label(&peel), "peel chain · 70%");
+        assert_eq!(aggregate_text(12, false), "+12 more");
+        assert_eq!(aggregate_text(5000, true), "≥5000 more");
+    }
+}

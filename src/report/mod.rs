@@ -1,0 +1,170 @@
+//! The renderings of an evidence package, headless and deterministic: `graph.svg` and
+//! `graph.png` of the case graph, `report.html` (self-contained) and `report.pdf`.
+//!
+//! Everything is drawn with one bundled font (DejaVu Sans, [`font`]) and no system font, and
+//! depends only on the [`ReportInput`]: the same input gives the same bytes on every machine.
+//! The graph is written as SVG by hand ([`svg`], every string XML-escaped), parsed by `usvg`
+//! with a font database holding only the bundled font, and written back with its text turned
+//! into paths, so `graph.svg` looks the same in every viewer without any font installed; the
+//! PNG is rendered from the same tree by `resvg` on the CPU. The PDF is drawn with `krilla`
+//! (the graph and the timeline as vector drawings through `krilla-svg`, text embedded and
+//! searchable); its metadata dates come from [`ReportInput::exported_at`] and its document id
+//! from the case id and that time.
+//!
+//! Modules: [`scene`] derives what to draw from the case (positions, sizes, colours, hop marks,
+//! labels), [`draw`] writes the graph with the primitives of [`svg`], [`timeline`] the transfers-over-time chart, [`content`]
+//! the rows of the tables the HTML and the PDF share, [`html`] and [`pdf`] the documents.
+
+mod content;
+mod draw;
+pub mod font;
+mod geometry;
+mod html;
+mod legend;
+mod pdf;
+mod pdf_layout;
+mod place;
+mod raster;
+mod scene;
+mod svg;
+mod timeline;
+
+use crate::case::Case;
+use crate::ledger::TransferRow;
+use crate::model::Label;
+
+/// One file of the package, hashed before the reports are rendered (listed on the hash pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageFile {
+    /// Path inside the package (`case.ron`, `transfers.csv`).
+    pub name: String,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Everything the renderings depend on.
+#[derive(Debug, Clone)]
+pub struct ReportInput<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// The ledger rows of `case.transfers`.
+    pub transfers: &'a [TransferRow],
+    /// Imported (ledger) labels about the case's addresses.
+    pub labels: &'a [Label],
+    /// Outcome of [`Case::verify_audit`] (the error as text).
+    pub audit_verified: Result<(), String>,
+    /// Fingerprint of the ledger the case is bound to.
+    pub ledger_fingerprint: &'a str,
+    /// Export time, UTC seconds: the only time the outputs depend on.
+    pub exported_at: i64,
+    /// hoptrace version that rendered the package.
+    pub tool_version: &'a str,
+    /// Files of the package hashed before the reports, for the hash pages.
+    pub package_files: &'a [PackageFile],
+}
+
+/// Why a rendering failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The bundled font could not be read (a build problem).
+    #[error("the bundled font assets/fonts/DejaVuSans.ttf could not be loaded")]
+    Font,
+    /// The generated SVG of `what` was refused by the SVG parser (a bug in the writer).
+    #[error("the generated {what} SVG could not be parsed: {message}")]
+    Svg {
+        /// Which drawing (`graph`, `timeline`).
+        what: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// The PNG could not be rendered or encoded.
+    #[error("graph.png: {0}")]
+    Png(String),
+    /// The PDF could not be written.
+    #[error("report.pdf: {0}")]
+    Pdf(String),
+}
+
+/// `graph.svg`: the case graph with legend and title, text turned into paths (self-contained).
+///
+/// # Errors
+/// [`ReportError`] when the drawing cannot be parsed back (a writer bug) or the font is missing.
+pub fn graph_svg(input: &ReportInput) -> Result<String, ReportError> {
+    let tree = raster::parse(&draw::graph_source(input), "graph")?;
+    Ok(raster::flatten(&tree, "g"))
+}
+
+/// The graph drawing as written, before its text is turned into paths: `<text>` elements in
+/// the bundled font's family, legend entries with ids (`legend-category-mixer`). For tools
+/// that want the words (accessibility, search) and for tests.
+#[must_use]
+pub fn graph_svg_source(input: &ReportInput) -> String {
+    draw::graph_source(input)
+}
+
+/// `graph.png`: the same drawing as [`graph_svg`], rendered on the CPU at
+/// [`raster::PNG_SCALE`] pixels per SVG unit (less for very large graphs: at most
+/// [`raster::MAX_PNG_SIDE`] pixels a side), on white.
+///
+/// # Errors
+/// [`ReportError`] when the drawing cannot be parsed, rendered or encoded.
+pub fn graph_png(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+    let tree = raster::parse(&draw::graph_source(input), "graph")?;
+    raster::png(&tree)
+}
+
+/// `report.html`: one self-contained page (inline CSS, the graph and the timeline inline as
+/// SVG, no script, no external resource); every string from the case or the ledger is escaped.
+///
+/// # Errors
+/// [`ReportError`] when a drawing cannot be parsed back (a writer bug).
+pub fn report_html(input: &ReportInput) -> Result<String, ReportError> {
+    html::report(input)
+}
+
+/// `report.pdf`: summary, graph, hops, timeline, labels, notes, audit summary and package
+/// hashes, A4 pages, deterministic bytes.
+///
+/// # Errors
+/// [`ReportError`] when a drawing cannot be parsed or the PDF cannot be written.
+pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+    pdf::report(input)
+}
+
+pub use raster::{MAX_PNG_SIDE, PNG_SCALE};
+
+/// Escapes text for XML and HTML content and attribute values, and replaces characters XML 1.0
+/// does not allow (control characters other than tab, newline and carriage return) with U+FFFD,
+/// so any imported string can be written.
+#[must_use]
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escaping_makes_markup_inert_and_xml_valid() {
+        assert_eq!(escape("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+        assert_eq!(escape("a & \"b\""), "a &amp; &quot;b&quot;");
+        assert_eq!(escape("bell\u{7}\u{0}"), "bell\u{FFFD}\u{FFFD}");
+        assert_eq!(escape("tab\tok"), "tab\tok");
+    }
+}
