@@ -58,10 +58,29 @@ fn package_files_pass_their_tools_and_hostile_strings_are_inert() {
             "notes.csv",
             "graph.graphml",
             "stix.json",
+            "graph.svg",
+            "graph.png",
+            "report.html",
+            "report.pdf",
             "manifest.json",
             "SHA256SUMS"
         ]
     );
+
+    // The reports list the data files with the hashes the package holds, and escape markup.
+    let html = String::from_utf8(read("report.html")).unwrap();
+    assert!(!html.contains(SCRIPT), "report.html carries a live script");
+    for f in zipped.iter().take_while(|f| f.name != "graph.svg") {
+        assert!(html.contains(&hoptrace::export::sha256_hex(&f.bytes)), "report.html lacks the hash of {}", f.name);
+    }
+    assert!(read("graph.png").starts_with(b"\x89PNG\r\n\x1a\n"), "graph.png is a PNG");
+    assert!(read("report.pdf").starts_with(b"%PDF-"), "report.pdf is a PDF");
+    if have_tool("qpdf") {
+        ok(&Process::new("qpdf").args(["--check", "report.pdf"]).current_dir(&pkg).output().unwrap());
+    }
+    if have_tool("xmllint") {
+        ok(&Process::new("xmllint").args(["--noout", "graph.svg"]).current_dir(&pkg).output().unwrap());
+    }
 
     // CSV: every cell that a spreadsheet would run starts with a quote; the text is kept.
     let mut seen_formula = 0;
@@ -103,7 +122,7 @@ fn package_files_pass_their_tools_and_hostile_strings_are_inert() {
 
     if have_tool("sha256sum") {
         let out = Process::new("sha256sum").args(["-c", "SHA256SUMS"]).current_dir(&pkg).output().unwrap();
-        assert!(ok(&out).lines().count() == 9, "every file but SHA256SUMS is checked");
+        assert!(ok(&out).lines().count() == 13, "every file but SHA256SUMS is checked");
     }
     if have_tool("unzip") {
         ok(&Process::new("unzip").args(["-t", "pkg.zip"]).current_dir(d).output().unwrap());

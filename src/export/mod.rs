@@ -16,7 +16,9 @@
 //! | `notes.csv` | the investigator's notes |
 //! | `graph.graphml` | the graph (GraphML 1.0, amounts as strings) |
 //! | `stix.json` | a STIX 2.1 bundle of the addresses and hops |
-//! | (rendered files) | pictures and reports added by [`PackageBuilder::add`] after the data files |
+//! | `graph.svg`, `graph.png` | the graph drawn as on the canvas (bundled font, text as paths) |
+//! | `report.html` | one self-contained page: summary, graph, hops with rationale, timeline, labels, notes, audit, hashes |
+//! | `report.pdf` | the same report as A4 pages (and the graph on A3) |
 //! | `manifest.json` | format, case, investigator, tool version, ledger fingerprint, export time, and every file above with its SHA-256 and size ([`Manifest`]) |
 //! | `manifest.sig` | optional: an ed25519 signature over `manifest.json` ([`sign`]) |
 //! | `SHA256SUMS` | `<sha256>  <name>` for every file but itself, for `sha256sum -c` |
@@ -38,6 +40,7 @@ mod graphml;
 pub mod manifest;
 mod open;
 mod package;
+mod render;
 pub mod sign;
 mod stix;
 mod tables;
@@ -53,6 +56,7 @@ pub use manifest::{
 };
 pub use open::{OpenedPackage, open_package};
 pub use package::{FileHash, Package, PackageBuilder, PackageFile, RESERVED_NAMES, sha256_hex};
+pub use render::RENDERED_FILES;
 pub use unpack::{Limits, PackageError, extract_into, read_package};
 pub use verify::{
     AuditStatus, FileCheck, FileStatus, LedgerStatus, SignatureStatus, VerifyOptions, VerifyReport, verify, verify_with,
@@ -264,14 +268,15 @@ pub fn build_data_files(ev: &Evidence, timestamp: i64, steps: &mut Steps<'_>) ->
     Ok(b)
 }
 
-/// The whole package in memory: the data files, then the manifest, signature and
-/// `SHA256SUMS`.
+/// The whole package in memory: the data files, the renderings ([`RENDERED_FILES`]), then the
+/// manifest, signature and `SHA256SUMS`.
 ///
 /// # Errors
 /// As [`build_data_files`] and [`PackageBuilder::finish`].
 pub fn build(ev: &Evidence, options: &ExportOptions, steps: &mut Steps<'_>) -> Result<Package, ExportError> {
     let timestamp = options.timestamp.unwrap_or(ev.case.modified);
-    let builder = build_data_files(ev, timestamp, steps)?;
+    let mut builder = build_data_files(ev, timestamp, steps)?;
+    render::add_renderings(ev, timestamp, &mut builder, steps)?;
     steps.next("manifest.json")?;
     builder.finish(&ev.manifest_header(timestamp), options.signing_key.as_ref())
 }
@@ -291,7 +296,7 @@ pub fn export(
     progress: &mut dyn FnMut(Progress),
     cancel: Option<&AtomicBool>,
 ) -> Result<ExportSummary, ExportError> {
-    let mut steps = Steps::new(progress, cancel, DATA_STEPS + 2);
+    let mut steps = Steps::new(progress, cancel, DATA_STEPS + render::RENDER_STEPS + 2);
     let package = build(ev, options, &mut steps)?;
     steps.next(match layout {
         Layout::Zip => "writing zip",
