@@ -210,7 +210,7 @@ fn a_hop_mark_opens_the_hop_and_rejecting_it_is_audited() {
     h.run();
     let s = h.state().session.as_ref().expect("case");
     assert_eq!(s.inv.case().hops[&id].status, hoptrace::model::HopStatus::Rejected);
-    assert_eq!(s.inv.case().audit.last().map(|e| e.command.name()), Some("edit hop"));
+    assert_eq!(s.inv.case().audit.last().map(|e| e.command.name()), Some("reject hop"));
     // The legend lists what is on the graph, the hops included.
     let items = h.state().legend_items();
     assert!(items.categories.contains(&Category::Mixer) && items.hops.iter().any(|(n, _)| n == "mixer"));

@@ -78,6 +78,8 @@ pub enum Action {
     MarkCashOut,
     /// Clear the picked transfers.
     ClearPick,
+    /// Run the hop finders from the selected hop or node.
+    FindOtherSide,
     /// Fit the graph to the canvas.
     FitView,
     /// Arrange with the flow layout.
@@ -138,6 +140,7 @@ impl Action {
         Action::MarkSwap,
         Action::MarkCashOut,
         Action::ClearPick,
+        Action::FindOtherSide,
         Action::FitView,
         Action::ArrangeFlow,
         Action::ArrangeForce,
@@ -178,6 +181,7 @@ impl Action {
             Action::MarkSwap => "Mark as swap…",
             Action::MarkCashOut => "Mark as cash-out…",
             Action::ClearPick => "Clear picked transfers",
+            Action::FindOtherSide => "Find the other side",
             Action::FitView => "Fit to view",
             Action::ArrangeFlow => "Arrange: flow layout",
             Action::ArrangeForce => "Arrange: force layout",
@@ -217,6 +221,9 @@ impl Action {
                 "record a hop from the transfers ticked in/out in the inspector"
             }
             Action::ClearPick => "untick every transfer picked for a hop",
+            Action::FindOtherSide => {
+                "suggest the other side of the selected hop, mixer or bridge node, or address (score and rationale)"
+            }
             Action::FitView => "show the whole graph",
             Action::ArrangeFlow => "left to right by hop distance from the seeds and time (pinned nodes stay)",
             Action::ArrangeForce => "force-directed layout (pinned nodes stay)",
@@ -246,9 +253,12 @@ impl Action {
             | Action::LabelAs
             | Action::AddNote
             | Action::CopyAddress => Menu::Graph,
-            Action::MarkMixer | Action::MarkBridge | Action::MarkSwap | Action::MarkCashOut | Action::ClearPick => {
-                Menu::Hops
-            }
+            Action::MarkMixer
+            | Action::MarkBridge
+            | Action::MarkSwap
+            | Action::MarkCashOut
+            | Action::ClearPick
+            | Action::FindOtherSide => Menu::Hops,
             Action::FitView
             | Action::ArrangeFlow
             | Action::ArrangeForce
@@ -286,6 +296,7 @@ impl Action {
             Action::CopyAddress => ctrl_shift(Key::C),
             Action::MarkMixer => ctrl(Key::M),
             Action::MarkBridge => ctrl(Key::B),
+            Action::FindOtherSide => ctrl_shift(Key::F),
             Action::FitView => plain(Key::F),
             Action::ArrangeFlow => ctrl(Key::L),
             Action::ToggleTimeline => plain(Key::T),
@@ -348,6 +359,9 @@ impl WorkbenchApp {
             Action::ExpandFiltered | Action::LabelAs | Action::AddNote | Action::CopyAddress => one && some,
             Action::MarkMixer | Action::MarkBridge | Action::MarkSwap | Action::MarkCashOut => picked,
             Action::ClearPick => !self.pick.inbound.is_empty() || !self.pick.outbound.is_empty(),
+            Action::FindOtherSide => {
+                has_case && self.finding.is_none() && (self.selected_hop.is_some() || (one && some))
+            }
             Action::ArrangeFlow | Action::ArrangeForce => has_case && self.arranging.is_none(),
             Action::WalkthroughNext => self.training.as_ref().is_some_and(|t| !t.replay.at_end()),
             Action::WalkthroughPrevious => self.training.as_ref().is_some_and(|t| t.replay.position() > 0),
@@ -427,6 +441,13 @@ impl WorkbenchApp {
             Action::MarkSwap => self.dialog = Some(Dialog::hop(HopChoice::Swap)),
             Action::MarkCashOut => self.dialog = Some(Dialog::hop(HopChoice::CashOut)),
             Action::ClearPick => self.pick = super::app::HopPick::default(),
+            Action::FindOtherSide => {
+                if let Some(id) = self.selected_hop {
+                    self.find_other_side(super::finder::FindTarget::Hop(id));
+                } else if let Some(node) = selected.first() {
+                    self.find_other_side_of(node.clone());
+                }
+            }
             Action::FitView => self.canvas.request_fit(),
             Action::ArrangeFlow => self.start_arrange(false),
             Action::ArrangeForce => self.start_arrange(true),

@@ -194,6 +194,12 @@ pub struct WorkbenchApp {
     pub training: Option<super::training::TrainingSession>,
     /// A training scenario being prepared (its ledger built) on a background thread.
     pub training_loading: Option<super::training::TrainingLoad>,
+    /// A search for the other side of a node or hop, running on a background thread.
+    pub finding: Option<super::finder::FinderRun>,
+    /// The last search's candidates, shown in the suggestions window.
+    pub suggestions: Option<super::finder::FinderResults>,
+    /// The reason typed for rejecting the hop in the inspector.
+    pub reject_reason: String,
 }
 
 impl WorkbenchApp {
@@ -224,6 +230,9 @@ impl WorkbenchApp {
             transfer_sort: (super::transfers_table::SortKey::Id, true),
             training: None,
             training_loading: None,
+            finding: None,
+            suggestions: None,
+            reject_reason: String::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The inspector's hop section: what a hop says (kind, service, chains, confidence, status,
 //! author, rationale and the numbers it cites), the transfers on each side (a click selects
-//! the transfer's edge), and accept / reject / remove as audited commands.
+//! the transfer's edge), accept / reject (with a reason) / remove as audited commands, and
+//! "Find the other side" from the hop's outbound recipients.
 
 use egui::{RichText, Ui};
 
@@ -23,6 +24,45 @@ impl WorkbenchApp {
             if ui.small_button("x").on_hover_text("close the hop").clicked() {
                 self.selected_hop = None;
                 self.canvas.highlight_hop(None);
+            }
+        });
+        if let Some(why) = hop.features.get("rejected_because").filter(|_| hop.status == HopStatus::Rejected) {
+            ui.label(format!("Rejected because: {why}"));
+        }
+        if hop.status != HopStatus::Rejected {
+            ui.horizontal(|ui| {
+                let label = ui.label("Why reject:");
+                ui.add(egui::TextEdit::singleline(&mut self.reject_reason).hint_text("reason (kept with the hop)"))
+                    .labelled_by(label.id);
+            });
+        }
+        let mut find = false;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(hop.status != HopStatus::Accepted, egui::Button::new("Accept hop"))
+                .on_hover_text("accept it as evidence (audited)")
+                .clicked()
+            {
+                action = Some(Command::AcceptHop { id });
+            }
+            if ui
+                .add_enabled(hop.status != HopStatus::Rejected, egui::Button::new("Reject hop"))
+                .on_hover_text("rule it out; the hop is kept, with the reason, for reviewers (audited)")
+                .clicked()
+            {
+                let why = self.reject_reason.trim();
+                action = Some(Command::RejectHop { id, why: (!why.is_empty()).then(|| why.to_owned()) });
+                self.reject_reason.clear();
+            }
+            if ui.button("Remove hop").on_hover_text("delete the hop from the case (audited, undoable)").clicked() {
+                action = Some(Command::RemoveHop { id });
+            }
+            if ui
+                .add_enabled(self.finding.is_none(), egui::Button::new("Find the other side"))
+                .on_hover_text("run the finders from this hop's recipients: where did the money go next?")
+                .clicked()
+            {
+                find = true;
             }
         });
         let status = match hop.status {
@@ -88,22 +128,6 @@ impl WorkbenchApp {
                 }
             }
         }
-        ui.horizontal(|ui| {
-            let mut set = |status: HopStatus| {
-                let mut h = hop.clone();
-                h.status = status;
-                action = Some(Command::EditHop { id, hop: h });
-            };
-            if ui.add_enabled(hop.status != HopStatus::Accepted, egui::Button::new("Accept hop")).clicked() {
-                set(HopStatus::Accepted);
-            }
-            if ui.add_enabled(hop.status != HopStatus::Rejected, egui::Button::new("Reject hop")).clicked() {
-                set(HopStatus::Rejected);
-            }
-            if ui.button("Remove hop").clicked() {
-                action = Some(Command::RemoveHop { id });
-            }
-        });
         if let Some(tid) = select_edge {
             let edge = s.graph.graph.edge_indices().find_map(|e| {
                 let (a, b) = s.graph.graph.edge_endpoints(e)?;
@@ -124,6 +148,9 @@ impl WorkbenchApp {
                 self.canvas.highlight_hop(None);
             }
             self.command(c);
+        }
+        if find {
+            self.find_other_side(super::finder::FindTarget::Hop(id));
         }
     }
 }

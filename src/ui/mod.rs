@@ -8,6 +8,7 @@ pub mod app;
 pub mod canvas;
 pub mod dialogs;
 pub mod files;
+pub mod finder;
 pub mod hop_panel;
 pub mod import;
 pub mod legend;

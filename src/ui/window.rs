@@ -89,12 +89,7 @@ impl WorkbenchApp {
                 self.canvas.select_edge(from, to);
                 self.timeline_pick = None;
             }
-            CanvasEvent::FindOtherSide(node) => {
-                self.info(format!(
-                    "Finders (mixer and bridge matching) come with the analysis module: {}",
-                    node.describe()
-                ));
-            }
+            CanvasEvent::FindOtherSide(node) => self.find_other_side_of(node),
         }
     }
 
@@ -128,6 +123,7 @@ impl WorkbenchApp {
         }
         self.poll_import();
         self.poll_training();
+        self.poll_finder(&ctx);
         self.action_shortcuts(&ctx);
         self.dropped_files(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
@@ -143,6 +139,7 @@ impl WorkbenchApp {
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
         self.dialog_ui(&ctx);
         self.palette_ui(&ctx);
+        self.suggestions_ui(&ctx);
         if let Some(text) = self.copy_request.take() {
             ctx.copy_text(text);
         }

@@ -28,6 +28,7 @@ mod style;
 mod view;
 
 pub use draw::shape as paint_shape;
+pub use hops::{HopStyle, hop_style};
 pub use info::{asset_info, copy_text, display_value, hop_label, short_address};
 pub use style::{TX_COLOR, asset_color, category_color, category_shape, hop_color};
 

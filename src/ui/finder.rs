@@ -1,0 +1,282 @@
+//! "Find the other side" in the window: the hop finders ([`crate::analysis`]) run on a
+//! background thread with their own ledger connection, from a node (a mixer or bridge node: the
+//! case's deposits into it; any other address: that address on every chain) or from a hop (its
+//! outbound recipients). The candidates come back into a suggestions window, each with its
+//! score and rationale; adding one records it as a *suggested* hop (an audited
+//! [`Command::AnnotateHop`]) that the canvas draws dashed until the investigator accepts or
+//! rejects it in the hop inspector.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use egui::{RichText, Ui};
+
+use super::app::WorkbenchApp;
+use crate::analysis::{self, Candidate, FinderKind, Settings, Start};
+use crate::case::{Case, NodeKey};
+use crate::graph::Command;
+use crate::ledger::{FlowLedger, SqliteLedger, canonical_address};
+use crate::model::{Category, HopStatus};
+
+/// Where a search for the other side starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindTarget {
+    /// A node of the graph, with its category on the graph.
+    Node(NodeKey, Category),
+    /// A hop of the case.
+    Hop(u64),
+}
+
+impl FindTarget {
+    /// "mixer 0x1234…abcd", "hop #3".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            FindTarget::Node(key, category) => format!("{} {}", category.name(), key.describe()),
+            FindTarget::Hop(id) => format!("hop #{id}"),
+        }
+    }
+}
+
+/// What one search found.
+#[derive(Debug, Clone)]
+pub struct FinderResults {
+    /// Where it started.
+    pub target: FindTarget,
+    /// The finders that ran.
+    pub finders: Vec<FinderKind>,
+    /// Candidates, best first.
+    pub candidates: Vec<Candidate>,
+    /// What the finders could not do (one line each), shown with the results.
+    pub remarks: Vec<String>,
+}
+
+/// A search running on a background thread.
+#[derive(Debug)]
+pub struct FinderRun {
+    /// Where it started.
+    pub target: FindTarget,
+    rx: Receiver<Result<FinderResults, String>>,
+}
+
+/// Which finders answer a target, and whether candidates must deposit into the node itself.
+fn plan(target: &FindTarget) -> (Vec<FinderKind>, bool) {
+    use FinderKind::{Bridge, CoinJoin, Custodial, MultiChain, Pool};
+    match target {
+        FindTarget::Node(NodeKey::Address { .. }, Category::Mixer) => (vec![Pool, Custodial, CoinJoin], true),
+        FindTarget::Node(NodeKey::Address { .. }, Category::Bridge) => (vec![Bridge], true),
+        FindTarget::Node(NodeKey::Tx { .. }, _) => (vec![CoinJoin], true),
+        _ => (vec![Pool, Custodial, Bridge, CoinJoin, MultiChain], false),
+    }
+}
+
+/// Runs the finders for `target` against `ledger` (what the background thread does; public so
+/// tests and the CLI can check the window's answer without a window).
+///
+/// # Errors
+/// A ledger failure or a target the ledger does not know.
+pub fn find_other_side<L: FlowLedger>(ledger: &L, case: &Case, target: &FindTarget) -> Result<FinderResults, String> {
+    let (finders, into_node) = plan(target);
+    let mut settings = Settings::default();
+    for l in case.labels.values().filter(|l| l.category == Category::Mixer) {
+        if let NodeKey::Address { chain, address } = &l.node {
+            settings.mixers.insert((chain.clone(), address.clone()));
+        }
+    }
+    let start = match target {
+        FindTarget::Hop(id) => Start::for_hop(ledger, case, *id),
+        FindTarget::Node(NodeKey::Address { address, .. }, _) if !into_node => {
+            Start::for_address(ledger, case, address)
+        }
+        FindTarget::Node(..) => Start::from_case(ledger, case),
+    }
+    .map_err(|e| e.to_string())?;
+    let mut remarks = Vec::new();
+    let mut candidates = Vec::new();
+    for kind in &finders {
+        match analysis::run(*kind, ledger, &start, &settings) {
+            Ok(found) => candidates.extend(found),
+            Err(e) => remarks.push(format!("{} finder: {e}", kind.name())),
+        }
+    }
+    if into_node && let FindTarget::Node(key, _) = target {
+        let before = candidates.len();
+        let ids: Vec<i64> = candidates.iter().flat_map(|c| c.inbound.iter().chain(&c.outbound).copied()).collect();
+        let rows = ledger.transfers_by_id(&ids).map_err(|e| e.to_string())?;
+        let touching: BTreeSet<i64> = rows
+            .iter()
+            .filter(|r| match key {
+                NodeKey::Address { chain, address } => {
+                    r.transfer.chain == *chain
+                        && [&r.transfer.to, &r.transfer.from]
+                            .into_iter()
+                            .flatten()
+                            .any(|a| canonical_address(a) == canonical_address(address))
+                }
+                NodeKey::Tx { chain, hash } => r.transfer.chain == *chain && r.transfer.tx_hash == *hash,
+                NodeKey::Aggregate(_) => false,
+            })
+            .map(|r| r.id)
+            .collect();
+        candidates.retain(|c| c.inbound.iter().any(|id| touching.contains(id)));
+        if candidates.len() < before {
+            remarks.push(format!(
+                "{} candidate(s) of the case's other deposits left out (they do not go through {})",
+                before - candidates.len(),
+                key.describe()
+            ));
+        }
+    }
+    analysis::candidate::sort_ranked(&mut candidates);
+    Ok(FinderResults { target: target.clone(), finders, candidates, remarks })
+}
+
+/// Whether the case already holds `c` (the same transfers in and out), or a hop on the same
+/// deposits that was not rejected.
+#[must_use]
+pub fn already_in_case(case: &Case, c: &Candidate) -> bool {
+    case.hops.values().any(|h| h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected))
+}
+
+impl WorkbenchApp {
+    /// Starts finding the other side of a node of the graph (by its category on the graph).
+    pub fn find_other_side_of(&mut self, node: NodeKey) {
+        let category = self
+            .session
+            .as_ref()
+            .and_then(|s| s.graph.index.get(&node).map(|i| s.graph.graph[*i].category))
+            .unwrap_or(Category::Unknown);
+        self.find_other_side(FindTarget::Node(node, category));
+    }
+
+    /// Starts finding the other side of `target` on a background thread.
+    pub fn find_other_side(&mut self, target: FindTarget) {
+        let Some(s) = self.session.as_ref() else { return };
+        if self.finding.is_some() {
+            self.info("a search for the other side is already running");
+            return;
+        }
+        let ledger_path: PathBuf = s.inv.ledger().path().to_owned();
+        let case = s.inv.case().clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let t = target.clone();
+        let spawned = std::thread::Builder::new().name("finders".to_owned()).spawn(move || {
+            let result = SqliteLedger::open(&ledger_path)
+                .map_err(|e| e.to_string())
+                .and_then(|ledger| find_other_side(&ledger, &case, &t));
+            let _ = tx.send(result);
+        });
+        match spawned {
+            Ok(_) => self.finding = Some(FinderRun { target, rx }),
+            Err(e) => self.error(format!("could not start the finders: {e}")),
+        }
+    }
+
+    /// Picks up a finished search (called every frame).
+    pub fn poll_finder(&mut self, ctx: &egui::Context) {
+        let Some(run) = self.finding.as_ref() else { return };
+        match run.rx.try_recv() {
+            Ok(Ok(results)) => {
+                self.finding = None;
+                self.info(format!(
+                    "Find the other side of {}: {} candidate(s) from the {} finder(s)",
+                    results.target.describe(),
+                    results.candidates.len(),
+                    results.finders.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                ));
+                self.suggestions = Some(results);
+            }
+            Ok(Err(e)) => {
+                let target = run.target.describe();
+                self.finding = None;
+                self.error(format!("Find the other side of {target}: {e}"));
+            }
+            Err(TryRecvError::Empty) => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            Err(TryRecvError::Disconnected) => {
+                self.finding = None;
+                self.error("the finder thread stopped without an answer");
+            }
+        }
+    }
+
+    /// The suggestions window: candidates with score and rationale, each addable as a
+    /// suggested hop.
+    pub fn suggestions_ui(&mut self, ctx: &egui::Context) {
+        let Some(results) = self.suggestions.as_ref() else { return };
+        let Some(case) = self.session.as_ref().map(|s| s.inv.case()) else { return };
+        let mut add: Vec<Candidate> = Vec::new();
+        let mut open = true;
+        let title = format!("Suggestions: other side of {}", results.target.describe());
+        let fresh_best: Vec<&Candidate> =
+            results.candidates.iter().filter(|c| c.rank == 1 && !already_in_case(case, c)).collect();
+        // Over the canvas's left side, clear of the inspector where hops are accepted.
+        let pos = ctx.content_rect().left_top() + egui::vec2(270.0, 90.0);
+        egui::Window::new(title)
+            .id(egui::Id::unique("suggestions"))
+            .open(&mut open)
+            .default_pos(pos)
+            .default_width(540.0)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "{} candidate(s) from the {} finder(s); each is a suggestion until you accept it.",
+                    results.candidates.len(),
+                    results.finders.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                ));
+                for r in &results.remarks {
+                    ui.label(RichText::new(r).weak());
+                }
+                if ui
+                    .add_enabled(
+                        !fresh_best.is_empty(),
+                        egui::Button::new(format!("Add the best of each deposit ({})", fresh_best.len())),
+                    )
+                    .on_hover_text("record the first-ranked candidate of each deposit as a suggested hop")
+                    .clicked()
+                {
+                    add.extend(fresh_best.iter().map(|c| (*c).clone()));
+                }
+                ui.separator();
+                egui::ScrollArea::vertical().max_height(480.0).show(ui, |ui| {
+                    for (i, c) in results.candidates.iter().enumerate() {
+                        candidate_row(ui, i, c, already_in_case(case, c), &mut add);
+                    }
+                });
+            });
+        for c in add {
+            self.command(Command::AnnotateHop { hop: c.to_hop() });
+        }
+        if !open {
+            self.suggestions = None;
+        }
+    }
+}
+
+/// One candidate: score, kind, subject, transfers, rationale, and its "Add" button.
+fn candidate_row(ui: &mut Ui, i: usize, c: &Candidate, present: bool, add: &mut Vec<Candidate>) {
+    ui.push_id(("candidate", i), |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("{:>3}", c.score)).strong().monospace());
+            ui.label(format!(
+                "{} {} · {} (rank {}) · {} in, {} out",
+                c.finder.name(),
+                c.kind.service().unwrap_or(c.kind.name()),
+                c.subject,
+                c.rank,
+                c.inbound.len(),
+                c.outbound.len()
+            ));
+            let button = egui::Button::new(if present { "In the case" } else { "Add as suggested hop" });
+            let hover = if present {
+                "the case already has a hop on these deposits"
+            } else {
+                "record it as a suggested hop (audited; drawn dashed until accepted)"
+            };
+            if ui.add_enabled(!present, button).on_hover_text(hover).clicked() {
+                add.push(c.clone());
+            }
+        });
+        ui.label(RichText::new(&c.rationale).small());
+        ui.separator();
+    });
+}
