@@ -74,3 +74,25 @@ fn presenter_mode_enlarges_everything() {
     let (_dir, mut h) = window(false, true);
     h.snapshot("presenter_mode");
 }
+
+#[test]
+fn suggestions_for_the_other_side_of_the_bridge_hop() {
+    let (_dir, mut h) = window(false, false);
+    let bridge = {
+        let s = h.state().session.as_ref().expect("case");
+        s.inv.case().hops.iter().find(|(_, hop)| hop.kind.name() == "bridge").map(|(id, _)| *id).expect("bridge hop")
+    };
+    h.state_mut().selected_hop = Some(bridge);
+    h.run();
+    h.get_by_label("Find the other side").click();
+    let start = std::time::Instant::now();
+    h.step();
+    while h.state().finding.is_some() {
+        assert!(start.elapsed().as_secs() < 60, "the finders did not answer");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    h.state_mut().notices.clear();
+    h.run();
+    h.snapshot("suggestions");
+}

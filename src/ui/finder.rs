@@ -276,7 +276,7 @@ fn candidate_row(ui: &mut Ui, i: usize, c: &Candidate, present: bool, add: &mut 
                 add.push(c.clone());
             }
         });
-        ui.label(RichText::new(&c.rationale).small());
+        ui.label(&c.rationale);
         ui.separator();
     });
 }
