@@ -170,3 +170,33 @@ fn the_headless_demo_builds_a_reproducible_case() {
     let b = run("b");
     assert_eq!(std::fs::read(case).expect("a"), std::fs::read(b.join("demo-case.ron")).expect("b"));
 }
+
+#[test]
+fn an_error_names_its_cause_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing.ron").display().to_string();
+    let out = hoptrace(&["show", &missing]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("missing.ron"), "{err}");
+    assert_eq!(err.matches("No such file").count(), 1, "the cause is repeated: {err}");
+}
+
+#[test]
+fn a_reader_closing_the_pipe_early_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["train", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Read nothing: close our end at once, as `| head -0` does.
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read stderr");
+    let status = child.wait().expect("wait");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.success() || status.code() == Some(141), "{status:?}: {err}");
+}
