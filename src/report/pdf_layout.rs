@@ -304,9 +304,13 @@ mod tests {
         assert!(lines.iter().all(|l| text_width(l, 9.0) <= 120.0));
         assert_eq!(lines.concat().replace(' ', ""), text.replace([' ', '\n'], ""));
         let hash = "ab".repeat(32);
-        let s = fit_size(&hash, 200.0, 9.0);
-        assert!(s < 9.0 && text_width(&hash, s) <= 200.0);
-        assert_eq!(wrap(&hash, 200.0, s), vec![hash.clone()]);
+        // A 64-character hash in a 240 pt column: smaller than 9 pt, above the minimum, one line.
+        let s = fit_size(&hash, 240.0, 9.0);
+        assert!(s < 9.0 && s >= MIN_SIZE && text_width(&hash, s) <= 240.0, "{s}");
+        assert_eq!(wrap(&hash, 240.0, s), vec![hash.clone()]);
+        // Too narrow even at the minimum: the minimum, and the hash is cut between characters.
+        assert_eq!(fit_size(&hash, 100.0, 9.0), MIN_SIZE);
+        assert!(wrap(&hash, 100.0, MIN_SIZE).len() > 1);
     }
 
     #[test]
