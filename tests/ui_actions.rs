@@ -2,13 +2,14 @@
 //! off the UI thread with a progress bar and cancel (egui_kittest, through AccessKit labels).
 #![cfg(feature = "gui")]
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::ui::{demo_case, harness};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoptrace::case::NodeKey;
 use hoptrace::ledger::Ledger;
@@ -16,23 +17,6 @@ use hoptrace::model::Category;
 use hoptrace::ui::WorkbenchApp;
 use hoptrace::ui::actions::Action;
 use hoptrace::ui::files::FakeDialogs;
-
-fn demo_case(dir: &Path) -> PathBuf {
-    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
-        .args(["demo", "--out", &dir.display().to_string()])
-        .output()
-        .expect("run the demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir.join("demo-case.ron")
-}
-
-fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
-    h.run();
-    h
-}
 
 fn mixer(app: &WorkbenchApp) -> NodeKey {
     let s = app.session.as_ref().expect("a case is open");

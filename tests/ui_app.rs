@@ -3,35 +3,18 @@
 //! find it in the case, undo it, search an address, import a file with the fake dialog.
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+mod common;
 
+use std::path::PathBuf;
+
+use common::ui::{demo_case, harness};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoptrace::case::NodeKey;
 use hoptrace::model::Category;
 use hoptrace::ui::WorkbenchApp;
 use hoptrace::ui::files::FakeDialogs;
 use petgraph::visit::EdgeRef;
-
-/// The headless demo in a fresh folder: returns the case file.
-fn demo_case(dir: &Path) -> PathBuf {
-    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
-        .args(["demo", "--out", &dir.display().to_string()])
-        .output()
-        .expect("run the demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir.join("demo-case.ron")
-}
-
-fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
-    h.run();
-    h
-}
 
 fn node_of(app: &WorkbenchApp, category: Category) -> NodeKey {
     let s = app.session.as_ref().expect("a case is open");

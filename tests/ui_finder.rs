@@ -4,12 +4,10 @@
 //! AccessKit labels).
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
-use std::time::{Duration, Instant};
+mod common;
 
+use common::ui::{demo_case, harness, step_until};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use hoptrace::analysis::FinderKind;
 use hoptrace::case::NodeKey;
@@ -18,34 +16,6 @@ use hoptrace::model::{Category, HopKind, HopStatus};
 use hoptrace::ui::WorkbenchApp;
 use hoptrace::ui::files::FakeDialogs;
 use hoptrace::ui::finder::{FindTarget, find_other_side};
-
-fn demo_case(dir: &Path) -> PathBuf {
-    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
-        .args(["demo", "--out", &dir.display().to_string()])
-        .output()
-        .expect("run the demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir.join("demo-case.ron")
-}
-
-fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
-    h.run();
-    h
-}
-
-/// Steps frames until the background search has answered.
-fn wait_for_finders(h: &mut Harness<'static, WorkbenchApp>) {
-    let start = Instant::now();
-    while h.state().finding.is_some() {
-        assert!(start.elapsed() < Duration::from_secs(60), "the finders did not answer within 60 s");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-    h.run();
-}
 
 fn hop_id(app: &WorkbenchApp, kind: &str) -> u64 {
     let s = app.session.as_ref().expect("case");
@@ -66,7 +36,7 @@ fn from_a_hop_the_suggestions_become_a_dashed_hop_that_can_be_rejected_with_a_re
     h.get_by_label("Find the other side").click();
     h.step();
     assert!(h.state().finding.is_some() || h.state().suggestions.is_some(), "a search started");
-    wait_for_finders(&mut h);
+    step_until(&mut h, 60, "the finders", |a| a.finding.is_none());
     let results = h.state().suggestions.clone().expect("results arrived");
     assert_eq!(results.target, FindTarget::Hop(bridge));
     assert!(!results.candidates.is_empty(), "the bridge's Bitcoin recipient went on to the custodial mixer");
@@ -129,7 +99,7 @@ fn a_suggestion_is_accepted_from_the_inspector_and_undone() {
     let mut h = harness(app);
     h.get_by_label("Find the other side").click();
     h.step();
-    wait_for_finders(&mut h);
+    step_until(&mut h, 60, "the finders", |a| a.finding.is_none());
     h.get_by_label_contains("Add the best of each deposit").click();
     h.run();
     let id = *h.state().session.as_ref().expect("case").inv.case().hops.keys().next_back().expect("hop");
@@ -162,7 +132,7 @@ fn from_a_mixer_node_only_deposits_into_that_mixer_are_matched() {
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::F);
     h.step();
-    wait_for_finders(&mut h);
+    step_until(&mut h, 60, "the finders", |a| a.finding.is_none());
     let results = h.state().suggestions.clone().expect("results");
     assert_eq!(results.finders, vec![FinderKind::Pool, FinderKind::Custodial, FinderKind::CoinJoin]);
     assert!(!results.candidates.is_empty(), "the case deposited into the pool");

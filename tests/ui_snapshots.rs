@@ -4,23 +4,14 @@
 //! change by eye, `UPDATE_SNAPSHOTS=1 cargo test --test ui_snapshots` accepts it.
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+mod common;
 
+use common::ui::demo_case;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoptrace::model::Category;
 use hoptrace::ui::WorkbenchApp;
 use hoptrace::ui::files::FakeDialogs;
-
-fn demo_case(dir: &Path) -> PathBuf {
-    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
-        .args(["demo", "--out", &dir.display().to_string()])
-        .output()
-        .expect("run the demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir.join("demo-case.ron")
-}
 
 /// The demo case in a window of 1400 x 900 points rendered by wgpu, notices cleared (they
 /// name temporary paths).

@@ -306,7 +306,7 @@ mod tests {
         let hash = "ab".repeat(32);
         // A 64-character hash in a 240 pt column: smaller than 9 pt, above the minimum, one line.
         let s = fit_size(&hash, 240.0, 9.0);
-        assert!(s < 9.0 && s >= MIN_SIZE && text_width(&hash, s) <= 240.0, "{s}");
+        assert!((MIN_SIZE..9.0).contains(&s) && text_width(&hash, s) <= 240.0, "{s}");
         assert_eq!(wrap(&hash, 240.0, s), vec![hash.clone()]);
         // Too narrow even at the minimum: the minimum, and the hash is cut between characters.
         assert_eq!(fit_size(&hash, 100.0, 9.0), MIN_SIZE);

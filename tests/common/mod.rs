@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "gui")]
+pub mod ui;
+
 /// A file of the real data in `../shared/data`, or `None` (with a message saying the test is
 /// skipped) when `../shared` is not beside the repository.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {

@@ -1,0 +1,39 @@
+//! Helpers of the window tests (feature `gui`): the demo case, a harness of the window.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use hoptrace::ui::WorkbenchApp;
+
+/// The headless demo (`hoptrace demo`) in `dir`: returns the case file.
+pub fn demo_case(dir: &Path) -> PathBuf {
+    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["demo", "--out", &dir.display().to_string()])
+        .output()
+        .expect("run the demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir.join("demo-case.ron")
+}
+
+/// The window at 1600 x 1000 points (no GPU), one frame run.
+pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.run();
+    h
+}
+
+/// Steps frames until `done` holds for the app (a background thread answered), at most
+/// `secs` seconds; then runs the frames that follow.
+pub fn step_until(h: &mut Harness<'static, WorkbenchApp>, secs: u64, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(start.elapsed() < Duration::from_secs(secs), "{what}: not within {secs} s");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+}
