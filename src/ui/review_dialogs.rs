@@ -45,11 +45,29 @@ impl WorkbenchApp {
         let Some(draft) = r.draft.as_mut() else { return };
         let mut open = true;
         let (mut add, mut cancel) = (false, false);
-        egui::Window::new("Add review comment").collapsible(false).resizable(true).open(&mut open).show(ctx, |ui| {
+        let window = egui::Window::new("Add review comment")
+            .collapsible(false)
+            .resizable(true)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
+            .open(&mut open);
+        window.show(ctx, |ui| {
             ui.label(format!("About: {}", draft.target.describe()));
-            labelled_text(ui, "Reviewer", &mut self.prefs.reviewer);
+            let name = labelled_text(ui, "Reviewer", &mut self.prefs.reviewer);
             let l = ui.label("Comment");
-            ui.add(egui::TextEdit::multiline(&mut draft.text).desired_rows(4).desired_width(420.0)).labelled_by(l.id);
+            let text = ui
+                .add(egui::TextEdit::multiline(&mut draft.text).desired_rows(4).desired_width(420.0))
+                .labelled_by(l.id);
+            // The keyboard goes to the comment (or to the name, while there is none), once the
+            // window is shown (its first frame only measures it).
+            if draft.focus {
+                let want = if self.prefs.reviewer.trim().is_empty() { &name } else { &text };
+                if want.has_focus() {
+                    draft.focus = false;
+                } else {
+                    want.request_focus();
+                }
+            }
             ui.label(
                 RichText::new(
                     "Kept in the review file beside the package, with its own audit log: the case is not changed.",
@@ -79,6 +97,8 @@ impl WorkbenchApp {
         let mut view = None;
         egui::Window::new(format!("Report — {}", r.name))
             .open(&mut open)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .default_size([720.0, 620.0])
             .max_width(900.0)
             .vscroll(true)

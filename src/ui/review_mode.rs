@@ -54,6 +54,8 @@ pub struct CommentDraft {
     pub target: ReviewTarget,
     /// The text so far.
     pub text: String,
+    /// Put the keyboard focus in the dialog on its next frame.
+    pub focus: bool,
 }
 
 /// The package under review.
@@ -68,6 +70,8 @@ pub struct ReviewMode {
     pub draft: Option<CommentDraft>,
     /// The report window is shown.
     pub report_shown: bool,
+    /// The legend height the graph was last fitted above.
+    pub fitted_above: Option<f32>,
     /// The normal mode's canvas and selected hop, given back on close.
     stash: (CanvasState, Option<u64>),
 }
@@ -237,7 +241,15 @@ impl WorkbenchApp {
         self.canvas.set_read_only(true);
         self.dialog = None;
         self.palette = None;
-        self.review.active = Some(Box::new(ReviewMode { path, name, loaded, draft: None, report_shown: false, stash }));
+        self.review.active = Some(Box::new(ReviewMode {
+            path,
+            name,
+            loaded,
+            draft: None,
+            report_shown: false,
+            fitted_above: None,
+            stash,
+        }));
     }
 
     /// Leaves review mode: the case that was open comes back as it was (or, with none, the most
@@ -281,7 +293,7 @@ impl WorkbenchApp {
             self.prefs.reviewer = name;
         }
         if let Some(r) = self.review.active.as_mut() {
-            r.draft = Some(CommentDraft { target, text: String::new() });
+            r.draft = Some(CommentDraft { target, text: String::new(), focus: true });
         }
     }
 

@@ -174,7 +174,7 @@ impl WorkbenchApp {
                     pick_hop = Some(*id);
                 }
                 let rationale = if hop.rationale.is_empty() { "(no rationale given)" } else { &hop.rationale };
-                ui.add(egui::Label::new(RichText::new(rationale).small().weak()).wrap());
+                ui.add(egui::Label::new(RichText::new(rationale).weak()).wrap());
             }
             ui.separator();
             ui.label(RichText::new(format!("Review comments ({})", review.comments.len())).strong());
@@ -233,7 +233,17 @@ impl WorkbenchApp {
         };
         let mut events = Vec::new();
         let ev = &loaded.evidence;
+        let rect = ui.max_rect();
         canvas::canvas_ui(ui, &ev.graph, &loaded.positions, &ev.case.hops, &mut self.canvas, &mut events);
+        let legend = if self.prefs.legend { self.legend_ui(ui.ctx(), rect) } else { 0.0 };
+        self.canvas.keep_free_below(legend);
+        // The first fit happens before the legend's height is known: fit again once it is.
+        if let Some(r) = self.review.active.as_mut()
+            && r.fitted_above != Some(legend)
+        {
+            r.fitted_above = Some(legend);
+            self.canvas.request_fit();
+        }
         for e in events {
             match e {
                 CanvasEvent::Select { .. }
