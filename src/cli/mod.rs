@@ -31,6 +31,10 @@ pub struct Cli {
     pub command: Option<Command>,
     /// A case to open in the workbench window (default: the most recent case, else the demo).
     pub case: Option<PathBuf>,
+    /// Open this evidence package (zip or folder) in the window's read-only review mode:
+    /// verified, with its graph, hops, report and reviewers' comments.
+    #[arg(long, value_name = "PACKAGE", conflicts_with = "case")]
+    pub review: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -116,9 +120,17 @@ pub enum Command {
     },
 }
 
-/// The workbench window on `case`, or on the most recent case, or on the demo (built first).
+/// The workbench window on `case`, or on the most recent case, or on the demo (built first);
+/// with `review`, on that evidence package in review mode.
 #[cfg(feature = "gui")]
-fn window(case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+fn window(case: Option<PathBuf>, review: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    if let Some(package) = review {
+        if !package.exists() {
+            anyhow::bail!("{}: no such evidence package", package.display());
+        }
+        hoptrace::ui::run(None, Some(package)).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let demo_case = PathBuf::from("demo-out/demo-case.ron");
     let case = match case {
         Some(c) => Some(c),
@@ -129,13 +141,20 @@ fn window(case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let fallback = demo_case.exists().then_some(demo_case);
-    hoptrace::ui::run(case.or(fallback)).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    hoptrace::ui::run(case.or(fallback), None).map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Without the window (built with `--no-default-features`): the headless demo.
 #[cfg(not(feature = "gui"))]
-fn window(case: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+fn window(case: Option<PathBuf>, review: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    if let Some(p) = review {
+        anyhow::bail!(
+            "{}: this build has no window (built without the `gui` feature): use `hoptrace review {} --list`",
+            p.display(),
+            p.display()
+        );
+    }
     if let Some(c) = case {
         anyhow::bail!(
             "{}: this build has no window (built without the `gui` feature): use `hoptrace show`",
@@ -172,6 +191,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Keygen(args)) => export_cmd::run_keygen(&args),
         Some(Command::Review(args)) => review_cmd::run(&args),
         Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
-        None => window(cli.case),
+        None => window(cli.case, cli.review),
     }
 }

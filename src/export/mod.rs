@@ -40,6 +40,7 @@ mod graphml;
 pub mod manifest;
 mod open;
 mod package;
+mod readback;
 mod render;
 pub mod sign;
 mod stix;

@@ -15,7 +15,7 @@
 //! labels), [`draw`] writes the graph with the primitives of [`svg`], [`timeline`] the transfers-over-time chart, [`content`]
 //! the rows of the tables the HTML and the PDF share, [`html`] and [`pdf`] the documents.
 
-mod content;
+pub mod content;
 mod draw;
 pub mod font;
 mod geometry;

@@ -23,6 +23,8 @@ pub enum Menu {
     Hops,
     /// Layout, panels, theme.
     View,
+    /// Reviewing an evidence package (shown in review mode).
+    Review,
 }
 
 /// One user action.
@@ -98,6 +100,22 @@ pub enum Action {
     WalkthroughNext,
     /// Undo the last walkthrough step.
     WalkthroughPrevious,
+    /// Write the case as an evidence package (zip).
+    ExportPackage,
+    /// Write the case as an evidence package folder.
+    ExportPackageFolder,
+    /// Stop a running export (nothing is written).
+    CancelExport,
+    /// Open an evidence package read-only, for review.
+    OpenPackage,
+    /// Comment on the selected node, edge or hop of the reviewed package.
+    AddReviewComment,
+    /// Show the reviewed package's report (summary and hops).
+    ShowReport,
+    /// Write the review's comments as a review package.
+    ExportReviewPackage,
+    /// Leave review mode.
+    CloseReview,
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -150,6 +168,14 @@ impl Action {
         Action::TogglePresenter,
         Action::WalkthroughNext,
         Action::WalkthroughPrevious,
+        Action::ExportPackage,
+        Action::ExportPackageFolder,
+        Action::CancelExport,
+        Action::OpenPackage,
+        Action::AddReviewComment,
+        Action::ShowReport,
+        Action::ExportReviewPackage,
+        Action::CloseReview,
     ];
 
     /// The text in menus and the palette.
@@ -191,6 +217,14 @@ impl Action {
             Action::TogglePresenter => "Presenter mode (larger text)",
             Action::WalkthroughNext => "Walkthrough: next step",
             Action::WalkthroughPrevious => "Walkthrough: previous step",
+            Action::ExportPackage => "Export evidence package…",
+            Action::ExportPackageFolder => "Export evidence package to folder…",
+            Action::CancelExport => "Cancel export",
+            Action::OpenPackage => "Open evidence package…",
+            Action::AddReviewComment => "Add review comment…",
+            Action::ShowReport => "Show report",
+            Action::ExportReviewPackage => "Export review package…",
+            Action::CloseReview => "Close review",
         }
     }
 
@@ -233,6 +267,16 @@ impl Action {
             Action::TogglePresenter => "larger text for training and presenting",
             Action::WalkthroughNext => "replay the next step of the training scenario's walkthrough",
             Action::WalkthroughPrevious => "undo the last walkthrough step",
+            Action::ExportPackage => {
+                "write the saved case, its audit log, transfers, graph and reports as one zip anyone can verify"
+            }
+            Action::ExportPackageFolder => "write the evidence package as a folder of the same files",
+            Action::CancelExport => "stop the running export: nothing is written",
+            Action::OpenPackage => "verify an evidence package and review it read-only, with comments kept beside it",
+            Action::AddReviewComment => "comment on the selected node, edge or hop (or the whole case)",
+            Action::ShowReport => "the package's summary and hops, as its report states them",
+            Action::ExportReviewPackage => "write the comments as a review package for the investigator",
+            Action::CloseReview => "leave review mode and return to the case",
         }
     }
 
@@ -240,7 +284,18 @@ impl Action {
     #[must_use]
     pub fn menu(self) -> Menu {
         match self {
-            Action::OpenCase | Action::Save | Action::SaveAs | Action::ImportFiles | Action::CancelImport => Menu::File,
+            Action::OpenCase
+            | Action::Save
+            | Action::SaveAs
+            | Action::ImportFiles
+            | Action::CancelImport
+            | Action::ExportPackage
+            | Action::ExportPackageFolder
+            | Action::CancelExport
+            | Action::OpenPackage => Menu::File,
+            Action::AddReviewComment | Action::ShowReport | Action::ExportReviewPackage | Action::CloseReview => {
+                Menu::Review
+            }
             Action::Undo | Action::Redo | Action::Search | Action::Palette => Menu::Edit,
             Action::ExpandOut
             | Action::ExpandIn
@@ -304,7 +359,15 @@ impl Action {
             Action::TogglePresenter => plain(Key::F5),
             Action::WalkthroughNext => plain(Key::PageDown),
             Action::WalkthroughPrevious => plain(Key::PageUp),
+            Action::ExportPackage => ctrl(Key::E),
+            Action::OpenPackage => ctrl_shift(Key::O),
+            Action::AddReviewComment => ctrl_shift(Key::M),
             Action::CancelImport
+            | Action::ExportPackageFolder
+            | Action::CancelExport
+            | Action::ShowReport
+            | Action::ExportReviewPackage
+            | Action::CloseReview
             | Action::MarkSwap
             | Action::MarkCashOut
             | Action::ClearPick
@@ -320,6 +383,28 @@ impl Action {
         matches!(self, Action::FitView | Action::ExpandBoth | Action::Hide)
     }
 
+    /// Whether it leaves the case alone (it may still run in review mode, where the case shown
+    /// is a package's and nothing may change it).
+    #[must_use]
+    pub fn read_only(self) -> bool {
+        matches!(
+            self,
+            Action::OpenCase
+                | Action::Palette
+                | Action::CopyAddress
+                | Action::FitView
+                | Action::ToggleTimeline
+                | Action::ToggleLegend
+                | Action::ToggleTheme
+                | Action::TogglePresenter
+                | Action::OpenPackage
+                | Action::AddReviewComment
+                | Action::ShowReport
+                | Action::ExportReviewPackage
+                | Action::CloseReview
+        )
+    }
+
     /// A toggle's current state (for check marks), `None` for plain actions.
     #[must_use]
     pub fn checked(self, app: &WorkbenchApp) -> Option<bool> {
@@ -327,6 +412,7 @@ impl Action {
             Action::ToggleTimeline => Some(app.prefs.timeline),
             Action::ToggleLegend => Some(app.prefs.legend),
             Action::ToggleTheme => Some(app.prefs.light),
+            Action::ShowReport => Some(app.review.report_shown()),
             Action::TogglePresenter => Some(app.prefs.presenter),
             _ => None,
         }
@@ -346,6 +432,11 @@ impl WorkbenchApp {
         let one = self.canvas.selection().len() == 1;
         let some = !self.selected_nodes().is_empty();
         let picked = !self.pick.inbound.is_empty() && !self.pick.outbound.is_empty();
+        // Review mode shows a package's case: nothing may change it.
+        if self.review.is_active() && !action.read_only() {
+            return false;
+        }
+        let reviewing = self.review.is_loaded();
         match action {
             Action::OpenCase | Action::Palette | Action::ToggleTheme | Action::TogglePresenter => true,
             Action::ToggleTimeline | Action::ToggleLegend => true,
@@ -365,6 +456,11 @@ impl WorkbenchApp {
             Action::ArrangeFlow | Action::ArrangeForce => has_case && self.arranging.is_none(),
             Action::WalkthroughNext => self.training.as_ref().is_some_and(|t| !t.replay.at_end()),
             Action::WalkthroughPrevious => self.training.as_ref().is_some_and(|t| t.replay.position() > 0),
+            Action::ExportPackage | Action::ExportPackageFolder => has_case && self.export.is_idle(),
+            Action::CancelExport => self.export.is_running(),
+            Action::OpenPackage => !self.review.is_loading(),
+            Action::AddReviewComment | Action::ShowReport | Action::ExportReviewPackage => reviewing,
+            Action::CloseReview => self.review.is_active(),
         }
     }
 
@@ -457,6 +553,18 @@ impl WorkbenchApp {
             Action::TogglePresenter => self.prefs.presenter = !self.prefs.presenter,
             Action::WalkthroughNext => self.walkthrough_step(true),
             Action::WalkthroughPrevious => self.walkthrough_step(false),
+            Action::ExportPackage => self.start_export(crate::export::Layout::Zip),
+            Action::ExportPackageFolder => self.start_export(crate::export::Layout::Folder),
+            Action::CancelExport => self.export.cancel(),
+            Action::OpenPackage => {
+                if let Some(p) = self.files.open_package() {
+                    self.open_review(&p);
+                }
+            }
+            Action::AddReviewComment => self.start_review_comment(),
+            Action::ShowReport => self.review.toggle_report(),
+            Action::ExportReviewPackage => self.export_review_package(),
+            Action::CloseReview => self.close_review(),
         }
     }
 

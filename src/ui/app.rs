@@ -57,46 +57,47 @@ impl Session {
     /// A ledger failure while reading labels.
     pub fn refresh(&mut self) -> Result<(), crate::ledger::LedgerError> {
         self.graph = self.inv.graph()?;
-        // Expansions and moves place every node; the flow layout (run here, on the UI thread)
-        // only fills in nodes a case file left without a position.
-        let unplaced = self.graph.graph.node_weights().any(|n| n.view.position.is_none());
-        if !unplaced {
-            self.positions = self
-                .graph
-                .graph
-                .node_weights()
-                .filter_map(|n| n.view.position.map(|(x, y)| (n.key.clone(), Pos2::new(x, y))))
-                .collect();
-            return Ok(());
-        }
-        let nodes: Vec<&NodeKey> = self.graph.graph.node_weights().map(|n| &n.key).collect();
-        let index: HashMap<&NodeKey, usize> = nodes.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-        let layout_graph = LayoutGraph {
-            nodes: self
-                .graph
-                .graph
-                .node_weights()
-                .map(|n| LayoutNode {
-                    position: n.view.position,
-                    pinned: n.view.position.is_some(),
-                    seed: n.seed,
-                    time: None,
-                })
-                .collect(),
-            edges: self
-                .graph
-                .graph
-                .edge_indices()
-                .filter_map(|e| self.graph.graph.edge_endpoints(e))
-                .filter_map(|(a, b)| {
-                    Some((*index.get(&self.graph.graph[a].key)?, *index.get(&self.graph.graph[b].key)?))
-                })
-                .collect(),
-        };
-        let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
-        self.positions = nodes.iter().zip(placed).map(|(k, (x, y))| ((*k).clone(), Pos2::new(x, y))).collect();
+        self.positions = graph_positions(&self.graph);
         Ok(())
     }
+}
+
+/// World positions of a graph's nodes: the case's own where every node has one, else the flow
+/// layout (run here, on the calling thread) with the placed nodes kept where they are.
+#[must_use]
+pub fn graph_positions(graph: &InvestigationGraph) -> HashMap<NodeKey, Pos2> {
+    // Expansions and moves place every node; the flow layout only fills in nodes a case file
+    // left without a position.
+    let unplaced = graph.graph.node_weights().any(|n| n.view.position.is_none());
+    if !unplaced {
+        return graph
+            .graph
+            .node_weights()
+            .filter_map(|n| n.view.position.map(|(x, y)| (n.key.clone(), Pos2::new(x, y))))
+            .collect();
+    }
+    let nodes: Vec<&NodeKey> = graph.graph.node_weights().map(|n| &n.key).collect();
+    let index: HashMap<&NodeKey, usize> = nodes.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let layout_graph = LayoutGraph {
+        nodes: graph
+            .graph
+            .node_weights()
+            .map(|n| LayoutNode {
+                position: n.view.position,
+                pinned: n.view.position.is_some(),
+                seed: n.seed,
+                time: None,
+            })
+            .collect(),
+        edges: graph
+            .graph
+            .edge_indices()
+            .filter_map(|e| graph.graph.edge_endpoints(e))
+            .filter_map(|(a, b)| Some((*index.get(&graph.graph[a].key)?, *index.get(&graph.graph[b].key)?)))
+            .collect(),
+    };
+    let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
+    nodes.iter().zip(placed).map(|(k, (x, y))| ((*k).clone(), Pos2::new(x, y))).collect()
 }
 
 /// A message to the user, shown until dismissed (errors) or for a few seconds.
@@ -134,6 +135,9 @@ pub struct Prefs {
     /// The canvas legend is shown.
     #[serde(default = "yes")]
     pub legend: bool,
+    /// The reviewer's name, recorded with review comments (empty: not yet given).
+    #[serde(default)]
+    pub reviewer: String,
 }
 
 fn yes() -> bool {
@@ -142,7 +146,14 @@ fn yes() -> bool {
 
 impl Default for Prefs {
     fn default() -> Self {
-        Prefs { light: false, presenter: false, recent: Vec::new(), timeline: true, legend: true }
+        Prefs {
+            light: false,
+            presenter: false,
+            recent: Vec::new(),
+            timeline: true,
+            legend: true,
+            reviewer: String::new(),
+        }
     }
 }
 
@@ -200,6 +211,10 @@ pub struct WorkbenchApp {
     pub suggestions: Option<super::finder::FinderResults>,
     /// The reason typed for rejecting the hop in the inspector.
     pub reject_reason: String,
+    /// Evidence package export: the save question, the running export, the last result.
+    pub export: super::export_dialog::ExportUi,
+    /// Review mode: an evidence package opened read-only (or being verified).
+    pub review: super::review_mode::ReviewUi,
 }
 
 impl WorkbenchApp {
@@ -233,6 +248,8 @@ impl WorkbenchApp {
             finding: None,
             suggestions: None,
             reject_reason: String::new(),
+            export: super::export_dialog::ExportUi::default(),
+            review: super::review_mode::ReviewUi::default(),
         }
     }
 
@@ -246,6 +263,7 @@ impl WorkbenchApp {
     pub fn open(&mut self, path: &Path) {
         match Session::open(path) {
             Ok(s) => {
+                self.review.leave();
                 self.session = Some(s);
                 self.training = None;
                 self.selected_hop = None;

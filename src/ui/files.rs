@@ -10,6 +10,22 @@ pub trait FileDialogs {
     fn save_case_as(&mut self) -> Option<PathBuf>;
     /// Export files to import into the case's ledger.
     fn import_files(&mut self) -> Vec<PathBuf>;
+    /// Where to write an evidence package as a zip file.
+    fn save_package_as(&mut self) -> Option<PathBuf> {
+        None
+    }
+    /// Where to write an evidence package as a folder.
+    fn package_folder(&mut self) -> Option<PathBuf> {
+        None
+    }
+    /// An evidence package (zip) to open for review.
+    fn open_package(&mut self) -> Option<PathBuf> {
+        None
+    }
+    /// Where to write a review package (zip).
+    fn save_review_package_as(&mut self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The system dialogs (rfd, through the XDG portal on Linux: with no portal they return
@@ -27,6 +43,26 @@ impl FileDialogs for SystemDialogs {
     fn import_files(&mut self) -> Vec<PathBuf> {
         rfd::FileDialog::new().set_title("Import export files").pick_files().unwrap_or_default()
     }
+    fn save_package_as(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export evidence package")
+            .add_filter("evidence package", &["zip"])
+            .set_file_name("evidence.zip")
+            .save_file()
+    }
+    fn package_folder(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new().set_title("Export evidence package into folder").pick_folder()
+    }
+    fn open_package(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new().set_title("Open evidence package").add_filter("evidence package", &["zip"]).pick_file()
+    }
+    fn save_review_package_as(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export review package")
+            .add_filter("review package", &["zip"])
+            .set_file_name("review.zip")
+            .save_file()
+    }
 }
 
 /// Dialogs that answer from prepared lists (tests).
@@ -38,6 +74,16 @@ pub struct FakeDialogs {
     pub save: Vec<PathBuf>,
     /// Answers of `import_files`.
     pub import: Vec<Vec<PathBuf>>,
+    /// Answers of `save_package_as` and `package_folder`, in order.
+    pub package: Vec<PathBuf>,
+    /// Answers of `open_package`.
+    pub open_package: Vec<PathBuf>,
+    /// Answers of `save_review_package_as`.
+    pub review_package: Vec<PathBuf>,
+}
+
+fn first(answers: &mut Vec<PathBuf>) -> Option<PathBuf> {
+    (!answers.is_empty()).then(|| answers.remove(0))
 }
 
 impl FileDialogs for FakeDialogs {
@@ -49,5 +95,17 @@ impl FileDialogs for FakeDialogs {
     }
     fn import_files(&mut self) -> Vec<PathBuf> {
         if self.import.is_empty() { Vec::new() } else { self.import.remove(0) }
+    }
+    fn save_package_as(&mut self) -> Option<PathBuf> {
+        first(&mut self.package)
+    }
+    fn package_folder(&mut self) -> Option<PathBuf> {
+        first(&mut self.package)
+    }
+    fn open_package(&mut self) -> Option<PathBuf> {
+        first(&mut self.open_package)
+    }
+    fn save_review_package_as(&mut self) -> Option<PathBuf> {
+        first(&mut self.review_package)
     }
 }

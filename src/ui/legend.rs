@@ -34,12 +34,16 @@ fn icon(ui: &mut Ui) -> (Rect, egui::Painter) {
 }
 
 impl WorkbenchApp {
-    /// What is on the graph, for the legend.
+    /// What is on the graph shown (the reviewed package's in review mode), for the legend.
     #[must_use]
     pub fn legend_items(&self) -> LegendItems {
         let mut items = LegendItems::default();
-        let Some(s) = self.session.as_ref() else { return items };
-        for n in s.graph.graph.node_weights() {
+        let (graph, hops) = match (self.review.loaded(), self.session.as_ref()) {
+            (Some(r), _) => (&r.evidence.graph, &r.evidence.case.hops),
+            (None, Some(s)) => (&s.graph, &s.inv.case().hops),
+            (None, None) => return items,
+        };
+        for n in graph.graph.node_weights() {
             match n.key {
                 NodeKey::Address { .. } => {
                     items.categories.insert(n.category);
@@ -48,14 +52,14 @@ impl WorkbenchApp {
                 NodeKey::Aggregate(_) => items.aggregates = true,
             }
         }
-        for e in s.graph.graph.edge_weights() {
+        for e in graph.graph.edge_weights() {
             for (chain, asset) in e.totals.keys() {
                 let info = canvas::asset_info(chain, asset);
                 items.assets.insert((info.symbol, info.native));
             }
         }
         let mut kinds = BTreeSet::new();
-        for h in s.inv.case().hops.values() {
+        for h in hops.values() {
             let (name, sample): (&str, HopKind) = (h.kind.name(), h.kind.clone());
             if kinds.insert(name.to_owned()) {
                 items.hops.push((name.replace('_', " "), canvas::hop_color(&sample)));

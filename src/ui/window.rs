@@ -125,6 +125,11 @@ impl WorkbenchApp {
         self.poll_training();
         self.poll_finder(&ctx);
         self.action_shortcuts(&ctx);
+        // Evidence packages: the export's windows, and review mode (which draws its own panels).
+        self.export_ui(&ctx);
+        if self.review_frame(ui) {
+            return;
+        }
         self.dropped_files(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         if self.training.is_some() {
@@ -170,11 +175,12 @@ impl eframe::App for WorkbenchApp {
     }
 }
 
-/// Opens the window on `case` (or the most recent case, or nothing).
+/// Opens the window on `case` (or the most recent case, or nothing); with `review`, on that
+/// evidence package in review mode instead.
 ///
 /// # Errors
 /// The window could not be created (no display).
-pub fn run(case: Option<PathBuf>) -> eframe::Result {
+pub fn run(case: Option<PathBuf>, review: Option<PathBuf>) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("hoptrace").with_inner_size([1600.0, 1000.0]),
         ..eframe::NativeOptions::default()
@@ -188,6 +194,10 @@ pub fn run(case: Option<PathBuf>) -> eframe::Result {
                 && let Some(prefs) = eframe::get_value(storage, "hoptrace-prefs")
             {
                 app.prefs = prefs;
+            }
+            if let Some(package) = review {
+                app.open_review(&package);
+                return Ok(Box::new(app));
             }
             let target = case.or_else(|| app.prefs.recent.first().cloned());
             if let Some(p) = target {

@@ -38,6 +38,7 @@ pub fn frame_ui(
         menu,
         spatial,
         scratch,
+        read_only,
         ..
     } = state;
     let origin = rect.center();
@@ -104,7 +105,7 @@ pub fn frame_ui(
     draw::edges(&painter, &f, &scratch.edges, &scratch.dragged_edges);
     hops::draw(&painter, &f, hops, *highlighted_hop, &mut scratch.hops);
 
-    let mut inp = Input { canvas_id: bg.id, view, sel, drag, menu, events, changed: false };
+    let mut inp = Input { canvas_id: bg.id, view, sel, drag, menu, events, changed: false, read_only: *read_only };
     // Hop labels are buttons: a click selects the hop (inspector, timeline).
     for (id, r) in &scratch.hops.labels {
         let resp = ui.interact(*r, bg.id.with(("hop", *id)), Sense::click());

@@ -32,6 +32,8 @@ pub struct Input<'a> {
     pub events: &'a mut Vec<CanvasEvent>,
     /// Something changed that needs another frame.
     pub changed: bool,
+    /// Only selection events: no moves, expansions or hiding (review mode).
+    pub read_only: bool,
 }
 
 impl Input<'_> {
@@ -93,10 +95,10 @@ pub fn node(ui: &Ui, resp: &Response, node: &GraphNode, inp: &mut Input<'_>) {
         inp.sel.only(key.clone());
         inp.emit(CanvasEvent::Select { node: key.clone(), additive: false });
     }
-    if resp.double_clicked() && !matches!(key, NodeKey::Aggregate(_)) {
+    if resp.double_clicked() && !inp.read_only && !matches!(key, NodeKey::Aggregate(_)) {
         inp.emit(CanvasEvent::Expand { node: key.clone(), direction: ExpandDirection::Both });
     }
-    if resp.drag_started_by(PointerButton::Primary) {
+    if resp.drag_started_by(PointerButton::Primary) && !inp.read_only {
         let nodes = if inp.sel.nodes.contains(key) {
             inp.sel.nodes.iter().cloned().collect()
         } else {
@@ -119,7 +121,8 @@ pub fn node(ui: &Ui, resp: &Response, node: &GraphNode, inp: &mut Input<'_>) {
         }
     }
     if matches!(inp.menu, Some(MenuTarget::Node(k)) if k == key) {
-        let shown = resp.context_menu(|ui| menu::node_menu(ui, node, inp.events));
+        let read_only = inp.read_only;
+        let shown = resp.context_menu(|ui| menu::node_menu(ui, node, read_only, inp.events));
         if shown.is_none() && !resp.secondary_clicked() {
             *inp.menu = None;
         }
@@ -250,7 +253,7 @@ pub fn keyboard(ui: &Ui, b: &Background<'_>, node_focused: bool, fit_requested: 
             inp.changed = true;
         }
     }
-    if enter || delete {
+    if (enter || delete) && !inp.read_only {
         let selected: Vec<NodeKey> = inp.sel.nodes.iter().cloned().collect();
         for node in selected {
             if delete {

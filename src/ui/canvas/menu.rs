@@ -19,9 +19,16 @@ fn item(ui: &mut Ui, text: &str, event: CanvasEvent, events: &mut Vec<CanvasEven
     }
 }
 
-/// The right-click menu of a node.
-pub fn node_menu(ui: &mut Ui, node: &GraphNode, events: &mut Vec<CanvasEvent>) {
+/// The right-click menu of a node (`read_only`: the copy entries only).
+pub fn node_menu(ui: &mut Ui, node: &GraphNode, read_only: bool, events: &mut Vec<CanvasEvent>) {
     let key = &node.key;
+    if read_only {
+        if matches!(key, NodeKey::Aggregate(_)) {
+            ui.label("Read-only: this package cannot be changed");
+        }
+        copy_entries(ui, key);
+        return;
+    }
     match key {
         NodeKey::Aggregate(_) => {
             // An aggregate is expanded from its anchor with a narrower filter.
@@ -56,6 +63,13 @@ pub fn node_menu(ui: &mut Ui, node: &GraphNode, events: &mut Vec<CanvasEvent>) {
     if !matches!(key, NodeKey::Aggregate(_)) {
         item(ui, "Find the other side", CanvasEvent::FindOtherSide(key.clone()), events);
         ui.separator();
+        copy_entries(ui, key);
+    }
+}
+
+/// Copy the address (or hash) and the explorer URL of a node.
+fn copy_entries(ui: &mut Ui, key: &NodeKey) {
+    if !matches!(key, NodeKey::Aggregate(_)) {
         let copy_label = if matches!(key, NodeKey::Tx { .. }) { "Copy transaction hash" } else { "Copy address" };
         if let Some(text) = copy_text(key)
             && ui.button(copy_label).clicked()

@@ -209,6 +209,8 @@ pub struct CanvasState {
     /// Height at the bottom of the canvas covered by an overlay (the legend): fitting keeps
     /// the graph above it.
     free_below: f32,
+    /// Nothing may change the graph: no drags, no expand/hide keys, menus with copy entries only.
+    read_only: bool,
 }
 
 impl Default for CanvasState {
@@ -227,6 +229,7 @@ impl Default for CanvasState {
             spatial: Spatial::default(),
             scratch: Scratch::default(),
             free_below: 0.0,
+            read_only: false,
         }
     }
 }
@@ -258,6 +261,17 @@ impl CanvasState {
     #[must_use]
     pub fn selected_edge(&self) -> Option<&(NodeKey, NodeKey)> {
         self.sel.edge.as_ref()
+    }
+
+    /// Makes the canvas read-only (review mode): it then emits selection events only.
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    /// Whether the canvas is read-only.
+    #[must_use]
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Fits the whole graph into the canvas on the next frame.

@@ -1,0 +1,206 @@
+//! Reading a package's tables back into [`Evidence`], so a package can be looked at without
+//! the ledger it was exported from: `transfers.csv` becomes ledger rows (with provenance),
+//! its symbol and decimals columns the asset table, and the `ledger` rows of `labels.csv`
+//! the imported labels; the graph is then built as the window builds it.
+//!
+//! Cells the export neutralised against spreadsheet formulas (a leading `'`) are read back
+//! without it. A cell that itself began with `'` followed by a formula character reads back
+//! without its quote too: the two cannot be told apart, and only free text (file names,
+//! label sources) can hold one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Evidence, OpenedPackage};
+use crate::graph::InvestigationGraph;
+use crate::import::csvutil::neutralize;
+use crate::ledger::{AssetInfo, Provenance, TransferRow};
+use crate::model::{Amount, Category, Label, Transfer, TransferKind};
+
+/// Undoes [`neutralize`]: `'=1` → `=1`; any other cell is kept.
+fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if neutralize(rest).len() != rest.len() => rest,
+        _ => cell,
+    }
+}
+
+/// One CSV of the package as header-named rows: `(line, cells by column name)`.
+fn table(name: &str, bytes: &[u8], problems: &mut Vec<String>) -> Vec<(usize, BTreeMap<String, String>)> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_owned).collect(),
+        Err(e) => {
+            problems.push(format!("{name}: the header cannot be read: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        match record {
+            Ok(r) => out.push((
+                line,
+                header.iter().cloned().zip(r.iter().map(|c| restore(c).to_owned())).collect::<BTreeMap<_, _>>(),
+            )),
+            Err(e) => problems.push(format!("{name} line {line}: {e}")),
+        }
+    }
+    out
+}
+
+fn cell<'a>(row: &'a BTreeMap<String, String>, column: &str) -> &'a str {
+    row.get(column).map_or("", String::as_str)
+}
+
+fn optional(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn number<T: std::str::FromStr>(row: &BTreeMap<String, String>, column: &str) -> Result<Option<T>, String> {
+    let text = cell(row, column);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<T>().map(Some).map_err(|_| format!("{column} {text:?} is not a number"))
+}
+
+/// One `transfers.csv` row as a ledger row (batch id 0: the package does not record it).
+fn transfer_row(row: &BTreeMap<String, String>) -> Result<(TransferRow, Option<AssetInfo>), String> {
+    let id = number::<i64>(row, "id")?.ok_or("the id is empty")?;
+    let kind_name = cell(row, "kind");
+    let kind = TransferKind::ALL
+        .into_iter()
+        .find(|k| k.name() == kind_name)
+        .ok_or_else(|| format!("kind {kind_name:?} is not a transfer kind"))?;
+    let time = match cell(row, "time") {
+        "" => None,
+        t => Some(t.parse::<jiff::Timestamp>().map_err(|e| format!("time {t:?}: {e}"))?.as_second()),
+    };
+    let amount: Amount = cell(row, "amount_base_units")
+        .parse()
+        .map_err(|e| format!("amount_base_units {:?}: {e}", cell(row, "amount_base_units")))?;
+    let fee_base = match cell(row, "fee_base_units") {
+        "" => None,
+        f => Some(f.parse::<Amount>().map_err(|e| format!("fee_base_units {f:?}: {e}"))?),
+    };
+    let line = number::<u64>(row, "source_line")?.unwrap_or(0);
+    let transfer = Transfer {
+        chain: cell(row, "chain").to_owned(),
+        tx_hash: cell(row, "tx_hash").to_owned(),
+        kind,
+        position: number(row, "position")?,
+        block: number(row, "block")?,
+        time,
+        from: optional(cell(row, "from")),
+        to: optional(cell(row, "to")),
+        asset: cell(row, "asset").to_owned(),
+        amount_base: amount,
+        fee_base,
+        failed: cell(row, "failed") == "true",
+        prev_out: None,
+        line,
+    };
+    let asset = AssetInfo {
+        chain: transfer.chain.clone(),
+        asset: transfer.asset.clone(),
+        symbol: optional(cell(row, "symbol")),
+        decimals: number(row, "decimals")?,
+    };
+    let known = asset.symbol.is_some() || asset.decimals.is_some();
+    let provenance = Provenance {
+        batch_id: 0,
+        file_name: cell(row, "source_file").to_owned(),
+        file_sha256: cell(row, "source_sha256").to_owned(),
+        line,
+    };
+    Ok((TransferRow { id, transfer, provenance }, known.then_some(asset)))
+}
+
+/// One `ledger` row of `labels.csv` as an imported label.
+fn label_row(row: &BTreeMap<String, String>) -> Result<Label, String> {
+    let category = cell(row, "category");
+    Ok(Label {
+        chain: cell(row, "chain").to_owned(),
+        address: cell(row, "address").to_owned(),
+        entity: cell(row, "entity").to_owned(),
+        category: Category::parse(category).ok_or_else(|| format!("category {category:?} is not known"))?,
+        source_category: optional(cell(row, "source_category")),
+        actor: optional(cell(row, "actor")),
+        source: cell(row, "source").to_owned(),
+        confidence: optional(cell(row, "confidence")),
+        valid_from: optional(cell(row, "valid_from")),
+        valid_to: optional(cell(row, "valid_to")),
+        added_by: optional(cell(row, "added_by")),
+        line: number(row, "source_line")?.unwrap_or(0),
+    })
+}
+
+impl Evidence {
+    /// The evidence of an opened package, read from its own files: the case from `case.ron`,
+    /// the rows of its transfers from `transfers.csv`, imported labels from `labels.csv`, the
+    /// ledger fingerprint from the manifest (else the case's). Returns it with every problem
+    /// met in plain words (file and line); rows that cannot be read are left out, so a damaged
+    /// package still shows what it can. O(t + l) for t transfer and l label rows.
+    ///
+    /// # Errors
+    /// A message when the package has no readable `case.ron`.
+    pub fn from_package(package: &OpenedPackage) -> Result<(Evidence, Vec<String>), String> {
+        let case = package
+            .case
+            .clone()
+            .ok_or_else(|| format!("{}: the package has no readable case.ron", package.source.display()))?;
+        let mut problems = Vec::new();
+        let mut rows = HashMap::new();
+        let mut assets = BTreeMap::new();
+        match package.file("transfers.csv") {
+            Some(bytes) => {
+                for (line, row) in table("transfers.csv", bytes, &mut problems) {
+                    match transfer_row(&row) {
+                        Ok((r, asset)) => {
+                            if let Some(a) = asset {
+                                assets.insert((a.chain.clone(), a.asset.clone()), a);
+                            }
+                            rows.insert(r.id, r);
+                        }
+                        Err(e) => problems.push(format!("transfers.csv line {line}: {e}")),
+                    }
+                }
+            }
+            None => problems.push("transfers.csv is missing: the graph has no edges".to_owned()),
+        }
+        let missing = case.transfers.iter().filter(|id| !rows.contains_key(id)).count();
+        if missing > 0 {
+            problems.push(format!("transfers.csv lacks {missing} transfer(s) of the case"));
+        }
+        let mut ledger_labels: HashMap<String, Vec<Label>> = HashMap::new();
+        if let Some(bytes) = package.file("labels.csv") {
+            for (line, row) in table("labels.csv", bytes, &mut problems) {
+                if cell(&row, "origin") != "ledger" {
+                    continue;
+                }
+                match label_row(&row) {
+                    Ok(l) => ledger_labels.entry(l.address.clone()).or_default().push(l),
+                    Err(e) => problems.push(format!("labels.csv line {line}: {e}")),
+                }
+            }
+        }
+        let ledger_fingerprint =
+            package.manifest.as_ref().map_or_else(|| case.ledger.fingerprint.clone(), |m| m.ledger_fingerprint.clone());
+        let graph = InvestigationGraph::build(&case, &rows, &ledger_labels);
+        Ok((Evidence { case, rows, ledger_labels, assets, ledger_fingerprint, graph }, problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::restore;
+
+    #[test]
+    fn neutralised_cells_read_back_as_written() {
+        assert_eq!(restore("'=HYPERLINK(1)"), "=HYPERLINK(1)");
+        assert_eq!(restore("'-1"), "-1");
+        assert_eq!(restore("'quoted"), "'quoted");
+        assert_eq!(restore("plain"), "plain");
+        assert_eq!(restore(""), "");
+    }
+}

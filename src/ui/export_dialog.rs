@@ -1,0 +1,231 @@
+//! File > Export evidence package… (Ctrl+E): the case as an evidence package, written on a
+//! background thread with a progress bar naming the step and a cancel button. The package is
+//! made from the saved case file, so unsaved changes are saved first (the user is asked). A
+//! cancelled or failed export leaves nothing at the chosen path ([`crate::export::export`]
+//! writes under a temporary name and renames); the outcome is a notice with the file, its size
+//! and the manifest's SHA-256.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use super::app::WorkbenchApp;
+use crate::export::{Evidence, ExportError, ExportOptions, ExportSummary, Layout, Progress, export};
+
+/// What the export thread reports.
+#[derive(Debug)]
+enum ExportMessage {
+    /// A step started.
+    Progress(Progress),
+    /// Finished: what was written, or why not.
+    Done(Box<Result<ExportSummary, ExportError>>),
+}
+
+/// An export running on a background thread.
+#[derive(Debug)]
+pub struct RunningExport {
+    /// The zip file or folder being written.
+    pub out: PathBuf,
+    /// Zip or folder.
+    pub layout: Layout,
+    /// The last step reported.
+    pub progress: Progress,
+    cancel: Arc<AtomicBool>,
+    rx: Receiver<ExportMessage>,
+}
+
+/// How the last export ended.
+#[derive(Debug, Clone)]
+pub struct ExportOutcome {
+    /// The path asked for.
+    pub out: PathBuf,
+    /// The last progress reported (fraction 1.0 when it completed).
+    pub progress: Progress,
+    /// What was written, or why nothing was (`"export cancelled"` when cancelled).
+    pub result: Result<ExportSummary, String>,
+}
+
+/// The export's transient state (the app holds one).
+#[derive(Debug, Default)]
+pub struct ExportUi {
+    /// Unsaved changes: asking whether to save before exporting in this layout.
+    pub confirm_save: Option<Layout>,
+    /// The export in progress.
+    pub running: Option<RunningExport>,
+    /// The last export that ended.
+    pub last: Option<ExportOutcome>,
+}
+
+impl ExportUi {
+    /// Nothing asked and nothing running: a new export may start.
+    #[must_use]
+    pub fn is_idle(&self) -> bool {
+        self.confirm_save.is_none() && self.running.is_none()
+    }
+
+    /// An export is running.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Asks the running export to stop at its next step.
+    pub fn cancel(&mut self) {
+        if let Some(r) = &self.running {
+            r.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// `608.6 KiB (623250 bytes)`.
+#[must_use]
+pub fn size_text(bytes: u64) -> String {
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    let shown = if b < 1024.0 * 1024.0 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    };
+    format!("{shown} ({bytes} bytes)")
+}
+
+impl WorkbenchApp {
+    /// Starts File > Export evidence package: asks to save unsaved changes first, then for
+    /// the output path, then exports on a background thread.
+    pub fn start_export(&mut self, layout: Layout) {
+        let Some(s) = self.session.as_ref() else {
+            return self.error("open a case before exporting it");
+        };
+        if !self.export.is_idle() {
+            return self.error("an export is already running: wait for it or cancel it");
+        }
+        if s.dirty {
+            self.export.confirm_save = Some(layout);
+        } else {
+            self.ask_export_path(layout);
+        }
+    }
+
+    /// Asks where to write the package and starts the export thread.
+    fn ask_export_path(&mut self, layout: Layout) {
+        let chosen = match layout {
+            Layout::Zip => self.files.save_package_as(),
+            Layout::Folder => self.files.package_folder(),
+        };
+        let Some(mut out) = chosen else { return };
+        if layout == Layout::Zip && out.extension().is_none() {
+            out.set_extension("zip");
+        }
+        let Some(s) = self.session.as_ref() else { return };
+        let case_path = s.path.clone();
+        let ledger = s.inv.ledger().path().to_owned();
+        if let Some(own) = [&case_path, &ledger].into_iter().find(|p| same_file(p, &out)) {
+            return self.error(format!(
+                "{} is the case's own {} file: choose another name for the package",
+                own.display(),
+                if *own == ledger { "ledger" } else { "case" }
+            ));
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (thread_cancel, thread_out) = (cancel.clone(), out.clone());
+        let spawned = std::thread::Builder::new().name("hoptrace-export".to_owned()).spawn(move || {
+            let result = Evidence::load(&case_path).and_then(|ev| {
+                let progress_tx = tx.clone();
+                let mut progress = move |p: Progress| {
+                    let _ = progress_tx.send(ExportMessage::Progress(p));
+                };
+                export(&ev, &ExportOptions::default(), &thread_out, layout, &mut progress, Some(&thread_cancel))
+            });
+            let _ = tx.send(ExportMessage::Done(Box::new(result)));
+        });
+        match spawned {
+            Ok(_) => {
+                let progress = Progress { step: "reading the case and its ledger".to_owned(), fraction: 0.0 };
+                self.export.running = Some(RunningExport { out, layout, progress, cancel, rx });
+            }
+            Err(e) => self.error(format!("cannot start the export: {e}")),
+        }
+    }
+
+    /// Takes what the export thread reported since the last frame; tells the user how it ended.
+    pub fn poll_export(&mut self) {
+        let Some(run) = self.export.running.as_mut() else { return };
+        let done = loop {
+            match run.rx.try_recv() {
+                Ok(ExportMessage::Progress(p)) => run.progress = p,
+                Ok(ExportMessage::Done(r)) => break Some((*r).map_err(|e| e.to_string())),
+                Err(TryRecvError::Empty) => break None,
+                Err(TryRecvError::Disconnected) => break Some(Err("the export stopped unexpectedly".to_owned())),
+            }
+        };
+        let Some(result) = done else { return };
+        let Some(run) = self.export.running.take() else { return };
+        match &result {
+            Ok(summary) => self.info(format!(
+                "Exported evidence package {} ({}); manifest SHA-256 {}",
+                summary.path.display(),
+                size_text(summary.bytes),
+                summary.manifest_sha256
+            )),
+            Err(e) if run.cancel.load(Ordering::Relaxed) && e == "export cancelled" => {
+                self.info(format!("Export cancelled: nothing was written to {}", run.out.display()));
+            }
+            Err(e) => self.error(format!("Export to {} failed: {e}. The case is unchanged.", run.out.display())),
+        }
+        self.export.last = Some(ExportOutcome { out: run.out, progress: run.progress, result });
+    }
+
+    /// The save question and the progress window (drawn every frame; polls the thread).
+    pub fn export_ui(&mut self, ctx: &egui::Context) {
+        self.poll_export();
+        if let Some(layout) = self.export.confirm_save {
+            let mut answer = None;
+            egui::Window::new("Export evidence package").collapsible(false).resizable(false).show(ctx, |ui| {
+                ui.label("The case has unsaved changes. The package is made from the saved case file.");
+                ui.horizontal(|ui| {
+                    if ui.button("Save and export").clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(false);
+                    }
+                });
+            });
+            match answer {
+                Some(true) => {
+                    self.export.confirm_save = None;
+                    self.save();
+                    if self.session.as_ref().is_some_and(|s| !s.dirty) {
+                        self.ask_export_path(layout);
+                    }
+                }
+                Some(false) => self.export.confirm_save = None,
+                None => {}
+            }
+        }
+        let Some(run) = &self.export.running else { return };
+        let mut cancel = false;
+        egui::Window::new("Exporting evidence package").collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.label(format!("Writing {}", run.out.display()));
+            let bar = egui::ProgressBar::new(run.progress.fraction).desired_width(360.0).show_percentage();
+            ui.add(bar);
+            ui.label(format!("Step: {}", run.progress.step));
+            cancel = ui.add_enabled(!run.cancel.load(Ordering::Relaxed), egui::Button::new("Cancel export")).clicked();
+        });
+        if cancel {
+            self.export.cancel();
+        }
+        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Whether `a` and `b` name the same file (the same path, or the same file through links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
