@@ -213,3 +213,21 @@ fn arranging_runs_off_the_ui_thread_and_undoes_in_one_step() {
         "one undo restores every position"
     );
 }
+
+#[test]
+fn the_first_fit_fills_the_settled_canvas_until_the_user_moves_the_view() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let mut h = harness(app);
+    let first = h.state().canvas.zoom();
+    h.state_mut().canvas.request_fit();
+    h.run();
+    let refit = h.state().canvas.zoom();
+    assert!((first - refit).abs() < 1e-4, "the opening fit ({first}) is the fit of the settled canvas ({refit})");
+    // Once the user zooms, a change of the canvas area does not refit.
+    h.state_mut().canvas.zoom_by(2.0);
+    h.state_mut().prefs.legend = !h.state().prefs.legend;
+    h.run();
+    assert!((h.state().canvas.zoom() - refit * 2.0).abs() < 1e-3, "the user's zoom is kept");
+}

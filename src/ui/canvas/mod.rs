@@ -202,6 +202,10 @@ pub struct CanvasState {
     /// World point where a box selection started.
     box_select: Option<Pos2>,
     fit_requested: bool,
+    /// The area and view of the last fit, and how many frames it may still follow the area:
+    /// while the window settles its panels (first frames, the legend appearing), a change of
+    /// the area fits again unless the user has panned or zoomed.
+    fitted: Option<(Rect, View, u8)>,
     focus_request: Option<NodeKey>,
     menu: Option<MenuTarget>,
     spatial: Spatial,
@@ -212,6 +216,12 @@ pub struct CanvasState {
     /// Nothing may change the graph: no drags, no expand/hide keys, menus with copy entries only.
     read_only: bool,
 }
+
+/// Screen points kept free left and right of the graph when fitting: half a long label.
+const FIT_MARGIN_X: f32 = 100.0;
+
+/// Frames after a fit during which it follows the canvas area as the window settles.
+const SETTLE_FRAMES: u8 = 10;
 
 impl Default for CanvasState {
     /// Nothing selected; fits the graph on the first frame.
@@ -224,6 +234,7 @@ impl Default for CanvasState {
             drag: None,
             box_select: None,
             fit_requested: true,
+            fitted: None,
             focus_request: None,
             menu: None,
             spatial: Spatial::default(),
@@ -308,6 +319,11 @@ impl CanvasState {
         self.view.zoom
     }
 
+    /// Zooms by `factor` about the canvas centre (within the zoom limits).
+    pub fn zoom_by(&mut self, factor: f32) {
+        self.view.zoom_at(Pos2::ZERO, Pos2::ZERO, factor);
+    }
+
     /// Forgets selected, hovered and dragged nodes that are no longer on the graph.
     fn prune(&mut self, graph: &InvestigationGraph) {
         let on = |k: &NodeKey| graph.index.contains_key(k);
@@ -336,13 +352,23 @@ impl CanvasState {
             self.view.zoom = self.view.zoom.max(style::LABEL_ZOOM_FULL + 0.05);
             self.view.center_on(n.pos);
         }
+        let mut area = rect;
+        area.max.y = (rect.max.y - self.free_below).max(rect.min.y + 80.0);
+        if let Some((fitted_area, fitted_view, frames)) = self.fitted.take() {
+            if self.view == fitted_view && frames > 0 {
+                self.fit_requested |= fitted_area != area;
+                self.fitted = Some((fitted_area, fitted_view, frames - 1));
+            }
+        }
         if self.fit_requested {
             self.fit_requested = false;
-            let mut area = rect;
-            area.max.y = (rect.max.y - self.free_below).max(rect.min.y + 80.0);
-            self.view = self.spatial.bounds.map_or_else(View::default, |b| View::fit(b, area, 40.0));
+            // Labels are centred under their nodes and wider than them: room for half a long
+            // label at the left and right edges.
+            let margin = Vec2::new(FIT_MARGIN_X, 40.0);
+            self.view = self.spatial.bounds.map_or_else(View::default, |b| View::fit(b, area, margin));
             // Screen positions are relative to the canvas centre: centre the graph in `area`.
             self.view.pan += area.center() - rect.center();
+            self.fitted = Some((area, self.view, SETTLE_FRAMES));
         }
     }
 }

@@ -57,11 +57,11 @@ impl View {
         self.pan = -world.to_vec2() * self.zoom;
     }
 
-    /// The view showing all of `bounds` (world) inside `screen` with `margin` points around it,
-    /// at most [`MAX_FIT_ZOOM`].
+    /// The view showing all of `bounds` (world) inside `screen` with `margin` points around it
+    /// (x: each side, y: top and bottom), at most [`MAX_FIT_ZOOM`].
     #[must_use]
-    pub fn fit(bounds: Rect, screen: Rect, margin: f32) -> View {
-        let avail = (screen.size() - Vec2::splat(2.0 * margin)).max(Vec2::splat(1.0));
+    pub fn fit(bounds: Rect, screen: Rect, margin: Vec2) -> View {
+        let avail = (screen.size() - 2.0 * margin).max(Vec2::splat(1.0));
         let size = bounds.size().max(Vec2::splat(1.0));
         let zoom = (avail.x / size.x).min(avail.y / size.y).clamp(MIN_ZOOM, MAX_FIT_ZOOM);
         let mut v = View { pan: Vec2::ZERO, zoom };
@@ -141,14 +141,14 @@ mod tests {
     fn fit_shows_the_whole_box_and_culling_rect_matches() {
         let screen = Rect::from_min_size(Pos2::new(50.0, 20.0), vec2(800.0, 600.0));
         let bounds = Rect::from_min_max(Pos2::new(-1000.0, 0.0), Pos2::new(3000.0, 500.0));
-        let v = View::fit(bounds, screen, 20.0);
+        let v = View::fit(bounds, screen, Vec2::splat(20.0));
         let shown = v.visible_world(screen);
         assert!(shown.contains_rect(bounds), "{shown:?} ⊇ {bounds:?}");
         assert!((v.zoom - 760.0 / 4000.0).abs() < 1e-4);
         // The centre of the bounds is at the centre of the canvas.
         assert!(v.to_screen(screen.center(), bounds.center()).distance(screen.center()) < 1e-3);
         // A single point is not blown up past the fit limit.
-        let one = View::fit(Rect::from_center_size(Pos2::ZERO, Vec2::ZERO), screen, 20.0);
+        let one = View::fit(Rect::from_center_size(Pos2::ZERO, Vec2::ZERO), screen, Vec2::splat(20.0));
         assert!((one.zoom - MAX_FIT_ZOOM).abs() < 1e-6);
     }
 
