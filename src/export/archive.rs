@@ -65,8 +65,12 @@ fn zip_time(seconds: i64) -> DateTime {
     DateTime::from_date_and_time(year, month, day, hour, minute, second).unwrap_or(fallback)
 }
 
-/// The zip of `files`: entries in order, Deflated (level 6), Unix permissions 0644, modified
-/// at `mtime` (UTC; 1980-01-01 when out of the zip range).
+/// Files whose content is compressed already (deflating them again costs time and saves
+/// nothing): stored as they are.
+const STORED: [&str; 2] = [".png", ".pdf"];
+
+/// The zip of `files`: entries in order, Deflated (level 6; PNG and PDF stored), Unix
+/// permissions 0644, modified at `mtime` (UTC; 1980-01-01 when out of the zip range).
 pub(crate) fn zip_bytes(files: &[PackageFile], mtime: i64) -> Result<Vec<u8>, ExportError> {
     let zerr = |source| ExportError::Zip { path: PathBuf::from("(memory)"), source };
     let options = SimpleFileOptions::default()
@@ -77,8 +81,10 @@ pub(crate) fn zip_bytes(files: &[PackageFile], mtime: i64) -> Result<Vec<u8>, Ex
         .last_modified_time(zip_time(mtime))
         .large_file(files.iter().any(|f| f.bytes.len() as u64 >= u64::from(u32::MAX)));
     let mut w = ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = options.compression_method(CompressionMethod::Stored).compression_level(None);
     for f in files {
-        w.start_file(f.name.as_str(), options).map_err(zerr)?;
+        let o = if STORED.iter().any(|s| f.name.ends_with(s)) { stored } else { options };
+        w.start_file(f.name.as_str(), o).map_err(zerr)?;
         w.write_all(&f.bytes).map_err(|e| zerr(e.into()))?;
     }
     Ok(w.finish().map_err(zerr)?.into_inner())

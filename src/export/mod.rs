@@ -276,8 +276,7 @@ pub fn build_data_files(ev: &Evidence, timestamp: i64, steps: &mut Steps<'_>) ->
 /// As [`build_data_files`] and [`PackageBuilder::finish`].
 pub fn build(ev: &Evidence, options: &ExportOptions, steps: &mut Steps<'_>) -> Result<Package, ExportError> {
     let timestamp = options.timestamp.unwrap_or(ev.case.modified);
-    let mut builder = build_data_files(ev, timestamp, steps)?;
-    render::add_renderings(ev, timestamp, &mut builder, steps)?;
+    let builder = render::build_with_renderings(ev, timestamp, steps)?;
     steps.next("manifest.json")?;
     builder.finish(&ev.manifest_header(timestamp), options.signing_key.as_ref())
 }

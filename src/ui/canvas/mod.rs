@@ -354,11 +354,12 @@ impl CanvasState {
         }
         let mut area = rect;
         area.max.y = (rect.max.y - self.free_below).max(rect.min.y + 80.0);
-        if let Some((fitted_area, fitted_view, frames)) = self.fitted.take() {
-            if self.view == fitted_view && frames > 0 {
-                self.fit_requested |= fitted_area != area;
-                self.fitted = Some((fitted_area, fitted_view, frames - 1));
-            }
+        if let Some((fitted_area, fitted_view, frames)) = self.fitted.take()
+            && self.view == fitted_view
+            && frames > 0
+        {
+            self.fit_requested |= fitted_area != area;
+            self.fitted = Some((fitted_area, fitted_view, frames - 1));
         }
         if self.fit_requested {
             self.fit_requested = false;
