@@ -11,8 +11,8 @@ use super::geometry::{arrowhead, edge_control, edge_midpoint, trimmed};
 use super::info::{chain_badge, node_chain, node_label};
 use super::spatial::{EdgeSlot, Spatial};
 use super::style::{
-    ARROW_ZOOM, BADGE_SIZE, DOT_RADIUS, LABEL_SIZE, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme, category_color,
-    category_shape, fade, shape_points,
+    ARROW_ZOOM, BADGE_SIZE, COARSE_EDGES, DOT_RADIUS, LABEL_SIZE, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme,
+    category_color, category_shape, fade, shape_points,
 };
 use super::view::View;
 use crate::case::NodeKey;
@@ -35,8 +35,8 @@ pub struct Frame<'a> {
     pub selected: &'a [u32],
     /// Dragged node slots, sorted.
     pub dragged: &'a [u32],
-    /// World offset of the dragged nodes.
-    pub drag_offset: Vec2,
+    /// Screen position of every node slot (dragged ones moved along).
+    pub screen: &'a [Pos2],
     /// Node under the pointer.
     pub hovered: Option<u32>,
     /// Edge under the pointer.
@@ -54,17 +54,19 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    /// World position of a node slot (moved along if dragged).
-    #[must_use]
-    pub fn world(&self, slot: u32) -> Option<Pos2> {
-        let n = self.spatial.node(slot)?;
-        Some(if self.is_dragged(slot) { n.pos + self.drag_offset } else { n.pos })
-    }
-
     /// Screen position of a node slot.
     #[must_use]
     pub fn screen(&self, slot: u32) -> Option<Pos2> {
-        self.world(slot).map(|w| self.view.to_screen(self.rect.center(), w))
+        self.screen.get(slot as usize).copied()
+    }
+
+    /// Is a slot drawn as a plain dot (small on screen, nothing around it)?
+    #[must_use]
+    pub fn plain_dot(&self, slot: u32) -> bool {
+        self.spatial.node(slot).is_some_and(|n| n.half.y * self.view.zoom < DOT_RADIUS)
+            && !self.is_selected(slot)
+            && !self.is_dragged(slot)
+            && self.hovered != Some(slot)
     }
 
     /// Screen half-size of a node slot (at least a dot).
@@ -108,6 +110,9 @@ fn border(half: Vec2, dir: Vec2) -> f32 {
 /// then their count badges.
 pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &[u32]) {
     let mut batch = LineBatch::new(visible.len() + dragged_edges.len(), f.pixels_per_point);
+    if visible.len() > COARSE_EDGES {
+        batch = batch.coarse();
+    }
     let z = f.view.zoom;
     let width_scale = z.clamp(0.35, 1.6);
     // Far out, edges thin to hairlines and fade, and the more there are on screen the fainter
@@ -130,10 +135,18 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
             self_loop(&mut batch, a, ha.y, width, color);
             return;
         }
+        let arrow = if z >= ARROW_ZOOM { 4.0 + 1.5 * width } else { 0.0 };
+        if arrow == 0.0 && ha.y < DOT_RADIUS && hb.y < DOT_RADIUS {
+            // Far out: the dots drawn over the ends hide them, no need to stop at their borders.
+            match c {
+                Some(c) => batch.curve(a, c, b, width, color),
+                None => batch.segment(a, b, width, color),
+            }
+            return;
+        }
         let ra = border(ha, c.unwrap_or(b) - a);
         let rb = border(hb, c.unwrap_or(a) - b);
         let Some((start, tip, dir)) = trimmed(a, b, c, ra, rb) else { return };
-        let arrow = if z >= ARROW_ZOOM { 4.0 + 1.5 * width } else { 0.0 };
         let end = tip - dir * (arrow * 0.8);
         match c {
             Some(c) => batch.curve(start, c, end, width, color),
@@ -203,6 +216,31 @@ fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32) {
     let frame = Stroke::new(0.5, f.theme.outline.gamma_multiply(alpha * 0.5));
     painter.rect(r.expand2(vec2(3.0, 1.0)), 4.0, f.theme.text_bg.gamma_multiply(alpha), frame, StrokeKind::Middle);
     painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
+}
+
+/// Adds a plain dot ([`Frame::plain_dot`]) to `dots`, unless one is on its pixel already (it
+/// would look the same): far out, a frame of 10,000 nodes is one mesh of at most a dot a pixel.
+pub fn dot(dots: &mut LineBatch, pixels: &mut [u64], f: &Frame<'_>, slot: u32) {
+    let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { return };
+    let Some(node) = f.graph.graph.node_weight(n.index) else { return };
+    let rel = c - f.rect.min;
+    if f.rect.contains(c) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let (x, y, w) = (rel.x as usize, rel.y as usize, f.rect.width().ceil() as usize + 1);
+        let cell = y * w + x;
+        if let Some(word) = pixels.get_mut(cell / 64) {
+            let bit = 1u64 << (cell % 64);
+            if *word & bit != 0 {
+                return;
+            }
+            *word |= bit;
+        }
+    }
+    let fill = match node.key {
+        NodeKey::Address { .. } => category_color(node.category),
+        _ => TX_COLOR,
+    };
+    dots.dot(c, (n.half.y * f.view.zoom).max(1.5), fill);
 }
 
 /// Paints one node's shape, rings and pin.

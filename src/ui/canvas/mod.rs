@@ -107,6 +107,19 @@ pub enum CanvasEvent {
     SelectHop(u64),
 }
 
+/// What the canvas derives from a graph and its positions (node and edge slots, R-trees),
+/// prepared away from the UI thread for a large graph and handed over with
+/// [`CanvasState::adopt`]. O((n + e) log(n + e)) to build.
+pub struct PreparedScene(Spatial);
+
+impl PreparedScene {
+    /// Prepares the scene of `graph` at `positions`.
+    #[must_use]
+    pub fn new(graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) -> Self {
+        PreparedScene(Spatial::prepared(graph, positions))
+    }
+}
+
 /// A node drag in progress.
 #[derive(Debug, Clone)]
 struct NodeDrag {
@@ -139,6 +152,10 @@ struct Scratch {
     dragged: Vec<u32>,
     /// Edges of dragged nodes, sorted.
     dragged_edges: Vec<u32>,
+    /// Screen position of every node slot this frame.
+    screen: Vec<Pos2>,
+    /// Screen pixels with a batched dot on them (one bit each).
+    dot_pixels: Vec<u64>,
     /// Hop mark buffers.
     hops: hops::HopScratch,
 }
@@ -291,6 +308,13 @@ impl CanvasState {
     #[must_use]
     pub fn zoom(&self) -> f32 {
         self.view.zoom
+    }
+
+    /// Uses `scene` from the next frame on (instead of rebuilding it there) if it was prepared
+    /// for the graph and positions that frame shows. Returns the scene it replaces, to be
+    /// dropped off the UI thread.
+    pub fn adopt(&mut self, scene: PreparedScene) -> PreparedScene {
+        PreparedScene(std::mem::replace(&mut self.spatial, scene.0))
     }
 
     /// Forgets selected, hovered and dragged nodes that are no longer on the graph.
