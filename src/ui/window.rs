@@ -122,6 +122,10 @@ impl WorkbenchApp {
             self.fonts_installed = true;
         }
         self.apply_prefs(&ctx);
+        self.poll_applying();
+        if self.applying.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        }
         self.poll_arrange();
         if self.arranging.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
