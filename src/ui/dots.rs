@@ -1,5 +1,5 @@
 //! A plot item for many points: all of them in one mesh (an octagon with a one-pixel
-//! anti-aliasing feather each, or a ring), points outside the plot skipped, and a point drawn
+//! anti-aliasing feather each, or a 16-sided ring), points outside the plot skipped, and a point drawn
 //! only once per screen pixel (a second dot on the same pixel looks the same). egui_plot's
 //! `Points` makes a shape per point, which costs milliseconds to tessellate at 20,000 points.
 
@@ -11,6 +11,8 @@ use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, Plo
 
 /// Corners of a dot.
 const SIDES: u32 = 8;
+/// Corners of a ring (larger: an octagon would show).
+const RING_SIDES: u32 = 16;
 
 /// Points of one series, borrowed from a cache that outlives the frame.
 pub struct Dots<'a> {
@@ -75,20 +77,22 @@ fn dot(mesh: &mut Mesh, dirs: &[egui::Vec2], c: Pos2, r: f32, feather: f32, colo
     }
 }
 
-/// Appends an anti-aliased ring of width `w`.
+/// Appends an anti-aliased ring of width `w` (as egui strokes: the feather straddles each edge).
 fn ring(mesh: &mut Mesh, dirs: &[egui::Vec2], c: Pos2, r: f32, w: f32, feather: f32, color: Color32) {
     let base = u32::try_from(mesh.vertices.len()).unwrap_or(u32::MAX);
+    let sides = u32::try_from(dirs.len()).unwrap_or(0);
     let v = |pos, color| Vertex { pos, uv: WHITE_UV, color };
-    let radii = [r - w * 0.5 - feather, r - w * 0.5, r + w * 0.5, r + w * 0.5 + feather];
+    let (h, f) = (w * 0.5, feather * 0.5);
+    let radii = [r - h - f, r - h + f, r + h - f, r + h + f];
     for (k, rr) in radii.into_iter().enumerate() {
         let color = if k == 0 || k == 3 { Color32::TRANSPARENT } else { color };
         mesh.vertices.extend(ring_at(dirs, c, rr).map(|p| v(p, color)));
     }
     for band in 0..3 {
-        for i in 0..SIDES {
-            let j = (i + 1) % SIDES;
-            let (a, b) = (base + band * SIDES + i, base + band * SIDES + j);
-            let (oa, ob) = (a + SIDES, b + SIDES);
+        for i in 0..sides {
+            let j = (i + 1) % sides;
+            let (a, b) = (base + band * sides + i, base + band * sides + j);
+            let (oa, ob) = (a + sides, b + sides);
             mesh.indices.extend_from_slice(&[a, oa, b, b, oa, ob]);
         }
     }
@@ -98,10 +102,11 @@ impl PlotItem for Dots<'_> {
     fn shapes(&self, ui: &Ui, transform: &PlotTransform, shapes: &mut Vec<Shape>) {
         let frame = *transform.frame();
         let feather = 1.0 / ui.ctx().pixels_per_point().max(0.1);
+        let sides = if self.filled { SIDES } else { RING_SIDES };
         #[allow(clippy::cast_precision_loss)]
-        let dirs: Vec<egui::Vec2> = (0..SIDES)
+        let dirs: Vec<egui::Vec2> = (0..sides)
             .map(|i| {
-                let a = std::f32::consts::TAU * i as f32 / SIDES as f32;
+                let a = std::f32::consts::TAU * i as f32 / sides as f32;
                 vec2(a.cos(), a.sin())
             })
             .collect();
@@ -110,7 +115,7 @@ impl PlotItem for Dots<'_> {
         let (w, h) = (frame.width().ceil().max(1.0) as usize + 1, frame.height().ceil().max(1.0) as usize + 1);
         let mut seen = vec![0u64; (w * h).div_ceil(64)];
         let mut mesh = Mesh::default();
-        let per = if self.filled { 1 + 2 * SIDES as usize } else { 4 * SIDES as usize };
+        let per = if self.filled { 1 + 2 * SIDES as usize } else { 4 * RING_SIDES as usize };
         mesh.reserve_vertices(self.points.len().min(w * h) * per);
         for p in self.points {
             let c = transform.position_from_point(p);
