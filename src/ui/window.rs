@@ -112,7 +112,7 @@ impl WorkbenchApp {
         // Closing with unsaved changes asks first.
         if ctx.input(|i| i.viewport().close_requested())
             && !self.closing
-            && self.session.as_ref().is_some_and(|s| s.dirty)
+            && (self.session.as_ref().is_some_and(|s| s.dirty) || self.applying.is_some())
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::ConfirmClose);
