@@ -1,18 +1,17 @@
-//! Painting nodes, edges and labels for one frame, for what is on screen only.
+//! Painting nodes and edges for one frame, for what is on screen only.
 //!
-//! Edges go into one mesh ([`LineBatch`]); nodes are egui shapes (dots when zoomed far out);
-//! labels and badges are laid out only when drawn, and fade with zoom.
+//! Edges go into one mesh ([`LineBatch`], single quads when crowded); far out, plain nodes go
+//! into one mesh of dots (one per screen pixel), the others are egui shapes. Labels: `label`.
 
 use egui::epaint::{Mesh, PathStroke};
 use egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, vec2};
 
 use super::batch::LineBatch;
 use super::geometry::{arrowhead, edge_control, edge_midpoint, trimmed};
-use super::info::{chain_badge, node_chain, node_label};
 use super::spatial::{EdgeSlot, Spatial};
 use super::style::{
-    ARROW_ZOOM, BADGE_SIZE, COARSE_EDGES, DOT_RADIUS, LABEL_SIZE, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme,
-    category_color, category_shape, fade, shape_points,
+    ARROW_ZOOM, BADGE_SIZE, COARSE_EDGES, DOT_RADIUS, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme, category_color,
+    category_shape, fade, shape_points,
 };
 use super::view::View;
 use crate::case::NodeKey;
@@ -364,56 +363,6 @@ fn aggregate_box(painter: &Painter, f: &Frame<'_>, rect: Rect) {
     let mut shapes = Vec::new();
     Shape::dashed_line_many(&pts, Stroke::new(1.5, f.theme.text.gamma_multiply(0.8)), dash, dash * 0.7, &mut shapes);
     painter.extend(shapes);
-}
-
-/// Paints labels under nodes, chain badges, and the text of aggregate boxes.
-pub fn labels(painter: &Painter, f: &Frame<'_>, visible: &[u32]) {
-    for &slot in visible {
-        let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { continue };
-        let Some(node) = f.graph.graph.node_weight(n.index) else { continue };
-        let emphasised = f.is_selected(slot) || f.hovered == Some(slot) || f.is_dragged(slot) || node.seed;
-        let alpha = if emphasised {
-            1.0
-        } else if f.crowded {
-            0.0
-        } else {
-            f.label_alpha
-        };
-        if alpha <= 0.01 {
-            continue;
-        }
-        let half = f.screen_half(slot);
-        if let NodeKey::Aggregate(_) = node.key {
-            let size = LABEL_SIZE.min(half.y * 1.1);
-            if size >= 6.0 {
-                let galley = painter.layout_no_wrap(node_label(node), FontId::proportional(size), Color32::PLACEHOLDER);
-                let r = Align2::CENTER_CENTER.anchor_size(c, galley.size());
-                painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
-            }
-            continue;
-        }
-        let galley = painter.layout_no_wrap(node_label(node), FontId::proportional(LABEL_SIZE), Color32::PLACEHOLDER);
-        let r = Align2::CENTER_TOP.anchor_size(c + vec2(0.0, half.y + 4.0), galley.size());
-        painter.rect_filled(r.expand(2.0), 3.0, f.theme.text_bg.gamma_multiply(alpha * 0.8));
-        painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
-        let badge = if emphasised { alpha } else { f.badge_alpha.min(alpha) };
-        if badge > 0.01
-            && half.y >= DOT_RADIUS
-            && let Some(chain) = node_chain(&node.key)
-        {
-            let galley =
-                painter.layout_no_wrap(chain_badge(chain), FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
-            let r = Align2::LEFT_CENTER.anchor_size(c + vec2(half.x * 0.75, half.y * 0.75), galley.size());
-            painter.rect(
-                r.expand(1.5),
-                3.0,
-                f.theme.text_bg.gamma_multiply(badge),
-                Stroke::new(0.5, f.theme.outline.gamma_multiply(badge * 0.6)),
-                StrokeKind::Middle,
-            );
-            painter.galley(r.min, galley, f.theme.text.gamma_multiply(badge));
-        }
-    }
 }
 
 /// The translucent box of a box selection (screen corners).

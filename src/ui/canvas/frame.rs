@@ -164,7 +164,7 @@ pub fn frame_ui(
     if !dots.is_empty() {
         painter.set(dots_at, dots.into_shape());
     }
-    draw::labels(&painter, &f, &scratch.nodes);
+    super::label::labels(&painter, &f, &scratch.nodes);
     if let (Some(start), Some(p)) = (*box_select, ui.input(|i| i.pointer.interact_pos())) {
         draw::selection_box(&painter, &f.theme, f.view.to_screen(origin, start), p);
     }

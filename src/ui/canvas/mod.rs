@@ -3,15 +3,18 @@
 //!
 //! - `view`: the pan/zoom transform, fit and keyboard direction picking;
 //! - `spatial`: node/edge slots and R-trees, rebuilt only when the graph or positions change;
-//! - `draw` and `hops`: painting, culled through the R-trees, with labels faded by zoom;
+//! - `draw`, `label` and `hops`: painting what is on screen, labels faded by zoom;
 //! - `frame`: one frame in order: cull, edges, hop marks, node widgets, labels, input;
 //! - `interact` and `menu`: pointer, keyboard, context menus and tooltips;
 //! - `style`, `info`, `geometry`, `batch`: colours, text, shapes and the edge mesh.
 //!
 //! Per frame the work is O(n + e) hashing for change detection (no allocation) plus
-//! O(log n + k) for the k nodes and edges on screen; text is laid out only for labels that are
-//! drawn. Every node on screen is an egui widget labelled with [`NodeKey::describe`], so
-//! accessibility tools and egui_kittest tests can find, click and right-click it.
+//! O(log n + k) for the k nodes and edges on screen (a linear scan instead of the R-trees when
+//! most of the scene is in view); text is laid out only for labels that are drawn. The scene can
+//! be prepared on another thread ([`PreparedScene`]). Every node on screen is an egui widget
+//! labelled with [`NodeKey::describe`], so accessibility tools and egui_kittest tests can find,
+//! click and right-click it, until over a thousand are on screen: then only the hovered,
+//! selected, dragged and menu ones are (the rest are hit-tested through the R-tree).
 
 mod batch;
 mod draw;
@@ -22,6 +25,7 @@ mod geometry;
 mod hops;
 mod info;
 mod interact;
+mod label;
 mod menu;
 mod spatial;
 mod style;
