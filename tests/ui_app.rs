@@ -46,6 +46,10 @@ fn expand_annotate_undo_search_and_import() {
     h.run();
     h.get_by_label("Expand out").click();
     h.run();
+    // Expansions are applied on a background thread while the window goes on drawing.
+    assert!(h.state().is_applying() || h.state().node_count() > before, "the expansion started");
+    h.state_mut().finish_applying();
+    h.run();
     let after = h.state().node_count();
     assert!(after > before, "expanding the pool adds nodes: {before} → {after}");
 

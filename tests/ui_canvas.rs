@@ -339,8 +339,13 @@ fn large_graph_frame_times() {
         );
         (t2 - t0).as_secs_f32()
     };
-    for _ in 0..3 {
-        frame(&mut canvas, "fit (all on screen)", Pos2::new(800.0, 500.0), 0.0);
+    let mut fit = Vec::new();
+    for i in 0..8 {
+        let t = frame(&mut canvas, "fit (all on screen)", Pos2::new(800.0, 500.0), 0.0);
+        // The first frame builds the R-trees (once per graph change).
+        if i > 0 {
+            fit.push(t);
+        }
     }
     for _ in 0..40 {
         frame(&mut canvas, "zooming in", Pos2::new(800.0, 500.0), 60.0);
@@ -350,9 +355,18 @@ fn large_graph_frame_times() {
         worst = worst.max(frame(&mut canvas, "zoomed in", Pos2::new(700.0, 400.0), 0.0));
     }
     canvas.request_fit();
-    for _ in 0..3 {
-        worst = worst.max(frame(&mut canvas, "fit again", Pos2::new(700.0, 400.0), 0.0));
+    for _ in 0..8 {
+        let t = frame(&mut canvas, "fit again", Pos2::new(700.0, 400.0), 0.0);
+        worst = worst.max(t);
+        fit.push(t);
     }
+    fit.sort_by(f32::total_cmp);
+    println!(
+        "P5: 10k nodes, 50k edges, all on screen: median {:.2} ms, worst {:.2} ms over {} frames (pass + tessellation)",
+        fit[fit.len() / 2] * 1000.0,
+        fit.last().copied().unwrap_or_default() * 1000.0,
+        fit.len()
+    );
     if !cfg!(debug_assertions) {
         assert!(worst < 0.1, "a frame took {worst}s");
     }

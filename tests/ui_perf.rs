@@ -1,5 +1,6 @@
 //! Frame times of the whole window while a hub with 10,000 counterparties on each side expands
-//! (P5, second half): no frame may take over 50 ms. Timing, so ignored by default:
+//! (P5, second half): no frame may take over 50 ms. The expansion is applied on a background
+//! thread (`ui::applying`) while these frames go on. Timing, so ignored by default:
 //! `cargo test --release --test ui_perf -- --ignored --nocapture`.
 #![cfg(feature = "gui")]
 
@@ -52,27 +53,33 @@ fn no_frame_over_50_ms_while_a_10k_neighbour_hub_expands() {
     let filter = CaseFilter { top: Some(10_000), ..CaseFilter::default() };
     app.command(Command::Expand { node, direction: ExpandDirection::Both, filter });
     let mut times = Vec::new();
+    let mut shown = Vec::new();
     let started = Instant::now();
     // Frames until the expansion is on the graph and a few more after it.
-    while times.len() < 200 && started.elapsed() < Duration::from_secs(60) {
+    while times.len() < 400 && started.elapsed() < Duration::from_secs(60) {
         times.push(frame(&mut app));
         if app.node_count() > 10_000 && times.len() > 5 {
-            for _ in 0..5 {
-                times.push(frame(&mut app));
+            shown.push(times.last().copied().unwrap_or_default());
+            for _ in 0..9 {
+                shown.push(frame(&mut app));
             }
+            times.extend(&shown[1..]);
             break;
         }
         std::thread::sleep(Duration::from_millis(4));
     }
+    shown.sort();
     let worst = times.iter().max().copied().unwrap_or_default();
     let mut sorted = times.clone();
     sorted.sort();
     println!(
-        "hub expansion: {} nodes after, {} frames, worst {:?}, median {:?}, frames: {:?}",
+        "hub expansion: {} nodes after, {} frames, worst {:?}, median {:?}; the first 10 frames showing the \
+         expanded graph: median {:?}; frames (ms): {:?}",
         app.node_count(),
         times.len(),
         worst,
         sorted[sorted.len() / 2],
+        shown.get(shown.len() / 2).copied().unwrap_or_default(),
         times.iter().map(|t| t.as_millis()).collect::<Vec<_>>()
     );
     assert!(app.node_count() > 10_000, "the hub's counterparties are on the graph");

@@ -152,6 +152,12 @@ impl<L: Ledger> Investigation<L> {
         (!self.undo.is_empty(), !self.redo.is_empty())
     }
 
+    /// How many primitive changes the next undo and the next redo would make (0: none).
+    #[must_use]
+    pub fn history_sizes(&self) -> (usize, usize) {
+        (self.undo.last().map_or(0, Vec::len), self.redo.last().map_or(0, Vec::len))
+    }
+
     /// The row of a transfer on the graph.
     #[must_use]
     pub fn transfer(&self, id: i64) -> Option<&TransferRow> {
@@ -224,6 +230,74 @@ impl<L: Ledger> Investigation<L> {
             self.ledger_labels.extend(self.ledger.labels_many(&missing)?);
         }
         Ok(InvestigationGraph::build(&self.case, &self.rows, &self.ledger_labels))
+    }
+}
+
+/// Everything an [`Investigation`] holds apart from its ledger and clock: the case, the rows and
+/// labels it caches, and its undo and redo history. Plain data, so a background thread can apply
+/// commands to it on its own connection to the same ledger
+/// ([`Investigation::fork`], [`Investigation::resume`], [`Investigation::adopt`]).
+pub struct InvestigationState {
+    case: Case,
+    rows: HashMap<i64, TransferRow>,
+    ledger_labels: HashMap<String, Vec<Label>>,
+    undo: Vec<Vec<Change>>,
+    redo: Vec<Vec<Change>>,
+}
+
+impl InvestigationState {
+    /// The case.
+    #[must_use]
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+}
+
+impl<L: Ledger> Investigation<L> {
+    /// Reads the clock once: the time a command applied elsewhere is recorded with.
+    pub fn read_clock(&mut self) -> i64 {
+        (self.clock)()
+    }
+
+    /// The state to apply commands to on another thread: a copy of the case and of the rows on
+    /// the graph (the window keeps showing them meanwhile), and the label cache and the undo and
+    /// redo history moved out (nothing can be undone until [`Self::adopt`] brings them back).
+    /// O(n + t) for the copy.
+    pub fn fork(&mut self) -> InvestigationState {
+        InvestigationState {
+            case: self.case.clone(),
+            rows: self.rows.clone(),
+            ledger_labels: std::mem::take(&mut self.ledger_labels),
+            undo: std::mem::take(&mut self.undo),
+            redo: std::mem::take(&mut self.redo),
+        }
+    }
+
+    /// An investigation on `ledger` carrying on from a forked state, its clock fixed at `now`
+    /// (read with [`Self::read_clock`] where the commands were asked for).
+    #[must_use]
+    pub fn resume(state: InvestigationState, ledger: L, now: i64) -> Self {
+        let InvestigationState { case, rows, ledger_labels, undo, redo } = state;
+        Investigation { case, ledger, undo, redo, rows, ledger_labels, clock: Box::new(move || now), now }
+    }
+
+    /// The state, to hand back to where it was forked from.
+    #[must_use]
+    pub fn into_state(self) -> InvestigationState {
+        let Investigation { case, rows, ledger_labels, undo, redo, .. } = self;
+        InvestigationState { case, rows, ledger_labels, undo, redo }
+    }
+
+    /// Takes the state that commands were applied to elsewhere (O(1): moves); returns the state
+    /// it replaces, to be dropped where it costs nothing.
+    pub fn adopt(&mut self, state: InvestigationState) -> InvestigationState {
+        InvestigationState {
+            case: std::mem::replace(&mut self.case, state.case),
+            rows: std::mem::replace(&mut self.rows, state.rows),
+            ledger_labels: std::mem::replace(&mut self.ledger_labels, state.ledger_labels),
+            undo: std::mem::replace(&mut self.undo, state.undo),
+            redo: std::mem::replace(&mut self.redo, state.redo),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ pub mod text;
 pub mod view;
 
 pub use command::Command;
-pub use investigation::{CommandError, Investigation, LedgerChanged, OpenError};
+pub use investigation::{CommandError, Investigation, InvestigationState, LedgerChanged, OpenError};
 pub use view::{GraphEdge, GraphNode, InvestigationGraph};
 
 use crate::case::NodeKey;

@@ -25,6 +25,9 @@ pub struct Session {
     pub positions: HashMap<NodeKey, Pos2>,
     /// Changed since the last save.
     pub dirty: bool,
+    /// Identifies the graph and positions as they are: a new number, unique in the process,
+    /// after every change (caches of what is derived from them compare it).
+    pub generation: u64,
 }
 
 impl Session {
@@ -46,6 +49,7 @@ impl Session {
             graph: InvestigationGraph::default(),
             positions: HashMap::new(),
             dirty: false,
+            generation: 0,
         };
         s.refresh().map_err(|e| e.to_string())?;
         Ok(s)
@@ -57,30 +61,35 @@ impl Session {
     /// A ledger failure while reading labels.
     pub fn refresh(&mut self) -> Result<(), crate::ledger::LedgerError> {
         self.graph = self.inv.graph()?;
-        self.positions = graph_positions(&self.graph);
+        self.positions = positions_of(&self.graph);
+        self.generation = next_generation();
         Ok(())
     }
 }
 
-/// World positions of a graph's nodes: the case's own where every node has one, else the flow
-/// layout (run here, on the calling thread) with the placed nodes kept where they are.
+/// A number not handed out before in this process (for [`Session::generation`]).
 #[must_use]
-pub fn graph_positions(graph: &InvestigationGraph) -> HashMap<NodeKey, Pos2> {
-    // Expansions and moves place every node; the flow layout only fills in nodes a case file
-    // left without a position.
-    let unplaced = graph.graph.node_weights().any(|n| n.view.position.is_none());
+pub fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// World positions of a graph's nodes. Expansions and moves place every node; the flow layout
+/// only fills in nodes a case file left without a position.
+#[must_use]
+pub fn positions_of(graph: &InvestigationGraph) -> HashMap<NodeKey, Pos2> {
+    let g = &graph.graph;
+    let unplaced = g.node_weights().any(|n| n.view.position.is_none());
     if !unplaced {
-        return graph
-            .graph
+        return g
             .node_weights()
             .filter_map(|n| n.view.position.map(|(x, y)| (n.key.clone(), Pos2::new(x, y))))
             .collect();
     }
-    let nodes: Vec<&NodeKey> = graph.graph.node_weights().map(|n| &n.key).collect();
+    let nodes: Vec<&NodeKey> = g.node_weights().map(|n| &n.key).collect();
     let index: HashMap<&NodeKey, usize> = nodes.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let layout_graph = LayoutGraph {
-        nodes: graph
-            .graph
+        nodes: g
             .node_weights()
             .map(|n| LayoutNode {
                 position: n.view.position,
@@ -89,11 +98,10 @@ pub fn graph_positions(graph: &InvestigationGraph) -> HashMap<NodeKey, Pos2> {
                 time: None,
             })
             .collect(),
-        edges: graph
-            .graph
+        edges: g
             .edge_indices()
-            .filter_map(|e| graph.graph.edge_endpoints(e))
-            .filter_map(|(a, b)| Some((*index.get(&graph.graph[a].key)?, *index.get(&graph.graph[b].key)?)))
+            .filter_map(|e| g.edge_endpoints(e))
+            .filter_map(|(a, b)| Some((*index.get(&g[a].key)?, *index.get(&g[b].key)?)))
             .collect(),
     };
     let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
@@ -181,6 +189,8 @@ pub struct WorkbenchApp {
     pub search_offer: Option<(String, Vec<String>)>,
     /// The user confirmed closing (unsaved changes handled).
     pub closing: bool,
+    /// Commands being applied on a background thread (see [`super::applying`]).
+    pub applying: Option<super::applying::Applying>,
     /// A layout running on a background thread: its result arrives as an `Arrange` command.
     pub arranging: Option<std::sync::mpsc::Receiver<Command>>,
     /// An import running on a background thread.
@@ -197,6 +207,10 @@ pub struct WorkbenchApp {
     pub selected_hop: Option<u64>,
     /// Where each transfer was drawn on the timeline last frame (screen points).
     pub timeline_screen: Vec<(i64, egui::Pos2)>,
+    /// The timeline's points, derived once per change of the graph.
+    pub timeline_cache: super::timeline::TimelineCache,
+    /// The legend's items with the [`Session::generation`] they were derived for.
+    pub legend_cache: Option<(u64, super::legend::LegendItems)>,
     /// The bundled fallback font was added to the context.
     pub fonts_installed: bool,
     /// How the inspector's transfers table is sorted (column, ascending).
@@ -233,6 +247,7 @@ impl WorkbenchApp {
             pending: Vec::new(),
             search_offer: None,
             closing: false,
+            applying: None,
             arranging: None,
             importing: None,
             palette: None,
@@ -241,6 +256,8 @@ impl WorkbenchApp {
             timeline_pick: None,
             selected_hop: None,
             timeline_screen: Vec::new(),
+            timeline_cache: super::timeline::TimelineCache::default(),
+            legend_cache: None,
             fonts_installed: false,
             transfer_sort: (super::transfers_table::SortKey::Id, true),
             training: None,
@@ -261,6 +278,8 @@ impl WorkbenchApp {
 
     /// Opens a case (reporting failure as a notice).
     pub fn open(&mut self, path: &Path) {
+        // A background apply to the case open now is left to finish on its own.
+        self.applying = None;
         match Session::open(path) {
             Ok(s) => {
                 self.review.leave();
@@ -301,16 +320,22 @@ impl WorkbenchApp {
         self.pending.push(c);
     }
 
-    /// Applies the queued commands, refreshing the graph and autosaving a recovery copy.
+    /// Applies the queued commands, refreshing the graph and autosaving a recovery copy; on a
+    /// background thread when they are too much for a frame ([`super::applying`]), in which
+    /// case commands queued meanwhile wait for it.
     pub fn apply_pending(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        if pending.is_empty() {
+        if self.pending.is_empty() || self.applying.is_some() {
             return;
         }
+        let pending = std::mem::take(&mut self.pending);
         let Some(s) = self.session.as_mut() else {
             self.error("open a case first");
             return;
         };
+        if super::applying::runs_in_background(&pending, s.graph.graph.node_count(), s.inv.history_sizes()) {
+            self.start_applying(pending);
+            return;
+        }
         let mut errors = Vec::new();
         for c in pending {
             let name = c.name();
@@ -333,6 +358,7 @@ impl WorkbenchApp {
 
     /// Saves the case where it was opened from.
     pub fn save(&mut self) {
+        self.finish_applying();
         let Some(s) = self.session.as_mut() else { return };
         match file::save(s.inv.case(), &s.path) {
             Ok(()) => {
@@ -345,72 +371,9 @@ impl WorkbenchApp {
         }
     }
 
-    /// Starts a layout of the whole graph on a background thread (`force` or `flow`); its result
-    /// is applied as one undoable [`Command::Arrange`] when it arrives. Pinned nodes stay.
-    pub fn start_arrange(&mut self, force: bool) {
-        let Some(s) = self.session.as_ref() else { return };
-        if self.arranging.is_some() {
-            return;
-        }
-        let keys: Vec<NodeKey> = s.graph.graph.node_weights().map(|n| n.key.clone()).collect();
-        let index: HashMap<&NodeKey, usize> = keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
-        let graph = LayoutGraph {
-            nodes: s
-                .graph
-                .graph
-                .node_weights()
-                .map(|n| LayoutNode {
-                    position: s.positions.get(&n.key).map(|p| (p.x, p.y)),
-                    pinned: n.view.pinned,
-                    seed: n.seed,
-                    time: None,
-                })
-                .collect(),
-            edges: s
-                .graph
-                .graph
-                .edge_indices()
-                .filter_map(|e| s.graph.graph.edge_endpoints(e))
-                .filter_map(|(a, b)| Some((*index.get(&s.graph.graph[a].key)?, *index.get(&s.graph.graph[b].key)?)))
-                .collect(),
-        };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new().name("hoptrace-layout".to_owned()).spawn(move || {
-            let (name, placed) = if force {
-                (
-                    "force",
-                    crate::layout::force::layout(&graph, crate::layout::force::ForceSettings::default()).positions,
-                )
-            } else {
-                ("flow", flow::layout(&graph, flow::FlowSpacing::default()))
-            };
-            let positions = keys.into_iter().zip(placed).map(|(k, (x, y))| (k, x, y)).collect();
-            let _ = tx.send(Command::Arrange { layout: name.to_owned(), positions });
-        });
-        match spawned {
-            Ok(_) => self.arranging = Some(rx),
-            Err(e) => self.error(format!("cannot start the layout: {e}")),
-        }
-    }
-
-    /// Applies a finished layout, if one arrived.
-    pub fn poll_arrange(&mut self) {
-        let Some(rx) = &self.arranging else { return };
-        match rx.try_recv() {
-            Ok(c) => {
-                self.arranging = None;
-                self.command(c);
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {}
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.arranging = None;
-                self.error("the layout stopped without a result");
-            }
-        }
-    }
-
     /// Restores the autosaved case (unsaved: the user saves it) or discards the autosave.
     pub fn resolve_recovery(&mut self, restore: bool, recovered: crate::case::Case) {
+        self.finish_applying();
         let Some(s) = self.session.as_mut() else { return };
         if !restore {
             let _ = file::discard_recovery(&s.path);

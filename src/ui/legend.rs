@@ -8,7 +8,8 @@ use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, vec2};
 
 use super::app::WorkbenchApp;
 use super::canvas;
-use crate::case::NodeKey;
+use crate::case::{Case, NodeKey};
+use crate::graph::InvestigationGraph;
 use crate::model::{Category, HopKind};
 
 /// What the legend lists for the open graph.
@@ -33,16 +34,11 @@ fn icon(ui: &mut Ui) -> (Rect, egui::Painter) {
     (rect, ui.painter().clone())
 }
 
-impl WorkbenchApp {
-    /// What is on the graph shown (the reviewed package's in review mode), for the legend.
+impl LegendItems {
+    /// What is on `graph` and in `case`'s hops. O(n + e).
     #[must_use]
-    pub fn legend_items(&self) -> LegendItems {
+    pub fn of(graph: &InvestigationGraph, case: &Case) -> Self {
         let mut items = LegendItems::default();
-        let (graph, hops) = match (self.review.loaded(), self.session.as_ref()) {
-            (Some(r), _) => (&r.evidence.graph, &r.evidence.case.hops),
-            (None, Some(s)) => (&s.graph, &s.inv.case().hops),
-            (None, None) => return items,
-        };
         for n in graph.graph.node_weights() {
             match n.key {
                 NodeKey::Address { .. } => {
@@ -52,14 +48,18 @@ impl WorkbenchApp {
                 NodeKey::Aggregate(_) => items.aggregates = true,
             }
         }
+        // The registry is asked once per (chain, asset), not once per edge.
+        let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
         for e in graph.graph.edge_weights() {
             for (chain, asset) in e.totals.keys() {
-                let info = canvas::asset_info(chain, asset);
-                items.assets.insert((info.symbol, info.native));
+                if seen.insert((chain, asset)) {
+                    let info = canvas::asset_info(chain, asset);
+                    items.assets.insert((info.symbol, info.native));
+                }
             }
         }
         let mut kinds = BTreeSet::new();
-        for h in hops.values() {
+        for h in case.hops.values() {
             let (name, sample): (&str, HopKind) = (h.kind.name(), h.kind.clone());
             if kinds.insert(name.to_owned()) {
                 items.hops.push((name.replace('_', " "), canvas::hop_color(&sample)));
@@ -68,12 +68,37 @@ impl WorkbenchApp {
         }
         items
     }
+}
+
+impl WorkbenchApp {
+    /// What is on the graph shown (the reviewed package's in review mode), for the legend.
+    #[must_use]
+    pub fn legend_items(&self) -> LegendItems {
+        match (self.review.loaded(), self.session.as_ref()) {
+            (Some(r), _) => LegendItems::of(&r.evidence.graph, &r.evidence.case),
+            (None, Some(s)) => LegendItems::of(&s.graph, s.inv.case()),
+            (None, None) => LegendItems::default(),
+        }
+    }
 
     /// Draws the legend along the bottom of the canvas `rect`; returns its height, which the
     /// canvas keeps free when it fits the graph.
-    pub fn legend_ui(&self, ctx: &egui::Context, rect: Rect) -> f32 {
-        let items = self.legend_items();
-        if items == LegendItems::default() {
+    pub fn legend_ui(&mut self, ctx: &egui::Context, rect: Rect) -> f32 {
+        // Derived once per change of the graph: it looks at every node and edge.
+        // (A reviewed package's graph never changes while it is shown, but packages come and
+        // go: it is not cached.)
+        let generation = self.session.as_ref().map_or(0, |s| s.generation);
+        let items = match self.legend_cache.take() {
+            Some((g, items)) if g == generation && self.review.loaded().is_none() => items,
+            _ => self.legend_items(),
+        };
+        let height = self.legend_area(ctx, rect, &items);
+        self.legend_cache = Some((generation, items));
+        height
+    }
+
+    fn legend_area(&self, ctx: &egui::Context, rect: Rect, items: &LegendItems) -> f32 {
+        if *items == LegendItems::default() {
             return 0.0;
         }
         egui::Area::new(egui::Id::unique("hoptrace-legend"))

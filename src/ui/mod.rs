@@ -5,8 +5,10 @@
 
 pub mod actions;
 pub mod app;
+pub mod applying;
 pub mod canvas;
 pub mod dialogs;
+pub mod dots;
 pub mod export_dialog;
 pub mod files;
 pub mod finder;

@@ -53,6 +53,10 @@ impl WorkbenchApp {
                     ui.label("No case open: File > Open case…");
                 }
             }
+            if let Some(a) = &self.applying {
+                // No spinner: it would repaint continuously; the window polls every 30 ms.
+                ui.label(format!("Applying {}...", a.what));
+            }
             if self.arranging.is_some() {
                 ui.spinner();
                 ui.label("Arranging...");

@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Pos2;
 
-use super::app::{WorkbenchApp, graph_positions};
+use super::app::{WorkbenchApp, positions_of};
 use super::canvas::CanvasState;
 use crate::case::NodeKey;
 use crate::export::Evidence;
@@ -158,7 +158,7 @@ pub fn review_title(name: &str) -> String {
 fn load(path: &Path) -> Result<Box<LoadedPackage>, String> {
     let session = ReviewSession::open(path).map_err(|e| e.to_string())?;
     let (evidence, read_problems) = Evidence::from_package(&session.package)?;
-    let positions = graph_positions(&evidence.graph);
+    let positions = positions_of(&evidence.graph);
     let report = report_text(&session, &evidence);
     Ok(Box::new(LoadedPackage { session, evidence, positions, read_problems, report }))
 }

@@ -2,15 +2,21 @@
 //! value up (log scale, display units), coloured by asset. Linked both ways with the canvas:
 //! transfers of the selected nodes, the selected edge and the highlighted hop stand out; a click
 //! on a point selects its edge on the canvas (and shows it in the inspector).
+//!
+//! The points are derived once per change of the graph ([`TimelineCache`]); a frame only marks
+//! the highlighted ones, and draws each asset's points as one mesh ([`Dots`]).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use egui::Ui;
-use egui_plot::{GridMark, HoverPosition, Legend, MarkerShape, Plot, PlotPoint, Points};
+use egui_plot::{GridMark, HoverPosition, Legend, Plot, PlotBounds, PlotPoint};
+use petgraph::stable_graph::EdgeIndex;
 
-use super::app::WorkbenchApp;
+use super::app::{Session, WorkbenchApp};
 use super::canvas;
+use super::dots::{Dots, bounds_of};
 use crate::case::NodeKey;
+use crate::graph::InvestigationGraph;
 use crate::ledger::TransferRow;
 
 /// One transfer on the timeline.
@@ -38,13 +44,6 @@ fn date_text(seconds: f64) -> String {
     jiff::Timestamp::from_second(s).map_or_else(|_| String::new(), |t| t.strftime("%Y-%m-%d %H:%M").to_string())
 }
 
-fn row_height(row: &TransferRow) -> (f64, String, bool) {
-    let t = &row.transfer;
-    let info = canvas::asset_info(&t.chain, &t.asset);
-    let v = canvas::display_value(t.amount_base, info.decimals);
-    (v.max(1e-8).log10(), info.symbol, info.native)
-}
-
 /// 12, 1.2k, 3.4M: a value axis label (display units, drawing only).
 fn compact(v: f64) -> String {
     let (scaled, suffix) = [(1e9, "G"), (1e6, "M"), (1e3, "k")]
@@ -56,68 +55,180 @@ fn compact(v: f64) -> String {
     format!("{text}{suffix}")
 }
 
-impl WorkbenchApp {
-    /// The transfers the timeline shows, with what is highlighted (selection, edge, hop, pick).
+/// A transfer on the timeline, as cached.
+#[derive(Debug, Clone, Copy)]
+struct Base {
+    id: i64,
+    xy: PlotPoint,
+    edge: EdgeIndex,
+    series: usize,
+}
+
+/// One asset's points.
+#[derive(Debug, Clone)]
+struct Series {
+    symbol: String,
+    native: bool,
+    points: Vec<PlotPoint>,
+    bounds: PlotBounds,
+}
+
+/// The timeline's points, derived from the graph once per [`Session::generation`].
+#[derive(Debug, Default)]
+pub struct TimelineCache {
+    generation: Option<u64>,
+    points: Vec<Base>,
+    series: Vec<Series>,
+}
+
+impl TimelineCache {
+    /// Rebuilds unless it is of `s`'s generation already. O(t) for t transfers on the graph.
+    fn refresh(&mut self, s: &Session) {
+        if self.generation != Some(s.generation) {
+            *self = Self::build(&s.graph, |id| s.inv.transfer(id), s.generation);
+        }
+    }
+
+    /// The points of `graph`'s transfers (their rows from `row`), for `generation`. O(t).
     #[must_use]
-    pub fn timeline_points(&self) -> Vec<TimelinePoint> {
-        let Some(s) = self.session.as_ref() else { return Vec::new() };
-        let g = &s.graph.graph;
-        let selected = self.canvas.selection();
-        let edge = self.canvas.selected_edge();
+    pub fn build<'r>(
+        graph: &InvestigationGraph,
+        row: impl Fn(i64) -> Option<&'r TransferRow>,
+        generation: u64,
+    ) -> Self {
+        let mut this = TimelineCache::default();
+        let mut by_asset: BTreeMap<(String, bool), usize> = BTreeMap::new();
+        let mut series: Vec<Series> = Vec::new();
+        // The registry is asked once per (chain, asset), not once per transfer.
+        let mut assets: HashMap<(&str, &str), (Option<u8>, usize)> = HashMap::new();
+        let g = &graph.graph;
+        for e in g.edge_indices() {
+            for &id in &g[e].transfers {
+                let Some(row) = row(id) else { continue };
+                let t = &row.transfer;
+                let Some(time) = t.time else { continue };
+                let (decimals, k) = *assets.entry((t.chain.as_str(), t.asset.as_str())).or_insert_with(|| {
+                    let info = canvas::asset_info(&t.chain, &t.asset);
+                    let next = series.len();
+                    let k = *by_asset.entry((info.symbol.clone(), info.native)).or_insert(next);
+                    if k == next {
+                        let (symbol, native) = (info.symbol, info.native);
+                        series.push(Series { symbol, native, points: Vec::new(), bounds: PlotBounds::NOTHING });
+                    }
+                    (info.decimals, k)
+                });
+                // log10 of the value in display units, floored at 10^-8: for drawing only.
+                let height = canvas::display_value(t.amount_base, decimals).max(1e-8).log10();
+                #[allow(clippy::cast_precision_loss)]
+                let xy = PlotPoint::new(time as f64, height);
+                if let Some(ser) = series.get_mut(k) {
+                    ser.points.push(xy);
+                }
+                this.points.push(Base { id, xy, edge: e, series: k });
+            }
+        }
+        for ser in &mut series {
+            ser.bounds = bounds_of(&ser.points);
+        }
+        // Series in legend order (by symbol), as before.
+        let mut order: Vec<usize> = (0..series.len()).collect();
+        order.sort_by(|a, b| {
+            let (x, y) = (&series[*a], &series[*b]);
+            (&x.symbol, x.native).cmp(&(&y.symbol, y.native))
+        });
+        let mut rank = vec![0; series.len()];
+        for (r, i) in order.iter().enumerate() {
+            rank[*i] = r;
+        }
+        for p in &mut this.points {
+            p.series = rank[p.series];
+        }
+        let mut slots: Vec<Option<Series>> = series.into_iter().map(Some).collect();
+        this.series = order.iter().filter_map(|i| slots.get_mut(*i).and_then(Option::take)).collect();
+        this.generation = Some(generation);
+        this
+    }
+}
+
+impl WorkbenchApp {
+    /// Which cached points are highlighted: transfers of the selected nodes, of the selected
+    /// edge, of the highlighted hop, and the picked one. O(t) when anything is selected.
+    fn highlighted(&self, s: &Session, cache: &TimelineCache) -> Vec<bool> {
+        let g = &s.graph;
+        let mut edges: HashSet<EdgeIndex> = HashSet::new();
+        for k in self.canvas.selection() {
+            if let Some(&i) = g.index.get(k) {
+                use petgraph::visit::EdgeRef;
+                for dir in [petgraph::Direction::Incoming, petgraph::Direction::Outgoing] {
+                    edges.extend(g.graph.edges_directed(i, dir).map(|e| e.id()));
+                }
+            }
+        }
+        if let Some((a, b)) = self.canvas.selected_edge()
+            && let (Some(&ia), Some(&ib)) = (g.index.get(a), g.index.get(b))
+            && let Some(e) = g.graph.find_edge(ia, ib)
+        {
+            edges.insert(e);
+        }
         let hop: HashSet<i64> = self
             .canvas
             .highlighted_hop()
             .and_then(|id| s.inv.case().hops.get(&id))
             .map(|h| h.inbound.iter().chain(&h.outbound).copied().collect())
             .unwrap_or_default();
-        let mut out = Vec::new();
-        for e in g.edge_indices() {
-            let Some((a, b)) = g.edge_endpoints(e) else { continue };
-            let (ka, kb) = (&g[a].key, &g[b].key);
-            let on_edge = edge.is_some_and(|(x, y)| x == ka && y == kb);
-            let touches = selected.contains(ka) || selected.contains(kb) || on_edge;
-            for &id in &g[e].transfers {
-                let Some(row) = s.inv.transfer(id) else { continue };
-                let Some(time) = row.transfer.time else { continue };
-                let (height, symbol, native) = row_height(row);
-                out.push(TimelinePoint {
-                    id,
-                    time,
-                    height,
-                    symbol,
-                    native,
-                    edge: (ka.clone(), kb.clone()),
-                    highlighted: touches || hop.contains(&id) || self.timeline_pick == Some(id),
-                });
-            }
+        if edges.is_empty() && hop.is_empty() && self.timeline_pick.is_none() {
+            return vec![false; cache.points.len()];
         }
-        out
+        cache
+            .points
+            .iter()
+            .map(|p| edges.contains(&p.edge) || hop.contains(&p.id) || self.timeline_pick == Some(p.id))
+            .collect()
+    }
+
+    /// The transfers the timeline shows, with what is highlighted (selection, edge, hop, pick).
+    #[must_use]
+    pub fn timeline_points(&self) -> Vec<TimelinePoint> {
+        let Some(s) = self.session.as_ref() else { return Vec::new() };
+        let mut cache = TimelineCache::default();
+        cache.refresh(s);
+        let lit = self.highlighted(s, &cache);
+        let g = &s.graph.graph;
+        cache
+            .points
+            .iter()
+            .zip(lit)
+            .filter_map(|(p, highlighted)| {
+                let (a, b) = g.edge_endpoints(p.edge)?;
+                let ser = cache.series.get(p.series)?;
+                #[allow(clippy::cast_possible_truncation)]
+                Some(TimelinePoint {
+                    id: p.id,
+                    time: p.xy.x as i64,
+                    height: p.xy.y,
+                    symbol: ser.symbol.clone(),
+                    native: ser.native,
+                    edge: (g[a].key.clone(), g[b].key.clone()),
+                    highlighted,
+                })
+            })
+            .collect()
     }
 
     /// Draws the timeline; a click on a point selects its edge.
     pub fn timeline_ui(&mut self, ui: &mut Ui) {
-        if self.session.is_none() {
-            return;
-        }
-        let points = self.timeline_points();
-        let highlighted = points.iter().filter(|p| p.highlighted).count();
+        let Some(s) = self.session.as_ref() else { return };
+        let mut cache = std::mem::take(&mut self.timeline_cache);
+        cache.refresh(s);
+        let lit = self.highlighted(s, &cache);
+        let marked: Vec<PlotPoint> = cache.points.iter().zip(&lit).filter(|(_, l)| **l).map(|(p, _)| p.xy).collect();
         ui.horizontal(|ui| {
-            ui.strong(format!("Timeline: {} transfers", points.len()));
-            if highlighted > 0 {
-                ui.label(format!("({highlighted} highlighted)"));
+            ui.strong(format!("Timeline: {} transfers", cache.points.len()));
+            if !marked.is_empty() {
+                ui.label(format!("({} highlighted)", marked.len()));
             }
             ui.label("click a point to select its edge");
         });
-        let mut by_asset: BTreeMap<(String, bool), Vec<[f64; 2]>> = BTreeMap::new();
-        let mut marked = Vec::new();
-        #[allow(clippy::cast_precision_loss)]
-        for p in &points {
-            let xy = [p.time as f64, p.height];
-            by_asset.entry((p.symbol.clone(), p.native)).or_default().push(xy);
-            if p.highlighted {
-                marked.push(xy);
-            }
-        }
         let select = ui.visuals().selection.stroke.color;
         let response = Plot::new("hoptrace-timeline")
             .legend(Legend::default())
@@ -132,42 +243,37 @@ impl WorkbenchApp {
                 Some(format!("{}\n{}", date_text(p.x), compact(10f64.powf(p.y))))
             })
             .show(ui, |plot| {
-                for ((symbol, native), xy) in by_asset {
-                    let c = canvas::asset_color(&symbol, native);
-                    plot.points(Points::new(symbol, xy).color(c).radius(3.0).filled(true));
+                for ser in &cache.series {
+                    let c = canvas::asset_color(&ser.symbol, ser.native);
+                    plot.add(Dots::new(ser.symbol.clone(), &ser.points, ser.bounds, c));
                 }
                 if !marked.is_empty() {
-                    plot.points(
-                        Points::new("selected", marked)
-                            .color(select)
-                            .radius(6.0)
-                            .filled(false)
-                            .shape(MarkerShape::Circle),
-                    );
+                    plot.add(Dots::new("selected", &marked, bounds_of(&marked), select).radius(6.0).ring());
                 }
             });
-        #[allow(clippy::cast_precision_loss)]
-        {
-            self.timeline_screen = points
-                .iter()
-                .map(|p| (p.id, response.transform.position_from_point(&PlotPoint::new(p.time as f64, p.height))))
-                .collect();
-        }
+        let t = &response.transform;
+        self.timeline_screen.clear();
+        self.timeline_screen.extend(cache.points.iter().map(|p| (p.id, t.position_from_point(&p.xy))));
         if response.response.clicked()
             && let Some(pointer) = response.response.interact_pointer_pos()
         {
-            let t = &response.transform;
-            #[allow(clippy::cast_precision_loss)]
-            let nearest = points
+            let nearest = cache
+                .points
                 .iter()
-                .map(|p| (p, t.position_from_point(&PlotPoint::new(p.time as f64, p.height)).distance(pointer)))
+                .map(|p| (p, t.position_from_point(&p.xy).distance(pointer)))
                 .filter(|(_, d)| *d <= 10.0)
                 .min_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((p, _)) = nearest {
-                self.timeline_pick = Some(p.id);
-                self.canvas.select_edge(p.edge.0.clone(), p.edge.1.clone());
-                self.canvas.focus(&p.edge.1);
+            let g = &s.graph.graph;
+            let picked = nearest.and_then(|(p, _)| {
+                let (a, b) = g.edge_endpoints(p.edge)?;
+                Some((p.id, g[a].key.clone(), g[b].key.clone()))
+            });
+            if let Some((id, ka, kb)) = picked {
+                self.timeline_pick = Some(id);
+                self.canvas.select_edge(ka, kb.clone());
+                self.canvas.focus(&kb);
             }
         }
+        self.timeline_cache = cache;
     }
 }

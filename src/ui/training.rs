@@ -86,6 +86,7 @@ impl WorkbenchApp {
 
     /// Replays the next walkthrough step (or undoes the last one) and shows what it points at.
     pub fn walkthrough_step(&mut self, forward: bool) {
+        self.finish_applying();
         let (Some(t), Some(s)) = (self.training.as_mut(), self.session.as_mut()) else { return };
         let r = if forward { t.replay.next(&mut s.inv).map(|_| ()) } else { t.replay.previous(&mut s.inv).map(|_| ()) };
         if let Err(e) = r {

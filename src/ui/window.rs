@@ -107,7 +107,7 @@ impl WorkbenchApp {
         // Closing with unsaved changes asks first.
         if ctx.input(|i| i.viewport().close_requested())
             && !self.closing
-            && self.session.as_ref().is_some_and(|s| s.dirty)
+            && (self.session.as_ref().is_some_and(|s| s.dirty) || self.applying.is_some())
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::ConfirmClose);
@@ -117,6 +117,10 @@ impl WorkbenchApp {
             self.fonts_installed = true;
         }
         self.apply_prefs(&ctx);
+        self.poll_applying();
+        if self.applying.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        }
         self.poll_arrange();
         if self.arranging.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -139,8 +143,16 @@ impl WorkbenchApp {
         if self.prefs.timeline && self.session.is_some() {
             egui::Panel::bottom("timeline").resizable(true).default_size(190.0).show(ui, |ui| self.timeline_ui(ui));
         }
-        egui::Panel::left("case_panel").resizable(true).default_size(250.0).show(ui, |ui| self.case_panel(ui));
-        egui::Panel::right("inspector").resizable(true).default_size(430.0).show(ui, |ui| self.inspector(ui));
+        egui::Panel::left("case_panel")
+            .resizable(true)
+            .default_size(250.0)
+            .min_size(220.0)
+            .show(ui, |ui| self.case_panel(ui));
+        egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(430.0)
+            .min_size(400.0)
+            .show(ui, |ui| self.inspector(ui));
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
         self.dialog_ui(&ctx);
         self.palette_ui(&ctx);

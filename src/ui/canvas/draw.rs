@@ -1,17 +1,16 @@
-//! Painting nodes, edges and labels for one frame, for what is on screen only.
+//! Painting nodes and edges for one frame, for what is on screen only.
 //!
-//! Edges go into one mesh ([`LineBatch`]); nodes are egui shapes (dots when zoomed far out);
-//! labels and badges are laid out only when drawn, and fade with zoom.
+//! Edges go into one mesh ([`LineBatch`], single quads when crowded); far out, plain nodes go
+//! into one mesh of dots (one per screen pixel), the others are egui shapes. Labels: `label`.
 
 use egui::epaint::{Mesh, PathStroke};
 use egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2, vec2};
 
 use super::batch::LineBatch;
 use super::geometry::{arrowhead, edge_control, edge_midpoint, trimmed};
-use super::info::{chain_badge, node_chain, node_label};
 use super::spatial::{EdgeSlot, Spatial};
 use super::style::{
-    ARROW_ZOOM, BADGE_SIZE, DOT_RADIUS, LABEL_SIZE, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme, category_color,
+    ARROW_ZOOM, BADGE_SIZE, COARSE_EDGES, DOT_RADIUS, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme, category_color,
     category_shape, fade, shape_points,
 };
 use super::view::View;
@@ -35,8 +34,8 @@ pub struct Frame<'a> {
     pub selected: &'a [u32],
     /// Dragged node slots, sorted.
     pub dragged: &'a [u32],
-    /// World offset of the dragged nodes.
-    pub drag_offset: Vec2,
+    /// Screen position of every node slot (dragged ones moved along).
+    pub screen: &'a [Pos2],
     /// Node under the pointer.
     pub hovered: Option<u32>,
     /// Edge under the pointer.
@@ -54,17 +53,19 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    /// World position of a node slot (moved along if dragged).
-    #[must_use]
-    pub fn world(&self, slot: u32) -> Option<Pos2> {
-        let n = self.spatial.node(slot)?;
-        Some(if self.is_dragged(slot) { n.pos + self.drag_offset } else { n.pos })
-    }
-
     /// Screen position of a node slot.
     #[must_use]
     pub fn screen(&self, slot: u32) -> Option<Pos2> {
-        self.world(slot).map(|w| self.view.to_screen(self.rect.center(), w))
+        self.screen.get(slot as usize).copied()
+    }
+
+    /// Is a slot drawn as a plain dot (small on screen, nothing around it)?
+    #[must_use]
+    pub fn plain_dot(&self, slot: u32) -> bool {
+        self.spatial.node(slot).is_some_and(|n| n.half.y * self.view.zoom < DOT_RADIUS)
+            && !self.is_selected(slot)
+            && !self.is_dragged(slot)
+            && self.hovered != Some(slot)
     }
 
     /// Screen half-size of a node slot (at least a dot).
@@ -108,6 +109,9 @@ fn border(half: Vec2, dir: Vec2) -> f32 {
 /// then their count badges.
 pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &[u32]) {
     let mut batch = LineBatch::new(visible.len() + dragged_edges.len(), f.pixels_per_point);
+    if visible.len() > COARSE_EDGES {
+        batch = batch.coarse();
+    }
     let z = f.view.zoom;
     let width_scale = z.clamp(0.35, 1.6);
     // Far out, edges thin to hairlines and fade, and the more there are on screen the fainter
@@ -130,10 +134,18 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
             self_loop(&mut batch, a, ha.y, width, color);
             return;
         }
+        let arrow = if z >= ARROW_ZOOM { 4.0 + 1.5 * width } else { 0.0 };
+        if arrow == 0.0 && ha.y < DOT_RADIUS && hb.y < DOT_RADIUS {
+            // Far out: the dots drawn over the ends hide them, no need to stop at their borders.
+            match c {
+                Some(c) => batch.curve(a, c, b, width, color),
+                None => batch.segment(a, b, width, color),
+            }
+            return;
+        }
         let ra = border(ha, c.unwrap_or(b) - a);
         let rb = border(hb, c.unwrap_or(a) - b);
         let Some((start, tip, dir)) = trimmed(a, b, c, ra, rb) else { return };
-        let arrow = if z >= ARROW_ZOOM { 4.0 + 1.5 * width } else { 0.0 };
         let end = tip - dir * (arrow * 0.8);
         match c {
             Some(c) => batch.curve(start, c, end, width, color),
@@ -203,6 +215,31 @@ fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32) {
     let frame = Stroke::new(0.5, f.theme.outline.gamma_multiply(alpha * 0.5));
     painter.rect(r.expand2(vec2(3.0, 1.0)), 4.0, f.theme.text_bg.gamma_multiply(alpha), frame, StrokeKind::Middle);
     painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
+}
+
+/// Adds a plain dot ([`Frame::plain_dot`]) to `dots`, unless one is on its pixel already (it
+/// would look the same): far out, a frame of 10,000 nodes is one mesh of at most a dot a pixel.
+pub fn dot(dots: &mut LineBatch, pixels: &mut [u64], f: &Frame<'_>, slot: u32) {
+    let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { return };
+    let Some(node) = f.graph.graph.node_weight(n.index) else { return };
+    let rel = c - f.rect.min;
+    if f.rect.contains(c) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let (x, y, w) = (rel.x as usize, rel.y as usize, f.rect.width().ceil() as usize + 1);
+        let cell = y * w + x;
+        if let Some(word) = pixels.get_mut(cell / 64) {
+            let bit = 1u64 << (cell % 64);
+            if *word & bit != 0 {
+                return;
+            }
+            *word |= bit;
+        }
+    }
+    let fill = match node.key {
+        NodeKey::Address { .. } => category_color(node.category),
+        _ => TX_COLOR,
+    };
+    dots.dot(c, (n.half.y * f.view.zoom).max(1.5), fill);
 }
 
 /// Paints one node's shape, rings and pin.
@@ -326,56 +363,6 @@ fn aggregate_box(painter: &Painter, f: &Frame<'_>, rect: Rect) {
     let mut shapes = Vec::new();
     Shape::dashed_line_many(&pts, Stroke::new(1.5, f.theme.text.gamma_multiply(0.8)), dash, dash * 0.7, &mut shapes);
     painter.extend(shapes);
-}
-
-/// Paints labels under nodes, chain badges, and the text of aggregate boxes.
-pub fn labels(painter: &Painter, f: &Frame<'_>, visible: &[u32]) {
-    for &slot in visible {
-        let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { continue };
-        let Some(node) = f.graph.graph.node_weight(n.index) else { continue };
-        let emphasised = f.is_selected(slot) || f.hovered == Some(slot) || f.is_dragged(slot) || node.seed;
-        let alpha = if emphasised {
-            1.0
-        } else if f.crowded {
-            0.0
-        } else {
-            f.label_alpha
-        };
-        if alpha <= 0.01 {
-            continue;
-        }
-        let half = f.screen_half(slot);
-        if let NodeKey::Aggregate(_) = node.key {
-            let size = LABEL_SIZE.min(half.y * 1.1);
-            if size >= 6.0 {
-                let galley = painter.layout_no_wrap(node_label(node), FontId::proportional(size), Color32::PLACEHOLDER);
-                let r = Align2::CENTER_CENTER.anchor_size(c, galley.size());
-                painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
-            }
-            continue;
-        }
-        let galley = painter.layout_no_wrap(node_label(node), FontId::proportional(LABEL_SIZE), Color32::PLACEHOLDER);
-        let r = Align2::CENTER_TOP.anchor_size(c + vec2(0.0, half.y + 4.0), galley.size());
-        painter.rect_filled(r.expand(2.0), 3.0, f.theme.text_bg.gamma_multiply(alpha * 0.8));
-        painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
-        let badge = if emphasised { alpha } else { f.badge_alpha.min(alpha) };
-        if badge > 0.01
-            && half.y >= DOT_RADIUS
-            && let Some(chain) = node_chain(&node.key)
-        {
-            let galley =
-                painter.layout_no_wrap(chain_badge(chain), FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
-            let r = Align2::LEFT_CENTER.anchor_size(c + vec2(half.x * 0.75, half.y * 0.75), galley.size());
-            painter.rect(
-                r.expand(1.5),
-                3.0,
-                f.theme.text_bg.gamma_multiply(badge),
-                Stroke::new(0.5, f.theme.outline.gamma_multiply(badge * 0.6)),
-                StrokeKind::Middle,
-            );
-            painter.galley(r.min, galley, f.theme.text.gamma_multiply(badge));
-        }
-    }
 }
 
 /// The translucent box of a box selection (screen corners).

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use egui::{Rect, Response, Role, Sense, Ui, Vec2, WidgetInfo};
 
+use super::batch::LineBatch;
 use super::draw::{self, Frame};
 use super::interact::{self, Background, Input};
 use super::style::{BADGE_ZOOM, MAX_LABELS, MAX_NODE_WIDGETS, Theme, fade, label_alpha};
@@ -79,6 +80,14 @@ pub fn frame_ui(
     scratch.nodes.sort_unstable_by_key(|s| (emphasised(s), *s));
     scratch.nodes.dedup();
 
+    // Every slot's screen position once (dragged ones moved along): edges look both ends up.
+    let offset = drag.as_ref().map_or(Vec2::ZERO, |d| d.offset);
+    scratch.screen.clear();
+    scratch.screen.extend(spatial.nodes.iter().zip(0u32..).map(|(n, slot)| {
+        let moved = !scratch.dragged.is_empty() && scratch.dragged.binary_search(&slot).is_ok();
+        view.to_screen(origin, if moved { n.pos + offset } else { n.pos })
+    }));
+
     let selected_edge = sel.edge.as_ref().and_then(|(a, b)| {
         let (ia, ib) = (graph.index.get(a)?, graph.index.get(b)?);
         spatial.edge_slot_of(graph.graph.find_edge(*ia, *ib)?)
@@ -92,7 +101,7 @@ pub fn frame_ui(
         theme,
         selected: &scratch.selected,
         dragged: &scratch.dragged,
-        drag_offset: drag.as_ref().map_or(Vec2::ZERO, |d| d.offset),
+        screen: &scratch.screen,
         hovered: hover_node,
         hovered_edge: hover_edge,
         selected_edge,
@@ -123,6 +132,13 @@ pub fn frame_ui(
     // too many to matter one by one: then only the hovered one (found through the R-tree), the
     // selected, dragged and menu ones are, which keeps a frame of 10k dots cheap.
     let crowded = scratch.nodes.len() > MAX_NODE_WIDGETS;
+    // Plain dots go into one mesh, in its place under the emphasised nodes drawn after it.
+    let dots_at = painter.add(egui::Shape::Noop);
+    let mut dots = LineBatch::new(if crowded { scratch.nodes.len() } else { 0 }, f.pixels_per_point);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let pixels = (rect.width().ceil() as usize + 1) * (rect.height().ceil() as usize + 1);
+    scratch.dot_pixels.clear();
+    scratch.dot_pixels.resize(if crowded { pixels.div_ceil(64) } else { 0 }, 0);
     for &slot in &scratch.nodes {
         let (Some(n), Some(c)) = (spatial.node(slot), f.screen(slot)) else { continue };
         let Some(node) = graph.graph.node_weight(n.index) else { continue };
@@ -132,7 +148,11 @@ pub fn frame_ui(
             || scratch.dragged.binary_search(&slot).is_ok()
             || matches!(inp.menu, Some(MenuTarget::Node(k)) if *k == node.key);
         if !widget {
-            draw::node(&painter, &f, slot);
+            if f.plain_dot(slot) && !node.seed {
+                draw::dot(&mut dots, &mut scratch.dot_pixels, &f, slot);
+            } else {
+                draw::node(&painter, &f, slot);
+            }
             continue;
         }
         let size = (f.screen_half(slot) * 2.0).max(Vec2::splat(8.0));
@@ -142,7 +162,10 @@ pub fn frame_ui(
         interact::node(ui, &resp, node, &mut inp);
         draw::node(&painter, &f, slot);
     }
-    draw::labels(&painter, &f, &scratch.nodes);
+    if !dots.is_empty() {
+        painter.set(dots_at, dots.into_shape());
+    }
+    super::label::labels(&painter, &f, &scratch.nodes);
     if let (Some(start), Some(p)) = (*box_select, ui.input(|i| i.pointer.interact_pos())) {
         draw::selection_box(&painter, &f.theme, f.view.to_screen(origin, start), p);
     }

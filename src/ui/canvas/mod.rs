@@ -3,15 +3,18 @@
 //!
 //! - `view`: the pan/zoom transform, fit and keyboard direction picking;
 //! - `spatial`: node/edge slots and R-trees, rebuilt only when the graph or positions change;
-//! - `draw` and `hops`: painting, culled through the R-trees, with labels faded by zoom;
+//! - `draw`, `label` and `hops`: painting what is on screen, labels faded by zoom;
 //! - `frame`: one frame in order: cull, edges, hop marks, node widgets, labels, input;
 //! - `interact` and `menu`: pointer, keyboard, context menus and tooltips;
 //! - `style`, `info`, `geometry`, `batch`: colours, text, shapes and the edge mesh.
 //!
 //! Per frame the work is O(n + e) hashing for change detection (no allocation) plus
-//! O(log n + k) for the k nodes and edges on screen; text is laid out only for labels that are
-//! drawn. Every node on screen is an egui widget labelled with [`NodeKey::describe`], so
-//! accessibility tools and egui_kittest tests can find, click and right-click it.
+//! O(log n + k) for the k nodes and edges on screen (a linear scan instead of the R-trees when
+//! most of the scene is in view); text is laid out only for labels that are drawn. The scene can
+//! be prepared on another thread ([`PreparedScene`]). Every node on screen is an egui widget
+//! labelled with [`NodeKey::describe`], so accessibility tools and egui_kittest tests can find,
+//! click and right-click it, until over a thousand are on screen: then only the hovered,
+//! selected, dragged and menu ones are (the rest are hit-tested through the R-tree).
 
 mod batch;
 mod draw;
@@ -22,6 +25,7 @@ mod geometry;
 mod hops;
 mod info;
 mod interact;
+mod label;
 mod menu;
 mod spatial;
 mod style;
@@ -108,6 +112,19 @@ pub enum CanvasEvent {
     SelectHop(u64),
 }
 
+/// What the canvas derives from a graph and its positions (node and edge slots, R-trees),
+/// prepared away from the UI thread for a large graph and handed over with
+/// [`CanvasState::adopt`]. O((n + e) log(n + e)) to build.
+pub struct PreparedScene(Spatial);
+
+impl PreparedScene {
+    /// Prepares the scene of `graph` at `positions`.
+    #[must_use]
+    pub fn new(graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) -> Self {
+        PreparedScene(Spatial::prepared(graph, positions))
+    }
+}
+
 /// A node drag in progress.
 #[derive(Debug, Clone)]
 struct NodeDrag {
@@ -140,6 +157,10 @@ struct Scratch {
     dragged: Vec<u32>,
     /// Edges of dragged nodes, sorted.
     dragged_edges: Vec<u32>,
+    /// Screen position of every node slot this frame.
+    screen: Vec<Pos2>,
+    /// Screen pixels with a batched dot on them (one bit each).
+    dot_pixels: Vec<u64>,
     /// Hop mark buffers.
     hops: hops::HopScratch,
 }
@@ -322,6 +343,13 @@ impl CanvasState {
     /// Zooms by `factor` about the canvas centre (within the zoom limits).
     pub fn zoom_by(&mut self, factor: f32) {
         self.view.zoom_at(Pos2::ZERO, Pos2::ZERO, factor);
+    }
+
+    /// Uses `scene` from the next frame on (instead of rebuilding it there) if it was prepared
+    /// for the graph and positions that frame shows. Returns the scene it replaces, to be
+    /// dropped off the UI thread.
+    pub fn adopt(&mut self, scene: PreparedScene) -> PreparedScene {
+        PreparedScene(std::mem::replace(&mut self.spatial, scene.0))
     }
 
     /// Forgets selected, hovered and dragged nodes that are no longer on the graph.

@@ -4,7 +4,8 @@
 //!
 //! Change detection is a fingerprint over the graph (node and edge counts, hidden flags, edge
 //! transfer counts) and the positions (order-independent hash of key and coordinates): O(n + e)
-//! without allocating, done every frame; the rebuild is O((n + e) log(n + e)).
+//! without allocating, done every frame; the rebuild is O((n + e) log(n + e)), also around hubs (two-way edges are found
+//! through a hash set of node pairs, not by walking a hub's edge list per edge).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -13,7 +14,7 @@ use egui::{Color32, Pos2, Rect, Vec2};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashSet, FxHasher};
 
 use super::geometry::{dist_to_edge, edge_bounds, edge_control};
 use super::info::{asset_info, display_value};
@@ -89,6 +90,11 @@ fn key_hash(key: &NodeKey) -> u64 {
     h.finish()
 }
 
+/// An ordered node pair as plain indices.
+fn pair(a: NodeIndex, b: NodeIndex) -> (u32, u32) {
+    (a.index() as u32, b.index() as u32)
+}
+
 fn aabb(r: Rect) -> AABB<[f32; 2]> {
     AABB::from_corners([r.min.x, r.min.y], [r.max.x, r.max.y])
 }
@@ -109,8 +115,12 @@ pub struct Spatial {
     pub transfer_edge: HashMap<i64, u32>,
     node_tree: RTree<Entry>,
     edge_tree: RTree<Entry>,
+    /// World box of each edge slot (culling by a linear scan).
+    edge_boxes: Vec<Rect>,
     /// World bounds of every drawn node, if any.
     pub bounds: Option<Rect>,
+    /// Built elsewhere and not yet reported by [`Spatial::refresh`].
+    adopted: bool,
 }
 
 /// Order-independent fingerprint of the graph and positions (see the module docs).
@@ -149,11 +159,21 @@ impl Spatial {
     pub fn refresh(&mut self, graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) -> bool {
         let f = fingerprint(graph, positions);
         if self.fingerprint == Some(f) {
-            return false;
+            return std::mem::take(&mut self.adopted);
         }
         self.rebuild(graph, positions);
         self.fingerprint = Some(f);
         true
+    }
+
+    /// Built for `graph` and `positions` away from the canvas (another thread): the next
+    /// [`Spatial::refresh`] with them does not rebuild, and reports the change once.
+    #[must_use]
+    pub fn prepared(graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) -> Self {
+        let mut s = Spatial::default();
+        s.refresh(graph, positions);
+        s.adopted = true;
+        s
     }
 
     /// Derives everything from scratch.
@@ -226,15 +246,20 @@ impl Spatial {
         self.edge_slot.clear();
         self.edge_slot.resize(g.edge_bound(), NONE);
         self.transfer_edge.clear();
+        self.edge_boxes.clear();
         let mut edge_entries = Vec::with_capacity(g.edge_count());
+        // Which ordered pairs have an edge: `find_edge` walks a node's edge list, quadratic on
+        // a hub with thousands of two-way neighbours.
+        let pairs: FxHashSet<(u32, u32)> = g.edge_references().map(|e| pair(e.source(), e.target())).collect();
         for e in g.edge_references() {
             let (Some(from), Some(to)) = (self.slot_of(e.source()), self.slot_of(e.target())) else { continue };
-            let curved = e.source() != e.target() && g.find_edge(e.target(), e.source()).is_some();
+            let curved = e.source() != e.target() && pairs.contains(&pair(e.target(), e.source()));
             let (Some(a), Some(b)) = (self.nodes.get(from as usize), self.nodes.get(to as usize)) else { continue };
             let (a, b) = (a.pos, b.pos);
             let Ok(slot) = u32::try_from(self.edges.len()) else { break };
             let r = edge_bounds(a, b, edge_control(a, b, curved));
             edge_entries.push(Entry::new(slot, r));
+            self.edge_boxes.push(r);
             if let Some(s) = self.edge_slot.get_mut(e.id().index()) {
                 *s = slot;
             }
@@ -277,14 +302,36 @@ impl Spatial {
         self.edges.get(slot as usize)
     }
 
-    /// Appends the nodes whose box meets `world` to `out`.
-    pub fn nodes_in(&self, world: Rect, out: &mut Vec<u32>) {
-        out.extend(self.node_tree.locate_in_envelope_intersecting(&aabb(world)).map(|e| e.slot));
+    /// A quarter or more of the scene is in `world`: a linear scan over flat boxes then finds
+    /// what is in view faster than the R-tree (which pays per node it visits).
+    fn mostly_in(&self, world: Rect) -> bool {
+        self.bounds.is_some_and(|b| {
+            let i = b.intersect(world);
+            i.width() >= 0.0 && i.height() >= 0.0 && i.width() * i.height() >= 0.25 * b.width() * b.height()
+        })
     }
 
-    /// Appends the edges whose bounding box meets `world` to `out`.
+    /// Appends the nodes whose box meets `world` to `out`, in slot order.
+    pub fn nodes_in(&self, world: Rect, out: &mut Vec<u32>) {
+        if self.mostly_in(world) {
+            let meets = |n: &NodeSlot| world.intersects(Rect::from_center_size(n.pos, n.half * 2.0));
+            out.extend((0..).zip(&self.nodes).filter(|(_, n)| meets(n)).map(|(i, _)| i));
+            return;
+        }
+        let start = out.len();
+        out.extend(self.node_tree.locate_in_envelope_intersecting(&aabb(world)).map(|e| e.slot));
+        out[start..].sort_unstable();
+    }
+
+    /// Appends the edges whose bounding box meets `world` to `out`, in slot order.
     pub fn edges_in(&self, world: Rect, out: &mut Vec<u32>) {
+        if self.mostly_in(world) {
+            out.extend((0..).zip(&self.edge_boxes).filter(|(_, r)| world.intersects(**r)).map(|(i, _)| i));
+            return;
+        }
+        let start = out.len();
         out.extend(self.edge_tree.locate_in_envelope_intersecting(&aabb(world)).map(|e| e.slot));
+        out[start..].sort_unstable();
     }
 
     /// The node under `p` (world), with `tol` world units of slack; the nearest centre wins.
@@ -331,60 +378,4 @@ impl Spatial {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::fixture::{graph, key, row};
-    use super::*;
-
-    #[test]
-    fn hit_test_and_culling_go_through_the_rtree() {
-        let (g, pos) = graph(50, Some(3), &[]);
-        let mut s = Spatial::default();
-        assert!(s.refresh(&g, &pos));
-        assert!(!s.refresh(&g, &pos), "unchanged: no rebuild");
-        assert_eq!(s.nodes.len(), 49, "the hidden node is left out");
-        let hit = s.node_at(Pos2::new(1205.0, 3.0), 2.0).and_then(|slot| s.node(slot));
-        assert_eq!(hit.map(|n| n.pos), Some(Pos2::new(1200.0, 0.0)));
-        assert_eq!(s.node_at(Pos2::new(1250.0, 0.0), 2.0), None);
-        assert_eq!(s.node_at(Pos2::new(300.0, 0.0), 2.0), None, "hidden nodes are not hit");
-        let mut out = Vec::new();
-        s.nodes_in(Rect::from_min_max(Pos2::new(-10.0, -10.0), Pos2::new(450.0, 10.0)), &mut out);
-        assert_eq!(out.len(), 4, "0, 1, 2 and 4 (3 is hidden): {out:?}");
-        let near: Vec<Pos2> = s.nearest(Pos2::new(1000.0, 0.0)).take(2).map(|(_, p)| p).collect();
-        assert_eq!(near.first(), Some(&Pos2::new(1000.0, 0.0)));
-    }
-
-    #[test]
-    fn edges_are_sized_curved_and_hit() {
-        // 0 → 1 (10 ETH in two transfers), 1 → 0 back, 1 → 2 (1000 ETH), 2 → 3 with 3 hidden.
-        let rows = [row(1, 0, 1, 4), row(2, 0, 1, 6), row(3, 1, 0, 1), row(4, 1, 2, 1000), row(5, 2, 3, 5)];
-        let (g, pos) = graph(4, Some(3), &rows);
-        let mut s = Spatial::default();
-        s.refresh(&g, &pos);
-        assert_eq!(s.edges.len(), 3, "the edge to the hidden node is not drawn");
-        let slot = |t: i64| s.transfer_edge.get(&t).copied().and_then(|e| s.edge(e));
-        let (Some(e01), Some(e12)) = (slot(1), slot(4)) else { panic!("edges of transfers 1 and 4") };
-        assert_eq!(s.transfer_edge.get(&1), s.transfer_edge.get(&2), "one edge per pair");
-        assert!(e01.curved && !e12.curved, "two-way edges bend");
-        assert!(e12.width > e01.width, "width grows with value");
-        assert!(!s.transfer_edge.contains_key(&5));
-        // Straight 1 → 2 is hit on the line; the curved pair on either side of it.
-        let on = s.edge_at(Pos2::new(150.0, 1.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
-        assert_eq!(on, Some(e12.index));
-        let below = s.edge_at(Pos2::new(50.0, 9.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
-        assert_eq!(below, Some(e01.index), "0 → 1 bends to its right (down)");
-        let above = s.edge_at(Pos2::new(50.0, -9.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
-        assert!(above.is_some() && above != below);
-        // Node 2 carries the most value: biggest node.
-        let big = s.slot_of_key(&g, &key(2)).and_then(|k| s.node(k)).map(|n| n.half.x);
-        let small = s.slot_of_key(&g, &key(0)).and_then(|k| s.node(k)).map(|n| n.half.x);
-        assert!(big > small, "{big:?} > {small:?}");
-    }
-
-    #[test]
-    fn moving_a_node_changes_the_fingerprint() {
-        let (g, mut pos) = graph(5, None, &[]);
-        let before = fingerprint(&g, &pos);
-        pos.insert(key(2), Pos2::new(5.0, 5.0));
-        assert_ne!(fingerprint(&g, &pos), before);
-    }
-}
+mod tests;

@@ -30,6 +30,8 @@ pub const MAX_LABELS: usize = 600;
 /// With more nodes than this on screen, only the hovered, selected, dragged and menu nodes are
 /// widgets of their own (the rest are hit-tested through the R-tree).
 pub const MAX_NODE_WIDGETS: usize = 1000;
+/// With more edges than this on screen, thin edges are drawn coarser (one quad each).
+pub const COARSE_EDGES: usize = 3000;
 /// With more edges than this on screen, count badges are not drawn.
 pub const MAX_EDGE_BADGES: usize = 1500;
 /// Arrowheads are left out below this zoom (they would be sub-pixel smudges).

@@ -1,0 +1,57 @@
+//! Tests of the derived scene: culling, hit testing, edge slots.
+
+use super::super::fixture::{graph, key, row};
+use super::*;
+
+#[test]
+fn hit_test_and_culling_go_through_the_rtree() {
+    let (g, pos) = graph(50, Some(3), &[]);
+    let mut s = Spatial::default();
+    assert!(s.refresh(&g, &pos));
+    assert!(!s.refresh(&g, &pos), "unchanged: no rebuild");
+    assert_eq!(s.nodes.len(), 49, "the hidden node is left out");
+    let hit = s.node_at(Pos2::new(1205.0, 3.0), 2.0).and_then(|slot| s.node(slot));
+    assert_eq!(hit.map(|n| n.pos), Some(Pos2::new(1200.0, 0.0)));
+    assert_eq!(s.node_at(Pos2::new(1250.0, 0.0), 2.0), None);
+    assert_eq!(s.node_at(Pos2::new(300.0, 0.0), 2.0), None, "hidden nodes are not hit");
+    let mut out = Vec::new();
+    s.nodes_in(Rect::from_min_max(Pos2::new(-10.0, -10.0), Pos2::new(450.0, 10.0)), &mut out);
+    assert_eq!(out.len(), 4, "0, 1, 2 and 4 (3 is hidden): {out:?}");
+    let near: Vec<Pos2> = s.nearest(Pos2::new(1000.0, 0.0)).take(2).map(|(_, p)| p).collect();
+    assert_eq!(near.first(), Some(&Pos2::new(1000.0, 0.0)));
+}
+
+#[test]
+fn edges_are_sized_curved_and_hit() {
+    // 0 → 1 (10 ETH in two transfers), 1 → 0 back, 1 → 2 (1000 ETH), 2 → 3 with 3 hidden.
+    let rows = [row(1, 0, 1, 4), row(2, 0, 1, 6), row(3, 1, 0, 1), row(4, 1, 2, 1000), row(5, 2, 3, 5)];
+    let (g, pos) = graph(4, Some(3), &rows);
+    let mut s = Spatial::default();
+    s.refresh(&g, &pos);
+    assert_eq!(s.edges.len(), 3, "the edge to the hidden node is not drawn");
+    let slot = |t: i64| s.transfer_edge.get(&t).copied().and_then(|e| s.edge(e));
+    let (Some(e01), Some(e12)) = (slot(1), slot(4)) else { panic!("edges of transfers 1 and 4") };
+    assert_eq!(s.transfer_edge.get(&1), s.transfer_edge.get(&2), "one edge per pair");
+    assert!(e01.curved && !e12.curved, "two-way edges bend");
+    assert!(e12.width > e01.width, "width grows with value");
+    assert!(!s.transfer_edge.contains_key(&5));
+    // Straight 1 → 2 is hit on the line; the curved pair on either side of it.
+    let on = s.edge_at(Pos2::new(150.0, 1.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
+    assert_eq!(on, Some(e12.index));
+    let below = s.edge_at(Pos2::new(50.0, 9.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
+    assert_eq!(below, Some(e01.index), "0 → 1 bends to its right (down)");
+    let above = s.edge_at(Pos2::new(50.0, -9.0), 3.0).and_then(|e| s.edge(e)).map(|e| e.index);
+    assert!(above.is_some() && above != below);
+    // Node 2 carries the most value: biggest node.
+    let big = s.slot_of_key(&g, &key(2)).and_then(|k| s.node(k)).map(|n| n.half.x);
+    let small = s.slot_of_key(&g, &key(0)).and_then(|k| s.node(k)).map(|n| n.half.x);
+    assert!(big > small, "{big:?} > {small:?}");
+}
+
+#[test]
+fn moving_a_node_changes_the_fingerprint() {
+    let (g, mut pos) = graph(5, None, &[]);
+    let before = fingerprint(&g, &pos);
+    pos.insert(key(2), Pos2::new(5.0, 5.0));
+    assert_ne!(fingerprint(&g, &pos), before);
+}
