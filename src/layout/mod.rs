@@ -3,11 +3,13 @@
 //!   the way investigators read fund flows;
 //! - [`force`]: force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion).
 //!
-//! Both keep pinned nodes where they are and place only the others.
+//! Both keep pinned nodes where they are and place only the others; [`quality`] measures a
+//! layout (scale-free), to compare layouts of the same graph.
 
 pub mod flow;
 pub mod force;
 mod quadtree;
+pub mod quality;
 
 /// A graph to lay out: nodes by index, directed edges between them.
 #[derive(Debug, Clone, Default)]
