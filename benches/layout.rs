@@ -111,9 +111,13 @@ fn main() {
         last = Some(run);
     }
     let ours_m = median(ours);
-    let (iters, converged) = last.as_ref().map_or((0, false), |r| (r.iterations, r.converged));
+    let (iters, coarse, levels, converged) =
+        last.as_ref().map_or((0, 0, 0, false), |r| (r.iterations, r.coarse_iterations, r.levels - 1, r.converged));
     println!("P3 force layout, 10,000 nodes / 20,000 edges:");
-    println!("  hoptrace Barnes-Hut FR (2 threads): median {ours_m:.2?} ({iters} iterations, converged: {converged})");
+    println!(
+        "  hoptrace multilevel Barnes-Hut FR (2 threads): median {ours_m:.2?} ({iters} iterations on the whole graph, \
+         {coarse} on {levels} coarser levels, converged: {converged})"
+    );
     let theirs = igraph(&g, "g.layout_fruchterman_reingold()", runs);
     match &theirs {
         Some((s, _)) => println!(

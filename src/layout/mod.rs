@@ -1,11 +1,13 @@
 //! Graph layouts, headless (the window runs them on a background thread):
 //! - [`flow`]: left → right by hop distance from the seeds (upstream to the left) and by time,
 //!   the way investigators read fund flows;
-//! - [`force`]: force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion).
+//! - [`force`]: force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion), multilevel
+//!   for a fresh layout (node pairs merged level by level).
 //!
 //! Both keep pinned nodes where they are and place only the others; [`quality`] measures a
 //! layout (scale-free), to compare layouts of the same graph.
 
+mod coarsen;
 pub mod flow;
 pub mod force;
 mod quadtree;
