@@ -1,13 +1,17 @@
 //! Graph layouts, headless (the window runs them on a background thread):
 //! - [`flow`]: left → right by hop distance from the seeds (upstream to the left) and by time,
 //!   the way investigators read fund flows;
-//! - [`force`]: force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion).
+//! - [`force`]: force-directed (Fruchterman–Reingold forces, Barnes–Hut repulsion), multilevel
+//!   for a fresh layout (node pairs merged level by level).
 //!
-//! Both keep pinned nodes where they are and place only the others.
+//! Both keep pinned nodes where they are and place only the others; [`quality`] measures a
+//! layout (scale-free), to compare layouts of the same graph.
 
+mod coarsen;
 pub mod flow;
 pub mod force;
 mod quadtree;
+pub mod quality;
 
 /// A graph to lay out: nodes by index, directed edges between them.
 #[derive(Debug, Clone, Default)]

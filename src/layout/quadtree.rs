@@ -1,36 +1,68 @@
-//! A Barnes–Hut quadtree over points: each cell keeps its total mass and centre of mass, so
-//! the repulsion of a far cluster is computed as one body. Built in O(n log n) per iteration.
+//! A Barnes–Hut quadtree over points of mass 1: each cell keeps its mass, centre of mass and
+//! size, so the repulsion of a far cluster is computed as one body.
+//!
+//! Built by sorting the points along a Morton (Z-order) curve and splitting the sorted array,
+//! so each cell is a contiguous run of bodies and nearby bodies sit together in memory; leaves
+//! hold up to [`LEAF`] bodies. The repulsion walks the tree once per leaf (not once per body):
+//! a cell far from the whole leaf joins an interaction list as one body, the bodies of near
+//! leaves join it one by one, and then every body of the leaf sums over that flat list (a loop
+//! the compiler vectorises). Build O(n log n); repulsion O(n log n) for a fixed opening angle.
 
-/// One cell.
-#[derive(Debug, Clone, Copy)]
+/// Bodies per leaf (more only for points that coincide to 16 bits of the bounding box).
+const LEAF: usize = 32;
+/// Bodies summed together over one interaction list (the lanes of the inner loop).
+const LANES: usize = 16;
+/// Bits of each coordinate in the Morton code.
+const BITS: u32 = 16;
+/// Distance² below which two bodies count as this close (the force stays finite).
+const MIN_D2: f32 = 0.01;
+
+/// One cell: a run `lo..hi` of the sorted bodies; children `first..first + count` (none for
+/// a leaf).
+#[derive(Debug, Clone, Copy, Default)]
 struct Cell {
-    /// Centre and half-size of the square.
-    cx: f32,
-    cy: f32,
-    half: f32,
-    /// Total mass and mass-weighted position sum.
+    mx: f32,
+    my: f32,
     mass: f32,
-    sx: f32,
-    sy: f32,
-    /// First child index (4 consecutive cells), 0 for a leaf.
-    children: u32,
-    /// The single body of a leaf (u32::MAX when empty or split).
-    body: u32,
+    /// The longer side of the bodies' bounding box.
+    size: f32,
+    first: u32,
+    count: u32,
+    lo: u32,
+    hi: u32,
 }
 
 /// The tree, rebuilt each iteration into reused storage.
 #[derive(Debug, Default)]
 pub struct QuadTree {
     cells: Vec<Cell>,
+    /// Leaves in Morton order: they cover the sorted bodies `0..n` in order.
+    leaves: Vec<u32>,
+    /// Sorted bodies: original index and position.
+    order: Vec<u32>,
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    codes: Vec<u64>,
 }
 
-/// Deeper than this, coincident points share a leaf (their mass adds up).
-const MAX_DEPTH: u32 = 24;
+/// What one walk collects: far cells and near bodies as (x, y, mass).
+#[derive(Debug, Default)]
+struct Interactions {
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    ms: Vec<f32>,
+    stack: Vec<u32>,
+}
 
 impl QuadTree {
     /// Builds the tree of `points` (all of mass 1).
     pub fn build(&mut self, points: &[(f32, f32)]) {
         self.cells.clear();
+        self.leaves.clear();
+        let n = points.len();
+        if n == 0 {
+            return;
+        }
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for &(x, y) in points {
             x0 = x0.min(x);
@@ -38,105 +70,215 @@ impl QuadTree {
             x1 = x1.max(x);
             y1 = y1.max(y);
         }
-        if points.is_empty() {
-            return;
-        }
-        let half = ((x1 - x0).max(y1 - y0) / 2.0).max(1.0) * 1.001;
-        self.cells.push(Cell::new((x0 + x1) / 2.0, (y0 + y1) / 2.0, half));
-        for (i, &p) in points.iter().enumerate() {
-            self.insert(u32::try_from(i).unwrap_or(u32::MAX), p, points);
-        }
-    }
-
-    fn insert(&mut self, body: u32, p: (f32, f32), points: &[(f32, f32)]) {
-        let mut cell = 0usize;
-        let mut depth = 0;
-        loop {
-            let c = self.cells[cell];
-            self.cells[cell].mass += 1.0;
-            self.cells[cell].sx += p.0;
-            self.cells[cell].sy += p.1;
-            if c.children != 0 {
-                cell = c.children as usize + c.quadrant(p);
-                depth += 1;
-                continue;
-            }
-            if c.mass == 0.0 {
-                self.cells[cell].body = body;
-                return;
-            }
-            if depth >= MAX_DEPTH {
-                return; // coincident bodies: mass only
-            }
-            // Split the leaf and push its body down, then continue with ours.
-            let first = u32::try_from(self.cells.len()).unwrap_or(u32::MAX);
-            let q = c.half / 2.0;
-            for (dx, dy) in [(-q, -q), (q, -q), (-q, q), (q, q)] {
-                self.cells.push(Cell::new(c.cx + dx, c.cy + dy, q));
-            }
-            self.cells[cell].children = first;
-            let old = c.body;
-            self.cells[cell].body = u32::MAX;
-            if let Some(&op) = points.get(old as usize) {
-                let child = first as usize + c.quadrant(op);
-                let ch = &mut self.cells[child];
-                ch.mass = 1.0;
-                ch.sx = op.0;
-                ch.sy = op.1;
-                ch.body = old;
-            }
-            cell = first as usize + c.quadrant(p);
-            depth += 1;
+        let scale = f64::from((1u32 << BITS) - 1) / f64::from((x1 - x0).max(y1 - y0).max(f32::MIN_POSITIVE));
+        let quantise = |v: f32, lo: f32| (f64::from(v - lo) * scale).clamp(0.0, f64::from(u16::MAX)) as u32;
+        self.codes.clear();
+        self.codes.extend(points.iter().enumerate().map(|(i, &(x, y))| {
+            (u64::from(interleave(quantise(x, x0)) | (interleave(quantise(y, y0)) << 1)) << 32) | i as u64
+        }));
+        self.codes.sort_unstable();
+        self.order.clear();
+        self.order.extend(self.codes.iter().map(|&c| c as u32));
+        self.xs.clear();
+        self.xs.extend(self.order.iter().map(|&i| points[i as usize].0));
+        self.ys.clear();
+        self.ys.extend(self.order.iter().map(|&i| points[i as usize].1));
+        self.cells.push(Cell::default());
+        let root = self.make(0, n, 2 * BITS);
+        self.cells[0] = root;
+        if root.count == 0 {
+            self.leaves.push(0);
         }
     }
 
-    /// Sum of the repulsive forces `strength · m / d` along the direction away from each body
-    /// or far cell (opening angle `theta`), on a body of index `me` at `p`.
-    /// The caller owns the traversal stack (no allocation per body).
-    pub fn repulsion_with(
-        &self,
-        me: u32,
-        p: (f32, f32),
-        strength: f32,
-        theta: f32,
-        stack: &mut Vec<usize>,
-    ) -> (f32, f32) {
-        let (mut fx, mut fy) = (0.0, 0.0);
-        if self.cells.is_empty() {
-            return (fx, fy);
+    /// The cell of sorted bodies `lo..hi`, whose codes agree above bit `shift`; its children
+    /// are appended (a run with one non-empty quadrant becomes that quadrant's cell).
+    fn make(&mut self, lo: usize, hi: usize, shift: u32) -> Cell {
+        if hi - lo <= LEAF || shift == 0 {
+            return self.leaf(lo, hi);
         }
-        stack.clear();
-        stack.push(0);
-        while let Some(i) = stack.pop() {
-            let c = &self.cells[i];
-            if c.mass == 0.0 || (c.children == 0 && c.body == me && c.mass <= 1.0) {
-                continue;
+        let shift = shift - 2;
+        let quadrant = |c: u64| (c >> (32 + shift)) & 3;
+        let mut bounds = [lo; 5];
+        for (q, b) in bounds.iter_mut().enumerate().skip(1) {
+            *b = lo + self.codes[lo..hi].partition_point(|&c| quadrant(c) < q as u64);
+        }
+        bounds[4] = hi;
+        let runs: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).filter(|(a, b)| a < b).collect();
+        if let [(a, b)] = runs[..] {
+            return self.make(a, b, shift);
+        }
+        let first = self.cells.len();
+        self.cells.resize(first + runs.len(), Cell::default());
+        for (j, &(a, b)) in runs.iter().enumerate() {
+            let child = self.make(a, b, shift);
+            self.cells[first + j] = child;
+            if child.count == 0 {
+                self.leaves.push((first + j) as u32);
             }
-            let (mx, my) = (c.sx / c.mass, c.sy / c.mass);
-            let (dx, dy) = (p.0 - mx, p.1 - my);
-            let d2 = dx * dx + dy * dy;
-            let far = c.children == 0 || (2.0 * c.half) * (2.0 * c.half) < theta * theta * d2;
-            if far {
-                let mass = if c.children == 0 && c.body == me { c.mass - 1.0 } else { c.mass };
-                let d2 = d2.max(0.01);
-                // |F| = strength * mass / d, direction (dx, dy) / d  →  strength * mass * (dx, dy) / d².
-                fx += strength * mass * dx / d2;
-                fy += strength * mass * dy / d2;
+        }
+        Cell { first: first as u32, count: runs.len() as u32, ..self.leaf(lo, hi) }
+    }
+
+    /// A cell without children over the sorted bodies `lo..hi`: mass, centre of mass and the
+    /// longer side of their bounding box (O(hi − lo); O(n) per tree level in all).
+    fn leaf(&self, lo: usize, hi: usize) -> Cell {
+        let (x0, y0, x1, y1) = self.bounds(lo, hi);
+        let (sx, sy) = (self.xs[lo..hi].iter().sum::<f32>(), self.ys[lo..hi].iter().sum::<f32>());
+        let mass = (hi - lo) as f32;
+        Cell {
+            mx: sx / mass,
+            my: sy / mass,
+            mass,
+            size: (x1 - x0).max(y1 - y0),
+            first: 0,
+            count: 0,
+            lo: lo as u32,
+            hi: hi as u32,
+        }
+    }
+
+    /// The bounding box of the sorted bodies `lo..hi`.
+    fn bounds(&self, lo: usize, hi: usize) -> (f32, f32, f32, f32) {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (&x, &y) in self.xs[lo..hi].iter().zip(&self.ys[lo..hi]) {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        (x0, y0, x1, y1)
+    }
+
+    /// Adds to `out` (by original index) the repulsion `strength · m / d` of every other body,
+    /// directed away from it, with cells far from a leaf (size < `theta` · distance from the
+    /// leaf's bounding box to the cell's centre of mass) taken as one body. The leaves are
+    /// split over `workers` threads; each body's sum is the same on any thread.
+    pub fn repulsion(&self, strength: f32, theta: f32, workers: usize, out: &mut [(f32, f32)]) {
+        let n = self.order.len();
+        let mut sorted = vec![(0f32, 0f32); n];
+        let workers = workers.clamp(1, self.leaves.len().max(1));
+        // Contiguous runs of leaves of about n / workers bodies each (leaves cover 0..n in order).
+        let (mut parts, mut start) = (Vec::with_capacity(workers), 0);
+        for w in 1..=workers {
+            let target = n * w / workers;
+            let end = start + self.leaves[start..].partition_point(|&l| self.cells[l as usize].hi as usize <= target);
+            parts.push(&self.leaves[start..end]);
+            start = end;
+        }
+        let mut slices = Vec::with_capacity(workers);
+        let mut tail: &mut [(f32, f32)] = &mut sorted;
+        for part in &parts {
+            let len: u32 = part.iter().map(|&l| self.cells[l as usize].hi - self.cells[l as usize].lo).sum();
+            let (a, b) = std::mem::take(&mut tail).split_at_mut(len as usize);
+            slices.push(a);
+            tail = b;
+        }
+        let run = |leaves: &[u32], dst: &mut [(f32, f32)]| {
+            let mut list = Interactions::default();
+            let mut at = 0;
+            for &l in leaves {
+                let leaf = self.cells[l as usize];
+                let len = (leaf.hi - leaf.lo) as usize;
+                self.leaf_forces(l, strength, theta, &mut list, &mut dst[at..at + len]);
+                at += len;
+            }
+        };
+        if workers == 1 {
+            run(&self.leaves, &mut sorted);
+        } else {
+            // The calling thread takes the first share.
+            std::thread::scope(|scope| {
+                let mut shares = parts.iter().zip(slices);
+                let mine = shares.next();
+                for (part, dst) in shares {
+                    scope.spawn(move || run(part, dst));
+                }
+                if let Some((part, dst)) = mine {
+                    run(part, dst);
+                }
+            });
+        }
+        for (&i, f) in self.order.iter().zip(&sorted) {
+            let o = &mut out[i as usize];
+            o.0 += f.0;
+            o.1 += f.1;
+        }
+    }
+
+    /// The forces on the bodies of leaf `l`, into `dst` (in sorted order).
+    fn leaf_forces(&self, l: u32, strength: f32, theta: f32, list: &mut Interactions, dst: &mut [(f32, f32)]) {
+        let leaf = self.cells[l as usize];
+        let (lo, hi) = (leaf.lo as usize, leaf.hi as usize);
+        let (x0, y0, x1, y1) = self.bounds(lo, hi);
+        let theta2 = theta * theta;
+        list.xs.clear();
+        list.ys.clear();
+        list.ms.clear();
+        list.stack.clear();
+        list.stack.push(0);
+        while let Some(c) = list.stack.pop() {
+            let cell = self.cells[c as usize];
+            let dx = if cell.mx < x0 {
+                x0 - cell.mx
+            } else if cell.mx > x1 {
+                cell.mx - x1
             } else {
-                let first = c.children as usize;
-                stack.extend(first..first + 4);
+                0.0
+            };
+            let dy = if cell.my < y0 {
+                y0 - cell.my
+            } else if cell.my > y1 {
+                cell.my - y1
+            } else {
+                0.0
+            };
+            // A cell holding the leaf is always opened (its own bodies must not act on it).
+            let holds_leaf = cell.lo <= leaf.lo && leaf.hi <= cell.hi;
+            if !holds_leaf && cell.size * cell.size < theta2 * (dx * dx + dy * dy) {
+                list.xs.push(cell.mx);
+                list.ys.push(cell.my);
+                list.ms.push(cell.mass);
+            } else if cell.count == 0 {
+                let (a, b) = (cell.lo as usize, cell.hi as usize);
+                list.xs.extend_from_slice(&self.xs[a..b]);
+                list.ys.extend_from_slice(&self.ys[a..b]);
+                list.ms.resize(list.ms.len() + (b - a), 1.0);
+            } else {
+                list.stack.extend(cell.first..cell.first + cell.count);
             }
         }
-        (fx, fy)
+        for (d, (px, py)) in dst.chunks_mut(LANES).zip(self.xs[lo..hi].chunks(LANES).zip(self.ys[lo..hi].chunks(LANES)))
+        {
+            let (fx, fy) = sum(px, py, &list.xs, &list.ys, &list.ms);
+            for (d, (fx, fy)) in d.iter_mut().zip(fx.iter().zip(&fy)) {
+                *d = (strength * fx, strength * fy);
+            }
+        }
     }
 }
 
-impl Cell {
-    fn new(cx: f32, cy: f32, half: f32) -> Self {
-        Cell { cx, cy, half, mass: 0.0, sx: 0.0, sy: 0.0, children: 0, body: u32::MAX }
+/// For up to [`LANES`] bodies at (`px`, `py`): Σ m·(p − q)/|p − q|² over the list (a body at p
+/// itself adds nothing). The bodies are the inner loop, each with its own sum, in list order.
+fn sum(px: &[f32], py: &[f32], xs: &[f32], ys: &[f32], ms: &[f32]) -> ([f32; LANES], [f32; LANES]) {
+    let (mut bx, mut by) = ([0f32; LANES], [0f32; LANES]);
+    bx[..px.len()].copy_from_slice(px);
+    by[..py.len()].copy_from_slice(py);
+    let (mut fx, mut fy) = ([0f32; LANES], [0f32; LANES]);
+    for ((&x, &y), &m) in xs.iter().zip(ys).zip(ms) {
+        for b in 0..LANES {
+            let (dx, dy) = (bx[b] - x, by[b] - y);
+            let d2 = dx * dx + dy * dy;
+            let w = m / if d2 < MIN_D2 { MIN_D2 } else { d2 };
+            fx[b] += w * dx;
+            fy[b] += w * dy;
+        }
     }
+    (fx, fy)
+}
 
-    fn quadrant(&self, p: (f32, f32)) -> usize {
-        usize::from(p.0 >= self.cx) + 2 * usize::from(p.1 >= self.cy)
-    }
+/// Spreads the low 16 bits of `v` to the even bit positions.
+fn interleave(v: u32) -> u32 {
+    let mut v = v & 0xFFFF;
+    v = (v | (v << 8)) & 0x00FF_00FF;
+    v = (v | (v << 4)) & 0x0F0F_0F0F;
+    v = (v | (v << 2)) & 0x3333_3333;
+    (v | (v << 1)) & 0x5555_5555
 }
