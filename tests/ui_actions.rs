@@ -35,6 +35,9 @@ fn a_plain_key_shortcut_expands_the_selection_and_ctrl_z_undoes_it() {
     h.run();
     h.key_press(egui::Key::O);
     h.run();
+    // Expansions are applied on a background thread: wait for it as the window would.
+    h.state_mut().finish_applying();
+    h.run();
     let after = h.state().node_count();
     assert!(after > before, "O expands the selected pool's outgoing transfers: {before} -> {after}");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);

@@ -27,13 +27,27 @@ impl LineBatch {
         LineBatch { mesh, feather, soft_up_to: feather }
     }
 
+    /// An empty batch for `dots` dots ([`LineBatch::dot`]) at `pixels_per_point`.
+    #[must_use]
+    pub fn for_dots(dots: usize, pixels_per_point: f32) -> Self {
+        let mut b = LineBatch::new(0, pixels_per_point);
+        b.mesh.reserve_vertices(dots * 17);
+        b.mesh.reserve_triangles(dots * 24);
+        b
+    }
+
     /// Level of detail for crowded views: lines up to two pixels wide become one quad a pixel
     /// wider than the line, its colour fainter by as much (the same ink, softer edges): 4
-    /// vertices and 2 triangles instead of 8 and 6, for building and tessellating alike.
+    /// vertices and 2 triangles instead of 8 and 6, for building and tessellating alike. Made
+    /// for `segments` segments: reserves for that many quads (a fresh batch reserves for
+    /// feathered lines, twice the memory, touched anew every frame).
     #[must_use]
-    pub fn coarse(mut self) -> Self {
-        self.soft_up_to = 2.0 * self.feather;
-        self
+    pub fn coarse(segments: usize, pixels_per_point: f32) -> Self {
+        let mut b = LineBatch::new(0, pixels_per_point);
+        b.mesh.reserve_vertices(segments * 4);
+        b.mesh.reserve_triangles(segments * 2);
+        b.soft_up_to = 2.0 * b.feather;
+        b
     }
 
     fn vertex(&mut self, pos: Pos2, color: Color32) -> u32 {
@@ -164,7 +178,7 @@ mod tests {
 
     #[test]
     fn coarse_lines_and_dots() {
-        let mut b = LineBatch::new(2, 1.0).coarse();
+        let mut b = LineBatch::coarse(2, 1.0);
         b.segment(Pos2::ZERO, Pos2::new(10.0, 0.0), 1.5, Color32::WHITE);
         b.dot(Pos2::new(5.0, 5.0), 2.0, Color32::WHITE);
         let Shape::Mesh(m) = b.into_shape() else { panic!("a mesh") };

@@ -108,10 +108,12 @@ fn border(half: Vec2, dir: Vec2) -> f32 {
 /// Paints the visible edges (and the edges of dragged nodes, wherever they are) as one mesh,
 /// then their count badges.
 pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &[u32]) {
-    let mut batch = LineBatch::new(visible.len() + dragged_edges.len(), f.pixels_per_point);
-    if visible.len() > COARSE_EDGES {
-        batch = batch.coarse();
-    }
+    let n = visible.len() + dragged_edges.len();
+    let mut batch = if visible.len() > COARSE_EDGES {
+        LineBatch::coarse(n, f.pixels_per_point)
+    } else {
+        LineBatch::new(n, f.pixels_per_point)
+    };
     let z = f.view.zoom;
     let width_scale = z.clamp(0.35, 1.6);
     // Far out, edges thin to hairlines and fade, and the more there are on screen the fainter

@@ -134,7 +134,7 @@ pub fn frame_ui(
     let crowded = scratch.nodes.len() > MAX_NODE_WIDGETS;
     // Plain dots go into one mesh, in its place under the emphasised nodes drawn after it.
     let dots_at = painter.add(egui::Shape::Noop);
-    let mut dots = LineBatch::new(if crowded { scratch.nodes.len() } else { 0 }, f.pixels_per_point);
+    let mut dots = LineBatch::for_dots(if crowded { scratch.nodes.len() } else { 0 }, f.pixels_per_point);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let pixels = (rect.width().ceil() as usize + 1) * (rect.height().ceil() as usize + 1);
     scratch.dot_pixels.clear();
