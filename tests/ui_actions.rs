@@ -34,7 +34,7 @@ fn a_plain_key_shortcut_expands_the_selection_and_ctrl_z_undoes_it() {
     h.state_mut().select(&pool);
     h.run();
     h.key_press(egui::Key::O);
-    h.run();
+    h.step();
     // Expansions are applied on a background thread: wait for it as the window would.
     h.state_mut().finish_applying();
     h.run();

@@ -45,7 +45,8 @@ fn expand_annotate_undo_search_and_import() {
     h.get_by_label(&pool.describe()).click_secondary();
     h.run();
     h.get_by_label("Expand out").click();
-    h.run();
+    // (`step`, not `run`: the window repaints while the expansion is applied.)
+    h.step();
     // Expansions are applied on a background thread while the window goes on drawing.
     assert!(h.state().is_applying() || h.state().node_count() > before, "the expansion started");
     h.state_mut().finish_applying();
