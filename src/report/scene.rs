@@ -321,6 +321,10 @@ pub fn build(input: &ReportInput) -> Scene {
     let width_k = size_k.max(0.35);
     // Far out (as when the canvas is zoomed out) arrowheads would be smudges: left out.
     let arrows = spread >= ARROW_SCALE;
+    // Directed pairs with an edge, to curve an edge whose reverse exists (one set instead of a
+    // `find_edge` per edge, which walks a hub's whole edge list: O(e · degree)).
+    let linked: std::collections::HashSet<(usize, usize)> =
+        graph.edge_references().map(|e| (e.source().index(), e.target().index())).collect();
     for e in graph.edge_references() {
         let (Some(&fa), Some(&fb)) = (slot_of.get(&e.source().index()), slot_of.get(&e.target().index())) else {
             continue;
@@ -347,7 +351,7 @@ pub fn build(input: &ReportInput) -> Scene {
                 self_loop: Some((c, r)),
             }
         } else {
-            let curved = graph.find_edge(e.target(), e.source()).is_some();
+            let curved = linked.contains(&(e.target().index(), e.source().index()));
             let control = edge_control(a, b, curved);
             let ra = border(na.half, control.unwrap_or(b).minus(a));
             let rb = border(nb.half, control.unwrap_or(a).minus(b));
