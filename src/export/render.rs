@@ -2,14 +2,17 @@
 //! drawn by [`crate::report`] from the same evidence as the data files, after them, so the
 //! reports can list the data files' hashes.
 //!
-//! The PNG (the costliest: rasterising the whole graph) is drawn on a second thread while this
-//! one writes the data files, the SVG and the reports; the bytes do not depend on which
-//! finishes first.
+//! The graph is drawn and parsed once ([`GraphDrawing`]) for all four. The drawing is made on a
+//! second thread while this one writes the data files; the PNG (the costliest: rasterising
+//! the whole graph) is rendered in strips there while this one writes the SVG and the reports,
+//! then by both. The bytes do not depend on which thread renders which strip.
 
 use super::{Evidence, ExportError, PackageBuilder, Steps, build_data_files};
 use crate::ledger::TransferRow;
 use crate::model::Label;
-use crate::report::{self, PackageFile, ReportError, ReportInput};
+use std::sync::OnceLock;
+
+use crate::report::{self, GraphDrawing, PackageFile, PngRender, ReportError, ReportInput};
 
 /// Number of steps [`build_with_renderings`] reports after the data files.
 pub(super) const RENDER_STEPS: usize = 4;
@@ -65,34 +68,58 @@ pub(super) fn build_with_renderings(
 ) -> Result<PackageBuilder, ExportError> {
     let (transfers, labels) = rows_and_labels(ev);
     let audit_verified = ev.case.verify_audit().map_err(|e| e.to_string());
-    std::thread::scope(|scope| {
-        let png = std::thread::Builder::new()
-            .name("graph.png".to_owned())
+    let plain = report_input(ev, &transfers, &labels, &audit_verified, timestamp, &[]);
+    // A second thread makes the drawing while this one writes the data files, then renders PNG
+    // strips while this one writes the SVG and the reports; then both render the strips left.
+    // Whichever thread asks first makes the drawing and the render, the other waits for them.
+    let drawing: OnceLock<Result<GraphDrawing, ReportError>> = OnceLock::new();
+    let render: OnceLock<PngRender<'_>> = OnceLock::new();
+    let make = || drawing.get_or_init(|| GraphDrawing::new(&plain));
+    let start = |d| render.get_or_init(|| GraphDrawing::png_render(d));
+    let (mut builder, html, pdf) = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("graph drawing".to_owned())
             .spawn_scoped(scope, || {
-                report::graph_png(&report_input(ev, &transfers, &labels, &audit_verified, timestamp, &[]))
+                if let Ok(d) = make() {
+                    start(d).help();
+                }
             })
-            .map_err(|e| ExportError::Encode { file: "graph.png", message: format!("cannot start a thread: {e}") })?;
-        let mut builder = build_data_files(ev, timestamp, steps)?;
-        let files: Vec<PackageFile> = builder
-            .hashes()
-            .iter()
-            .map(|h| PackageFile { name: h.name.clone(), sha256: h.sha256.clone(), size: h.size })
-            .collect();
-        let with_files = report_input(ev, &transfers, &labels, &audit_verified, timestamp, &files);
-        steps.next("graph.svg")?;
-        builder.add("graph.svg", report::graph_svg(&with_files).map_err(failed("graph.svg"))?.into_bytes())?;
-        steps.next("report.html")?;
-        let html = report::report_html(&with_files).map_err(failed("report.html"))?;
-        steps.next("report.pdf")?;
-        let pdf = report::report_pdf(&with_files).map_err(failed("report.pdf"))?;
-        steps.next("graph.png")?;
-        let png = png
+            .map_err(|e| ExportError::Encode { file: "graph.svg", message: format!("cannot start a thread: {e}") })?;
+        let mut work = || {
+            let mut builder = build_data_files(ev, timestamp, steps)?;
+            let files: Vec<PackageFile> = builder
+                .hashes()
+                .iter()
+                .map(|h| PackageFile { name: h.name.clone(), sha256: h.sha256.clone(), size: h.size })
+                .collect();
+            let with_files = report_input(ev, &transfers, &labels, &audit_verified, timestamp, &files);
+            steps.next("graph.svg")?;
+            let d = make().as_ref().map_err(|e| ExportError::Encode { file: "graph.svg", message: e.to_string() })?;
+            builder.add("graph.svg", d.svg().as_bytes().to_vec())?;
+            steps.next("report.html")?;
+            let html = report::report_html_with(&with_files, d).map_err(failed("report.html"))?;
+            steps.next("report.pdf")?;
+            let pdf = report::report_pdf_with(&with_files, d).map_err(failed("report.pdf"))?;
+            steps.next("graph.png")?;
+            // This thread helps with the strips left.
+            start(d).help();
+            Ok::<_, ExportError>((builder, html, pdf))
+        };
+        let done = work();
+        if done.is_err()
+            && let Ok(d) = make()
+        {
+            // Cancelled or failed: the helper stops after its strip.
+            start(d).cancel();
+        }
+        helper
             .join()
-            .map_err(|_| ExportError::Encode { file: "graph.png", message: "the renderer panicked".to_owned() })?
-            .map_err(failed("graph.png"))?;
-        builder.add("graph.png", png)?;
-        builder.add("report.html", html.into_bytes())?;
-        builder.add("report.pdf", pdf)?;
-        Ok(builder)
-    })
+            .map_err(|_| ExportError::Encode { file: "graph.png", message: "the renderer panicked".to_owned() })?;
+        done
+    })?;
+    let png = render.into_inner().ok_or_else(|| failed("graph.png")(ReportError::Png("not rendered".to_owned())))?;
+    builder.add("graph.png", png.finish().map_err(failed("graph.png"))?)?;
+    builder.add("report.html", html.into_bytes())?;
+    builder.add("report.pdf", pdf)?;
+    Ok(builder)
 }

@@ -20,7 +20,7 @@ use crate::style;
 /// Height of the title band.
 pub const TITLE_H: f32 = 58.0;
 
-/// The graph SVG before its text is turned into paths: what [`super::graph_svg`] flattens.
+/// The graph SVG before its text is turned into paths: what [`super::GraphDrawing`] parses and flattens.
 #[must_use]
 pub fn graph_source(input: &ReportInput) -> String {
     let scene = scene::build(input);

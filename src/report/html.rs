@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ReportError, ReportInput, content, draw, escape, raster, timeline};
+use super::{GraphDrawing, ReportError, ReportInput, content, escape, raster, timeline};
 
 const CSS: &str = "
 body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:0 auto;max-width:1200px;padding:1.5em;color:#1a1a1a;background:#fff;line-height:1.4}
@@ -44,9 +44,9 @@ fn list(items: &[String]) -> String {
 ///
 /// # Errors
 /// [`ReportError::Svg`] when a drawing cannot be parsed back (a writer bug).
-pub fn report(input: &ReportInput) -> Result<String, ReportError> {
+pub fn report(input: &ReportInput, graph: &GraphDrawing) -> Result<String, ReportError> {
     let case = input.case;
-    let graph = raster::flatten(&raster::parse(&draw::graph_source(input), "graph")?, "g-");
+    let graph = graph.svg();
     let mut out = String::with_capacity(graph.len() + 64 * 1024);
     let _ = write!(
         out,
@@ -71,7 +71,7 @@ pub fn report(input: &ReportInput) -> Result<String, ReportError> {
     out.push_str("<section id=\"summary\"><h2>Summary</h2>");
     kv_table(&mut out, &content::summary(input));
     out.push_str("</section>\n<section id=\"graph\"><h2>Graph</h2><div class=\"figure\">");
-    out.push_str(&graph);
+    out.push_str(graph);
     out.push_str("</div></section>\n<section id=\"hops\"><h2>Hops</h2>");
     let hops = content::hops(input);
     if hops.is_empty() {

@@ -4,6 +4,8 @@
 //! `krilla-svg`. Deterministic: the metadata date is the export time, the document id is derived
 //! from the case id and that time, and nothing else varies.
 
+use std::borrow::Cow;
+
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
@@ -16,7 +18,7 @@ use krilla::{Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
 
 use super::pdf_layout::{A3_LANDSCAPE, A4, BODY, Col, Flow, GREY, INK, Op};
-use super::{ReportError, ReportInput, content, draw, font, raster, timeline};
+use super::{GraphDrawing, ReportError, ReportInput, content, font, raster, timeline};
 use crate::graph::text::{iso_time, short_address};
 use crate::style::Rgb;
 
@@ -38,7 +40,7 @@ fn date(secs: i64) -> DateTime {
 }
 
 /// Lays the report out (see the module docs); returns the pages and the drawings they use.
-fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
+fn layout<'t>(input: &ReportInput, graph: &'t GraphDrawing) -> Result<(Flow, Vec<Cow<'t, usvg::Tree>>), ReportError> {
     let mut trees = Vec::new();
     let mut f = Flow::default();
     let case = input.case;
@@ -53,7 +55,7 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
         GREY,
     );
 
-    let graph = raster::parse(&draw::graph_source(input), "graph")?;
+    let graph = graph.tree();
     let gsize = (graph.size().width(), graph.size().height());
     // Landscape for wide graphs; A3 when A4 would shrink the labels below ~5 pt.
     let page = match (gsize.0 >= gsize.1, gsize.0 > 1400.0 || gsize.1 > 1400.0) {
@@ -64,7 +66,7 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
     };
     f.page(page);
     f.heading("Graph", 16.0);
-    trees.push(graph);
+    trees.push(Cow::Borrowed(graph));
     f.drawing(trees.len() - 1, gsize);
 
     f.page(A4);
@@ -124,7 +126,7 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
         Some(t) => {
             let tree = raster::parse(&t, "timeline")?;
             let size = (tree.size().width(), tree.size().height());
-            trees.push(tree);
+            trees.push(Cow::Owned(tree));
             f.drawing(trees.len() - 1, size);
         }
         None => f.paragraph("No transfer with a time.", BODY, GREY),
@@ -207,7 +209,7 @@ fn layout(input: &ReportInput) -> Result<(Flow, Vec<usvg::Tree>), ReportError> {
     Ok((f, trees))
 }
 
-fn paint(surface: &mut Surface<'_>, op: &Op, font: &Font, trees: &[usvg::Tree]) {
+fn paint(surface: &mut Surface<'_>, op: &Op, font: &Font, trees: &[Cow<'_, usvg::Tree>]) {
     match op {
         Op::Text { x, y, size, color, text } => {
             surface.set_fill(Some(fill(*color)));
@@ -237,8 +239,8 @@ fn paint(surface: &mut Surface<'_>, op: &Op, font: &Font, trees: &[usvg::Tree]) 
 ///
 /// # Errors
 /// [`ReportError`] when a drawing cannot be parsed, the font is missing or krilla fails.
-pub fn report(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
-    let (flow, trees) = layout(input)?;
+pub fn report(input: &ReportInput, graph: &GraphDrawing) -> Result<Vec<u8>, ReportError> {
+    let (flow, trees) = layout(input, graph)?;
     let font = Font::new(krilla::Data::from(font::FONT), 0).ok_or(ReportError::Font)?;
     let settings = SerializeSettings { enable_tagging: false, ..SerializeSettings::default() };
     let mut doc = Document::new_with(settings);
