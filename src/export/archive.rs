@@ -4,7 +4,8 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{Cursor, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
@@ -71,8 +72,11 @@ const STORED: [&str; 2] = [".png", ".pdf"];
 
 /// The zip of `files`: entries in order, Deflated (level 6; PNG and PDF stored), Unix
 /// permissions 0644, modified at `mtime` (UTC; 1980-01-01 when out of the zip range).
+///
+/// Entries are compressed in parallel, each into a one-entry zip in memory (largest first,
+/// by as many threads as the machine has cores), then merged in package order by copying
+/// their compressed bytes: the result does not depend on the number of threads.
 pub(crate) fn zip_bytes(files: &[PackageFile], mtime: i64) -> Result<Vec<u8>, ExportError> {
-    let zerr = |source| ExportError::Zip { path: PathBuf::from("(memory)"), source };
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(6))
@@ -80,14 +84,48 @@ pub(crate) fn zip_bytes(files: &[PackageFile], mtime: i64) -> Result<Vec<u8>, Ex
         .unix_permissions(0o644)
         .last_modified_time(zip_time(mtime))
         .large_file(files.iter().any(|f| f.bytes.len() as u64 >= u64::from(u32::MAX)));
-    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
     let stored = options.compression_method(CompressionMethod::Stored).compression_level(None);
-    for f in files {
+    let entry = |f: &PackageFile| -> Result<Vec<u8>, ExportError> {
         let o = if STORED.iter().any(|s| f.name.ends_with(s)) { stored } else { options };
-        w.start_file(f.name.as_str(), o).map_err(zerr)?;
-        w.write_all(&f.bytes).map_err(|e| zerr(e.into()))?;
+        let mut w = ZipWriter::new(Cursor::new(Vec::with_capacity(f.bytes.len() / 3 + 256)));
+        w.start_file(f.name.as_str(), o).map_err(zip_error)?;
+        w.write_all(&f.bytes).map_err(|e| zip_error(e.into()))?;
+        Ok(w.finish().map_err(zip_error)?.into_inner())
+    };
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].bytes.len()));
+    let parts: Vec<OnceLock<Result<Vec<u8>, ExportError>>> = files.iter().map(|_| OnceLock::new()).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let _ = parts[i].set(entry(&files[i]));
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(files.len());
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            // A thread that cannot start leaves its share to this one.
+            let _ = std::thread::Builder::new().name("zip".to_owned()).spawn_scoped(scope, work);
+        }
+        work();
+    });
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    let mut w = ZipWriter::new(Cursor::new(Vec::with_capacity(total / 2)));
+    for part in parts {
+        let bytes = part.into_inner().unwrap_or_else(entry_missing)?;
+        let one = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+        w.merge_archive(one).map_err(zip_error)?;
     }
-    Ok(w.finish().map_err(zerr)?.into_inner())
+    Ok(w.finish().map_err(zip_error)?.into_inner())
+}
+
+fn zip_error(source: zip::result::ZipError) -> ExportError {
+    ExportError::Zip { path: PathBuf::from("(memory)"), source }
+}
+
+/// Every entry is compressed before the merge; this is only reached if a worker died.
+fn entry_missing() -> Result<Vec<u8>, ExportError> {
+    Err(zip_error(zip::result::ZipError::FileNotFound))
 }
 
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
