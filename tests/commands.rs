@@ -229,29 +229,36 @@ fn expansion_shows_top_n_and_folds_the_rest_without_repeating_what_is_shown() {
     assert_eq!(inv.ledger().fingerprint().expect("fp"), inv.case().ledger.fingerprint);
 }
 
-#[test]
-fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
+/// A case seeded with a hub that received `n` transfers from `senders` addresses (ledger in
+/// `dir`).
+fn hub_case(dir: &std::path::Path, hub: &str, n: u64, senders: u64) -> Investigation<SqliteLedger> {
     use std::fmt::Write as _;
-    const N: u64 = 100_000;
-    let hub = "0x2222222222222222222222222222222222222222";
-    let dir = tempfile::tempdir().expect("tempdir");
     let mut csv = String::from("hash,from_address,to_address,value,block_timestamp,block_number\n");
-    for i in 0..N {
+    for i in 0..n {
         let _ = writeln!(
             csv,
             "0x{:064x},0x{:040x},{hub},{},{},1",
             i + 1,
-            1000 + i % 20_000,
+            1000 + i % senders,
             (i % 997 + 1) * 1_000_000_000_000_000,
             1_650_000_000 + i
         );
     }
-    let file = common::write(dir.path(), "hub.csv", csv);
-    let mut ledger = SqliteLedger::open(&dir.path().join("hub.sqlite")).expect("ledger");
+    let file = common::write(dir, "hub.csv", csv);
+    let mut ledger = SqliteLedger::open(&dir.join("hub.sqlite")).expect("ledger");
     ledger.import_file(&file, &ImportOptions::default(), None).expect("import");
     let mut inv =
         Investigation::create(ledger, "hub.sqlite".into(), "c".into(), "Hub".into(), "T".into(), 0).expect("case");
     inv.apply(Command::AddSeed { chain: "ethereum".into(), address: hub.into() }).expect("seed");
+    inv
+}
+
+#[test]
+fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
+    const N: u64 = 100_000;
+    let hub = "0x2222222222222222222222222222222222222222";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inv = hub_case(dir.path(), hub, N, 20_000);
     let started = std::time::Instant::now();
     let top = CaseFilter { top: Some(25), ..CaseFilter::default() };
     inv.apply(Command::Expand { node: eth(hub), direction: ExpandDirection::In, filter: top }).expect("expand");
@@ -272,4 +279,34 @@ fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
         })
         .expect_err("an aggregate is not expanded itself");
     assert!(err.to_string().contains("expanded from its anchor with a narrower filter"), "{err}");
+}
+
+#[test]
+fn thousands_of_counterparties_are_placed_in_a_block_not_a_column() {
+    let hub = "0x3333333333333333333333333333333333333333";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inv = hub_case(dir.path(), hub, 2_500, 2_500);
+    let top = CaseFilter { top: Some(2_000), ..CaseFilter::default() };
+    inv.apply(Command::Expand { node: eth(hub), direction: ExpandDirection::In, filter: top }).expect("expand");
+    let case = inv.case();
+    let at = |k: &NodeKey| case.nodes[k].position.expect("placed");
+    let hub_at = at(&eth(hub));
+    let senders: Vec<(f32, f32)> =
+        case.nodes.keys().filter(|k| matches!(k, NodeKey::Address { .. }) && **k != eth(hub)).map(at).collect();
+    assert_eq!(senders.len(), 2_000);
+    let (x0, x1) = senders.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (y0, y1) = senders.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    assert!(x1 < hub_at.0, "senders are left of the hub");
+    assert!((0.5..2.0).contains(&((y1 - y0) / (x1 - x0))), "a block about as tall as wide: {x0}..{x1} × {y0}..{y1}");
+    assert!(y0 < hub_at.1 && hub_at.1 < y1, "the block is centred on the hub's row");
+    // No two nodes overlap (the canvas needs 180 × 40 units for a node and its label).
+    let mut sorted = senders.clone();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    for (i, a) in sorted.iter().enumerate() {
+        for b in sorted[i + 1..].iter().take_while(|b| b.0 - a.0 < 180.0) {
+            assert!((b.1 - a.1).abs() >= 40.0, "{a:?} and {b:?} overlap");
+        }
+    }
+    let agg = case.nodes.keys().find(|k| matches!(k, NodeKey::Aggregate(_))).expect("aggregate");
+    assert!(at(agg).1 > y1, "the aggregate is below the block");
 }

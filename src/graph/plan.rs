@@ -7,6 +7,7 @@ use super::change::Change;
 use super::investigation::{CommandError, Investigation};
 use super::{Command, endpoints};
 use crate::case::{Aggregate, CaseFilter, CaseLabel, Entity, ExpandDirection, NodeKey, NodeView, Note, NoteTarget};
+use crate::layout::flow;
 use crate::ledger::{Direction, Ledger};
 use crate::model::{Hop, HopStatus, TransferKind, registry};
 
@@ -60,6 +61,28 @@ impl Occupancy {
 const STEP_X: f32 = 260.0;
 /// Vertical distance between neighbours brought by one expansion.
 const STEP_Y: f32 = 56.0;
+
+/// Where the `k`-th of `count` neighbours brought by one expansion goes, relative to its
+/// parent and away from it (before collisions are avoided): one column beside it, down from its
+/// row; more than [`flow::WRAP_ROWS`] (a hub's thousands of counterparties) wrap into a block of
+/// sub-columns about as wide as it is tall, centred on the parent's row.
+fn neighbour_offset(k: usize, count: usize) -> (f32, f32) {
+    let (subs, rows) = flow::wrapped(count, STEP_Y, CLEARANCE.0);
+    if subs == 1 {
+        return (STEP_X, k as f32 * STEP_Y);
+    }
+    (STEP_X + (k / rows) as f32 * CLEARANCE.0, ((k % rows) as f32 - (rows / 2) as f32) * STEP_Y)
+}
+
+/// Where the "+N more" aggregate of an expansion that brought `count` neighbours goes: below
+/// them, beside the parent.
+fn aggregate_offset(count: usize) -> (f32, f32) {
+    let (subs, rows) = flow::wrapped(count, STEP_Y, CLEARANCE.0);
+    if subs == 1 {
+        return (STEP_X, (count as f32 + 1.0) * STEP_Y);
+    }
+    (STEP_X, ((rows - rows / 2) as f32 + 1.0) * STEP_Y)
+}
 
 impl<L: Ledger> Investigation<L> {
     fn node(&self, key: &NodeKey) -> Result<&NodeView, CommandError> {
@@ -387,7 +410,7 @@ impl<L: Ledger> Investigation<L> {
                 }
             };
             let side = if dir == Direction::Out { 1.0 } else { -1.0 };
-            let mut slot = 0usize;
+            let mut fresh: Vec<NodeKey> = Vec::new();
             for row in rows {
                 if !self.case.transfers.contains(&row.id) {
                     changes.push(Change::Transfer(row.id, true));
@@ -399,13 +422,18 @@ impl<L: Ledger> Investigation<L> {
                     && !self.case.nodes.contains_key(&other)
                     && new_nodes.insert(other.clone())
                 {
-                    let position = free_slot(px + side * STEP_X, py + slot as f32 * STEP_Y, &taken);
-                    slot += 1;
-                    taken.insert(position);
-                    changes
-                        .push(Change::Node(other, Some(NodeView { position: Some(position), ..NodeView::default() })));
+                    fresh.push(other);
                 }
                 self.rows.insert(row.id, row);
+            }
+            for (k, other) in fresh.iter().enumerate() {
+                let (dx, dy) = neighbour_offset(k, fresh.len());
+                let position = free_slot(px + side * dx, py + dy, &taken);
+                taken.insert(position);
+                changes.push(Change::Node(
+                    other.clone(),
+                    Some(NodeView { position: Some(position), ..NodeView::default() }),
+                ));
             }
             // One aggregate per (node, side): a new expansion replaces the old one.
             for (id, agg) in &self.case.aggregates {
@@ -429,7 +457,8 @@ impl<L: Ledger> Investigation<L> {
                     lower_bound: rest.lower_bound,
                 };
                 changes.push(Change::Aggregate(id, Some(agg)));
-                let position = free_slot(px + side * STEP_X, py + (slot as f32 + 1.0) * STEP_Y, &taken);
+                let (dx, dy) = aggregate_offset(fresh.len());
+                let position = free_slot(px + side * dx, py + dy, &taken);
                 taken.insert(position);
                 changes.push(Change::Node(
                     NodeKey::Aggregate(id),

@@ -26,6 +26,23 @@ impl Default for FlowSpacing {
 
 /// Barycenter sweeps (down and up) after the initial time order.
 const SWEEPS: usize = 4;
+/// Columns with more nodes than this are wrapped into a block of sub-columns.
+pub const WRAP_ROWS: usize = 40;
+/// Distance between the sub-columns of a wrapped column, in rows (wide enough for a short
+/// label).
+const SUB_COLUMN_ROWS: f32 = 3.25;
+
+/// Sub-columns and rows of a column of `m` nodes `row` apart: one column up to [`WRAP_ROWS`],
+/// else a block of sub-columns `sub_column` apart about as wide as it is tall.
+#[must_use]
+pub fn wrapped(m: usize, row: f32, sub_column: f32) -> (usize, usize) {
+    if m <= WRAP_ROWS {
+        return (1, m.max(1));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let subs = ((m as f32 * row / sub_column).sqrt().ceil() as usize).max(2);
+    (subs, m.div_ceil(subs))
+}
 
 /// Lays out `g` left → right. Nodes not connected to any seed are placed in a block below.
 #[must_use]
@@ -116,17 +133,29 @@ pub fn layout(g: &LayoutGraph, spacing: FlowSpacing) -> Positions {
             }
         }
     }
+    // A column taller than WRAP_ROWS (a hub's 5,000 counterparties) is wrapped into a block of
+    // sub-columns about as wide as it is tall, filled down then right in the column's order.
+    let sub_w = spacing.row * SUB_COLUMN_ROWS;
+    let blocks: Vec<(usize, usize)> = columns.iter().map(|col| wrapped(col.len(), spacing.row, sub_w)).collect();
+    let mut left = Vec::with_capacity(width);
+    let mut x = 0.0f32;
+    for &(subs, _) in &blocks {
+        left.push(x);
+        x += (subs - 1) as f32 * sub_w + spacing.column;
+    }
+    // The seeds' column stays at x = 0.
+    let origin = usize::try_from(-min_col).ok().and_then(|c| left.get(c).copied()).unwrap_or(0.0);
     let mut pos: Positions = vec![(0.0, 0.0); n];
-    for (c, col) in columns.iter().enumerate() {
-        let x = (c as i64 + min_col) as f32 * spacing.column;
-        for &i in col {
-            pos[i] = (x, rank[i] * spacing.row);
+    for ((col, &(_, rows)), &x0) in columns.iter().zip(&blocks).zip(&left) {
+        for (k, &i) in col.iter().enumerate() {
+            let (sub, row) = (k / rows, k % rows);
+            pos[i] = (x0 - origin + sub as f32 * sub_w, (row as f32 - rows as f32 / 2.0) * spacing.row);
         }
     }
-    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as f32;
+    let tallest = blocks.iter().map(|b| b.1).max().unwrap_or(0) as f32;
     let per_row = (width.max(4)) as usize;
     for (k, &i) in loose.iter().enumerate() {
-        let x = (k % per_row) as f32 * spacing.column + min_col as f32 * spacing.column;
+        let x = (k % per_row) as f32 * spacing.column + left.first().copied().unwrap_or(0.0) - origin;
         let y = (tallest / 2.0 + 2.0 + (k / per_row) as f32) * spacing.row;
         pos[i] = (x, y);
     }
@@ -180,6 +209,35 @@ mod tests {
         assert_eq!(p[2].0, p[4].0, "both direct recipients in one column");
         assert!(p[4].1 < p[2].1, "the earlier transfer is higher");
         assert!(p[5].1 > p.iter().take(5).map(|q| q.1).fold(f32::MIN, f32::max), "the loose node is below");
+    }
+
+    #[test]
+    fn a_hub_s_counterparties_are_wrapped_into_a_square_block() {
+        // 2,000 senders → hub(0) → 3 recipients.
+        let mut g = LayoutGraph { nodes: vec![node(true, 0)], edges: Vec::new() };
+        for i in 0..2_000 {
+            g.nodes.push(node(false, i));
+            g.edges.push((i as usize + 1, 0));
+        }
+        for i in 0..3 {
+            g.nodes.push(node(false, 10_000 + i));
+            g.edges.push((0, 2_001 + i as usize));
+        }
+        let spacing = FlowSpacing::default();
+        let p = layout(&g, spacing);
+        let senders = &p[1..=2_000];
+        let (x0, x1) = senders.iter().fold((f32::MAX, f32::MIN), |(a, b), q| (a.min(q.0), b.max(q.0)));
+        let (y0, y1) = senders.iter().fold((f32::MAX, f32::MIN), |(a, b), q| (a.min(q.1), b.max(q.1)));
+        let (w, h) = (x1 - x0, y1 - y0);
+        assert!(w > 0.0 && (0.5..2.0).contains(&(h / w)), "block {w} × {h} is about square");
+        assert!(x1 + spacing.column <= p[0].0 + 1.0, "the block is left of the hub");
+        assert_eq!(p[0].0, 0.0, "the seed's column stays at x = 0");
+        let recipients = &p[2_001..];
+        assert!(recipients.iter().all(|q| q.0 == spacing.column), "a short column is not wrapped");
+        let mut seen: Vec<(i64, i64)> = senders.iter().map(|q| (q.0 as i64, q.1 as i64)).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 2_000, "no two senders share a place");
     }
 
     #[test]
