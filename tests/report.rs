@@ -308,6 +308,24 @@ fn every_output_is_the_same_twice() {
 }
 
 #[test]
+fn the_png_is_the_same_whichever_threads_render_its_strips() {
+    let f = fixture();
+    let drawing = report::GraphDrawing::new(&f.input()).expect("drawing");
+    let alone = drawing.png().expect("one thread");
+    let shared = drawing.png_render();
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| shared.help());
+        }
+        shared.help();
+    });
+    assert_eq!(shared.finish().expect("four threads"), alone);
+    let cancelled = drawing.png_render();
+    cancelled.cancel();
+    assert!(cancelled.finish().is_err(), "an abandoned render is not passed off as a picture");
+}
+
+#[test]
 fn hashes_of_files_written_to_disk_match() {
     // The fixture's hashes are of real files: a guard that the hash pages list what they claim.
     let f = fixture();
