@@ -1,6 +1,7 @@
 //! Frame times of the whole window while a hub with 10,000 counterparties on each side expands
 //! (P5, second half): no frame may take over 50 ms. The expansion is applied on a background
-//! thread (`ui::applying`) while these frames go on. Timing, so ignored by default:
+//! thread (`ui::applying`) while these frames go on; then the saved 20,001-node case is opened
+//! again from the window (`ui::opening`), with the same limit. Timing, so ignored by default:
 //! `cargo test --release --test ui_perf -- --ignored --nocapture`.
 #![cfg(feature = "gui")]
 
@@ -85,5 +86,33 @@ fn no_frame_over_50_ms_while_a_10k_neighbour_hub_expands() {
     assert!(app.node_count() > 10_000, "the hub's counterparties are on the graph");
     if !cfg!(debug_assertions) {
         assert!(worst < Duration::from_millis(50), "a frame took {worst:?}");
+    }
+
+    // Opening the saved 20,001-node case again, from the window (in the background).
+    let expanded = dir.path().join("hub-expanded.ron");
+    let nodes = app.node_count();
+    file::save(app.session.as_ref().expect("open").inv.case(), &expanded).expect("save");
+    let started = Instant::now();
+    app.open_in_background(&expanded);
+    let mut times = Vec::new();
+    while app.is_opening() && started.elapsed() < Duration::from_secs(60) {
+        times.push(frame(&mut app));
+        std::thread::sleep(Duration::from_millis(4));
+    }
+    let opened_after = started.elapsed();
+    for _ in 0..3 {
+        times.push(frame(&mut app));
+    }
+    let worst = times.iter().max().copied().unwrap_or_default();
+    println!(
+        "opening the saved case ({nodes} nodes): open after {opened_after:?}, {} frames meanwhile, worst {worst:?}; \
+         frames (ms): {:?}",
+        times.len(),
+        times.iter().map(|t| t.as_millis()).collect::<Vec<_>>()
+    );
+    assert_eq!(app.node_count(), nodes, "the saved case is open");
+    assert_eq!(app.session.as_ref().map(|s| s.path.clone()), Some(expanded));
+    if !cfg!(debug_assertions) {
+        assert!(worst < Duration::from_millis(50), "a frame took {worst:?} while the case opened");
     }
 }

@@ -48,7 +48,7 @@ pub struct Investigation<L: Ledger> {
     pub(super) rows: HashMap<i64, TransferRow>,
     /// Imported labels by address, looked up once.
     pub(super) ledger_labels: HashMap<String, Vec<Label>>,
-    clock: Box<dyn FnMut() -> i64>,
+    clock: Box<dyn FnMut() -> i64 + Send>,
     /// The time of the command being applied.
     pub(super) now: i64,
 }
@@ -116,7 +116,7 @@ impl<L: Ledger> Investigation<L> {
 
     /// Replaces the clock (tests and reproducible demos use a fixed one).
     #[must_use]
-    pub fn with_clock(mut self, clock: impl FnMut() -> i64 + 'static) -> Self {
+    pub fn with_clock(mut self, clock: impl FnMut() -> i64 + Send + 'static) -> Self {
         self.clock = Box::new(clock);
         self
     }
@@ -279,6 +279,16 @@ impl<L: Ledger> Investigation<L> {
     pub fn resume(state: InvestigationState, ledger: L, now: i64) -> Self {
         let InvestigationState { case, rows, ledger_labels, undo, redo } = state;
         Investigation { case, ledger, undo, redo, rows, ledger_labels, clock: Box::new(move || now), now }
+    }
+
+    /// An investigation on `ledger` carrying on from `state` with the system clock: a case
+    /// opened on another thread, taken over by the one that will work on it.
+    #[must_use]
+    pub fn carry_on(state: InvestigationState, ledger: L) -> Self {
+        let InvestigationState { case, rows, ledger_labels, undo, redo } = state;
+        let mut inv = Self::assemble(case, ledger);
+        (inv.rows, inv.ledger_labels, inv.undo, inv.redo) = (rows, ledger_labels, undo, redo);
+        inv
     }
 
     /// The state, to hand back to where it was forked from.

@@ -479,7 +479,7 @@ impl WorkbenchApp {
         match action {
             Action::OpenCase => {
                 if let Some(p) = self.files.open_case() {
-                    self.open(&p);
+                    self.open_in_background(&p);
                 }
             }
             Action::Save => self.save(),

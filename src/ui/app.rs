@@ -191,6 +191,8 @@ pub struct WorkbenchApp {
     pub closing: bool,
     /// Commands being applied on a background thread (see [`super::applying`]).
     pub applying: Option<super::applying::Applying>,
+    /// A case being opened on a background thread (see [`super::opening`]).
+    pub opening: Option<super::opening::Opening>,
     /// A layout running on a background thread: its result arrives as an `Arrange` command.
     pub arranging: Option<std::sync::mpsc::Receiver<Command>>,
     /// An import running on a background thread.
@@ -248,6 +250,7 @@ impl WorkbenchApp {
             search_offer: None,
             closing: false,
             applying: None,
+            opening: None,
             arranging: None,
             importing: None,
             palette: None,
@@ -276,33 +279,13 @@ impl WorkbenchApp {
         Self::new(Box::new(SystemDialogs))
     }
 
-    /// Opens a case (reporting failure as a notice).
+    /// Opens a case now, on this thread (reporting failure as a notice); the window's own
+    /// opens run in the background ([`WorkbenchApp::open_in_background`]).
     pub fn open(&mut self, path: &Path) {
-        // A background apply to the case open now is left to finish on its own.
-        self.applying = None;
-        match Session::open(path) {
-            Ok(s) => {
-                self.review.leave();
-                self.session = Some(s);
-                self.training = None;
-                self.selected_hop = None;
-                self.timeline_pick = None;
-                self.canvas = CanvasState::default();
-                self.canvas.request_fit();
-                self.pick = HopPick::default();
-                self.prefs.recent.retain(|p| p != path);
-                self.prefs.recent.insert(0, path.to_owned());
-                self.prefs.recent.truncate(10);
-                self.info(format!("Opened {}", path.display()));
-                // After a crash: an autosave further along than the saved file.
-                if let Ok(Some(recovered)) = file::load_recovery(path)
-                    && self.session.as_ref().is_some_and(|s| recovered.audit.len() > s.inv.case().audit.len())
-                {
-                    self.dialog = Some(super::dialogs::Dialog::Recover { case: Box::new(recovered) });
-                }
-            }
-            Err(e) => self.error(e),
-        }
+        // A case being opened in the background meanwhile is abandoned.
+        self.opening = None;
+        let opened = super::opening::open_case(path);
+        self.take_opened(path, opened);
     }
 
     /// An error notice.

@@ -112,7 +112,7 @@ fn apply_elsewhere(
 }
 
 /// Drops `value` on a thread of its own (freeing a large graph takes milliseconds).
-fn drop_elsewhere<T: Send + 'static>(value: T) {
+pub(super) fn drop_elsewhere<T: Send + 'static>(value: T) {
     let spawned = std::thread::Builder::new().name("hoptrace-drop".to_owned()).spawn(move || drop(value));
     // Without a thread it is dropped here, which is only slower.
     drop(spawned);

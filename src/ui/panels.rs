@@ -27,7 +27,7 @@ impl WorkbenchApp {
                     ui.label("Recent cases");
                     for p in self.prefs.recent.clone() {
                         if ui.button(p.display().to_string()).clicked() {
-                            self.open(&p);
+                            self.open_in_background(&p);
                             ui.close();
                         }
                     }
@@ -52,6 +52,14 @@ impl WorkbenchApp {
                 None => {
                     ui.label("No case open: File > Open case…");
                 }
+            }
+            if let Some(o) = &self.opening {
+                // No spinner (see below).
+                let name = o
+                    .path
+                    .file_name()
+                    .map_or_else(|| o.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                ui.label(format!("Opening {name}...")).on_hover_text(o.path.display().to_string());
             }
             if let Some(a) = &self.applying {
                 // No spinner: it would repaint continuously; the window polls every 30 ms.

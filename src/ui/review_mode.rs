@@ -260,7 +260,7 @@ impl WorkbenchApp {
         if self.session.is_none()
             && let Some(recent) = self.prefs.recent.first().cloned()
         {
-            self.open(&recent);
+            self.open_in_background(&recent);
         }
     }
 

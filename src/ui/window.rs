@@ -17,7 +17,7 @@ impl WorkbenchApp {
         let (cases, exports): (Vec<PathBuf>, Vec<PathBuf>) =
             dropped.into_iter().partition(|p| p.extension().is_some_and(|e| e == "ron"));
         if let Some(c) = cases.first() {
-            self.open(c);
+            self.open_in_background(c);
         }
         self.import(&exports);
     }
@@ -117,8 +117,9 @@ impl WorkbenchApp {
             self.fonts_installed = true;
         }
         self.apply_prefs(&ctx);
+        self.poll_opening();
         self.poll_applying();
-        if self.applying.is_some() {
+        if self.applying.is_some() || self.opening.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(30));
         }
         self.poll_arrange();
@@ -213,7 +214,7 @@ pub fn run(case: Option<PathBuf>, review: Option<PathBuf>) -> eframe::Result {
             }
             let target = case.or_else(|| app.prefs.recent.first().cloned());
             if let Some(p) = target {
-                app.open(&p);
+                app.open_in_background(&p);
             }
             Ok(Box::new(app))
         }),

@@ -1,0 +1,175 @@
+//! Opening a case off the UI thread. Reading the case file, binding its ledger, loading the
+//! case's transfer rows and deriving what the window draws (the graph, the positions, the canvas
+//! scene, the timeline and the legend) take seconds for a case of 20,000 nodes; they run on a
+//! `hoptrace-open` thread while the window keeps showing what it showed and says what it is
+//! opening. The result is taken over in O(1) (moves) when it arrives. [`WorkbenchApp::open`]
+//! does the same work on the calling thread (tests, and where the case must be open before the
+//! next step).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use egui::Pos2;
+
+use super::app::{Session, WorkbenchApp};
+use super::canvas::PreparedScene;
+use super::legend::LegendItems;
+use super::timeline::TimelineCache;
+use crate::case::{Case, NodeKey, file};
+use crate::graph::{Investigation, InvestigationGraph, InvestigationState};
+use crate::ledger::SqliteLedger;
+
+/// A case being opened in the background.
+pub struct Opening {
+    rx: Receiver<Opened>,
+    /// The case file being opened, for the top bar.
+    pub path: PathBuf,
+}
+
+/// What the window draws of a freshly opened session.
+struct View {
+    scene: PreparedScene,
+    timeline: TimelineCache,
+    legend: LegendItems,
+}
+
+/// A session opened on another thread, without its ledger connection (which stays on the
+/// thread that opened it): the UI thread opens its own.
+struct Parts {
+    state: InvestigationState,
+    ledger_path: PathBuf,
+    path: PathBuf,
+    graph: InvestigationGraph,
+    positions: HashMap<NodeKey, Pos2>,
+    dirty: bool,
+    generation: u64,
+}
+
+impl Parts {
+    fn of(session: Session) -> Self {
+        let Session { inv, path, graph, positions, dirty, generation } = session;
+        let ledger_path = inv.ledger().path().to_owned();
+        Parts { state: inv.into_state(), ledger_path, path, graph, positions, dirty, generation }
+    }
+
+    /// The session, on a connection of this thread's own to the same ledger.
+    fn session(self) -> Result<Session, String> {
+        let Parts { state, ledger_path, path, graph, positions, dirty, generation } = self;
+        let ledger = SqliteLedger::open(&ledger_path).map_err(|e| e.to_string())?;
+        Ok(Session { inv: Investigation::carry_on(state, ledger), path, graph, positions, dirty, generation })
+    }
+}
+
+/// An opened case, ready to be shown.
+pub(super) struct Opened {
+    session: Result<(Parts, View), String>,
+    /// An autosave further along than the case file (after a crash).
+    recovered: Option<Case>,
+}
+
+/// Opens the case at `path` and derives its view: the work of opening, on whatever thread.
+pub(super) fn open_case(path: &Path) -> Opened {
+    let session = match Session::open(path) {
+        Ok(s) => s,
+        Err(e) => return Opened { session: Err(e), recovered: None },
+    };
+    let view = View {
+        scene: PreparedScene::new(&session.graph, &session.positions),
+        timeline: TimelineCache::build(&session.graph, |id| session.inv.transfer(id), session.generation),
+        legend: LegendItems::of(&session.graph, session.inv.case()),
+    };
+    let saved = session.inv.case().audit.len();
+    let recovered = file::load_recovery(path).ok().flatten().filter(|r| r.audit.len() > saved);
+    Opened { session: Ok((Parts::of(session), view)), recovered }
+}
+
+impl WorkbenchApp {
+    /// Starts opening the case at `path` in the background (see the module docs); the case
+    /// shown so far stays until it is open. Opening the case already being opened does nothing.
+    pub fn open_in_background(&mut self, path: &Path) {
+        if self.opening.as_ref().is_some_and(|o| o.path == path) {
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let target = path.to_owned();
+        let job = move || {
+            let _ = tx.send(open_case(&target));
+        };
+        match std::thread::Builder::new().name("hoptrace-open".to_owned()).spawn(job) {
+            Ok(_) => self.opening = Some(Opening { rx, path: path.to_owned() }),
+            // Without a thread it is opened here, which only blocks the window meanwhile.
+            Err(_) => self.open(path),
+        }
+    }
+
+    /// Takes over a case opened in the background if it has arrived.
+    pub fn poll_opening(&mut self) {
+        let Some(o) = &self.opening else { return };
+        match o.rx.try_recv() {
+            Ok(opened) => {
+                let path = o.path.clone();
+                self.opening = None;
+                self.take_opened(&path, opened);
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                let path = o.path.display().to_string();
+                self.opening = None;
+                self.error(format!("opening {path} stopped without a result"));
+            }
+        }
+    }
+
+    /// Waits for a case being opened in the background and shows it (tests use it).
+    pub fn finish_opening(&mut self) {
+        let Some(o) = self.opening.take() else { return };
+        match o.rx.recv() {
+            Ok(opened) => self.take_opened(&o.path, opened),
+            Err(_) => self.error(format!("opening {} stopped without a result", o.path.display())),
+        }
+    }
+
+    /// Whether a case is being opened in the background.
+    #[must_use]
+    pub fn is_opening(&self) -> bool {
+        self.opening.is_some()
+    }
+
+    /// Shows an opened case (or reports why it could not be opened).
+    pub(super) fn take_opened(&mut self, path: &Path, opened: Opened) {
+        let Opened { session, recovered } = opened;
+        let (session, view) = match session.and_then(|(parts, view)| Ok((parts.session()?, view))) {
+            Ok(s) => s,
+            Err(e) => {
+                self.error(e);
+                return;
+            }
+        };
+        // A background apply to the case open until now is left to finish on its own.
+        self.applying = None;
+        self.review.leave();
+        // What is replaced is freed off the UI thread (a large graph takes milliseconds).
+        let old = (
+            self.legend_cache.replace((session.generation, view.legend)),
+            std::mem::replace(&mut self.timeline_cache, view.timeline),
+            // The old connection to the ledger is closed here (it stays on its thread).
+            self.session.replace(session).map(|s| (s.inv.into_state(), s.graph, s.positions)),
+            std::mem::take(&mut self.canvas),
+        );
+        super::applying::drop_elsewhere(old);
+        self.training = None;
+        self.selected_hop = None;
+        self.timeline_pick = None;
+        self.canvas.adopt(view.scene);
+        self.canvas.request_fit();
+        self.pick = super::app::HopPick::default();
+        self.prefs.recent.retain(|p| p != path);
+        self.prefs.recent.insert(0, path.to_owned());
+        self.prefs.recent.truncate(10);
+        self.info(format!("Opened {}", path.display()));
+        if let Some(recovered) = recovered {
+            self.dialog = Some(super::dialogs::Dialog::Recover { case: Box::new(recovered) });
+        }
+    }
+}
