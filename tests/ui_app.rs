@@ -236,3 +236,27 @@ fn the_first_fit_fills_the_settled_canvas_until_the_user_moves_the_view() {
     h.run();
     assert!((h.state().canvas.zoom() - refit * 2.0).abs() < 1e-3, "the user's zoom is kept");
 }
+
+#[test]
+fn a_click_right_after_the_fit_stops_it_following_the_canvas_area() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&demo_case(dir.path()));
+    let mut h = harness(app);
+    h.state_mut().canvas.request_fit();
+    h.step();
+    let fitted = h.state().canvas.zoom();
+    // The user clicks on the canvas (in egui's reactive loop the settle frames can last seconds).
+    let at = egui::pos2(700.0, 150.0);
+    h.event(egui::Event::PointerMoved(at));
+    for pressed in [true, false] {
+        let button = egui::PointerButton::Primary;
+        h.event(egui::Event::PointerButton { pos: at, button, pressed, modifiers: egui::Modifiers::NONE });
+        h.step();
+    }
+    // Then the canvas area changes (as when the inspector widens for what was clicked): the view
+    // stays as the user saw it.
+    h.set_size(egui::vec2(1300.0, 1000.0));
+    h.run();
+    assert!((h.state().canvas.zoom() - fitted).abs() < 1e-4, "refitted from {fitted} to {}", h.state().canvas.zoom());
+}

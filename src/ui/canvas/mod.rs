@@ -225,7 +225,7 @@ pub struct CanvasState {
     fit_requested: bool,
     /// The area and view of the last fit, and how many frames it may still follow the area:
     /// while the window settles its panels (first frames, the legend appearing), a change of
-    /// the area fits again unless the user has panned or zoomed.
+    /// the area fits again unless the user has panned, zoomed or clicked.
     fitted: Option<(Rect, View, u8)>,
     focus_request: Option<NodeKey>,
     menu: Option<MenuTarget>,
@@ -418,6 +418,11 @@ pub fn canvas_ui(
     bg.widget_info(|| WidgetInfo::labeled(Role::Canvas, true, "Graph canvas"));
     if state.spatial.refresh(graph, positions) {
         state.prune(graph);
+    }
+    // A click anywhere ends the settling: what the user acts on stays where it was, even if
+    // the canvas area changes for it (the inspector widening for a long table).
+    if ui.input(|i| i.pointer.any_pressed()) {
+        state.fitted = None;
     }
     state.apply_requests(graph, rect);
     interact::camera(ui, &bg, rect, state);
