@@ -241,18 +241,14 @@ fn tagpack_export_round_trips_exactly() {
     // Labels of other shapes: no source category or creator, a category the TagPack text would
     // not give, awkward text.
     labels.push(Label {
-        chain: "tron".to_owned(),
-        address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t".to_owned(),
-        entity: "Quote ' and \"double\" and: colon # hash".to_owned(),
-        category: Category::Service,
-        source_category: None,
-        actor: None,
-        source: "investigator note, 2024".to_owned(),
-        confidence: None,
-        valid_from: None,
         valid_to: Some("2024-01-31".to_owned()),
-        added_by: None,
-        line: 0,
+        ..Label::new(
+            "tron",
+            "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+            "Quote ' and \"double\" and: colon # hash",
+            Category::Service,
+            "investigator note, 2024",
+        )
     });
     labels.push(Label {
         chain: "polygon".to_owned(),

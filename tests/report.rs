@@ -391,18 +391,14 @@ fn big_case(n: usize) -> (Case, Vec<TransferRow>, Vec<Label>) {
     case.transfers = rows.iter().map(|r| r.id).collect();
     let labels: Vec<Label> = (0..200)
         .map(|i| Label {
-            chain: "ethereum".into(),
-            address: addr(i * 37),
-            entity: format!("Entity {i}"),
-            category: Category::ALL[i % Category::ALL.len()],
-            source_category: None,
-            actor: None,
-            source: "bench".into(),
-            confidence: None,
-            valid_from: None,
-            valid_to: None,
-            added_by: None,
             line: i as u64,
+            ..Label::new(
+                "ethereum",
+                addr(i * 37),
+                format!("Entity {i}"),
+                Category::ALL[i % Category::ALL.len()],
+                "bench",
+            )
         })
         .collect();
     for i in 0..50u64 {

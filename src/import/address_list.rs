@@ -77,18 +77,14 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
         }
         match resolve(declared.as_deref(), content) {
             Ok(r) => sink.label(Label {
-                chain: r.chain,
-                address: r.address,
-                entity: entity.clone(),
-                category,
-                source_category: None,
-                actor: None,
-                source: r.note.map_or_else(|| source.clone(), |n| format!("{source} ({n})")),
-                confidence: None,
-                valid_from: None,
-                valid_to: None,
-                added_by: None,
                 line,
+                ..Label::new(
+                    r.chain,
+                    r.address,
+                    entity.clone(),
+                    category,
+                    r.note.map_or_else(|| source.clone(), |n| format!("{source} ({n})")),
+                )
             })?,
             Err(m) => sink.refuse(Refusal::new(line, "address", m)),
         }

@@ -184,18 +184,15 @@ fn parse_row(
     for (idx, address) in [(c.from_label, &from), (c.to_label, &to)] {
         if let Some((text, _)) = opt(cf, rec, idx, line)? {
             labels.push(Label {
-                chain: chain.id.clone(),
-                address: address.clone(),
-                entity: text.to_owned(),
-                category: Category::parse(text).unwrap_or(Category::Unknown),
-                source_category: None,
-                actor: None,
-                source: format!("Arkham export {}", ctx.file_name),
-                confidence: None,
-                valid_from: None,
-                valid_to: None,
                 added_by: Some("Arkham".to_owned()),
                 line,
+                ..Label::new(
+                    chain.id.clone(),
+                    address.clone(),
+                    text,
+                    Category::parse(text).unwrap_or(Category::Unknown),
+                    format!("Arkham export {}", ctx.file_name),
+                )
             });
         }
     }
@@ -232,18 +229,9 @@ mod tests {
 
     fn label(chain: &str, address: &str, entity: &str, category: Category, line: u64) -> Label {
         Label {
-            chain: chain.into(),
-            address: testkit::fill(address),
-            entity: entity.into(),
-            category,
-            source_category: None,
-            actor: None,
-            source: "Arkham export arkham-lazarus.csv".into(),
-            confidence: None,
-            valid_from: None,
-            valid_to: None,
             added_by: Some("Arkham".into()),
             line,
+            ..Label::new(chain, testkit::fill(address), entity, category, "Arkham export arkham-lazarus.csv")
         }
     }
 

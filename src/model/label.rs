@@ -114,3 +114,31 @@ pub struct Label {
     /// Line in the source file.
     pub line: u64,
 }
+
+impl Label {
+    /// A label with what every label has; the optional fields empty and line 0 (set them with
+    /// struct update syntax: `Label { line, ..Label::new(…) }`).
+    #[must_use]
+    pub fn new(
+        chain: impl Into<String>,
+        address: impl Into<String>,
+        entity: impl Into<String>,
+        category: Category,
+        source: impl Into<String>,
+    ) -> Self {
+        Label {
+            chain: chain.into(),
+            address: address.into(),
+            entity: entity.into(),
+            category,
+            source_category: None,
+            actor: None,
+            source: source.into(),
+            confidence: None,
+            valid_from: None,
+            valid_to: None,
+            added_by: None,
+            line: 0,
+        }
+    }
+}

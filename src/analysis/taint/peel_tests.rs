@@ -40,20 +40,7 @@ fn ledger() -> MemoryLedger {
         m.push(20 + i as i64, &utxo(TransferKind::UtxoOutput, "t3", to, 100_000_000, 30));
     }
     m.push(30, &utxo(TransferKind::UtxoOutput, "t3", "1legacy", 449_970_000, 30));
-    m.label(Label {
-        chain: "bitcoin".to_owned(),
-        address: "bc1qexchange".to_owned(),
-        entity: "Exchange Z".to_owned(),
-        category: Category::Exchange,
-        source_category: None,
-        actor: None,
-        source: "test".to_owned(),
-        confidence: None,
-        valid_from: None,
-        valid_to: None,
-        added_by: None,
-        line: 0,
-    });
+    m.label(Label::new("bitcoin", "bc1qexchange", "Exchange Z", Category::Exchange, "test"));
     m
 }
 

@@ -67,20 +67,7 @@ fn build(raws: &[Raw], big: bool, labelled: &[usize]) -> MemoryLedger {
     }
     for l in labelled {
         for chain in ["ethereum", "bitcoin"] {
-            m.label(Label {
-                chain: chain.to_owned(),
-                address: name(*l),
-                entity: format!("service {l}"),
-                category: crate::model::Category::Exchange,
-                source_category: None,
-                actor: None,
-                source: "test".to_owned(),
-                confidence: None,
-                valid_from: None,
-                valid_to: None,
-                added_by: None,
-                line: 0,
-            });
+            m.label(Label::new(chain, name(*l), format!("service {l}"), crate::model::Category::Exchange, "test"));
         }
     }
     m

@@ -7,20 +7,7 @@ use crate::model::{Category, Label, Transfer, TransferKind};
 const ETH: &str = "ETH";
 
 fn label(address: &str, entity: &str, category: Category) -> Label {
-    Label {
-        chain: "ethereum".to_owned(),
-        address: address.to_owned(),
-        entity: entity.to_owned(),
-        category,
-        source_category: None,
-        actor: None,
-        source: "test".to_owned(),
-        confidence: None,
-        valid_from: None,
-        valid_to: None,
-        added_by: None,
-        line: 0,
-    }
+    Label::new("ethereum", address, entity, category, "test")
 }
 
 /// ```text
