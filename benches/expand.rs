@@ -25,15 +25,16 @@
 //!
 //! Goals (issue, P2): expansion into the graph ≤ 16 ms; ≤ 2× the raw SQL.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{cached_ledger, env_or, median};
+use std::time::Instant;
 
 use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey};
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{Direction, Filter, Ledger, SqliteLedger};
-use hoptrace::scenario::{ScenarioConfig, build_ledger, generate};
+use hoptrace::scenario::ScenarioConfig;
 use rusqlite::{Connection, OpenFlags, params};
-use sha2::{Digest, Sha256};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -45,51 +46,6 @@ fn amount_blob(v: u128) -> Vec<u8> {
     let mut out = vec![u8::try_from(16 - skip).expect("at most 16 bytes")];
     out.extend_from_slice(&bytes[skip..]);
     out
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
-
-fn remove_db(p: &Path) {
-    for s in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{s}", p.display()));
-    }
-}
-
-/// The cached ledger for `cfg`, built if absent.
-fn ledger_for(cfg: &ScenarioConfig, total: u64) -> (PathBuf, hoptrace::scenario::Scenario) {
-    let scenario = generate(cfg).expect("generate scenario");
-    let mut h = Sha256::new();
-    h.update(serde_json::to_vec(&scenario.truth).expect("truth json"));
-    h.update(serde_json::to_vec(cfg).expect("config json"));
-    let key = &hex::encode(h.finalize())[..12];
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-expand");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let path = dir.join(format!("ledger-{total}-{:x}-{key}.sqlite", cfg.seed));
-    if path.exists() {
-        println!("  cached ledger {}", path.display());
-        return (path, scenario);
-    }
-    let partial = dir.join(format!("building-{total}-{key}.sqlite"));
-    let exports = dir.join(format!("exports-{total}-{key}"));
-    remove_db(&partial);
-    println!("  building {} ({total} transfers; written once, then cached) …", path.display());
-    let start = Instant::now();
-    let reports = build_ledger(&scenario, &exports, &partial).expect("build ledger");
-    for r in &reports {
-        println!("    {}: {} rows, {} transfers, {} labels", r.path.display(), r.rows, r.transfers, r.labels);
-    }
-    std::fs::rename(&partial, &path).expect("move ledger into place");
-    remove_db(&partial);
-    let _ = std::fs::remove_dir_all(&exports);
-    println!("  built in {:.1?}", start.elapsed());
-    (path, scenario)
 }
 
 /// (b): every matching row of both sides through plain SQL; returns the row counts.
@@ -142,7 +98,7 @@ fn main() {
     let runs: usize = env_or("HOPTRACE_BENCH_RUNS", 21usize).max(1);
     let cfg = ScenarioConfig::bench(total);
     println!("P2 expand: hub of a generated ledger of {total} transfers, {runs} runs each (medians)");
-    let (path, scenario) = ledger_for(&cfg, total);
+    let (path, scenario) = cached_ledger(&cfg, total);
     let hub = scenario.truth.hub.as_ref().expect("the bench scenario has a hub").address.clone();
     let (start, end) = (scenario.background.start, scenario.background.end);
     let span = end - start;

@@ -7,7 +7,7 @@
 //!
 //! The ledger is the generated benchmark scenario ([`ScenarioConfig::bench`]: an exchange hub
 //! with 10,000 transfers in and 10,000 out, each from or to its own address, and background
-//! for the rest), imported once and cached under `target/tmp/bench-export/`. The case: the hub
+//! for the rest), imported once and cached under `target/tmp/bench-expand/`. The case: the hub
 //! as seed, expanded both ways with the top 5,000 transfers per side (10,001 address nodes, two
 //! "+N more" aggregates, 10,000 transfers), a few labels and a hop.
 //!
@@ -19,6 +19,9 @@
 //! The median time of each step is printed too, measured between the export's own progress
 //! reports (each step is reported as it starts).
 
+mod common;
+
+use common::{cached_ledger, env_or, median};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -28,37 +31,15 @@ use hoptrace::export::{Evidence, ExportOptions, Layout, Steps, build, export, ve
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{Direction, Filter, Ledger, SqliteLedger};
 use hoptrace::model::{Category, Hop, HopKind, HopStatus};
-use hoptrace::scenario::{ScenarioConfig, build_ledger, generate};
+use hoptrace::scenario::ScenarioConfig;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
-
-/// The cached ledger of `total` transfers, built if absent; and the hub's address.
+/// The cached ledger of `total` transfers ([`cached_ledger`]); and the hub's address.
 fn ledger(total: u64) -> (PathBuf, String) {
-    let cfg = ScenarioConfig::bench(total);
-    let scenario = generate(&cfg).expect("generate scenario");
+    let (path, scenario) = cached_ledger(&ScenarioConfig::bench(total), total);
     let hub = scenario.truth.hub.as_ref().expect("the bench scenario has a hub").address.clone();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-export");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let path = dir.join(format!("ledger-{total}-{:x}.sqlite", cfg.seed));
-    if !path.exists() {
-        println!("  building {} ({total} transfers; cached afterwards) …", path.display());
-        let partial = dir.join(format!("building-{total}.sqlite"));
-        let _ = std::fs::remove_file(&partial);
-        let exports = dir.join(format!("exports-{total}"));
-        build_ledger(&scenario, &exports, &partial).expect("build ledger");
-        std::fs::rename(&partial, &path).expect("move ledger into place");
-        let _ = std::fs::remove_dir_all(&exports);
-    }
     (path, hub)
 }
 

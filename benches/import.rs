@@ -4,6 +4,9 @@
 //! Run: `cargo bench --no-default-features --bench import` (env `HOPTRACE_BENCH_ROWS`, `HOPTRACE_BENCH_RUNS` to change
 //! the size and the number of runs; medians are reported).
 
+mod common;
+
+use common::{median, remove_db};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,17 +55,6 @@ fn generate(path: &Path, rows: u64, seed: u64) -> std::io::Result<()> {
         );
     }
     std::fs::write(path, out)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn remove_db(p: &Path) {
-    for s in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{s}", p.display()));
-    }
 }
 
 fn run_hoptrace(csv: &Path, db: &Path) -> Duration {

@@ -12,6 +12,9 @@
 //! spread, neighbours vs strangers, stress against hop distances, crowding), so a faster layout
 //! can be checked against igraph's on the same graph.
 
+mod common;
+
+use common::median;
 use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -39,11 +42,6 @@ fn graph(n: usize, m: usize, dag: bool, seed: u64) -> LayoutGraph {
     let mut nodes = vec![LayoutNode::default(); n];
     nodes[0].seed = true;
     LayoutGraph { nodes, edges }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 /// Runs `layout_call` on the graph in python-igraph, `runs` times; the median in seconds and

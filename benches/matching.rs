@@ -20,6 +20,9 @@
 //! duckdb`). `HOPTRACE_BENCH_RUNS` (default 5): timed runs of each side; medians reported.
 //! Goal (issue, P7): ≤ 1.0× DuckDB.
 
+mod common;
+
+use common::median;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -50,11 +53,6 @@ fn write_csv(path: &Path, events: &[Event]) {
         text.push_str(&format!("{},{},{}\n", e.index, e.bucket, e.time));
     }
     std::fs::write(path, text).expect("write csv");
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 /// Ours: sort + sweep; returns the median and (matched, sum of matched times).

@@ -19,65 +19,20 @@
 //! - (c) a stress case: through services (only the hop limit and the node cap stop it), so
 //!   the pools' thousands of withdrawals and the hub's 10,000 are replayed.
 
+mod common;
+
+use common::{cached_ledger, env_or, median};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use hoptrace::analysis::taint::{self, Method, Seed, TaintOptions, TaintReport};
 use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::{Hop, HopKind, HopStatus};
 use hoptrace::scenario::truth::TransferRef;
-use hoptrace::scenario::{GroundTruth, Scenario, ScenarioConfig, build_ledger, generate};
-use sha2::{Digest, Sha256};
+use hoptrace::scenario::{GroundTruth, ScenarioConfig};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// The cached ledger of `benches/expand.rs` for `cfg` (same key, same folder), copied from
-/// `HOPTRACE_BENCH_DIR` or built if absent.
-fn ledger_for(cfg: &ScenarioConfig, total: u64) -> (PathBuf, Scenario) {
-    let scenario = generate(cfg).expect("generate scenario");
-    let mut h = Sha256::new();
-    h.update(serde_json::to_vec(&scenario.truth).expect("truth json"));
-    h.update(serde_json::to_vec(cfg).expect("config json"));
-    let key = &hex::encode(h.finalize())[..12];
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-expand");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let name = format!("ledger-{total}-{:x}-{key}.sqlite", cfg.seed);
-    let path = dir.join(&name);
-    if path.exists() {
-        println!("  cached ledger {}", path.display());
-        return (path, scenario);
-    }
-    if let Some(other) = std::env::var_os("HOPTRACE_BENCH_DIR").map(|d| Path::new(&d).join(&name))
-        && other.exists()
-    {
-        println!("  copying {} (read only) into {}", other.display(), path.display());
-        let partial = dir.join(format!("copying-{name}"));
-        std::fs::copy(&other, &partial).expect("copy the cached ledger");
-        std::fs::rename(&partial, &path).expect("move ledger into place");
-        return (path, scenario);
-    }
-    let partial = dir.join(format!("building-{total}-{key}.sqlite"));
-    let exports = dir.join(format!("exports-{total}-{key}"));
-    let _ = std::fs::remove_file(&partial);
-    println!("  building {} ({total} transfers; written once, then cached) …", path.display());
-    let start = Instant::now();
-    build_ledger(&scenario, &exports, &partial).expect("build ledger");
-    std::fs::rename(&partial, &path).expect("move ledger into place");
-    let _ = std::fs::remove_dir_all(&exports);
-    println!("  built in {:.1?}", start.elapsed());
-    (path, scenario)
-}
 
 fn id(ledger: &SqliteLedger, r: &TransferRef) -> i64 {
     ledger
@@ -147,7 +102,7 @@ fn main() {
     let runs: usize = env_or("HOPTRACE_BENCH_RUNS", 5usize).max(1);
     let cfg = ScenarioConfig::bench(total);
     println!("P6 taint: exploiter seeds over a generated ledger of {total} transfers, {runs} runs each (medians)");
-    let (path, scenario) = ledger_for(&cfg, total);
+    let (path, scenario) = cached_ledger(&cfg, total);
     let ledger = SqliteLedger::open(&path).expect("open ledger");
     let seeds: Vec<Seed> = scenario
         .truth
