@@ -430,6 +430,27 @@ fn big_case(n: usize) -> (Case, Vec<TransferRow>, Vec<Label>) {
     (case, rows, labels)
 }
 
+#[test]
+fn thousands_of_edges_are_drawn_without_anti_aliasing_and_a_small_graph_with_it() {
+    let crisp = r#"shape-rendering="crispEdges""#;
+    let f = fixture();
+    assert!(!report::graph_svg_source(&f.input()).contains(crisp), "a small graph keeps smooth edges");
+    let (case, rows, labels) = big_case(2_500);
+    let input = ReportInput {
+        case: &case,
+        transfers: &rows,
+        labels: &labels,
+        audit_verified: Ok(()),
+        ledger_fingerprint: &case.ledger.fingerprint,
+        exported_at: EXPORTED_AT,
+        tool_version: "test",
+        package_files: &[],
+    };
+    let source = report::graph_svg_source(&input);
+    let edges = source.find(r#"<g id="edges""#).map(|i| &source[i..i + 120]).expect("the edges group");
+    assert!(edges.contains(crisp), "3,750 edges: {edges}");
+}
+
 /// `cargo test --release --no-default-features --test report -- --ignored --nocapture`
 #[test]
 #[ignore = "timing: run in release"]
