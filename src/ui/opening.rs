@@ -27,6 +27,14 @@ pub struct Opening {
     pub path: PathBuf,
 }
 
+impl Opening {
+    /// The case file's name (the whole path if it has none).
+    #[must_use]
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    }
+}
+
 /// What the window draws of a freshly opened session.
 struct View {
     scene: PreparedScene,

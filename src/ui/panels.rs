@@ -49,17 +49,14 @@ impl WorkbenchApp {
                     ui.label(format!("{name}{}", if s.dirty { " (unsaved)" } else { "" }))
                         .on_hover_text(s.path.display().to_string());
                 }
+                None if self.opening.is_some() => {}
                 None => {
                     ui.label("No case open: File > Open case…");
                 }
             }
             if let Some(o) = &self.opening {
                 // No spinner (see below).
-                let name = o
-                    .path
-                    .file_name()
-                    .map_or_else(|| o.path.display().to_string(), |n| n.to_string_lossy().into_owned());
-                ui.label(format!("Opening {name}...")).on_hover_text(o.path.display().to_string());
+                ui.label(format!("Opening {}...", o.name())).on_hover_text(o.path.display().to_string());
             }
             if let Some(a) = &self.applying {
                 // No spinner: it would repaint continuously; the window polls every 30 ms.
@@ -129,7 +126,9 @@ impl WorkbenchApp {
     /// The case panel (left).
     pub fn case_panel(&mut self, ui: &mut Ui) {
         let Some(s) = self.session.as_ref() else {
-            ui.label("Open a case to start.");
+            if self.opening.is_none() {
+                ui.label("Open a case to start.");
+            }
             return;
         };
         let c = s.inv.case();

@@ -32,8 +32,9 @@ impl WorkbenchApp {
 
     fn canvas_panel(&mut self, ui: &mut egui::Ui) {
         let Some(s) = self.session.as_ref() else {
-            ui.centered_and_justified(|ui| {
-                ui.label("Open a case (File > Open case…) or drop a case file here.");
+            ui.centered_and_justified(|ui| match &self.opening {
+                Some(o) => ui.label(format!("Opening {}…", o.name())),
+                None => ui.label("Open a case (File > Open case…) or drop a case file here."),
             });
             return;
         };
