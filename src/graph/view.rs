@@ -6,9 +6,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use petgraph::stable_graph::{NodeIndex, StableGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use super::endpoints;
 use crate::case::{Aggregate, Case, CaseLabel, NodeKey, NodeView};
+use crate::layout::{LayoutGraph, LayoutNode, flow};
 use crate::ledger::{Direction, TransferRow};
 use crate::model::{Amount, Category, Label};
 
@@ -69,6 +71,49 @@ pub struct InvestigationGraph {
 }
 
 impl InvestigationGraph {
+    /// World positions by node index: the case's, and the flow layout's for nodes without one
+    /// (as the window and the reports place them). O(n) when every node has a position, plus the
+    /// flow layout otherwise.
+    #[must_use]
+    pub fn placed(&self) -> Vec<Option<(f32, f32)>> {
+        let graph = &self.graph;
+        let bound = graph.node_bound();
+        let mut out: Vec<Option<(f32, f32)>> = vec![None; bound];
+        let indices: Vec<_> = graph.node_indices().collect();
+        for &i in &indices {
+            if let (Some(slot), Some(n)) = (out.get_mut(i.index()), graph.node_weight(i)) {
+                *slot = n.view.position;
+            }
+        }
+        if indices.iter().all(|i| out.get(i.index()).is_some_and(Option::is_some)) {
+            return out;
+        }
+        let dense: HashMap<usize, usize> = indices.iter().enumerate().map(|(d, i)| (i.index(), d)).collect();
+        let layout_graph = LayoutGraph {
+            nodes: indices
+                .iter()
+                .filter_map(|&i| graph.node_weight(i))
+                .map(|n| LayoutNode {
+                    position: n.view.position,
+                    pinned: n.view.position.is_some(),
+                    seed: n.seed,
+                    time: None,
+                })
+                .collect(),
+            edges: graph
+                .edge_references()
+                .filter_map(|e| Some((*dense.get(&e.source().index())?, *dense.get(&e.target().index())?)))
+                .collect(),
+        };
+        let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
+        for (&i, p) in indices.iter().zip(placed) {
+            if let Some(slot) = out.get_mut(i.index()) {
+                *slot = Some(p);
+            }
+        }
+        out
+    }
+
     /// Builds the graph of `case` from the rows of its transfers and imported labels by address.
     /// O(n + t) for n nodes and t transfers.
     #[must_use]

@@ -23,7 +23,6 @@ use crate::graph::InvestigationGraph;
 use crate::graph::text::{
     aggregate_text, asset_info, chain_badge, display_value, hop_label, node_chain, node_label, short_address,
 };
-use crate::layout::{LayoutGraph, LayoutNode, flow};
 use crate::ledger::TransferRow;
 use crate::model::{Category, HopKind, HopStatus, Label};
 use crate::style::{self, NodeShape, Rgb};
@@ -169,52 +168,12 @@ pub fn investigation_graph(input: &ReportInput) -> InvestigationGraph {
     InvestigationGraph::build(input.case, &rows, &labels)
 }
 
-/// World positions by node index: the case's, the flow layout's for nodes without one.
-fn positions(g: &InvestigationGraph) -> Vec<Option<(f32, f32)>> {
-    let graph = &g.graph;
-    let bound = graph.node_bound();
-    let mut out: Vec<Option<(f32, f32)>> = vec![None; bound];
-    let indices: Vec<_> = graph.node_indices().collect();
-    for &i in &indices {
-        if let (Some(slot), Some(n)) = (out.get_mut(i.index()), graph.node_weight(i)) {
-            *slot = n.view.position;
-        }
-    }
-    if indices.iter().all(|i| out.get(i.index()).is_some_and(Option::is_some)) {
-        return out;
-    }
-    let dense: HashMap<usize, usize> = indices.iter().enumerate().map(|(d, i)| (i.index(), d)).collect();
-    let layout_graph = LayoutGraph {
-        nodes: indices
-            .iter()
-            .filter_map(|&i| graph.node_weight(i))
-            .map(|n| LayoutNode {
-                position: n.view.position,
-                pinned: n.view.position.is_some(),
-                seed: n.seed,
-                time: None,
-            })
-            .collect(),
-        edges: graph
-            .edge_references()
-            .filter_map(|e| Some((*dense.get(&e.source().index())?, *dense.get(&e.target().index())?)))
-            .collect(),
-    };
-    let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
-    for (&i, p) in indices.iter().zip(placed) {
-        if let Some(slot) = out.get_mut(i.index()) {
-            *slot = Some(p);
-        }
-    }
-    out
-}
-
 /// Builds the scene of `input`.
 #[must_use]
 pub fn build(input: &ReportInput) -> Scene {
     let g = investigation_graph(input);
     let graph = &g.graph;
-    let world = positions(&g);
+    let world = g.placed();
     // Display value and colour of each edge; value through each node.
     let mut scene = Scene::default();
     let mut edge_value: Vec<(f64, Rgb)> = vec![(0.0, style::NATIVE_RGB); graph.edge_bound()];

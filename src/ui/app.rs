@@ -10,7 +10,6 @@ use super::canvas::CanvasState;
 use super::files::{FileDialogs, SystemDialogs};
 use crate::case::{NodeKey, file};
 use crate::graph::{Command, Investigation, InvestigationGraph};
-use crate::layout::{LayoutGraph, LayoutNode, flow};
 use crate::ledger::SqliteLedger;
 
 /// A case open in the window.
@@ -78,34 +77,15 @@ pub fn next_generation() -> u64 {
 /// only fills in nodes a case file left without a position.
 #[must_use]
 pub fn positions_of(graph: &InvestigationGraph) -> HashMap<NodeKey, Pos2> {
-    let g = &graph.graph;
-    let unplaced = g.node_weights().any(|n| n.view.position.is_none());
-    if !unplaced {
-        return g
-            .node_weights()
-            .filter_map(|n| n.view.position.map(|(x, y)| (n.key.clone(), Pos2::new(x, y))))
-            .collect();
-    }
-    let nodes: Vec<&NodeKey> = g.node_weights().map(|n| &n.key).collect();
-    let index: HashMap<&NodeKey, usize> = nodes.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-    let layout_graph = LayoutGraph {
-        nodes: g
-            .node_weights()
-            .map(|n| LayoutNode {
-                position: n.view.position,
-                pinned: n.view.position.is_some(),
-                seed: n.seed,
-                time: None,
-            })
-            .collect(),
-        edges: g
-            .edge_indices()
-            .filter_map(|e| g.edge_endpoints(e))
-            .filter_map(|(a, b)| Some((*index.get(&g[a].key)?, *index.get(&g[b].key)?)))
-            .collect(),
-    };
-    let placed = flow::layout(&layout_graph, flow::FlowSpacing::default());
-    nodes.iter().zip(placed).map(|(k, (x, y))| ((*k).clone(), Pos2::new(x, y))).collect()
+    let placed = graph.placed();
+    graph
+        .graph
+        .node_indices()
+        .filter_map(|i| {
+            let (x, y) = placed.get(i.index()).copied().flatten()?;
+            Some((graph.graph[i].key.clone(), Pos2::new(x, y)))
+        })
+        .collect()
 }
 
 /// A message to the user, shown until dismissed (errors) or for a few seconds.
