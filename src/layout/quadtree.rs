@@ -255,20 +255,7 @@ impl QuadTree {
         list.stack.push(0);
         while let Some(c) = list.stack.pop() {
             let cell = self.cells[c as usize];
-            let dx = if cell.mx < x0 {
-                x0 - cell.mx
-            } else if cell.mx > x1 {
-                cell.mx - x1
-            } else {
-                0.0
-            };
-            let dy = if cell.my < y0 {
-                y0 - cell.my
-            } else if cell.my > y1 {
-                cell.my - y1
-            } else {
-                0.0
-            };
+            let (dx, dy) = (gap(cell.mx, x0, x1), gap(cell.my, y0, y1));
             // A cell holding the group is always opened (its own bodies must not act on it as
             // one body); cells inside it have their centre in its box, so they open too.
             let holds_group = cell.lo <= group.lo && group.hi <= cell.hi;
@@ -346,6 +333,11 @@ fn interleave(v: u32) -> u32 {
     v = (v | (v << 4)) & 0x0F0F_0F0F;
     v = (v | (v << 2)) & 0x3333_3333;
     (v | (v << 1)) & 0x5555_5555
+}
+
+/// Distance from `v` to the interval `[lo, hi]` (0 inside it).
+fn gap(v: f32, lo: f32, hi: f32) -> f32 {
+    (lo - v).max(v - hi).max(0.0)
 }
 
 #[cfg(test)]
