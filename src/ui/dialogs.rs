@@ -137,6 +137,20 @@ pub fn labelled_text(ui: &mut Ui, label: &str, value: &mut String) -> Response {
     .inner
 }
 
+/// Two buttons side by side: `Some(true)` when `yes` is clicked, `Some(false)` for `no`.
+pub fn choice(ui: &mut Ui, yes: &str, no: &str) -> Option<bool> {
+    ui.horizontal(|ui| {
+        if ui.button(yes).clicked() {
+            Some(true)
+        } else if ui.button(no).clicked() {
+            Some(false)
+        } else {
+            None
+        }
+    })
+    .inner
+}
+
 fn parse_time(text: &str) -> Result<Option<i64>, String> {
     let t = text.trim();
     if t.is_empty() {
@@ -274,25 +288,11 @@ impl WorkbenchApp {
                      (the saved file has fewer). Restore it?",
                     case.audit.len()
                 ));
-                ui.horizontal(|ui| {
-                    if ui.button("Restore autosaved version").clicked() {
-                        recover = Some(true);
-                    }
-                    if ui.button("Discard it").clicked() {
-                        recover = Some(false);
-                    }
-                });
+                recover = choice(ui, "Restore autosaved version", "Discard it");
             }
             Dialog::ConfirmClose => {
                 ui.label("The case has changes that are not saved.");
-                ui.horizontal(|ui| {
-                    if ui.button("Save and close").clicked() {
-                        close = Some(true);
-                    }
-                    if ui.button("Close without saving").clicked() {
-                        close = Some(false);
-                    }
-                });
+                close = choice(ui, "Save and close", "Close without saving");
             }
             Dialog::Note { node, text } => {
                 ui.label(node.describe());

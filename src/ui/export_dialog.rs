@@ -188,14 +188,7 @@ impl WorkbenchApp {
             let mut answer = None;
             egui::Window::new("Export evidence package").collapsible(false).resizable(false).show(ctx, |ui| {
                 ui.label("The case has unsaved changes. The package is made from the saved case file.");
-                ui.horizontal(|ui| {
-                    if ui.button("Save and export").clicked() {
-                        answer = Some(true);
-                    }
-                    if ui.button("Cancel").clicked() {
-                        answer = Some(false);
-                    }
-                });
+                answer = super::dialogs::choice(ui, "Save and export", "Cancel");
             });
             match answer {
                 Some(true) => {

@@ -87,12 +87,7 @@ impl WorkbenchApp {
         egui::CentralPanel::default().show(ui, |ui| self.review_canvas(ui));
         self.review_comment_ui(&ctx);
         self.review_report_ui(&ctx);
-        self.dialog_ui(&ctx);
-        self.palette_ui(&ctx);
-        if let Some(text) = self.copy_request.take() {
-            ctx.copy_text(text);
-        }
-        self.notices_ui(&ctx);
+        self.overlays_ui(&ctx);
         if !self.pending.is_empty() {
             self.pending.clear();
             self.error("Review mode is read-only: the package's case cannot be changed");

@@ -156,14 +156,20 @@ impl WorkbenchApp {
             .min_size(400.0)
             .show(ui, |ui| self.inspector(ui));
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
-        self.dialog_ui(&ctx);
-        self.palette_ui(&ctx);
         self.suggestions_ui(&ctx);
+        self.overlays_ui(&ctx);
+        self.apply_pending();
+    }
+
+    /// What floats over the window in both modes (case and review): the open dialog, the command
+    /// palette, the clipboard request of the frame and the notices.
+    pub(super) fn overlays_ui(&mut self, ctx: &egui::Context) {
+        self.dialog_ui(ctx);
+        self.palette_ui(ctx);
         if let Some(text) = self.copy_request.take() {
             ctx.copy_text(text);
         }
-        self.notices_ui(&ctx);
-        self.apply_pending();
+        self.notices_ui(ctx);
     }
 }
 
