@@ -12,7 +12,7 @@ use crate::ledger::{Direction, Ledger};
 use crate::model::{Hop, HopStatus, TransferKind, registry};
 
 /// Two nodes closer than this (in both axes) would overlap on the canvas.
-const CLEARANCE: (f32, f32) = (180.0, 40.0);
+const CLEARANCE: (f32, f32) = (180.0, 0.75 * flow::ROW);
 
 /// The free spot nearest to `(x, y)` in its column: tries `y`, then alternately below and
 /// above in `STEP_Y` steps, avoiding `taken` positions. O(k) for k tries.
@@ -58,9 +58,9 @@ impl Occupancy {
 }
 
 /// Horizontal distance between a node and the neighbours an expansion brings.
-const STEP_X: f32 = 260.0;
+const STEP_X: f32 = flow::COLUMN;
 /// Vertical distance between neighbours brought by one expansion.
-const STEP_Y: f32 = 56.0;
+const STEP_Y: f32 = flow::ROW;
 
 /// Where the `k`-th of `count` neighbours brought by one expansion goes, relative to its
 /// parent and away from it (before collisions are avoided): one column beside it, down from its

@@ -18,9 +18,15 @@ pub struct FlowSpacing {
     pub row: f32,
 }
 
+/// Distance between columns: room for a node and its label beside the next one.
+pub const COLUMN: f32 = 260.0;
+/// Distance between rows: two of the largest value-sized nodes (radius 26) with the label under
+/// the upper one, so stacked nodes and their labels do not touch.
+pub const ROW: f32 = 84.0;
+
 impl Default for FlowSpacing {
     fn default() -> Self {
-        FlowSpacing { column: 260.0, row: 56.0 }
+        FlowSpacing { column: COLUMN, row: ROW }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, vec2};
+use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, Vec2, vec2};
 
 use super::draw::Frame;
 use super::geometry::{CURVE_STEPS, HopGeometry, arrowhead, edge_midpoint, hop_geometry, quad_point};
@@ -55,6 +55,8 @@ pub struct HopScratch {
     inbound: Vec<Pos2>,
     outbound: Vec<Pos2>,
     arc: Vec<Pos2>,
+    /// Nodes near a label spot being tried.
+    near: Vec<u32>,
     /// Where each drawn hop's label box is on screen (for clicks), filled by [`draw`].
     pub labels: Vec<(u64, Rect)>,
 }
@@ -97,6 +99,57 @@ pub fn draw(painter: &Painter, f: &Frame<'_>, hops: &BTreeMap<u64, Hop>, highlig
             s.labels.push((*id, r));
         }
     }
+}
+
+/// Step (screen points) between the spots tried for a hop label.
+const LABEL_STEP: f32 = 12.0;
+/// Steps tried in each direction before the label stays on the apex.
+const LABEL_TRIES: usize = 14;
+/// Half the width a node label is assumed to take (most are a short address or name).
+const NODE_LABEL_HALF_WIDTH: f32 = 60.0;
+
+/// Where a hop label of `size` goes: above the arc's apex unless that covers a node (with its
+/// label when labels are shown) or an earlier hop's label; then the nearest clear spot stepping
+/// away from the apex along the bulge, up, against the bulge or down. O(tries × nearby nodes).
+fn label_spot(f: &Frame<'_>, g: &HopGeometry, size: Vec2, taken: &[(u64, Rect)], near: &mut Vec<u32>) -> Rect {
+    let at = |p: Pos2| Align2::CENTER_BOTTOM.anchor_size(p - vec2(0.0, 3.0), size);
+    let origin = f.rect.center();
+    let label_h = if f.label_alpha > 0.01 && !f.crowded { LABEL_SIZE * 1.4 + 4.0 } else { 0.0 };
+    let label_w = if label_h > 0.0 { NODE_LABEL_HALF_WIDTH } else { 0.0 };
+    let mut clear = |r: Rect| {
+        let r = r.expand(3.0);
+        if taken.iter().any(|(_, t)| t.intersects(r)) {
+            return false;
+        }
+        // Nodes whose box or label could meet r: their centre is within a label of it.
+        let probe = Rect::from_min_max(
+            f.view.to_world(origin, r.min - vec2(label_w, label_h)),
+            f.view.to_world(origin, r.max + vec2(label_w, 0.0)),
+        );
+        near.clear();
+        f.spatial.nodes_in(probe, near);
+        near.iter().all(|&slot| {
+            let (Some(c), half) = (f.screen(slot), f.screen_half(slot)) else { return true };
+            let body = Rect::from_center_size(c, half * 2.0);
+            let label = Rect::from_min_max(
+                c + vec2(-label_w.max(half.x), half.y),
+                c + vec2(label_w.max(half.x), half.y + label_h),
+            );
+            !(body.intersects(r) || (label_h > 0.0 && label.intersects(r)))
+        })
+    };
+    let home = at(g.apex);
+    if clear(home) {
+        return home;
+    }
+    let bulge = (g.apex - g.start.lerp(g.end, 0.5)).normalized();
+    let bulge = if bulge.is_finite() { bulge } else { vec2(0.0, -1.0) };
+    let dirs = [bulge, vec2(0.0, -1.0), -bulge, vec2(0.0, 1.0)];
+    (1..=LABEL_TRIES)
+        .flat_map(|k| dirs.iter().map(move |d| *d * (k as f32 * LABEL_STEP)))
+        .map(|offset| at(g.apex + offset))
+        .find(|r| clear(*r))
+        .unwrap_or(home)
 }
 
 /// Paints one hop; returns its label box when drawn.
@@ -143,8 +196,12 @@ fn mark(
     if alpha > 0.01 {
         let size = if emph { LABEL_SIZE + 1.0 } else { LABEL_SIZE - 1.0 };
         let galley = painter.layout_no_wrap(hop_label(hop), FontId::proportional(size), Color32::PLACEHOLDER);
-        let r = Align2::CENTER_BOTTOM.anchor_size(g.apex - vec2(0.0, 3.0), galley.size());
+        let r = label_spot(f, g, galley.size(), &s.labels, &mut s.near);
         let frame = Stroke::new(if emph { 2.0 } else { 1.0 }, color);
+        if !r.expand(3.0).contains(g.apex) {
+            // Moved off the apex to clear a node: a leader ties it to its arc.
+            painter.line_segment([g.apex, r.expand(3.0).clamp(g.apex)], Stroke::new(1.0, color));
+        }
         painter.rect(r.expand(3.0), 4.0, f.theme.text_bg.gamma_multiply(alpha), frame, egui::StrokeKind::Middle);
         painter.galley(r.min, galley, f.theme.text.gamma_multiply(alpha));
         return Some(r.expand(3.0));
@@ -166,6 +223,59 @@ mod tests {
         assert!(rejected.alpha < suggested.alpha && suggested.alpha <= accepted.alpha);
         let lit = hop_style(HopStatus::Rejected, true);
         assert!(lit.alpha >= 1.0 && lit.width > rejected.width);
+    }
+
+    #[test]
+    fn a_label_on_a_node_moves_to_the_nearest_clear_spot() {
+        // Nodes 0, 1, 2 at x = 0, 100, 200 on y = 0; screen = world (zoom 1, no offset).
+        let (g, pos) = graph(3, None, &[row(1, 0, 1, 1), row(2, 1, 2, 1)]);
+        let mut spatial = Spatial::default();
+        spatial.refresh(&g, &pos);
+        let screen: Vec<Pos2> = spatial.nodes.iter().map(|n| n.pos).collect();
+        let rect = Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0));
+        let f = Frame {
+            graph: &g,
+            spatial: &spatial,
+            view: super::super::view::View { pan: -rect.center().to_vec2(), zoom: 1.0 },
+            rect,
+            theme: super::super::style::Theme::from_visuals(&egui::Visuals::dark()),
+            selected: &[],
+            dragged: &[],
+            screen: &screen,
+            hovered: None,
+            hovered_edge: None,
+            selected_edge: None,
+            pixels_per_point: 1.0,
+            label_alpha: 1.0,
+            badge_alpha: 1.0,
+            crowded: false,
+        };
+        let size = vec2(90.0, 14.0);
+        let hop = |apex: Pos2| HopGeometry {
+            start: apex + vec2(-50.0, 30.0),
+            end: apex + vec2(50.0, 30.0),
+            control: apex - vec2(0.0, 30.0),
+            apex,
+        };
+        let mut near = Vec::new();
+        // Far from every node: right above the apex.
+        let free = hop(Pos2::new(100.0, -200.0));
+        let r = label_spot(&f, &free, size, &[], &mut near);
+        assert_eq!(r, Align2::CENTER_BOTTOM.anchor_size(free.apex - vec2(0.0, 3.0), size));
+        // Right under node 1's label: moved off the node and its label, and not far.
+        let on = hop(Pos2::new(100.0, 30.0));
+        let r = label_spot(&f, &on, size, &[], &mut near);
+        let home = Align2::CENTER_BOTTOM.anchor_size(on.apex - vec2(0.0, 3.0), size);
+        assert_ne!(r, home, "the apex spot covers node 1's label");
+        for n in &spatial.nodes {
+            let body = Rect::from_center_size(n.pos, n.half * 2.0);
+            let label = Rect::from_min_max(n.pos + vec2(-60.0, n.half.y), n.pos + vec2(60.0, n.half.y + 20.8));
+            assert!(!r.intersects(body) && !r.intersects(label), "{r:?} meets the node at {:?}", n.pos);
+        }
+        assert!(r.center().distance(home.center()) <= LABEL_STEP * LABEL_TRIES as f32 + 1.0);
+        // An earlier hop's label there too: this one goes elsewhere.
+        let again = label_spot(&f, &on, size, &[(1, r)], &mut near);
+        assert!(!again.expand(3.0).intersects(r), "{again:?} meets the earlier label {r:?}");
     }
 
     #[test]
