@@ -282,6 +282,68 @@ fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
 }
 
 #[test]
+fn an_expansion_from_inside_a_block_lands_beside_it_in_one_piece() {
+    use std::fmt::Write as _;
+    // 40 senders pay the hub; each sender was funded by 20 addresses of its own.
+    let hub = "0x4444444444444444444444444444444444444444";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("hash,from_address,to_address,value,block_timestamp,block_number\n");
+    let mut tx = 0u64;
+    let mut line = |csv: &mut String, from: u64, to: &str, eth: u64| {
+        tx += 1;
+        let _ = writeln!(csv, "0x{tx:064x},0x{from:040x},{to},{}000000000000000,{},1", eth, 1_650_000_000 + tx);
+    };
+    for s in 0..40u64 {
+        line(&mut csv, 1000 + s, hub, 100 + s);
+        for f in 0..20u64 {
+            line(&mut csv, 5000 + s * 100 + f, &format!("0x{:040x}", 1000 + s), 1 + f);
+        }
+    }
+    let file = common::write(dir.path(), "funders.csv", csv);
+    let mut ledger = SqliteLedger::open(&dir.path().join("l.sqlite")).expect("ledger");
+    ledger.import_file(&file, &ImportOptions::default(), None).expect("import");
+    let mut inv =
+        Investigation::create(ledger, "l.sqlite".into(), "c".into(), "Hub".into(), "T".into(), 0).expect("case");
+    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: hub.into() }).expect("seed");
+    inv.apply(Command::Expand { node: eth(hub), direction: ExpandDirection::In, filter: CaseFilter::default() })
+        .expect("expand the hub");
+    let placed = |inv: &Investigation<SqliteLedger>| -> Vec<(NodeKey, (f32, f32))> {
+        inv.case().nodes.iter().map(|(k, v)| (k.clone(), v.position.expect("placed"))).collect()
+    };
+    let before = placed(&inv);
+    let xs: Vec<f32> = before.iter().filter(|(k, _)| *k != eth(hub)).map(|(_, p)| p.0).collect();
+    let block_left = xs.iter().copied().fold(f32::MAX, f32::min);
+    assert!(xs.iter().any(|&x| x > block_left + 1.0), "the 40 senders form a block of sub-columns: {xs:?}");
+    // The sender nearest the hub, in the block's innermost sub-column: its funders' column would
+    // run through the block.
+    let (inner, inner_at) = before
+        .iter()
+        .filter(|(k, _)| *k != eth(hub))
+        .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.1.1.total_cmp(&a.1.1)))
+        .cloned()
+        .expect("a sender");
+    assert!(inner_at.0 > block_left + 1.0, "an inner sub-column");
+    inv.apply(Command::Expand { node: inner.clone(), direction: ExpandDirection::In, filter: CaseFilter::default() })
+        .expect("expand a sender in the block");
+    let after = placed(&inv);
+    let funders: Vec<(f32, f32)> =
+        after.iter().filter(|(k, _)| !before.iter().any(|(b, _)| b == k)).map(|(_, p)| *p).collect();
+    assert_eq!(funders.len(), 20);
+    // Together, left of the whole block, spread over at most a few rows around the sender.
+    assert!(funders.iter().all(|p| p.0 < block_left), "funders left of the senders' block: {funders:?}");
+    let (y0, y1) = funders.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    assert!(y0 <= inner_at.1 && inner_at.1 <= y1, "the funders' block is on the sender's row");
+    assert!(y1 - y0 < 10.0 * 84.0, "one compact block, not scattered: rows {y0}..{y1}");
+    // No node overlaps another.
+    let all: Vec<(f32, f32)> = after.iter().map(|(_, p)| *p).collect();
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            assert!((a.0 - b.0).abs() >= 180.0 || (a.1 - b.1).abs() >= 40.0, "{a:?} and {b:?} overlap");
+        }
+    }
+}
+
+#[test]
 fn thousands_of_counterparties_are_placed_in_a_block_not_a_column() {
     let hub = "0x3333333333333333333333333333333333333333";
     let dir = tempfile::tempdir().expect("tempdir");

@@ -12,19 +12,68 @@ use crate::ledger::{Direction, Ledger};
 use crate::model::{Hop, HopStatus, TransferKind, registry};
 
 /// Two nodes closer than this (in both axes) would overlap on the canvas.
-const CLEARANCE: (f32, f32) = (180.0, 0.75 * flow::ROW);
+const CLEARANCE: (f32, f32) = (flow::SUB_COLUMN, 0.75 * flow::ROW);
 
 /// The free spot nearest to `(x, y)` in its column: tries `y`, then alternately below and
 /// above in `STEP_Y` steps, avoiding `taken` positions. O(k) for k tries.
 fn free_slot(x: f32, y: f32, taken: &Occupancy) -> (f32, f32) {
+    free_slot_by(x, y, |x, y| taken.is_clear(x, y))
+}
+
+/// [`free_slot`] with any test of "is this spot clear".
+fn free_slot_by(x: f32, y: f32, clear: impl Fn(f32, f32) -> bool) -> (f32, f32) {
     for k in 0..10_000i32 {
         let offset = if k % 2 == 0 { k / 2 } else { -(k / 2 + 1) };
         let candidate = y + offset as f32 * STEP_Y;
-        if taken.is_clear(x, candidate) {
+        if clear(x, candidate) {
             return (x, candidate);
         }
     }
     (x, y)
+}
+
+/// How far (rows) any of an expansion's new nodes may drift from its planned spot to a free row
+/// before the whole column or block moves outward instead.
+const MAX_DRIFT_ROWS: f32 = 3.0;
+/// Sub-column steps an expansion's column or block may move outward to find room.
+const MAX_SHIFTS: usize = 24;
+
+/// Spots for the `count` new neighbours of an expansion from `(px, py)` on `side` (1 right,
+/// −1 left), followed by the spot of its "+N more" aggregate when `aggregate`. Each goes to
+/// the free row nearest its planned spot; when that moves one more than [`MAX_DRIFT_ROWS`]
+/// (the column would run through an earlier expansion's block), the whole column or
+/// block moves outward a sub-column at a time until it fits, so it stays together beside the
+/// parent. O(count) per try, one try when there is room.
+fn expansion_spots(px: f32, py: f32, side: f32, count: usize, aggregate: bool, taken: &Occupancy) -> Vec<(f32, f32)> {
+    let planned: Vec<(f32, f32)> =
+        (0..count).map(|k| neighbour_offset(k, count)).chain(aggregate.then(|| aggregate_offset(count))).collect();
+    let mut best: Option<(f32, Vec<(f32, f32)>)> = None;
+    for j in 0..=MAX_SHIFTS {
+        let shift = j as f32 * CLEARANCE.0;
+        let mut placed = Occupancy::default();
+        let mut drift = 0.0f32;
+        let mut total = 0.0f32;
+        let spots: Vec<(f32, f32)> = planned
+            .iter()
+            .map(|&(dx, dy)| {
+                let (x, y) = (px + side * (dx + shift), py + dy);
+                let spot = free_slot_by(x, y, |x, y| taken.is_clear(x, y) && placed.is_clear(x, y));
+                placed.insert(spot);
+                let rows = (spot.1 - y).abs() / STEP_Y;
+                drift = drift.max(rows);
+                total += rows;
+                spot
+            })
+            .collect();
+        if drift <= MAX_DRIFT_ROWS {
+            return spots;
+        }
+        // No shift fits: the one that moves the nodes least in all.
+        if best.as_ref().is_none_or(|(d, _)| total < *d) {
+            best = Some((total, spots));
+        }
+    }
+    best.map(|(_, spots)| spots).unwrap_or_default()
 }
 
 /// Placed nodes in a grid of [`CLEARANCE`]-sized cells, so "is this spot clear?" looks at the 3 x 3
@@ -426,9 +475,8 @@ impl<L: Ledger> Investigation<L> {
                 }
                 self.rows.insert(row.id, row);
             }
-            for (k, other) in fresh.iter().enumerate() {
-                let (dx, dy) = neighbour_offset(k, fresh.len());
-                let position = free_slot(px + side * dx, py + dy, &taken);
+            let mut spots = expansion_spots(px, py, side, fresh.len(), rest.is_some(), &taken).into_iter();
+            for (other, position) in fresh.iter().zip(spots.by_ref()) {
                 taken.insert(position);
                 changes.push(Change::Node(
                     other.clone(),
@@ -457,8 +505,7 @@ impl<L: Ledger> Investigation<L> {
                     lower_bound: rest.lower_bound,
                 };
                 changes.push(Change::Aggregate(id, Some(agg)));
-                let (dx, dy) = aggregate_offset(fresh.len());
-                let position = free_slot(px + side * dx, py + dy, &taken);
+                let position = spots.next().unwrap_or((px + side * STEP_X, py));
                 taken.insert(position);
                 changes.push(Change::Node(
                     NodeKey::Aggregate(id),

@@ -33,10 +33,11 @@ impl Default for FlowSpacing {
 /// Barycenter sweeps (down and up) after the initial time order.
 const SWEEPS: usize = 4;
 /// Columns with more nodes than this are wrapped into a block of sub-columns.
-pub const WRAP_ROWS: usize = 40;
-/// Distance between the sub-columns of a wrapped column, in rows (wide enough for a short
-/// label).
-const SUB_COLUMN_ROWS: f32 = 3.25;
+/// Twelve rows fill a window's canvas at a zoom where labels are shown; a taller column would
+/// be fitted as a thin pole of unlabelled dots.
+pub const WRAP_ROWS: usize = 12;
+/// Distance between the sub-columns of a wrapped column (wide enough for a short label).
+pub const SUB_COLUMN: f32 = 180.0;
 
 /// Sub-columns and rows of a column of `m` nodes `row` apart: one column up to [`WRAP_ROWS`],
 /// else a block of sub-columns `sub_column` apart about as wide as it is tall.
@@ -141,7 +142,7 @@ pub fn layout(g: &LayoutGraph, spacing: FlowSpacing) -> Positions {
     }
     // A column taller than WRAP_ROWS (a hub's 5,000 counterparties) is wrapped into a block of
     // sub-columns about as wide as it is tall, filled down then right in the column's order.
-    let sub_w = spacing.row * SUB_COLUMN_ROWS;
+    let sub_w = SUB_COLUMN;
     let blocks: Vec<(usize, usize)> = columns.iter().map(|col| wrapped(col.len(), spacing.row, sub_w)).collect();
     let mut left = Vec::with_capacity(width);
     let mut x = 0.0f32;
