@@ -282,7 +282,7 @@ fn a_super_node_expands_into_top_n_nodes_and_one_aggregate() {
 }
 
 #[test]
-fn an_expansion_from_inside_a_block_lands_beside_it_in_one_piece() {
+fn an_expansion_from_inside_a_block_lands_clear_of_it_in_one_piece() {
     use std::fmt::Write as _;
     // 40 senders pay the hub; each sender was funded by 20 addresses of its own.
     let hub = "0x4444444444444444444444444444444444444444";
@@ -329,11 +329,28 @@ fn an_expansion_from_inside_a_block_lands_beside_it_in_one_piece() {
     let funders: Vec<(f32, f32)> =
         after.iter().filter(|(k, _)| !before.iter().any(|(b, _)| b == k)).map(|(_, p)| *p).collect();
     assert_eq!(funders.len(), 20);
-    // Together, left of the whole block, spread over at most a few rows around the sender.
-    assert!(funders.iter().all(|p| p.0 < block_left), "funders left of the senders' block: {funders:?}");
-    let (y0, y1) = funders.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    assert!(y0 <= inner_at.1 && inner_at.1 <= y1, "the funders' block is on the sender's row");
-    assert!(y1 - y0 < 10.0 * 84.0, "one compact block, not scattered: rows {y0}..{y1}");
+    // In one piece (its own 4 × 5 block), outside the senders' block, near the sender.
+    let senders: Vec<(f32, f32)> = before
+        .iter()
+        .filter(|(k, _)| *k != eth(hub) && matches!(k, NodeKey::Address { .. }))
+        .map(|(_, p)| *p)
+        .collect();
+    let bounds = |ps: &[(f32, f32)]| {
+        ps.iter().fold((f32::MAX, f32::MIN, f32::MAX, f32::MIN), |(a, b, c, d), p| {
+            (a.min(p.0), b.max(p.0), c.min(p.1), d.max(p.1))
+        })
+    };
+    let (sx0, sx1, sy0, sy1) = bounds(&senders);
+    let (fx0, fx1, fy0, fy1) = bounds(&funders);
+    assert!(fx1 - fx0 <= 3.0 * 180.0 + 1.0 && fy1 - fy0 <= 4.0 * 84.0 + 1.0, "one block: {funders:?}");
+    assert!(
+        funders.iter().all(|p| p.0 < sx0 - 90.0 || p.0 > sx1 + 90.0 || p.1 < sy0 - 42.0 || p.1 > sy1 + 42.0),
+        "no funder inside the senders' block: {funders:?}"
+    );
+    let centre = ((fx0 + fx1) / 2.0, (fy0 + fy1) / 2.0);
+    let away = (centre.0 - inner_at.0).hypot(centre.1 - inner_at.1);
+    assert!(away < 1500.0, "the funders stay near their sender: {away} units away");
+    assert!(centre.0 < inner_at.0, "senders of a sender stay on its left");
     // No node overlaps another.
     let all: Vec<(f32, f32)> = after.iter().map(|(_, p)| *p).collect();
     for (i, a) in all.iter().enumerate() {

@@ -33,47 +33,56 @@ fn free_slot_by(x: f32, y: f32, clear: impl Fn(f32, f32) -> bool) -> (f32, f32) 
 }
 
 /// How far (rows) any of an expansion's new nodes may drift from its planned spot to a free row
-/// before the whole column or block moves outward instead.
+/// before the whole column or block moves instead.
 const MAX_DRIFT_ROWS: f32 = 3.0;
 /// Sub-column steps an expansion's column or block may move outward to find room.
-const MAX_SHIFTS: usize = 24;
+const MAX_SHIFT_COLUMNS: i32 = 64;
+/// Rows an expansion's column or block may move up or down (beyond its own height) to find room.
+const MAX_SHIFT_ROWS: i32 = 60;
 
 /// Spots for the `count` new neighbours of an expansion from `(px, py)` on `side` (1 right,
-/// −1 left), followed by the spot of its "+N more" aggregate when `aggregate`. Each goes to
-/// the free row nearest its planned spot; when that moves one more than [`MAX_DRIFT_ROWS`]
-/// (the column would run through an earlier expansion's block), the whole column or
-/// block moves outward a sub-column at a time until it fits, so it stays together beside the
-/// parent. O(count) per try, one try when there is room.
+/// −1 left), followed by the spot of its "+N more" aggregate when `aggregate`.
+///
+/// Each goes to the free row nearest its planned spot. When that moves one more than
+/// [`MAX_DRIFT_ROWS`] (the column would run through an earlier expansion's block), the whole
+/// column or block moves instead, in one piece, to the nearest spot where all of it is clear:
+/// outward by sub-columns, up or down by rows, nearest first. Failing that, the nearest free
+/// rows. O(count) when there is room; else O(count) per spot tried, each try stopping at its
+/// first collision.
 fn expansion_spots(px: f32, py: f32, side: f32, count: usize, aggregate: bool, taken: &Occupancy) -> Vec<(f32, f32)> {
-    let planned: Vec<(f32, f32)> =
-        (0..count).map(|k| neighbour_offset(k, count)).chain(aggregate.then(|| aggregate_offset(count))).collect();
-    let mut best: Option<(f32, Vec<(f32, f32)>)> = None;
-    for j in 0..=MAX_SHIFTS {
-        let shift = j as f32 * CLEARANCE.0;
-        let mut placed = Occupancy::default();
-        let mut drift = 0.0f32;
-        let mut total = 0.0f32;
-        let spots: Vec<(f32, f32)> = planned
-            .iter()
-            .map(|&(dx, dy)| {
-                let (x, y) = (px + side * (dx + shift), py + dy);
-                let spot = free_slot_by(x, y, |x, y| taken.is_clear(x, y) && placed.is_clear(x, y));
-                placed.insert(spot);
-                let rows = (spot.1 - y).abs() / STEP_Y;
-                drift = drift.max(rows);
-                total += rows;
-                spot
-            })
-            .collect();
-        if drift <= MAX_DRIFT_ROWS {
-            return spots;
-        }
-        // No shift fits: the one that moves the nodes least in all.
-        if best.as_ref().is_none_or(|(d, _)| total < *d) {
-            best = Some((total, spots));
+    let planned: Vec<(f32, f32)> = (0..count)
+        .map(|k| neighbour_offset(k, count))
+        .chain(aggregate.then(|| aggregate_offset(count)))
+        .map(|(dx, dy)| (px + side * dx, py + dy))
+        .collect();
+    let mut placed = Occupancy::default();
+    let mut drift = 0.0f32;
+    let nearest: Vec<(f32, f32)> = planned
+        .iter()
+        .map(|&(x, y)| {
+            let spot = free_slot_by(x, y, |x, y| taken.is_clear(x, y) && placed.is_clear(x, y));
+            placed.insert(spot);
+            drift = drift.max((spot.1 - y).abs() / STEP_Y);
+            spot
+        })
+        .collect();
+    if drift <= MAX_DRIFT_ROWS {
+        return nearest;
+    }
+    let rows = i32::try_from(flow::wrapped(count, STEP_Y, CLEARANCE.0).1).unwrap_or(i32::MAX / 4);
+    let reach = rows.saturating_add(MAX_SHIFT_ROWS);
+    let mut moves: Vec<(i32, i32)> =
+        (0..=MAX_SHIFT_COLUMNS).flat_map(|j| (-reach..=reach).map(move |m| (j, m))).collect();
+    // Nearest first (world distance), then down before up, then inward.
+    let cost = |&(j, m): &(i32, i32)| (j as f32 * CLEARANCE.0).hypot(m as f32 * STEP_Y);
+    moves.sort_by(|a, b| cost(a).total_cmp(&cost(b)).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+    for (j, m) in moves {
+        let (dx, dy) = (side * j as f32 * CLEARANCE.0, m as f32 * STEP_Y);
+        if planned.iter().all(|&(x, y)| taken.is_clear(x + dx, y + dy)) {
+            return planned.iter().map(|&(x, y)| (x + dx, y + dy)).collect();
         }
     }
-    best.map(|(_, spots)| spots).unwrap_or_default()
+    nearest
 }
 
 /// Placed nodes in a grid of [`CLEARANCE`]-sized cells, so "is this spot clear?" looks at the 3 x 3
