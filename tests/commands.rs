@@ -361,6 +361,50 @@ fn an_expansion_from_inside_a_block_lands_clear_of_it_in_one_piece() {
 }
 
 #[test]
+fn a_hop_brings_its_new_ends_as_one_block_beside_the_node_they_meet() {
+    use std::fmt::Write as _;
+    // Twenty inputs into a CoinJoin-like hub, one payout: annotating the hop brings them all.
+    let hub = "0x5555555555555555555555555555555555555555";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("hash,from_address,to_address,value,block_timestamp,block_number\n");
+    for s in 0..20u64 {
+        let _ = writeln!(csv, "0x{:064x},0x{:040x},{hub},1000000000000000000,{},1", s + 1, 7000 + s, 1_650_000_000 + s);
+    }
+    let _ = writeln!(csv, "0x{:064x},{hub},0x{:040x},19000000000000000000,1650009999,2", 99, 9999);
+    let file = common::write(dir.path(), "cj.csv", csv);
+    let mut ledger = SqliteLedger::open(&dir.path().join("l.sqlite")).expect("ledger");
+    ledger.import_file(&file, &ImportOptions::default(), None).expect("import");
+    let rows = ledger.transfers_by_id(&(1..=21).collect::<Vec<i64>>()).expect("rows");
+    let (inbound, outbound): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.transfer.to.as_deref() == Some(hub));
+    assert_eq!((inbound.len(), outbound.len()), (20, 1));
+    let mut inv =
+        Investigation::create(ledger, "l.sqlite".into(), "c".into(), "CJ".into(), "T".into(), 0).expect("case");
+    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: hub.into() }).expect("seed");
+    let hop = Hop {
+        kind: HopKind::Mixer { service: "CoinJoin".into(), pool: None },
+        inbound: inbound.iter().map(|r| r.id).collect(),
+        outbound: outbound.iter().map(|r| r.id).collect(),
+        confidence: 40,
+        rationale: "twenty equal inputs, one payout".into(),
+        features: std::collections::BTreeMap::new(),
+        status: HopStatus::Accepted,
+        author: String::new(),
+        time: 0,
+    };
+    inv.apply(Command::AnnotateHop { hop }).expect("annotate");
+    let case = inv.case();
+    let at = |k: &NodeKey| case.nodes[k].position.expect("placed");
+    let hub_at = at(&eth(hub));
+    let inputs: Vec<(f32, f32)> = (0..20u64).map(|s| at(&eth(&format!("0x{:040x}", 7000 + s)))).collect();
+    let (x0, x1) = inputs.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (y0, y1) = inputs.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    assert!(x1 < hub_at.0, "the inputs are left of the hub");
+    assert!(y1 - y0 <= 4.0 * 84.0 + 1.0 && x1 - x0 <= 3.0 * 180.0 + 1.0, "one block, not a column: {inputs:?}");
+    assert!(y0 <= hub_at.1 && hub_at.1 <= y1, "centred on the hub's row");
+    assert!(at(&eth(&format!("0x{:040x}", 9999))).0 > hub_at.0, "the payout is right of the hub");
+}
+
+#[test]
 fn thousands_of_counterparties_are_placed_in_a_block_not_a_column() {
     let hub = "0x3333333333333333333333333333333333333333";
     let dir = tempfile::tempdir().expect("tempdir");

@@ -405,7 +405,11 @@ impl<L: Ledger> Investigation<L> {
         let mut changes = Vec::new();
         let mut added: BTreeSet<NodeKey> = BTreeSet::new();
         let mut taken = self.occupancy();
-        let mut planned: std::collections::HashMap<NodeKey, (f32, f32)> = std::collections::HashMap::new();
+        // New ends beside an end already on the graph go there as one column or block per
+        // (that end, side), as an expansion would place them (a CoinJoin's twenty inputs);
+        // ends whose other end is new too follow it, once it is placed.
+        let mut beside: Vec<((NodeKey, bool), Vec<NodeKey>)> = Vec::new();
+        let mut later: Vec<(NodeKey, NodeKey, bool)> = Vec::new();
         for row in rows {
             if !self.case.transfers.contains(&row.id) {
                 changes.push(Change::Transfer(row.id, true));
@@ -416,21 +420,46 @@ impl<L: Ledger> Investigation<L> {
                     if self.case.nodes.contains_key(key) || !added.insert(key.clone()) {
                         continue;
                     }
-                    // Beside the other end when it is placed (receivers right, senders left).
-                    let other = ends[1 - i].as_ref().and_then(|o| {
-                        self.case.nodes.get(o).and_then(|v| v.position).or_else(|| planned.get(o).copied())
-                    });
-                    let (x, y) = other.map_or((0.0, 0.0), |(x, y)| (x + if i == 1 { STEP_X } else { -STEP_X }, y));
-                    let position = free_slot(x, y, &taken);
-                    taken.insert(position);
-                    planned.insert(key.clone(), position);
-                    changes.push(Change::Node(
-                        key.clone(),
-                        Some(NodeView { position: Some(position), ..NodeView::default() }),
-                    ));
+                    // Receivers right of their sender, senders left of their receiver.
+                    let receiver = i == 1;
+                    match ends[1 - i].as_ref() {
+                        Some(other) if self.case.nodes.get(other).is_some_and(|v| v.position.is_some()) => {
+                            let group = (other.clone(), receiver);
+                            match beside.iter_mut().find(|(g, _)| *g == group) {
+                                Some((_, keys)) => keys.push(key.clone()),
+                                None => beside.push((group, vec![key.clone()])),
+                            }
+                        }
+                        Some(other) => later.push((key.clone(), other.clone(), receiver)),
+                        None => later.push((key.clone(), key.clone(), receiver)),
+                    }
                 }
             }
             self.rows.insert(row.id, row);
+        }
+        let mut planned: HashMap<NodeKey, (f32, f32)> = HashMap::new();
+        for ((anchor, receiver), keys) in beside {
+            let (px, py) = self.case.nodes.get(&anchor).and_then(|v| v.position).unwrap_or((0.0, 0.0));
+            let side = if receiver { 1.0 } else { -1.0 };
+            let spots = expansion_spots(px, py, side, keys.len(), false, &taken);
+            for (key, position) in keys.into_iter().zip(spots) {
+                taken.insert(position);
+                planned.insert(key, position);
+            }
+        }
+        for (key, other, receiver) in later {
+            let (x, y) = planned
+                .get(&other)
+                .filter(|_| other != key)
+                .map_or((0.0, 0.0), |(x, y)| (x + if receiver { STEP_X } else { -STEP_X }, *y));
+            let position = free_slot(x, y, &taken);
+            taken.insert(position);
+            planned.insert(key, position);
+        }
+        let mut placed: Vec<(NodeKey, (f32, f32))> = planned.into_iter().collect();
+        placed.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, position) in placed {
+            changes.push(Change::Node(key, Some(NodeView { position: Some(position), ..NodeView::default() })));
         }
         Ok(changes)
     }
