@@ -150,6 +150,19 @@ pub fn node_radius(value: f64) -> f32 {
     log_scale(value, 9.0, 26.0, 7.0)
 }
 
+/// Fan lines of a hop side with more edges than this fade, in proportion.
+pub const FAN_FULL: usize = 6;
+
+/// Opacity of the fan lines of a hop side of `n` edges (the window's and the report's): 1 up to
+/// [`FAN_FULL`], then `FAN_FULL / n`, at least 0.15 so every side stays visible. A CoinJoin
+/// hop's hundred outputs would otherwise draw a star over its edges.
+#[must_use]
+pub fn fan_fade(n: usize) -> f32 {
+    #[allow(clippy::cast_precision_loss)]
+    let fade = FAN_FULL as f32 / n.max(1) as f32;
+    fade.clamp(0.15, 1.0)
+}
+
 /// Width (at zoom 1) of an edge by its value (display units).
 #[must_use]
 pub fn edge_width(value: f64) -> f32 {
@@ -194,6 +207,13 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn many_edged_hop_sides_fade_their_fans() {
+        assert!((fan_fade(1) - 1.0).abs() < f32::EPSILON && (fan_fade(FAN_FULL) - 1.0).abs() < f32::EPSILON);
+        assert!(fan_fade(12) < fan_fade(7) && fan_fade(7) < 1.0);
+        assert!((fan_fade(10_000) - 0.15).abs() < f32::EPSILON, "never invisible");
+    }
 
     #[test]
     fn every_category_has_its_own_colour_and_shape() {

@@ -130,15 +130,17 @@ fn hop_arc(out: &mut String, h: &HopMark) {
     let color = h.color.css();
     let op = n(h.opacity);
     let fan = n((h.width * 0.6).max(1.0));
-    let mut d = String::new();
-    for p in &h.inbound {
-        let _ = write!(d, "M{}L{}", pt(*p), pt(h.arc.start));
-    }
-    for p in &h.outbound {
-        let _ = write!(d, "M{}L{}", pt(h.arc.end), pt(*p));
-    }
-    if !d.is_empty() {
-        let _ = write!(out, r#"<path d="{d}" stroke="{color}" stroke-width="{fan}" stroke-opacity="{op}"/>"#);
+    // Each side's fan fades with its number of edges (style::fan_fade), as in the window.
+    for (ends, into) in [(&h.inbound, true), (&h.outbound, false)] {
+        let mut d = String::new();
+        for p in ends {
+            let (a, b) = if into { (*p, h.arc.start) } else { (h.arc.end, *p) };
+            let _ = write!(d, "M{}L{}", pt(a), pt(b));
+        }
+        if !d.is_empty() {
+            let fade = n(h.opacity * style::fan_fade(ends.len()));
+            let _ = write!(out, r#"<path d="{d}" stroke="{color}" stroke-width="{fan}" stroke-opacity="{fade}"/>"#);
+        }
     }
     let arc = format!("M{}Q{} {}", pt(h.arc.start), pt(h.arc.control), pt(h.arc.end));
     let _ = write!(
@@ -149,7 +151,13 @@ fn hop_arc(out: &mut String, h: &HopMark) {
     let dash = if h.dashed { r#" stroke-dasharray="7 5""# } else { "" };
     let _ =
         write!(out, r#"<path d="{arc}" stroke="{color}" stroke-width="{}" stroke-opacity="{op}"{dash}/>"#, n(h.width));
-    let mut dots: String = h.inbound.iter().chain(&h.outbound).map(|p| circle_d(*p, h.width + 1.5)).collect();
+    let dot = |ends: &[P]| (h.width + 1.5) * style::fan_fade(ends.len()).sqrt();
+    let mut dots: String = h
+        .inbound
+        .iter()
+        .map(|p| circle_d(*p, dot(&h.inbound)))
+        .chain(h.outbound.iter().map(|p| circle_d(*p, dot(&h.outbound))))
+        .collect();
     let dir = h.arc.end.minus(h.arc.control).unit();
     if h.arc.start != h.arc.end && dir.len() > 0.5 {
         dots.push_str(&polygon_d(&arrowhead(h.arc.end, dir, 6.0 + h.width)));

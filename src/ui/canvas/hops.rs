@@ -101,16 +101,6 @@ pub fn draw(painter: &Painter, f: &Frame<'_>, hops: &BTreeMap<u64, Hop>, highlig
     }
 }
 
-/// Fan lines of a hop side with more edges than this fade, in proportion.
-const FAN_FULL: usize = 6;
-
-/// Opacity of a hop side's fan lines for `n` edges: 1 up to [`FAN_FULL`], then `FAN_FULL / n`,
-/// at least 0.15 so every side stays visible.
-#[must_use]
-pub fn fan_fade(n: usize) -> f32 {
-    if n <= FAN_FULL { 1.0 } else { (FAN_FULL as f32 / n as f32).max(0.15) }
-}
-
 /// Step (screen points) between the spots tried for a hop label.
 const LABEL_STEP: f32 = 12.0;
 /// Steps tried in each direction before the label stays on the apex.
@@ -179,7 +169,7 @@ fn mark(
     // of many edges (a CoinJoin's hundred outputs) fades its fan and shrinks its dots, so the
     // hop reads as a mark rather than a star over the edges.
     let side = |n: usize| {
-        let thin = fan_fade(n);
+        let thin = crate::style::fan_fade(n);
         (Stroke::new((style.width * 0.6).max(1.0), color.gamma_multiply(thin)), (style.width + 1.5) * thin.sqrt())
     };
     let (fan, dot) = side(s.inbound.len());
@@ -240,13 +230,6 @@ mod tests {
         assert!(rejected.alpha < suggested.alpha && suggested.alpha <= accepted.alpha);
         let lit = hop_style(HopStatus::Rejected, true);
         assert!(lit.alpha >= 1.0 && lit.width > rejected.width);
-    }
-
-    #[test]
-    fn many_edged_sides_fade_their_fans() {
-        assert!((fan_fade(1) - 1.0).abs() < f32::EPSILON && (fan_fade(FAN_FULL) - 1.0).abs() < f32::EPSILON);
-        assert!(fan_fade(12) < fan_fade(7) && fan_fade(7) < 1.0);
-        assert!((fan_fade(10_000) - 0.15).abs() < f32::EPSILON, "never invisible");
     }
 
     #[test]
