@@ -39,6 +39,8 @@ const MAX_DRIFT_ROWS: f32 = 3.0;
 const MAX_SHIFT_COLUMNS: i32 = 64;
 /// Rows an expansion's column or block may move up or down (beyond its own height) to find room.
 const MAX_SHIFT_ROWS: i32 = 60;
+/// Spots an expansion may look at while moving its column or block (a few milliseconds).
+const MOVE_BUDGET: usize = 200_000;
 
 /// Spots for the `count` new neighbours of an expansion from `(px, py)` on `side` (1 right,
 /// −1 left), followed by the spot of its "+N more" aggregate when `aggregate`.
@@ -46,9 +48,8 @@ const MAX_SHIFT_ROWS: i32 = 60;
 /// Each goes to the free row nearest its planned spot. When that moves one more than
 /// [`MAX_DRIFT_ROWS`] (the column would run through an earlier expansion's block), the whole
 /// column or block moves instead, in one piece, to the nearest spot where all of it is clear:
-/// outward by sub-columns, up or down by rows, nearest first. Failing that, the nearest free
-/// rows. O(count) when there is room; else O(count) per spot tried, each try stopping at its
-/// first collision.
+/// outward by sub-columns, up or down by rows, nearest first. Failing that (or after looking at
+/// [`MOVE_BUDGET`] spots), the nearest free rows. O(count) when there is room.
 fn expansion_spots(px: f32, py: f32, side: f32, count: usize, aggregate: bool, taken: &Occupancy) -> Vec<(f32, f32)> {
     let planned: Vec<(f32, f32)> = (0..count)
         .map(|k| neighbour_offset(k, count))
@@ -76,10 +77,19 @@ fn expansion_spots(px: f32, py: f32, side: f32, count: usize, aggregate: bool, t
     // Nearest first (world distance), then down before up, then inward.
     let cost = |&(j, m): &(i32, i32)| (j as f32 * CLEARANCE.0).hypot(m as f32 * STEP_Y);
     moves.sort_by(|a, b| cost(a).total_cmp(&cost(b)).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+    // A bound on the spots looked at, so a huge block in a crowded case costs milliseconds.
+    let mut budget = MOVE_BUDGET;
     for (j, m) in moves {
         let (dx, dy) = (side * j as f32 * CLEARANCE.0, m as f32 * STEP_Y);
-        if planned.iter().all(|&(x, y)| taken.is_clear(x + dx, y + dy)) {
+        let clear = planned.iter().all(|&(x, y)| {
+            budget = budget.saturating_sub(1);
+            taken.is_clear(x + dx, y + dy)
+        });
+        if clear {
             return planned.iter().map(|&(x, y)| (x + dx, y + dy)).collect();
+        }
+        if budget == 0 {
+            break;
         }
     }
     nearest
