@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::ui::{demo_case, harness};
+use common::ui::{demo_app, demo_case, harness};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use hoptrace::case::NodeKey;
@@ -26,9 +26,7 @@ fn mixer(app: &WorkbenchApp) -> NodeKey {
 #[test]
 fn a_plain_key_shortcut_expands_the_selection_and_ctrl_z_undoes_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
-    let mut h = harness(app);
+    let mut h = harness(demo_app(dir.path()));
     let before = h.state().node_count();
     let pool = mixer(h.state());
     h.state_mut().select(&pool);
@@ -55,9 +53,7 @@ fn a_plain_key_shortcut_expands_the_selection_and_ctrl_z_undoes_it() {
 #[test]
 fn the_palette_lists_every_action_and_runs_the_one_typed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
-    let mut h = harness(app);
+    let mut h = harness(demo_app(dir.path()));
     h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::P);
     h.run();
     assert!(h.state().palette.is_some(), "Ctrl+Shift+P opens the palette");
@@ -131,9 +127,7 @@ fn an_import_runs_off_the_ui_thread_and_cancel_keeps_nothing() {
 #[test]
 fn the_timeline_follows_the_selection_and_a_click_on_it_selects_the_edge() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
-    let mut h = harness(app);
+    let mut h = harness(demo_app(dir.path()));
     let pool = mixer(h.state());
     h.state_mut().select(&pool);
     h.run();
@@ -181,9 +175,7 @@ fn the_timeline_follows_the_selection_and_a_click_on_it_selects_the_edge() {
 #[test]
 fn a_hop_mark_opens_the_hop_and_rejecting_it_is_audited() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
-    let mut h = harness(app);
+    let mut h = harness(demo_app(dir.path()));
     let (id, label) = {
         let s = h.state().session.as_ref().expect("case");
         let (id, hop) = s.inv.case().hops.iter().next().expect("the demo has hops");
@@ -207,8 +199,7 @@ fn a_hop_mark_opens_the_hop_and_rejecting_it_is_audited() {
 #[test]
 fn imported_text_beyond_latin_renders_with_the_bundled_font() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
+    let mut app = demo_app(dir.path());
     let pool = mixer(&app);
     let entity = "Пул → Ωμέγα mixer";
     app.command(hoptrace::graph::Command::Label {

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::ui::{demo_case, harness};
+use common::ui::{demo_app, demo_case, harness};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use hoptrace::case::NodeKey;
@@ -222,9 +222,7 @@ fn arranging_runs_off_the_ui_thread_and_undoes_in_one_step() {
 #[test]
 fn the_first_fit_fills_the_settled_canvas_until_the_user_moves_the_view() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
-    let mut h = harness(app);
+    let mut h = harness(demo_app(dir.path()));
     let first = h.state().canvas.zoom();
     h.state_mut().canvas.request_fit();
     h.run();
@@ -240,9 +238,7 @@ fn the_first_fit_fills_the_settled_canvas_until_the_user_moves_the_view() {
 #[test]
 fn a_click_right_after_the_fit_stops_it_following_the_canvas_area() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
-    let mut h = harness(app);
+    let mut h = harness(demo_app(dir.path()));
     h.state_mut().canvas.request_fit();
     h.step();
     let fitted = h.state().canvas.zoom();

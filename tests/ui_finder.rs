@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::ui::{demo_case, harness, step_until};
+use common::ui::{demo_app, demo_case, harness, step_until};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use hoptrace::analysis::FinderKind;
@@ -25,8 +25,7 @@ fn hop_id(app: &WorkbenchApp, kind: &str) -> u64 {
 #[test]
 fn from_a_hop_the_suggestions_become_a_dashed_hop_that_can_be_rejected_with_a_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
+    let mut app = demo_app(dir.path());
     let bridge = hop_id(&app, "bridge");
     app.selected_hop = Some(bridge);
     let mut h = harness(app);
@@ -92,8 +91,7 @@ fn from_a_hop_the_suggestions_become_a_dashed_hop_that_can_be_rejected_with_a_re
 #[test]
 fn a_suggestion_is_accepted_from_the_inspector_and_undone() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
-    app.open(&demo_case(dir.path()));
+    let mut app = demo_app(dir.path());
     let bridge = hop_id(&app, "bridge");
     app.selected_hop = Some(bridge);
     let mut h = harness(app);

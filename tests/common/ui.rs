@@ -17,6 +17,13 @@ pub fn demo_case(dir: &Path) -> PathBuf {
     dir.join("demo-case.ron")
 }
 
+/// The window's app (file dialogs faked) with the headless demo case of `dir` open.
+pub fn demo_app(dir: &Path) -> WorkbenchApp {
+    let mut app = WorkbenchApp::new(Box::new(hoptrace::ui::files::FakeDialogs::default()));
+    app.open(&demo_case(dir));
+    app
+}
+
 /// The window at 1600 x 1000 points (no GPU), one frame run.
 pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
     let mut h = Harness::builder()
