@@ -419,7 +419,7 @@ impl<L: Ledger> Investigation<L> {
         // (that end, side), as an expansion would place them (a CoinJoin's twenty inputs);
         // ends whose other end is new too follow it, once it is placed.
         let mut beside: Vec<((NodeKey, bool), Vec<NodeKey>)> = Vec::new();
-        let mut later: Vec<(NodeKey, NodeKey, bool)> = Vec::new();
+        let mut later: Vec<(NodeKey, Option<NodeKey>, bool)> = Vec::new();
         for row in rows {
             if !self.case.transfers.contains(&row.id) {
                 changes.push(Change::Transfer(row.id, true));
@@ -440,8 +440,7 @@ impl<L: Ledger> Investigation<L> {
                                 None => beside.push((group, vec![key.clone()])),
                             }
                         }
-                        Some(other) => later.push((key.clone(), other.clone(), receiver)),
-                        None => later.push((key.clone(), key.clone(), receiver)),
+                        other => later.push((key.clone(), other.cloned(), receiver)),
                     }
                 }
             }
@@ -458,9 +457,8 @@ impl<L: Ledger> Investigation<L> {
             }
         }
         for (key, other, receiver) in later {
-            let (x, y) = planned
-                .get(&other)
-                .filter(|_| other != key)
+            let (x, y) = other
+                .and_then(|o| planned.get(&o))
                 .map_or((0.0, 0.0), |(x, y)| (x + if receiver { STEP_X } else { -STEP_X }, *y));
             let position = free_slot(x, y, &taken);
             taken.insert(position);
