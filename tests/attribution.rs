@@ -225,7 +225,7 @@ fn ofac_cited_labels_agree_with_the_real_sdn_lists() {
 
 fn read_back(yaml: &str) -> Collected {
     let opts = ImportOptions::default();
-    let ctx = ReadContext { file_name: "export.yaml", options: &opts };
+    let ctx = ReadContext { file_name: "export.yaml", path: None, options: &opts };
     let mut sink = Collected::default();
     tagpack::read(&mut yaml.as_bytes(), &ctx, &mut sink).expect("read the exported TagPack");
     sink

@@ -377,6 +377,8 @@ fn big_case(n: usize) -> (Case, Vec<TransferRow>, Vec<Label>) {
             failed: false,
             prev_out: None,
             line: id as u64,
+            method: None,
+            stated_usd: None,
         },
         provenance: Provenance { batch_id: 1, file_name: "t.csv".into(), file_sha256: "0".repeat(64), line: id as u64 },
     };

@@ -43,6 +43,8 @@ fn row(id: i64, from: u8, to: u8, wei: u128) -> (i64, TransferRow) {
         failed: false,
         prev_out: None,
         line: 1,
+        method: None,
+        stated_usd: None,
     };
     let provenance = Provenance { batch_id: 1, file_name: "t.csv".into(), file_sha256: String::new(), line: 1 };
     (id, TransferRow { id, transfer, provenance })

@@ -99,6 +99,8 @@ fn transfer_row(row: &BTreeMap<String, String>) -> Result<(TransferRow, Option<A
         failed: cell(row, "failed") == "true",
         prev_out: None,
         line,
+        method: None,
+        stated_usd: None,
     };
     let asset = AssetInfo {
         chain: transfer.chain.clone(),

@@ -188,7 +188,7 @@ mod tests {
 
     fn run_with(name: &str, text: &str, chain: Option<&str>) -> Result<Collected, ReadError> {
         let opts = ImportOptions { chain: chain.map(str::to_owned), ..ImportOptions::default() };
-        let ctx = ReadContext { file_name: name, options: &opts };
+        let ctx = ReadContext { file_name: name, path: None, options: &opts };
         let mut sink = Collected::default();
         read(&mut text.as_bytes(), &ctx, &mut sink)?;
         Ok(sink)
@@ -294,7 +294,7 @@ mod tests {
         assert!(matches!(run_with("x.txt", "# nothing\n\n", None), Err(ReadError::Format { line: 2, .. })));
         // A line that is not UTF-8 is refused; the next one still reads.
         let opts = ImportOptions::default();
-        let ctx = ReadContext { file_name: "x.txt", options: &opts };
+        let ctx = ReadContext { file_name: "x.txt", path: None, options: &opts };
         let mut c = Collected::default();
         let bytes = b"\xff\xfe0x4f47\r\n0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c\r\n";
         assert!(read(&mut &bytes[..], &ctx, &mut c).is_ok());

@@ -274,6 +274,8 @@ fn record(f: &dyn Fields, line: u64, chain: &Chain, kind: Kind) -> Result<Transf
                 failed,
                 prev_out: None,
                 line,
+                method: None,
+                stated_usd: None,
             })
         }
         Kind::TokenTransfers => {
@@ -295,6 +297,8 @@ fn record(f: &dyn Fields, line: u64, chain: &Chain, kind: Kind) -> Result<Transf
                 failed: false,
                 prev_out: None,
                 line,
+                method: None,
+                stated_usd: None,
             })
         }
     }
@@ -314,7 +318,7 @@ mod tests {
 
     fn run(kind: Kind, text: &str) -> Collected {
         let opts = ImportOptions::default();
-        let ctx = ReadContext { file_name: "t.csv", options: &opts };
+        let ctx = ReadContext { file_name: "t.csv", path: None, options: &opts };
         let mut sink = Collected::default();
         let mut input = text.as_bytes();
         let r = match kind {

@@ -296,6 +296,8 @@ fn parse_row(
         failed,
         prev_out: None,
         line,
+        method: None,
+        stated_usd: None,
     };
     Ok((transfer, info))
 }

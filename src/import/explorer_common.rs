@@ -110,7 +110,7 @@ pub fn base_amount(text: &str, line: u64, field: &str) -> Result<Amount, Refusal
 fn amount_message(e: AmountError) -> String {
     match e {
         AmountError::Empty => "empty: expected an amount".to_owned(),
-        AmountError::Negative(t) => {
+        AmountError::Negative(t) | AmountError::Signed(t) => {
             format!("found {t:?}: expected an amount without sign (from/to give the direction)")
         }
         AmountError::Exponent(t) => {
@@ -311,7 +311,7 @@ pub(crate) mod testkit {
         csv: &str,
     ) -> Result<Collected, ReadError> {
         let mut out = Collected::default();
-        read(&mut fill(csv).as_bytes(), &ReadContext { file_name: file, options: opts }, &mut out)?;
+        read(&mut fill(csv).as_bytes(), &ReadContext { file_name: file, path: None, options: opts }, &mut out)?;
         Ok(out)
     }
 

@@ -145,6 +145,10 @@ pub struct ImportOptions {
 pub struct ReadContext<'a> {
     /// The file's name (no directories), for chain hints and provenance.
     pub file_name: &'a str,
+    /// The file itself, for formats that must seek (Parquet keeps its schema at the end); the
+    /// byte stream is read to the end by the ledger all the same, so its SHA-256 is the file's.
+    /// `None` when reading from memory (tests, the mapping preview).
+    pub path: Option<&'a std::path::Path>,
     /// The import's options.
     pub options: &'a ImportOptions,
 }
@@ -206,9 +210,27 @@ pub enum ReadError {
     /// The sink (ledger) failed; reading stops and the batch is rolled back.
     #[error("{0}")]
     Sink(String),
+    /// Nothing in the file (value unit, file name, a chain column) tells its chain, and no
+    /// `--chain` was given: the CLI says to pass `--chain`, the window asks for one.
+    #[error("{message}")]
+    ChainUndecided {
+        /// What was looked at and what to pass.
+        message: String,
+    },
 }
 
 impl ReadError {
+    /// The chain cannot be told: `looked_at` says what was examined. The message ends by
+    /// naming `--chain` with the chains the registry knows for this kind of file.
+    pub fn chain_undecided(looked_at: impl std::fmt::Display, chains: &[&str]) -> Self {
+        ReadError::ChainUndecided {
+            message: format!(
+                "cannot tell the chain of this file ({looked_at}): pass --chain with one of: {}",
+                chains.join(", ")
+            ),
+        }
+    }
+
     /// A format error at `line`.
     pub fn format(line: u64, message: impl Into<String>) -> Self {
         ReadError::Format { line, message: message.into() }
@@ -239,6 +261,29 @@ pub trait Sink {
     /// A row deliberately not imported because it carries nothing to import (a blank separator
     /// row, an OP_RETURN output of zero value): counted per reason and reported.
     fn skip(&mut self, line: u64, reason: &'static str);
+    /// How the reader decided the file's chain (`--chain`, the value unit `BNB`, the file name
+    /// `bscscan`, a `chain` column…): recorded with the batch and shown by `ledger-info`.
+    /// Readers of files that name their chain in every row say so once (`rule` = "chain column").
+    fn chain_decided(&mut self, chain: &str, rule: &str);
+    /// A block's time, from a blocks export: transfers of that block that came without a time
+    /// (ethereum-etl token transfers, traces) get it, whichever file is imported first.
+    ///
+    /// # Errors
+    /// The sink failed; reading stops.
+    fn block_time(&mut self, b: BlockTime) -> Result<(), ReadError>;
+}
+
+/// The time of one block, as a blocks export states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockTime {
+    /// Chain id (interned by the ledger like a transfer's chain).
+    pub chain: String,
+    /// Block height.
+    pub number: i64,
+    /// Block time, UTC seconds.
+    pub time: i64,
+    /// Line of the file that states it.
+    pub line: u64,
 }
 
 /// A [`Sink`] that keeps everything in memory: for tests and dry runs.
@@ -256,6 +301,10 @@ pub struct Collected {
     pub refused: Vec<Refusal>,
     /// Skipped rows per reason.
     pub skipped: BTreeMap<&'static str, u64>,
+    /// The chain the reader decided and how (see [`Sink::chain_decided`]).
+    pub chain: Option<(String, String)>,
+    /// Block times read.
+    pub block_times: Vec<BlockTime>,
 }
 
 impl Sink for Collected {
@@ -279,6 +328,13 @@ impl Sink for Collected {
     }
     fn skip(&mut self, _line: u64, reason: &'static str) {
         *self.skipped.entry(reason).or_default() += 1;
+    }
+    fn chain_decided(&mut self, chain: &str, rule: &str) {
+        self.chain = Some((chain.to_owned(), rule.to_owned()));
+    }
+    fn block_time(&mut self, b: BlockTime) -> Result<(), ReadError> {
+        self.block_times.push(b);
+        Ok(())
     }
 }
 

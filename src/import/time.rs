@@ -13,11 +13,38 @@ use super::DateOrder;
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
-/// Parses `text` to UTC seconds since 1970.
+/// The Bitcoin genesis block's day, 2009-01-03 00:00:00 UTC: no transfer on any chain is older.
+pub const EARLIEST: i64 = 1_230_940_800;
+
+/// Checks that `secs` lies between [`EARLIEST`] and one day after now: a time outside is a
+/// misread column (milliseconds read as seconds, a year 10000), never a transfer's time.
+///
+/// # Errors
+/// A message of the form `found …: expected a time between …`.
+pub fn check_range(secs: i64) -> Result<i64, String> {
+    let latest = jiff::Timestamp::now().as_second() + 86_400;
+    if (EARLIEST..=latest).contains(&secs) {
+        return Ok(secs);
+    }
+    let shown = format_utc(secs);
+    Err(format!("found {shown}: expected a time between 2009-01-03T00:00:00Z (the first block) and one day from now"))
+}
+
+/// UTC seconds as RFC 3339 with `Z` (`2023-05-02T12:19:59Z`), or the number when out of range.
+#[must_use]
+pub fn format_utc(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs).map_or_else(|_| format!("{secs} s"), |t| t.to_string())
+}
+
+/// Parses `text` to UTC seconds since 1970, within [`check_range`].
 ///
 /// # Errors
 /// A message saying what was found and which forms are accepted.
 pub fn parse_time(text: &str, order: DateOrder) -> Result<i64, String> {
+    parse_time_any(text, order).and_then(check_range)
+}
+
+fn parse_time_any(text: &str, order: DateOrder) -> Result<i64, String> {
     let t = text.trim();
     let fail = || {
         format!(
@@ -215,5 +242,18 @@ mod tests {
         }
         // Month-first reading of 13/2/2023 is impossible: refused, not silently swapped.
         assert!(parse_time("13/2/2023 10:00", us).is_err());
+    }
+
+    #[test]
+    fn refuses_times_no_chain_can_have() {
+        let us = DateOrder::MonthFirst;
+        let before = parse_time("2008-12-31 23:59:59", us).unwrap_err();
+        assert!(before.contains("found 2008-12-31T23:59:59Z: expected a time between 2009-01-03"), "{before}");
+        let future = parse_time("10000-01-01 00:00:00", us);
+        assert!(future.is_err(), "{future:?}");
+        let far = parse_time("253402300800", us); // 12 digits: not seconds or milliseconds
+        assert!(far.is_err());
+        assert!(check_range(EARLIEST).is_ok());
+        assert!(check_range(jiff::Timestamp::now().as_second() + 2 * 86_400).is_err());
     }
 }

@@ -163,6 +163,8 @@ fn parse_row(
         failed: false,
         prev_out: None,
         line,
+        method: None,
+        stated_usd: None,
     };
     Ok((transfer, info))
 }

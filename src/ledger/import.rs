@@ -55,6 +55,14 @@ pub struct ImportReport {
     pub resolved_inputs: u64,
     /// Where the refused rows were written (with `--skip-bad`).
     pub refused_file: Option<PathBuf>,
+    /// The chain the file was read as, when the format decides one per file.
+    pub chain: Option<String>,
+    /// How that chain was decided (`--chain`, the value unit, the file name, a chain column).
+    pub chain_rule: Option<String>,
+    /// Block times stored (blocks exports).
+    pub blocks: u64,
+    /// Transfers of this or earlier batches that got their time from a block time.
+    pub timed_from_blocks: u64,
 }
 
 impl SqliteLedger {
@@ -135,6 +143,10 @@ impl SqliteLedger {
             skipped: BTreeMap::new(),
             resolved_inputs: 0,
             refused_file: None,
+            chain: None,
+            chain_rule: None,
+            blocks: 0,
+            timed_from_blocks: 0,
         };
         if let Some(sha) = &pre_sha {
             report.sha256.clone_from(sha);
@@ -175,7 +187,7 @@ impl SqliteLedger {
         if bulk {
             tx.execute_batch(schema::DROP_TRANSFER_INDEXES).map_err(sql_err("prepare bulk import"))?;
         }
-        let ctx = ReadContext { file_name: &file_name, options };
+        let ctx = ReadContext { file_name: &file_name, path: Some(path), options };
         let read_result = {
             let mut writer = BatchWriter::new(&tx, batch_id, bulk).map_err(sql_err("prepare import"))?;
             let r = pipeline::run(format, &mut input, &ctx, &mut writer)
@@ -186,6 +198,11 @@ impl SqliteLedger {
             report.duplicates = writer.duplicates;
             report.refused = std::mem::take(&mut writer.refused);
             report.skipped = writer.skipped.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+            report.blocks = writer.blocks;
+            if let Some((chain, rule)) = writer.chain.take() {
+                report.chain = Some(chain);
+                report.chain_rule = Some(rule);
+            }
             r
         };
         // The reader may stop before the end (a JSON document, a fatal error): hash the rest.
@@ -195,6 +212,9 @@ impl SqliteLedger {
             Ok(()) => {}
             Err(ReadError::Sink(message)) => return Err(LedgerError::Input { path: ledger_path_of(&tx), message }),
             Err(ReadError::Io(source)) => return Err(LedgerError::Io { path: path.to_owned(), source }),
+            Err(ReadError::ChainUndecided { message }) => {
+                return Err(LedgerError::ChainUndecided { path: path.to_owned(), message });
+            }
             Err(e @ ReadError::Format { .. }) => {
                 return Err(LedgerError::Input { path: path.to_owned(), message: e.to_string() });
             }
@@ -223,10 +243,11 @@ impl SqliteLedger {
             tx.execute_batch(schema::TRANSFER_INDEXES).map_err(sql_err("build indexes"))?;
         }
         report.resolved_inputs = resolve_utxo_inputs(&tx).map_err(sql_err("resolve UTXO inputs"))?;
+        report.timed_from_blocks = time_from_blocks(&tx).map_err(sql_err("give transfers their block times"))?;
         let skipped: u64 = report.skipped.values().sum();
         tx.execute(
             "UPDATE import_batches SET rows_read = ?2, transfers = ?3, labels = ?4, refused = ?5, duplicates = ?6, skipped = ?7,
-                sha256 = ?8 WHERE id = ?1",
+                sha256 = ?8, chain = ?9, chain_rule = ?10 WHERE id = ?1",
             params![
                 batch_id,
                 report.rows,
@@ -235,7 +256,9 @@ impl SqliteLedger {
                 report.refused.len() as u64,
                 report.duplicates,
                 skipped,
-                report.sha256
+                report.sha256,
+                report.chain,
+                report.chain_rule
             ],
         )
         .map_err(sql_err("record batch counts"))?;
@@ -346,6 +369,20 @@ fn resolve_utxo_inputs(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
          WHERE i.kind = 4 AND i.from_id IS NULL AND i.prev_key IS NOT NULL
            AND o.tx_key = i.prev_key AND o.chain = i.chain AND o.position = i.prev_pos AND o.kind = 3
            AND ih.id = i.id AND oh.id = o.id AND oh.tx_hash = ih.prev_tx",
+        [],
+    )?;
+    Ok(n as u64)
+}
+
+/// Gives transfers that came without a time (ethereum-etl token transfers and traces) the time
+/// of their block, once a blocks export stating it is in the ledger. Runs after every batch, so
+/// blocks and transfers may arrive in any order; only rows still without a time are read (a
+/// partial index holds them).
+fn time_from_blocks(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
+    let n = tx.execute(
+        "UPDATE transfers SET time = b.time FROM blocks AS b
+         WHERE transfers.time IS NULL AND transfers.block IS NOT NULL
+           AND b.chain = transfers.chain AND b.number = transfers.block",
         [],
     )?;
     Ok(n as u64)

@@ -76,6 +76,14 @@ pub enum LedgerError {
     /// A query argument is invalid (e.g. a minimum value that is not a number).
     #[error("{0}")]
     Query(String),
+    /// The input file does not tell its chain and none was given: ask for one (`--chain`).
+    #[error("{}: {message}", path.display())]
+    ChainUndecided {
+        /// The file.
+        path: PathBuf,
+        /// What was looked at and which chains fit.
+        message: String,
+    },
 }
 
 impl LedgerError {
@@ -225,6 +233,10 @@ pub struct BatchInfo {
     pub duplicates: u64,
     /// Rows skipped as carrying nothing (blank lines, separator rows).
     pub skipped: u64,
+    /// The chain the file was read as, when its format decides one per file.
+    pub chain: Option<String>,
+    /// How that chain was decided.
+    pub chain_rule: Option<String>,
 }
 
 /// Summary of a whole ledger.

@@ -9,7 +9,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use rusqlite::types::Value;
 
 use super::codec;
-use crate::import::{self, AssetInfo, Format, ReadContext, ReadError, Refusal, Sink};
+use crate::import::{self, AssetInfo, BlockTime, Format, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{Label, Transfer};
 
 /// Records per message between the threads.
@@ -31,6 +31,10 @@ pub(super) enum Item {
     Refuse(Refusal),
     /// A skipped row.
     Skip(&'static str),
+    /// The reader decided the file's chain: chain and rule.
+    Chain(String, String),
+    /// A block's time.
+    BlockTime(BlockTime),
 }
 
 /// A transfer and the columns the reader thread already encoded for the ledger, so the writer
@@ -88,6 +92,13 @@ impl Sink for ChannelSink {
         self.buf.push(Item::Row);
     }
     fn transfer(&mut self, t: Transfer) -> Result<(), ReadError> {
+        // One rule for every reader: a time no chain can have is refused, whatever the format.
+        if let Some(secs) = t.time
+            && let Err(message) = import::time::check_range(secs)
+        {
+            self.buf.push(Item::Refuse(Refusal::new(t.line, "time", message)));
+            return Ok(());
+        }
         let tx_hash = codec::tx_to_sql(&t.tx_hash);
         let prev = t.prev_out.as_ref().map(|(tx, n)| {
             let prev = codec::tx_to_sql(tx);
@@ -115,6 +126,12 @@ impl Sink for ChannelSink {
     }
     fn skip(&mut self, _line: u64, reason: &'static str) {
         self.buf.push(Item::Skip(reason));
+    }
+    fn chain_decided(&mut self, chain: &str, rule: &str) {
+        self.buf.push(Item::Chain(chain.to_owned(), rule.to_owned()));
+    }
+    fn block_time(&mut self, b: BlockTime) -> Result<(), ReadError> {
+        self.push(Item::BlockTime(b))
     }
 }
 

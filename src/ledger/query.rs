@@ -16,9 +16,10 @@ use crate::model::{Amount, Category, Label, Transfer, TransferKind, registry};
 /// A full transfer row with names resolved from the id tables.
 /// Chain and asset come back as ids, named from the cached [`super::scan::Meta`].
 const ROW_SELECT: &str = "SELECT t.id, t.chain, h.tx_hash, t.kind, t.position, t.block, t.time, fa.address, ta.address,
-    t.asset_id, t.amount, t.fee, t.failed, h.prev_tx, t.prev_pos, t.batch_id, t.line
+    t.asset_id, t.amount, t.fee, t.failed, h.prev_tx, t.prev_pos, t.batch_id, t.line, n.method, n.stated_usd
     FROM transfers t JOIN transfer_hashes h ON h.id = t.id
-    LEFT JOIN addresses fa ON fa.id = t.from_id LEFT JOIN addresses ta ON ta.id = t.to_id";
+    LEFT JOIN addresses fa ON fa.id = t.from_id LEFT JOIN addresses ta ON ta.id = t.to_id
+    LEFT JOIN transfer_notes n ON n.id = t.id";
 
 impl SqliteLedger {
     /// Full rows for `ids`, in the order given.
@@ -89,6 +90,8 @@ fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>, meta: &Me
             failed: r.get(12)?,
             prev_out: prev_tx.zip(prev_pos),
             line: u64::try_from(line).unwrap_or(0),
+            method: r.get(17)?,
+            stated_usd: r.get(18)?,
         },
         provenance: Provenance { batch_id, file_name, file_sha256, line: u64::try_from(line).unwrap_or(0) },
     })
@@ -286,7 +289,8 @@ impl Ledger for SqliteLedger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, file_name, sha256, size_bytes, format, imported_at, rows_read, transfers, labels, refused, duplicates, skipped
+                "SELECT id, file_name, sha256, size_bytes, format, imported_at, rows_read, transfers, labels, refused, duplicates, skipped,
+                   chain, chain_rule
                  FROM import_batches ORDER BY id",
             )
             .map_err(self.err("read batches"))?;
@@ -305,6 +309,8 @@ impl Ledger for SqliteLedger {
                     refused: r.get(9)?,
                     duplicates: r.get(10)?,
                     skipped: r.get(11)?,
+                    chain: r.get(12)?,
+                    chain_rule: r.get(13)?,
                 })
             })
             .map_err(self.err("read batches"))?

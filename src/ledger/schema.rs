@@ -23,10 +23,36 @@ use super::LedgerError;
 /// `PRAGMA application_id` of a hoptrace ledger ("HOPT").
 pub const APPLICATION_ID: i64 = 0x484F_5054;
 /// Current schema version (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// What schema version 2 added: the chain of a batch and how it was decided, the explorer's
+/// method and stated USD value of the transfers that have them (a sparse side table: bulk data
+/// has neither), and block times from blocks exports with the index that finds the transfers
+/// still waiting for theirs.
+macro_rules! since_version_2 {
+    () => {
+        "
+CREATE TABLE IF NOT EXISTS transfer_notes (
+    id INTEGER PRIMARY KEY REFERENCES transfers(id),
+    method TEXT,
+    stated_usd TEXT
+);
+CREATE TABLE IF NOT EXISTS blocks (
+    chain INTEGER NOT NULL REFERENCES chains(id),
+    number INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL,
+    PRIMARY KEY (chain, number)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transfers_timeless ON transfers(chain, block) WHERE time IS NULL;
+"
+    };
+}
 
 /// Tables (created on a new ledger).
-const TABLES: &str = "
+const TABLES: &str = concat!(
+    "
 CREATE TABLE import_batches (
     id INTEGER PRIMARY KEY,
     file_name TEXT NOT NULL,
@@ -41,7 +67,9 @@ CREATE TABLE import_batches (
     refused INTEGER NOT NULL DEFAULT 0,
     duplicates INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0,
-    options TEXT NOT NULL
+    options TEXT NOT NULL,
+    chain TEXT,
+    chain_rule TEXT
 );
 CREATE INDEX import_batches_sha256 ON import_batches(sha256);
 CREATE TABLE chains (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -98,6 +126,14 @@ CREATE TABLE labels (
     UNIQUE (chain, address, entity, category, source, actor)
 );
 CREATE INDEX labels_address ON labels(address, chain);
+",
+    since_version_2!()
+);
+
+/// Brings a version 1 ledger to version 2 (new columns and tables; nothing rewritten).
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE import_batches ADD COLUMN chain TEXT;
+ALTER TABLE import_batches ADD COLUMN chain_rule TEXT;
 ";
 
 /// The transfer indexes. The first three are dropped and rebuilt around a bulk import into an
@@ -169,6 +205,13 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
         tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"))
             .map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
         tx.commit().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
+    } else if version < SCHEMA_VERSION {
+        let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
+        tx.execute_batch(MIGRATE_1_TO_2).map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
+        tx.execute_batch(since_version_2!()).map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
+            .map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
+        tx.commit().map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
     }
     Ok(conn)
 }

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Statement, Transaction, params, params_from_it
 use rustc_hash::FxHashMap;
 
 use super::pipeline::{Apply, Item, Prepared};
-use crate::import::{AssetInfo, ReadError, Refusal};
+use crate::import::{AssetInfo, BlockTime, ReadError, Refusal};
 use crate::model::{Label, Transfer};
 
 /// Writes a batch's items into its SQLite transaction.
@@ -27,6 +27,9 @@ pub(super) struct BatchWriter<'t> {
     exists: Statement<'t>,
     insert_label: Statement<'t>,
     upsert_asset: Statement<'t>,
+    insert_note: Statement<'t>,
+    insert_block: Statement<'t>,
+    block_time: Statement<'t>,
     ids: Interner<'t>,
     batch_id: i64,
     bulk: bool,
@@ -36,6 +39,10 @@ pub(super) struct BatchWriter<'t> {
     pub(super) duplicates: u64,
     pub(super) refused: Vec<Refusal>,
     pub(super) skipped: BTreeMap<&'static str, u64>,
+    /// The chain the reader decided for the file, and how.
+    pub(super) chain: Option<(String, String)>,
+    /// Block times stored.
+    pub(super) blocks: u64,
 }
 
 /// Integer ids of chains, addresses and assets, cached for the batch.
@@ -143,6 +150,15 @@ impl<'t> BatchWriter<'t> {
                    decimals = coalesce(assets.decimals, excluded.decimals),
                    name = coalesce(assets.name, excluded.name)",
             )?,
+            insert_note: tx.prepare("INSERT INTO transfer_notes (id, method, stated_usd) VALUES (?1, ?2, ?3)")?,
+            insert_block: tx.prepare(
+                "INSERT INTO blocks (chain, number, time, batch_id, line) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (chain, number) DO NOTHING",
+            )?,
+            block_time: tx.prepare(
+                "SELECT b.time, i.file_name, b.line FROM blocks b JOIN import_batches i ON i.id = b.batch_id
+                 WHERE b.chain = ?1 AND b.number = ?2",
+            )?,
             ids: Interner::new(tx)?,
             batch_id,
             bulk,
@@ -152,6 +168,8 @@ impl<'t> BatchWriter<'t> {
             duplicates: 0,
             refused: Vec::new(),
             skipped: BTreeMap::new(),
+            chain: None,
+            blocks: 0,
         })
     }
 
@@ -181,6 +199,9 @@ impl<'t> BatchWriter<'t> {
         };
         let row_id = self.next_id;
         self.next_id += 1;
+        if t.method.is_some() || t.stated_usd.is_some() {
+            self.insert_note.execute(params![row_id, t.method, t.stated_usd])?;
+        }
         self.pending_hashes.push([Value::Integer(row_id), p.tx_hash, prev_tx, Value::Blob(uid.to_vec())]);
         self.pending.push([
             Value::Integer(row_id),
@@ -258,6 +279,8 @@ impl Apply for BatchWriter<'_> {
             Item::Asset(a) => self.asset(&a)?,
             Item::Refuse(r) => self.refused.push(r),
             Item::Skip(reason) => *self.skipped.entry(reason).or_default() += 1,
+            Item::Chain(chain, rule) => self.chain = Some((chain, rule)),
+            Item::BlockTime(b) => self.block(&b)?,
         }
         Ok(())
     }
@@ -298,6 +321,37 @@ impl BatchWriter<'_> {
             self.duplicates += 1;
         } else {
             self.labels += 1;
+        }
+        Ok(())
+    }
+
+    /// Stores a block's time. The same block stated again with the same time is a duplicate;
+    /// with another time it is refused, naming the file and line that stated the first.
+    fn block(&mut self, b: &BlockTime) -> Result<(), ReadError> {
+        let sink = |e: rusqlite::Error| ReadError::Sink(format!("storing the block of line {}: {e}", b.line));
+        let chain = self.ids.chain(&b.chain).map_err(sink)?;
+        let n = self.insert_block.execute(params![chain, b.number, b.time, self.batch_id, b.line]).map_err(sink)?;
+        if n == 1 {
+            self.blocks += 1;
+            return Ok(());
+        }
+        let (time, file, line): (i64, String, i64) = self
+            .block_time
+            .query_row(params![chain, b.number], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(sink)?;
+        if time == b.time {
+            self.duplicates += 1;
+        } else {
+            self.refused.push(Refusal::new(
+                b.line,
+                "timestamp",
+                format!(
+                    "conflict: block {} has time {} here but {} in {file} line {line}: expected the same time in every export",
+                    b.number,
+                    crate::import::time::format_utc(b.time),
+                    crate::import::time::format_utc(time)
+                ),
+            ));
         }
         Ok(())
     }

@@ -24,6 +24,9 @@ pub enum AmountError {
     /// A leading `-`.
     #[error("negative amount {0:?}: amounts are unsigned")]
     Negative(String),
+    /// A leading `+`: refused like `-`, so every importer reads the same text the same way.
+    #[error("signed amount {0:?}: amounts are written without a sign")]
+    Signed(String),
     /// Scientific notation loses digits in spreadsheets and is never exact here.
     #[error("amount {0:?} uses an exponent; expected plain digits")]
     Exponent(String),
@@ -80,7 +83,9 @@ impl Amount {
         if t.contains(['e', 'E']) && t.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) {
             return Err(AmountError::Exponent(t.to_owned()));
         }
-        let t = t.strip_prefix('+').unwrap_or(t);
+        if t.starts_with('+') {
+            return Err(AmountError::Signed(t.to_owned()));
+        }
         let (int_part, frac_part) = match t.split_once('.') {
             Some((i, f)) => (i, f),
             None => (t, ""),
@@ -210,6 +215,7 @@ mod tests {
     fn refuses_inexact_or_malformed() {
         assert!(matches!(dec("1.001", 2), Err(AmountError::TooPrecise { .. })));
         assert!(matches!(dec("-1", 2), Err(AmountError::Negative(_))));
+        assert!(matches!(dec("+15", 0), Err(AmountError::Signed(_))));
         assert!(matches!(dec("1e18", 0), Err(AmountError::Exponent(_))));
         assert!(matches!(dec("1.2E+3", 0), Err(AmountError::Exponent(_))));
         assert!(matches!(dec("12,34", 0), Err(AmountError::NotANumber(_))));

@@ -89,6 +89,15 @@ pub struct Transfer {
     pub prev_out: Option<(String, i64)>,
     /// Line (CSV/JSON lines) or record number (JSON documents) in the source file, 1-based.
     pub line: u64,
+    /// The method or function the explorer names for the transaction (`Transfer`, `Swapin`,
+    /// `Swapout`, `Mint`, `Burn`), as the file writes it; evidence for the bridge finder.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The USD value the source itself states for this transfer (`Value (USD)`,
+    /// `historicalUSD`, `amount_usd`, `value_usd`), as an exact decimal with `.` and no
+    /// separators (`190000.00`): a second valuation source, never the amount.
+    #[serde(default)]
+    pub stated_usd: Option<String>,
 }
 
 impl Transfer {

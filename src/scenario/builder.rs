@@ -171,6 +171,8 @@ impl Builder {
             failed: false,
             prev_out: None,
             line: 0,
+            method: None,
+            stated_usd: None,
         });
         TransferRef { chain: tx.chain.to_owned(), tx_hash: tx.hash.clone(), kind, position }
     }
@@ -226,6 +228,8 @@ impl Builder {
                 failed: false,
                 prev_out: None,
                 line: 0,
+                method: None,
+                stated_usd: None,
             });
             made.push(Utxo { txid: txid.clone(), vout: n, address: address.clone(), value: *value, time });
         }
@@ -246,6 +250,8 @@ impl Builder {
                 failed: false,
                 prev_out: Some((u.txid.clone(), u.vout)),
                 line: 0,
+                method: None,
+                stated_usd: None,
             });
             refs.push(TransferRef {
                 chain: BITCOIN.to_owned(),

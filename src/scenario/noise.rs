@@ -150,6 +150,8 @@ impl Iterator for BackgroundIter<'_> {
             failed: false,
             prev_out: None,
             line: 0,
+            method: None,
+            stated_usd: None,
         })
     }
 

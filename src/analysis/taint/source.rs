@@ -171,6 +171,8 @@ impl MemoryLedger {
             failed: false,
             prev_out: None,
             line: 0,
+            method: None,
+            stated_usd: None,
         }
     }
 

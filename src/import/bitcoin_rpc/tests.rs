@@ -10,7 +10,7 @@ use crate::model::{Transfer, TransferKind};
 
 fn run(text: &str) -> Result<Collected, ReadError> {
     let opts = ImportOptions::default();
-    let ctx = ReadContext { file_name: "rpc.json", options: &opts };
+    let ctx = ReadContext { file_name: "rpc.json", path: None, options: &opts };
     let mut sink = Collected::default();
     read(&mut text.as_bytes(), &ctx, &mut sink)?;
     Ok(sink)
@@ -304,7 +304,7 @@ fn whole_file_problems_stop_reading() {
     assert_eq!(err("\n\n{\"a\": 1}").0, 3);
     assert!(err("").1.contains("no JSON"));
     let opts = ImportOptions { chain: Some("ethereum".into()), ..ImportOptions::default() };
-    let ctx = ReadContext { file_name: "x.json", options: &opts };
+    let ctx = ReadContext { file_name: "x.json", path: None, options: &opts };
     assert!(read(&mut &b"{}"[..], &ctx, &mut Collected::default()).is_err());
 }
 

@@ -37,6 +37,8 @@ impl TxCtx {
             failed: false,
             prev_out: None,
             line: self.line,
+            method: None,
+            stated_usd: None,
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::import::{Collected, ImportOptions};
 
 fn run(name: &str, text: &str) -> Result<Collected, ReadError> {
     let opts = ImportOptions::default();
-    let ctx = ReadContext { file_name: name, options: &opts };
+    let ctx = ReadContext { file_name: name, path: None, options: &opts };
     let mut sink = Collected::default();
     read(&mut text.as_bytes(), &ctx, &mut sink)?;
     Ok(sink)
@@ -159,7 +159,7 @@ fn network_wins_over_currency_and_chain_option_is_the_last_resort() {
     );
     assert_eq!(c.skipped.values().sum::<u64>(), 1);
     let opts = ImportOptions { chain: Some("bitcoin".into()), ..ImportOptions::default() };
-    let ctx = ReadContext { file_name: "n.yaml", options: &opts };
+    let ctx = ReadContext { file_name: "n.yaml", path: None, options: &opts };
     let mut sink = Collected::default();
     let text = "label: l\ntags:\n- address: 1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ\n";
     assert!(read(&mut text.as_bytes(), &ctx, &mut sink).is_ok());

@@ -34,6 +34,8 @@ pub fn row(id: i64, from: usize, to: usize, eth: u128) -> TransferRow {
             failed: false,
             prev_out: None,
             line: 1,
+            method: None,
+            stated_usd: None,
         },
         provenance: Provenance { batch_id: 1, file_name: "f.csv".into(), file_sha256: String::new(), line: 1 },
     }
