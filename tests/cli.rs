@@ -70,8 +70,8 @@ fn refused_rows_are_listed_and_fail_with_one_line() {
         dir.path(),
         "bad.csv",
         "hash,from_address,to_address,value,block_timestamp\n\
-         0xeb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,12,1\n\
-         0xec7cc4df1ff542793053335700f18d59c3f870e1e4820a42d558c76db832bd14,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,-4,1\n",
+         0xeb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,12,1683029999\n\
+         0xec7cc4df1ff542793053335700f18d59c3f870e1e4820a42d558c76db832bd14,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,-4,1683029999\n",
     );
     let args = ["import", "--ledger", &ledger.display().to_string(), &bad.display().to_string()];
     let out = hoptrace(&args);
