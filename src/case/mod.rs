@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod file;
+pub mod lock;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -285,12 +285,14 @@ pub fn peel(args: &PeelArgs) -> anyhow::Result<ExitCode> {
     }
     if args.add && !r.steps.is_empty() {
         drop(ledger);
-        let mut inv = super::case_cmd::open(&args.case, false)?;
+        let mut editing = super::case_cmd::open_for_change(&args.case, false, "hoptrace peel --add")?;
         for s in &r.steps {
-            inv.apply(Command::AnnotateHop { hop: s.hop.clone() })
+            editing
+                .inv
+                .apply(Command::AnnotateHop { hop: s.hop.clone() })
                 .with_context(|| format!("adding step {}", s.tx_hash))?;
         }
-        file::save(inv.case(), &args.case)?;
+        editing.save()?;
         println!("{}: {} suggested peel-chain hops added", args.case.display(), r.steps.len());
     }
     Ok(ExitCode::SUCCESS)

@@ -154,6 +154,38 @@ DROP INDEX IF EXISTS transfers_to;
 DROP INDEX IF EXISTS transfers_tx;
 ";
 
+/// Creates the schema of a new ledger, or migrates an older one, in one `BEGIN IMMEDIATE`
+/// transaction that looks at the version again once it holds the write lock: of several
+/// processes creating the same ledger at once, the first creates it and the others find it
+/// made.
+fn create_or_migrate(conn: &Connection, path: &Path) -> Result<(), LedgerError> {
+    let create = |e| LedgerError::sqlite(path, "create schema", e);
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(create)?;
+    let result = (|| {
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if app_id != APPLICATION_ID || version == 0 {
+            conn.execute_batch(TABLES)?;
+            conn.execute_batch(TRANSFER_INDEXES)?;
+        } else if version < SCHEMA_VERSION {
+            conn.execute_batch(MIGRATE_1_TO_2)?;
+            conn.execute_batch(since_version_2!())?;
+        } else {
+            return Ok(()); // another process made it meanwhile
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+        ))
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(create),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(create(e))
+        }
+    }
+}
+
 /// Opens (creating if needed) the ledger at `path`.
 ///
 /// # Errors
@@ -166,6 +198,8 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| LedgerError::sqlite(path, "open", e))?;
+    // The busy timeout first: every later step may meet another process creating or importing.
+    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| LedgerError::sqlite(path, "configure", e))?;
     let not_ledger = |detail: String| LedgerError::NotALedger { path: path.to_owned(), detail };
     // The first read of the header tells whether this is SQLite at all.
     let app_id: i64 = conn
@@ -194,24 +228,11 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
     // same transaction), so SQLite does not re-check them on every row.
     conn.execute_batch(
         "PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA busy_timeout = 10000;
-         PRAGMA mmap_size = 17179869184;",
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA mmap_size = 17179869184;",
     )
     .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
-    if app_id != APPLICATION_ID || version == 0 {
-        let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-        tx.execute_batch(TABLES).map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-        tx.execute_batch(TRANSFER_INDEXES).map_err(|e| LedgerError::sqlite(path, "create indexes", e))?;
-        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"))
-            .map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-        tx.commit().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-    } else if version < SCHEMA_VERSION {
-        let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.execute_batch(MIGRATE_1_TO_2).map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.execute_batch(since_version_2!()).map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
-            .map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.commit().map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
+    if app_id != APPLICATION_ID || version < SCHEMA_VERSION {
+        create_or_migrate(&conn, path)?;
     }
     Ok(conn)
 }

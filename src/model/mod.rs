@@ -5,6 +5,7 @@ mod chain;
 mod hop;
 mod label;
 mod transfer;
+pub mod visible;
 
 pub use amount::{Amount, AmountError};
 pub use chain::{
@@ -14,3 +15,4 @@ pub use chain::{
 pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};
 pub use transfer::{Transfer, TransferKind};
+pub use visible::{visible, visible_lines};
