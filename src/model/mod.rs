@@ -4,6 +4,7 @@ mod amount;
 mod chain;
 mod hop;
 mod label;
+mod total;
 mod transfer;
 
 pub use amount::{Amount, AmountError};
@@ -13,4 +14,5 @@ pub use chain::{
 };
 pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};
+pub use total::{Total, TotalError};
 pub use transfer::{Transfer, TransferKind};

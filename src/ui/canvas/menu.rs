@@ -99,7 +99,7 @@ pub fn canvas_menu(ui: &mut Ui, fit_requested: &mut bool) {
     }
 }
 
-fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), Amount>) {
+fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), crate::model::Total>) {
     for ((chain, asset), amount) in totals {
         ui.label(format_amount(*amount, &asset_info(chain, asset)));
     }
