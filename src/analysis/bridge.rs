@@ -31,7 +31,7 @@ use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, candidate::decimals, trace};
 use crate::graph::text::{MINT_BURN_TITLE, ZERO_ADDRESS};
 use crate::ledger::{Direction, Flow, FlowLedger, TransferRow};
-use crate::model::{Amount, AddressRule, Category, HopKind, registry};
+use crate::model::{AddressRule, Amount, Category, HopKind, registry};
 
 /// Default window: 48 hours.
 pub const DEFAULT_WINDOW_HOURS: u32 = 48;
@@ -142,8 +142,7 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
         }
         // Methods and provenance of both ends, for the explorer's evidence.
         let ids: Vec<i64> = fitting.iter().flat_map(|(d, r, _)| [d.id, r.id]).collect();
-        let rows: BTreeMap<i64, TransferRow> =
-            ledger.transfers_by_id(&ids)?.into_iter().map(|r| (r.id, r)).collect();
+        let rows: BTreeMap<i64, TransferRow> = ledger.transfers_by_id(&ids)?.into_iter().map(|r| (r.id, r)).collect();
         for (dep, rel, expected) in fitting {
             let n = per_dep.get(&dep.id).copied().unwrap_or(1);
             let diff = if rel.amount > expected { minus(rel.amount, expected) } else { minus(expected, rel.amount) };

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use hoptrace::case::{AuditError, NodeKey};
+use hoptrace::graph::text::{MINT_BURN_TITLE, is_mint_burn, mint_or_burn};
 use hoptrace::graph::{GraphEdge, Investigation, InvestigationGraph};
 use hoptrace::ledger::SqliteLedger;
-use hoptrace::graph::text::{MINT_BURN_TITLE, is_mint_burn, mint_or_burn};
 use hoptrace::ledger::UNKNOWN_AMOUNT;
 use hoptrace::model::registry;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};

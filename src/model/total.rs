@@ -167,10 +167,7 @@ mod tests {
         assert_eq!(t.format_units(18), format!("18{}", "0".repeat(58)));
         let max = Amount(ethnum::U256::MAX);
         let two = Total::sum([max, max]);
-        assert_eq!(
-            two.to_string(),
-            "231584178474632390847141970017375815706539969331281128078915168015826259279870"
-        );
+        assert_eq!(two.to_string(), "231584178474632390847141970017375815706539969331281128078915168015826259279870");
     }
 
     #[test]
