@@ -30,10 +30,9 @@ pub(super) struct BatchWriter<'t> {
     pending_hashes: Vec<[Value; HASH_COLUMNS]>,
     /// Id of the next transfer (ids are given here so both tables share them).
     next_id: i64,
-    /// How many transfers of each identity the file has had so far (see [`Transfer::identity`]).
-    occurrences: FxHashMap<[u8; 16], u32>,
-    /// The facts of the first row of each identity in this file, to catch conflicts within it.
-    first_facts: FxHashMap<[u8; 16], FactKeys>,
+    /// How many transfers of each identity the file has had so far (see [`Transfer::identity`]),
+    /// and the facts of the first, to catch conflicts within the file.
+    occurrences: FxHashMap<[u8; 16], (u32, FactKeys)>,
     /// The stored transfer with this identity, if any: its facts, file and line (not needed in
     /// bulk mode).
     exists: Statement<'t>,
@@ -150,7 +149,6 @@ impl<'t> BatchWriter<'t> {
                  LEFT JOIN import_batches i ON i.id = t.batch_id
                  WHERE t.tx_key = ?1 AND t.chain = ?2 AND h.tx_hash = ?3 AND h.uid = ?4 LIMIT 1",
             )?,
-            first_facts: FxHashMap::default(),
             conflicts: 0,
             file_name: tx
                 .query_row("SELECT file_name FROM import_batches WHERE id = ?1", [batch_id], |r| r.get(0))
@@ -206,8 +204,8 @@ impl<'t> BatchWriter<'t> {
         let base = t.identity_base();
         let facts = Facts::of(t);
         let keys = FactKeys::of(&facts, t.line);
-        match self.first_facts.get(&base) {
-            Some(first) => {
+        match self.occurrences.get(&base) {
+            Some((_, first)) => {
                 if let Some(field) = first.differs(&keys) {
                     return Ok(Stored::Conflict(Refusal::new(
                         t.line,
@@ -222,12 +220,16 @@ impl<'t> BatchWriter<'t> {
                 }
             }
             None => {
-                self.first_facts.insert(base, keys);
+                self.occurrences.insert(base, (0, keys));
             }
         }
-        let occurrence = self.occurrences.entry(base).or_insert(0);
-        let uid = Transfer::identity(base, *occurrence);
-        *occurrence += 1;
+        let uid = match self.occurrences.get_mut(&base) {
+            Some((occurrence, _)) => {
+                *occurrence += 1;
+                Transfer::identity(base, *occurrence - 1)
+            }
+            None => base,
+        };
         let chain = self.ids.chain(&t.chain)?;
         // In bulk mode the ledger held no transfers and identities within a file are distinct.
         if !self.bulk
@@ -514,11 +516,12 @@ impl Facts {
 }
 
 /// The facts of a file's first row of an identity, kept compact (a hash per field: a bulk
-/// import holds one per transfer): `0` when the field is not stated.
+/// import holds one per transfer): `0` when the field is not stated. A collision (about 1 in
+/// 2^63) could hide a conflict within a file, never invent one.
 struct FactKeys {
     amount: u64,
-    time: Option<i64>,
-    block: Option<i64>,
+    time: u64,
+    block: u64,
     from: u64,
     to: u64,
     positional: bool,
@@ -529,8 +532,8 @@ impl FactKeys {
     fn of(f: &Facts, line: u64) -> Self {
         FactKeys {
             amount: hash_of(f.amount.as_ref()),
-            time: f.time,
-            block: f.block,
+            time: hash_of(f.time.as_ref()),
+            block: hash_of(f.block.as_ref()),
             from: hash_of(f.from.as_ref()),
             to: hash_of(f.to.as_ref()),
             positional: f.positional,
@@ -541,13 +544,12 @@ impl FactKeys {
     /// As [`Facts::differs`].
     fn differs(&self, other: &FactKeys) -> Option<&'static str> {
         let both = |a: u64, b: u64| a != 0 && b != 0 && a != b;
-        let both_i = |a: Option<i64>, b: Option<i64>| matches!((a, b), (Some(x), Some(y)) if x != y);
         let positional = self.positional && other.positional;
         if positional && both(self.amount, other.amount) {
             Some("amount")
-        } else if both_i(self.time, other.time) {
+        } else if both(self.time, other.time) {
             Some("time")
-        } else if both_i(self.block, other.block) {
+        } else if both(self.block, other.block) {
             Some("block")
         } else if positional && both(self.from, other.from) {
             Some("from")
