@@ -177,14 +177,6 @@ fn ledger_reference(case_path: &Path, ledger: &Path) -> anyhow::Result<String> {
     })
 }
 
-/// Opens a case and its ledger.
-///
-/// # Errors
-/// The case or ledger cannot be read, or the ledger changed and `rebind` is false.
-pub fn open(case_path: &Path, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
-    bind(case_path, file::load(case_path)?, rebind)
-}
-
 /// The investigation of `case` (read from `case_path`) on its ledger.
 fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
     let lpath = case.ledger_path(case_path);

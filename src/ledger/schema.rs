@@ -23,7 +23,7 @@ use super::LedgerError;
 /// `PRAGMA application_id` of a hoptrace ledger ("HOPT").
 pub const APPLICATION_ID: i64 = 0x484F_5054;
 /// Current schema version (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// What schema version 2 added: the chain of a batch and how it was decided, the explorer's
 /// method and stated USD value of the transfers that have them (a sparse side table: bulk data
@@ -94,7 +94,7 @@ CREATE TABLE transfers (
     from_id INTEGER REFERENCES addresses(id),
     to_id INTEGER REFERENCES addresses(id),
     asset_id INTEGER NOT NULL REFERENCES assets(id),
-    amount BLOB NOT NULL,
+    amount BLOB,
     fee BLOB,
     failed INTEGER NOT NULL DEFAULT 0,
     prev_key INTEGER,
@@ -136,6 +136,37 @@ ALTER TABLE import_batches ADD COLUMN chain TEXT;
 ALTER TABLE import_batches ADD COLUMN chain_rule TEXT;
 ";
 
+/// Brings a version 2 ledger to version 3: `transfers.amount` becomes nullable, and NULL marks
+/// an amount the ledger does not know (a UTXO input whose spent output is not imported, until
+/// it is), where version 2 stored zero. SQLite cannot drop a NOT NULL constraint, so the table
+/// is copied; its indexes are built again after.
+const MIGRATE_2_TO_3: &str = "
+CREATE TABLE transfers_v3 (
+    id INTEGER PRIMARY KEY,
+    chain INTEGER NOT NULL REFERENCES chains(id),
+    tx_key INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    position INTEGER,
+    block INTEGER,
+    time INTEGER,
+    from_id INTEGER REFERENCES addresses(id),
+    to_id INTEGER REFERENCES addresses(id),
+    asset_id INTEGER NOT NULL REFERENCES assets(id),
+    amount BLOB,
+    fee BLOB,
+    failed INTEGER NOT NULL DEFAULT 0,
+    prev_key INTEGER,
+    prev_pos INTEGER,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL
+);
+INSERT INTO transfers_v3 SELECT id, chain, tx_key, kind, position, block, time, from_id, to_id, asset_id,
+    CASE WHEN kind = 4 AND from_id IS NULL THEN NULL ELSE amount END,
+    fee, failed, prev_key, prev_pos, batch_id, line FROM transfers;
+DROP TABLE transfers;
+ALTER TABLE transfers_v3 RENAME TO transfers;
+";
+
 /// The transfer indexes. The first three are dropped and rebuilt around a bulk import into an
 /// empty ledger (a B-tree built once from sorted keys is several times faster than one grown
 /// row by row); the partial index of unresolved UTXO inputs stays, as it costs nothing for
@@ -168,8 +199,12 @@ fn create_or_migrate(conn: &Connection, path: &Path) -> Result<(), LedgerError> 
             conn.execute_batch(TABLES)?;
             conn.execute_batch(TRANSFER_INDEXES)?;
         } else if version < SCHEMA_VERSION {
-            conn.execute_batch(MIGRATE_1_TO_2)?;
+            if version < 2 {
+                conn.execute_batch(MIGRATE_1_TO_2)?;
+            }
+            conn.execute_batch(MIGRATE_2_TO_3)?;
             conn.execute_batch(since_version_2!())?;
+            conn.execute_batch(TRANSFER_INDEXES)?;
         } else {
             return Ok(()); // another process made it meanwhile
         }

@@ -18,7 +18,14 @@ fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
     };
     let t = &r.transfer;
     let party = |a: &Option<String>| a.as_deref().map_or_else(|| "tx".to_owned(), short_address);
-    let amount = registry().display_amount(&t.chain, &t.asset, t.amount_base);
+    let amount = match r.amount() {
+        Some(a) => registry().display_amount(&t.chain, &t.asset, a),
+        None => crate::ledger::UNKNOWN_AMOUNT.to_owned(),
+    };
+    let amount = match crate::graph::text::mint_or_burn(t) {
+        Some(word) => format!("{amount} {word}"),
+        None => amount,
+    };
     let time = t.time.map_or_else(|| "time unknown".to_owned(), iso_time);
     format!("#{id} {} tx {}: {} → {}, {amount}, {time}", t.chain, t.tx_hash, party(&t.from), party(&t.to))
 }
