@@ -82,7 +82,7 @@ pub fn json(
             let t = &r.transfer;
             json!({
                 "id": r.id, "chain": t.chain, "tx_hash": t.tx_hash, "kind": t.kind.name(), "position": t.position,
-                "time": t.time, "from": t.from, "to": t.to, "asset": t.asset, "amount_base_units": t.amount_base.to_string(),
+                "time": t.time, "block": t.block, "from": t.from, "to": t.to, "asset": t.asset, "amount_base_units": t.amount_base.to_string(),
                 "source_file": r.provenance.file_name, "source_line": r.provenance.line,
             })
         })

@@ -119,7 +119,10 @@ impl WorkbenchApp {
                             });
                         }
                         row.col(|ui| {
-                            ui.label(time_text(t.time));
+                            ui.label(match t.time {
+                                Some(_) => time_text(t.time),
+                                None => crate::graph::text::transfer_time(None, t.block),
+                            });
                         });
                         row.col(|ui| {
                             ui.label(registry().display_amount(&t.chain, &t.asset, t.amount_base));
