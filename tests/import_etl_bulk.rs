@@ -199,7 +199,7 @@ fn traces_get_their_block_time_and_a_conflicting_block_is_refused() {
 /// The blocks table, as text.
 fn block_rows(ledger: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(ledger).expect("open");
-    let mut stmt = conn.prepare("SELECT * FROM blocks ORDER BY rowid").expect("prepare");
+    let mut stmt = conn.prepare("SELECT * FROM blocks ORDER BY chain, number").expect("prepare");
     let n = stmt.column_count();
     let mut rows = stmt.query([]).expect("query");
     let mut out = Vec::new();
