@@ -166,7 +166,8 @@ fn traces_get_their_block_time_and_a_conflicting_block_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut l = ledger(tmp.path());
     assert_eq!(import(&mut l, &traces).outcome, ImportOutcome::Committed);
-    let blocks = common::write(tmp.path(), "blocks.csv", "number,hash,timestamp,parent_hash\n1000000,0x01,1455404053,0x00\n");
+    let blocks =
+        common::write(tmp.path(), "blocks.csv", "number,hash,timestamp,parent_hash\n1000000,0x01,1455404053,0x00\n");
     let report = import(&mut l, &blocks);
     assert_eq!((report.outcome, report.blocks, report.timed_from_blocks), (ImportOutcome::Committed, 1, 3));
     let hash = "0xea1093d492a1dcb1bef708f771a99a96ff05dcab81ca76c31940300177fcf49f";
@@ -182,7 +183,11 @@ fn traces_get_their_block_time_and_a_conflicting_block_is_refused() {
     // The same block stated again with another time: the whole file is refused, nothing changes.
     let before = common::fingerprint(&tmp.path().join("l.sqlite"));
     let blocks_before = block_rows(&tmp.path().join("l.sqlite"));
-    let other = common::write(tmp.path(), "other.csv", "number,hash,timestamp,parent_hash\n1000001,0x02,1455404060,0x01\n1000000,0x01,1455404054,0x00\n");
+    let other = common::write(
+        tmp.path(),
+        "other.csv",
+        "number,hash,timestamp,parent_hash\n1000001,0x02,1455404060,0x01\n1000000,0x01,1455404054,0x00\n",
+    );
     let report = import(&mut l, &other);
     assert_eq!(report.outcome, ImportOutcome::RefusedRows);
     assert_eq!(report.refused.len(), 1);
@@ -222,7 +227,10 @@ fn real_blocks_csv_and_json_agree() {
     let a = import(&mut l, &csv);
     assert_eq!((a.format, a.outcome, a.blocks), (Format::EthereumEtlBlocks, ImportOutcome::Committed, 2));
     let b = import(&mut l, &json);
-    assert_eq!((b.format, b.outcome, b.blocks, b.duplicates), (Format::EthereumEtlBlocks, ImportOutcome::Committed, 0, 2));
+    assert_eq!(
+        (b.format, b.outcome, b.blocks, b.duplicates),
+        (Format::EthereumEtlBlocks, ImportOutcome::Committed, 0, 2)
+    );
     // The JSON token transfers carry their own block_timestamp: the same as the blocks state.
     let Some(tokens) = data("ethereum-etl/blocks_17173049_17173050__expected_token_transfers.json") else { return };
     let t = import(&mut l, &tokens);
@@ -268,21 +276,37 @@ fn refused_files_leave_the_ledger_unchanged() {
         (
             "traces_fraction.csv",
             format!("{head}\n{ok_trace}\n1,{h},0,{a},{b},0.5,0x,0x,call,call,,0,0,0,0,,1,call_{h}_0\n"),
-            (3, "value", "found \"0.5\": expected an integer number of wei in plain digits, without a fraction (these exports write whole base units)"),
+            (
+                3,
+                "value",
+                "found \"0.5\": expected an integer number of wei in plain digits, without a fraction (these exports write whole base units)",
+            ),
         ),
         (
             "tx.json",
-            format!("{{\"type\":\"transaction\",\"hash\":\"{h}\",\"nonce\":1,\"from_address\":\"{a}\",\"to_address\":\"{b}\",\"value\":1,\"to_address\":\"{a}\"}}\n"),
-            (1, "row", "duplicate key \"to_address\" in one object: expected each key once (which copy counts cannot be told)"),
+            format!(
+                "{{\"type\":\"transaction\",\"hash\":\"{h}\",\"nonce\":1,\"from_address\":\"{a}\",\"to_address\":\"{b}\",\"value\":1,\"to_address\":\"{a}\"}}\n"
+            ),
+            (
+                1,
+                "row",
+                "duplicate key \"to_address\" in one object: expected each key once (which copy counts cannot be told)",
+            ),
         ),
         (
             "blocks.csv",
             "number,hash,timestamp,parent_hash\n6,0x06,1683030011,0x05\n7,0x07,253402300800,0x06\n".to_owned(),
-            (3, "timestamp", "found 253402300800 s: expected a time between 2009-01-03T00:00:00Z (the first block) and one day from now"),
+            (
+                3,
+                "timestamp",
+                "found 253402300800 s: expected a time between 2009-01-03T00:00:00Z (the first block) and one day from now",
+            ),
         ),
         (
             "bq_tx.json",
-            format!("{{\"hash\":\"{h}\",\"nonce\":\"1\",\"from_address\":\"{a}\",\"to_address\":\"{b}\",\"value\":\"1\",\"receipt_status\":\"x\"}}\n"),
+            format!(
+                "{{\"hash\":\"{h}\",\"nonce\":\"1\",\"from_address\":\"{a}\",\"to_address\":\"{b}\",\"value\":\"1\",\"receipt_status\":\"x\"}}\n"
+            ),
             (1, "receipt_status", "found \"x\": expected 1 (success) or 0 (failed)"),
         ),
     ];
@@ -303,13 +327,16 @@ fn refused_files_leave_the_ledger_unchanged() {
     let rpc = common::write(
         tmp.path(),
         "rpc.json",
-        format!("{{\"txid\":\"{txid}\",\"vin\":[],\"vout\":[{{\"value\":1e+30,\"n\":0,\"scriptPubKey\":{{\"address\":\"1HaHTfmvoUW6i6nhJf8jJs6tU4cHNmBQHQ\"}}}}]}}"),
+        format!(
+            "{{\"txid\":\"{txid}\",\"vin\":[],\"vout\":[{{\"value\":1e+30,\"n\":0,\"scriptPubKey\":{{\"address\":\"1HaHTfmvoUW6i6nhJf8jJs6tU4cHNmBQHQ\"}}}}]}}"
+        ),
     );
     let r = import(&mut l, &rpc);
     assert_eq!(r.outcome, ImportOutcome::RefusedRows);
     assert_eq!(r.refused.len(), 1);
     assert_eq!(r.refused[0].field, "vout[0].value");
-    let dup = common::write(tmp.path(), "rpc_dup.json", format!("{{\"txid\":\"{txid}\",\"vin\":[],\"vout\":[],\"vin\":[]}}"));
+    let dup =
+        common::write(tmp.path(), "rpc_dup.json", format!("{{\"txid\":\"{txid}\",\"vin\":[],\"vout\":[],\"vin\":[]}}"));
     let e = l.import_file(&dup, &ImportOptions::default(), None).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("duplicate key \"vin\""), "{e}");
     assert_eq!(common::fingerprint(&path), before);

@@ -182,8 +182,8 @@ impl Reader<'_> {
                 })
             };
             let block = header("height")?;
-            let time = tx::opt_time(obj.get("time"))
-                .map_err(|m| ReadError::format(line, format!("block `time`: {m}")))?;
+            let time =
+                tx::opt_time(obj.get("time")).map_err(|m| ReadError::format(line, format!("block `time`: {m}")))?;
             for (i, t) in txs.iter().enumerate() {
                 if let Value::String(id) = t {
                     return Err(ReadError::format(

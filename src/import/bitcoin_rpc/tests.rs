@@ -319,7 +319,11 @@ fn btc_amounts_are_exact() {
     for e in ["1e-05", "1.5E+2", "12345678e-8", "1e+30", "\"1e+30\""] {
         // serde_json writes the exponent mark in lower case.
         let shown = e.trim_matches('"').to_ascii_lowercase();
-        assert_eq!(sat(e), Err(format!("found {shown}: {plain}, not an exponent (re-export from Bitcoin Core)")), "{e}");
+        assert_eq!(
+            sat(e),
+            Err(format!("found {shown}: {plain}, not an exponent (re-export from Bitcoin Core)")),
+            "{e}"
+        );
     }
     assert_eq!(sat("-0.5"), Err(format!("found -0.5: {plain}, without a sign")));
     assert_eq!(sat("\"+0.5\""), Err(format!("found +0.5: {plain}, without a sign")));
@@ -374,7 +378,8 @@ fn strict_json_duplicate_keys_and_block_times() {
     assert_eq!(line, 2);
     assert_eq!(m, format!("column 29: {}", crate::import::json::duplicate_key_message("value")));
     // A block time of year 10000 is refused with the field named.
-    let (line, m) = err(&format!("{{\"height\":1,\"time\":253402300800,\"tx\":[{{\"txid\":\"{TX_A}\",\"vin\":[],\"vout\":[]}}]}}"));
+    let (line, m) =
+        err(&format!("{{\"height\":1,\"time\":253402300800,\"tx\":[{{\"txid\":\"{TX_A}\",\"vin\":[],\"vout\":[]}}]}}"));
     assert_eq!(line, 1);
     assert_eq!(
         m,

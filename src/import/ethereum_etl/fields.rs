@@ -214,11 +214,9 @@ pub(super) fn status(f: &dyn Fields, key: &'static str) -> Result<Option<bool>, 
         None => Ok(None),
         Some("1") => Ok(Some(true)),
         Some("0") => Ok(Some(false)),
-        Some(other) => Err(Refusal::new(
-            f.line(),
-            f.name(key),
-            format!("found {other:?}: expected 1 (success) or 0 (failed)"),
-        )),
+        Some(other) => {
+            Err(Refusal::new(f.line(), f.name(key), format!("found {other:?}: expected 1 (success) or 0 (failed)")))
+        }
     }
 }
 

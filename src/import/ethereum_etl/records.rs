@@ -1,9 +1,7 @@
 //! Transactions and token transfers: one record → one [`Transfer`].
 
 use super::Out;
-use super::fields::{
-    Fields, address, base_units, block_time, required_address, status, strict_units, tx_hash, uint,
-};
+use super::fields::{Fields, address, base_units, block_time, required_address, status, strict_units, tx_hash, uint};
 use crate::import::Refusal;
 use crate::model::{Amount, Chain, Transfer, TransferKind};
 

@@ -77,11 +77,9 @@ fn traces_in_the_published_header() {
     );
     let c = run(Kind::Traces, &text);
     assert!(c.refused.is_empty(), "{:?}", c.refused);
-    let got: Vec<(u64, String, Option<i64>, bool, Option<i64>)> = c
-        .transfers
-        .iter()
-        .map(|t| (t.line, t.amount_base.to_string(), t.position, t.failed, t.block))
-        .collect();
+    type Row = (u64, String, Option<i64>, bool, Option<i64>);
+    let got: Vec<Row> =
+        c.transfers.iter().map(|t| (t.line, t.amount_base.to_string(), t.position, t.failed, t.block)).collect();
     assert_eq!(
         got,
         vec![
@@ -130,7 +128,9 @@ fn traces_as_json_lines_and_bigquery() {
 
 #[test]
 fn blocks_csv_and_json() {
-    let csv = format!("{BLOCKS}\n17173049,0xaa,0x91,0x00,0x1d,0x08,0xc5,0xf5,0x48,{A},0,58750003716598352816469,40573,0x72,30000000,9755040,1683029999,116,80869370967,0x06,\"{{\"\"index\"\":1}}\"\n");
+    let csv = format!(
+        "{BLOCKS}\n17173049,0xaa,0x91,0x00,0x1d,0x08,0xc5,0xf5,0x48,{A},0,58750003716598352816469,40573,0x72,30000000,9755040,1683029999,116,80869370967,0x06,\"{{\"\"index\"\":1}}\"\n"
+    );
     let c = run(Kind::Blocks, &csv);
     assert!(c.refused.is_empty(), "{:?}", c.refused);
     assert_eq!(
@@ -158,7 +158,13 @@ fn bigquery_transactions_and_token_transfers() {
     let t = &c.transfers[0];
     assert_eq!(
         (t.amount_base.to_string(), t.time, t.block, t.failed, t.fee_base.map(|f| f.to_string())),
-        ("340282366920938463463374607431768211457".to_owned(), Some(1_683_029_999), Some(17_173_049), true, Some("42000".to_owned()))
+        (
+            "340282366920938463463374607431768211457".to_owned(),
+            Some(1_683_029_999),
+            Some(17_173_049),
+            true,
+            Some("42000".to_owned())
+        )
     );
     let csv = format!(
         "token_address,from_address,to_address,value,transaction_hash,log_index,block_number,block_timestamp,decimals\n\
@@ -244,7 +250,7 @@ fn malformed_inputs_are_refused_exactly() {
         ),
         (
             Kind::Traces,
-            format!("{{\"type\": \"block\", \"number\": 1, \"timestamp\": 1683029999}}\n"),
+            "{\"type\": \"block\", \"number\": 1, \"timestamp\": 1683029999}\n".to_owned(),
             (
                 1,
                 "type",
@@ -280,8 +286,12 @@ fn whole_file_problems_stop_reading() {
     );
     let e = run_with(Kind::Blocks, "number,hash\n1,0x\n", &ImportOptions::default()).err().map(|e| e.to_string());
     assert!(e.is_some_and(|e| e.contains("header has no timestamp column")));
-    let e = run_with(Kind::Traces, &format!("{TRACES}\n").replace(",trace_address", "").replace(",trace_id", ""), &ImportOptions::default())
-        .err()
-        .map(|e| e.to_string());
+    let e = run_with(
+        Kind::Traces,
+        &format!("{TRACES}\n").replace(",trace_address", "").replace(",trace_id", ""),
+        &ImportOptions::default(),
+    )
+    .err()
+    .map(|e| e.to_string());
     assert!(e.is_some_and(|e| e.contains("trace_address or trace_id")));
 }

@@ -53,7 +53,9 @@ pub(super) fn trace(f: &dyn Fields, chain: &Chain) -> Result<Out, Refusal> {
             let call_type = required(f, "call_type", "call, callcode, delegatecall or staticcall")?;
             match call_type.as_ref() {
                 "call" | "callcode" => {}
-                "delegatecall" | "staticcall" => return Ok(Out::Skip("delegatecall/staticcall trace (moves no value)")),
+                "delegatecall" | "staticcall" => {
+                    return Ok(Out::Skip("delegatecall/staticcall trace (moves no value)"));
+                }
                 other => {
                     return Err(Refusal::new(
                         line,
