@@ -143,7 +143,9 @@ pub(super) fn strict_units(text: &str, unit: &str) -> Result<Amount, String> {
             other => format!("found {t:?}: {expected} ({other})"),
         });
     }
-    let why = if t.starts_with(['-', '+']) {
+    let why = if t.starts_with('-') {
+        "not a negative amount (from/to give the direction)"
+    } else if t.starts_with('+') {
         "without a sign"
     } else if t.contains(['e', 'E']) && t.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) {
         "not an exponent (scientific notation: a tool rounded it through a float; re-export)"

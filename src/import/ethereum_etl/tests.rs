@@ -196,7 +196,12 @@ fn malformed_inputs_are_refused_exactly() {
         (
             Kind::Traces,
             trace("-5", "1"),
-            (2, "value", "found \"-5\": expected an integer number of wei in plain digits, without a sign".to_owned()),
+            (
+                2,
+                "value",
+                "found \"-5\": expected an integer number of wei in plain digits, not a negative amount (from/to give the direction)"
+                    .to_owned(),
+            ),
         ),
         (
             Kind::Traces,
