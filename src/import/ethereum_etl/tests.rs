@@ -110,7 +110,7 @@ fn traces_as_json_lines_and_bigquery() {
     let text = format!(
         "{{\"type\": \"trace\", \"block_number\": 1, \"transaction_hash\": \"{H}\", \"from_address\": \"{A}\", \"to_address\": \"{B}\", \"value\": 12, \"trace_type\": \"call\", \"call_type\": \"call\", \"trace_address\": [0, 2], \"error\": null, \"status\": 1}}\n\
          {{\"block_number\": \"1\", \"block_timestamp\": \"2023-05-02 12:19:59 UTC\", \"transaction_hash\": \"{H}\", \"from_address\": \"{A}\", \"to_address\": \"{B}\", \"value\": \"13\", \"trace_type\": \"call\", \"call_type\": \"callcode\", \"trace_address\": \"1,0\", \"status\": \"1\"}}\n\
-         {{\"block_number\": 1, \"transaction_hash\": \"{H}\", \"from_address\": \"{A}\", \"to_address\": \"{B}\", \"value\": 14, \"trace_type\": \"call\", \"call_type\": \"call\", \"trace_id\": \"call_{H}_4_1\", \"status\": 1}}\n"
+         {{\"block_number\": 1, \"transaction_hash\": \"{H}\", \"from_address\": \"{A}\", \"to_address\": \"{B}\", \"value\": 14, \"trace_type\": \"call\", \"call_type\": \"call\", \"trace_address\": null, \"trace_id\": \"call_{H}_4_1\", \"status\": 1}}\n"
     );
     let c = run(Kind::Traces, &text);
     assert!(c.refused.is_empty(), "{:?}", c.refused);

@@ -107,14 +107,17 @@ pub(super) fn trace(f: &dyn Fields, chain: &Chain) -> Result<Out, Refusal> {
     }))
 }
 
-/// The trace's path in the call tree, from `trace_address` or else from `trace_id`.
+/// The trace's path in the call tree: `trace_address`, else the elements of `trace_id` after the
+/// type and the hash; an empty (or null) `trace_address` without a `trace_id` is the top call.
 fn trace_path(f: &dyn Fields) -> Result<Vec<u64>, Refusal> {
     let line = f.line();
-    let (key, parts) = if f.has("trace_address") {
-        ("trace_address", f.list("trace_address")?.unwrap_or_default())
+    let (key, parts) = if let Some(list) = f.list("trace_address")? {
+        ("trace_address", list)
     } else if let Some(id) = f.get("trace_id")? {
         // `call_0xHASH_0_1`: the elements after the type and the hash.
         ("trace_id", id.split('_').skip(2).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+    } else if f.has("trace_address") {
+        ("trace_address", Vec::new())
     } else {
         return Err(Refusal::new(line, "trace_address", "missing: expected trace_address (or trace_id)"));
     };
