@@ -81,7 +81,11 @@ fn refused_rows_are_listed_and_fail_with_one_line() {
     assert_eq!(
         lines,
         vec![
-            format!("{}:3: field `value`: negative amount \"-4\": amounts are unsigned", bad.display()).as_str(),
+            format!(
+                "{}:3: field `value`: found \"-4\": expected an integer number of wei in plain digits, not a negative amount (from/to give the direction)",
+                bad.display()
+            )
+            .as_str(),
             format!(
                 "hoptrace: error: {}: 1 row(s) refused, nothing imported from it (fix them, or pass --skip-bad)",
                 bad.display()
@@ -95,7 +99,8 @@ fn refused_rows_are_listed_and_fail_with_one_line() {
     assert!(text(&out.stdout).contains(&format!("refused rows written to {}", refused.display())));
     assert_eq!(
         std::fs::read_to_string(&refused).expect("refused file"),
-        "file,line,field,reason\nbad.csv,3,value,\"negative amount \"\"-4\"\": amounts are unsigned\"\n"
+        "file,line,field,reason\nbad.csv,3,value,\"found \"\"-4\"\": expected an integer number of wei in plain digits, \
+         not a negative amount (from/to give the direction)\"\n"
     );
 }
 

@@ -85,7 +85,7 @@ pub fn json(
             let t = &r.transfer;
             json!({
                 "id": r.id, "chain": t.chain, "tx_hash": t.tx_hash, "kind": t.kind.name(), "position": t.position,
-                "time": t.time, "from": t.from, "to": t.to, "asset": t.asset,
+                "time": t.time, "block": t.block, "from": t.from, "to": t.to, "asset": t.asset,
                 "amount_base_units": r.amount().map(|a| a.to_string()), "amount_unknown": r.amount().is_none(),
                 "mint_burn": mint_or_burn(t), "method": t.method,
                 "source_file": r.provenance.file_name, "source_line": r.provenance.line,

@@ -56,6 +56,18 @@ pub fn iso_time(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| format!("{secs} (out of range)"), |t| t.to_string())
 }
 
+/// A transfer's time as shown: ISO 8601; `time unknown (block n)` when only its block is known
+/// (ethereum-etl token transfers and traces, until a blocks export of that block is imported);
+/// `time unknown` when neither is.
+#[must_use]
+pub fn transfer_time(time: Option<i64>, block: Option<i64>) -> String {
+    match (time, block) {
+        (Some(t), _) => iso_time(t),
+        (None, Some(b)) => format!("time unknown (block {b})"),
+        (None, None) => "time unknown".to_owned(),
+    }
+}
+
 /// `0x1234…abcd` for long addresses and hashes; short text unchanged.
 #[must_use]
 pub fn short_address(text: &str) -> String {
@@ -262,6 +274,9 @@ mod tests {
     fn times_are_iso_8601_utc() {
         assert_eq!(iso_time(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(transfer_time(Some(1_700_000_000), Some(5)), "2023-11-14T22:13:20Z");
+        assert_eq!(transfer_time(None, Some(17_173_049)), "time unknown (block 17173049)");
+        assert_eq!(transfer_time(None, None), "time unknown");
     }
 
     #[test]

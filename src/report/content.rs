@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::ReportInput;
 use crate::case::{NodeKey, NoteTarget};
-use crate::graph::text::{iso_time, short_address};
+use crate::graph::text::{iso_time, short_address, transfer_time};
 use crate::ledger::TransferRow;
 use crate::model::{HopKind, HopStatus, registry};
 
@@ -26,7 +26,7 @@ fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
         Some(word) => format!("{amount} {word}"),
         None => amount,
     };
-    let time = t.time.map_or_else(|| "time unknown".to_owned(), iso_time);
+    let time = transfer_time(t.time, t.block);
     format!("#{id} {} tx {}: {} → {}, {amount}, {time}", t.chain, t.tx_hash, party(&t.from), party(&t.to))
 }
 

@@ -119,7 +119,10 @@ impl WorkbenchApp {
                             });
                         }
                         row.col(|ui| {
-                            ui.label(time_text(t.time));
+                            ui.label(match t.time {
+                                Some(_) => time_text(t.time),
+                                None => crate::graph::text::transfer_time(None, t.block),
+                            });
                         });
                         row.col(|ui| {
                             let amount = r.amount().map_or_else(
