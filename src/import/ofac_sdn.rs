@@ -216,7 +216,16 @@ pub fn read_csv(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn S
     let mut rows = Rows::new(input);
     let mut rec = ByteRecord::new();
     let mut entries = 0u64;
-    while let Some(line) = rows.next(&mut rec, sink)? {
+    while let Some(next) = rows.next(&mut rec, sink)? {
+        let line = match next {
+            Ok(line) => line,
+            Err(r) => {
+                entries += 1;
+                sink.row();
+                sink.refuse(r);
+                continue;
+            }
+        };
         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii() == b"\x1a") {
             sink.skip(line, "end-of-file mark (Ctrl-Z)");
             continue;

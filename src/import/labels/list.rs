@@ -34,7 +34,16 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
     let mut rec = ByteRecord::new();
     let mut data = 0u64;
     let mut last = 0u64;
-    while let Some(line) = rows.next(&mut rec, sink)? {
+    while let Some(next) = rows.next(&mut rec, sink)? {
+        let line = match next {
+            Ok(line) => line,
+            Err(r) => {
+                data += 1;
+                sink.row();
+                sink.refuse(r);
+                continue;
+            }
+        };
         last = line;
         if data == 0 && is_header(&rec) {
             sink.skip(line, "header line");

@@ -148,46 +148,59 @@ pub(crate) fn message(text: &str, e: &AddressError) -> String {
     super::address_list::address_message(text, e)
 }
 
-/// Rows of a CSV file read without a header: each with its 1-based line; blank lines counted
-/// as skipped.
+/// Rows of a CSV file read without a header, one line each (a quoted cell cannot span lines
+/// here, so every row's line is exact): blank lines are counted as skipped.
 pub(crate) struct Rows<'r> {
-    rdr: csv::Reader<&'r mut dyn BufRead>,
-    next_line: u64,
+    input: &'r mut dyn BufRead,
+    line: u64,
+    buf: Vec<u8>,
 }
 
 impl<'r> Rows<'r> {
-    /// Reads `input` as headerless CSV with rows of any width.
+    /// Reads `input` line by line.
     pub(crate) fn new(input: &'r mut dyn BufRead) -> Self {
-        let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-        Rows { rdr, next_line: 1 }
+        Rows { input, line: 0, buf: Vec::new() }
     }
 
-    /// The next row and its line, or `None` at the end.
+    /// The next non-blank line parsed into `rec`, with its 1-based line number, or the
+    /// refusal of a line with an unterminated quote; `None` at the end.
     ///
     /// # Errors
-    /// [`ReadError::Format`] for a CSV syntax error (an unterminated quote).
-    pub(crate) fn next(&mut self, rec: &mut ByteRecord, sink: &mut dyn Sink) -> Result<Option<u64>, ReadError> {
+    /// [`ReadError::Io`] when reading fails.
+    pub(crate) fn next(
+        &mut self,
+        rec: &mut ByteRecord,
+        sink: &mut dyn Sink,
+    ) -> Result<Option<Result<u64, Refusal>>, ReadError> {
         loop {
-            let got = self.rdr.read_byte_record(rec).map_err(|e| {
-                let line = e.position().map_or(self.next_line, csv::Position::line);
-                match e.kind() {
-                    csv::ErrorKind::Io(io) => ReadError::Io(std::io::Error::new(io.kind(), io.to_string())),
-                    _ => ReadError::format(line, format!("CSV syntax error: {e}")),
-                }
-            })?;
-            if !got {
+            self.buf.clear();
+            if self.input.read_until(b'\n', &mut self.buf)? == 0 {
                 return Ok(None);
             }
-            let line = rec.position().map_or(self.next_line, csv::Position::line);
-            for blank in self.next_line..line {
-                sink.skip(blank, "blank line");
+            self.line += 1;
+            let line = self.line;
+            let text = self.buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&self.buf);
+            if text.iter().all(u8::is_ascii_whitespace) {
+                sink.skip(line, "blank line");
+                continue;
             }
-            self.next_line = self.rdr.position().line();
+            if text.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+                let m = "found a quote that is not closed on its line: expected each row on one line with balanced quotes";
+                return Ok(Some(Err(Refusal::new(line, "row", m))));
+            }
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+            rec.clear();
+            match rdr.read_byte_record(rec) {
+                Ok(true) => {}
+                Ok(false) | Err(_) => {
+                    return Ok(Some(Err(Refusal::new(line, "row", "found a line that is not CSV: expected comma-separated cells"))));
+                }
+            }
             if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 sink.skip(line, "empty separator row");
                 continue;
             }
-            return Ok(Some(line));
+            return Ok(Some(Ok(line)));
         }
     }
 }

@@ -186,9 +186,9 @@ fn advanced_xml_parties_features_and_programs() {
     assert_eq!(
         brief(&c),
         [
-            "46 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 sanctioned TORNADO CASH | OFAC SDN uid 32587, program CYBER2 (SDN_ADVANCED.XML) | Some(\"TORNADO CASH\")",
-            "69 bitcoin 123WBUDmSJv4GctdVEz6Qq6z8nXSKrJ4KX sanctioned KHORASHADIZADEH Ali | OFAC SDN uid 41237, programs CYBER2, IRAN-EO13846 (SDN_ADVANCED.XML) | Some(\"KHORASHADIZADEH Ali\")",
-            "74 tron TBHTJqAy4DhHhmT3dNceJYNRz4SdLofLre sanctioned KHORASHADIZADEH Ali | OFAC SDN uid 41237, programs CYBER2, IRAN-EO13846 (SDN_ADVANCED.XML) | Some(\"KHORASHADIZADEH Ali\")",
+            "45 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 sanctioned TORNADO CASH | OFAC SDN uid 32587, program CYBER2 (SDN_ADVANCED.XML) | Some(\"TORNADO CASH\")",
+            "68 bitcoin 123WBUDmSJv4GctdVEz6Qq6z8nXSKrJ4KX sanctioned KHORASHADIZADEH Ali | OFAC SDN uid 41237, programs CYBER2, IRAN-EO13846 (SDN_ADVANCED.XML) | Some(\"KHORASHADIZADEH Ali\")",
+            "73 tron TBHTJqAy4DhHhmT3dNceJYNRz4SdLofLre sanctioned KHORASHADIZADEH Ali | OFAC SDN uid 41237, programs CYBER2, IRAN-EO13846 (SDN_ADVANCED.XML) | Some(\"KHORASHADIZADEH Ali\")",
         ]
     );
     assert_eq!(c.labels.first().and_then(|l| l.added_by.as_deref()), Some(PUBLISHER));
@@ -205,9 +205,9 @@ fn classic_xml_ids() {
     assert_eq!(
         brief(&c),
         [
-            "9 bitcoin 125W5ek3DT6Zqy5S2iPt4FHQdNMCbZA3FU sanctioned SUEX OTC, S.R.O. | OFAC SDN uid 22603, program CYBER2 (SDN.XML) | Some(\"SUEX OTC, S.R.O.\")",
-            "10 ethereum 0x2f389ce8bd8ff92de3402ffce4691d17fc4f6535 sanctioned SUEX OTC, S.R.O. | OFAC SDN uid 22603, program CYBER2 (SDN.XML) | Some(\"SUEX OTC, S.R.O.\")",
-            "21 bitcoin 1295rkVyNfFpqZpXvKGhDqwhP1jZcNNDMV sanctioned KHORASHADIZADEH & CO, Ali | OFAC SDN uid 111, programs CYBER2, IRAN-EO13846 (SDN.XML) | Some(\"KHORASHADIZADEH & CO, Ali\")",
+            "10 bitcoin 125W5ek3DT6Zqy5S2iPt4FHQdNMCbZA3FU sanctioned SUEX OTC, S.R.O. | OFAC SDN uid 22603, program CYBER2 (SDN.XML) | Some(\"SUEX OTC, S.R.O.\")",
+            "11 ethereum 0x2f389ce8bd8ff92de3402ffce4691d17fc4f6535 sanctioned SUEX OTC, S.R.O. | OFAC SDN uid 22603, program CYBER2 (SDN.XML) | Some(\"SUEX OTC, S.R.O.\")",
+            "22 bitcoin 1295rkVyNfFpqZpXvKGhDqwhP1jZcNNDMV sanctioned KHORASHADIZADEH & CO, Ali | OFAC SDN uid 111, programs CYBER2, IRAN-EO13846 (SDN.XML) | Some(\"KHORASHADIZADEH & CO, Ali\")",
         ]
     );
     assert_eq!(c.skipped.get("OFAC address of currency LTC, which has no chain in hoptrace's registry"), Some(&1));
@@ -218,7 +218,7 @@ fn enhanced_xml_entities() {
     let c = run(read_xml, "SDN_ENHANCED.XML", ENHANCED).unwrap_or_default();
     assert_eq!(
         brief(&c),
-        ["14 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 sanctioned TORNADO CASH | OFAC SDN uid 32587, program CYBER2 (SDN_ENHANCED.XML) | Some(\"TORNADO CASH\")"]
+        ["15 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 sanctioned TORNADO CASH | OFAC SDN uid 32587, program CYBER2 (SDN_ENHANCED.XML) | Some(\"TORNADO CASH\")"]
     );
     assert_eq!(c.rows, 1);
 }
@@ -249,15 +249,19 @@ fn malformed_sdn_files_are_refused_exactly() {
     let cut = CLASSIC.split("<sdnEntry>\n    <uid>111").next().unwrap_or_default();
     assert_eq!(
         err(read_xml, "SDN.XML", cut),
-        "line 15: the XML ends inside <sdnList> (the file is cut short): expected its closing </sdnList>"
+        "line 16: the XML ends inside <sdnList> (the file is cut short): expected its closing </sdnList>"
     );
     let cut = &ADVANCED[..ADVANCED.find("<VersionDetail DetailTypeID=\"1432\">0x85").unwrap_or(0) + 60];
-    assert!(err(read_xml, "SDN_ADVANCED.XML", cut).starts_with("line 46: "), "{}", err(read_xml, "SDN_ADVANCED.XML", cut));
+    assert!(err(read_xml, "SDN_ADVANCED.XML", cut).starts_with("line 45: "), "{}", err(read_xml, "SDN_ADVANCED.XML", cut));
     assert_eq!(
         err(read_xml, "x.xml", "<?xml version=\"1.0\"?>\n<graphml></graphml>\n"),
         "line 2: found the root element <graphml>: expected an OFAC SDN XML file: <Sanctions> (SDN_ADVANCED.XML), <sanctionsData> (SDN_ENHANCED.XML) or <sdnList> (SDN.XML)"
     );
-    assert!(err(read_xml, "x.xml", "<sdnList>\n<sdnEntry></sdnList>\n").starts_with("line 3: XML syntax error"));
+    let mismatched = err(read_xml, "x.xml", "<sdnList>\n<sdnEntry></sdnList>\n");
+    assert_eq!(
+        mismatched,
+        "line 2: XML syntax error (ill-formed document: expected `</sdnEntry>`, but `</sdnList>` was found): expected an OFAC SDN XML file: <Sanctions> (SDN_ADVANCED.XML), <sanctionsData> (SDN_ENHANCED.XML) or <sdnList> (SDN.XML)"
+    );
     assert_eq!(err(read_csv, "sdn.csv", ""), "line 1: found no entry: expected sdn.csv rows `ent_num,SDN_Name,…,Remarks`");
     // A bad row and a bad address are row refusals.
     let text = "x,\"A\",-0- ,\"CYBER2\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n\
