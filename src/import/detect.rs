@@ -156,9 +156,7 @@ fn detect_xml(text: &str) -> Result<Format, String> {
     if ["<sdnList", "<Sanctions", "<sanctionsData"].iter().any(|root| text.contains(root)) {
         return Ok(Format::OfacSdnXml);
     }
-    Err(format!(
-        "XML that is not an OFAC SDN list (no <Sanctions>, <sanctionsData> or <sdnList> element): {EXPECTED}"
-    ))
+    Err(format!("XML that is not an OFAC SDN list (no <Sanctions>, <sanctionsData> or <sdnList> element): {EXPECTED}"))
 }
 
 #[cfg(test)]
@@ -220,7 +218,10 @@ mod tests {
             (b"1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ,Seized wallet,exhibit 7\n", Format::LabelList),
             (b"0x8589427373D6D84E98730D7795D8f6f8731FDA16,TORNADO CASH\n", Format::LabelList),
             (b"address,name\n0x8589427373D6D84E98730D7795D8f6f8731FDA16,TORNADO CASH\n", Format::LabelList),
-            (b",Address,Name Tag,Balance,Txn Count\n1,0x8589427373D6D84E98730D7795D8f6f8731FDA16,x,0,1\n", Format::EtherscanLabels),
+            (
+                b",Address,Name Tag,Balance,Txn Count\n1,0x8589427373D6D84E98730D7795D8f6f8731FDA16,x,0,1\n",
+                Format::EtherscanLabels,
+            ),
             (b"label,address,category\nx,1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ,actor\n", Format::LabelsCsv),
             (
                 b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a",

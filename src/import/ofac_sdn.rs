@@ -139,8 +139,9 @@ fn skip_reason(code: &str) -> &'static str {
     if names.len() >= 64 {
         return GENERAL;
     }
-    let reason: &'static str =
-        Box::leak(format!("OFAC address of currency {code}, which has no chain in hoptrace's registry").into_boxed_str());
+    let reason: &'static str = Box::leak(
+        format!("OFAC address of currency {code}, which has no chain in hoptrace's registry").into_boxed_str(),
+    );
     names.insert(code.to_owned(), reason);
     reason
 }

@@ -79,11 +79,8 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
     let address = cf.columns.require("address", &["address"])?;
     let tag = cf.columns.require("name tag", &["nametag"])?;
     let subject = subject(ctx.file_name);
-    let category = ctx
-        .options
-        .category
-        .or_else(|| subject.as_deref().and_then(category_of))
-        .unwrap_or(Category::Unknown);
+    let category =
+        ctx.options.category.or_else(|| subject.as_deref().and_then(category_of)).unwrap_or(Category::Unknown);
     let mut rec = ByteRecord::new();
     while let Some(line) = cf.next_row(&mut rec, sink)? {
         let text = match cf.required(&rec, address, line) {
@@ -137,7 +134,19 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
 #[must_use]
 pub fn subject(file_name: &str) -> Option<String> {
     let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s).to_ascii_lowercase();
-    let noise = ["etherscan", "bscscan", "polygonscan", "arbiscan", "basescan", "label", "labels", "accounts", "export", "io", "csv"];
+    let noise = [
+        "etherscan",
+        "bscscan",
+        "polygonscan",
+        "arbiscan",
+        "basescan",
+        "label",
+        "labels",
+        "accounts",
+        "export",
+        "io",
+        "csv",
+    ];
     let words: Vec<&str> = stem
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty() && !noise.contains(w) && !w.bytes().all(|b| b.is_ascii_digit()))
@@ -172,15 +181,21 @@ mod tests {
 
     #[test]
     fn subjects_from_file_names() {
-        let got: Vec<(Option<String>, Option<Category>)> =
-            ["tornado-cash.csv", "etherscan-bridge-2024-05-01.csv", "Exchange.csv", "export-uniswap.csv", "gaming.csv", "etherscan.csv"]
-                .iter()
-                .map(|n| {
-                    let s = subject(n);
-                    let c = s.as_deref().and_then(category_of);
-                    (s, c)
-                })
-                .collect();
+        let got: Vec<(Option<String>, Option<Category>)> = [
+            "tornado-cash.csv",
+            "etherscan-bridge-2024-05-01.csv",
+            "Exchange.csv",
+            "export-uniswap.csv",
+            "gaming.csv",
+            "etherscan.csv",
+        ]
+        .iter()
+        .map(|n| {
+            let s = subject(n);
+            let c = s.as_deref().and_then(category_of);
+            (s, c)
+        })
+        .collect();
         assert_eq!(
             got,
             [
@@ -202,7 +217,17 @@ mod tests {
         let got: Vec<String> = c
             .labels
             .iter()
-            .map(|l| format!("{} {} {} {} {:?} | {}", l.line, l.chain, l.address, l.category.name(), l.source_category, l.entity))
+            .map(|l| {
+                format!(
+                    "{} {} {} {} {:?} | {}",
+                    l.line,
+                    l.chain,
+                    l.address,
+                    l.category.name(),
+                    l.source_category,
+                    l.entity
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -225,11 +250,11 @@ mod tests {
         assert!(err.starts_with("cannot tell the chain of this file (line 2 holds the 0x address"), "{err}");
         let body = "1,0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc,Router,0,1\n2,0x12D66f87,Short,0,1\n";
         let c = run("bridge.csv", body, Some("polygon")).unwrap_or_default();
-        assert_eq!(c.labels.iter().map(|l| (l.chain.as_str(), l.category)).collect::<Vec<_>>(), [("polygon", Category::Bridge)]);
         assert_eq!(
-            c.refused.iter().map(|r| (r.line, r.field.as_str())).collect::<Vec<_>>(),
-            [(3, "Address")]
+            c.labels.iter().map(|l| (l.chain.as_str(), l.category)).collect::<Vec<_>>(),
+            [("polygon", Category::Bridge)]
         );
+        assert_eq!(c.refused.iter().map(|r| (r.line, r.field.as_str())).collect::<Vec<_>>(), [(3, "Address")]);
         let bad = run("x.csv", "", None).err().map(|e| e.to_string());
         assert!(bad.is_none(), "an export with a header and no rows is empty, not wrong: {bad:?}");
         let opts = ImportOptions::default();

@@ -154,10 +154,7 @@ mod tests {
         let c = run("ofac-eth.csv", text, Some("ethereum"), None).unwrap_or_default();
         assert_eq!(
             brief(&c),
-            [
-                "2 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 unknown | LAZARUS GROUP",
-                "ofac-eth.csv line 2"
-            ]
+            ["2 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 unknown | LAZARUS GROUP", "ofac-eth.csv line 2"]
         );
         assert_eq!((c.rows, c.skipped.get("header line")), (1, Some(&1)));
         assert_eq!(c.chain, Some(("ethereum".to_owned(), "--chain option".to_owned())));
@@ -170,8 +167,17 @@ mod tests {
         let c = run("l.csv", text, None, None).unwrap_or_default();
         let got: Vec<(u64, &str)> = c.refused.iter().map(|r| (r.line, r.field.as_str())).collect();
         assert_eq!(got, [(2, "label"), (3, "row"), (4, "address")]);
-        assert_eq!(c.refused.get(1).map(|r| r.message.as_str()), Some("found 4 cells: expected `address,label` or `address,label,note`"));
-        assert!(c.refused.get(2).is_some_and(|r| r.message.starts_with("found \"1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ!\": expected a bitcoin address")), "{:?}", c.refused);
+        assert_eq!(
+            c.refused.get(1).map(|r| r.message.as_str()),
+            Some("found 4 cells: expected `address,label` or `address,label,note`")
+        );
+        assert!(
+            c.refused.get(2).is_some_and(|r| r
+                .message
+                .starts_with("found \"1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ!\": expected a bitcoin address")),
+            "{:?}",
+            c.refused
+        );
         assert_eq!(c.labels.len(), 1);
     }
 
@@ -185,6 +191,9 @@ mod tests {
         );
         assert!(err.contains("ethereum") && err.contains("bsc") && !err.contains("bitcoin"), "{err}");
         let empty = run("l.csv", "\n\n", None, None).err().map(|e| e.to_string());
-        assert_eq!(empty.as_deref(), Some("line 1: found no row: expected lines `address,label[,note]` or `address,name`"));
+        assert_eq!(
+            empty.as_deref(),
+            Some("line 1: found no row: expected lines `address,label[,note]` or `address,name`")
+        );
     }
 }

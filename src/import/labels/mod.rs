@@ -112,10 +112,9 @@ impl Placer {
             "bitcoin"
         };
         Err(Unplaced::Bad(match reg.normalize_address(guess, text) {
-            Err(e) if guess != "ethereum" => format!(
-                "{}; an EVM 0x address needs --chain",
-                message(text, &e).trim_end_matches(|c| c == '.')
-            ),
+            Err(e) if guess != "ethereum" => {
+                format!("{}; an EVM 0x address needs --chain", message(text, &e).trim_end_matches(|c| c == '.'))
+            }
             Err(e) => message(text, &e),
             Ok(_) => format!("found {text:?}: expected an address"),
         }))
@@ -185,7 +184,8 @@ impl<'r> Rows<'r> {
                 continue;
             }
             if text.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-                let m = "found a quote that is not closed on its line: expected each row on one line with balanced quotes";
+                let m =
+                    "found a quote that is not closed on its line: expected each row on one line with balanced quotes";
                 return Ok(Some(Err(Refusal::new(line, "row", m))));
             }
             let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
@@ -193,7 +193,11 @@ impl<'r> Rows<'r> {
             match rdr.read_byte_record(rec) {
                 Ok(true) => {}
                 Ok(false) | Err(_) => {
-                    return Ok(Some(Err(Refusal::new(line, "row", "found a line that is not CSV: expected comma-separated cells"))));
+                    return Ok(Some(Err(Refusal::new(
+                        line,
+                        "row",
+                        "found a line that is not CSV: expected comma-separated cells",
+                    ))));
                 }
             }
             if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -235,10 +239,7 @@ mod tests {
             p.place("1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ").ok(),
             Some(("bitcoin".to_owned(), "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ".to_owned()))
         );
-        assert_eq!(
-            p.place("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").ok().map(|x| x.0),
-            Some("tron".to_owned())
-        );
+        assert_eq!(p.place("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").ok().map(|x| x.0), Some("tron".to_owned()));
         assert!(matches!(p.place("0x8589427373D6D84E98730D7795D8f6f8731FDA16"), Err(Unplaced::Undecided)));
         let bad = p.place("1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQx");
         assert!(

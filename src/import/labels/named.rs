@@ -136,8 +136,8 @@ fn row(
             }
         }
     };
-    let (text, address_col) = get("address")?
-        .ok_or_else(|| Bad::Row(Refusal::new(line, "address", "empty: expected an address")))?;
+    let (text, address_col) =
+        get("address")?.ok_or_else(|| Bad::Row(Refusal::new(line, "address", "empty: expected an address")))?;
     let (label, _) = get("label")?.ok_or_else(|| Bad::Row(Refusal::new(line, "label", "empty: expected a label")))?;
     let (chain, address, by_column) = match get("chain")? {
         Some((c, col)) => {
@@ -208,10 +208,7 @@ fn confidence(text: &str) -> Result<String, String> {
     if ok_number || CONFIDENCE_LEVELS.contains(&text) {
         Ok(text.to_owned())
     } else {
-        Err(format!(
-            "found {text:?}: expected a whole percentage 0 to 100 or one of: {}",
-            CONFIDENCE_LEVELS.join(", ")
-        ))
+        Err(format!("found {text:?}: expected a whole percentage 0 to 100 or one of: {}", CONFIDENCE_LEVELS.join(", ")))
     }
 }
 
@@ -242,7 +239,17 @@ mod tests {
             .map(|l| {
                 format!(
                     "{} {} {} {} {:?} {:?} {:?} {:?} {:?} | {} | {}",
-                    l.line, l.chain, l.address, l.category.name(), l.source_category, l.actor, l.confidence, l.valid_from, l.valid_to, l.entity, l.source
+                    l.line,
+                    l.chain,
+                    l.address,
+                    l.category.name(),
+                    l.source_category,
+                    l.actor,
+                    l.confidence,
+                    l.valid_from,
+                    l.valid_to,
+                    l.entity,
+                    l.source
                 )
             })
             .collect();
@@ -267,20 +274,39 @@ mod tests {
                     1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ,dogecoin,a,actor,,,\n\
                     0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc,bitcoin,a,,,,\n";
         let c = run(text, None).unwrap_or_default();
-        let got: Vec<(u64, &str, &str)> = c.refused.iter().map(|r| (r.line, r.field.as_str(), r.message.as_str())).collect();
+        let got: Vec<(u64, &str, &str)> =
+            c.refused.iter().map(|r| (r.line, r.field.as_str(), r.message.as_str())).collect();
         assert_eq!(got.len(), 7, "{got:?}");
         assert_eq!(
             got.first().copied(),
-            Some((2, "category", "found \"villain\": expected one of: victim, exchange, mixer, bridge, dex, otc_broker, actor, sanctioned, service, unknown"))
+            Some((
+                2,
+                "category",
+                "found \"villain\": expected one of: victim, exchange, mixer, bridge, dex, otc_broker, actor, sanctioned, service, unknown"
+            ))
         );
         assert_eq!(
             got.get(1).copied(),
-            Some((3, "confidence", "found \"101\": expected a whole percentage 0 to 100 or one of: ownership, authority_data, service_data, forensic, manual, heuristic, web_crawl, untrusted_transaction"))
+            Some((
+                3,
+                "confidence",
+                "found \"101\": expected a whole percentage 0 to 100 or one of: ownership, authority_data, service_data, forensic, manual, heuristic, web_crawl, untrusted_transaction"
+            ))
         );
         assert_eq!(got.get(2).map(|g| (g.0, g.1)), Some((4, "confidence")));
-        assert_eq!(got.get(3).copied(), Some((5, "valid_from", "found \"14/04/2022\": expected an ISO date YYYY-MM-DD")));
-        assert_eq!(got.get(4).copied(), Some((6, "valid_to", "found 2022-01-01: expected a date not before valid_from 2023-01-01")));
-        assert!(got.get(5).is_some_and(|g| g.0 == 7 && g.1 == "chain" && g.2.starts_with("found \"dogecoin\": expected a chain id")));
+        assert_eq!(
+            got.get(3).copied(),
+            Some((5, "valid_from", "found \"14/04/2022\": expected an ISO date YYYY-MM-DD"))
+        );
+        assert_eq!(
+            got.get(4).copied(),
+            Some((6, "valid_to", "found 2022-01-01: expected a date not before valid_from 2023-01-01"))
+        );
+        assert!(
+            got.get(5).is_some_and(|g| g.0 == 7
+                && g.1 == "chain"
+                && g.2.starts_with("found \"dogecoin\": expected a chain id"))
+        );
         assert!(got.get(6).is_some_and(|g| g.0 == 8 && g.1 == "address" && g.2.contains("expected a bitcoin address")));
     }
 

@@ -153,7 +153,11 @@ pub(crate) const CSV: &str = "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-
 41237,\"KHORASHADIZADEH, Ali\",\"individual\",\"CYBER2] [IRAN-EO13846\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Digital Currency Address - XBT 123WBUDmSJv4GctdVEz6Qq6z8nXSKrJ4KX; alt. Digital Currency Address - USDT TBHTJqAy4DhHhmT3dNceJYNRz4SdLofLre.\"\r\n\
 \x1a\r\n";
 
-pub(crate) fn run(read: fn(&mut dyn BufRead, &ReadContext<'_>, &mut dyn Sink) -> Result<(), ReadError>, name: &str, text: &str) -> Result<Collected, ReadError> {
+pub(crate) fn run(
+    read: fn(&mut dyn BufRead, &ReadContext<'_>, &mut dyn Sink) -> Result<(), ReadError>,
+    name: &str,
+    text: &str,
+) -> Result<Collected, ReadError> {
     let opts = ImportOptions::default();
     let ctx = ReadContext { file_name: name, path: None, options: &opts };
     let mut sink = Collected::default();
@@ -218,7 +222,9 @@ fn enhanced_xml_entities() {
     let c = run(read_xml, "SDN_ENHANCED.XML", ENHANCED).unwrap_or_default();
     assert_eq!(
         brief(&c),
-        ["15 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 sanctioned TORNADO CASH | OFAC SDN uid 32587, program CYBER2 (SDN_ENHANCED.XML) | Some(\"TORNADO CASH\")"]
+        [
+            "15 ethereum 0x8589427373d6d84e98730d7795d8f6f8731fda16 sanctioned TORNADO CASH | OFAC SDN uid 32587, program CYBER2 (SDN_ENHANCED.XML) | Some(\"TORNADO CASH\")"
+        ]
     );
     assert_eq!(c.rows, 1);
 }
@@ -252,7 +258,11 @@ fn malformed_sdn_files_are_refused_exactly() {
         "line 16: the XML ends inside <sdnList> (the file is cut short): expected its closing </sdnList>"
     );
     let cut = &ADVANCED[..ADVANCED.find("<VersionDetail DetailTypeID=\"1432\">0x85").unwrap_or(0) + 60];
-    assert!(err(read_xml, "SDN_ADVANCED.XML", cut).starts_with("line 45: "), "{}", err(read_xml, "SDN_ADVANCED.XML", cut));
+    assert!(
+        err(read_xml, "SDN_ADVANCED.XML", cut).starts_with("line 45: "),
+        "{}",
+        err(read_xml, "SDN_ADVANCED.XML", cut)
+    );
     assert_eq!(
         err(read_xml, "x.xml", "<?xml version=\"1.0\"?>\n<graphml></graphml>\n"),
         "line 2: found the root element <graphml>: expected an OFAC SDN XML file: <Sanctions> (SDN_ADVANCED.XML), <sanctionsData> (SDN_ENHANCED.XML) or <sdnList> (SDN.XML)"
@@ -262,14 +272,26 @@ fn malformed_sdn_files_are_refused_exactly() {
         mismatched,
         "line 2: XML syntax error (ill-formed document: expected `</sdnEntry>`, but `</sdnList>` was found): expected an OFAC SDN XML file: <Sanctions> (SDN_ADVANCED.XML), <sanctionsData> (SDN_ENHANCED.XML) or <sdnList> (SDN.XML)"
     );
-    assert_eq!(err(read_csv, "sdn.csv", ""), "line 1: found no entry: expected sdn.csv rows `ent_num,SDN_Name,…,Remarks`");
+    assert_eq!(
+        err(read_csv, "sdn.csv", ""),
+        "line 1: found no entry: expected sdn.csv rows `ent_num,SDN_Name,…,Remarks`"
+    );
     // A bad row and a bad address are row refusals.
     let text = "x,\"A\",-0- ,\"CYBER2\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n\
                 7,\"B\",-0- ,\"CYBER2\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Digital Currency Address - ETH 0x2f389ce8bd8ff92de3402ffce4691d17fc4f65;\"\n\
                 8,\"C\",-0-\n";
     let c = run(read_csv, "sdn.csv", text).unwrap_or_default();
-    let got: Vec<(u64, &str, &str)> = c.refused.iter().map(|r| (r.line, r.field.as_str(), r.message.as_str())).collect();
+    let got: Vec<(u64, &str, &str)> =
+        c.refused.iter().map(|r| (r.line, r.field.as_str(), r.message.as_str())).collect();
     assert_eq!(got.first().copied(), Some((1, "ent_num", "found \"x\": expected the entry number")));
-    assert!(got.get(1).is_some_and(|g| g.0 == 2 && g.1 == "Remarks" && g.2.starts_with("found \"0x2f389ce8bd8ff92de3402ffce4691d17fc4f65\": expected a ethereum address")), "{got:?}");
-    assert_eq!(got.get(2).copied(), Some((3, "row", "found 3 cells: expected the 12 columns of sdn.csv (ent_num … Remarks)")));
+    assert!(
+        got.get(1).is_some_and(|g| g.0 == 2
+            && g.1 == "Remarks"
+            && g.2.starts_with("found \"0x2f389ce8bd8ff92de3402ffce4691d17fc4f65\": expected a ethereum address")),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.get(2).copied(),
+        Some((3, "row", "found 3 cells: expected the 12 columns of sdn.csv (ent_num … Remarks)"))
+    );
 }

@@ -10,8 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::{ADDRESS_TYPE, Listed, Party, emit};
 use crate::import::{ReadContext, ReadError, Sink};
 
-const EXPECTED: &str =
-    "expected an OFAC SDN XML file: <Sanctions> (SDN_ADVANCED.XML), <sanctionsData> (SDN_ENHANCED.XML) or <sdnList> (SDN.XML)";
+const EXPECTED: &str = "expected an OFAC SDN XML file: <Sanctions> (SDN_ADVANCED.XML), <sanctionsData> (SDN_ENHANCED.XML) or <sdnList> (SDN.XML)";
 
 /// A [`BufRead`] that counts the line breaks of what its reader consumed.
 struct Lines<'a> {
@@ -133,7 +132,8 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
                 match named.map_or_else(|| r.resolve_char_ref().ok().flatten(), Some) {
                     Some(c) => text.push(c),
                     None => {
-                        let m = format!("found the entity &{};: expected text or a predefined entity", r.xml10_content());
+                        let m =
+                            format!("found the entity &{};: expected text or a predefined entity", r.xml10_content());
                         return Err(ReadError::format(line, m));
                     }
                 }
