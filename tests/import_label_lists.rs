@@ -85,6 +85,9 @@ const SDN_ADVANCED: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </Sanctions>
 "#;
 
+/// File name, content, options, the format recognised, labels imported, chain and rule recorded.
+type Case<'a> = (&'a str, &'a str, &'a ImportOptions, Format, u64, Option<(&'a str, &'a str)>);
+
 #[test]
 fn every_published_form_imports_and_lists_with_filters() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -93,7 +96,7 @@ fn every_published_form_imports_and_lists_with_filters() {
     let auto = ImportOptions::default();
     let eth = ImportOptions { chain: Some("ethereum".to_owned()), ..ImportOptions::default() };
     let actor = ImportOptions { category: Some(Category::Actor), ..ImportOptions::default() };
-    let cases: [(&str, &str, &ImportOptions, Format, u64, Option<(&str, &str)>); 8] = [
+    let cases: [Case<'_>; 8] = [
         (
             "exhibit-7.csv",
             EXHIBIT,

@@ -113,7 +113,7 @@ impl Placer {
         };
         Err(Unplaced::Bad(match reg.normalize_address(guess, text) {
             Err(e) if guess != "ethereum" => {
-                format!("{}; an EVM 0x address needs --chain", message(text, &e).trim_end_matches(|c| c == '.'))
+                format!("{}; an EVM 0x address needs --chain", message(text, &e).trim_end_matches('.'))
             }
             Err(e) => message(text, &e),
             Ok(_) => format!("found {text:?}: expected an address"),
