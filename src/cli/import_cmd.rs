@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::import::{DateOrder, Format, ImportOptions};
 use hoptrace::ledger::{ImportOutcome, ImportReport, SqliteLedger};
+use hoptrace::model::Category;
 
 /// Arguments of `hoptrace import`.
 #[derive(Debug, Args)]
@@ -33,6 +34,10 @@ pub struct ImportArgs {
     /// Decimals of a token the registry does not know: CONTRACT_OR_SYMBOL=N (repeatable).
     #[arg(long = "token-decimals", value_parser = parse_token_decimals)]
     pub token_decimals: Vec<(String, u8)>,
+    /// Category of every label of a label list that does not state one (address lists,
+    /// `address,label` lists, Etherscan label exports, empty cells of the labels CSV).
+    #[arg(long, value_parser = parse_category)]
+    pub category: Option<Category>,
     /// The export files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -50,6 +55,12 @@ pub enum DateOrderArg {
 fn parse_format(s: &str) -> Result<Format, String> {
     Format::from_name(s)
         .ok_or_else(|| format!("unknown format {s:?}; expected one of: {}", Format::ALL.map(Format::name).join(", ")))
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::parse(s).ok_or_else(|| {
+        format!("unknown category {s:?}; expected one of: {}", Category::ALL.map(Category::name).join(", "))
+    })
 }
 
 fn parse_token_decimals(s: &str) -> Result<(String, u8), String> {
@@ -78,6 +89,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             DateOrderArg::Dmy => DateOrder::DayFirst,
         },
         token_decimals: args.token_decimals.iter().cloned().collect::<BTreeMap<_, _>>(),
+        category: args.category,
     };
     let mut ledger = SqliteLedger::open(&args.ledger)?;
     let mut failures = Vec::new();

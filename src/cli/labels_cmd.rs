@@ -1,5 +1,8 @@
 //! `hoptrace labels`: the built-in attribution labels (list, import into a ledger), every
-//! label about one address side by side with its source, and TagPack export of a ledger's labels.
+//! label about one address side by side with its source, a ledger's labels listed with the file
+//! and line each came from (filtered by category or source), and TagPack export of a ledger's
+//! labels. Text from imported files is printed with control characters escaped, so a label
+//! cannot move the cursor, recolour or rewrite the terminal.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -8,8 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use hoptrace::labels::{self, tagpack};
-use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
-use hoptrace::model::Label;
+use hoptrace::ledger::{BatchLabel, Ledger, SqliteLedger, canonical_address};
+use hoptrace::model::{Category, Label};
 
 use super::import_cmd::print_report;
 
@@ -31,6 +34,19 @@ pub struct LabelsArgs {
     /// Write the ledger's labels (or the built-in ones with --builtin) as a GraphSense TagPack.
     #[arg(long, value_name = "OUT.yaml")]
     pub export_tagpack: Option<PathBuf>,
+    /// With --ledger: list only labels of this category (victim, exchange, mixer, bridge, dex,
+    /// otc_broker, actor, sanctioned, service, unknown, or a synonym such as `ofac`).
+    #[arg(long, value_parser = parse_category)]
+    pub category: Option<Category>,
+    /// With --ledger: list only labels whose source contains this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::parse(s).ok_or_else(|| {
+        format!("unknown category {s:?}; expected one of: {}", Category::ALL.map(Category::name).join(", "))
+    })
 }
 
 /// Runs `hoptrace labels`.
@@ -85,6 +101,12 @@ pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
         print!("{}", side_by_side(&canonical_address(address), &found));
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(l) = &ledger
+        && !args.builtin
+    {
+        print!("{}", listing(&l.labels_with_batches()?, args.category, args.source.as_deref()));
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.builtin {
         for l in labels::labels() {
             println!("{}", one_line(l));
@@ -92,7 +114,64 @@ pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
         println!("{} built-in labels (assets/attribution.ron)", labels::labels().len());
         return Ok(ExitCode::SUCCESS);
     }
-    bail!("nothing to do: give --builtin, --address ADDR or --export-tagpack OUT.yaml (see hoptrace labels --help)")
+    bail!(
+        "nothing to do: give --builtin, --ledger LEDGER, --address ADDR or --export-tagpack OUT.yaml (see hoptrace labels --help)"
+    )
+}
+
+/// A ledger's labels, one line each (chain, address, category, entity, source, file and
+/// line), filtered by category and source text, then a count.
+fn listing(all: &[BatchLabel], category: Option<Category>, source: Option<&str>) -> String {
+    let needle = source.map(str::to_lowercase);
+    let shown: Vec<&BatchLabel> = all
+        .iter()
+        .filter(|b| category.is_none_or(|c| b.label.category == c))
+        .filter(|b| needle.as_deref().is_none_or(|n| b.label.source.to_lowercase().contains(n)))
+        .collect();
+    let mut s = String::new();
+    for b in &shown {
+        let l = &b.label;
+        let _ = writeln!(
+            s,
+            "{:<8} {:<44} {:<11} {} | source: {} | {} line {}",
+            printable(&l.chain),
+            printable(&l.address),
+            l.category.name(),
+            printable(&l.entity),
+            printable(&l.source),
+            printable(&b.file_name),
+            l.line
+        );
+    }
+    let filters: Vec<String> = category
+        .map(|c| format!("category {}", c.name()))
+        .into_iter()
+        .chain(source.map(|t| format!("source containing {:?}", printable(t))))
+        .collect();
+    if filters.is_empty() {
+        let _ = writeln!(s, "{} labels", shown.len());
+    } else {
+        let _ = writeln!(s, "{} of {} labels ({})", shown.len(), all.len(), filters.join(", "));
+    }
+    s
+}
+
+/// `text` with control characters (C0, DEL, C1) and bidirectional overrides written as
+/// `\u{…}` escapes, so imported text cannot drive the terminal.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn one_line(l: &Label) -> String {
@@ -122,24 +201,24 @@ fn side_by_side(address: &str, labels: &[Label]) -> String {
         if labels::conflicting(&refs) { " — they DISAGREE (entity, category or actor): all are shown" } else { "" }
     );
     for (i, l) in labels.iter().enumerate() {
-        let _ = writeln!(s, "[{}] {} on {} — {}", i + 1, l.entity, l.chain, l.category.name());
+        let _ = writeln!(s, "[{}] {} on {} — {}", i + 1, printable(&l.entity), printable(&l.chain), l.category.name());
         if let Some(a) = &l.actor {
-            let _ = writeln!(s, "    actor:      {a}");
+            let _ = writeln!(s, "    actor:      {}", printable(a));
         }
-        let _ = writeln!(s, "    source:     {}", l.source);
+        let _ = writeln!(s, "    source:     {}", printable(&l.source));
         if let Some(c) = &l.confidence {
-            let _ = writeln!(s, "    confidence: {c}");
+            let _ = writeln!(s, "    confidence: {}", printable(c));
         }
         if l.valid_from.is_some() || l.valid_to.is_some() {
             let _ = writeln!(
                 s,
                 "    valid:      {} to {}",
-                l.valid_from.as_deref().unwrap_or("(no start)"),
-                l.valid_to.as_deref().unwrap_or("(still in force)")
+                printable(l.valid_from.as_deref().unwrap_or("(no start)")),
+                printable(l.valid_to.as_deref().unwrap_or("(still in force)"))
             );
         }
         if let Some(by) = &l.added_by {
-            let _ = writeln!(s, "    added by:   {by}");
+            let _ = writeln!(s, "    added by:   {}", printable(by));
         }
     }
     s

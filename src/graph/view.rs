@@ -140,7 +140,8 @@ impl InvestigationGraph {
                 .first()
                 .map(|l| l.category)
                 .or_else(|| imported.iter().find(|l| l.category == Category::Sanctioned).map(|l| l.category))
-                .or_else(|| imported.first().map(|l| l.category))
+                // A label without a category does not hide one that has one.
+                .or_else(|| imported.iter().map(|l| l.category).find(|c| *c != Category::Unknown))
                 .unwrap_or(Category::Unknown);
             let aggregate = match key {
                 NodeKey::Aggregate(id) => case.aggregates.get(id).cloned(),

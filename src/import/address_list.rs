@@ -13,8 +13,11 @@
 //!
 //! Each address becomes a [`Label`]: entity `OFAC SDN list (FILE)` for OFAC/SDN lists
 //! (`sanctions list (FILE)` for other sanction lists, `address list (FILE)` otherwise), category
-//! sanctioned when the file name mentions `sanction`, `ofac` or `sdn` (else unknown), source
-//! `address list FILE`, and the 1-based line.
+//! sanctioned when the file name mentions `sanction`, `ofac` or `sdn` (else unknown; `--category`
+//! overrides both), source `address list FILE`, and the 1-based line.
+//!
+//! How the chain was decided is recorded ([`Sink::chain_decided`]): `--chain option`, `file name
+//! token ETH`, or, for lists placed by syntax, the chains found and the rule.
 
 use std::io::BufRead;
 
@@ -30,10 +33,15 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
     let declared = match ctx.options.chain.as_deref() {
         Some(c) => {
             let chain = registry().chain(c).map_err(|e| ReadError::format(1, format!("found chain {c:?}: {e}")))?;
+            sink.chain_decided(&chain.id, "--chain option");
             Some(chain.id.clone())
         }
-        None => chain_from_name(ctx.file_name),
+        None => chain_from_name(ctx.file_name).map(|(chain, token)| {
+            sink.chain_decided(&chain, &format!("file name token {token}"));
+            chain
+        }),
     };
+    let mut by_syntax = std::collections::BTreeSet::new();
     let name = ctx.file_name;
     let lower = name.to_ascii_lowercase();
     let sanction = ["sanction", "ofac", "sdn"].iter().any(|k| lower.contains(k));
@@ -44,7 +52,7 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
     } else {
         format!("address list ({name})")
     };
-    let category = if sanction { Category::Sanctioned } else { Category::Unknown };
+    let category = ctx.options.category.unwrap_or(if sanction { Category::Sanctioned } else { Category::Unknown });
     let source = format!("address list {name}");
 
     let mut buf = Vec::new();
@@ -76,6 +84,10 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
             continue;
         }
         match resolve(declared.as_deref(), content) {
+            Ok(r) if declared.is_none() => {
+                by_syntax.insert(r.chain.clone());
+                sink.label(Label { line, ..Label::new(r.chain, r.address, entity.clone(), category, source.clone()) })?;
+            }
             Ok(r) => sink.label(Label {
                 line,
                 ..Label::new(
@@ -89,6 +101,10 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
             Err(m) => sink.refuse(Refusal::new(line, "address", m)),
         }
     }
+    if !by_syntax.is_empty() {
+        let chains: Vec<&str> = by_syntax.iter().map(String::as_str).collect();
+        sink.chain_decided(&chains.join(", "), "address syntax of each line (0x → ethereum, T… → tron, else bitcoin)");
+    }
     if addresses == 0 {
         return Err(ReadError::format(
             line.max(1),
@@ -100,7 +116,7 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
 
 /// The chain named by a file-name token (`sanctioned_addresses_ETH.txt` → `ethereum`); `None`
 /// for token lists (`USDT`, `USDC`) and names without a chain.
-fn chain_from_name(file_name: &str) -> Option<String> {
+fn chain_from_name(file_name: &str) -> Option<(String, String)> {
     let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
     stem.split(|c: char| !c.is_ascii_alphanumeric()).rev().find_map(|token| {
         let id = match token.to_ascii_uppercase().as_str() {
@@ -109,9 +125,11 @@ fn chain_from_name(file_name: &str) -> Option<String> {
             "TRX" => "tron",
             "BSC" => "bsc",
             "ARB" => "arbitrum",
-            _ => return registry().chain(&token.to_ascii_lowercase()).ok().map(|c| c.id.clone()),
+            _ => {
+                return registry().chain(&token.to_ascii_lowercase()).ok().map(|c| (c.id.clone(), token.to_owned()));
+            }
         };
-        Some(id.to_owned())
+        Some((id.to_owned(), token.to_owned()))
     })
 }
 
@@ -242,6 +260,18 @@ mod tests {
                     assert!(l.source.contains("listed for bitcoin"), "{}", l.source);
                 }
             }
+            let rule = if chain.is_empty() {
+                "address syntax of each line (0x → ethereum, T… → tron, else bitcoin)".to_owned()
+            } else {
+                format!("file name token {asset}")
+            };
+            let decided = if chain.is_empty() {
+                let set: std::collections::BTreeSet<&str> = c.labels.iter().map(|l| l.chain.as_str()).collect();
+                set.into_iter().collect::<Vec<_>>().join(", ")
+            } else {
+                chain.to_owned()
+            };
+            assert_eq!(c.chain, Some((decided, rule)), "{name}");
             if asset == "USDT" {
                 let chains: std::collections::BTreeSet<&str> = c.labels.iter().map(|l| l.chain.as_str()).collect();
                 assert_eq!(chains.into_iter().collect::<Vec<_>>(), ["bitcoin", "ethereum", "tron"]);
@@ -285,7 +315,7 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(c.labels.iter().map(|l| l.chain.as_str()).collect::<Vec<_>>(), ["bsc"]);
         assert_eq!(c.refused.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3]);
-        assert_eq!(chain_from_name("foo_polygon.txt").as_deref(), Some("polygon"));
+        assert_eq!(chain_from_name("foo_polygon.txt").map(|c| c.0).as_deref(), Some("polygon"));
         assert_eq!(chain_from_name("sanctioned_addresses_USDT.txt"), None);
         assert!(matches!(
             run_with("x.txt", "0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c\n", Some("dogechain")),

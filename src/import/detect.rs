@@ -12,7 +12,8 @@ pub const SAMPLE_BYTES: usize = 64 * 1024;
 /// A message saying what the file looks like and which formats were expected.
 pub fn detect(sample: &[u8]) -> Result<Format, String> {
     let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(sample);
-    let text_end = sample.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    // OFAC's sdn.csv ends with a Ctrl-Z (0x1A) end-of-file mark: not binary data.
+    let text_end = sample.iter().rposition(|b| !b.is_ascii_whitespace() && *b != 0x1a).map_or(0, |i| i + 1);
     if text_end == 0 {
         return Err("the file is empty: expected an export with a header or JSON records".to_owned());
     }
@@ -41,6 +42,9 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return detect_json(trimmed);
     }
+    if trimmed.starts_with('<') {
+        return detect_xml(trimmed);
+    }
     if trimmed.lines().any(|l| l.trim_end() == "tags:") && trimmed.lines().any(|l| l.contains(':')) {
         return Ok(Format::TagPack);
     }
@@ -60,7 +64,8 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
 }
 
 const EXPECTED: &str = "expected ethereum-etl CSV/JSON lines, Bitcoin Core RPC JSON, an Etherscan/BscScan/Polygonscan \
-     CSV, a Tronscan or Arkham CSV, the generic transfers CSV, a TagPack YAML or an address list (or pass --format)";
+     CSV, a Tronscan or Arkham CSV, the generic transfers CSV, a TagPack YAML, an address list, a label list \
+     (address,label / address,name / Etherscan label export / labels CSV) or an OFAC SDN file (or pass --format)";
 
 fn shorten(s: &str) -> String {
     let mut out: String = s.chars().take(120).collect();
@@ -132,7 +137,38 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
             return Ok(Format::EtherscanNormal);
         }
     }
-    Err(format!("cannot recognise the CSV header {:?}: {EXPECTED}", shorten(first_line)))
+    if has("address") && has("nametag") {
+        return Ok(Format::EtherscanLabels);
+    }
+    if has("address") && has("label") {
+        return Ok(Format::LabelsCsv);
+    }
+    if cols.len() == 2 && has("address") && has("name") {
+        return Ok(Format::LabelList);
+    }
+    detect_headerless(first_line)
+        .ok_or_else(|| format!("cannot recognise the CSV header {:?}: {EXPECTED}", shorten(first_line)))
+}
+
+/// Headerless label files: OFAC's `sdn.csv` (12 cells, a numeric `ent_num`, `-0-` for empty)
+/// and `address,label[,note]` lists (2 or 3 cells, the first an address by its syntax).
+fn detect_headerless(first_line: &str) -> Option<Format> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(first_line.as_bytes());
+    let cells: Vec<String> = rdr.records().next()?.ok()?.iter().map(|c| c.trim().to_owned()).collect();
+    let first = cells.first()?;
+    if cells.len() == 12 && first.bytes().all(|b| b.is_ascii_digit()) && cells.iter().any(|c| c == "-0-") {
+        return Some(Format::OfacSdnCsv);
+    }
+    let reg = crate::model::registry();
+    let address = ["bitcoin", "tron", "ethereum"].iter().any(|c| reg.normalize_address(c, first).is_ok());
+    (address && (2..=3).contains(&cells.len())).then_some(Format::LabelList)
+}
+
+fn detect_xml(text: &str) -> Result<Format, String> {
+    if ["<sdnList", "<Sanctions", "<sanctionsData"].iter().any(|root| text.contains(root)) {
+        return Ok(Format::OfacSdnXml);
+    }
+    Err(format!("XML that is not an OFAC SDN list (no <Sanctions>, <sanctionsData> or <sdnList> element): {EXPECTED}"))
 }
 
 #[cfg(test)]
@@ -202,5 +238,32 @@ mod tests {
         assert!(detect(b"").is_err());
         assert!(detect(b"\x00\x01\x02binary").err().is_some_and(|e| e.contains("binary")));
         assert!(detect(b"a,b,c\n1,2,3\n").err().is_some_and(|e| e.contains("cannot recognise")));
+    }
+
+    #[test]
+    fn recognises_label_lists_and_sdn_files() {
+        let cases: [(&[u8], Format); 10] = [
+            (b"1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ,Seized wallet,exhibit 7\n", Format::LabelList),
+            (b"0x8589427373D6D84E98730D7795D8f6f8731FDA16,TORNADO CASH\n", Format::LabelList),
+            (b"address,name\n0x8589427373D6D84E98730D7795D8f6f8731FDA16,TORNADO CASH\n", Format::LabelList),
+            (
+                b",Address,Name Tag,Balance,Txn Count\n1,0x8589427373D6D84E98730D7795D8f6f8731FDA16,x,0,1\n",
+                Format::EtherscanLabels,
+            ),
+            (b"label,address,category\nx,1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ,actor\n", Format::LabelsCsv),
+            (
+                b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a",
+                Format::OfacSdnCsv,
+            ),
+            (b"<?xml version=\"1.0\"?>\n<Sanctions xmlns=\"x\">\n", Format::OfacSdnXml),
+            (b"<?xml version=\"1.0\"?>\n<sdnList>\n", Format::OfacSdnXml),
+            (b"<sanctionsData xmlns=\"x\">\n", Format::OfacSdnXml),
+            (b"TBHTJqAy4DhHhmT3dNceJYNRz4SdLofLre\n", Format::AddressList),
+        ];
+        for (sample, f) in cases {
+            assert_eq!(detect(sample), Ok(f), "{}", String::from_utf8_lossy(sample));
+        }
+        assert!(detect(b"<graphml/>\n").err().is_some_and(|e| e.starts_with("XML that is not an OFAC SDN list")));
+        assert!(detect(b"hello,world\n").err().is_some_and(|e| e.contains("cannot recognise the CSV header")));
     }
 }

@@ -17,6 +17,8 @@
 //! | hoptrace generic transfers CSV | [`generic`] |
 //! | GraphSense TagPack YAML | [`tagpack`] |
 //! | plain address lists (OFAC) | [`address_list`] |
+//! | label lists: `address,label[,note]`, `address,name`, Etherscan label exports, the labels CSV | [`labels`] |
+//! | OFAC SDN: `SDN_ADVANCED.XML`, `SDN_ENHANCED.XML`, `SDN.XML`, `sdn.csv` | [`ofac_sdn`] |
 
 pub mod address_list;
 pub mod arkham;
@@ -28,6 +30,8 @@ pub mod etherscan;
 pub mod explorer_common;
 pub mod generic;
 pub mod json;
+pub mod labels;
+pub mod ofac_sdn;
 pub mod tagpack;
 pub mod time;
 pub mod tronscan;
@@ -39,7 +43,7 @@ use std::io::BufRead;
 pub use detect::{SAMPLE_BYTES, detect};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Label, Transfer};
+use crate::model::{Category, Label, Transfer};
 
 /// Every file format hoptrace reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -70,11 +74,21 @@ pub enum Format {
     TagPack,
     /// One address a line (OFAC lists and the like).
     AddressList,
+    /// `address,label[,note]` without a header, or `address,name` with or without one.
+    LabelList,
+    /// Etherscan label export `,Address,Name Tag,Balance,Txn Count` (one label-cloud subject).
+    EtherscanLabels,
+    /// hoptrace's documented labels CSV `address,chain,label,category,actor,source,…`.
+    LabelsCsv,
+    /// OFAC SDN list as XML: `SDN_ADVANCED.XML`, `SDN_ENHANCED.XML` or `SDN.XML`.
+    OfacSdnXml,
+    /// OFAC SDN list as the headerless `sdn.csv` (addresses in the remarks column).
+    OfacSdnCsv,
 }
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 13] = [
+    pub const ALL: [Format; 18] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::EthereumEtlTraces,
@@ -88,6 +102,11 @@ impl Format {
         Self::Generic,
         Self::TagPack,
         Self::AddressList,
+        Self::LabelList,
+        Self::EtherscanLabels,
+        Self::LabelsCsv,
+        Self::OfacSdnXml,
+        Self::OfacSdnCsv,
     ];
 
     /// The name used on the command line and in reports.
@@ -107,6 +126,11 @@ impl Format {
             Self::Generic => "generic",
             Self::TagPack => "tagpack",
             Self::AddressList => "address-list",
+            Self::LabelList => "label-list",
+            Self::EtherscanLabels => "etherscan-labels",
+            Self::LabelsCsv => "labels-csv",
+            Self::OfacSdnXml => "ofac-sdn-xml",
+            Self::OfacSdnCsv => "ofac-sdn-csv",
         }
     }
 
@@ -147,6 +171,10 @@ pub struct ImportOptions {
     pub date_order: DateOrder,
     /// Decimals of tokens the registry does not know: key is a contract address or symbol.
     pub token_decimals: BTreeMap<String, u8>,
+    /// Category of every label of a label list that does not state one (`--category`); absent
+    /// from the stored options when not given, so batches recorded before it still match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
 }
 
 /// What a reader needs besides the bytes.
@@ -371,5 +399,10 @@ pub fn read(
         Format::Generic => generic::read(input, ctx, sink),
         Format::TagPack => tagpack::read(input, ctx, sink),
         Format::AddressList => address_list::read(input, ctx, sink),
+        Format::LabelList => labels::list::read(input, ctx, sink),
+        Format::EtherscanLabels => labels::etherscan::read(input, ctx, sink),
+        Format::LabelsCsv => labels::named::read(input, ctx, sink),
+        Format::OfacSdnXml => ofac_sdn::read_xml(input, ctx, sink),
+        Format::OfacSdnCsv => ofac_sdn::read_csv(input, ctx, sink),
     }
 }

@@ -13,6 +13,7 @@
 pub mod store;
 pub mod tagpack;
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -178,18 +179,47 @@ pub fn labels_for(address: &str) -> Vec<&'static Label> {
 }
 
 /// True when labels about one address disagree (entity, category or actor differ), so they
-/// are worth showing side by side.
+/// are worth showing side by side. A label without a category (unknown) or without an actor
+/// states none, so it never disagrees with one that states one: see [`categories_disagree`].
 #[must_use]
 pub fn conflicting(labels: &[&Label]) -> bool {
-    labels.windows(2).any(|w| match w {
-        [a, b] => a.entity != b.entity || a.category != b.category || a.actor != b.actor,
-        _ => false,
-    })
+    let entities: BTreeSet<&str> = labels.iter().map(|l| l.entity.as_str()).collect();
+    let actors: BTreeSet<&str> = labels.iter().filter_map(|l| l.actor.as_deref()).collect();
+    entities.len() > 1 || actors.len() > 1 || categories_disagree(labels.iter().map(|l| l.category))
+}
+
+/// True when two or more different categories are stated. [`Category::Unknown`] is the
+/// category of a label that states none (an address list, an `address,label` exhibit without
+/// `--category`), so it never counts as disagreeing with one that has one.
+#[must_use]
+pub fn categories_disagree(categories: impl IntoIterator<Item = Category>) -> bool {
+    categories.into_iter().filter(|c| *c != Category::Unknown).collect::<BTreeSet<_>>().len() > 1
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_without_a_category_never_disagrees() {
+        let l = |entity: &str, category, actor: Option<&str>| Label {
+            actor: actor.map(str::to_owned),
+            ..Label::new("ethereum", "0x12d66f87a04a9e220743712ce6d9bb1b5616b8fc", entity, category, "s")
+        };
+        let mixer = l("Tornado Cash", Category::Mixer, None);
+        let none = l("Tornado Cash", Category::Unknown, None);
+        let sanctioned = l("Tornado Cash", Category::Sanctioned, None);
+        assert!(!conflicting(&[&none, &mixer]));
+        assert!(!conflicting(&[&mixer, &none, &mixer]));
+        assert!(conflicting(&[&mixer, &none, &sanctioned]), "mixer and sanctioned are stated: they disagree");
+        assert!(!categories_disagree([Category::Unknown, Category::Unknown, Category::Actor]));
+        assert!(categories_disagree([Category::Actor, Category::Victim]));
+        // The same for actors; entities still count.
+        let with_actor = l("Tornado Cash", Category::Mixer, Some("lazarusgroup"));
+        assert!(!conflicting(&[&mixer, &with_actor]));
+        assert!(conflicting(&[&with_actor, &l("Tornado Cash", Category::Mixer, Some("other"))]));
+        assert!(conflicting(&[&mixer, &l("Blender", Category::Unknown, None)]));
+    }
 
     #[test]
     fn a_bad_entry_is_named() {

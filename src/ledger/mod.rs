@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use analysis::{ChainActivity, EqualOutputTx, Flow, FlowLedger};
 pub use import::{CANCELLED, ImportControl, ImportOutcome, ImportReport};
+pub use label_list::BatchLabel;
 use rusqlite::Connection;
 use serde::Serialize;
 pub use trace::{TraceRow, TraceRows};

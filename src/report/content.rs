@@ -9,7 +9,7 @@ use super::ReportInput;
 use crate::case::{NodeKey, NoteTarget};
 use crate::graph::text::{iso_time, short_address, transfer_time};
 use crate::ledger::TransferRow;
-use crate::model::{HopKind, HopStatus, registry};
+use crate::model::{Category, HopKind, HopStatus, registry};
 
 /// One transfer as a line: `#12 ethereum tx 0x…(full hash): 0x1234…abcd → 0x5678…ef01, 1.5 ETH, 2023-06-03T…Z`.
 fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
@@ -233,8 +233,12 @@ pub fn labels(input: &ReportInput) -> Vec<LabelGroup> {
         .into_iter()
         .map(|(node, labels)| {
             let entities: BTreeSet<String> = labels.iter().map(|l| l.entity.trim().to_lowercase()).collect();
-            let categories: BTreeSet<&str> =
-                labels.iter().map(|l| l.category.split([' ', ',']).next().unwrap_or("")).collect();
+            // A label without a category (unknown) never disagrees with one that has one.
+            let categories: BTreeSet<&str> = labels
+                .iter()
+                .map(|l| l.category.split([' ', ',']).next().unwrap_or(""))
+                .filter(|c| *c != Category::Unknown.name())
+                .collect();
             let (chain, address) = match &node {
                 NodeKey::Address { chain, address } => (chain.clone(), address.clone()),
                 NodeKey::Tx { chain, hash } => (chain.clone(), format!("tx {hash}")),

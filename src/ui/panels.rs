@@ -203,7 +203,7 @@ impl WorkbenchApp {
             for l in &node.labels {
                 ui.label(format!("• {} [{}] — {}", l.entity, l.category.name(), l.source));
             }
-            if node.labels.len() > 1 && node.labels.iter().any(|l| l.category != node.labels[0].category) {
+            if crate::labels::categories_disagree(node.labels.iter().map(|l| l.category)) {
                 ui.colored_label(egui::Color32::from_rgb(230, 160, 40), "Sources disagree about this address");
             }
             if let Some(&i) = s.graph.index.get(key) {
