@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn refuses_times_no_chain_can_have() {
         let us = DateOrder::MonthFirst;
-        let before = parse_time("2008-12-31 23:59:59", us).unwrap_err();
+        let before = parse_time("2008-12-31 23:59:59", us).expect_err("before the first block");
         assert!(before.contains("found 2008-12-31T23:59:59Z: expected a time between 2009-01-03"), "{before}");
         let future = parse_time("10000-01-01 00:00:00", us);
         assert!(future.is_err(), "{future:?}");

@@ -12,8 +12,9 @@ use crate::graph::Command;
 use crate::import::ImportOptions;
 use crate::ledger::{ImportControl, ImportOutcome, ImportReport, Ledger, SqliteLedger};
 
-/// What the import thread reports.
+/// What the import thread reports (one message per file: the report's size does not matter).
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ImportMessage {
     /// One file finished (or failed).
     File(PathBuf, Result<ImportReport, String>),
