@@ -33,6 +33,10 @@ pub struct ImportArgs {
     /// Decimals of a token the registry does not know: CONTRACT_OR_SYMBOL=N (repeatable).
     #[arg(long = "token-decimals", value_parser = parse_token_decimals)]
     pub token_decimals: Vec<(String, u8)>,
+    /// The token contract of a per-token page export that has no contract column (by default
+    /// read from the file name, `…-0x<40 hex>.csv`).
+    #[arg(long = "token-contract", value_name = "0x…")]
+    pub token_contract: Option<String>,
     /// The export files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -78,6 +82,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             DateOrderArg::Dmy => DateOrder::DayFirst,
         },
         token_decimals: args.token_decimals.iter().cloned().collect::<BTreeMap<_, _>>(),
+        token_contract: args.token_contract.clone(),
     };
     let mut ledger = SqliteLedger::open(&args.ledger)?;
     let mut failures = Vec::new();
