@@ -87,7 +87,7 @@ impl Decider {
         if let Some(chain) = self.option {
             if let Some((u, col)) = unit.as_ref().filter(|(u, _)| !common::is_native(chain, u)) {
                 return Err(ReadError::format(
-                    line,
+                    if self.header_unit.is_some() { 1 } else { line },
                     format!(
                         "found amounts in {u} ({}): expected {} for --chain {}",
                         where_unit(col),

@@ -110,7 +110,7 @@ fn chain_from_unit_file_name_or_option() {
         ("FTM", "x.csv", None, "fantom {H1} native {A}>{B} 500000000000000000 FTM"),
         ("ETH", "optimistic-etherscan.csv", None, "optimism {H1} native {A}>{B} 500000000000000000 ETH"),
         ("ETH", "export-basescan.csv", None, "base {H1} native {A}>{B} 500000000000000000 ETH"),
-        ("ETH", "bscscan.csv", None, "ethereum {H1} native {A}>{B} 500000000000000000 ETH"),
+        ("ETH", "export-etherscan-0x85.csv", None, "ethereum {H1} native {A}>{B} 500000000000000000 ETH"),
         ("ETH", "x.csv", Some("Base"), "base {H1} native {A}>{B} 500000000000000000 ETH"),
         ("MATIC", "x.csv", Some("polygon"), "polygon {H1} native {A}>{B} 500000000000000000 POL"),
     ] {
@@ -133,7 +133,12 @@ fn chain_from_unit_file_name_or_option() {
     };
     assert_eq!(
         fail("CELO", None),
-        "line 1: found amounts in CELO (column Value_IN(CELO)): expected the native unit of a known chain; pass --chain"
+        "cannot tell the chain of this file (value unit CELO in column Value_IN(CELO) is the native unit of no chain hoptrace knows): pass --chain with one of: arbitrum, avalanche, base, bitcoin, bsc, ethereum, fantom, optimism, polygon, tron"
+    );
+    // ETH alone is Ethereum's and its L2s' unit: the file name must say which, or --chain.
+    assert_eq!(
+        fail("ETH", None),
+        "cannot tell the chain of this file (value unit ETH in column Value_IN(ETH) is native to arbitrum, base, ethereum, optimism, and neither a chain column nor the file name x.csv names one of them): pass --chain with one of: arbitrum, base, ethereum, optimism"
     );
     assert_eq!(
         fail("ETH", Some("bsc")),
@@ -155,7 +160,7 @@ fn internal_exports_current_and_old() {
 \"{H2}\",\"17170001\",\"1683030011\",\"2023-05-02 12:20:11\",\"{A}\",\"{B}\",\"0\",\"{B}\",\"{A}\",\"\",\"1\",\"0\",\"1850\",\"1850.5\",\"1\",\"out of gas\",\"call\",\"\"
 \"{H3}\",\"17170002\",\"1683030023\",\"2023-05-02 12:20:23\",\"{A}\",\"{B}\",\"0\",\"{B}\",\"\",\"{A}\",\"0\",\"0\",\"0\",\"1850.5\",\"0\",\"\",\"create\",\"\"
 ";
-    let c = ok(Format::EtherscanInternal, "internal.csv", &no_opts(), csv);
+    let c = ok(Format::EtherscanInternal, "etherscan-internal.csv", &no_opts(), csv);
     assert_eq!(
         brief(&c),
         [
@@ -232,10 +237,24 @@ fn token_export_old_forms() {
         brief(&c),
         ["2 bsc {H1} token {A}>{B} 1 0x55d398326f99059ff775485246999027b3197955 b=- t=1683029999 fee=-"]
     );
-    // `Value` column, no unit and no hint: ethereum; spreadsheet date without UnixTimestamp.
+    assert_eq!(c.chain, Some(("bsc".to_owned(), "file name contains bscscan".to_owned())));
+    // The same BSC file under a neutral name is refused, never read as Ethereum.
+    let e = run(Format::EtherscanToken, "export-0x8589.csv", &no_opts(), csv).err();
+    assert!(matches!(e, Some(ReadError::ChainUndecided { .. })), "{e:?}");
+    // `Value` column, no unit and no hint: never defaulted to ethereum any more.
     let csv = "Txhash,Blockno,DateTime,From,To,Value,ContractAddress,TokenName,TokenSymbol
 {H2},17170000,5/2/2023 12:19,{A},{B},2.5,{USDT},Tether USD,USDT
 ";
-    let c = ok(Format::EtherscanToken, "export-tokens.csv", &no_opts(), csv);
+    let e = run(Format::EtherscanToken, "export-tokens.csv", &no_opts(), csv).err().map(|e| e.to_string());
+    assert_eq!(
+        e.as_deref(),
+        Some(
+            "cannot tell the chain of this file (no value unit in the header or the amounts, no ChainId or Chain column, no explorer name in the file name export-tokens.csv): pass --chain with one of: arbitrum, avalanche, base, bsc, ethereum, fantom, optimism, polygon"
+        )
+    );
+    // Spreadsheet date without UnixTimestamp, chain by option.
+    let eth = ImportOptions { chain: Some("ethereum".into()), ..no_opts() };
+    let c = ok(Format::EtherscanToken, "export-tokens.csv", &eth, csv);
+    assert_eq!(c.chain, Some(("ethereum".to_owned(), "--chain option".to_owned())));
     assert_eq!(brief(&c), ["2 ethereum {H2} token {A}>{B} 2500000 {USDT} b=17170000 t=1683029940 fee=-"]);
 }
