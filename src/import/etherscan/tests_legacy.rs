@@ -19,7 +19,7 @@ fn no_opts() -> ImportOptions {
 }
 
 #[test]
-fn current_normal_export() {
+fn legacy_normal_export() {
     let csv = "\"Transaction Hash\",\"Blockno\",\"UnixTimestamp\",\"DateTime (UTC)\",\"From\",\"To\",\"ContractAddress\",\"Value_IN(ETH)\",\"Value_OUT(ETH)\",\"CurrentValue @ $1850.5/Eth\",\"TxnFee(ETH)\",\"TxnFee(USD)\",\"Historical $Price/Eth\",\"Status\",\"ErrCode\",\"Method\"
 \"0xABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\",\"17170000\",\"1683029999\",\"2023-05-02 12:19:59\",\"{AM}\",\"{B}\",\"\",\"0\",\"1,234.5\",\"2284400\",\"0.00042\",\"0.78\",\"1850.5\",\"\",\"\",\"Transfer\"
 \"{H1}\",\"17170001\",\"1683030011\",\"2023-05-02 12:20:11\",\"{B}\",\"{A}\",\"\",\"0.5\",\"0\",\"925\",\"0.001\",\"1.85\",\"1850.5\",\"\",\"\",\"\"
@@ -178,7 +178,7 @@ fn internal_exports_current_and_old() {
 }
 
 #[test]
-fn token_export_current_form() {
+fn legacy_token_export_with_contract() {
     let csv = "\"Transaction Hash\",\"Blockno\",\"UnixTimestamp\",\"DateTime (UTC)\",\"From\",\"To\",\"TokenValue\",\"USDValueDayOfTx\",\"ContractAddress\",\"TokenName\",\"TokenSymbol\"
 \"{H1}\",\"17170000\",\"1683029999\",\"2023-05-02 12:19:59\",\"{A}\",\"{B}\",\"12,345.678901\",\"$12,345.68\",\"0xDAC17F958D2EE523A2206206994597C13D831EC7\",\"Tether USD\",\"USDT\"
 \"{H2}\",\"17170001\",\"1683030011\",\"2023-05-02 12:20:11\",\"{B}\",\"{A}\",\"5\",\"$5.00\",\"{USDT}\",\"Tether USD\",\"USDT\"
@@ -228,7 +228,7 @@ fn token_export_current_form() {
 }
 
 #[test]
-fn token_export_old_forms() {
+fn legacy_token_export_older_forms() {
     let csv = "\"Txhash\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\",\"ContractAddress\",\"TokenName\",\"TokenSymbol\"
 \"{H1}\",\"1683029999\",\"2023-05-02 12:19:59\",\"{A}\",\"{B}\",\"0.000000000000000001\",\"0x55d398326f99059ff775485246999027b3197955\",\"Binance-Peg BSC-USD\",\"BSC-USD\"
 ";
