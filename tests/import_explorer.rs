@@ -68,7 +68,10 @@ fn current_layouts_import_with_chain_rule_method_usd_and_labels() {
     let rows = ledger.tx_transfers("bsc", &hash(1)).expect("tx 1");
     assert_eq!(rows.len(), 1);
     let t = &rows[0].transfer;
-    assert_eq!((t.kind, t.asset.as_str(), t.amount_base.to_string()), (TransferKind::Native, "BNB", "1000000000000000000000".to_owned()));
+    assert_eq!(
+        (t.kind, t.asset.as_str(), t.amount_base.to_string()),
+        (TransferKind::Native, "BNB", "1000000000000000000000".to_owned())
+    );
     assert_eq!((t.method.as_deref(), t.stated_usd.as_deref()), (Some("Transfer"), Some("190000.00")));
     assert_eq!(rows[0].provenance.line, 2);
 
@@ -90,11 +93,7 @@ fn current_layouts_import_with_chain_rule_method_usd_and_labels() {
     assert_eq!(
         sources,
         [
-            (
-                "Binance 14".to_owned(),
-                "explorer name tag, bscscan-tokens.csv line 2".to_owned(),
-                Category::Unknown
-            ),
+            ("Binance 14".to_owned(), "explorer name tag, bscscan-tokens.csv line 2".to_owned(), Category::Unknown),
             (
                 "Binance 14".to_owned(),
                 "explorer name tag, export-0x8589427373d6d84e98730d7795d8f6f8731fda16.csv line 2".to_owned(),

@@ -211,6 +211,9 @@ const LAYOUTS: [(&str, &str, &str); 13] = [
     ("generic", "transfers CSV", "!chain,!tx_hash,position,block,time,!from,!to,!asset,!amount,decimals,fee,failed"),
 ];
 
+/// A candidate for [`closest`]: score, format, layout, missing and unexpected columns.
+type Closest<'a> = (i64, &'a str, &'a str, Vec<String>, Vec<String>);
+
 /// `closest: FORMAT (LAYOUT); missing: …; unexpected: …` for a header no format matched: the
 /// known layout sharing the most columns with it (ties: the first listed).
 fn closest(names: &[String]) -> String {
@@ -223,7 +226,7 @@ fn closest(names: &[String]) -> String {
             _ => a == n || (a.ends_with(')') && a.split('(').next().is_some_and(|p| n.starts_with(&format!("{p}(")))),
         })
     };
-    let mut best: Option<(i64, &str, &str, Vec<String>, Vec<String>)> = None;
+    let mut best: Option<Closest<'_>> = None;
     for (format, layout, spec) in LAYOUTS {
         let specs: Vec<&str> = spec.split(',').collect();
         let missing: Vec<String> = specs
@@ -313,7 +316,10 @@ mod tests {
                 "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,ContractAddress,TokenId,TokenValue,TokenName,TokenSymbol",
                 Format::EtherscanNft,
             ),
-            ("Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Value(AVAX),Status,ChainId,Chain", Format::EtherscanNormal),
+            (
+                "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Value(AVAX),Status,ChainId,Chain",
+                Format::EtherscanNormal,
+            ),
         ] {
             assert_eq!(detect(format!("{h}\n1,2,3\n").as_bytes()), Ok(f), "{h}");
         }
@@ -333,7 +339,9 @@ mod tests {
         );
         let e = detect(b"Txhash,Blockno,UnixTimestamp,From,To,Value,Foo\n").err().unwrap_or_default();
         assert!(
-            e.contains("closest: etherscan-token (legacy layout); missing: ContractAddress, TokenSymbol; unexpected: Foo;"),
+            e.contains(
+                "closest: etherscan-token (legacy layout); missing: ContractAddress, TokenSymbol; unexpected: Foo;"
+            ),
             "{e}"
         );
         let e = detect(b"Hash,Blockno,From,To,ContractAddress,TokenId\n").err().unwrap_or_default();

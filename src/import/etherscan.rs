@@ -81,7 +81,12 @@ use crate::model::{Category, Transfer, TransferKind};
 /// # Errors
 /// [`ReadError`] when a required column is missing, the chain cannot be told (see [`chain`]),
 /// a per-token page names no contract or a token of unknown decimals, or the CSV is broken.
-pub fn read(format: Format, input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
+pub fn read(
+    format: Format,
+    input: &mut dyn BufRead,
+    ctx: &ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), ReadError> {
     let mut cf = CsvFile::open(input)?;
     let cols = Cols::new(format, &cf.columns)?;
     let decider = Decider::new(&cf.columns, ctx)?;
@@ -136,13 +141,16 @@ fn evidence(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols) -> Result<R
     };
     let native_asset = |a: &str| {
         let reg = crate::model::registry();
-        reg.chain_ids().into_iter().filter_map(|id| reg.chain(id).ok()).any(|ch| super::explorer_common::is_native(ch, a))
+        reg.chain_ids()
+            .into_iter()
+            .filter_map(|id| reg.chain(id).ok())
+            .any(|ch| super::explorer_common::is_native(ch, a))
     };
     let unit = match &c.value {
         Value::Native { amount, fee } => unit(Some(*amount)).or_else(|| unit(*fee)),
-        Value::Asset { amount, asset, fee } => unit(*fee).or_else(|| {
-            cell(Some(*asset)).filter(|(a, _)| native_asset(a)).and_then(|_| unit(Some(*amount)))
-        }),
+        Value::Asset { amount, asset, fee } => {
+            unit(*fee).or_else(|| cell(Some(*asset)).filter(|(a, _)| native_asset(a)).and_then(|_| unit(Some(*amount))))
+        }
         _ => None,
     };
     let ids = cell(c.chain_id);

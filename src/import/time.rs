@@ -243,7 +243,9 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_time() {
         let us = DateOrder::MonthFirst;
-        for s in ["", "yesterday", "13/13/2023", "2023-02-30 00:00:00", "2/30/21 4:07", "5.2.23 12:00", "12345678", "25:00"] {
+        for s in
+            ["", "yesterday", "13/13/2023", "2023-02-30 00:00:00", "2/30/21 4:07", "5.2.23 12:00", "12345678", "25:00"]
+        {
             assert!(parse_time(s, us).is_err(), "{s}");
         }
         // Month-first reading of 13/2/2023 is impossible: refused, not silently swapped.
@@ -253,7 +255,7 @@ mod tests {
     #[test]
     fn refuses_times_no_chain_can_have() {
         let us = DateOrder::MonthFirst;
-        let before = parse_time("2008-12-31 23:59:59", us).unwrap_err();
+        let before = parse_time("2008-12-31 23:59:59", us).err().unwrap_or_default();
         assert!(before.contains("found 2008-12-31T23:59:59Z: expected a time between 2009-01-03"), "{before}");
         let future = parse_time("10000-01-01 00:00:00", us);
         assert!(future.is_err(), "{future:?}");

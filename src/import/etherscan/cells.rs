@@ -39,9 +39,12 @@ pub fn chain_by_id(text: &str) -> Option<&'static Chain> {
 pub fn chain_by_name(text: &str) -> Option<&'static Chain> {
     let t = text.trim().to_ascii_lowercase();
     let reg = registry();
-    if let Some(c) = reg.chain_ids().into_iter().filter_map(|id| reg.chain(id).ok()).find(|c| {
-        c.id == t || c.name.eq_ignore_ascii_case(&t)
-    }) {
+    if let Some(c) = reg
+        .chain_ids()
+        .into_iter()
+        .filter_map(|id| reg.chain(id).ok())
+        .find(|c| c.id == t || c.name.eq_ignore_ascii_case(&t))
+    {
         return Some(c);
     }
     let id = match t.as_str() {
@@ -108,11 +111,7 @@ pub fn amount_in(
 ) -> Result<Amount, Refusal> {
     let (number, found) = split_unit(text);
     if let Some(u) = found.filter(|u| !matches(u)) {
-        return Err(Refusal::new(
-            line,
-            field,
-            format!("found {:?} in {u}: expected an amount in {unit}", text.trim()),
-        ));
+        return Err(Refusal::new(line, field, format!("found {:?} in {u}: expected an amount in {unit}", text.trim())));
     }
     amount(number, decimals, unit, line, field)
 }
@@ -159,8 +158,8 @@ pub fn usd(text: Option<&str>, line: u64, field: &str) -> Result<Option<String>,
     let digits = t.strip_prefix('$').unwrap_or(t).trim();
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let groups: Vec<&str> = int.split(',').collect();
-    let grouped = groups.len() == 1 || (groups.first().is_some_and(|g| (1..=3).contains(&g.len())))
-        && groups.iter().skip(1).all(|g| g.len() == 3);
+    let grouped = groups.len() == 1
+        || (groups.first().is_some_and(|g| (1..=3).contains(&g.len()))) && groups.iter().skip(1).all(|g| g.len() == 3);
     let int: String = groups.concat();
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if !grouped || int.is_empty() || !all_digits(&int) || !all_digits(frac) || (digits.contains('.') && frac.is_empty())
@@ -181,7 +180,9 @@ pub fn token_cell(text: &str, line: u64, field: &str) -> Result<(String, String)
         let (name, sym) = (rest.get(..open)?.trim(), rest.get(open + 1..)?.trim());
         (!sym.is_empty()).then(|| (name.to_owned(), sym.to_owned()))
     });
-    parsed.ok_or_else(|| Refusal::new(line, field, format!("found {t:?}: expected the token as Name (SYMBOL), e.g. Tether USD (USDT)")))
+    parsed.ok_or_else(|| {
+        Refusal::new(line, field, format!("found {t:?}: expected the token as Name (SYMBOL), e.g. Tether USD (USDT)"))
+    })
 }
 
 /// Reads an NFT token id: a whole number below 2^256, returned without leading zeros.

@@ -131,12 +131,17 @@ impl Decider {
         let ids: Vec<&str> = candidates.iter().map(|c| c.id.as_str()).collect();
         if let Some((c, said)) = &row.column {
             if candidates.iter().any(|k| k.id == c.id) {
-                let rule = if candidates.len() == 1 { unit_rule } else { format!("{unit_rule} and chain column: {said}") };
+                let rule =
+                    if candidates.len() == 1 { unit_rule } else { format!("{unit_rule} and chain column: {said}") };
                 return Ok((c, rule));
             }
             return Err(ReadError::format(
                 line,
-                format!("found {said} (chain {}) but amounts in {u} ({}): expected a chain whose native unit is {u}", c.id, where_unit(&col)),
+                format!(
+                    "found {said} (chain {}) but amounts in {u} ({}): expected a chain whose native unit is {u}",
+                    c.id,
+                    where_unit(&col)
+                ),
             ));
         }
         match candidates.as_slice() {
@@ -205,7 +210,11 @@ pub fn column_chain(
                 let known: Vec<String> = cells::CHAIN_IDS.iter().map(|(n, c)| format!("{n} ({c})")).collect();
                 Err((
                     f.to_owned(),
-                    format!("found {:?} on line {line}: expected a chain id hoptrace knows: {}", t.trim(), known.join(", ")),
+                    format!(
+                        "found {:?} on line {line}: expected a chain id hoptrace knows: {}",
+                        t.trim(),
+                        known.join(", ")
+                    ),
                 ))
             }
         };

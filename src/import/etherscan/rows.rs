@@ -54,7 +54,10 @@ pub fn parse(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, st: &mut S
             return Err(Refusal::new(
                 line,
                 field,
-                format!("found {said} (chain {}): expected {} as the file is read (one chain per file)", other.id, chain.id),
+                format!(
+                    "found {said} (chain {}): expected {} as the file is read (one chain per file)",
+                    other.id, chain.id
+                ),
             ));
         }
         Ok(_) => {}
@@ -148,7 +151,14 @@ fn native(chain: &Chain, kind: TransferKind, amount: Amount, fee: Option<Amount>
     Moved { kind, asset: chain.native.clone(), amount, fee, info: None }
 }
 
-fn value(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, st: &mut State<'_>, self_transfer: bool) -> Result<Moved, Refusal> {
+fn value(
+    cf: &CsvFile<'_>,
+    rec: &ByteRecord,
+    line: u64,
+    c: &Cols,
+    st: &mut State<'_>,
+    self_transfer: bool,
+) -> Result<Moved, Refusal> {
     let chain = st.chain;
     let is_native = |u: &str| common::is_native(chain, u);
     let native_amount = |idx: Option<usize>| -> Result<Option<Amount>, Refusal> {
@@ -210,7 +220,13 @@ fn value(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, st: &mut State
             let (v, vf) = req(cf, rec, *value, line)?;
             let symbol = registry().token(&chain.id, &contract).map(|t| t.symbol.clone());
             let amount = token_amount(v, decimals, symbol.as_deref().unwrap_or("the token"), line, vf)?;
-            let info = AssetInfo { chain: chain.id.clone(), asset: contract.clone(), symbol, decimals: Some(decimals), name: None };
+            let info = AssetInfo {
+                chain: chain.id.clone(),
+                asset: contract.clone(),
+                symbol,
+                decimals: Some(decimals),
+                name: None,
+            };
             Ok(Moved { kind: TransferKind::Token, asset: contract, amount, fee: None, info: Some(info) })
         }
         Value::Nft { id, quantity, contract, token, symbol, name } => {

@@ -22,7 +22,14 @@ pub(super) fn err(format: Format, file: &str, opts: &ImportOptions, csv: &str) -
 pub(super) fn notes(c: &Collected) -> Vec<String> {
     c.transfers
         .iter()
-        .map(|t| format!("{} m={} usd={}", t.line, t.method.as_deref().unwrap_or("-"), t.stated_usd.as_deref().unwrap_or("-")))
+        .map(|t| {
+            format!(
+                "{} m={} usd={}",
+                t.line,
+                t.method.as_deref().unwrap_or("-"),
+                t.stated_usd.as_deref().unwrap_or("-")
+            )
+        })
         .collect()
 }
 
@@ -211,12 +218,16 @@ fn seen_variant() {
         )]
     );
     assert_eq!(c.labels, [tag("ethereum", "{B}", "Tornado.Cash: Router", file, 2)]);
-    assert_eq!(c.assets.first().and_then(|a| a.name.clone()).as_deref(), Some("identified by symbol only: the export has no contract column"));
+    assert_eq!(
+        c.assets.first().and_then(|a| a.name.clone()).as_deref(),
+        Some("identified by symbol only: the export has no contract column")
+    );
 }
 
 #[test]
 fn snowtrace_routescan_chain_columns() {
-    let header = "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Value(AVAX),TxnFee(AVAX),Status,Method,ChainId,Chain\n";
+    let header =
+        "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Value(AVAX),TxnFee(AVAX),Status,Method,ChainId,Chain\n";
     let csv = format!(
         "{header}{{H1}},50000000,1719828000,2024-07-01 10:00:00,{{A}},{{B}},\"12,345.000000000000000001\",0.01,Success,Transfer,43114,Avalanche C-Chain\n\
          {{H2}},50000001,1719828003,2024-07-01 10:00:03,{{A}},{{B}},1,0.01,Success,Transfer,1,Ethereum\n\
@@ -231,7 +242,11 @@ fn snowtrace_routescan_chain_columns() {
     assert_eq!(
         refusals(&c),
         [
-            refusal(3, "ChainId", "found ChainId 1 (chain ethereum): expected avalanche as the file is read (one chain per file)"),
+            refusal(
+                3,
+                "ChainId",
+                "found ChainId 1 (chain ethereum): expected avalanche as the file is read (one chain per file)"
+            ),
             refusal(
                 4,
                 "ChainId",
@@ -241,7 +256,9 @@ fn snowtrace_routescan_chain_columns() {
     );
     // Current layout with chain columns: ETH amounts and ChainId 42161 read as Arbitrum.
     let header = "Transaction Hash,Status,Method,Blockno,DateTime (UTC),From,From_Nametag,To,To_Nametag,Amount,Value (USD),Txn Fee,ChainId,Chain\n";
-    let row = |id: &str| format!("{header}{{H1}},Success,Transfer,1,2024-07-01 10:00:00,{{A}},,{{B}},,0.5 ETH,$1.00,0.001,{id},x\n");
+    let row = |id: &str| {
+        format!("{header}{{H1}},Success,Transfer,1,2024-07-01 10:00:00,{{A}},,{{B}},,0.5 ETH,$1.00,0.001,{id},x\n")
+    };
     let c = ok(Format::EtherscanNormal, "routescan.csv", &ImportOptions::default(), &row("42161"));
     let rule = "value unit ETH in column Amount, line 2 and chain column: ChainId 42161";
     assert_eq!(c.chain, Some(("arbitrum".to_owned(), rule.to_owned())));

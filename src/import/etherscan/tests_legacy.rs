@@ -2,8 +2,8 @@
 //! current layouts were added; the chain is never defaulted any more.
 
 use super::read;
-use crate::import::{AssetInfo, Format, ReadError};
 use crate::import::explorer_common::testkit::{brief, refusal, refusals};
+use crate::import::{AssetInfo, Format, ReadError};
 use crate::import::{Collected, DateOrder, ImportOptions};
 
 fn run(format: Format, file: &str, opts: &ImportOptions, csv: &str) -> Result<Collected, ReadError> {
@@ -57,11 +57,7 @@ fn legacy_normal_export() {
                 "Status",
                 "found \"pending\": expected Success, or a failure: Error in Main Txn : …, Error(…), Error, Fail, Failed, Revert, Reverted"
             ),
-            refusal(
-                10,
-                "Value_OUT(ETH)",
-                "found \"-1\": expected an amount without sign (from/to give the direction)"
-            ),
+            refusal(10, "Value_OUT(ETH)", "found \"-1\": expected an amount without sign (from/to give the direction)"),
         ]
     );
     assert!(c.assets.is_empty());
@@ -87,11 +83,7 @@ fn old_normal_export_spreadsheet_dates_and_file_hint() {
                 "DateTime",
                 "found \"13/2/2023 12:19\": expected Unix seconds, ISO 8601 (2023-05-02 12:19:59), a spreadsheet date (5/2/2023 12:19) or a spreadsheet serial number"
             ),
-            refusal(
-                4,
-                "To",
-                "found \"0x1234\": expected 0x followed by 40 hexadecimal digits (Arbitrum One address)"
-            ),
+            refusal(4, "To", "found \"0x1234\": expected 0x followed by 40 hexadecimal digits (Arbitrum One address)"),
         ]
     );
     // Day-first spreadsheets: 2/5/2023 is 2 May.
@@ -120,11 +112,7 @@ fn chain_from_unit_file_name_or_option() {
         );
         let opts = ImportOptions { chain: chain_opt.map(str::to_owned), ..no_opts() };
         let c = ok(Format::EtherscanNormal, file, &opts, &csv);
-        assert_eq!(
-            brief(&c),
-            [format!("2 {expected} b=1 t=1683029999 fee=1000000000000000 failed")],
-            "{unit} {file}"
-        );
+        assert_eq!(brief(&c), [format!("2 {expected} b=1 t=1683029999 fee=1000000000000000 failed")], "{unit} {file}");
     }
     let fail = |unit: &str, chain: Option<&str>| {
         let csv = format!("Txhash,From,To,Value_IN({unit}),Value_OUT({unit})\n{{H1}},{{A}},{{B}},1,0\n");
@@ -144,10 +132,7 @@ fn chain_from_unit_file_name_or_option() {
         fail("ETH", Some("bsc")),
         "line 1: found amounts in ETH (column Value_IN(ETH)): expected BNB for --chain bsc"
     );
-    assert_eq!(
-        fail("ETH", Some("tron")),
-        "line 1: found --chain tron: expected an EVM chain for an explorer export"
-    );
+    assert_eq!(fail("ETH", Some("tron")), "line 1: found --chain tron: expected an EVM chain for an explorer export");
     assert!(fail("ETH", Some("dogechain")).starts_with("line 1: --chain dogechain: unknown chain \"dogechain\""));
     let e = run(Format::EtherscanNormal, "x.csv", &no_opts(), "Txhash,To,Value_IN(ETH)\n").err();
     assert!(e.is_some_and(|e| e.to_string().starts_with("line 1: header has no sender column (looked for from)")));
@@ -205,11 +190,7 @@ fn legacy_token_export_with_contract() {
     assert_eq!(
         refusals(&c),
         [
-            refusal(
-                4,
-                "TokenValue",
-                "found \"1.1234567\": expected at most 6 decimal places (USDT has 6 decimals)"
-            ),
+            refusal(4, "TokenValue", "found \"1.1234567\": expected at most 6 decimal places (USDT has 6 decimals)"),
             refusal(
                 5,
                 "ContractAddress",

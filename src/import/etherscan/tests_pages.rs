@@ -67,17 +67,19 @@ fn token_page_with_spreadsheet_cells() {
         }]
     );
     // The `Transaction Hash` / `DateTime (UTC)` spelling, chain from the file name.
-    let csv = format!(
-        "Transaction Hash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Quantity,Method\n{{H1}},1,1637035620,2021-11-16 04:07:00,{{A}},{{B}},2,Transfer\n"
-    );
+    let csv = "Transaction Hash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Quantity,Method\n{H1},1,1637035620,2021-11-16 04:07:00,{A},{B},2,Transfer\n".to_owned();
     let c = ok(Format::EtherscanToken, &format!("bscscan-{USDT_BSC}.csv"), &ImportOptions::default(), &csv);
     assert_eq!(c.chain, Some(("bsc".to_owned(), "file name contains bscscan".to_owned())));
-    assert_eq!(brief(&c), [format!("2 bsc {{H1}} token {{A}}>{{B}} 2000000000000000000 {USDT_BSC} b=1 t=1637035620 fee=-")]);
+    assert_eq!(
+        brief(&c),
+        [format!("2 bsc {{H1}} token {{A}}>{{B}} 2000000000000000000 {USDT_BSC} b=1 t=1637035620 fee=-")]
+    );
 }
 
 #[test]
 fn token_page_contract_and_decimals_options() {
-    let csv = "Txhash,Blockno,UnixTimestamp,DateTime,From,To,Quantity,Method\n{H1},1,1637035620,,{A},{B},1.5,Transfer\n";
+    let csv =
+        "Txhash,Blockno,UnixTimestamp,DateTime,From,To,Quantity,Method\n{H1},1,1637035620,,{A},{B},1.5,Transfer\n";
     assert_eq!(
         err(Format::EtherscanToken, "export-token.csv", &bsc(), csv),
         "line 1: found no contract column and no token contract in the file name export-token.csv: expected a token page export named …-0x<contract>.csv; pass --token-contract 0x… (and --token-decimals 0x…=N if the token is not in assets/tokens.ron)"
@@ -103,7 +105,10 @@ fn token_page_contract_and_decimals_options() {
     // No chain anywhere: refused, naming --chain.
     let e = err(Format::EtherscanToken, &format!("export-token-{USDT_BSC}.csv"), &ImportOptions::default(), csv);
     assert!(e.starts_with("cannot tell the chain of this file (no value unit"), "{e}");
-    assert!(e.ends_with("pass --chain with one of: arbitrum, avalanche, base, bsc, ethereum, fantom, optimism, polygon"), "{e}");
+    assert!(
+        e.ends_with("pass --chain with one of: arbitrum, avalanche, base, bsc, ethereum, fantom, optimism, polygon"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,7 +130,10 @@ fn nft_transfers_erc721_and_erc1155() {
             format!("3 ethereum {{H2}} token {{A}}>{{B}} 1 {nft}#42 b=17170001 t=1683030011 fee=-"),
         ]
     );
-    assert_eq!(refusals(&c), [refusal(4, "TokenId", "found \"4.2\": expected a token id, a whole number such as 1234")]);
+    assert_eq!(
+        refusals(&c),
+        [refusal(4, "TokenId", "found \"4.2\": expected a token id, a whole number such as 1234")]
+    );
     assert_eq!(
         c.assets.first(),
         Some(&AssetInfo {
@@ -137,11 +145,9 @@ fn nft_transfers_erc721_and_erc1155() {
         })
     );
     // ERC-1155: the quantity column gives the amount.
-    let csv = format!(
-        "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,ContractAddress,TokenId,TokenValue,TokenName,TokenSymbol\n\
-         {{H1}},1,1683029999,2023-05-02 12:19:59,{{A}},{{B}},{{B}},7,\"1,000\",Game Item,ITEM\n\
-         {{H2}},2,1683029999,2023-05-02 12:19:59,{{A}},{{B}},{{B}},7,1.5,Game Item,ITEM\n"
-    );
+    let csv = "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,ContractAddress,TokenId,TokenValue,TokenName,TokenSymbol\n\
+         {H1},1,1683029999,2023-05-02 12:19:59,{A},{B},{B},7,\"1,000\",Game Item,ITEM\n\
+         {H2},2,1683029999,2023-05-02 12:19:59,{A},{B},{B},7,1.5,Game Item,ITEM\n".to_owned();
     let c = ok(Format::EtherscanNft, "polygonscan-1155.csv", &ImportOptions::default(), &csv);
     assert_eq!(brief(&c), [format!("2 polygon {{H1}} token {{A}}>{{B}} 1000 {nft}#7 b=1 t=1683029999 fee=-")]);
     assert_eq!(
@@ -155,7 +161,8 @@ fn nft_transfers_erc721_and_erc1155() {
 #[test]
 fn large_bscscan_token_page_imports_whole() {
     const ROWS: u64 = 7_500;
-    let mut csv = String::from("\"Txhash\",\"Blockno\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\",\"Method\"\n");
+    let mut csv =
+        String::from("\"Txhash\",\"Blockno\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\",\"Method\"\n");
     let mut expected: u128 = 0;
     for i in 0..ROWS {
         // Amounts with up to 18 decimals, thousands separators on some, a few above 2^64 units.
@@ -184,7 +191,7 @@ fn format_thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
