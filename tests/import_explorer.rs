@@ -145,3 +145,44 @@ fn token_page_by_file_name_and_option_and_undecided_chain() {
     // Same transfers as the first file: recognised as duplicates.
     assert_eq!((report.transfers, report.duplicates), (0, 3000));
 }
+
+fn hoptrace(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hoptrace")).args(args).output().expect("run hoptrace")
+}
+
+#[test]
+fn cli_token_contract_option_and_closest_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = dir.path().join("l.sqlite").display().to_string();
+    let csv = format!(
+        "Transaction Hash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Quantity,Method\n{},1,,11/16/21 4:07,{A},{B},\"1,000\",Transfer\n",
+        hash(9)
+    );
+    let page = common::write(dir.path(), "holders-page.csv", &csv).display().to_string();
+    let out = hoptrace(&["import", "--ledger", &ledger, "--chain", "bsc", &page]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pass --token-contract 0x… (and --token-decimals 0x…=N"), "{stderr}");
+    let out = hoptrace(&["import", "--ledger", &ledger, "--chain", "bsc", "--token-contract", USDT_BSC, &page]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        format!("{page}: imported [etherscan-token] 1 rows: 1 transfers, 0 labels, 0 refused, 0 duplicates, 0 skipped")
+    );
+    let info = hoptrace(&["ledger-info", "--json", &ledger]);
+    let json: serde_json::Value = serde_json::from_slice(&info.stdout).expect("json");
+    assert_eq!(json["batches"][0]["chain"], "bsc");
+    assert_eq!(json["batches"][0]["chain_rule"], "--chain option");
+
+    let odd = common::write(
+        dir.path(),
+        "odd.csv",
+        "Transaction Hash,Status,Method,Blockno,DateTime (UTC),From,From_Nametag,To,To_Nametag,Foo,Value (USD),Txn Fee\n",
+    )
+    .display()
+    .to_string();
+    let out = hoptrace(&["import", "--ledger", &ledger, &odd]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("closest: etherscan-normal (current layout); missing: Amount; unexpected: Foo"), "{stderr}");
+}
