@@ -184,5 +184,8 @@ fn cli_token_contract_option_and_closest_format() {
     .to_string();
     let out = hoptrace(&["import", "--ledger", &ledger, &odd]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("closest: etherscan-normal (current layout); missing: Amount; unexpected: Foo"), "{stderr}");
+    assert!(
+        stderr.contains("closest: etherscan-normal (current layout); missing: Amount; unexpected: Foo"),
+        "{stderr}"
+    );
 }

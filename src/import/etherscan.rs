@@ -38,7 +38,8 @@
 //! * `From_Nametag`/`To_Nametag` (any spelling) become labels with source `explorer name tag,
 //!   FILE line N` (once per address and tag per file, at its first line); category
 //!   [`Category::parse`] of the tag, else unknown. `From_Note`/`To_Note` (the downloader's own
-//!   notes) are not imported.
+//!   notes) are not imported; nor is the seen variant's `Type` (the `Asset` cell decides native
+//!   or token), nor prices (`CurrentValue @ $…`, `Historical $Price/…`, `TxnFee(USD)`).
 //! * Time from `UnixTimestamp`, else `DateTime (UTC)`/`DateTime`/`Age` (spreadsheet dates per
 //!   `--date-order`, two-digit years as 20YY); an `Age` like `3 days ago` is refused.
 //! * Transfers from or to `0x000…000` (mints and burns) are kept as such, with their method.

@@ -96,8 +96,10 @@ pub fn parse(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, st: &mut S
     let v = value(cf, rec, line, c, st, from == to)?;
     let status = opt(cf, rec, c.status, line)?;
     let status_field = c.status.map_or("Status", |i| cf.name(i));
-    let failed = cells::status(status.map(|(s, _)| s), c.legacy, c.digits_mean_error, line, status_field)?
-        || opt(cf, rec, c.errcode, line)?.is_some();
+    // Without a status column the export states no failure (legacy token and NFT exports).
+    let status_failed =
+        c.status.is_some() && cells::status(status.map(|(s, _)| s), c.legacy, c.digits_mean_error, line, status_field)?;
+    let failed = status_failed || opt(cf, rec, c.errcode, line)?.is_some();
     let method = opt(cf, rec, c.method, line)?.map(|(m, _)| m.to_owned());
     let usd_cell = opt(cf, rec, c.usd, line)?;
     let stated_usd = cells::usd(usd_cell.map(|(t, _)| t), line, c.usd.map_or("Value (USD)", |i| cf.name(i)))?;
@@ -315,7 +317,7 @@ fn by_symbol(
         decimals: Some(decimals),
         name: Some(match name {
             Some(n) if !n.is_empty() => format!("{n} (identified by name only: the export has no contract column)"),
-            _ => "identified by symbol only: the export has no contract column".to_owned(),
+            _ => format!("{symbol} (identified by name only: the export has no contract column)"),
         }),
     };
     Ok(Moved { kind: TransferKind::Token, asset, amount: a, fee: None, info: Some(info) })

@@ -220,7 +220,7 @@ fn seen_variant() {
     assert_eq!(c.labels, [tag("ethereum", "{B}", "Tornado.Cash: Router", file, 2)]);
     assert_eq!(
         c.assets.first().and_then(|a| a.name.clone()).as_deref(),
-        Some("identified by symbol only: the export has no contract column")
+        Some("USDT (identified by name only: the export has no contract column)")
     );
 }
 
