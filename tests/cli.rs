@@ -70,8 +70,8 @@ fn refused_rows_are_listed_and_fail_with_one_line() {
         dir.path(),
         "bad.csv",
         "hash,from_address,to_address,value,block_timestamp\n\
-         0xeb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,12,1\n\
-         0xec7cc4df1ff542793053335700f18d59c3f870e1e4820a42d558c76db832bd14,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,-4,1\n",
+         0xeb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,12,1683029999\n\
+         0xec7cc4df1ff542793053335700f18d59c3f870e1e4820a42d558c76db832bd14,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,-4,1683029999\n",
     );
     let args = ["import", "--ledger", &ledger.display().to_string(), &bad.display().to_string()];
     let out = hoptrace(&args);
@@ -81,7 +81,11 @@ fn refused_rows_are_listed_and_fail_with_one_line() {
     assert_eq!(
         lines,
         vec![
-            format!("{}:3: field `value`: negative amount \"-4\": amounts are unsigned", bad.display()).as_str(),
+            format!(
+                "{}:3: field `value`: found \"-4\": expected an integer number of wei in plain digits, not a negative amount (from/to give the direction)",
+                bad.display()
+            )
+            .as_str(),
             format!(
                 "hoptrace: error: {}: 1 row(s) refused, nothing imported from it (fix them, or pass --skip-bad)",
                 bad.display()
@@ -95,7 +99,8 @@ fn refused_rows_are_listed_and_fail_with_one_line() {
     assert!(text(&out.stdout).contains(&format!("refused rows written to {}", refused.display())));
     assert_eq!(
         std::fs::read_to_string(&refused).expect("refused file"),
-        "file,line,field,reason\nbad.csv,3,value,\"negative amount \"\"-4\"\": amounts are unsigned\"\n"
+        "file,line,field,reason\nbad.csv,3,value,\"found \"\"-4\"\": expected an integer number of wei in plain digits, \
+         not a negative amount (from/to give the direction)\"\n"
     );
 }
 

@@ -59,11 +59,12 @@ fn cases() -> Vec<Case> {
         case("bad address", "t.csv", tx(&format!("{H},0x123,{B},1,1683029999")), refused(2, "from_address", "\"0x123\" is not a valid ethereum address: expected 0x followed by 40 hexadecimal digits")),
         case("missing sender", "t.csv", tx(&format!("{H},,{B},1,1683029999")), refused(2, "from_address", "missing: expected an address")),
         case("bad date", "t.csv", tx(&format!("{H},{A},{B},1,yesterday")), refused(2, "block_timestamp", "found \"yesterday\": expected a whole number")),
+        case("time before the first block", "t.csv", tx(&format!("{H},{A},{B},1,1")), refused(2, "time", "found 1970-01-01T00:00:01Z: expected a time between 2009-01-03T00:00:00Z (the first block) and one day from now")),
         case("bad transaction hash", "t.csv", tx(&format!("0x12,{A},{B},1,1683029999")), refused(2, "hash", "expected a transaction hash: 0x followed by 64 hexadecimal digits")),
         case(
             "several bad rows all reported",
             "t.csv",
-            tx(&format!("{H},{A},{B},-1,1\n{H},{A},{B},1,1\n{H},{A},0xzz,1,1")),
+            tx(&format!("{H},{A},{B},-1,1683029999\n{H},{A},{B},1,1683029999\n{H},{A},0xzz,1,1683029999")),
             Expect::Refused(vec![(2, "value", "negative amount \"-1\": amounts are unsigned".to_owned()), (4, "to_address", "\"0xzz\" is not a valid ethereum address: expected 0x followed by 40 hexadecimal digits".to_owned())]),
         ),
         case("JSON line that is not JSON", "t.json", format!("{{\"hash\": \"{H}\", \"from_address\": \"{A}\", \"to_address\": \"{B}\", \"value\": 1, \"nonce\": 1}}\n{{\"hash\": \"{H}\", \"from_add\n").into_bytes(), refused(2, "row", "not a JSON object (EOF while parsing a string at column 88): expected one ethereum-etl record a line")),

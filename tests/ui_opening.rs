@@ -52,3 +52,34 @@ fn an_unreadable_case_is_reported_and_the_open_case_stays() {
     let errors: Vec<&str> = app.notices.iter().filter(|n| n.error).map(|n| n.text.as_str()).collect();
     assert!(errors.iter().any(|e| e.contains("broken.ron")), "the error names the file: {errors:?}");
 }
+
+#[test]
+fn a_case_another_writer_holds_opens_read_only_and_is_not_saved_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = demo_case(dir.path());
+    let held = hoptrace::case::lock::CaseLock::acquire(&case, "hoptrace expand").expect("lock");
+    let before = std::fs::read(&case).expect("read");
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&case);
+    let s = app.session.as_ref().expect("open");
+    assert!(!s.guard.holds_lock());
+    let why = s.guard.read_only.clone().expect("read-only");
+    assert!(why.contains("is being changed by hoptrace expand ("), "{why}");
+    assert!(app.notices.iter().any(|n| n.error && n.text.contains("read-only")), "{:?}", app.notices);
+    app.save();
+    assert!(
+        app.notices.iter().any(|n| n.text.starts_with("Not saved: the case is open read-only")),
+        "{:?}",
+        app.notices
+    );
+    assert_eq!(std::fs::read(&case).expect("read"), before, "nothing written");
+    drop(held);
+    // Reopened once the other writer is done, the window holds the case and saves it.
+    app.open(&case);
+    assert!(app.session.as_ref().is_some_and(|s| s.guard.holds_lock()));
+    app.save();
+    assert!(app.notices.iter().any(|n| n.text.starts_with("Saved ")), "{:?}", app.notices);
+    // The CLI now finds the case held by the window.
+    let err = hoptrace::case::lock::CaseLock::acquire(&case, "hoptrace annotate").expect_err("held by the window");
+    assert!(err.to_string().contains("hoptrace window"), "{err}");
+}

@@ -13,6 +13,15 @@
 //!    `rate_tolerance_bps`. Score: fitting (30); closeness to the converted amount (up to 25);
 //!    delay (15 within 1 h, 10 within 6 h, 5 within 24 h); how many releases fit (15 / n); a
 //!    rate given or confirmed rather than inferred (5). One release per deposit, greedy by score.
+//! 5. Mint and burn: the EVM zero address is a bridge venue on every EVM chain ("mint/burn
+//!    (zero address)"): a transfer to it is a burn (a deposit), one from it on another chain a
+//!    mint (a release), paired like any deposit and release.
+//! 6. Evidence the explorer states ([`evidence`]): the deposit's `Method` names a bridge's
+//!    outbound step (`Swapout`, `Burn…`, `bridge…`, `deposit…`, `lock…`, `send…`) +5; the
+//!    release's names an inbound step (`Swapin`, `Mint…`, `bridge…`, `claim…`, `release…`,
+//!    `unlock…`, `withdraw…`, `finalize…`) +5; a burn (to the zero address) paired with a mint
+//!    (from it) +5. The rationale cites each, with chain, file and line ("burned via Swapout on
+//!    bsc line 12 of a.csv; minted via Swapin on ethereum line 40 of b.csv").
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,8 +29,9 @@ use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps
 use super::rate::{Rate, RateSource, family, infer};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, candidate::decimals, trace};
-use crate::ledger::{Direction, Flow, FlowLedger};
-use crate::model::{Amount, Category, HopKind};
+use crate::graph::text::{MINT_BURN_TITLE, ZERO_ADDRESS};
+use crate::ledger::{Direction, Flow, FlowLedger, TransferRow};
+use crate::model::{AddressRule, Amount, Category, HopKind, registry};
 
 /// Default window: 48 hours.
 pub const DEFAULT_WINDOW_HOURS: u32 = 48;
@@ -34,13 +44,23 @@ type Route = ((String, String), (String, String));
 /// # Errors
 /// A ledger failure.
 pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Vec<Candidate>, FinderError> {
-    let reach = trace::reach(ledger, start, s.trace_depth, &BTreeSet::new())?;
+    // The zero address of every EVM chain: burns end there (a stop), mints start there.
+    let zero: BTreeSet<(String, String)> = registry()
+        .chain_ids()
+        .into_iter()
+        .filter(|c| registry().chain(c).is_ok_and(|c| c.address == AddressRule::Evm))
+        .map(|c| (c.to_owned(), ZERO_ADDRESS.to_owned()))
+        .collect();
+    let reach = trace::reach(ledger, start, s.trace_depth, &zero)?;
     let window = s.window_seconds(DEFAULT_WINDOW_HOURS);
     let mut venues: BTreeMap<(String, String), (Category, String)> = BTreeMap::new();
     for cat in [Category::Bridge, Category::Dex] {
         for l in ledger.labelled(cat)? {
             venues.entry((l.chain.clone(), l.address.clone())).or_insert((cat, l.entity));
         }
+    }
+    for key in zero {
+        venues.entry(key).or_insert((Category::Bridge, MINT_BURN_TITLE.to_owned()));
     }
     let deposits: Vec<&Flow> = reach
         .into_services
@@ -120,6 +140,9 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
         for (dep, _, _) in &fitting {
             *per_dep.entry(dep.id).or_default() += 1;
         }
+        // Methods and provenance of both ends, for the explorer's evidence.
+        let ids: Vec<i64> = fitting.iter().flat_map(|(d, r, _)| [d.id, r.id]).collect();
+        let rows: BTreeMap<i64, TransferRow> = ledger.transfers_by_id(&ids)?.into_iter().map(|r| (r.id, r)).collect();
         for (dep, rel, expected) in fitting {
             let n = per_dep.get(&dep.id).copied().unwrap_or(1);
             let diff = if rel.amount > expected { minus(rel.amount, expected) } else { minus(expected, rel.amount) };
@@ -134,8 +157,12 @@ pub fn find<L: FlowLedger>(ledger: &L, start: &Start, s: &Settings) -> Result<Ve
                 _ => 0,
             };
             let sure = if matches!(rate.source, RateSource::Inferred { .. }) { 0 } else { 5 };
-            let score = 30 + close + timing + 15 / i64::try_from(n).unwrap_or(1) + sure;
-            scored.push(Scored { score: clamp_score(score), dep, rel, expected, rate: rate.clone(), n });
+            let stated = match (rows.get(&dep.id), rows.get(&rel.id)) {
+                (Some(d), Some(r)) => evidence(d, r),
+                _ => Evidence::default(),
+            };
+            let score = 30 + close + timing + 15 / i64::try_from(n).unwrap_or(1) + sure + stated.points;
+            scored.push(Scored { score: clamp_score(score), dep, rel, expected, rate: rate.clone(), n, stated });
         }
     }
     let out = choose(scored, &venues, s.per_subject);
@@ -149,6 +176,79 @@ struct Scored<'a> {
     expected: Amount,
     rate: Rate,
     n: usize,
+    stated: Evidence,
+}
+
+/// What the explorer states about a deposit and release: score points and the citations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// Points added to the score (see the module docs, step 6): 0 to 15.
+    pub points: i64,
+    /// `burned via Swapout on bsc line 12 of a.csv`, one per end that says something.
+    pub citations: Vec<String>,
+}
+
+/// Which step of a bridge an explorer method names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Value leaves the chain (`Swapout`, `Burn`, `deposit…`, `lock…`, `send…`).
+    Out,
+    /// Value arrives (`Swapin`, `Mint`, `claim…`, `release…`, `unlock…`, `withdraw…`).
+    In,
+    /// Either (`bridge…`).
+    Either,
+}
+
+/// The bridge step an explorer `Method` cell names, if any; case and separators ignored
+/// (`Swap Out`, `swapOut`, `0x…` selectors name nothing).
+#[must_use]
+pub fn method_step(method: &str) -> Option<Step> {
+    let m: String = method.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    const OUT: &[&str] = &["swapout", "burn", "deposit", "lock", "send", "outboundtransfer"];
+    const IN: &[&str] = &["swapin", "mint", "claim", "release", "unlock", "withdraw", "finalize"];
+    if m.starts_with("bridge") {
+        Some(Step::Either)
+    } else if OUT.iter().any(|w| m.starts_with(w)) {
+        Some(Step::Out)
+    } else if IN.iter().any(|w| m.starts_with(w)) {
+        Some(Step::In)
+    } else {
+        None
+    }
+}
+
+/// The explorer's evidence that `dep` left one chain through a bridge and `rel` arrived on
+/// another: methods naming the matching step (+5 each), and a burn to the zero address paired
+/// with a mint from it (+5). Cites chain, method, file and line of each end.
+#[must_use]
+pub fn evidence(dep: &TransferRow, rel: &TransferRow) -> Evidence {
+    let zero = |a: &Option<String>| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(ZERO_ADDRESS));
+    let (burned, minted) = (zero(&dep.transfer.to), zero(&rel.transfer.from));
+    let mut out = Evidence::default();
+    let mut cite = |row: &TransferRow, verb: &str, wanted: Step, by_zero: bool| {
+        let method = row.transfer.method.as_deref().filter(|m| !m.trim().is_empty());
+        let fits = method.and_then(method_step).is_some_and(|s| s == wanted || s == Step::Either);
+        if fits {
+            out.points += 5;
+        }
+        let how = match method {
+            Some(m) if fits => format!(" via {m}"),
+            Some(m) => format!(" (method {m})"),
+            None => String::new(),
+        };
+        if fits || by_zero {
+            out.citations.push(format!(
+                "{verb}{how} on {} line {} of {}",
+                row.transfer.chain, row.provenance.line, row.provenance.file_name
+            ));
+        }
+    };
+    cite(dep, if burned { "burned" } else { "sent" }, Step::Out, burned);
+    cite(rel, if minted { "minted" } else { "released" }, Step::In, minted);
+    if burned && minted {
+        out.points += 5;
+    }
+    out
 }
 
 /// The rate of a route: same family, given, confirmed by accepted hops, or inferred.
@@ -253,6 +353,15 @@ fn candidate(x: &Scored, rank: usize, venues: &BTreeMap<(String, String), (Categ
         if short_by { "less than" } else { "more than" },
         x.n,
     );
+    let rationale = if x.stated.citations.is_empty() {
+        rationale
+    } else {
+        format!(
+            "{rationale} The explorer's own records: {} (+{} to the score).",
+            x.stated.citations.join("; "),
+            x.stated.points
+        )
+    };
     let features = [
         ("venue", venue.clone()),
         ("from_chain", dep.chain.clone()),
@@ -264,6 +373,7 @@ fn candidate(x: &Scored, rank: usize, venues: &BTreeMap<(String, String), (Categ
         ("rate", rate),
         ("delay_hours", hours(delay)),
         ("releases_fitting", x.n.to_string()),
+        ("explorer_evidence", x.stated.citations.join("; ")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -285,3 +395,7 @@ fn candidate(x: &Scored, rank: usize, venues: &BTreeMap<(String, String), (Categ
         features,
     }
 }
+
+#[cfg(test)]
+#[path = "bridge_tests.rs"]
+mod tests;

@@ -84,6 +84,46 @@ pub enum CaseFileError {
         /// The format this build reads ([`CASE_FORMAT`]).
         supported: u32,
     },
+    /// The case file on disk is no longer the version this change started from: someone else
+    /// saved it meanwhile. Nothing was written; the other version stays.
+    #[error(
+        "{}: not saved: the file was changed by someone else since it was opened (it now ends with audit entry \
+         {found_seq} by {found_by}, this change started from entry {base_seq}); nothing was overwritten: open \
+         it again and redo the change",
+        path.display()
+    )]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// The audit entry the change started from (0: a new case).
+        base_seq: u64,
+        /// The last audit entry of the file now on disk.
+        found_seq: u64,
+        /// Who made that entry.
+        found_by: String,
+    },
+}
+
+/// Where a case's audit log ends: the last entry's number and hash ([`super::audit::GENESIS`]
+/// and 0 for an empty log). A change remembers the head it started from, and
+/// [`save_checked`] compares it with the file's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    /// The last entry's `seq` (0 when there is none).
+    pub seq: u64,
+    /// The last entry's hash.
+    pub hash: String,
+}
+
+impl AuditHead {
+    /// The head of `case`'s audit log.
+    #[must_use]
+    pub fn of(case: &Case) -> Self {
+        case.audit.last().map_or_else(
+            || AuditHead { seq: 0, hash: super::audit::GENESIS.to_owned() },
+            |e| AuditHead { seq: e.seq, hash: e.hash.clone() },
+        )
+    }
 }
 
 fn format_message(found: u32, supported: u32) -> String {
@@ -158,6 +198,36 @@ pub fn save_with(case: &Case, path: &Path, before_rename: &dyn Fn(&Path)) -> Res
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// [`save`], but only if the case file on disk still ends with the audit entry `base` (the
+/// head the change started from; a file that does not exist yet counts as an empty log).
+/// Callers hold the case's [`super::lock::CaseLock`], so no other writer can save between the
+/// check and the rename; the check alone still catches a writer that ignored the lock.
+///
+/// # Errors
+/// [`CaseFileError::Changed`] when the file moved on (nothing written); otherwise as [`save`].
+pub fn save_checked(case: &Case, path: &Path, base: &AuditHead) -> Result<(), CaseFileError> {
+    let (on_disk, found_by) = match fs::metadata(path) {
+        Ok(_) => {
+            let current = load(path)?;
+            let by = current.audit.last().map(|e| e.investigator.clone()).unwrap_or_default();
+            (AuditHead::of(&current), by)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            (AuditHead { seq: 0, hash: super::audit::GENESIS.to_owned() }, String::new())
+        }
+        Err(e) => return Err(io_error("read case file", path, e)),
+    };
+    if on_disk != *base {
+        return Err(CaseFileError::Changed {
+            path: path.to_owned(),
+            base_seq: base.seq,
+            found_seq: on_disk.seq,
+            found_by,
+        });
+    }
+    save(case, path)
 }
 
 /// Autosaves `case` for the case file `path` to [`recovery_path`] (atomic, no backup).

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod file;
+pub mod lock;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use audit::{AuditEntry, AuditError};
 
 use crate::ledger::{Direction, Filter};
-use crate::model::{Amount, Category, Hop};
+use crate::model::{Category, Hop};
 
 /// Version of the case file format this build writes.
 pub const CASE_FORMAT: u32 = 1;
@@ -142,8 +143,8 @@ pub struct Aggregate {
     pub count: u64,
     /// Distinct counterparties among them.
     pub counterparties: u64,
-    /// Sum per (chain, asset) in base units.
-    pub totals: BTreeMap<(String, String), Amount>,
+    /// Exact sum per (chain, asset) in base units (a decimal string in the case file).
+    pub totals: BTreeMap<(String, String), crate::model::Total>,
     /// Earliest time.
     pub first_time: Option<i64>,
     /// Latest time.

@@ -3,13 +3,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use hoptrace::case::file::AuditHead;
+use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey, file};
 use hoptrace::graph::{Command, Investigation, OpenError};
 use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
-use hoptrace::model::{Hop, HopKind, HopStatus};
+use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
 
 use super::show;
 
@@ -174,12 +177,8 @@ fn ledger_reference(case_path: &Path, ledger: &Path) -> anyhow::Result<String> {
     })
 }
 
-/// Opens a case and its ledger.
-///
-/// # Errors
-/// The case or ledger cannot be read, or the ledger changed and `rebind` is false.
-pub fn open(case_path: &Path, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
-    let case = file::load(case_path)?;
+/// The investigation of `case` (read from `case_path`) on its ledger.
+fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
     let lpath = case.ledger_path(case_path);
     if !lpath.exists() {
         bail!("{}: the case's ledger {} does not exist", case_path.display(), lpath.display());
@@ -195,6 +194,47 @@ pub fn open(case_path: &Path, rebind: bool) -> anyhow::Result<Investigation<Sqli
     }
 }
 
+/// How long a CLI command waits for another writer of the same case to finish before it is
+/// refused with that writer's name.
+const LOCK_WAIT: Duration = Duration::from_secs(20);
+
+/// A case opened to be changed: the investigation, the case's lock (held until this is
+/// dropped) and the audit head the change starts from.
+pub struct Editing {
+    /// The case and its ledger.
+    pub inv: Investigation<SqliteLedger>,
+    path: PathBuf,
+    base: AuditHead,
+    _lock: CaseLock,
+}
+
+impl Editing {
+    /// Saves the change, unless the case file moved on since it was opened (then nothing is
+    /// written and the error says so).
+    ///
+    /// # Errors
+    /// [`file::CaseFileError`], including `Changed`.
+    pub fn save(&self) -> anyhow::Result<()> {
+        file::save_checked(self.inv.case(), &self.path, &self.base)?;
+        Ok(())
+    }
+}
+
+/// Opens `case_path` to change it as `program` (`hoptrace expand`): takes the case's lock first
+/// (waiting up to [`LOCK_WAIT`] for another writer), then reads the case, so the change starts
+/// from the latest saved version.
+///
+/// # Errors
+/// The case is held by another writer (named), or as [`open`].
+pub fn open_for_change(case_path: &Path, rebind: bool, program: &str) -> anyhow::Result<Editing> {
+    let lock = CaseLock::acquire_waiting(case_path, program, LOCK_WAIT)?;
+    let case = file::load(case_path)?;
+    // The head of the file as read: a rebind applied in memory next is part of the change.
+    let base = AuditHead::of(&case);
+    let inv = bind(case_path, case, rebind)?;
+    Ok(Editing { inv, path: case_path.to_owned(), base, _lock: lock })
+}
+
 fn case_id(title: &str, now: i64) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{title}\u{1f}{now}\u{1f}{}", std::process::id()).as_bytes());
@@ -206,6 +246,7 @@ fn case_id(title: &str, now: i64) -> String {
 /// # Errors
 /// Bad arguments, an unreadable ledger, a seed not in the ledger.
 pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
+    let _lock = CaseLock::acquire_waiting(&args.case, "hoptrace new-case", LOCK_WAIT)?;
     if args.case.exists() && !args.force {
         bail!("{} exists: pass --force to replace it", args.case.display());
     }
@@ -285,8 +326,9 @@ fn parse_time_arg(name: &str, v: Option<&String>) -> anyhow::Result<Option<i64>>
 /// # Errors
 /// Bad arguments or a command that does not apply.
 pub fn expand(args: &ExpandArgs) -> anyhow::Result<ExitCode> {
-    let mut inv = open(&args.case, args.rebind)?;
-    let node = find_node(&inv, &args.node, args.chain.as_deref())?;
+    let mut editing = open_for_change(&args.case, args.rebind, "hoptrace expand")?;
+    let inv = &mut editing.inv;
+    let node = find_node(inv, &args.node, args.chain.as_deref())?;
     let filter = CaseFilter {
         from_time: parse_time_arg("from", args.from.as_ref())?,
         to_time: parse_time_arg("to", args.to.as_ref())?,
@@ -301,8 +343,8 @@ pub fn expand(args: &ExpandArgs) -> anyhow::Result<ExitCode> {
     };
     let (nodes, transfers) = (inv.case().nodes.len(), inv.case().transfers.len());
     inv.apply(Command::Expand { node: node.clone(), direction, filter })?;
-    file::save(inv.case(), &args.case)?;
-    let c = inv.case();
+    editing.save()?;
+    let c = editing.inv.case();
     let folded: Vec<String> = c
         .aggregates
         .values()
@@ -340,7 +382,7 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         KindArg::CashOut => HopKind::CashOut { venue: service()? },
         KindArg::PeelChain => HopKind::PeelChain,
     };
-    let mut inv = open(&args.case, args.rebind)?;
+    let mut editing = open_for_change(&args.case, args.rebind, "hoptrace annotate")?;
     let hop = Hop {
         kind,
         inbound: args.inbound.clone(),
@@ -352,14 +394,14 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         author: String::new(),
         time: 0,
     };
-    inv.apply(Command::AnnotateHop { hop })?;
-    file::save(inv.case(), &args.case)?;
-    let (id, hop) = inv.case().hops.iter().next_back().context("the hop was recorded")?;
+    editing.inv.apply(Command::AnnotateHop { hop })?;
+    editing.save()?;
+    let (id, hop) = editing.inv.case().hops.iter().next_back().context("the hop was recorded")?;
     println!(
         "{}: hop #{id} ({} {}) recorded: {} in, {} out, confidence {}",
         args.case.display(),
         hop.kind.name(),
-        hop.kind.service().unwrap_or(""),
+        visible(hop.kind.service().unwrap_or("")),
         hop.inbound.len(),
         hop.outbound.len(),
         hop.confidence
@@ -384,7 +426,8 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&show::json(&inv, &graph, bound, &audit))?);
     } else {
-        print!("{}", show::text(&args.case, &lpath, &inv, &graph, bound, &audit));
+        // Labels, notes and rationales come from files and users: shown, never obeyed, by the terminal.
+        print!("{}", visible_lines(&show::text(&args.case, &lpath, &inv, &graph, bound, &audit)));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -91,7 +91,13 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         match ledger.import_file(file, &options, refused_out.as_deref()) {
             Ok(report) => {
                 print_report(&report);
-                if report.outcome == ImportOutcome::RefusedRows {
+                if report.outcome == ImportOutcome::RefusedRows && report.conflicts > 0 {
+                    failures.push(format!(
+                        "{}: {} conflict(s) with transfers already stated (same transaction and position, other values), nothing imported from it; --skip-bad does not skip a conflict: find which export is right",
+                        file.display(),
+                        report.conflicts
+                    ));
+                } else if report.outcome == ImportOutcome::RefusedRows {
                     failures.push(format!(
                         "{}: {} row(s) refused, nothing imported from it (fix them, or pass --skip-bad)",
                         file.display(),

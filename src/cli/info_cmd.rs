@@ -42,6 +42,7 @@ fn json_info(info: &LedgerInfo) -> serde_json::Value {
         "assets": info.per_asset.iter().map(|a| serde_json::json!({
             "chain": a.chain, "asset": a.asset, "symbol": a.symbol, "decimals": a.decimals,
             "transfers": a.transfers, "total_base_units": a.total.to_string(),
+            "utxo_inputs_not_summed": a.utxo_inputs, "unknown_amounts": a.unknown_amounts,
         })).collect::<Vec<_>>(),
         "labels": info.labels.iter().map(|((chain, category), n)| serde_json::json!({
             "chain": chain, "category": category, "labels": n,
@@ -88,7 +89,15 @@ pub fn render_info(path: &Path, info: &LedgerInfo) -> String {
             Some(sym) if *sym != a.asset => format!("{sym} ({})", a.asset),
             _ => a.asset.clone(),
         };
-        let _ = writeln!(s, "  {:<10} {:<56} {:>8} transfers  total {amount}", a.chain, name, a.transfers);
+        let mut notes = Vec::new();
+        if a.utxo_inputs > 0 {
+            notes.push(format!("outputs only: {} inputs spend coins counted as outputs", a.utxo_inputs));
+        }
+        if a.unknown_amounts > 0 {
+            notes.push(format!("{} inputs of unknown amount", a.unknown_amounts));
+        }
+        let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+        let _ = writeln!(s, "  {:<10} {:<56} {:>8} transfers  total {amount}{notes}", a.chain, name, a.transfers);
     }
     let labels: u64 = info.labels.values().sum();
     let _ = writeln!(s, "Labels per chain and category ({labels} in all):");
@@ -101,7 +110,7 @@ pub fn render_info(path: &Path, info: &LedgerInfo) -> String {
     if info.unresolved_inputs > 0 {
         let _ = writeln!(
             s,
-            "UTXO inputs whose spent output is not in the ledger (address and value unknown): {}",
+            "{} inputs of unknown amount (spent output not in the ledger: address and amount unknown, in no total)",
             info.unresolved_inputs
         );
     }

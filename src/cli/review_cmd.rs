@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use hoptrace::model::visible;
 use hoptrace::review::file::ReviewSession;
 use hoptrace::review::package::export_review;
 use hoptrace::review::{ReviewAction, ReviewTarget};
@@ -55,7 +56,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
             let target = ReviewTarget::parse(target, &session.case).map_err(anyhow::Error::msg)?;
             let described = target.describe();
             let id = session.apply(ReviewAction::Comment { target, text: text.clone() }, reviewer, now())?;
-            println!("comment {id} on {described} by {reviewer}");
+            println!("comment {id} on {} by {}", visible(&described), visible(reviewer));
         }
         if let Some(id) = args.withdraw {
             session.apply(ReviewAction::Withdraw { id }, reviewer, now())?;
@@ -78,12 +79,17 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         if report.is_intact() {
             println!("Package {}: verified intact", args.package.display());
         } else {
-            println!("Package {}: NOT intact: {}", args.package.display(), report.problems.join("; "));
+            println!("Package {}: NOT intact: {}", args.package.display(), visible(&report.problems.join("; ")));
         }
         println!("Review {} ({} comments):", session.path.display(), session.review.comments.len());
         for (id, c) in &session.review.comments {
             let when = hoptrace::export::rfc3339(c.time);
-            println!("  #{id} {} — {} ({when}): {}", c.target.describe(), c.reviewer, c.text);
+            println!(
+                "  #{id} {} — {} ({when}): {}",
+                visible(&c.target.describe()),
+                visible(&c.reviewer),
+                visible(&c.text)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use hoptrace::case::{AuditError, NodeKey};
+use hoptrace::graph::text::{MINT_BURN_TITLE, is_mint_burn, mint_or_burn};
 use hoptrace::graph::{GraphEdge, Investigation, InvestigationGraph};
 use hoptrace::ledger::SqliteLedger;
-use hoptrace::model::{Amount, registry};
+use hoptrace::ledger::UNKNOWN_AMOUNT;
+use hoptrace::model::registry;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde_json::{Value, json};
 
@@ -19,7 +21,7 @@ fn key_json(k: &NodeKey) -> Value {
     }
 }
 
-fn totals_json(totals: &std::collections::BTreeMap<(String, String), Amount>) -> Value {
+fn totals_json(totals: &std::collections::BTreeMap<(String, String), hoptrace::model::Total>) -> Value {
     totals
         .iter()
         .map(|((chain, asset), a)| json!({"chain": chain, "asset": asset, "amount_base_units": a.to_string()}))
@@ -70,6 +72,7 @@ pub fn json(
             let w = e.weight();
             json!({
                 "from": key_json(a), "to": key_json(b), "count": w.count, "totals": totals_json(&w.totals),
+                "unknown_amounts": w.unknown_amounts,
                 "first_time": w.first_time, "last_time": w.last_time, "transfers": w.transfers,
             })
         })
@@ -82,7 +85,9 @@ pub fn json(
             let t = &r.transfer;
             json!({
                 "id": r.id, "chain": t.chain, "tx_hash": t.tx_hash, "kind": t.kind.name(), "position": t.position,
-                "time": t.time, "from": t.from, "to": t.to, "asset": t.asset, "amount_base_units": t.amount_base.to_string(),
+                "time": t.time, "block": t.block, "from": t.from, "to": t.to, "asset": t.asset,
+                "amount_base_units": r.amount().map(|a| a.to_string()), "amount_unknown": r.amount().is_none(),
+                "mint_burn": mint_or_burn(t), "method": t.method,
                 "source_file": r.provenance.file_name, "source_line": r.provenance.line,
             })
         })
@@ -146,6 +151,9 @@ pub fn text(
         if n.seed {
             flags.push("seed".to_owned());
         }
+        if is_mint_burn(&n.key) {
+            flags.push(MINT_BURN_TITLE.to_owned());
+        }
         if n.view.hidden {
             flags.push("hidden".to_owned());
         }
@@ -177,11 +185,19 @@ pub fn text(
         let w = e.weight();
         let _ = writeln!(
             s,
-            "  {} → {}: {} transfer(s), {} ({} … {}){}",
+            "  {} → {}: {} transfer(s){}, {}{} ({} … {}){}",
             g.graph[e.source()].key.describe(),
             g.graph[e.target()].key.describe(),
             w.count,
+            if is_mint_burn(&g.graph[e.source()].key) {
+                " minted"
+            } else if is_mint_burn(&g.graph[e.target()].key) {
+                " burned"
+            } else {
+                ""
+            },
             edge_totals(w),
+            if w.unknown_amounts > 0 { format!(", {} of {UNKNOWN_AMOUNT}", w.unknown_amounts) } else { String::new() },
             time(w.first_time),
             time(w.last_time),
             if w.transfers.is_empty() {

@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::analysis::{self, FinderKind, Settings, Start};
-use hoptrace::case::{NodeKey, file};
+use hoptrace::case::NodeKey;
 use hoptrace::graph::Command;
 use hoptrace::ledger::canonical_address;
 use hoptrace::model::{Category, HopStatus};
 
-use super::case_cmd::open;
+use super::case_cmd::open_for_change;
 
 /// Finder names on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -125,7 +125,8 @@ fn parse_key(s: &str) -> Result<(String, String), String> {
 /// # Errors
 /// Bad arguments, an unreadable case or ledger, a finder failure.
 pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
-    let mut inv = open(&args.case, args.rebind)?;
+    let mut editing = open_for_change(&args.case, args.rebind, "hoptrace suggest")?;
+    let inv = &mut editing.inv;
     let kind = args.finder.kind();
     let mut settings = Settings {
         window_hours: args.window_hours,
@@ -190,7 +191,7 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
                 added.push(*id);
             }
         }
-        file::save(inv.case(), &args.case)?;
+        editing.save()?;
         println!(
             "\n{}: recorded {} suggested hop(s): {} (accept with `hoptrace accept {} ID`, reject with `hoptrace reject`)",
             args.case.display(),
@@ -203,10 +204,10 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
-    let mut inv = open(case, false)?;
-    inv.apply(command)?;
-    file::save(inv.case(), case)?;
-    let hop = inv.case().hops.get(&id).context("the hop is in the case")?;
+    let mut editing = open_for_change(case, false, "hoptrace accept/reject")?;
+    editing.inv.apply(command)?;
+    editing.save()?;
+    let hop = editing.inv.case().hops.get(&id).context("the hop is in the case")?;
     let status = match hop.status {
         HopStatus::Suggested => "suggested",
         HopStatus::Accepted => "accepted",

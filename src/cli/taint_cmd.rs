@@ -12,7 +12,7 @@ use hoptrace::analysis::taint::{self, AssetFlow, Method, Seed, TaintOptions, Tai
 use hoptrace::case::{Case, NodeKey, file};
 use hoptrace::graph::Command;
 use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
-use hoptrace::model::{Amount, HopStatus, registry};
+use hoptrace::model::{Amount, HopStatus, Total, registry};
 
 /// Taint methods on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -138,7 +138,7 @@ fn chains_of(ledger: &SqliteLedger, address: &str, chain: Option<&String>) -> an
     })
 }
 
-fn show(chain: &str, asset: &str, a: Amount) -> String {
+fn show(chain: &str, asset: &str, a: impl Into<Total>) -> String {
     registry().display_amount(chain, asset, a)
 }
 
@@ -151,7 +151,7 @@ fn node_text(n: &NodeKey) -> String {
 
 /// The conservation line of a flow.
 fn conservation(f: &AssetFlow) -> String {
-    let s = |a| show(&f.chain, &f.asset, a);
+    let s = |a: Amount| show(&f.chain, &f.asset, a);
     format!(
         "conservation: seeded {} + from hops {} = reached {} + stays {}: {} ({} = {} base units)",
         s(f.seeded),
@@ -159,8 +159,8 @@ fn conservation(f: &AssetFlow) -> String {
         s(f.reached),
         s(f.stays),
         if f.is_conserved() { "exact" } else { "NOT CONSERVED" },
-        f.seeded.saturating_add(f.from_hops),
-        f.reached.saturating_add(f.stays)
+        Total::sum([f.seeded, f.from_hops]),
+        Total::sum([f.reached, f.stays])
     )
 }
 
@@ -175,7 +175,7 @@ fn print_report(case: &Path, r: &TaintReport, top: usize) {
         r.nodes_read
     );
     for f in &r.flows {
-        let s = |a| show(&f.chain, &f.asset, a);
+        let s = |a: Amount| show(&f.chain, &f.asset, a);
         println!("\n{} {}: seeded {}, from hops {}", f.chain, f.asset, s(f.seeded), s(f.from_hops));
         println!("  endpoints ({}):", f.endpoints.len());
         for e in f.endpoints.iter().take(top) {
@@ -184,8 +184,8 @@ fn print_report(case: &Path, r: &TaintReport, top: usize) {
             println!("    {:>28}  {}  {}  ({} hops){exposure}", s(e.amount), node_text(&e.node), e.reason, e.hops);
         }
         if f.endpoints.len() > top {
-            let rest = f.endpoints.iter().skip(top).fold(Amount::ZERO, |a, e| a.saturating_add(e.amount));
-            println!("    … {} more endpoints, {} in all", f.endpoints.len() - top, s(rest));
+            let rest = Total::sum(f.endpoints.iter().skip(top).map(|e| e.amount));
+            println!("    … {} more endpoints, {} in all", f.endpoints.len() - top, show(&f.chain, &f.asset, rest));
         }
         if let Some(h) = f.remaining.first() {
             println!(
@@ -285,12 +285,14 @@ pub fn peel(args: &PeelArgs) -> anyhow::Result<ExitCode> {
     }
     if args.add && !r.steps.is_empty() {
         drop(ledger);
-        let mut inv = super::case_cmd::open(&args.case, false)?;
+        let mut editing = super::case_cmd::open_for_change(&args.case, false, "hoptrace peel --add")?;
         for s in &r.steps {
-            inv.apply(Command::AnnotateHop { hop: s.hop.clone() })
+            editing
+                .inv
+                .apply(Command::AnnotateHop { hop: s.hop.clone() })
                 .with_context(|| format!("adding step {}", s.tx_hash))?;
         }
-        file::save(inv.case(), &args.case)?;
+        editing.save()?;
         println!("{}: {} suggested peel-chain hops added", args.case.display(), r.steps.len());
     }
     Ok(ExitCode::SUCCESS)

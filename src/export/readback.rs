@@ -76,9 +76,12 @@ fn transfer_row(row: &BTreeMap<String, String>) -> Result<(TransferRow, Option<A
         "" => None,
         t => Some(t.parse::<jiff::Timestamp>().map_err(|e| format!("time {t:?}: {e}"))?.as_second()),
     };
-    let amount: Amount = cell(row, "amount_base_units")
-        .parse()
-        .map_err(|e| format!("amount_base_units {:?}: {e}", cell(row, "amount_base_units")))?;
+    // An empty amount is an unknown one (a UTXO input whose spent output was not in the
+    // ledger): only such an input may have it; it reads back as the ledger's unknown mark.
+    let amount: Amount = match cell(row, "amount_base_units") {
+        "" if kind == TransferKind::UtxoInput && cell(row, "from").is_empty() => Amount::ZERO,
+        a => a.parse().map_err(|e| format!("amount_base_units {a:?}: {e}"))?,
+    };
     let fee_base = match cell(row, "fee_base_units") {
         "" => None,
         f => Some(f.parse::<Amount>().map_err(|e| format!("fee_base_units {f:?}: {e}"))?),

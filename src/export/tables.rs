@@ -94,8 +94,12 @@ pub(crate) fn transfer_cells(r: &TransferRow, asset: AssetLookup<'_>) -> Vec<Str
         t.asset.clone(),
         symbol.unwrap_or_default(),
         opt(decimals),
-        t.amount_base.to_string(),
-        decimals.map(|d| t.amount_base.format_units(d)).unwrap_or_default(),
+        // An unknown amount is an empty cell and says so, never a zero.
+        r.amount().map(|a| a.to_string()).unwrap_or_default(),
+        match r.amount() {
+            Some(a) => decimals.map(|d| a.format_units(d)).unwrap_or_default(),
+            None => crate::ledger::UNKNOWN_AMOUNT.to_owned(),
+        },
         opt(t.fee_base),
         t.fee_base.zip(native_decimals).map(|(f, d)| f.format_units(d)).unwrap_or_default(),
         t.failed.to_string(),

@@ -4,7 +4,7 @@
 
 use crate::case::NodeKey;
 use crate::graph::GraphNode;
-use crate::model::{Amount, Hop, HopKind, registry};
+use crate::model::{Hop, HopKind, Total, Transfer, registry};
 
 /// What the canvas needs to know about an asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +33,11 @@ pub fn asset_info(chain: &str, asset: &str) -> AssetInfo {
     }
 }
 
-/// `1.5 ETH`, or `12345 base units of 0xdead…beef` when the decimals are unknown.
+/// `1.5 ETH`, or `12345 base units of 0xdead…beef` when the decimals are unknown; exact for
+/// an [`Amount`] and for a [`Total`] alike.
 #[must_use]
-pub fn format_amount(amount: Amount, info: &AssetInfo) -> String {
+pub fn format_amount(amount: impl Into<Total>, info: &AssetInfo) -> String {
+    let amount: Total = amount.into();
     match info.decimals {
         Some(d) => format!("{} {}", amount.format_units(d), info.symbol),
         None => format!("{amount} base units of {}", info.symbol),
@@ -44,14 +46,26 @@ pub fn format_amount(amount: Amount, info: &AssetInfo) -> String {
 
 /// The amount in display units as a float (for sizes only, never for what is shown as a number).
 #[must_use]
-pub fn display_value(amount: Amount, decimals: Option<u8>) -> f64 {
-    amount.0.as_f64() / 10f64.powi(i32::from(decimals.unwrap_or(0)))
+pub fn display_value(amount: impl Into<Total>, decimals: Option<u8>) -> f64 {
+    amount.into().approx_units(decimals)
 }
 
 /// UTC seconds as ISO 8601 (`2024-03-01T12:00:00Z`).
 #[must_use]
 pub fn iso_time(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| format!("{secs} (out of range)"), |t| t.to_string())
+}
+
+/// A transfer's time as shown: ISO 8601; `time unknown (block n)` when only its block is known
+/// (ethereum-etl token transfers and traces, until a blocks export of that block is imported);
+/// `time unknown` when neither is.
+#[must_use]
+pub fn transfer_time(time: Option<i64>, block: Option<i64>) -> String {
+    match (time, block) {
+        (Some(t), _) => iso_time(t),
+        (None, Some(b)) => format!("time unknown (block {b})"),
+        (None, None) => "time unknown".to_owned(),
+    }
 }
 
 /// `0x1234…abcd` for long addresses and hashes; short text unchanged.
@@ -66,9 +80,9 @@ pub fn short_address(text: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// The text under a node: the investigator's label, else an imported label, else the entity
-/// it belongs to, else the short address (`tx 4a5e…` for a transaction, `+N more` for an
-/// aggregate).
+/// The text under a node: the investigator's label, else [`MINT_BURN_TITLE`] for the zero
+/// address, else an imported label, else the entity it belongs to, else the short address
+/// (`tx 4a5e…` for a transaction, `+N more` for an aggregate).
 #[must_use]
 pub fn node_label(node: &GraphNode) -> String {
     if let Some(agg) = &node.aggregate {
@@ -78,6 +92,7 @@ pub fn node_label(node: &GraphNode) -> String {
         .case_labels
         .first()
         .map(|l| l.entity.as_str())
+        .or_else(|| is_mint_burn(&node.key).then_some(MINT_BURN_TITLE))
         .or_else(|| node.labels.first().map(|l| l.entity.as_str()))
         .or(node.view.entity.as_deref())
         .filter(|s| !s.trim().is_empty());
@@ -88,6 +103,31 @@ pub fn node_label(node: &GraphNode) -> String {
         NodeKey::Address { address, .. } => short_address(address),
         NodeKey::Tx { hash, .. } => format!("tx {}", short_address(hash)),
         NodeKey::Aggregate(id) => format!("aggregate #{id}"),
+    }
+}
+
+/// The EVM zero address: tokens are minted from it and burned to it.
+pub const ZERO_ADDRESS: &str = "0x0000000000000000000000000000000000000000";
+
+/// The derived title of the zero address's node (not a stored label).
+pub const MINT_BURN_TITLE: &str = "mint/burn (zero address)";
+
+/// Whether `key` is the zero address (on any chain): the mint/burn node.
+#[must_use]
+pub fn is_mint_burn(key: &NodeKey) -> bool {
+    matches!(key, NodeKey::Address { address, .. } if address.eq_ignore_ascii_case(ZERO_ADDRESS))
+}
+
+/// `minted` for a transfer from the zero address, `burned` for one to it.
+#[must_use]
+pub fn mint_or_burn(t: &Transfer) -> Option<&'static str> {
+    let zero = |a: &Option<String>| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(ZERO_ADDRESS));
+    if zero(&t.from) {
+        Some("minted")
+    } else if zero(&t.to) {
+        Some("burned")
+    } else {
+        None
     }
 }
 
@@ -170,7 +210,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::HopStatus;
+    use crate::model::{Amount, HopStatus};
 
     #[test]
     fn assets_resolve_through_the_registry() {
@@ -184,12 +224,59 @@ mod tests {
         assert_eq!(format_amount(Amount::from_u128(1_500_000), &usdt), "1.5 USDT");
         assert_eq!(format_amount(Amount::from_u128(42), &odd), "42 base units of 0x1111…1111");
         assert!((display_value(Amount::from_u128(2_500_000_000), Some(8)) - 25.0).abs() < 1e-9);
+        let six = format!("6{}", "0".repeat(76)).parse::<Amount>().unwrap_or_default();
+        let sum = Total::sum([six, six, six]);
+        let eth = asset_info("ethereum", "ETH");
+        assert_eq!(format_amount(sum, &eth), format!("18{} ETH", "0".repeat(58)));
+    }
+
+    #[test]
+    fn the_zero_address_is_mint_and_burn() {
+        let zero = NodeKey::address("ethereum", ZERO_ADDRESS);
+        assert!(is_mint_burn(&zero));
+        assert!(!is_mint_burn(&NodeKey::address("ethereum", "0x0000000000000000000000000000000000000001")));
+        let node = GraphNode {
+            key: zero,
+            view: crate::case::NodeView::default(),
+            seed: false,
+            labels: Vec::new(),
+            case_labels: Vec::new(),
+            category: crate::model::Category::Unknown,
+            aggregate: None,
+        };
+        assert_eq!(node_label(&node), MINT_BURN_TITLE);
+        let mut t = Transfer {
+            chain: "ethereum".into(),
+            tx_hash: "0xab".into(),
+            kind: crate::model::TransferKind::Token,
+            position: Some(0),
+            block: None,
+            time: None,
+            from: Some(ZERO_ADDRESS.into()),
+            to: Some("0x1111111111111111111111111111111111111111".into()),
+            asset: "0x2222222222222222222222222222222222222222".into(),
+            amount_base: Amount::from_u128(5),
+            fee_base: None,
+            failed: false,
+            prev_out: None,
+            line: 2,
+            method: None,
+            stated_usd: None,
+        };
+        assert_eq!(mint_or_burn(&t), Some("minted"));
+        std::mem::swap(&mut t.from, &mut t.to);
+        assert_eq!(mint_or_burn(&t), Some("burned"));
+        t.to = Some("0x3333333333333333333333333333333333333333".into());
+        assert_eq!(mint_or_burn(&t), None);
     }
 
     #[test]
     fn times_are_iso_8601_utc() {
         assert_eq!(iso_time(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(transfer_time(Some(1_700_000_000), Some(5)), "2023-11-14T22:13:20Z");
+        assert_eq!(transfer_time(None, Some(17_173_049)), "time unknown (block 17173049)");
+        assert_eq!(transfer_time(None, None), "time unknown");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::endpoints;
 use crate::case::{Aggregate, Case, CaseLabel, NodeKey, NodeView};
 use crate::layout::{LayoutGraph, LayoutNode, flow};
 use crate::ledger::{Direction, TransferRow};
-use crate::model::{Amount, Category, Label};
+use crate::model::{Amount, Category, Label, Total};
 
 /// A node of the graph.
 #[derive(Debug, Clone)]
@@ -41,8 +41,10 @@ pub struct GraphEdge {
     pub transfers: Vec<i64>,
     /// Number of transfers (an aggregate's count for its edge).
     pub count: u64,
-    /// Sum per (chain, asset) in base units.
-    pub totals: BTreeMap<(String, String), Amount>,
+    /// Exact sum per (chain, asset) in base units (never saturated).
+    pub totals: BTreeMap<(String, String), Total>,
+    /// Transfers on the edge whose amount is unknown (in `count`, not in `totals`).
+    pub unknown_amounts: u64,
     /// Earliest time.
     pub first_time: Option<i64>,
     /// Latest time.
@@ -50,10 +52,12 @@ pub struct GraphEdge {
 }
 
 impl GraphEdge {
-    fn add(&mut self, chain: &str, asset: &str, amount: Amount, time: Option<i64>) {
+    fn add(&mut self, chain: &str, asset: &str, amount: Option<Amount>, time: Option<i64>) {
         self.count += 1;
-        let t = self.totals.entry((chain.to_owned(), asset.to_owned())).or_default();
-        *t = t.saturating_add(amount);
+        match amount {
+            Some(a) => self.totals.entry((chain.to_owned(), asset.to_owned())).or_default().add(a),
+            None => self.unknown_amounts += 1,
+        }
         if let Some(time) = time {
             self.first_time = Some(self.first_time.map_or(time, |x| x.min(time)));
             self.last_time = Some(self.last_time.map_or(time, |x| x.max(time)));
@@ -161,7 +165,7 @@ impl InvestigationGraph {
             let (Some(&ia), Some(&ib)) = (g.index.get(&a), g.index.get(&b)) else { continue };
             let e = edges.entry((ia, ib)).or_default();
             e.transfers.push(*id);
-            e.add(&t.chain, &t.asset, t.amount_base, t.time);
+            e.add(&t.chain, &t.asset, row.amount(), t.time);
         }
         for (id, agg) in &case.aggregates {
             let (Some(&anchor), Some(&node)) = (g.index.get(&agg.anchor), g.index.get(&NodeKey::Aggregate(*id))) else {
@@ -174,6 +178,7 @@ impl InvestigationGraph {
                     transfers: Vec::new(),
                     count: agg.count,
                     totals: agg.totals.clone(),
+                    unknown_amounts: 0,
                     first_time: agg.first_time,
                     last_time: agg.last_time,
                 },

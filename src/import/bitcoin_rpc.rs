@@ -22,8 +22,12 @@
 //! pseudo-address `nonstandard:{txid}:{n}`, unique per output, so the value stays traceable and
 //! the input spending it (verbosity 3) gets the same `from`; one without value is skipped
 //! (`OP_RETURN/nulldata output without value`, or `output without address and without value`).
-//! Amounts may also be JSON strings or use an exponent (`1e-05`, as float re-serialisers
-//! write), shifted exactly; anything not a whole number of satoshis is refused.
+//! Amounts may also be JSON strings; an exponent (`1e-05`, `1e+30`, as float re-serialisers
+//! write), a sign, or anything not a whole number of satoshis is refused.
+//!
+//! JSON is read strictly ([`crate::import::json`]): an object with the same key twice stops the
+//! import, naming the key and the line. Block times (`time` of a block, `blocktime`/`time` of a
+//! transaction) outside 2009-01-03 .. now + 1 day are refused with the field named.
 //!
 //! `line` of a transfer and of a refusal is the 1-based number of the transaction in the file
 //! (the n-th transaction read, counting across blocks and documents), since one JSON document
@@ -38,7 +42,8 @@ use std::io::{BufRead, Read};
 
 use serde_json::Value;
 
-use super::{ReadContext, ReadError, Sink};
+use super::json::{StrictValue, error_parts};
+use super::{ReadContext, ReadError, Refusal, Sink};
 
 /// The only UTXO chain in the registry.
 const CHAIN: &str = "bitcoin";
@@ -68,8 +73,8 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
     let counter = LineCounter { inner: input, seen: &seen };
     let mut reader = Reader { record: 0, sink };
     let mut documents = 0u64;
-    for doc in serde_json::Deserializer::from_reader(counter).into_iter::<Value>() {
-        let doc = doc.map_err(|e| json_error(&e))?;
+    for doc in serde_json::Deserializer::from_reader(counter).into_iter::<StrictValue>() {
+        let StrictValue(doc) = doc.map_err(|e| json_error(&e))?;
         documents += 1;
         reader.document(doc, end_line(&seen), true)?;
     }
@@ -110,6 +115,10 @@ fn json_error(e: &serde_json::Error) -> ReadError {
         return ReadError::Io(std::io::Error::other(e.to_string()));
     }
     let line = u64::try_from(e.line()).unwrap_or(1).max(1);
+    let (what, column) = error_parts(e);
+    if what.starts_with("duplicate key") {
+        return ReadError::format(line, format!("column {column}: {what}"));
+    }
     ReadError::format(line, format!("not valid JSON ({e}): {EXPECTED}"))
 }
 
@@ -173,7 +182,8 @@ impl Reader<'_> {
                 })
             };
             let block = header("height")?;
-            let time = header("time")?;
+            let time =
+                tx::opt_time(obj.get("time")).map_err(|m| ReadError::format(line, format!("block `time`: {m}")))?;
             for (i, t) in txs.iter().enumerate() {
                 if let Value::String(id) = t {
                     return Err(ReadError::format(
@@ -196,9 +206,17 @@ impl Reader<'_> {
             self.sink.row();
             // getrawtransaction gives the block time (`blocktime`, and `time` equal to it) but
             // not the height; an unconfirmed transaction has neither.
-            let time = match tx::opt_i64(obj.get("blocktime")) {
-                Ok(Some(t)) => Some(t),
-                _ => tx::opt_i64(obj.get("time")).ok().flatten(),
+            let time = match tx::opt_time(obj.get("blocktime")) {
+                Ok(Some(t)) => Ok(Some(t)),
+                Ok(None) => tx::opt_time(obj.get("time")).map_err(|m| ("time", m)),
+                Err(m) => Err(("blocktime", m)),
+            };
+            let time = match time {
+                Ok(t) => t,
+                Err((field, message)) => {
+                    self.sink.refuse(Refusal::new(self.record, field, message));
+                    return Ok(());
+                }
             };
             let block = tx::opt_i64(obj.get("height")).ok().flatten();
             let c = tx::TxCtx { prefix: String::new(), block, time, line: self.record };

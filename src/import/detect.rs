@@ -78,6 +78,12 @@ fn detect_json(text: &str) -> Result<Format, String> {
     if has("token_address") && has("log_index") {
         return Ok(Format::EthereumEtlTokenTransfers);
     }
+    if has("trace_type") && has("from_address") && (has("trace_address") || has("trace_id")) {
+        return Ok(Format::EthereumEtlTraces);
+    }
+    if has("number") && has("timestamp") && has("parent_hash") && !has("from_address") {
+        return Ok(Format::EthereumEtlBlocks);
+    }
     if has("from_address") && has("hash") && (has("nonce") || has("transaction_index")) {
         return Ok(Format::EthereumEtlTransactions);
     }
@@ -95,6 +101,12 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
     let has_prefix = |k: &str| cols.iter().any(|c| c.starts_with(k));
     if has("tokenaddress") && has("fromaddress") && has("logindex") {
         return Ok(Format::EthereumEtlTokenTransfers);
+    }
+    if has("tracetype") && has("fromaddress") && (has("traceaddress") || has("traceid")) {
+        return Ok(Format::EthereumEtlTraces);
+    }
+    if has("number") && has("timestamp") && has("parenthash") {
+        return Ok(Format::EthereumEtlBlocks);
     }
     if has("hash") && has("fromaddress") && has("toaddress") && has("value") {
         return Ok(Format::EthereumEtlTransactions);
@@ -151,7 +163,7 @@ fn rdr_names(first_line: &str) -> Vec<String> {
 /// Known CSV layouts for the closest-format message: format name, layout, and its columns as
 /// published, each `Name` or `Name|alias|…` (aliases normalised; a trailing `(` matches any
 /// unit, e.g. `Value_IN(…)`); required columns start with `!`.
-const LAYOUTS: [(&str, &str, &str); 13] = [
+const LAYOUTS: [(&str, &str, &str); 15] = [
     (
         "etherscan-normal",
         "current layout",
@@ -201,6 +213,16 @@ const LAYOUTS: [(&str, &str, &str); 13] = [
         "ethereum-etl-token-transfers",
         "CSV",
         "!token_address,!from_address,!to_address,!value,!transaction_hash,!log_index,block_number,block_timestamp",
+    ),
+    (
+        "ethereum-etl-traces",
+        "CSV",
+        "!transaction_hash,transaction_index,!from_address,to_address,value,input,output,!trace_type,call_type,reward_type,gas,gas_used,subtraces,!trace_address,error,status,block_number,block_timestamp,trace_id",
+    ),
+    (
+        "ethereum-etl-blocks",
+        "CSV",
+        "!number,hash,!parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,!timestamp,transaction_count,base_fee_per_gas",
     ),
     (
         "tronscan",
@@ -257,7 +279,15 @@ mod tests {
 
     #[test]
     fn recognises_headers() {
-        let cases: [(&str, Format); 9] = [
+        let cases: [(&str, Format); 11] = [
+            (
+                "block_number,transaction_hash,transaction_index,from_address,to_address,value,input,output,trace_type,call_type,reward_type,gas,gas_used,subtraces,trace_address,error,status,trace_id",
+                Format::EthereumEtlTraces,
+            ),
+            (
+                "number,hash,parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,timestamp,transaction_count,base_fee_per_gas,withdrawals_root,withdrawals",
+                Format::EthereumEtlBlocks,
+            ),
             (
                 "token_address,from_address,to_address,value,transaction_hash,log_index,block_number",
                 Format::EthereumEtlTokenTransfers,
@@ -351,6 +381,14 @@ mod tests {
     #[test]
     fn recognises_documents_and_refuses_garbage() {
         assert_eq!(detect(b"{\"txid\": \"ab\", \"vin\": [], \"vout\": []}"), Ok(Format::BitcoinRpc));
+        assert_eq!(
+            detect(b"{\"type\": \"trace\", \"from_address\": \"0x\", \"trace_type\": \"call\", \"trace_address\": []}"),
+            Ok(Format::EthereumEtlTraces)
+        );
+        assert_eq!(
+            detect(b"{\"type\": \"block\", \"number\": 1, \"hash\": \"0x\", \"parent_hash\": \"0x\", \"nonce\": \"0x\", \"timestamp\": 1}"),
+            Ok(Format::EthereumEtlBlocks)
+        );
         assert_eq!(detect(b"title: x\ntags:\n- address: 1abc\n"), Ok(Format::TagPack));
         assert_eq!(
             detect(b"0x8589427373D6D84E98730D7795D8f6f8731FDA16\n0x722122dF12D4e14e13Ac3b6895a86e84145b6967\n"),

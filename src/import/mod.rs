@@ -9,7 +9,7 @@
 //!
 //! | format | module |
 //! |---|---|
-//! | ethereum-etl transactions / token transfers, CSV and JSON lines | [`ethereum_etl`] |
+//! | ethereum-etl / BigQuery transactions, token transfers, traces, blocks: CSV and JSON lines | [`ethereum_etl`] |
 //! | Bitcoin Core `getblock` (verbosity 2/3) and `getrawtransaction` verbose JSON | [`bitcoin_rpc`] |
 //! | Etherscan-family "Download CSV": normal, internal, token, NFT transfers, per-token pages | [`etherscan`] |
 //! | Tronscan TRX / TRC-20 CSV | [`tronscan`] |
@@ -27,6 +27,7 @@ pub mod ethereum_etl;
 pub mod etherscan;
 pub mod explorer_common;
 pub mod generic;
+pub mod json;
 pub mod tagpack;
 pub mod time;
 pub mod tronscan;
@@ -47,6 +48,10 @@ pub enum Format {
     EthereumEtlTransactions,
     /// ethereum-etl `export_token_transfers` (CSV or JSON lines).
     EthereumEtlTokenTransfers,
+    /// ethereum-etl `export_traces` / BigQuery `crypto_ethereum.traces` (CSV or JSON lines).
+    EthereumEtlTraces,
+    /// ethereum-etl blocks / BigQuery `crypto_ethereum.blocks` (CSV or JSON lines): block times.
+    EthereumEtlBlocks,
     /// Bitcoin Core RPC JSON: `getblock` verbosity 2/3 or `getrawtransaction` verbose.
     BitcoinRpc,
     /// Etherscan-family "Download CSV" of normal transactions.
@@ -71,9 +76,11 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 14] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
+        Self::EthereumEtlTraces,
+        Self::EthereumEtlBlocks,
         Self::BitcoinRpc,
         Self::EtherscanNormal,
         Self::EtherscanInternal,
@@ -92,6 +99,8 @@ impl Format {
         match self {
             Self::EthereumEtlTransactions => "ethereum-etl-transactions",
             Self::EthereumEtlTokenTransfers => "ethereum-etl-token-transfers",
+            Self::EthereumEtlTraces => "ethereum-etl-traces",
+            Self::EthereumEtlBlocks => "ethereum-etl-blocks",
             Self::BitcoinRpc => "bitcoin-rpc",
             Self::EtherscanNormal => "etherscan-normal",
             Self::EtherscanInternal => "etherscan-internal",
@@ -360,6 +369,8 @@ pub fn read(
     match format {
         Format::EthereumEtlTransactions => ethereum_etl::read_transactions(input, ctx, sink),
         Format::EthereumEtlTokenTransfers => ethereum_etl::read_token_transfers(input, ctx, sink),
+        Format::EthereumEtlTraces => ethereum_etl::read_traces(input, ctx, sink),
+        Format::EthereumEtlBlocks => ethereum_etl::read_blocks(input, ctx, sink),
         Format::BitcoinRpc => bitcoin_rpc::read(input, ctx, sink),
         Format::EtherscanNormal | Format::EtherscanInternal | Format::EtherscanToken | Format::EtherscanNft => {
             etherscan::read(format, input, ctx, sink)

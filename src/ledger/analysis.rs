@@ -134,7 +134,8 @@ impl SqliteLedger {
                     kind: TransferKind::from_code(r.get(3)?).unwrap_or(TransferKind::Native),
                     time: r.get(4)?,
                     asset: meta.assets.get(&asset_id).map(|a| a.1.clone()).unwrap_or_default(),
-                    amount: codec::amount_from_sql(r.get_ref(6)?.as_blob()?).unwrap_or_default(),
+                    // Unknown (an unresolved UTXO input, `from` None) reads as zero.
+                    amount: codec::amount_column(r.get_ref(6)?)?.unwrap_or_default(),
                     fee: fee.and_then(|f| codec::amount_from_sql(&f)),
                     from: fixed_from.map(str::to_owned).or(from),
                     to: r.get(10)?,

@@ -34,6 +34,19 @@ pub fn amount_from_sql(b: &[u8]) -> Option<Amount> {
     Amount::from_be_slice(&full)
 }
 
+/// Decodes a stored amount column: `None` for SQL NULL, the mark of an amount the ledger does
+/// not know (a UTXO input whose spent output is not imported); bytes [`amount_to_sql`] did not
+/// write read as zero, as before.
+///
+/// # Errors
+/// When the column is neither NULL nor a BLOB.
+pub fn amount_column(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Option<Amount>> {
+    match v {
+        ValueRef::Null => Ok(None),
+        v => Ok(Some(amount_from_sql(v.as_blob()?).unwrap_or_default())),
+    }
+}
+
 /// Encodes a transaction hash (see the module docs).
 #[must_use]
 pub fn tx_to_sql(hash: &str) -> Value {

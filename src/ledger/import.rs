@@ -22,7 +22,8 @@ pub enum ImportOutcome {
     Committed,
     /// The same file (same SHA-256) is already in the ledger: nothing was added.
     AlreadyImported,
-    /// Rows were refused and `--skip-bad` was not given: nothing was added.
+    /// Rows were refused and `--skip-bad` was not given, or a row conflicts with a transfer
+    /// already stated (never skippable): nothing was added.
     RefusedRows,
 }
 
@@ -47,8 +48,12 @@ pub struct ImportReport {
     pub labels: u64,
     /// Transfers or labels that were already in the ledger (from another file).
     pub duplicates: u64,
-    /// Refused rows, with line, field and reason.
+    /// Refused rows, with line, field and reason (conflicts included).
     pub refused: Vec<Refusal>,
+    /// How many of the refusals are conflicts: a transfer already in the ledger (or earlier in
+    /// the file) with the same identity but another amount, time, block or party. A conflict
+    /// refuses the whole batch, even with `--skip-bad`.
+    pub conflicts: u64,
     /// Rows skipped as carrying nothing, per reason.
     pub skipped: BTreeMap<String, u64>,
     /// UTXO inputs resolved to the address and value of the output they spend.
@@ -140,6 +145,7 @@ impl SqliteLedger {
             labels: 0,
             duplicates: 0,
             refused: Vec::new(),
+            conflicts: 0,
             skipped: BTreeMap::new(),
             resolved_inputs: 0,
             refused_file: None,
@@ -197,6 +203,7 @@ impl SqliteLedger {
             report.labels = writer.labels;
             report.duplicates = writer.duplicates;
             report.refused = std::mem::take(&mut writer.refused);
+            report.conflicts = writer.conflicts;
             report.skipped = writer.skipped.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
             report.blocks = writer.blocks;
             if let Some((chain, rule)) = writer.chain.take() {
@@ -232,10 +239,11 @@ impl SqliteLedger {
             report.labels = 0;
             report.duplicates = 0;
             report.refused.clear();
+            report.conflicts = 0;
             report.skipped.clear();
             return Ok(report);
         }
-        if !report.refused.is_empty() && !options.skip_bad {
+        if report.conflicts > 0 || (!report.refused.is_empty() && !options.skip_bad) {
             report.outcome = ImportOutcome::RefusedRows;
             return Ok(report); // dropping `tx` rolls everything back
         }

@@ -26,7 +26,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 pub use trace::{TraceRow, TraceRows};
 
-use crate::model::{Amount, Label, Transfer};
+use crate::model::{Amount, Label, Total, Transfer, TransferKind};
 
 /// Default number of transfers an expansion shows before folding the rest into one
 /// aggregate "+N more" node.
@@ -148,6 +148,32 @@ pub struct TransferRow {
     pub provenance: Provenance,
 }
 
+/// What the text says of an amount the ledger does not know.
+pub const UNKNOWN_AMOUNT: &str = "amount unknown (spent output not in the ledger)";
+
+impl TransferRow {
+    /// The amount, or `None` when the ledger does not know it: a UTXO input whose spent output
+    /// is not imported (stored as NULL; `transfer.amount_base` then holds a zero that is never
+    /// a value). Everything that sums, ranks or prints amounts asks this.
+    #[must_use]
+    pub fn amount(&self) -> Option<Amount> {
+        amount_known(&self.transfer).then_some(self.transfer.amount_base)
+    }
+
+    /// The amount as text: exact base units, or [`UNKNOWN_AMOUNT`].
+    #[must_use]
+    pub fn amount_text(&self) -> String {
+        self.amount().map_or_else(|| UNKNOWN_AMOUNT.to_owned(), |a| a.to_string())
+    }
+}
+
+/// Whether a transfer's amount is known: every transfer but a UTXO input without a `from` (its
+/// spent output, which gives both, is not in the ledger).
+#[must_use]
+pub fn amount_known(t: &Transfer) -> bool {
+    !(t.kind == TransferKind::UtxoInput && t.from.is_none())
+}
+
 /// The transfers of an address that did not fit an expansion, as one aggregate node.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Rest {
@@ -155,8 +181,10 @@ pub struct Rest {
     pub count: u64,
     /// Distinct counterparties among them.
     pub counterparties: u64,
-    /// Sum per (chain, asset), in base units.
-    pub totals: BTreeMap<(String, String), Amount>,
+    /// Exact sum per (chain, asset), in base units (never saturated).
+    pub totals: BTreeMap<(String, String), Total>,
+    /// Transfers among them whose amount is unknown (not in `totals`).
+    pub unknown_amounts: u64,
     /// Earliest time among them.
     pub first_time: Option<i64>,
     /// Latest time among them.
@@ -181,8 +209,10 @@ pub struct SideSummary {
     pub transfers: u64,
     /// Distinct counterparties (degree).
     pub counterparties: u64,
-    /// Sum per (chain, asset) in base units.
-    pub totals: BTreeMap<(String, String), Amount>,
+    /// Exact sum per (chain, asset) in base units (never saturated).
+    pub totals: BTreeMap<(String, String), Total>,
+    /// Transfers whose amount is unknown (not in `totals`).
+    pub unknown_amounts: u64,
     /// True when counting stopped at [`SCAN_CAP`] (figures are lower bounds).
     pub truncated: bool,
 }
@@ -250,7 +280,8 @@ pub struct LedgerInfo {
     pub failed_transfers: u64,
     /// Label count per (chain, category).
     pub labels: BTreeMap<(String, String), u64>,
-    /// UTXO inputs whose spent output is not in the ledger (address and value unknown).
+    /// UTXO inputs whose spent output is not in the ledger: address and amount unknown (the
+    /// ledger stores no amount for them, and no total counts them).
     pub unresolved_inputs: u64,
 }
 
@@ -265,10 +296,16 @@ pub struct AssetCount {
     pub symbol: Option<String>,
     /// Decimals, when known.
     pub decimals: Option<u8>,
-    /// Number of transfers.
+    /// Number of transfers (UTXO inputs included).
     pub transfers: u64,
-    /// Sum in base units.
-    pub total: Amount,
+    /// Exact sum in base units of what moved once: every transfer but UTXO inputs, which spend
+    /// coins already counted as the outputs they spend.
+    pub total: Total,
+    /// UTXO inputs among `transfers` (not in `total`).
+    pub utxo_inputs: u64,
+    /// Transfers of unknown amount among them: UTXO inputs whose spent output is not in the
+    /// ledger.
+    pub unknown_amounts: u64,
 }
 
 /// An asset the ledger knows, with the symbol and decimals to display its amounts.

@@ -11,7 +11,7 @@ use super::{
     AddressSummary, AssetCount, AssetInfo, BatchInfo, DEFAULT_TOP, Direction, Expansion, Filter, Ledger, LedgerError,
     LedgerInfo, Provenance, SCAN_CAP, SideSummary, SqliteLedger, TransferRow, canonical_address, codec,
 };
-use crate::model::{Amount, Category, Label, Transfer, TransferKind, registry};
+use crate::model::{Category, Label, Total, Transfer, TransferKind, registry};
 
 /// A full transfer row with names resolved from the id tables.
 /// Chain and asset come back as ids, named from the cached [`super::scan::Meta`].
@@ -85,7 +85,8 @@ fn transfer_row(r: &Row<'_>, batches: &HashMap<i64, (String, String)>, meta: &Me
             from: r.get(7)?,
             to: r.get(8)?,
             asset,
-            amount_base: codec::amount_from_sql(r.get_ref(10)?.as_blob()?).unwrap_or_default(),
+            // An unknown amount (NULL) reads as zero here; `TransferRow::amount` says it is unknown.
+            amount_base: codec::amount_column(r.get_ref(10)?)?.unwrap_or_default(),
             fee_base: fee.and_then(|f| codec::amount_from_sql(&f)),
             failed: r.get(12)?,
             prev_out: prev_tx.zip(prev_pos),
@@ -317,20 +318,32 @@ impl Ledger for SqliteLedger {
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err("read batches"))?;
         let ids = self.meta()?;
-        let mut by_id: HashMap<i64, (u64, Amount)> = HashMap::new();
+        // Value per asset counts what moved once. A UTXO input spends an earlier output: the
+        // same coins, already counted as that output, so inputs are counted (and those of
+        // unknown amount reported) but never added to the total.
+        let mut by_id: HashMap<i64, AssetSum> = HashMap::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT asset_id, amount FROM transfers WHERE failed = 0")
+            .prepare("SELECT asset_id, kind, amount FROM transfers WHERE failed = 0")
             .map_err(self.err("sum transfers"))?;
         let mut rows = stmt.query([]).map_err(self.err("sum transfers"))?;
+        let input = TransferKind::UtxoInput.code();
         while let Some(r) = rows.next().map_err(self.err("sum transfers"))? {
             let asset: i64 = r.get(0).map_err(self.err("sum transfers"))?;
-            let bytes = r.get_ref(1).and_then(|v| Ok(v.as_blob()?)).map_err(self.err("sum transfers"))?;
-            let e = by_id.entry(asset).or_insert((0, Amount::ZERO));
-            e.0 += 1;
-            e.1 = e.1.saturating_add(codec::amount_from_sql(bytes).unwrap_or_default());
+            let kind: i64 = r.get(1).map_err(self.err("sum transfers"))?;
+            let amount = r.get_ref(2).and_then(|v| Ok(codec::amount_column(v)?)).map_err(self.err("sum transfers"))?;
+            let e = by_id.entry(asset).or_default();
+            e.transfers += 1;
+            match amount {
+                _ if kind == input => {
+                    e.inputs += 1;
+                    e.unknown_inputs += u64::from(amount.is_none());
+                }
+                Some(a) => e.total.add(a),
+                None => e.unknown_inputs += 1,
+            }
         }
-        let sums: BTreeMap<(String, String), (u64, Amount)> = by_id
+        let sums: BTreeMap<(String, String), AssetSum> = by_id
             .into_iter()
             .filter_map(|(id, v)| ids.assets.get(&id).map(|(c, a, _)| ((c.clone(), a.clone()), v)))
             .collect();
@@ -338,9 +351,18 @@ impl Ledger for SqliteLedger {
             self.assets()?.into_iter().map(|a| ((a.chain, a.asset), (a.symbol, a.decimals))).collect();
         let per_asset = sums
             .into_iter()
-            .map(|((chain, asset), (transfers, total))| {
+            .map(|((chain, asset), v)| {
                 let (symbol, decimals) = meta.get(&(chain.clone(), asset.clone())).cloned().unwrap_or_default();
-                AssetCount { chain, asset, symbol, decimals, transfers, total }
+                AssetCount {
+                    chain,
+                    asset,
+                    symbol,
+                    decimals,
+                    transfers: v.transfers,
+                    total: v.total,
+                    utxo_inputs: v.inputs,
+                    unknown_amounts: v.unknown_inputs,
+                }
             })
             .collect();
         let mut labels = BTreeMap::new();
@@ -366,4 +388,13 @@ impl Ledger for SqliteLedger {
             .map_err(self.err("count failed transfers"))?;
         Ok(LedgerInfo { batches, per_asset, labels, unresolved_inputs, failed_transfers })
     }
+}
+
+/// Running sums of one asset for [`Ledger::info`].
+#[derive(Default)]
+struct AssetSum {
+    transfers: u64,
+    total: Total,
+    inputs: u64,
+    unknown_inputs: u64,
 }

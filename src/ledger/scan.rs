@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Direction, Filter, LedgerError, Rest, SCAN_CAP, SideSummary, SqliteLedger, canonical_address, codec};
-use crate::model::{Amount, registry};
+use crate::model::{Amount, Total, registry};
 
 /// Decimals assumed for a token whose decimals no file or registry gave (the ERC-20 default).
 const ASSUMED_DECIMALS: u8 = 18;
@@ -183,8 +183,8 @@ impl SqliteLedger {
         // The heap holds the kept rows' facts, ordered by (value, id): the smallest is evicted
         // into the rest. Per-row work is a few integer hashes (FxHash) and one heap operation.
         let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(keep.min(4096) + 1);
-        let mut rest_totals: FxHashMap<(i64, i64), Amount> = FxHashMap::default();
-        let mut all_totals: FxHashMap<(i64, i64), Amount> = FxHashMap::default();
+        let mut rest_totals: FxHashMap<(i64, i64), Total> = FxHashMap::default();
+        let mut all_totals: FxHashMap<(i64, i64), Total> = FxHashMap::default();
         let mut rest_parties: FxHashSet<Party> = FxHashSet::default();
         let mut all_parties: FxHashSet<Party> = FxHashSet::default();
         let mut decimals_of: FxHashMap<i64, u8> = FxHashMap::default();
@@ -205,26 +205,32 @@ impl SqliteLedger {
                 .or_insert_with(|| meta.assets.get(&facts.asset).and_then(|a| a.2).unwrap_or(ASSUMED_DECIMALS));
             all_parties.insert(facts.party);
             shown.transfers += 1;
-            let total = all_totals.entry((facts.chain, facts.asset)).or_default();
-            *total = total.saturating_add(facts.amount);
+            let Some(amount) = facts.amount else {
+                // An unknown amount is counted as such, never summed or ranked as zero (an
+                // address side holds none today: unresolved inputs have no address).
+                shown.unknown_amounts += 1;
+                rest.unknown_amounts += u64::from(keep > 0);
+                rest.count += u64::from(keep > 0);
+                continue;
+            };
+            all_totals.entry((facts.chain, facts.asset)).or_default().add(amount);
             if keep == 0 {
                 continue;
             }
-            heap.push(Reverse(Ranked { key: rank_key(facts.amount, decimals), facts }));
+            heap.push(Reverse(Ranked { key: rank_key(amount, decimals), facts }));
             if heap.len() > keep
                 && let Some(Reverse(Ranked { facts: f, .. })) = heap.pop()
             {
                 rest.count += 1;
                 rest_parties.insert(f.party);
-                let t = rest_totals.entry((f.chain, f.asset)).or_default();
-                *t = t.saturating_add(f.amount);
+                rest_totals.entry((f.chain, f.asset)).or_default().add(f.amount.unwrap_or_default());
                 if let Some(time) = f.time {
                     rest.first_time = Some(rest.first_time.map_or(time, |x| x.min(time)));
                     rest.last_time = Some(rest.last_time.map_or(time, |x| x.max(time)));
                 }
             }
         }
-        let names = |totals: FxHashMap<(i64, i64), Amount>| -> BTreeMap<(String, String), Amount> {
+        let names = |totals: FxHashMap<(i64, i64), Total>| -> BTreeMap<(String, String), Total> {
             totals
                 .into_iter()
                 .map(|((c, a), v)| {
@@ -266,7 +272,8 @@ struct Facts {
     id: i64,
     chain: i64,
     asset: i64,
-    amount: Amount,
+    /// `None`: unknown (stored NULL).
+    amount: Option<Amount>,
     time: Option<i64>,
     party: Party,
 }
@@ -281,7 +288,7 @@ impl Facts {
             id: row.get(0)?,
             chain: row.get(1)?,
             asset: row.get(2)?,
-            amount: codec::amount_from_sql(row.get_ref(3)?.as_blob()?).unwrap_or_default(),
+            amount: codec::amount_column(row.get_ref(3)?)?,
             time: row.get(4)?,
             party,
         })
@@ -334,7 +341,8 @@ fn threshold(min: &str, decimals: u8) -> Result<Amount, LedgerError> {
             let kept: String = frac.chars().take(usize::from(decimals)).collect();
             let a = Amount::parse_decimal(&format!("{int}.{kept}"), decimals)
                 .map_err(|e| LedgerError::Query(format!("minimum value: {e}")))?;
-            Ok(a.saturating_add(Amount::from_u128(1)))
+            a.checked_add(Amount::from_u128(1))
+                .ok_or_else(|| LedgerError::Query(format!("minimum value {min:?} exceeds 2^256 - 1 base units")))
         }
         Err(e) => Err(LedgerError::Query(format!("minimum value {min:?}: {e}"))),
     }

@@ -23,7 +23,7 @@ use super::LedgerError;
 /// `PRAGMA application_id` of a hoptrace ledger ("HOPT").
 pub const APPLICATION_ID: i64 = 0x484F_5054;
 /// Current schema version (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// What schema version 2 added: the chain of a batch and how it was decided, the explorer's
 /// method and stated USD value of the transfers that have them (a sparse side table: bulk data
@@ -94,7 +94,7 @@ CREATE TABLE transfers (
     from_id INTEGER REFERENCES addresses(id),
     to_id INTEGER REFERENCES addresses(id),
     asset_id INTEGER NOT NULL REFERENCES assets(id),
-    amount BLOB NOT NULL,
+    amount BLOB,
     fee BLOB,
     failed INTEGER NOT NULL DEFAULT 0,
     prev_key INTEGER,
@@ -136,6 +136,37 @@ ALTER TABLE import_batches ADD COLUMN chain TEXT;
 ALTER TABLE import_batches ADD COLUMN chain_rule TEXT;
 ";
 
+/// Brings a version 2 ledger to version 3: `transfers.amount` becomes nullable, and NULL marks
+/// an amount the ledger does not know (a UTXO input whose spent output is not imported, until
+/// it is), where version 2 stored zero. SQLite cannot drop a NOT NULL constraint, so the table
+/// is copied; its indexes are built again after.
+const MIGRATE_2_TO_3: &str = "
+CREATE TABLE transfers_v3 (
+    id INTEGER PRIMARY KEY,
+    chain INTEGER NOT NULL REFERENCES chains(id),
+    tx_key INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    position INTEGER,
+    block INTEGER,
+    time INTEGER,
+    from_id INTEGER REFERENCES addresses(id),
+    to_id INTEGER REFERENCES addresses(id),
+    asset_id INTEGER NOT NULL REFERENCES assets(id),
+    amount BLOB,
+    fee BLOB,
+    failed INTEGER NOT NULL DEFAULT 0,
+    prev_key INTEGER,
+    prev_pos INTEGER,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL
+);
+INSERT INTO transfers_v3 SELECT id, chain, tx_key, kind, position, block, time, from_id, to_id, asset_id,
+    CASE WHEN kind = 4 AND from_id IS NULL THEN NULL ELSE amount END,
+    fee, failed, prev_key, prev_pos, batch_id, line FROM transfers;
+DROP TABLE transfers;
+ALTER TABLE transfers_v3 RENAME TO transfers;
+";
+
 /// The transfer indexes. The first three are dropped and rebuilt around a bulk import into an
 /// empty ledger (a B-tree built once from sorted keys is several times faster than one grown
 /// row by row); the partial index of unresolved UTXO inputs stays, as it costs nothing for
@@ -154,6 +185,42 @@ DROP INDEX IF EXISTS transfers_to;
 DROP INDEX IF EXISTS transfers_tx;
 ";
 
+/// Creates the schema of a new ledger, or migrates an older one, in one `BEGIN IMMEDIATE`
+/// transaction that looks at the version again once it holds the write lock: of several
+/// processes creating the same ledger at once, the first creates it and the others find it
+/// made.
+fn create_or_migrate(conn: &Connection, path: &Path) -> Result<(), LedgerError> {
+    let create = |e| LedgerError::sqlite(path, "create schema", e);
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(create)?;
+    let result = (|| {
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if app_id != APPLICATION_ID || version == 0 {
+            conn.execute_batch(TABLES)?;
+            conn.execute_batch(TRANSFER_INDEXES)?;
+        } else if version < SCHEMA_VERSION {
+            if version < 2 {
+                conn.execute_batch(MIGRATE_1_TO_2)?;
+            }
+            conn.execute_batch(MIGRATE_2_TO_3)?;
+            conn.execute_batch(since_version_2!())?;
+            conn.execute_batch(TRANSFER_INDEXES)?;
+        } else {
+            return Ok(()); // another process made it meanwhile
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+        ))
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(create),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(create(e))
+        }
+    }
+}
+
 /// Opens (creating if needed) the ledger at `path`.
 ///
 /// # Errors
@@ -166,6 +233,8 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| LedgerError::sqlite(path, "open", e))?;
+    // The busy timeout first: every later step may meet another process creating or importing.
+    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| LedgerError::sqlite(path, "configure", e))?;
     let not_ledger = |detail: String| LedgerError::NotALedger { path: path.to_owned(), detail };
     // The first read of the header tells whether this is SQLite at all.
     let app_id: i64 = conn
@@ -194,24 +263,11 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
     // same transaction), so SQLite does not re-check them on every row.
     conn.execute_batch(
         "PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA busy_timeout = 10000;
-         PRAGMA mmap_size = 17179869184;",
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA mmap_size = 17179869184;",
     )
     .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
-    if app_id != APPLICATION_ID || version == 0 {
-        let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-        tx.execute_batch(TABLES).map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-        tx.execute_batch(TRANSFER_INDEXES).map_err(|e| LedgerError::sqlite(path, "create indexes", e))?;
-        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"))
-            .map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-        tx.commit().map_err(|e| LedgerError::sqlite(path, "create schema", e))?;
-    } else if version < SCHEMA_VERSION {
-        let tx = conn.unchecked_transaction().map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.execute_batch(MIGRATE_1_TO_2).map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.execute_batch(since_version_2!()).map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
-            .map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
-        tx.commit().map_err(|e| LedgerError::sqlite(path, "migrate schema", e))?;
+    if app_id != APPLICATION_ID || version < SCHEMA_VERSION {
+        create_or_migrate(&conn, path)?;
     }
     Ok(conn)
 }

@@ -30,7 +30,8 @@ pub struct TraceRow {
     pub to: Option<String>,
     /// Asset key.
     pub asset: String,
-    /// Amount in base units.
+    /// Amount in base units; zero for an unresolved UTXO input (`from` is `None`), whose
+    /// amount is unknown: tracing never counts it (the tracer checks `from` first).
     pub amount: Amount,
     /// The transaction hash, for UTXO inputs and outputs (the tracer's transaction nodes);
     /// `None` for account-model transfers.
@@ -173,7 +174,7 @@ fn trace_row(
         from,
         to,
         asset: meta.assets.get(&asset_id).map(|a| a.1.clone()).unwrap_or_default(),
-        amount: codec::amount_from_sql(r.get_ref(4)?.as_blob()?).unwrap_or_default(),
+        amount: codec::amount_column(r.get_ref(4)?)?.unwrap_or_default(),
         tx_hash,
     })
 }

@@ -132,7 +132,8 @@ impl Amount {
         self.0.checked_add(other.0).map(Amount)
     }
 
-    /// Sum that saturates at 2^256 − 1 (for display totals only).
+    /// Sum that saturates at 2^256 − 1: for heuristics comparing a few amounts (finders),
+    /// NEVER for a total that is printed or exported — those are [`crate::model::Total`].
     #[must_use]
     pub fn saturating_add(self, other: Amount) -> Amount {
         Amount(self.0.saturating_add(other.0))

@@ -142,7 +142,8 @@ impl Registry {
     /// `amount` of `asset` on `chain` in display units with its symbol (`1.5 ETH`), when the
     /// chain's native asset or a known token; else in base units, naming the asset.
     #[must_use]
-    pub fn display_amount(&self, chain: &str, asset: &str, amount: super::Amount) -> String {
+    pub fn display_amount(&self, chain: &str, asset: &str, amount: impl Into<super::Total>) -> String {
+        let amount: super::Total = amount.into();
         let known = self
             .chain(chain)
             .ok()

@@ -4,7 +4,9 @@ mod amount;
 mod chain;
 mod hop;
 mod label;
+mod total;
 mod transfer;
+pub mod visible;
 
 pub use amount::{Amount, AmountError};
 pub use chain::{
@@ -13,4 +15,6 @@ pub use chain::{
 };
 pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};
+pub use total::{Total, TotalError};
 pub use transfer::{Transfer, TransferKind};
+pub use visible::{visible, visible_lines};

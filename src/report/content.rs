@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::ReportInput;
 use crate::case::{NodeKey, NoteTarget};
-use crate::graph::text::{iso_time, short_address};
+use crate::graph::text::{iso_time, short_address, transfer_time};
 use crate::ledger::TransferRow;
 use crate::model::{HopKind, HopStatus, registry};
 
@@ -18,8 +18,15 @@ fn transfer_line(id: i64, rows: &HashMap<i64, &TransferRow>) -> String {
     };
     let t = &r.transfer;
     let party = |a: &Option<String>| a.as_deref().map_or_else(|| "tx".to_owned(), short_address);
-    let amount = registry().display_amount(&t.chain, &t.asset, t.amount_base);
-    let time = t.time.map_or_else(|| "time unknown".to_owned(), iso_time);
+    let amount = match r.amount() {
+        Some(a) => registry().display_amount(&t.chain, &t.asset, a),
+        None => crate::ledger::UNKNOWN_AMOUNT.to_owned(),
+    };
+    let amount = match crate::graph::text::mint_or_burn(t) {
+        Some(word) => format!("{amount} {word}"),
+        None => amount,
+    };
+    let time = transfer_time(t.time, t.block);
     format!("#{id} {} tx {}: {} → {}, {amount}, {time}", t.chain, t.tx_hash, party(&t.from), party(&t.to))
 }
 

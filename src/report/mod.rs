@@ -203,13 +203,15 @@ pub fn report_pdf_with(input: &ReportInput, graph: &GraphDrawing) -> Result<Vec<
 
 pub use raster::{MAX_PNG_SIDE, PNG_SCALE, PngRender};
 
-/// Escapes text for XML and HTML content and attribute values, and replaces characters XML 1.0
-/// does not allow (control characters other than tab, newline and carriage return) with U+FFFD,
-/// so any imported string can be written.
+/// Escapes text for XML and HTML content and attribute values. Control characters and the
+/// invisible characters that reorder text (bidi overrides…) are first written as visible
+/// escapes (`\x1b`, `\u{202e}`: see [`crate::model::visible`]), newlines and tabs kept, so a
+/// report shows what an imported string really holds and stays valid XML.
 #[must_use]
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let shown = crate::model::visible_lines(text);
+    let mut out = String::with_capacity(shown.len());
+    for c in shown.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -232,7 +234,8 @@ mod tests {
     fn escaping_makes_markup_inert_and_xml_valid() {
         assert_eq!(escape("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
         assert_eq!(escape("a & \"b\""), "a &amp; &quot;b&quot;");
-        assert_eq!(escape("bell\u{7}\u{0}"), "bell\u{FFFD}\u{FFFD}");
+        assert_eq!(escape("bell\u{7}\u{0}"), "bell\\x07\\x00");
+        assert_eq!(escape("invoice\u{202e}gnp.exe"), "invoice\\u{202e}gnp.exe");
         assert_eq!(escape("tab\tok"), "tab\tok");
     }
 }

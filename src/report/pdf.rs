@@ -20,6 +20,7 @@ use krilla_svg::{SurfaceExt, SvgSettings};
 use super::pdf_layout::{A3_LANDSCAPE, A4, BODY, Col, Flow, GREY, INK, Op};
 use super::{GraphDrawing, ReportError, ReportInput, content, font, raster, timeline};
 use crate::graph::text::{iso_time, short_address};
+use crate::model::visible;
 use crate::style::Rgb;
 
 fn fill(c: Rgb) -> Fill {
@@ -247,13 +248,13 @@ pub fn report(input: &ReportInput, graph: &GraphDrawing) -> Result<Vec<u8>, Repo
     let case = input.case;
     doc.set_metadata(
         Metadata::new()
-            .title(format!("{} — {}", case.id, case.title))
-            .authors(vec![case.investigator.clone()])
+            .title(format!("{} — {}", visible(&case.id), visible(&case.title)))
+            .authors(vec![visible(&case.investigator).into_owned()])
             .creator(format!("hoptrace {}", input.tool_version))
             .producer(format!("hoptrace {} (krilla)", input.tool_version))
             .subject_free()
             .creation_date(date(input.exported_at))
-            .document_id(format!("hoptrace-report:{}:{}", case.id, input.exported_at))
+            .document_id(format!("hoptrace-report:{}:{}", visible(&case.id), input.exported_at))
             .language("en".to_owned()),
     );
     for p in &flow.pages {

@@ -85,6 +85,8 @@ pub struct Flow {
 /// a word wider than the line is cut between characters.
 #[must_use]
 pub fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
+    // Imported strings are shown as they are: controls and bidi overrides as visible escapes.
+    let text = crate::model::visible_lines(text);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
@@ -285,7 +287,7 @@ impl Flow {
     pub fn footers(&mut self, left: &str) {
         let n = self.pages.len();
         for (i, p) in self.pages.iter_mut().enumerate() {
-            let text = format!("{left} · page {} of {n}", i + 1);
+            let text = format!("{} · page {} of {n}", crate::model::visible(left), i + 1);
             let y = p.size.1 - MARGIN + 8.0;
             p.ops.push(Op::Text { x: MARGIN, y, size: 7.5, color: GREY, text });
         }

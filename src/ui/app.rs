@@ -27,6 +27,39 @@ pub struct Session {
     /// Identifies the graph and positions as they are: a new number, unique in the process,
     /// after every change (caches of what is derived from them compare it).
     pub generation: u64,
+    /// The case's lock (one writer per case) and the audit head the unsaved work started from.
+    pub guard: CaseGuard,
+}
+
+/// What keeps a window's work from overwriting another writer's, and theirs from overwriting
+/// it: the case's lock while the case is open, and the audit head of the version on disk that
+/// the unsaved work builds on ([`file::save_checked`]). Without the lock (another writer holds
+/// the case, or its folder is read-only) the case is open read-only: it can be looked at and
+/// worked on, but not saved over.
+#[derive(Debug)]
+pub struct CaseGuard {
+    lock: Option<crate::case::lock::CaseLock>,
+    /// The head of the case file as last read or saved.
+    pub base: file::AuditHead,
+    /// Why the case is read-only (who holds it), when it is.
+    pub read_only: Option<String>,
+}
+
+impl CaseGuard {
+    /// Takes over `old`'s lock when this guard has none and both are for the same case file:
+    /// the window reopening the case it has open (its own lock made the new one read-only).
+    pub fn inherit(&mut self, old: &mut CaseGuard, same_file: bool) {
+        if self.lock.is_none() && same_file && old.lock.is_some() {
+            self.lock = old.lock.take();
+            self.read_only = None;
+        }
+    }
+
+    /// Whether this window holds the case's lock.
+    #[must_use]
+    pub fn holds_lock(&self) -> bool {
+        self.lock.is_some()
+    }
 }
 
 impl Session {
@@ -35,7 +68,14 @@ impl Session {
     /// # Errors
     /// A message naming what could not be read.
     pub fn open(path: &Path) -> Result<Self, String> {
+        // The lock first, then the file: what is read is the latest saved version.
+        let probe = crate::case::lock::CaseLock::acquire(path, "hoptrace window");
         let case = file::load(path).map_err(|e| e.to_string())?;
+        let base = file::AuditHead::of(&case);
+        let guard = match probe {
+            Ok(lock) => CaseGuard { lock: Some(lock), base, read_only: None },
+            Err(e) => CaseGuard { lock: None, base, read_only: Some(e.to_string()) },
+        };
         let ledger_path = case.ledger_path(path);
         if !ledger_path.exists() {
             return Err(format!("{}: the case's ledger {} does not exist", path.display(), ledger_path.display()));
@@ -49,6 +89,7 @@ impl Session {
             positions: HashMap::new(),
             dirty: false,
             generation: 0,
+            guard,
         };
         s.refresh().map_err(|e| e.to_string())?;
         Ok(s)
@@ -323,8 +364,13 @@ impl WorkbenchApp {
     pub fn save(&mut self) {
         self.finish_applying();
         let Some(s) = self.session.as_mut() else { return };
-        match file::save(s.inv.case(), &s.path) {
+        if let Some(why) = &s.guard.read_only {
+            let msg = format!("Not saved: the case is open read-only ({why})");
+            return self.error(msg);
+        }
+        match file::save_checked(s.inv.case(), &s.path, &s.guard.base) {
             Ok(()) => {
+                s.guard.base = file::AuditHead::of(s.inv.case());
                 s.dirty = false;
                 let _ = file::discard_recovery(&s.path);
                 let msg = format!("Saved {}", s.path.display());

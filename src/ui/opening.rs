@@ -52,20 +52,21 @@ struct Parts {
     positions: HashMap<NodeKey, Pos2>,
     dirty: bool,
     generation: u64,
+    guard: super::app::CaseGuard,
 }
 
 impl Parts {
     fn of(session: Session) -> Self {
-        let Session { inv, path, graph, positions, dirty, generation } = session;
+        let Session { inv, path, graph, positions, dirty, generation, guard } = session;
         let ledger_path = inv.ledger().path().to_owned();
-        Parts { state: inv.into_state(), ledger_path, path, graph, positions, dirty, generation }
+        Parts { state: inv.into_state(), ledger_path, path, graph, positions, dirty, generation, guard }
     }
 
     /// The session, on a connection of this thread's own to the same ledger.
     fn session(self) -> Result<Session, String> {
-        let Parts { state, ledger_path, path, graph, positions, dirty, generation } = self;
+        let Parts { state, ledger_path, path, graph, positions, dirty, generation, guard } = self;
         let ledger = SqliteLedger::open(&ledger_path).map_err(|e| e.to_string())?;
-        Ok(Session { inv: Investigation::carry_on(state, ledger), path, graph, positions, dirty, generation })
+        Ok(Session { inv: Investigation::carry_on(state, ledger), path, graph, positions, dirty, generation, guard })
     }
 }
 
@@ -147,13 +148,17 @@ impl WorkbenchApp {
     /// Shows an opened case (or reports why it could not be opened).
     pub(super) fn take_opened(&mut self, path: &Path, opened: Opened) {
         let Opened { session, recovered } = opened;
-        let (session, view) = match session.and_then(|(parts, view)| Ok((parts.session()?, view))) {
+        let (mut session, view) = match session.and_then(|(parts, view)| Ok((parts.session()?, view))) {
             Ok(s) => s,
             Err(e) => {
                 self.error(e);
                 return;
             }
         };
+        if let Some(old) = self.session.as_mut() {
+            let same = old.path == session.path;
+            session.guard.inherit(&mut old.guard, same);
+        }
         // A background apply to the case open until now is left to finish on its own.
         self.applying = None;
         self.review.leave();
@@ -175,7 +180,10 @@ impl WorkbenchApp {
         self.prefs.recent.retain(|p| p != path);
         self.prefs.recent.insert(0, path.to_owned());
         self.prefs.recent.truncate(10);
-        self.info(format!("Opened {}", path.display()));
+        match self.session.as_ref().and_then(|s| s.guard.read_only.clone()) {
+            Some(why) => self.error(format!("Opened {} read-only: {why}", path.display())),
+            None => self.info(format!("Opened {}", path.display())),
+        }
         if let Some(recovered) = recovered {
             self.dialog = Some(super::dialogs::Dialog::Recover { case: Box::new(recovered) });
         }

@@ -10,7 +10,7 @@ use super::app::WorkbenchApp;
 use super::canvas::{self, CanvasEvent};
 use super::review_mode::{ReviewMode, review_title};
 use crate::export::SignatureStatus;
-use crate::graph::text::iso_time;
+use crate::graph::text::{iso_time, transfer_time};
 use crate::ledger::TransferRow;
 use crate::model::{HopStatus, registry};
 use crate::review::ReviewTarget;
@@ -59,7 +59,7 @@ fn transfer_text(id: i64, row: Option<&TransferRow>) -> String {
         registry().display_amount(&t.chain, &t.asset, t.amount_base),
         party(&t.from),
         party(&t.to),
-        t.time.map_or_else(|| "time unknown".to_owned(), iso_time)
+        transfer_time(t.time, t.block)
     )
 }
 

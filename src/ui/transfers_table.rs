@@ -119,10 +119,18 @@ impl WorkbenchApp {
                             });
                         }
                         row.col(|ui| {
-                            ui.label(time_text(t.time));
+                            ui.label(match t.time {
+                                Some(_) => time_text(t.time),
+                                None => crate::graph::text::transfer_time(None, t.block),
+                            });
                         });
                         row.col(|ui| {
-                            ui.label(registry().display_amount(&t.chain, &t.asset, t.amount_base));
+                            let amount = r.amount().map_or_else(
+                                || crate::ledger::UNKNOWN_AMOUNT.to_owned(),
+                                |a| registry().display_amount(&t.chain, &t.asset, a),
+                            );
+                            let word = crate::graph::text::mint_or_burn(t).map(|w| format!(" ({w})"));
+                            ui.label(format!("{amount}{}", word.unwrap_or_default()));
                         });
                         row.col(|ui| {
                             let side = |a: Option<&str>| a.map_or_else(|| "(tx)".to_owned(), canvas::short_address);

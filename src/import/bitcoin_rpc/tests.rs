@@ -199,7 +199,7 @@ fn v22_block() -> String {
     {{"txid":"{PREV}","vout":8,"prevout":{{"value":0.001,"scriptPubKey":{{"asm":"1 02aa 02bb 2 OP_CHECKMULTISIG","type":"multisig"}}}}}}],
    "vout":[
     {{"value":0.1,"n":0,"scriptPubKey":{{"address":"1HaHTfmvoUW6i6nhJf8jJs6tU4cHNmBQHQ","type":"pubkeyhash"}}}},
-    {{"value":1e-05,"n":1,"scriptPubKey":{{"asm":"1 02aa 02bb 2 OP_CHECKMULTISIG","type":"multisig"}}}},
+    {{"value":0.00001000,"n":1,"scriptPubKey":{{"asm":"1 02aa 02bb 2 OP_CHECKMULTISIG","type":"multisig"}}}},
     {{"value":"0.02335678","n":2,"scriptPubKey":{{"address":"BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ","type":"witness_v0_keyhash"}}}}]}}]}}"#
     )
 }
@@ -298,7 +298,7 @@ fn whole_file_problems_stop_reading() {
         err(r#"{"result":null,"error":{"code":-5,"message":"No such mempool or blockchain transaction"},"id":1}"#);
     assert_eq!(line, 1);
     assert!(m.contains("No such mempool"), "{m}");
-    assert!(err(r#"{"height":1,"time":2,"tx":["aa"]}"#).1.contains("verbosity 1"));
+    assert!(err(r#"{"height":1,"time":1690168629,"tx":["aa"]}"#).1.contains("verbosity 1"));
     assert!(err(r#"{"result":"0100000001","error":null,"id":1}"#).1.contains("raw hex"));
     assert_eq!(err("{\"vin\":[],\n\"vout\":[]}\n{\"vin\": [,]}").0, 3);
     assert_eq!(err("\n\n{\"a\": 1}").0, 3);
@@ -314,13 +314,21 @@ fn btc_amounts_are_exact() {
     assert_eq!(sat("50.00000000"), Ok("5000000000".into()));
     assert_eq!(sat("0.1"), Ok("10000000".into()));
     assert_eq!(sat("20999999.97690000"), Ok("2099999997690000".into()));
-    assert_eq!(sat("1e-05"), Ok("1000".into()));
-    assert_eq!(sat("1.5E+2"), Ok("15000000000".into()));
-    assert_eq!(sat("12345678e-8"), Ok("12345678".into()));
     assert_eq!(sat("\"0.00000001\""), Ok("1".into()));
+    let plain = "expected a BTC amount in plain digits such as 0.00012345, as Bitcoin Core writes it";
+    for e in ["1e-05", "1.5E+2", "12345678e-8", "1e+30", "\"1e+30\""] {
+        // serde_json writes the exponent mark in lower case.
+        let shown = e.trim_matches('"').to_ascii_lowercase();
+        assert_eq!(
+            sat(e),
+            Err(format!("found {shown}: {plain}, not an exponent (re-export from Bitcoin Core)")),
+            "{e}"
+        );
+    }
+    assert_eq!(sat("-0.5"), Err(format!("found -0.5: {plain}, without a sign")));
+    assert_eq!(sat("\"+0.5\""), Err(format!("found +0.5: {plain}, without a sign")));
     assert!(sat("1e-9").is_err());
-    assert!(sat("-0.5").is_err());
-    assert!(sat("true").is_err());
+    assert_eq!(sat("true"), Err(format!("found true: {plain}")));
 }
 
 #[test]
@@ -354,4 +362,40 @@ fn truncated_real_blocks_never_panic() {
             let _ = run(&part.replace("50.0", "5x"));
         }
     }
+}
+
+#[test]
+fn strict_json_duplicate_keys_and_block_times() {
+    let err = |t: &str| match run(t) {
+        Err(ReadError::Format { line, message }) => (line, message),
+        other => panic!("expected a format error, got {other:?}"),
+    };
+    // A duplicate key anywhere in the document stops the import, naming key and line.
+    let doc = format!(
+        "{{\"txid\":\"{TX_A}\",\"vin\":[],\n\"vout\":[{{\"value\":0.1,\"value\":0.2,\"n\":0,\"scriptPubKey\":{{\"address\":\"1HaHTfmvoUW6i6nhJf8jJs6tU4cHNmBQHQ\"}}}}]}}"
+    );
+    let (line, m) = err(&doc);
+    assert_eq!(line, 2);
+    assert_eq!(m, format!("column 29: {}", crate::import::json::duplicate_key_message("value")));
+    // A block time of year 10000 is refused with the field named.
+    let (line, m) =
+        err(&format!("{{\"height\":1,\"time\":253402300800,\"tx\":[{{\"txid\":\"{TX_A}\",\"vin\":[],\"vout\":[]}}]}}"));
+    assert_eq!(line, 1);
+    assert_eq!(
+        m,
+        "block `time`: found 253402300800 s: expected a time between 2009-01-03T00:00:00Z (the first block) and one day from now"
+    );
+    let c = run(&format!("{{\"txid\":\"{TX_A}\",\"blocktime\":1,\"vin\":[],\"vout\":[]}}")).unwrap_or_default();
+    assert_eq!(c.refused.len(), 1);
+    assert_eq!((c.refused[0].line, c.refused[0].field.as_str()), (1, "blocktime"));
+    assert!(c.refused[0].message.starts_with("found 1970-01-01T00:00:01Z: expected a time between"));
+    // The RPC's `1e+30` BTC value is refused.
+    let c = run(&format!(
+        "{{\"txid\":\"{TX_A}\",\"vin\":[],\"vout\":[{{\"value\":1e+30,\"n\":0,\"scriptPubKey\":{{\"address\":\"1HaHTfmvoUW6i6nhJf8jJs6tU4cHNmBQHQ\"}}}}]}}"
+    ))
+    .unwrap_or_default();
+    assert_eq!(c.refused.len(), 1);
+    assert_eq!(c.refused[0].field, "vout[0].value");
+    assert!(c.refused[0].message.starts_with("found 1e+30: "));
+    assert!(c.transfers.is_empty());
 }

@@ -77,47 +77,31 @@ fn parse_txid(v: Option<&Value>) -> Result<String, String> {
 }
 
 /// A BTC amount (JSON number or string, e.g. `50.00000000`) as exact satoshis, from the
-/// number's decimal text. Exponent notation (`1e-05`, written by tools that re-serialise
-/// through floats) is shifted exactly, digit by digit.
+/// number's decimal text, in the plain form Bitcoin Core writes. An exponent (`1e+30`, `1e-05`,
+/// as tools that re-serialise through floats write) or a sign is refused: such a number was
+/// rewritten by something other than Core, and may have been rounded on the way.
 pub(super) fn btc(v: Option<&Value>) -> Result<Amount, String> {
+    const EXPECTED: &str = "expected a BTC amount in plain digits such as 0.00012345, as Bitcoin Core writes it";
     let text = match v {
         Some(Value::Number(n)) => n.as_str().to_owned(),
         Some(Value::String(s)) => s.trim().to_owned(),
-        Some(other) => return Err(format!("found {}: expected a BTC amount such as 0.00012345", describe(other))),
-        None => return Err("found nothing: expected a BTC amount such as 0.00012345".to_owned()),
+        Some(other) => return Err(format!("found {}: {EXPECTED}", describe(other))),
+        None => return Err(format!("found nothing: {EXPECTED}")),
     };
-    let plain =
-        expand_exponent(&text).ok_or_else(|| format!("found {text}: expected a BTC amount such as 0.00012345"))?;
-    Amount::parse_decimal(&plain, 8).map_err(|e| format!("found {text}: expected a BTC amount of whole satoshis ({e})"))
+    if text.contains(['e', 'E']) {
+        return Err(format!("found {text}: {EXPECTED}, not an exponent (re-export from Bitcoin Core)"));
+    }
+    if text.starts_with(['-', '+']) {
+        return Err(format!("found {text}: {EXPECTED}, without a sign"));
+    }
+    Amount::parse_decimal(&text, 8).map_err(|e| format!("found {text}: expected a BTC amount of whole satoshis ({e})"))
 }
 
-/// `1.5e-7` → `0.00000015`, exactly; text without an exponent is returned as is. `None` for an
-/// exponent that is not an integer or is absurdly large.
-fn expand_exponent(text: &str) -> Option<String> {
-    let Some((mantissa, exp)) = text.split_once(['e', 'E']) else {
-        return Some(text.to_owned());
-    };
-    let exp: i64 = exp.strip_prefix('+').unwrap_or(exp).parse().ok().filter(|e: &i64| e.abs() <= 100)?;
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa.strip_prefix('+').unwrap_or(mantissa)),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let point = i64::try_from(int.len()).ok()? + exp;
-    let len = i64::try_from(digits.len()).ok()?;
-    let zeros = |n: i64| "0".repeat(usize::try_from(n).unwrap_or(0));
-    Some(if point <= 0 {
-        format!("{sign}0.{}{digits}", zeros(-point))
-    } else if point >= len {
-        format!("{sign}{digits}{}", zeros(point - len))
-    } else {
-        let (a, b) = digits.split_at(usize::try_from(point).ok()?);
-        format!("{sign}{a}.{b}")
-    })
+/// A block time (`time`, `blocktime`): an integer within 2009-01-03 .. now + 1 day; `Err`
+/// carries the `found …: expected …` message.
+pub(super) fn opt_time(v: Option<&Value>) -> Result<Option<i64>, String> {
+    let secs = opt_i64(v).map_err(|found| format!("found {found}: expected Unix seconds"))?;
+    secs.map(crate::import::time::check_range).transpose()
 }
 
 /// The single address a `scriptPubKey` pays, normalised: `Ok(None)` when it has none (OP_RETURN,

@@ -9,7 +9,7 @@ use super::CanvasEvent;
 use super::info::{aggregate_text, asset_info, copy_text, explorer_url, format_amount, iso_time, node_chain};
 use crate::case::{ExpandDirection, NodeKey};
 use crate::graph::{GraphNode, InvestigationGraph};
-use crate::model::{Amount, registry};
+use crate::model::registry;
 
 /// Adds a menu button that emits `event` and closes the menu.
 fn item(ui: &mut Ui, text: &str, event: CanvasEvent, events: &mut Vec<CanvasEvent>) {
@@ -99,7 +99,7 @@ pub fn canvas_menu(ui: &mut Ui, fit_requested: &mut bool) {
     }
 }
 
-fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), Amount>) {
+fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), crate::model::Total>) {
     for ((chain, asset), amount) in totals {
         ui.label(format_amount(*amount, &asset_info(chain, asset)));
     }
