@@ -198,3 +198,14 @@ fn format_thousands(n: u64) -> String {
     }
     out
 }
+
+#[test]
+fn nft_without_contract_or_status_column() {
+    let csv = "Transaction Hash,Method,BlockNo,DateTime (UTC),From,To,Token ID,Token\n\
+               {H1},Safe Transfer From,1,2024-07-01 10:00:00,{A},{B},12,Bored Thing (BORED)\n";
+    let c = ok(Format::EtherscanNft, "etherscan-nft-transfers.csv", &ImportOptions::default(), csv);
+    assert_eq!(brief(&c), ["2 ethereum {H1} token {A}>{B} 1 symbol:BORED#12 b=1 t=1719828000 fee=-"]);
+    assert_eq!(notes(&c), ["2 m=Safe Transfer From usd=-"]);
+    let name = c.assets.first().and_then(|a| a.name.clone());
+    assert_eq!(name.as_deref(), Some("Bored Thing (identified by name only: the export has no contract column)"));
+}
