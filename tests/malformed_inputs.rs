@@ -96,7 +96,7 @@ fn other_format_cases() -> Vec<Case> {
     vec![
         case(
             "explorer value more precise than the asset",
-            "prec.csv",
+            "etherscan-prec.csv",
             format!(
                 "{scan_header}\n\"{H}\",\"1\",\"1683029999\",\"2023-05-02 12:19:59\",\"{A}\",\"{B}\",\"\",\"0.0000000000000000001\",\"0\",\"0.1\",\"\",\"\"\n"
             ),
@@ -108,7 +108,7 @@ fn other_format_cases() -> Vec<Case> {
         ),
         case(
             "explorer spreadsheet date that is no date",
-            "date.csv",
+            "etherscan-date.csv",
             format!(
                 "{scan_header}\n\"{H}\",\"1\",\"\",\"13/25/2023 10:00\",\"{A}\",\"{B}\",\"\",\"1\",\"0\",\"0.1\",\"\",\"\"\n"
             ),
@@ -120,7 +120,7 @@ fn other_format_cases() -> Vec<Case> {
         ),
         case(
             "token of unknown decimals",
-            "tok.csv",
+            "etherscan-tok.csv",
             format!(
                 "\"Txhash\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Value\",\"ContractAddress\",\"TokenName\",\"TokenSymbol\"\n\"{H}\",\"1683029999\",\"2023-05-02 12:19:59\",\"{A}\",\"{B}\",\"5\",\"0x1111111111111111111111111111111111111111\",\"Mystery\",\"MYS\"\n"
             ),

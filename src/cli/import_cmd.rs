@@ -38,6 +38,10 @@ pub struct ImportArgs {
     /// `address,label` lists, Etherscan label exports, empty cells of the labels CSV).
     #[arg(long, value_parser = parse_category)]
     pub category: Option<Category>,
+    /// The token contract of a per-token page export that has no contract column (by default
+    /// read from the file name, `…-0x<40 hex>.csv`).
+    #[arg(long = "token-contract", value_name = "0x…")]
+    pub token_contract: Option<String>,
     /// The export files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -90,6 +94,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         },
         token_decimals: args.token_decimals.iter().cloned().collect::<BTreeMap<_, _>>(),
         category: args.category,
+        token_contract: args.token_contract.clone(),
     };
     let mut ledger = SqliteLedger::open(&args.ledger)?;
     let mut failures = Vec::new();

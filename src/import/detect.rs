@@ -127,13 +127,27 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
     }
     let etherscan_hash = has("txhash") || has("transactionhash");
     if etherscan_hash && has("from") {
+        if has("tokenid") {
+            return Ok(Format::EtherscanNft);
+        }
+        // Current layouts: `Amount` with the unit in the cell, and a column only explorers write
+        // (Dune and other query exports also have tx hash, from, to and amount).
+        let explorer = ["status", "method", "datetime(utc)", "age", "fromnametag", "blockno", "txnfee", "value(usd)"]
+            .iter()
+            .any(|k| has(k));
+        if has("amount") && has("token") && explorer {
+            return Ok(Format::EtherscanToken);
+        }
+        if has("amount") && has("to") && explorer {
+            return Ok(Format::EtherscanNormal);
+        }
         if has("tokenvalue") || has("tokensymbol") || has("quantity") || (has("tokenname") && has("value")) {
             return Ok(Format::EtherscanToken);
         }
         if has("parenttxfrom") || has("parenttxto") || has_prefix("parenttx") || has("txto") {
             return Ok(Format::EtherscanInternal);
         }
-        if has_prefix("valuein(") {
+        if has_prefix("valuein(") || cols.iter().any(|c| c.starts_with("value(") && c != "value(usd)") {
             return Ok(Format::EtherscanNormal);
         }
     }
@@ -146,8 +160,11 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
     if cols.len() == 2 && has("address") && has("name") {
         return Ok(Format::LabelList);
     }
-    detect_headerless(first_line)
-        .ok_or_else(|| format!("cannot recognise the CSV header {:?}: {EXPECTED}", shorten(first_line)))
+    if let Some(f) = detect_headerless(first_line) {
+        return Ok(f);
+    }
+    let names: Vec<String> = rdr_names(first_line);
+    Err(format!("cannot recognise the CSV header {:?}: {}; {EXPECTED}", shorten(first_line), closest(&names)))
 }
 
 /// Headerless label files: OFAC's `sdn.csv` (12 cells, a numeric `ent_num`, `-0-` for empty)
@@ -169,6 +186,129 @@ fn detect_xml(text: &str) -> Result<Format, String> {
         return Ok(Format::OfacSdnXml);
     }
     Err(format!("XML that is not an OFAC SDN list (no <Sanctions>, <sanctionsData> or <sdnList> element): {EXPECTED}"))
+}
+
+/// The header's names as written (for the closest-format message).
+fn rdr_names(first_line: &str) -> Vec<String> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(first_line.as_bytes());
+    rdr.records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(|n| n.trim().trim_start_matches('\u{feff}').to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// Known CSV layouts for the closest-format message: format name, layout, and its columns as
+/// published, each `Name` or `Name|alias|…` (aliases normalised; a trailing `(` matches any
+/// unit, e.g. `Value_IN(…)`); required columns start with `!`.
+const LAYOUTS: [(&str, &str, &str); 15] = [
+    (
+        "etherscan-normal",
+        "current layout",
+        "!Transaction Hash|txhash,Status,Method,Blockno|block,DateTime (UTC)|datetime,!From,From_Nametag,!To,To_Nametag,!Amount,Value (USD),Txn Fee",
+    ),
+    (
+        "etherscan-token",
+        "current layout",
+        "!Transaction Hash|txhash,Status,Method,BlockNo|block,DateTime (UTC)|datetime,!From,From_Nametag,!To,To_Nametag,!Amount,Value (USD),!Token",
+    ),
+    (
+        "etherscan-normal",
+        "seen variant",
+        "!Transaction Hash|txhash,Status,Type,Method,Block|blockno,Age,!From,From_NameTag,From_Note,!To,To_NameTag,To_Note,!Amount,Value (USD),!Asset,Txn Fee",
+    ),
+    (
+        "etherscan-normal",
+        "legacy layout",
+        "!Txhash|transactionhash,Blockno,UnixTimestamp,DateTime (UTC)|datetime,!From,!To,ContractAddress,!Value_IN(ETH)|valuein(,Value_OUT(ETH)|valueout(,CurrentValue|currentvalue@(,TxnFee(ETH)|txnfee(,TxnFee(USD),Historical $Price/Eth|historical$price/(,Status,ErrCode,Method,ChainId,Chain",
+    ),
+    (
+        "etherscan-internal",
+        "legacy layout",
+        "!Txhash|transactionhash,Blockno,UnixTimestamp,DateTime (UTC)|datetime,!ParentTxFrom,ParentTxTo,ParentTxETH_Value|parenttx(,!From,!TxTo,ContractAddress,Value_IN(ETH)|valuein(,Value_OUT(ETH)|valueout(,CurrentValue|currentvalue@(,Historical $Price/Eth|historical$price/(,Status,ErrCode,Type",
+    ),
+    (
+        "etherscan-token",
+        "legacy layout",
+        "!Txhash|transactionhash,Blockno,UnixTimestamp,DateTime (UTC)|datetime,!From,!To,!TokenValue|value|quantity,USDValueDayOfTx,!ContractAddress,TokenName,!TokenSymbol",
+    ),
+    (
+        "etherscan-token",
+        "per-token page",
+        "!Txhash|transactionhash,Blockno,UnixTimestamp,DateTime|datetime(utc),!From,!To,!Quantity,Method",
+    ),
+    (
+        "etherscan-nft",
+        "legacy layout",
+        "!Txhash|transactionhash,Blockno,UnixTimestamp,DateTime (UTC)|datetime,!From,!To,!ContractAddress,!TokenId,TokenName,TokenSymbol,TokenValue|quantity",
+    ),
+    (
+        "ethereum-etl-transactions",
+        "CSV",
+        "!hash,nonce,block_hash,block_number,transaction_index,!from_address,!to_address,!value,gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,transaction_type,receipt_status",
+    ),
+    (
+        "ethereum-etl-token-transfers",
+        "CSV",
+        "!token_address,!from_address,!to_address,!value,!transaction_hash,!log_index,block_number,block_timestamp",
+    ),
+    (
+        "ethereum-etl-traces",
+        "CSV",
+        "!transaction_hash,transaction_index,!from_address,to_address,value,input,output,!trace_type,call_type,reward_type,gas,gas_used,subtraces,!trace_address,error,status,block_number,block_timestamp,trace_id",
+    ),
+    (
+        "ethereum-etl-blocks",
+        "CSV",
+        "!number,hash,!parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,!timestamp,transaction_count,base_fee_per_gas",
+    ),
+    (
+        "tronscan",
+        "token or TRX transfers",
+        "!Tx Hash,!blockHeight,blockTime(UTC+8),!blockTime(UTC),!from,!to,!value,symbol,tokenAddress,isConfirm,contractType,status,fee",
+    ),
+    ("arkham", "CSV", "Timestamp,!From Label,!From,!To Label,!To,!Value,!Asset,Value USD,!Txn Hash,Chain"),
+    ("generic", "transfers CSV", "!chain,!tx_hash,position,block,time,!from,!to,!asset,!amount,decimals,fee,failed"),
+];
+
+/// A candidate for [`closest`]: score, format, layout, missing and unexpected columns.
+type Closest<'a> = (i64, &'a str, &'a str, Vec<String>, Vec<String>);
+
+/// `closest: FORMAT (LAYOUT); missing: …; unexpected: …` for a header no format matched: the
+/// known layout sharing the most columns with it (ties: the first listed).
+fn closest(names: &[String]) -> String {
+    let normalized: Vec<String> = names.iter().map(|n| normalize_header(n)).collect();
+    let matches = |spec: &str, n: &str| {
+        let mut alts = spec.trim_start_matches('!').split('|');
+        let first = alts.next().map(normalize_header).unwrap_or_default();
+        std::iter::once(first).chain(alts.map(str::to_owned)).any(|a| match a.strip_suffix('(') {
+            Some(prefix) if !prefix.is_empty() => n.starts_with(prefix),
+            _ => a == n || (a.ends_with(')') && a.split('(').next().is_some_and(|p| n.starts_with(&format!("{p}(")))),
+        })
+    };
+    let mut best: Option<Closest<'_>> = None;
+    for (format, layout, spec) in LAYOUTS {
+        let specs: Vec<&str> = spec.split(',').collect();
+        let missing: Vec<String> = specs
+            .iter()
+            .filter(|s| s.starts_with('!') && !normalized.iter().any(|n| matches(s, n)))
+            .map(|s| s.trim_start_matches('!').split('|').next().unwrap_or_default().to_owned())
+            .collect();
+        let unexpected: Vec<String> = names
+            .iter()
+            .zip(&normalized)
+            .filter(|(_, n)| !n.is_empty() && !specs.iter().any(|s| matches(s, n)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let known = i64::try_from(names.len() - unexpected.len()).unwrap_or(0);
+        let score = known * 2 - i64::try_from(missing.len()).unwrap_or(0);
+        if best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, format, layout, missing, unexpected));
+        }
+    }
+    let Some((_, format, layout, missing, unexpected)) = best else { return String::new() };
+    let list = |v: &[String]| if v.is_empty() { "none".to_owned() } else { v.join(", ") };
+    format!("closest: {format} ({layout}); missing: {}; unexpected: {}", list(&missing), list(&unexpected))
 }
 
 #[cfg(test)]
@@ -217,6 +357,63 @@ mod tests {
         for (h, f) in cases {
             assert_eq!(detect(format!("{h}\n1,2,3\n").as_bytes()), Ok(f), "{h}");
         }
+    }
+
+    #[test]
+    fn recognises_current_explorer_layouts() {
+        for (h, f) in [
+            (
+                "Transaction Hash,Status,Method,Blockno,DateTime (UTC),From,From_Nametag,To,To_Nametag,Amount,Value (USD),Txn Fee",
+                Format::EtherscanNormal,
+            ),
+            (
+                "Transaction Hash,Status,Method,BlockNo,DateTime (UTC),From,From_Nametag,To,To_Nametag,Amount,Value (USD),Token",
+                Format::EtherscanToken,
+            ),
+            (
+                "Transaction Hash,Status,Type,Method,Block,Age,From,From_NameTag,From_Note,To,To_NameTag,To_Note,Amount,Value (USD),Asset,Txn Fee",
+                Format::EtherscanNormal,
+            ),
+            ("Txhash,Blockno,UnixTimestamp,DateTime,From,To,Quantity,Method", Format::EtherscanToken),
+            ("Transaction Hash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Quantity,Method", Format::EtherscanToken),
+            (
+                "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,ContractAddress,TokenId,TokenName,TokenSymbol",
+                Format::EtherscanNft,
+            ),
+            (
+                "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,ContractAddress,TokenId,TokenValue,TokenName,TokenSymbol",
+                Format::EtherscanNft,
+            ),
+            (
+                "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,Value(AVAX),Status,ChainId,Chain",
+                Format::EtherscanNormal,
+            ),
+        ] {
+            assert_eq!(detect(format!("{h}\n1,2,3\n").as_bytes()), Ok(f), "{h}");
+        }
+        // A Dune-style query export is not mistaken for an explorer's current layout.
+        assert!(detect(b"blockchain,block_time,tx_hash,from,to,amount,symbol\n").is_err());
+    }
+
+    #[test]
+    fn unknown_headers_name_the_closest_format() {
+        let e = detect(
+            b"Transaction Hash,Status,Method,Blockno,DateTime (UTC),From,From_Nametag,To,To_Nametag,Foo,Value (USD),Txn Fee\n",
+        );
+        let e = e.err().unwrap_or_default();
+        assert!(
+            e.contains("closest: etherscan-normal (current layout); missing: Amount; unexpected: Foo; expected "),
+            "{e}"
+        );
+        let e = detect(b"Txhash,Blockno,UnixTimestamp,From,To,Value,Foo\n").err().unwrap_or_default();
+        assert!(
+            e.contains(
+                "closest: etherscan-token (legacy layout); missing: ContractAddress, TokenSymbol; unexpected: Foo;"
+            ),
+            "{e}"
+        );
+        let e = detect(b"Hash,Blockno,From,To,ContractAddress,TokenId\n").err().unwrap_or_default();
+        assert!(e.contains("closest: etherscan-nft (legacy layout); missing: Txhash; unexpected: Hash;"), "{e}");
     }
 
     #[test]

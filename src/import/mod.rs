@@ -11,7 +11,7 @@
 //! |---|---|
 //! | ethereum-etl / BigQuery transactions, token transfers, traces, blocks: CSV and JSON lines | [`ethereum_etl`] |
 //! | Bitcoin Core `getblock` (verbosity 2/3) and `getrawtransaction` verbose JSON | [`bitcoin_rpc`] |
-//! | Etherscan-family "Download CSV": normal, internal, token transfers | [`etherscan`] |
+//! | Etherscan-family "Download CSV": normal, internal, token, NFT transfers, per-token pages | [`etherscan`] |
 //! | Tronscan TRX / TRC-20 CSV | [`tronscan`] |
 //! | Arkham-style CSV | [`arkham`] |
 //! | hoptrace generic transfers CSV | [`generic`] |
@@ -64,6 +64,8 @@ pub enum Format {
     EtherscanInternal,
     /// Etherscan-family "Download CSV" of token (ERC-20/BEP-20) transfers.
     EtherscanToken,
+    /// Etherscan-family "Download CSV" of NFT (ERC-721 / ERC-1155) transfers.
+    EtherscanNft,
     /// Tronscan TRX or TRC-20 transfer export.
     Tronscan,
     /// Arkham-style CSV with label columns.
@@ -88,7 +90,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 18] = [
+    pub const ALL: [Format; 19] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::EthereumEtlTraces,
@@ -97,6 +99,7 @@ impl Format {
         Self::EtherscanNormal,
         Self::EtherscanInternal,
         Self::EtherscanToken,
+        Self::EtherscanNft,
         Self::Tronscan,
         Self::Arkham,
         Self::Generic,
@@ -121,6 +124,7 @@ impl Format {
             Self::EtherscanNormal => "etherscan-normal",
             Self::EtherscanInternal => "etherscan-internal",
             Self::EtherscanToken => "etherscan-token",
+            Self::EtherscanNft => "etherscan-nft",
             Self::Tronscan => "tronscan",
             Self::Arkham => "arkham",
             Self::Generic => "generic",
@@ -175,6 +179,11 @@ pub struct ImportOptions {
     /// from the stored options when not given, so batches recorded before it still match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// The token contract of a per-token page export (explorer files without a contract
+    /// column); when absent it is read from the file name (`…-0x<40 hex>.csv`). Left out of the
+    /// batch's recorded options when absent, so earlier batches keep their identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_contract: Option<String>,
 }
 
 /// What a reader needs besides the bytes.
@@ -391,7 +400,7 @@ pub fn read(
         Format::EthereumEtlTraces => ethereum_etl::read_traces(input, ctx, sink),
         Format::EthereumEtlBlocks => ethereum_etl::read_blocks(input, ctx, sink),
         Format::BitcoinRpc => bitcoin_rpc::read(input, ctx, sink),
-        Format::EtherscanNormal | Format::EtherscanInternal | Format::EtherscanToken => {
+        Format::EtherscanNormal | Format::EtherscanInternal | Format::EtherscanToken | Format::EtherscanNft => {
             etherscan::read(format, input, ctx, sink)
         }
         Format::Tronscan => tronscan::read(input, ctx, sink),

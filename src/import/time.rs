@@ -2,7 +2,7 @@
 //!
 //! Accepted: Unix seconds (and milliseconds), RFC 3339 (`2023-05-02T12:19:59Z`, with offsets),
 //! `2023-05-02 12:19:59` (optionally `UTC`/`+UTC`), `2023/05/02 12:19`, slash dates
-//! (`5/2/2023 12:19:59 PM`, order per [`DateOrder`]), dotted day-first dates (`02.05.2023 12:19`),
+//! (`5/2/2023 12:19:59 PM`, order per [`DateOrder`]; a two-digit year `11/16/21 4:07` is 20YY), dotted day-first dates (`02.05.2023 12:19`),
 //! Etherscan's web form (`May-02-2023 12:19:59 PM +UTC`), and spreadsheet serial numbers
 //! (`45048.5138773148`, days since 1899-12-30). Times without an offset are UTC.
 
@@ -165,11 +165,13 @@ fn parse_date(d: &str, order: DateOrder) -> Option<Date> {
     } else if let Some(mi) = MONTHS.iter().position(|m| a.to_ascii_lowercase().starts_with(m)) {
         // Etherscan web form: May-02-2023
         (num(c)?, i16::try_from(mi + 1).ok()?, num(b)?)
-    } else if c.len() == 4 {
+    } else if c.len() == 4 || (c.len() == 2 && sep == '/') {
+        // Spreadsheets shorten the year of `11/16/2021` to `11/16/21`: 20YY (no chain is older).
+        let year = if c.len() == 2 { 2000 + num(c)? } else { num(c)? };
         let (x, z) = (num(a)?, num(b)?);
         match (sep, order) {
-            ('.', _) | (_, DateOrder::DayFirst) => (num(c)?, z, x),
-            (_, DateOrder::MonthFirst) => (num(c)?, x, z),
+            ('.', _) | (_, DateOrder::DayFirst) => (year, z, x),
+            (_, DateOrder::MonthFirst) => (year, x, z),
         }
     } else {
         return None;
@@ -229,6 +231,10 @@ mod tests {
         }
         assert_eq!(parse_time("2/5/2023 12:19:59", DateOrder::DayFirst), Ok(T));
         assert_eq!(parse_time("5/2/2023 12:19", us), Ok(T - 59));
+        // Spreadsheet-shortened year and no seconds: 11/16/21 4:07 is 2021-11-16T04:07:00Z.
+        assert_eq!(parse_time("11/16/21 4:07", us), Ok(1_637_035_620));
+        assert_eq!(parse_time("16/11/21 4:07", DateOrder::DayFirst), Ok(1_637_035_620));
+        assert!(parse_time("16/11/21 4:07", us).is_err());
         assert_eq!(parse_time("5/2/2023 12:19:59 AM", us), Ok(T - 12 * 3600));
         // 45048 = 2023-05-02; .5138773148 of a day = 12:19:59
         assert_eq!(parse_time("45048.5138773148", us), Ok(T));
@@ -237,7 +243,9 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_time() {
         let us = DateOrder::MonthFirst;
-        for s in ["", "yesterday", "13/13/2023", "2023-02-30 00:00:00", "5/2/23 12:00", "12345678", "25:00"] {
+        for s in
+            ["", "yesterday", "13/13/2023", "2023-02-30 00:00:00", "2/30/21 4:07", "5.2.23 12:00", "12345678", "25:00"]
+        {
             assert!(parse_time(s, us).is_err(), "{s}");
         }
         // Month-first reading of 13/2/2023 is impossible: refused, not silently swapped.
