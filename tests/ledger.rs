@@ -140,12 +140,18 @@ fn queries_filter_rank_and_summarise() {
     assert_eq!(e.transfers.len(), 2);
     let rest = e.rest.expect("two transfers folded");
     assert_eq!((rest.count, rest.counterparties, rest.lower_bound), (2, 2, false));
-    assert_eq!(rest.totals.get(&("ethereum".to_owned(), "ETH".to_owned())), Some(&Amount::from_u128(eth(2) / 10).into()));
+    assert_eq!(
+        rest.totals.get(&("ethereum".to_owned(), "ETH".to_owned())),
+        Some(&Amount::from_u128(eth(2) / 10).into())
+    );
 
     let s = l.address_summary(&HUB.to_uppercase().replace("0X", "0x")).expect("summary");
     assert_eq!((s.incoming.transfers, s.incoming.counterparties), (2, 2));
     assert_eq!((s.outgoing.transfers, s.outgoing.counterparties), (4, 3));
-    assert_eq!(s.incoming.totals.get(&("ethereum".to_owned(), "ETH".to_owned())), Some(&Amount::from_u128(eth(6)).into()));
+    assert_eq!(
+        s.incoming.totals.get(&("ethereum".to_owned(), "ETH".to_owned())),
+        Some(&Amount::from_u128(eth(6)).into())
+    );
     assert_eq!((s.first_seen, s.last_seen), (Some(t0), Some(t0 + 500)));
     assert_eq!(s.chains, vec!["ethereum".to_owned()]);
 }
