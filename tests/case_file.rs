@@ -16,7 +16,7 @@ use hoptrace::case::{
 };
 use hoptrace::graph::Command;
 use hoptrace::ledger::Direction;
-use hoptrace::model::{Amount, Category, Hop, HopKind, HopStatus, Total};
+use hoptrace::model::{Amount, Category, Hop, HopKind, HopStatus};
 use proptest::prelude::*;
 
 /// `Case::new` with a title, as `save` writes it: see [`SMALL`].
@@ -120,13 +120,10 @@ fn full_case() -> Case {
             count: 12_345,
             counterparties: 9_876,
             totals: BTreeMap::from([
-                (
-                    ("ethereum".into(), "ETH".into()),
-                    Total::from(Amount::parse_base_units(MAX_AMOUNT).expect("max amount")),
-                ),
+                (("ethereum".into(), "ETH".into()), Amount::parse_base_units(MAX_AMOUNT).expect("max amount").into()),
                 (
                     ("ethereum".into(), "0xdac17f958d2ee523a2206206994597c13d831ec7".into()),
-                    Total::from(Amount::from_u128(12_345_678_901_234)),
+                    Amount::from_u128(12_345_678_901_234).into(),
                 ),
             ]),
             first_time: Some(1_690_000_001),

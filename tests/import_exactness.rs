@@ -23,7 +23,7 @@ const A: &str = "0x00000a000000000000000000000000000000000a";
 const B: &str = "0x00000b000000000000000000000000000000000b";
 const TOKEN: &str = "0x4444444444444444444444444444444444444444";
 
-/// One generic-CSV row (line numbers: the header is line 1): one argument per column a test varies.
+/// One generic-CSV row (line numbers: the header is line 1); one argument per column it fills.
 #[allow(clippy::too_many_arguments)]
 fn row(chain: &str, tx: u32, time: i64, from: &str, to: &str, asset: &str, amount: &str, kind: &str) -> String {
     format!("{chain},0x{tx:064x},0,,{time},{from},{to},{asset},{amount},,,{kind},\n")

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use hoptrace::import::ImportOptions;
 use hoptrace::ledger::{Direction, Filter, ImportOutcome, Ledger, SCAN_CAP, SqliteLedger};
-use hoptrace::model::{Amount, Total};
+use hoptrace::model::Amount;
 
 const HUB: &str = "0x1111111111111111111111111111111111111111";
 const USDT: &str = "0xdac17f958d2ee523a2206206994597c13d831ec7";
@@ -142,7 +142,7 @@ fn queries_filter_rank_and_summarise() {
     assert_eq!((rest.count, rest.counterparties, rest.lower_bound), (2, 2, false));
     assert_eq!(
         rest.totals.get(&("ethereum".to_owned(), "ETH".to_owned())),
-        Some(&Total::from(Amount::from_u128(eth(2) / 10)))
+        Some(&Amount::from_u128(eth(2) / 10).into())
     );
 
     let s = l.address_summary(&HUB.to_uppercase().replace("0X", "0x")).expect("summary");
@@ -150,7 +150,7 @@ fn queries_filter_rank_and_summarise() {
     assert_eq!((s.outgoing.transfers, s.outgoing.counterparties), (4, 3));
     assert_eq!(
         s.incoming.totals.get(&("ethereum".to_owned(), "ETH".to_owned())),
-        Some(&Total::from(Amount::from_u128(eth(6))))
+        Some(&Amount::from_u128(eth(6)).into())
     );
     assert_eq!((s.first_seen, s.last_seen), (Some(t0), Some(t0 + 500)));
     assert_eq!(s.chains, vec!["ethereum".to_owned()]);

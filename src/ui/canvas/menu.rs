@@ -9,7 +9,7 @@ use super::CanvasEvent;
 use super::info::{aggregate_text, asset_info, copy_text, explorer_url, format_amount, iso_time, node_chain};
 use crate::case::{ExpandDirection, NodeKey};
 use crate::graph::{GraphNode, InvestigationGraph};
-use crate::model::registry;
+use crate::model::{Total, registry};
 
 /// Adds a menu button that emits `event` and closes the menu.
 fn item(ui: &mut Ui, text: &str, event: CanvasEvent, events: &mut Vec<CanvasEvent>) {
@@ -99,7 +99,7 @@ pub fn canvas_menu(ui: &mut Ui, fit_requested: &mut bool) {
     }
 }
 
-fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), crate::model::Total>) {
+fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), Total>) {
     for ((chain, asset), amount) in totals {
         ui.label(format_amount(*amount, &asset_info(chain, asset)));
     }
@@ -177,6 +177,17 @@ pub fn edge_tooltip(ui: &mut Ui, graph: &InvestigationGraph, edge: EdgeIndex) {
         ui.label(RichText::new(format!("{} → {}", name(a), name(b))).strong());
     }
     ui.label(if w.count == 1 { "1 transfer".to_owned() } else { format!("{} transfers", w.count) });
+    if let Some((a, b)) = graph.graph.edge_endpoints(edge) {
+        let zero = |i| graph.graph.node_weight(i).is_some_and(|n: &GraphNode| crate::graph::text::is_mint_burn(&n.key));
+        if zero(a) {
+            ui.label("minted");
+        } else if zero(b) {
+            ui.label("burned");
+        }
+    }
     totals_ui(ui, &w.totals);
+    if w.unknown_amounts > 0 {
+        ui.label(format!("{} of {}", w.unknown_amounts, crate::ledger::UNKNOWN_AMOUNT));
+    }
     times_ui(ui, w.first_time, w.last_time);
 }
