@@ -17,10 +17,14 @@
 //! | hoptrace generic transfers CSV | [`generic`] |
 //! | GraphSense TagPack YAML | [`tagpack`] |
 //! | plain address lists (OFAC) | [`address_list`] |
+//! | cryo (Paradigm) erc20_transfers / native_transfers / transactions, Parquet or CSV | [`cryo`] |
+//! | Blockchair Bitcoin dumps: transactions / outputs / inputs, TSV or `.tsv.gz` | [`blockchair`] |
 
 pub mod address_list;
 pub mod arkham;
 pub mod bitcoin_rpc;
+pub mod blockchair;
+pub mod cryo;
 pub mod csvutil;
 mod detect;
 pub mod ethereum_etl;
@@ -65,11 +69,15 @@ pub enum Format {
     TagPack,
     /// One address a line (OFAC lists and the like).
     AddressList,
+    /// cryo (Paradigm) `erc20_transfers`, `native_transfers` or `transactions`, Parquet or CSV.
+    Cryo,
+    /// Blockchair Bitcoin database dump (`transactions`, `outputs` or `inputs`), TSV or gzip.
+    Blockchair,
 }
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 13] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::BitcoinRpc,
@@ -81,6 +89,8 @@ impl Format {
         Self::Generic,
         Self::TagPack,
         Self::AddressList,
+        Self::Cryo,
+        Self::Blockchair,
     ];
 
     /// The name used on the command line and in reports.
@@ -98,6 +108,8 @@ impl Format {
             Self::Generic => "generic",
             Self::TagPack => "tagpack",
             Self::AddressList => "address-list",
+            Self::Cryo => "cryo",
+            Self::Blockchair => "blockchair",
         }
     }
 
@@ -360,5 +372,7 @@ pub fn read(
         Format::Generic => generic::read(input, ctx, sink),
         Format::TagPack => tagpack::read(input, ctx, sink),
         Format::AddressList => address_list::read(input, ctx, sink),
+        Format::Cryo => cryo::read(input, ctx, sink),
+        Format::Blockchair => blockchair::read(input, ctx, sink),
     }
 }
