@@ -324,8 +324,8 @@ impl Row<'_> {
         let parsed = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", t)
             .ok()
             .filter(|_| t.len() == 19)
-            .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
-            .map(|z| z.timestamp().as_second());
+            .and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
+            .map(|ts| ts.as_second());
         match parsed {
             Some(secs) => check_range(secs).map_err(|m| self.refuse(i, m)),
             None => Err(self.refuse(i, format!("found {t:?}: expected a UTC time YYYY-MM-DD HH:MM:SS as Blockchair writes it"))),

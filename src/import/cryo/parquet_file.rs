@@ -37,6 +37,17 @@ struct Column {
 const NULL_SLOT: u32 = u32::MAX;
 
 impl Column {
+    fn bytes<'a>(&self, b: &'a [u8]) -> Cell<'a> {
+        if !self.text {
+            return Cell::Bytes(b);
+        }
+        match std::str::from_utf8(b) {
+            Ok("") => Cell::Null,
+            Ok(t) => Cell::Text(t),
+            Err(_) => Cell::Bytes(b),
+        }
+    }
+
     fn cell(&self, row: usize) -> Cell<'_> {
         let i = match &self.slots {
             None => row,
@@ -45,16 +56,9 @@ impl Column {
                 Some(&i) => i as usize,
             },
         };
-        let bytes = |b: &[u8]| -> Cell<'_> {
-            if self.text {
-                std::str::from_utf8(b).map_or(Cell::Bytes(b), |t| if t.is_empty() { Cell::Null } else { Cell::Text(t) })
-            } else {
-                Cell::Bytes(b)
-            }
-        };
         match &self.values {
-            Values::Bytes(v) => v.get(i).map_or(Cell::Null, |b| bytes(b.data())),
-            Values::Fixed(v) => v.get(i).map_or(Cell::Null, |b| bytes(b.data())),
+            Values::Bytes(v) => v.get(i).map_or(Cell::Null, |b| self.bytes(b.data())),
+            Values::Fixed(v) => v.get(i).map_or(Cell::Null, |b| self.bytes(b.data())),
             Values::I32(v) => v.get(i).map_or(Cell::Null, |x| {
                 if self.unsigned { Cell::UInt(u64::from(x.cast_unsigned())) } else { Cell::Int(i64::from(*x)) }
             }),
