@@ -240,8 +240,10 @@ fn malformed_parquet_is_refused_exactly() {
         case("v33.parquet"),
         "line 2: field `value_binary`: row group 1, row 0: found 33 bytes: expected at most 32 bytes (a big-endian uint256)"
     );
+    let chain999 = case("chain999.parquet");
     assert!(
-        case("chain999.parquet").ends_with("line 1: found 999: expected a chain id hoptrace knows: 1 (ethereum), 10 (optimism), 56 (bsc), 137 (polygon), 250 (fantom), 8453 (base), 42161 (arbitrum), 43114 (avalanche)"),
+        chain999.ends_with("line 1: row group 0, row 0: column chain_id: found 999: expected a chain id hoptrace knows: 1 (ethereum), 10 (optimism), 56 (bsc), 137 (polygon), 250 (fantom), 8453 (base), 42161 (arbitrum), 43114 (avalanche)"),
+        "{chain999}"
     );
     assert!(case("f64only.parquet").ends_with("line 1: the cryo erc20_transfers export has only value_f64, a rounded float that cannot state an amount exactly: expected value_binary or value_string (re-export with cryo's default --u256-types binary string f64)"));
     let nofrom = case("nofrom.parquet");

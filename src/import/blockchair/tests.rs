@@ -31,7 +31,7 @@ fn outputs_inputs_and_transactions() {
         brief(&c),
         vec![
             "2 bitcoin {X1} utxo_output ->{BTC1} 2100000000000000 BTC b=600000 t=1571443461 fee=- pos=0",
-            &fill("4 bitcoin {X1} utxo_output ->nonstandard:{X1}:2 546 BTC b=600000 t=1571443461 fee=- pos=2"),
+            &format!("4 bitcoin {{X1}} utxo_output ->nonstandard:{}:2 546 BTC b=600000 t=1571443461 fee=- pos=2", fill("{X1}")),
         ]
     );
     assert_eq!(c.transfers[0].stated_usd.as_deref(), Some("170000000000.5"));

@@ -171,7 +171,8 @@ impl<'l> Converter<'l> {
         }
         let known = || CHAIN_IDS.iter().map(|(n, c)| format!("{n} ({c})")).collect::<Vec<_>>().join(", ");
         let Some(chain) = CHAIN_IDS.iter().find(|(n, _)| *n == id).and_then(|(_, c)| registry().chain(c).ok()) else {
-            let r = at.refusal("chain_id", &format!("found {id}: expected a chain id hoptrace knows: {}", known()));
+            let m = format!("column chain_id: found {id}: expected a chain id hoptrace knows: {}", known());
+            let r = at.refusal("chain_id", &m);
             return Err(ReadError::format(at.line, r.message));
         };
         if let Some(opt) = self.option.filter(|o| o.id != chain.id) {

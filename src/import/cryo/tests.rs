@@ -120,7 +120,7 @@ fn whole_file_refusals() {
     let unknown = format!("{ERC20}1,0,0,{{H1}},{{USDT}},{{A}},{{B}},0x05,5,5.0,999\n");
     assert_eq!(
         err(&unknown, &none),
-        "line 2: found 999: expected a chain id hoptrace knows: 1 (ethereum), 10 (optimism), 56 (bsc), 137 (polygon), \
+        "line 2: column chain_id: found 999: expected a chain id hoptrace knows: 1 (ethereum), 10 (optimism), 56 (bsc), 137 (polygon), \
          250 (fantom), 8453 (base), 42161 (arbitrum), 43114 (avalanche)"
     );
     let no_chain = "block_number,transaction_hash,from_address,to_address,value_string\n1,{H1},{A},{B},5\n";
