@@ -100,7 +100,9 @@ impl Gen {
 fn write_csv(path: &Path, rows: u64) -> std::io::Result<()> {
     let mut g = Gen::new(42);
     let mut out = String::with_capacity(250 * rows as usize);
-    out.push_str("token_address,from_address,to_address,value,transaction_hash,log_index,block_number,block_timestamp\n");
+    out.push_str(
+        "token_address,from_address,to_address,value,transaction_hash,log_index,block_number,block_timestamp\n",
+    );
     for _ in 0..rows {
         let r = g.next();
         let _ = writeln!(
@@ -139,7 +141,8 @@ fn write_parquet(path: &Path, rows: u64) -> parquet::errors::Result<()> {
     let props = Arc::new(WriterProperties::builder().set_compression(Compression::LZ4_RAW).build());
     let file = std::fs::File::create(path)?;
     let mut w = SerializedFileWriter::new(file, schema, props)?;
-    let tokens: Vec<ByteArray> = TOKENS.iter().map(|t| ByteArray::from(hex::decode(&t[2..]).unwrap_or_default())).collect();
+    let tokens: Vec<ByteArray> =
+        TOKENS.iter().map(|t| ByteArray::from(hex::decode(&t[2..]).unwrap_or_default())).collect();
     let addr = |n: u64| {
         let mut b = vec![0u8; 12];
         b.extend_from_slice(&n.to_be_bytes());
@@ -214,7 +217,8 @@ fn write_blockchair(path: &Path, rows: u64) -> std::io::Result<()> {
         let slot = addresses.get_mut(r.to as usize).expect("account below 100000");
         let to = slot.get_or_insert_with(|| btc_address(r.to));
         let secs = i64::try_from(r.time()).unwrap_or_default();
-        let time = jiff::Timestamp::from_second(secs).map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default();
+        let time =
+            jiff::Timestamp::from_second(secs).map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default();
         // Bitcoin values fit 21e14 satoshi: keep the P1 value's low digits.
         let value = r.value % 2_100_000_000_000_000;
         writeln!(f, "{}\t{}\t{}\t{time}\t{value}\t\t{to}\tpubkeyhash\t\t0\t1", r.block(), r.hash_hex(), r.i % 3)?;
@@ -233,7 +237,8 @@ fn import(file: &Path, db: &Path) -> (Duration, u64) {
 }
 
 fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(|_| "unknown".to_owned(), |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+    std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "unknown".to_owned(), |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }
 
 fn main() {
@@ -246,7 +251,11 @@ fn main() {
             let partial = dir.join("writing.parquet");
             write_parquet(&partial, rows).expect("write parquet");
             std::fs::rename(&partial, &file).expect("move parquet");
-            println!("wrote {} ({:.1} MB)", file.display(), std::fs::metadata(&file).map_or(0, |m| m.len()) as f64 / 1e6);
+            println!(
+                "wrote {} ({:.1} MB)",
+                file.display(),
+                std::fs::metadata(&file).map_or(0, |m| m.len()) as f64 / 1e6
+            );
         }
         let (took, n) = import(&file, &dir.join("rss.sqlite"));
         println!("10M-row Parquet import: {n} transfers in {took:.2?}; load average {}", load());

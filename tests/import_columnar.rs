@@ -24,7 +24,10 @@ const USDT: &str = "0xdac17f958d2ee523a2206206994597c13d831ec7";
 fn pyarrow() -> bool {
     let ok = Command::new("python3").args(["-c", "import pyarrow"]).output().is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI: python3 with pyarrow is required (.ci/run installs it)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI: python3 with pyarrow is required (.ci/run installs it)"
+        );
         eprintln!("SKIPPED: pyarrow not installed");
     }
     ok
@@ -56,11 +59,7 @@ fn import(l: &mut SqliteLedger, path: &Path) -> ImportReport {
 /// 2^128 + 1, 2^255 + 7, 2^64: above u64 and u128.
 fn big() -> [String; 3] {
     let two = ethnum::U256::from(2u8);
-    [
-        (two.pow(128) + 1).to_string(),
-        (two.pow(255) + 7).to_string(),
-        two.pow(64).to_string(),
-    ]
+    [(two.pow(128) + 1).to_string(), (two.pow(255) + 7).to_string(), two.pow(64).to_string()]
 }
 
 #[test]
@@ -165,7 +164,10 @@ fn cryo_transactions_and_native_transfers_parquet() {
     let r = import(&mut l, &dir.path().join("transactions.parquet"));
     assert_eq!((r.rows, r.transfers, r.refused.len()), (2, 2, 0), "{:?}", r.refused);
     let t1 = &l.tx_transfers("polygon", H1).expect("query")[0].transfer;
-    assert_eq!((t1.amount_base.to_string(), t1.failed, t1.fee_base.map(|f| f.to_string())), (v1, false, Some("630000000000000".to_owned())));
+    assert_eq!(
+        (t1.amount_base.to_string(), t1.failed, t1.fee_base.map(|f| f.to_string())),
+        (v1, false, Some("630000000000000".to_owned()))
+    );
     let t2 = &l.tx_transfers("polygon", H2).expect("query")[0].transfer;
     assert_eq!((t2.to.as_deref(), t2.failed, t2.fee_base), (None, true, None));
     let r = import(&mut l, &dir.path().join("native_transfers.parquet"));
@@ -291,8 +293,7 @@ const X_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 const X_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 const BTC1: &str = "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ";
 const BTC2: &str = "134r8iHv69xdT6p5qVKTsHrcUEuBVZAYak";
-const OUT_HEAD: &str =
-    "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\n";
+const OUT_HEAD: &str = "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\n";
 const IN_HEAD: &str = "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\tspending_block_id\tspending_transaction_hash\tspending_index\tspending_time\tspending_value_usd\tspending_sequence\tspending_signature_hex\tspending_witness\tlifespan\tcdd\n";
 
 /// Transaction A (block 600000) pays BTC1 1.5 BTC and BTC2 0.25 BTC; transaction B (block
@@ -334,7 +335,10 @@ fn check_blockchair_ledger(l: &SqliteLedger) {
     // Each output and each input once: 3 outputs, 2 inputs.
     let btc = info.per_asset.iter().find(|a| a.chain == "bitcoin" && a.asset == "BTC").expect("BTC counted");
     assert_eq!(btc.transfers, 5);
-    assert_eq!(btc.total.to_string(), (150_000_000u64 + 25_000_000 + 174_990_000 + 150_000_000 + 25_000_000).to_string());
+    assert_eq!(
+        btc.total.to_string(),
+        (150_000_000u64 + 25_000_000 + 174_990_000 + 150_000_000 + 25_000_000).to_string()
+    );
 }
 
 #[test]

@@ -85,7 +85,8 @@ fn shorten(s: &str) -> String {
 /// A Blockchair dump's header: tab-separated, with `block_id` and a transaction hash column.
 fn is_blockchair(first_line: &str) -> bool {
     let cols: Vec<&str> = first_line.trim_end().split('\t').collect();
-    cols.contains(&"block_id") && (cols.contains(&"transaction_hash") || (cols.contains(&"hash") && cols.contains(&"fee")))
+    cols.contains(&"block_id")
+        && (cols.contains(&"transaction_hash") || (cols.contains(&"hash") && cols.contains(&"fee")))
 }
 
 /// A gzip file: its decompressed start must be a Blockchair dump (the only compressed format
@@ -111,11 +112,11 @@ fn detect_gzip(sample: &[u8]) -> Result<Format, String> {
              (.tsv.gz); decompress it first (gunzip FILE) and import the result",
             shorten(line)
         )),
-        None => Err(
-            "a gzip-compressed file whose start does not decompress to a text line: expected a Blockchair dump \
+        None => {
+            Err("a gzip-compressed file whose start does not decompress to a text line: expected a Blockchair dump \
              (.tsv.gz); check the download, or decompress it first"
-                .to_owned(),
-        ),
+                .to_owned())
+        }
     }
 }
 

@@ -45,8 +45,17 @@ use crate::model::{Amount, Chain, ChainModel, Transfer, TransferKind, registry};
 pub const TX_ROW: &str = "Blockchair transactions row (fee and totals; value moves in the outputs and inputs files)";
 
 /// Blockchair's other chains, as their dump file names spell them.
-const OTHER_CHAINS: [&str; 9] =
-    ["bitcoin-cash", "bitcoin_cash", "bitcoin-sv", "bitcoin_sv", "litecoin", "dogecoin", "dash", "groestlcoin", "zcash"];
+const OTHER_CHAINS: [&str; 9] = [
+    "bitcoin-cash",
+    "bitcoin_cash",
+    "bitcoin-sv",
+    "bitcoin_sv",
+    "litecoin",
+    "dogecoin",
+    "dash",
+    "groestlcoin",
+    "zcash",
+];
 
 /// Which table a dump holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +106,8 @@ fn layout(names: &[&str]) -> Result<(Table, Cols), String> {
         ));
     };
     let need = |n: &str| {
-        find(n).ok_or_else(|| format!("the Blockchair {table:?} header has no {n} column: header is {}", names.join("\t")))
+        find(n)
+            .ok_or_else(|| format!("the Blockchair {table:?} header has no {n} column: header is {}", names.join("\t")))
     };
     let mut c = Cols { block: need("block_id")?, time: need("time")?, ..Cols::default() };
     match table {
@@ -257,12 +267,7 @@ enum Emit {
     Block(BlockTime),
 }
 
-fn transaction(
-    row: &Row<'_>,
-    c: &Cols,
-    chain: &Chain,
-    last_block: &mut Option<i64>,
-) -> Result<Option<Emit>, Refusal> {
+fn transaction(row: &Row<'_>, c: &Cols, chain: &Chain, last_block: &mut Option<i64>) -> Result<Option<Emit>, Refusal> {
     row.txid(c.tx)?;
     let block = row.int(c.block, "the block height")?;
     let time = row.time(c.time)?;
@@ -316,7 +321,10 @@ impl Row<'_> {
         if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
             return Amount::parse_base_units(t).map_err(|e| self.refuse(i, e.to_string()));
         }
-        Err(self.refuse(i, format!("found {t:?}: expected a whole number of satoshis (Blockchair states values in satoshi)")))
+        Err(self.refuse(
+            i,
+            format!("found {t:?}: expected a whole number of satoshis (Blockchair states values in satoshi)"),
+        ))
     }
 
     fn time(&self, i: usize) -> Result<i64, Refusal> {
@@ -328,7 +336,10 @@ impl Row<'_> {
             .map(|ts| ts.as_second());
         match parsed {
             Some(secs) => check_range(secs).map_err(|m| self.refuse(i, m)),
-            None => Err(self.refuse(i, format!("found {t:?}: expected a UTC time YYYY-MM-DD HH:MM:SS as Blockchair writes it"))),
+            None => {
+                Err(self
+                    .refuse(i, format!("found {t:?}: expected a UTC time YYYY-MM-DD HH:MM:SS as Blockchair writes it")))
+            }
         }
     }
 

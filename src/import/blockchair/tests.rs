@@ -6,8 +6,7 @@ use super::{TX_ROW, read};
 use crate::import::explorer_common::testkit::{brief, fill, refusal, refusals, run};
 use crate::import::{Collected, ImportOptions, ReadContext, ReadError};
 
-pub(crate) const OUTPUTS: &str =
-    "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\n";
+pub(crate) const OUTPUTS: &str = "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\n";
 pub(crate) const INPUTS: &str = "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\tspending_block_id\tspending_transaction_hash\tspending_index\tspending_time\tspending_value_usd\tspending_sequence\tspending_signature_hex\tspending_witness\tlifespan\tcdd\n";
 const TXS: &str = "block_id\thash\ttime\tsize\tweight\tversion\tlock_time\tis_coinbase\thas_witness\tinput_count\toutput_count\tinput_total\tinput_total_usd\toutput_total\toutput_total_usd\tfee\tfee_usd\tfee_per_kb\tfee_per_kb_usd\tfee_per_kwu\tfee_per_kwu_usd\tcdd_total\n";
 
@@ -31,7 +30,10 @@ fn outputs_inputs_and_transactions() {
         brief(&c),
         vec![
             "2 bitcoin {X1} utxo_output ->{BTC1} 2100000000000000 BTC b=600000 t=1571443461 fee=- pos=0",
-            &format!("4 bitcoin {{X1}} utxo_output ->nonstandard:{}:2 546 BTC b=600000 t=1571443461 fee=- pos=2", fill("{X1}")),
+            &format!(
+                "4 bitcoin {{X1}} utxo_output ->nonstandard:{}:2 546 BTC b=600000 t=1571443461 fee=- pos=2",
+                fill("{X1}")
+            ),
         ]
     );
     assert_eq!(c.transfers[0].stated_usd.as_deref(), Some("170000000000.5"));
@@ -65,9 +67,8 @@ fn outputs_inputs_and_transactions() {
 
 #[test]
 fn gzip_is_read_while_streaming_and_truncation_refused() {
-    let outputs = format!(
-        "{OUTPUTS}600000\t{{X1}}\t0\t2019-10-19 00:04:21\t5000\t1\t{{BTC1}}\tpubkeyhash\t76a914\t0\t1\n"
-    );
+    let outputs =
+        format!("{OUTPUTS}600000\t{{X1}}\t0\t2019-10-19 00:04:21\t5000\t1\t{{BTC1}}\tpubkeyhash\t76a914\t0\t1\n");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(fill(&outputs).as_bytes()).unwrap_or_default();
     let bytes = gz.finish().unwrap_or_default();
@@ -101,8 +102,16 @@ fn malformed_rows_are_refused_exactly() {
     assert_eq!(
         refusals(&c),
         vec![
-            refusal(2, "value", "found \"1.5\": expected a whole number of satoshis (Blockchair states values in satoshi)"),
-            refusal(3, "time", "found \"19/10/2019 00:04\": expected a UTC time YYYY-MM-DD HH:MM:SS as Blockchair writes it"),
+            refusal(
+                2,
+                "value",
+                "found \"1.5\": expected a whole number of satoshis (Blockchair states values in satoshi)"
+            ),
+            refusal(
+                3,
+                "time",
+                "found \"19/10/2019 00:04\": expected a UTC time YYYY-MM-DD HH:MM:SS as Blockchair writes it"
+            ),
             refusal(4, "transaction_hash", "found \"abc\": expected a transaction hash of 64 hexadecimal digits"),
             refusal(
                 5,

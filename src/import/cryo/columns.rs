@@ -162,7 +162,9 @@ pub(crate) fn uint(c: Cell<'_>, what: &str) -> Result<Option<u64>, String> {
         Cell::Null => Ok(None),
         Cell::UInt(v) => Ok(Some(v)),
         Cell::Int(v) => u64::try_from(v).map(Some).map_err(|_| fail()),
-        Cell::Text(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => t.parse().map(Some).map_err(|_| fail()),
+        Cell::Text(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+            t.parse().map(Some).map_err(|_| fail())
+        }
         _ => Err(fail()),
     }
 }
@@ -220,14 +222,21 @@ fn binary_amount(c: Cell<'_>) -> Result<Option<Amount>, String> {
         Cell::Bytes(b) if b.len() > 32 => Err(too_long(b.len())),
         Cell::Bytes(b) => Ok(Some(be_amount(b))),
         Cell::Text(t) => {
-            let digits = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
+            let digits = t
+                .strip_prefix("0x")
+                .or_else(|| t.strip_prefix("0X"))
+                .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
             match digits {
-                Some(d) if d.len() > 64 => Err(format!("found {} hexadecimal digits: expected at most 64 (a uint256)", d.len())),
+                Some(d) if d.len() > 64 => {
+                    Err(format!("found {} hexadecimal digits: expected at most 64 (a uint256)", d.len()))
+                }
                 Some(d) => {
                     let bytes = hex::decode(format!("{d:0>64}")).map_err(|e| e.to_string())?;
                     Ok(Some(be_amount(&bytes)))
                 }
-                None => Err(format!("found {}: expected 0x and the value's big-endian hexadecimal digits", describe(c))),
+                None => {
+                    Err(format!("found {}: expected 0x and the value's big-endian hexadecimal digits", describe(c)))
+                }
             }
         }
         other => Err(format!("found {}: expected big-endian binary value bytes", describe(other))),

@@ -225,15 +225,19 @@ impl<'l> Converter<'l> {
         let refuse = |f: Field, m: String| Skip::Refused(at.refusal(name(f), &m));
         let cell = |f: Field| cells.get(f as usize).copied().unwrap_or(Cell::Null);
         let int = |f: Field, what: &str| {
-            columns::uint(cell(f), what).map_err(|m| refuse(f, m))?.map(i64::try_from).transpose().map_err(|_| {
-                refuse(f, format!("found a number above {}: expected {what}", i64::MAX))
-            })
+            columns::uint(cell(f), what)
+                .map_err(|m| refuse(f, m))?
+                .map(i64::try_from)
+                .transpose()
+                .map_err(|_| refuse(f, format!("found a number above {}: expected {what}", i64::MAX)))
         };
         let addr = |f: Field| columns::address(cell(f), chain).map_err(|m| refuse(f, m));
         let dataset = self.layout.dataset;
         let hash = match columns::hash(cell(Field::TxHash)).map_err(|m| refuse(Field::TxHash, m))? {
             Some(h) => h,
-            None if dataset == Dataset::NativeTransfers => return Err(Skip::Skipped("block or uncle reward (no transaction)")),
+            None if dataset == Dataset::NativeTransfers => {
+                return Err(Skip::Skipped("block or uncle reward (no transaction)"));
+            }
             None => return Err(refuse(Field::TxHash, "empty: expected the transaction hash".to_owned())),
         };
         let block = int(Field::Block, "the block number")?;
@@ -284,7 +288,9 @@ impl<'l> Converter<'l> {
                     c => !columns::boolean(c).map_err(|m| refuse(Field::Success, m))?,
                 };
                 let gas = |f: Field, what: &str| columns::uint(cell(f), what).map_err(|m| refuse(f, m));
-                if let (Some(g), Some(p)) = (gas(Field::GasUsed, "gas used")?, gas(Field::GasPrice, "a gas price in wei")?) {
+                if let (Some(g), Some(p)) =
+                    (gas(Field::GasUsed, "gas used")?, gas(Field::GasPrice, "a gas price in wei")?)
+                {
                     t.fee_base = Some(crate::model::Amount(ethnum::U256::from(g) * ethnum::U256::from(p)));
                 }
             }

@@ -62,9 +62,9 @@ impl Column {
             Values::I32(v) => v.get(i).map_or(Cell::Null, |x| {
                 if self.unsigned { Cell::UInt(u64::from(x.cast_unsigned())) } else { Cell::Int(i64::from(*x)) }
             }),
-            Values::I64(v) => {
-                v.get(i).map_or(Cell::Null, |x| if self.unsigned { Cell::UInt(x.cast_unsigned()) } else { Cell::Int(*x) })
-            }
+            Values::I64(v) => v
+                .get(i)
+                .map_or(Cell::Null, |x| if self.unsigned { Cell::UInt(x.cast_unsigned()) } else { Cell::Int(*x) }),
             Values::Bool(v) => v.get(i).map_or(Cell::Null, |b| Cell::Bool(*b)),
         }
     }
@@ -83,7 +83,8 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
              expected `hoptrace import FILE.parquet`",
         ));
     };
-    let reader = SerializedFileReader::new(File::open(path)?).map_err(|e| perr("cannot read the Parquet footer", &e))?;
+    let reader =
+        SerializedFileReader::new(File::open(path)?).map_err(|e| perr("cannot read the Parquet footer", &e))?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let names: Vec<String> = schema.columns().iter().map(|c| c.name().to_owned()).collect();
     let layout = Layout::new(&names).map_err(|m| ReadError::format(1, m))?;
@@ -127,8 +128,10 @@ fn is_text(d: &ColumnDescriptor) -> bool {
 }
 
 fn is_unsigned(d: &ColumnDescriptor) -> bool {
-    matches!(d.converted_type(), ConvertedType::UINT_8 | ConvertedType::UINT_16 | ConvertedType::UINT_32 | ConvertedType::UINT_64)
-        || matches!(d.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed)
+    matches!(
+        d.converted_type(),
+        ConvertedType::UINT_8 | ConvertedType::UINT_16 | ConvertedType::UINT_32 | ConvertedType::UINT_64
+    ) || matches!(d.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed)
 }
 
 /// Decodes column `i` of a row group of `rows` rows.
@@ -170,7 +173,9 @@ fn read_column(group: &dyn RowGroupReader, i: usize, rows: usize, g: usize, name
         _ => {
             let found = descr.physical_type();
             let message = if found == Physical::DOUBLE || found == Physical::FLOAT {
-                format!("column {name} holds floating-point numbers, which cannot state it exactly: expected binary, text or integers")
+                format!(
+                    "column {name} holds floating-point numbers, which cannot state it exactly: expected binary, text or integers"
+                )
             } else {
                 format!("column {name} has Parquet type {found}: expected binary, text, integers or booleans")
             };
