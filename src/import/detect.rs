@@ -11,6 +11,14 @@ pub const SAMPLE_BYTES: usize = 64 * 1024;
 /// # Errors
 /// A message saying what the file looks like and which formats were expected.
 pub fn detect(sample: &[u8]) -> Result<Format, String> {
+    // Parquet: the only Parquet files hoptrace reads are cryo's; the reader checks the schema
+    // (kept at the file's end) and refuses other Parquet files naming the columns it found.
+    if sample.starts_with(b"PAR1") {
+        return Ok(Format::Cryo);
+    }
+    if sample.starts_with(&[0x1f, 0x8b]) {
+        return detect_gzip(sample);
+    }
     let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(sample);
     // OFAC's sdn.csv ends with a Ctrl-Z (0x1A) end-of-file mark: not binary data.
     let text_end = sample.iter().rposition(|b| !b.is_ascii_whitespace() && *b != 0x1a).map_or(0, |i| i + 1);
@@ -49,6 +57,9 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
         return Ok(Format::TagPack);
     }
     let first = trimmed.lines().next().unwrap_or("");
+    if first.contains('\t') && !first.contains(',') && is_blockchair(first) {
+        return Ok(Format::Blockchair);
+    }
     if first.contains(',') {
         return detect_csv(first);
     }
@@ -64,8 +75,9 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
 }
 
 const EXPECTED: &str = "expected ethereum-etl CSV/JSON lines, Bitcoin Core RPC JSON, an Etherscan/BscScan/Polygonscan \
-     CSV, a Tronscan or Arkham CSV, the generic transfers CSV, a TagPack YAML, an address list, a label list \
-     (address,label / address,name / Etherscan label export / labels CSV) or an OFAC SDN file (or pass --format)";
+     CSV, a Tronscan or Arkham CSV, the generic transfers CSV, a cryo Parquet/CSV export, a Blockchair TSV dump, \
+     a TagPack YAML, an address list, a label list (address,label / address,name / Etherscan label export / labels \
+     CSV) or an OFAC SDN file (or pass --format)";
 
 fn shorten(s: &str) -> String {
     let mut out: String = s.chars().take(120).collect();
@@ -73,6 +85,44 @@ fn shorten(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// A Blockchair dump's header: tab-separated, with `block_id` and a transaction hash column.
+fn is_blockchair(first_line: &str) -> bool {
+    let cols: Vec<&str> = first_line.trim_end().split('\t').collect();
+    cols.contains(&"block_id")
+        && (cols.contains(&"transaction_hash") || (cols.contains(&"hash") && cols.contains(&"fee")))
+}
+
+/// A gzip file: its decompressed start must be a Blockchair dump (the only compressed format
+/// hoptrace reads as it is).
+fn detect_gzip(sample: &[u8]) -> Result<Format, String> {
+    use std::io::Read as _;
+    let mut decoder = flate2::read::MultiGzDecoder::new(sample);
+    let mut plain = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // The sample ends mid-stream: keep what decompresses before the cut.
+    while plain.len() < SAMPLE_BYTES {
+        match decoder.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => plain.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+        }
+    }
+    let first_end = plain.iter().position(|&b| b == b'\n');
+    let first = first_end.and_then(|e| std::str::from_utf8(plain.get(..e)?).ok());
+    match first {
+        Some(line) if is_blockchair(line.trim_start_matches('\u{feff}')) => Ok(Format::Blockchair),
+        Some(line) => Err(format!(
+            "a gzip-compressed file whose first line is {:?}: hoptrace reads gzip only for Blockchair dumps \
+             (.tsv.gz); decompress it first (gunzip FILE) and import the result",
+            shorten(line)
+        )),
+        None => {
+            Err("a gzip-compressed file whose start does not decompress to a text line: expected a Blockchair dump \
+             (.tsv.gz); check the download, or decompress it first"
+                .to_owned())
+        }
+    }
 }
 
 fn detect_json(text: &str) -> Result<Format, String> {
@@ -112,6 +162,14 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
     }
     if has("number") && has("timestamp") && has("parenthash") {
         return Ok(Format::EthereumEtlBlocks);
+    }
+    // cryo: binary-derived value columns, or the chain_id column ethereum-etl does not write.
+    if has("transactionhash")
+        && has("fromaddress")
+        && has("toaddress")
+        && (has("valuebinary") || has("valuestring") || has("valuef64") || (has("value") && has("chainid")))
+    {
+        return Ok(Format::Cryo);
     }
     if has("hash") && has("fromaddress") && has("toaddress") && has("value") {
         return Ok(Format::EthereumEtlTransactions);
@@ -462,5 +520,25 @@ mod tests {
         }
         assert!(detect(b"<graphml/>\n").err().is_some_and(|e| e.starts_with("XML that is not an OFAC SDN list")));
         assert!(detect(b"hello,world\n").err().is_some_and(|e| e.contains("cannot recognise the CSV header")));
+    }
+
+    #[test]
+    fn recognises_cryo_and_blockchair() {
+        assert_eq!(detect(b"PAR1\x15\x04\x15"), Ok(Format::Cryo));
+        let cryo = "block_number,transaction_index,log_index,transaction_hash,erc20,from_address,to_address,value_binary,value_string,value_f64,chain_id\n";
+        assert_eq!(detect(cryo.as_bytes()), Ok(Format::Cryo));
+        let txs = "block_number,transaction_index,transaction_hash,nonce,from_address,to_address,value_string,success,chain_id\n";
+        assert_eq!(detect(txs.as_bytes()), Ok(Format::Cryo));
+        let outputs = "block_id\ttransaction_hash\tindex\ttime\tvalue\tvalue_usd\trecipient\ttype\tscript_hex\tis_from_coinbase\tis_spendable\n";
+        assert_eq!(detect(outputs.as_bytes()), Ok(Format::Blockchair));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, outputs.repeat(3000).as_bytes()).ok();
+        let bytes = gz.finish().unwrap_or_default();
+        // The ledger's sample is cut: the gzip stream ends early.
+        assert_eq!(detect(&bytes[..bytes.len() / 2]), Ok(Format::Blockchair));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, b"a,b\n1,2\n").ok();
+        let err = detect(&gz.finish().unwrap_or_default()).err().unwrap_or_default();
+        assert!(err.contains("hoptrace reads gzip only for Blockchair dumps"), "{err}");
     }
 }

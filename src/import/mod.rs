@@ -19,10 +19,14 @@
 //! | plain address lists (OFAC) | [`address_list`] |
 //! | label lists: `address,label[,note]`, `address,name`, Etherscan label exports, the labels CSV | [`labels`] |
 //! | OFAC SDN: `SDN_ADVANCED.XML`, `SDN_ENHANCED.XML`, `SDN.XML`, `sdn.csv` | [`ofac_sdn`] |
+//! | cryo (Paradigm) erc20_transfers / native_transfers / transactions, Parquet or CSV | [`cryo`] |
+//! | Blockchair Bitcoin dumps: transactions / outputs / inputs, TSV or `.tsv.gz` | [`blockchair`] |
 
 pub mod address_list;
 pub mod arkham;
 pub mod bitcoin_rpc;
+pub mod blockchair;
+pub mod cryo;
 pub mod csvutil;
 mod detect;
 pub mod ethereum_etl;
@@ -86,11 +90,15 @@ pub enum Format {
     OfacSdnXml,
     /// OFAC SDN list as the headerless `sdn.csv` (addresses in the remarks column).
     OfacSdnCsv,
+    /// cryo (Paradigm) `erc20_transfers`, `native_transfers` or `transactions`, Parquet or CSV.
+    Cryo,
+    /// Blockchair Bitcoin database dump (`transactions`, `outputs` or `inputs`), TSV or gzip.
+    Blockchair,
 }
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 19] = [
+    pub const ALL: [Format; 21] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::EthereumEtlTraces,
@@ -110,6 +118,8 @@ impl Format {
         Self::LabelsCsv,
         Self::OfacSdnXml,
         Self::OfacSdnCsv,
+        Self::Cryo,
+        Self::Blockchair,
     ];
 
     /// The name used on the command line and in reports.
@@ -135,6 +145,8 @@ impl Format {
             Self::LabelsCsv => "labels-csv",
             Self::OfacSdnXml => "ofac-sdn-xml",
             Self::OfacSdnCsv => "ofac-sdn-csv",
+            Self::Cryo => "cryo",
+            Self::Blockchair => "blockchair",
         }
     }
 
@@ -413,5 +425,7 @@ pub fn read(
         Format::LabelsCsv => labels::named::read(input, ctx, sink),
         Format::OfacSdnXml => ofac_sdn::read_xml(input, ctx, sink),
         Format::OfacSdnCsv => ofac_sdn::read_csv(input, ctx, sink),
+        Format::Cryo => cryo::read(input, ctx, sink),
+        Format::Blockchair => blockchair::read(input, ctx, sink),
     }
 }

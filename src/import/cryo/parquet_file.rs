@@ -1,0 +1,200 @@
+//! cryo Parquet files: the schema decides the dataset, then each row group's used columns are
+//! decoded (one row group in memory at a time) and handed row by row to the converter.
+
+use std::fs::File;
+
+use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
+use parquet::column::reader::ColumnReader;
+use parquet::data_type::{ByteArray, FixedLenByteArray};
+use parquet::file::reader::{FileReader, RowGroupReader};
+use parquet::file::serialized_reader::SerializedFileReader;
+use parquet::schema::types::ColumnDescriptor;
+
+use super::columns::{Cell, FIELDS, Layout, NAMES};
+use super::{Converter, Where};
+use crate::import::{ReadContext, ReadError, Sink};
+
+/// Decoded values of one column chunk.
+enum Values {
+    Bytes(Vec<ByteArray>),
+    Fixed(Vec<FixedLenByteArray>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    Bool(Vec<bool>),
+}
+
+/// One used column of the current row group.
+struct Column {
+    values: Values,
+    /// Index into `values` of each row's value; `None` for a column without nulls (row = index).
+    slots: Option<Vec<u32>>,
+    /// A string column (text, not binary).
+    text: bool,
+    /// An unsigned integer column.
+    unsigned: bool,
+}
+
+const NULL_SLOT: u32 = u32::MAX;
+
+impl Column {
+    fn bytes<'a>(&self, b: &'a [u8]) -> Cell<'a> {
+        if !self.text {
+            return Cell::Bytes(b);
+        }
+        match std::str::from_utf8(b) {
+            Ok("") => Cell::Null,
+            Ok(t) => Cell::Text(t),
+            Err(_) => Cell::Bytes(b),
+        }
+    }
+
+    fn cell(&self, row: usize) -> Cell<'_> {
+        let i = match &self.slots {
+            None => row,
+            Some(s) => match s.get(row) {
+                Some(&NULL_SLOT) | None => return Cell::Null,
+                Some(&i) => i as usize,
+            },
+        };
+        match &self.values {
+            Values::Bytes(v) => v.get(i).map_or(Cell::Null, |b| self.bytes(b.data())),
+            Values::Fixed(v) => v.get(i).map_or(Cell::Null, |b| self.bytes(b.data())),
+            Values::I32(v) => v.get(i).map_or(Cell::Null, |x| {
+                if self.unsigned { Cell::UInt(u64::from(x.cast_unsigned())) } else { Cell::Int(i64::from(*x)) }
+            }),
+            Values::I64(v) => v
+                .get(i)
+                .map_or(Cell::Null, |x| if self.unsigned { Cell::UInt(x.cast_unsigned()) } else { Cell::Int(*x) }),
+            Values::Bool(v) => v.get(i).map_or(Cell::Null, |b| Cell::Bool(*b)),
+        }
+    }
+}
+
+fn perr(what: &str, e: &parquet::errors::ParquetError) -> ReadError {
+    ReadError::format(1, format!("{what}: {e}: expected a Parquet file as cryo writes it"))
+}
+
+/// Reads the Parquet file at `ctx.path`.
+pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
+    let Some(path) = ctx.path else {
+        return Err(ReadError::format(
+            1,
+            "a Parquet file is read from disk (its schema is at its end), but this import has no file path: \
+             expected `hoptrace import FILE.parquet`",
+        ));
+    };
+    let reader =
+        SerializedFileReader::new(File::open(path)?).map_err(|e| perr("cannot read the Parquet footer", &e))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let names: Vec<String> = schema.columns().iter().map(|c| c.name().to_owned()).collect();
+    let layout = Layout::new(&names).map_err(|m| ReadError::format(1, m))?;
+    for (f, idx) in layout.index.iter().enumerate() {
+        if let Some(descr) = idx.and_then(|i| schema.columns().get(i))
+            && descr.max_rep_level() > 0
+        {
+            return Err(ReadError::format(
+                1,
+                format!("column {} is a list: expected one value a row as cryo writes it", NAMES[f]),
+            ));
+        }
+    }
+    let mut conv = Converter::new(&layout, ctx)?;
+    let mut line = 0u64;
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(|e| perr(&format!("row group {g}"), &e))?;
+        let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+        let mut cols: Vec<Option<Column>> = Vec::with_capacity(FIELDS);
+        for (f, idx) in layout.index.iter().enumerate() {
+            cols.push(match idx {
+                Some(i) => Some(read_column(group.as_ref(), *i, rows, g, NAMES[f])?),
+                None => None,
+            });
+        }
+        let mut cells = [Cell::Null; FIELDS];
+        for r in 0..rows {
+            line += 1;
+            sink.row();
+            for (cell, col) in cells.iter_mut().zip(&cols) {
+                *cell = col.as_ref().map_or(Cell::Null, |c| c.cell(r));
+            }
+            conv.row(&cells, &Where { line, group: Some((g, r)) }, sink)?;
+        }
+    }
+    Ok(())
+}
+
+fn is_text(d: &ColumnDescriptor) -> bool {
+    d.converted_type() == ConvertedType::UTF8 || matches!(d.logical_type_ref(), Some(LogicalType::String))
+}
+
+fn is_unsigned(d: &ColumnDescriptor) -> bool {
+    matches!(
+        d.converted_type(),
+        ConvertedType::UINT_8 | ConvertedType::UINT_16 | ConvertedType::UINT_32 | ConvertedType::UINT_64
+    ) || matches!(d.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed)
+}
+
+/// Decodes column `i` of a row group of `rows` rows.
+fn read_column(group: &dyn RowGroupReader, i: usize, rows: usize, g: usize, name: &str) -> Result<Column, ReadError> {
+    let fail = |e: parquet::errors::ParquetError| {
+        ReadError::format(1, format!("row group {g}, column {name}: {e}: expected a readable Parquet column chunk"))
+    };
+    let descr = group.metadata().column(i).column_descr_ptr();
+    let nullable = descr.max_def_level() > 0;
+    let mut def: Vec<i16> = Vec::new();
+    macro_rules! all {
+        ($reader:expr, $variant:ident) => {{
+            let mut r = $reader;
+            let mut values = Vec::with_capacity(rows);
+            let mut done = 0usize;
+            while done < rows {
+                let (records, _, _) =
+                    r.read_records(rows - done, nullable.then_some(&mut def), None, &mut values).map_err(fail)?;
+                if records == 0 {
+                    break;
+                }
+                done += records;
+            }
+            if done != rows {
+                return Err(ReadError::format(
+                    1,
+                    format!("row group {g}, column {name}: found {done} values: expected {rows} (a truncated file?)"),
+                ));
+            }
+            Values::$variant(values)
+        }};
+    }
+    let values = match group.get_column_reader(i).map_err(fail)? {
+        ColumnReader::ByteArrayColumnReader(r) => all!(r, Bytes),
+        ColumnReader::FixedLenByteArrayColumnReader(r) => all!(r, Fixed),
+        ColumnReader::Int32ColumnReader(r) => all!(r, I32),
+        ColumnReader::Int64ColumnReader(r) => all!(r, I64),
+        ColumnReader::BoolColumnReader(r) => all!(r, Bool),
+        _ => {
+            let found = descr.physical_type();
+            let message = if found == Physical::DOUBLE || found == Physical::FLOAT {
+                format!(
+                    "column {name} holds floating-point numbers, which cannot state it exactly: expected binary, text or integers"
+                )
+            } else {
+                format!("column {name} has Parquet type {found}: expected binary, text, integers or booleans")
+            };
+            return Err(ReadError::format(1, format!("row group {g}: {message}")));
+        }
+    };
+    let slots = nullable.then(|| {
+        let max = descr.max_def_level();
+        let mut next = 0u32;
+        def.iter()
+            .map(|d| {
+                if *d == max {
+                    next += 1;
+                    next - 1
+                } else {
+                    NULL_SLOT
+                }
+            })
+            .collect()
+    });
+    Ok(Column { values, slots, text: is_text(&descr), unsigned: is_unsigned(&descr) })
+}
