@@ -60,7 +60,7 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
 }
 
 const EXPECTED: &str = "expected ethereum-etl CSV/JSON lines, Bitcoin Core RPC JSON, an Etherscan/BscScan/Polygonscan \
-     CSV, a Tronscan or Arkham CSV, the generic transfers CSV, a TagPack YAML or an address list (or pass --format)";
+     CSV, a Tronscan, Arkham or Dune CSV, BigQuery crypto_bitcoin JSON lines, the generic transfers CSV, a TagPack YAML or an address list (or pass --format)";
 
 fn shorten(s: &str) -> String {
     let mut out: String = s.chars().take(120).collect();
@@ -72,6 +72,10 @@ fn shorten(s: &str) -> String {
 
 fn detect_json(text: &str) -> Result<Format, String> {
     let has = |k: &str| text.contains(&format!("\"{k}\""));
+    // BigQuery crypto_bitcoin / bitcoin-etl transactions: nested inputs/outputs arrays.
+    if has("is_coinbase") && has("inputs") && has("outputs") {
+        return Ok(Format::BigQueryBitcoin);
+    }
     if has("vout") || has("vin") || (has("tx") && has("height") && has("merkleroot")) {
         return Ok(Format::BitcoinRpc);
     }
@@ -98,6 +102,12 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
     }
     if has("hash") && has("fromaddress") && has("toaddress") && has("value") {
         return Ok(Format::EthereumEtlTransactions);
+    }
+    if has("blockchain") && has("amountraw") && has("tokenstandard") {
+        return Ok(Format::Dune);
+    }
+    if has("contractret") && has("transactionid") && has("quant") {
+        return Ok(Format::Tronscan);
     }
     if has("fromlabel") && has("tolabel") {
         return Ok(Format::Arkham);
@@ -129,7 +139,7 @@ mod tests {
 
     #[test]
     fn recognises_headers() {
-        let cases: [(&str, Format); 9] = [
+        let cases: [(&str, Format); 15] = [
             (
                 "token_address,from_address,to_address,value,transaction_hash,log_index,block_number",
                 Format::EthereumEtlTokenTransfers,
@@ -155,6 +165,24 @@ mod tests {
                 Format::Tronscan,
             ),
             ("Timestamp,From Label,From,To Label,To,Value,Asset,Value USD,Txn Hash", Format::Arkham),
+            (
+                "Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,symbol,contractType,status",
+                Format::Tronscan,
+            ),
+            ("Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,fee,status", Format::Tronscan),
+            ("transaction_id,block,block_ts,from_address,to_address,confirmed,contractRet,quant", Format::Tronscan),
+            (
+                "transactionHash,chain,type,fromAddress,fromLabel,fromIsContract,toAddress,toLabel,toIsContract,tokenAddress,tokenName,tokenSymbol,tokenDecimals,tokenId,unitValue,historicalUSD,blockNumber,blockHash,blockTimestamp",
+                Format::Arkham,
+            ),
+            (
+                "unique_key,blockchain,block_month,block_date,block_time,block_number,tx_hash,evt_index,trace_address,token_standard,tx_from,tx_to,tx_index,from,to,contract_address,symbol,amount_raw,amount,price_usd,amount_usd",
+                Format::Dune,
+            ),
+            (
+                "blockchain,tx_hash,token_standard,from,to,amount_raw",
+                Format::Dune,
+            ),
             ("chain,tx_hash,position,block,time,from,to,asset,amount,decimals", Format::Generic),
             ("\u{feff}\"Txhash\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\"", Format::EtherscanToken),
         ];
@@ -166,6 +194,8 @@ mod tests {
     #[test]
     fn recognises_documents_and_refuses_garbage() {
         assert_eq!(detect(b"{\"txid\": \"ab\", \"vin\": [], \"vout\": []}"), Ok(Format::BitcoinRpc));
+        let bq = br#"{"hash": "ab", "block_timestamp": "2017-01-01 00:00:00 UTC", "is_coinbase": true, "inputs": [], "outputs": []}"#;
+        assert_eq!(detect(bq), Ok(Format::BigQueryBitcoin));
         assert_eq!(detect(b"title: x\ntags:\n- address: 1abc\n"), Ok(Format::TagPack));
         assert_eq!(
             detect(b"0x8589427373D6D84E98730D7795D8f6f8731FDA16\n0x722122dF12D4e14e13Ac3b6895a86e84145b6967\n"),

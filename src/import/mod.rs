@@ -12,17 +12,21 @@
 //! | ethereum-etl transactions / token transfers, CSV and JSON lines | [`ethereum_etl`] |
 //! | Bitcoin Core `getblock` (verbosity 2/3) and `getrawtransaction` verbose JSON | [`bitcoin_rpc`] |
 //! | Etherscan-family "Download CSV": normal, internal, token transfers | [`etherscan`] |
-//! | Tronscan TRX / TRC-20 CSV | [`tronscan`] |
-//! | Arkham-style CSV | [`arkham`] |
+//! | Tronscan CSV: token transfers, transactions, older and oldest layouts | [`tronscan`] |
+//! | Arkham CSV: 19-column UI export and the short exhibit layout | [`arkham`] |
+//! | Dune `tokens.transfers`-style CSV | [`dune`] |
+//! | BigQuery `crypto_bitcoin.transactions` JSON lines | [`bigquery_bitcoin`] |
 //! | hoptrace generic transfers CSV | [`generic`] |
 //! | GraphSense TagPack YAML | [`tagpack`] |
 //! | plain address lists (OFAC) | [`address_list`] |
 
 pub mod address_list;
 pub mod arkham;
+pub mod bigquery_bitcoin;
 pub mod bitcoin_rpc;
 pub mod csvutil;
 mod detect;
+pub mod dune;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod explorer_common;
@@ -55,10 +59,14 @@ pub enum Format {
     EtherscanInternal,
     /// Etherscan-family "Download CSV" of token (ERC-20/BEP-20) transfers.
     EtherscanToken,
-    /// Tronscan TRX or TRC-20 transfer export.
+    /// Tronscan export (token transfers, transactions, older and oldest layouts).
     Tronscan,
-    /// Arkham-style CSV with label columns.
+    /// Arkham CSV with label columns (UI export or short exhibit layout).
     Arkham,
+    /// Dune CSV export of a `tokens.transfers`-style query.
+    Dune,
+    /// Google BigQuery `crypto_bitcoin.transactions` exported as JSON lines.
+    BigQueryBitcoin,
     /// hoptrace's documented generic transfers CSV.
     Generic,
     /// GraphSense TagPack YAML.
@@ -69,7 +77,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 13] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::BitcoinRpc,
@@ -78,6 +86,8 @@ impl Format {
         Self::EtherscanToken,
         Self::Tronscan,
         Self::Arkham,
+        Self::Dune,
+        Self::BigQueryBitcoin,
         Self::Generic,
         Self::TagPack,
         Self::AddressList,
@@ -95,6 +105,8 @@ impl Format {
             Self::EtherscanToken => "etherscan-token",
             Self::Tronscan => "tronscan",
             Self::Arkham => "arkham",
+            Self::Dune => "dune",
+            Self::BigQueryBitcoin => "bigquery-bitcoin",
             Self::Generic => "generic",
             Self::TagPack => "tagpack",
             Self::AddressList => "address-list",
@@ -357,6 +369,8 @@ pub fn read(
         }
         Format::Tronscan => tronscan::read(input, ctx, sink),
         Format::Arkham => arkham::read(input, ctx, sink),
+        Format::Dune => dune::read(input, ctx, sink),
+        Format::BigQueryBitcoin => bigquery_bitcoin::read(input, ctx, sink),
         Format::Generic => generic::read(input, ctx, sink),
         Format::TagPack => tagpack::read(input, ctx, sink),
         Format::AddressList => address_list::read(input, ctx, sink),
