@@ -296,6 +296,9 @@ mod tests {
 ";
         let c = ok(&ImportOptions::default(), &format!("{HEADER}{body}"));
         assert_eq!((c.rows, c.skipped.get("empty separator row")), (9, Some(&1)));
+        assert_eq!(c.chain, Some(("multiple".to_owned(), "address syntax of From/To".to_owned())));
+        let usd: Vec<Option<&str>> = c.transfers.iter().map(|t| t.stated_usd.as_deref()).collect();
+        assert_eq!(usd, [Some("1850500.00"), Some("2.50"), Some("100"), Some("14000")]);
         assert_eq!(
             brief(&c),
             [
@@ -355,6 +358,7 @@ mod tests {
         let bsc = ImportOptions { chain: Some("bsc".into()), ..ImportOptions::default() };
         let c = ok(&bsc, &format!("{HEADER}{body}"));
         assert_eq!(brief(&c), ["2 bsc {H1} native {A}>{B} 100000000000000000 BNB b=- t=1683029999 fee=-"]);
+        assert_eq!(c.chain, Some(("bsc".to_owned(), "--chain option".to_owned())));
         assert_eq!(c.labels, [label("bsc", "{A}", "Binance 14", Category::Unknown, 2)]);
         assert_eq!(
             refusals(&c),

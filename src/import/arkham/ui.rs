@@ -72,7 +72,7 @@ impl Cols {
     pub(super) fn of(c: &Columns) -> Option<Result<Self, ReadError>> {
         c.find(&["unitvalue"])?;
         c.find(&["fromaddress"])?;
-        let build = || {
+        let build = || -> Result<Self, ReadError> {
             Ok(Cols {
                 hash: c.require("transaction hash", &["transactionhash"])?,
                 chain: c.require("chain", &["chain"])?,
@@ -266,3 +266,6 @@ fn parse_row(
     };
     Ok((transfer, info, labels))
 }
+
+#[cfg(test)]
+mod tests;

@@ -56,7 +56,7 @@ fn malformed_lines_are_refused_exactly() {
     let c = ok(&lines.join("\n"));
     assert_eq!((c.rows, c.transfers.len()), (8, 0));
     let mut got = refusals(&c);
-    let not_json = got.remove(7);
+    let not_json = got.remove(9);
     assert_eq!((not_json.0, not_json.1.as_str()), (6, "row"));
     assert!(not_json.2.starts_with("found text that is not JSON (EOF while parsing"), "{}", not_json.2);
     assert!(not_json.2.ends_with("): expected one transaction object a line"), "{}", not_json.2);
@@ -97,7 +97,7 @@ fn malformed_lines_are_refused_exactly() {
             refusal(
                 5,
                 "outputs[0].addresses[0]",
-                "found \"1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPq\": expected a Bitcoin address, base58check (P2PKH 1…, P2SH 3…) or bech32 (bc1…)"
+                "found \"1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPq\": expected a bitcoin address, a base58check (1…, 3…) or bech32 (bc1…) address with a valid checksum"
             ),
             refusal(
                 5,

@@ -164,7 +164,9 @@ struct Header<'a> {
 }
 
 fn header<'a>(v: &'a Value, ctx: &ReadContext<'_>) -> Result<Header<'a>, (String, String)> {
-    let f = |field: &str| move |m: String| (field.to_owned(), m);
+    fn f(field: &'static str) -> impl Fn(String) -> (String, String) {
+        move |m| (field.to_owned(), m)
+    }
     if !v.is_object() {
         return Err(("row".to_owned(), format!("found {}: expected a transaction object", describe(v))));
     }
