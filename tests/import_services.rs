@@ -58,12 +58,13 @@ fn one_file_of_each_service_imports_exactly() {
     let r = import(&mut ledger, dir.path(), "tronscan-TBHTJ-transactions.csv", &tron);
     assert_eq!((r.format, r.rows, r.transfers), (Format::Tronscan, 3, 3));
     assert_eq!((r.chain.as_deref(), r.chain_rule.as_deref()), (Some("tron"), Some("Tronscan export")));
-    let failed: Vec<bool> = [&t1, &t2, &t3]
-        .iter()
-        .map(|h| ledger.tx_transfers("tron", h).expect("query")[0].transfer.failed)
-        .collect();
+    let failed: Vec<bool> =
+        [&t1, &t2, &t3].iter().map(|h| ledger.tx_transfers("tron", h).expect("query")[0].transfer.failed).collect();
     assert_eq!(failed, [false, true, true]);
-    assert_eq!(ledger.tx_transfers("tron", &t3).expect("query")[0].transfer.amount_base.to_string(), "18446744073709551617");
+    assert_eq!(
+        ledger.tx_transfers("tron", &t3).expect("query")[0].transfer.amount_base.to_string(),
+        "18446744073709551617"
+    );
 
     // Arkham UI export: Ethereum and Tron rows, labels, historicalUSD.
     let (h4, h5, h6) = (format!("0x{}", hash('4')), format!("0x{}", hash('5')), hash('6'));
@@ -79,13 +80,19 @@ fn one_file_of_each_service_imports_exactly() {
     assert_eq!((r.format, r.rows, r.transfers, r.labels), (Format::Arkham, 3, 3, 3));
     assert_eq!((r.chain.as_deref(), r.chain_rule.as_deref()), (Some("multiple"), Some("chain column")));
     let eth = &ledger.tx_transfers("ethereum", &h4).expect("query")[0].transfer;
-    assert_eq!((eth.amount_base.to_string().as_str(), eth.stated_usd.as_deref()), ("1000000000000000000000", Some("1850500.00")));
+    assert_eq!(
+        (eth.amount_base.to_string().as_str(), eth.stated_usd.as_deref()),
+        ("1000000000000000000000", Some("1850500.00"))
+    );
     let usdt = &ledger.tx_transfers("ethereum", &h5).expect("query")[0].transfer;
     assert_eq!((usdt.kind, usdt.amount_base.to_string().as_str()), (TransferKind::Token, "18446744073709551617"));
     assert_eq!(usdt.stated_usd.as_deref(), Some("18446744073709.55"));
     let labels = ledger.labels(A).expect("labels");
     assert_eq!(labels.len(), 1);
-    assert_eq!((labels[0].entity.as_str(), labels[0].source.as_str()), ("Lazarus Group", "Arkham export, arkham-lazarus.csv line 2"));
+    assert_eq!(
+        (labels[0].entity.as_str(), labels[0].source.as_str()),
+        ("Lazarus Group", "Arkham export, arkham-lazarus.csv line 2")
+    );
     assert_eq!(ledger.labels(TF).expect("labels")[0].source, "Arkham export, arkham-lazarus.csv line 4");
 
     // Dune transfers: one chain, amount_raw above 2^128, amount_usd kept as text.
@@ -100,7 +107,10 @@ k2,ethereum,2023-05-01,2023-05-02,2023-05-02 12:19:59.000 UTC,17173049,{h8},,[],
     assert_eq!((r.format, r.rows, r.transfers), (Format::Dune, 2, 2));
     assert_eq!((r.chain.as_deref(), r.chain_rule.as_deref()), (Some("ethereum"), Some("blockchain column")));
     let pepe = &ledger.tx_transfers("ethereum", &h7).expect("query")[0].transfer;
-    assert_eq!((pepe.amount_base.to_string().as_str(), pepe.position), ("340282366920938463463374607431768211457", Some(12)));
+    assert_eq!(
+        (pepe.amount_base.to_string().as_str(), pepe.position),
+        ("340282366920938463463374607431768211457", Some(12))
+    );
     assert_eq!(ledger.tx_transfers("ethereum", &h8).expect("query")[0].transfer.stated_usd.as_deref(), Some("2775.18"));
 
     // BigQuery crypto_bitcoin: a coinbase and a spend of its output.
@@ -112,14 +122,23 @@ k2,ethereum,2023-05-01,2023-05-02,2023-05-02 12:19:59.000 UTC,17173049,{h8},,[],
     );
     let r = import(&mut ledger, dir.path(), "bq-results-20240101.json", &bq);
     assert_eq!((r.format, r.rows, r.transfers), (Format::BigQueryBitcoin, 2, 3));
-    assert_eq!((r.chain.as_deref(), r.chain_rule.as_deref()), (Some("bitcoin"), Some("BigQuery crypto_bitcoin export")));
+    assert_eq!(
+        (r.chain.as_deref(), r.chain_rule.as_deref()),
+        (Some("bitcoin"), Some("BigQuery crypto_bitcoin export"))
+    );
     let spend = ledger.tx_transfers("bitcoin", &c2).expect("query");
     let kinds: Vec<(TransferKind, Option<String>, Option<String>, String)> = spend
         .iter()
         .map(|r| (r.transfer.kind, r.transfer.from.clone(), r.transfer.to.clone(), r.transfer.amount_base.to_string()))
         .collect();
-    assert!(kinds.contains(&(TransferKind::UtxoInput, Some(BTC1.to_owned()), None, "5000000000".to_owned())), "{kinds:?}");
-    assert!(kinds.contains(&(TransferKind::UtxoOutput, None, Some(BTC2.to_owned()), "5000000000".to_owned())), "{kinds:?}");
+    assert!(
+        kinds.contains(&(TransferKind::UtxoInput, Some(BTC1.to_owned()), None, "5000000000".to_owned())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(TransferKind::UtxoOutput, None, Some(BTC2.to_owned()), "5000000000".to_owned())),
+        "{kinds:?}"
+    );
 
     // ledger-info shows each batch's chain and rule.
     let rules: Vec<(Option<String>, Option<String>)> =

@@ -49,8 +49,8 @@ use std::io::BufRead;
 use csv::ByteRecord;
 
 use super::csvutil::{Columns, CsvFile};
-use super::explorer_common::{self as common, SeenAssets, opt, req};
 use super::dune::{ChainsSeen, stated_usd};
+use super::explorer_common::{self as common, SeenAssets, opt, req};
 use super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{Category, Chain, Label, Transfer, TransferKind, registry};
 
@@ -277,7 +277,13 @@ mod tests {
         Label {
             added_by: Some("Arkham".into()),
             line,
-            ..Label::new(chain, testkit::fill(address), entity, category, format!("Arkham export, arkham-lazarus.csv line {line}"))
+            ..Label::new(
+                chain,
+                testkit::fill(address),
+                entity,
+                category,
+                format!("Arkham export, arkham-lazarus.csv line {line}"),
+            )
         }
     }
 

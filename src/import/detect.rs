@@ -179,10 +179,7 @@ mod tests {
                 "unique_key,blockchain,block_month,block_date,block_time,block_number,tx_hash,evt_index,trace_address,token_standard,tx_from,tx_to,tx_index,from,to,contract_address,symbol,amount_raw,amount,price_usd,amount_usd",
                 Format::Dune,
             ),
-            (
-                "blockchain,tx_hash,token_standard,from,to,amount_raw",
-                Format::Dune,
-            ),
+            ("blockchain,tx_hash,token_standard,from,to,amount_raw", Format::Dune),
             ("chain,tx_hash,position,block,time,from,to,asset,amount,decimals", Format::Generic),
             ("\u{feff}\"Txhash\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\"", Format::EtherscanToken),
         ];

@@ -129,7 +129,11 @@ fn row_chain(text: &str, line: u64, field: &str, forced: Option<&Chain>) -> Resu
     let id = CHAINS.iter().find(|(dune, id)| *dune == t || *id == t).map(|(_, id)| *id);
     let chain = id.and_then(|id| registry().chain(id).ok()).ok_or_else(|| {
         let names: Vec<&str> = CHAINS.iter().map(|(d, _)| *d).collect();
-        Refusal::new(line, field, format!("found {text:?}: expected a Dune blockchain hoptrace knows ({})", names.join(", ")))
+        Refusal::new(
+            line,
+            field,
+            format!("found {text:?}: expected a Dune blockchain hoptrace knows ({})", names.join(", ")),
+        )
     })?;
     match forced {
         Some(f) if f.id != chain.id => Err(Refusal::new(
@@ -145,7 +149,9 @@ fn row_chain(text: &str, line: u64, field: &str, forced: Option<&Chain>) -> Resu
 fn address(chain: &Chain, text: &str, line: u64, field: &str) -> Result<String, Refusal> {
     let t = text.trim();
     match t.strip_prefix("0x") {
-        Some(body) if chain.id == "tron" && body.len() == 40 => common::address(chain, &format!("41{body}"), line, field),
+        Some(body) if chain.id == "tron" && body.len() == 40 => {
+            common::address(chain, &format!("41{body}"), line, field)
+        }
         _ => common::address(chain, t, line, field),
     }
 }

@@ -136,7 +136,11 @@ fn row_chain(text: &str, line: u64, field: &str, forced: Option<&Chain>) -> Resu
     let id = CHAINS.iter().find(|(ark, id)| *ark == t || *id == t).map(|(_, id)| *id);
     let chain = id.and_then(|id| registry().chain(id).ok()).ok_or_else(|| {
         let names: Vec<&str> = CHAINS.iter().map(|(a, _)| *a).collect();
-        Refusal::new(line, field, format!("found {text:?}: expected an Arkham chain hoptrace knows ({})", names.join(", ")))
+        Refusal::new(
+            line,
+            field,
+            format!("found {text:?}: expected an Arkham chain hoptrace knows ({})", names.join(", ")),
+        )
     })?;
     match forced {
         Some(f) if f.id != chain.id => Err(Refusal::new(
@@ -151,7 +155,14 @@ fn row_chain(text: &str, line: u64, field: &str, forced: Option<&Chain>) -> Resu
 /// Kind, asset key, decimals and token metadata of a row.
 type AssetOf = (TransferKind, String, u8, Option<AssetInfo>);
 
-fn asset(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, chain: &Chain, ctx: &ReadContext<'_>) -> Result<AssetOf, Refusal> {
+fn asset(
+    cf: &CsvFile<'_>,
+    rec: &ByteRecord,
+    line: u64,
+    c: &Cols,
+    chain: &Chain,
+    ctx: &ReadContext<'_>,
+) -> Result<AssetOf, Refusal> {
     let kind_text = opt(cf, rec, c.kind, line)?;
     let symbol = opt(cf, rec, c.symbol, line)?;
     let decimals = match opt(cf, rec, c.decimals, line)? {
@@ -186,11 +197,15 @@ fn asset(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, chain: &Chain,
     };
     let Some((t, f)) = token else {
         if let Some((s, f)) = symbol.filter(|(s, _)| !common::is_native(chain, s)) {
-            let msg = format!("found {s:?} without a tokenAddress: expected the native asset {}, or the token's tokenAddress", chain.native);
+            let msg = format!(
+                "found {s:?} without a tokenAddress: expected the native asset {}, or the token's tokenAddress",
+                chain.native
+            );
             return Err(Refusal::new(line, f, msg));
         }
         if let Some((d, f)) = decimals.filter(|(d, _)| *d != chain.decimals) {
-            let msg = format!("found {d} for the native asset: expected {} ({} decimals)", chain.decimals, chain.native);
+            let msg =
+                format!("found {d} for the native asset: expected {} ({} decimals)", chain.decimals, chain.native);
             return Err(Refusal::new(line, f, msg));
         }
         return Ok((kind, chain.native.clone(), chain.decimals, None));
@@ -200,7 +215,10 @@ fn asset(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, chain: &Chain,
     let known = registry().token(&chain.id, &contract).filter(|k| k.contract.eq_ignore_ascii_case(&contract));
     let d = match (decimals, known) {
         (Some((d, df)), Some(k)) if d != k.decimals => {
-            let msg = format!("found {d}: expected {} (assets/tokens.ron gives {} {} decimals)", k.decimals, k.symbol, k.decimals);
+            let msg = format!(
+                "found {d}: expected {} (assets/tokens.ron gives {} {} decimals)",
+                k.decimals, k.symbol, k.decimals
+            );
             return Err(Refusal::new(line, df, msg));
         }
         (Some((d, _)), _) => d,

@@ -87,9 +87,12 @@ pub(super) fn parse(text: &str) -> Result<Value, (String, String)> {
                 "found this key twice in one object: expected each key once (which value is meant is ambiguous)"
                     .to_owned(),
             ),
-            None => ("row".to_owned(), format!("found text that is not JSON ({e}): expected one transaction object a line")),
+            None => {
+                ("row".to_owned(), format!("found text that is not JSON ({e}): expected one transaction object a line"))
+            }
         });
     }
-    serde_json::from_str(text)
-        .map_err(|e| ("row".to_owned(), format!("found text that is not JSON ({e}): expected one transaction object a line")))
+    serde_json::from_str(text).map_err(|e| {
+        ("row".to_owned(), format!("found text that is not JSON ({e}): expected one transaction object a line"))
+    })
 }

@@ -118,5 +118,8 @@ fn malformed_lines_are_refused_exactly() {
 fn other_chain_is_a_file_error() {
     let opts = ImportOptions { chain: Some("ethereum".into()), ..ImportOptions::default() };
     let e = testkit::run(read, "x.json", &opts, COINBASE).err().map(|e| e.to_string());
-    assert_eq!(e.as_deref(), Some("line 1: found --chain ethereum: expected bitcoin for a BigQuery crypto_bitcoin export"));
+    assert_eq!(
+        e.as_deref(),
+        Some("line 1: found --chain ethereum: expected bitcoin for a BigQuery crypto_bitcoin export")
+    );
 }

@@ -52,7 +52,9 @@ fn sats(v: Option<&Value>) -> Result<Option<Amount>, String> {
         return Err(format!("found {found}: expected a value in satoshis such as 5000000000"));
     };
     if text.contains(['e', 'E']) {
-        return Err(format!("found {found}: expected a whole number of satoshis in plain digits, not scientific notation"));
+        return Err(format!(
+            "found {found}: expected a whole number of satoshis in plain digits, not scientific notation"
+        ));
     }
     if text.starts_with(['-', '+']) {
         return Err(format!("found {found}: expected a value in satoshis without sign"));
@@ -104,7 +106,10 @@ fn single_address(holder: &Value, at: &str) -> Result<Option<String>, (String, S
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(a)) => a,
         Some(other) => {
-            return Err((format!("{at}addresses"), format!("found {}: expected an array of addresses", describe(other))));
+            return Err((
+                format!("{at}addresses"),
+                format!("found {}: expected an array of addresses", describe(other)),
+            ));
         }
     };
     let [one] = list.as_slice() else { return Ok(None) };
@@ -118,7 +123,14 @@ fn single_address(holder: &Value, at: &str) -> Result<Option<String>, (String, S
     registry().normalize_address(CHAIN, s).map(Some).map_err(|e| (field, address_message(s, &e)))
 }
 
-fn transfer(txid: &str, kind: TransferKind, position: i64, block: Option<i64>, time: Option<i64>, line: u64) -> Transfer {
+fn transfer(
+    txid: &str,
+    kind: TransferKind,
+    position: i64,
+    block: Option<i64>,
+    time: Option<i64>,
+    line: u64,
+) -> Transfer {
     Transfer {
         chain: CHAIN.to_owned(),
         tx_hash: txid.to_owned(),
@@ -176,7 +188,9 @@ fn header<'a>(v: &'a Value, ctx: &ReadContext<'_>) -> Result<Header<'a>, (String
     let coinbase = match v.get("is_coinbase") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(other) => return Err(("is_coinbase".to_owned(), format!("found {}: expected true or false", describe(other)))),
+        Some(other) => {
+            return Err(("is_coinbase".to_owned(), format!("found {}: expected true or false", describe(other))));
+        }
     };
     let list = |key: &str| match v.get(key) {
         Some(Value::Array(a)) => Ok(a.as_slice()),
@@ -192,8 +206,11 @@ fn body(h: &Header<'_>, line: u64, sink: &mut dyn Sink) -> Result<(), ReadError>
             Ok(Some(t)) => sink.transfer(t)?,
             Ok(None) => {
                 let nulldata = out.get("type").and_then(Value::as_str) == Some("nulldata");
-                let reason =
-                    if nulldata { "OP_RETURN/nulldata output without value" } else { "output without address and without value" };
+                let reason = if nulldata {
+                    "OP_RETURN/nulldata output without value"
+                } else {
+                    "output without address and without value"
+                };
                 sink.skip(line, reason);
             }
             Err((f, m)) => sink.refuse(Refusal::new(line, f, m)),

@@ -70,7 +70,13 @@ fn contract_type(text: &str, line: u64, field: &str) -> Result<Moves, Refusal> {
     }
 }
 
-fn time(cf: &CsvFile<'_>, rec: &ByteRecord, line: u64, c: &Cols, ctx: &ReadContext<'_>) -> Result<Option<i64>, Refusal> {
+fn time(
+    cf: &CsvFile<'_>,
+    rec: &ByteRecord,
+    line: u64,
+    c: &Cols,
+    ctx: &ReadContext<'_>,
+) -> Result<Option<i64>, Refusal> {
     let order = ctx.options.date_order;
     Ok(match (opt(cf, rec, c.utc, line)?, opt(cf, rec, c.utc8, line)?, opt(cf, rec, c.block_ts, line)?) {
         (Some((t, f)), _, _) => Some(common::time(t, order, line, f)?),

@@ -1,9 +1,9 @@
 //! Unit tests of the Tronscan reader, with fixtures in the exact published header forms.
 
+use super::row::FAILED_RESULTS;
 use super::*;
 use crate::import::explorer_common::testkit::{self, brief, refusal, refusals};
 use crate::import::{AssetInfo, Collected, ImportOptions};
-use super::row::FAILED_RESULTS;
 
 const HEADER: &str =
     "Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,symbol,tokenAddress,isConfirm\n";

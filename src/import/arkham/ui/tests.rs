@@ -55,7 +55,10 @@ fn ui_export_rows_of_every_chain() {
         ]
     );
     let usd: Vec<Option<&str>> = c.transfers.iter().map(|t| t.stated_usd.as_deref()).collect();
-    assert_eq!(usd, [Some("1850500.00"), Some("18446744073709.55"), Some("0.000015"), Some("100.01"), Some("14000"), None]);
+    assert_eq!(
+        usd,
+        [Some("1850500.00"), Some("18446744073709.55"), Some("0.000015"), Some("100.01"), Some("14000"), None]
+    );
     assert_eq!(
         c.labels,
         [
