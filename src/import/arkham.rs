@@ -1,19 +1,25 @@
-//! Arkham-style CSV exports of transfers with entity labels:
+//! Arkham CSV exports of transfers with entity labels, in two layouts: the 19-column UI export
+//! (`transactionHash,chain,type,fromAddress,fromLabel,…,unitValue,historicalUSD,…`, read by
+//! [`ui`], recognised by its `unitValue` and `fromAddress` columns) and the short
+//! court-exhibit layout described here:
 //!
 //! ```text
 //! Timestamp,From Label,From,To Label,To,Value,Asset,Value USD,Txn Hash
 //! ```
 //!
 //! Column names are matched case-, space- and `_`-insensitively; `From`, `To`, `Value`, `Asset`
-//! and `Txn Hash` are required. Blank separator rows are skipped and counted. `Value USD` is
-//! ignored.
+//! and `Txn Hash` are required. Blank separator rows are skipped and counted. `Value USD`
+//! (`$1,850,500.00`) is kept as [`Transfer::stated_usd`] without `$` and separators
+//! (`1850500.00`).
 //!
 //! # Which chain
 //! `--chain` when given applies to every row; else an optional `Chain` column (a registry id,
 //! or `arbitrum_one`, `bnb`, `avalanche_c`); else each row's chain is inferred from the address
 //! syntax of `From` (or `To`): `0x…` → **ethereum**, `T…` (valid Tron checksum) → tron, `1…`,
 //! `3…`, `bc1…` (valid Bitcoin checksum) → bitcoin. Exports of other EVM chains (BSC, Polygon,
-//! Arbitrum…) look like Ethereum: import them with `--chain`.
+//! Arbitrum…) look like Ethereum: import them with `--chain`. The chain is reported once
+//! ([`Sink::chain_decided`]) with the rule `--chain option`, `chain column` or `address syntax
+//! of From/To`, naming the rows' chain when all imported rows agree, else `multiple`.
 //!
 //! # Amounts and assets
 //! `Value` is in display units of `Asset` and is converted exactly. `Asset` equal to the chain's
@@ -26,13 +32,16 @@
 //!
 //! # Labels
 //! A non-empty `From Label`/`To Label` becomes a [`Label`] of that address (entity = the label
-//! text, category parsed from it or `unknown`, source `Arkham export <file name>`, added by
-//! Arkham), once per address and text in the file, and only from rows that are imported.
+//! text, category parsed from it or `unknown`, source `Arkham export, FILE line N` of the first
+//! row naming it, added by Arkham), once per address and text in the file, and only from rows
+//! that are imported.
 //!
 //! # Limitations
 //! Bitcoin rows are imported account-style, as one [`TransferKind::Native`] transfer `From` →
 //! `To`: Arkham flattens transactions to address pairs, so inputs, outputs and change are not
 //! recovered. There is no fee, failure flag or log index (`position` is `None`).
+
+mod ui;
 
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -40,6 +49,7 @@ use std::io::BufRead;
 use csv::ByteRecord;
 
 use super::csvutil::{Columns, CsvFile};
+use super::dune::{ChainsSeen, stated_usd};
 use super::explorer_common::{self as common, SeenAssets, opt, req};
 use super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{Category, Chain, Label, Transfer, TransferKind, registry};
@@ -54,6 +64,7 @@ struct Cols {
     asset: usize,
     hash: usize,
     chain: Option<usize>,
+    usd: Option<usize>,
 }
 
 /// One imported row: the transfer, its token metadata, and the labels it carries.
@@ -66,7 +77,11 @@ type Row = (Transfer, Option<AssetInfo>, Vec<Label>);
 /// broken.
 pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
     let forced = common::chain_option(ctx)?;
-    let mut cf = CsvFile::open(input)?;
+    let cf = CsvFile::open(input)?;
+    if let Some(cols) = ui::Cols::of(&cf.columns) {
+        return ui::read(cf, &cols?, forced, ctx, sink);
+    }
+    let mut cf = cf;
     let c: &Columns = &cf.columns;
     let cols = Cols {
         time: c.find(&["timestamp", "time", "date", "blocktimestamp"]),
@@ -78,13 +93,21 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
         asset: c.require("asset", &["asset", "token", "tokensymbol", "symbol"])?,
         hash: c.require("transaction hash", &["txnhash", "txhash", "transactionhash", "hash"])?,
         chain: c.find(&["chain"]),
+        usd: c.find(&["valueusd", "historicalusd"]),
     };
+    let rule = match (forced, cols.chain) {
+        (Some(_), _) => "--chain option",
+        (None, Some(_)) => "chain column",
+        (None, None) => "address syntax of From/To",
+    };
+    let mut chains = ChainsSeen::default();
     let mut seen = SeenAssets::default();
     let mut labelled = BTreeSet::new();
     let mut rec = ByteRecord::new();
     while let Some(line) = cf.next_row(&mut rec, sink)? {
         match parse_row(&cf, &rec, line, &cols, forced, ctx) {
             Ok((t, asset, labels)) => {
+                chains.saw(&t.chain);
                 if let Some(a) = asset {
                     seen.emit(sink, a)?;
                 }
@@ -98,7 +121,39 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
             Err(r) => sink.refuse(r),
         }
     }
+    chains.report(sink, rule);
     Ok(())
+}
+
+/// The labels a row gives its addresses (`(label column, address)` pairs).
+///
+/// # Errors
+/// A [`Refusal`] when a label cell is not UTF-8.
+fn labels_of(
+    cf: &CsvFile<'_>,
+    rec: &ByteRecord,
+    line: u64,
+    chain: &Chain,
+    pairs: [(Option<usize>, &String); 2],
+    ctx: &ReadContext<'_>,
+) -> Result<Vec<Label>, Refusal> {
+    let mut labels = Vec::new();
+    for (idx, address) in pairs {
+        if let Some((text, _)) = opt(cf, rec, idx, line)? {
+            labels.push(Label {
+                added_by: Some("Arkham".to_owned()),
+                line,
+                ..Label::new(
+                    chain.id.clone(),
+                    address.clone(),
+                    text,
+                    Category::parse(text).unwrap_or(Category::Unknown),
+                    format!("Arkham export, {} line {line}", ctx.file_name),
+                )
+            });
+        }
+    }
+    Ok(labels)
 }
 
 /// The chain an address's syntax implies, if any.
@@ -180,22 +235,11 @@ fn parse_row(
     };
     let (v, vf) = req(cf, rec, c.value, line)?;
     let amount = common::display_amount(v, decimals, sym, line, vf)?;
-    let mut labels = Vec::new();
-    for (idx, address) in [(c.from_label, &from), (c.to_label, &to)] {
-        if let Some((text, _)) = opt(cf, rec, idx, line)? {
-            labels.push(Label {
-                added_by: Some("Arkham".to_owned()),
-                line,
-                ..Label::new(
-                    chain.id.clone(),
-                    address.clone(),
-                    text,
-                    Category::parse(text).unwrap_or(Category::Unknown),
-                    format!("Arkham export {}", ctx.file_name),
-                )
-            });
-        }
-    }
+    let stated_usd = match opt(cf, rec, c.usd, line)? {
+        Some((t, f)) => stated_usd(t, line, f)?,
+        None => None,
+    };
+    let labels = labels_of(cf, rec, line, chain, [(c.from_label, &from), (c.to_label, &to)], ctx)?;
     let transfer = Transfer {
         chain: chain.id.clone(),
         tx_hash,
@@ -212,7 +256,7 @@ fn parse_row(
         prev_out: None,
         line,
         method: None,
-        stated_usd: None,
+        stated_usd,
     };
     Ok((transfer, info, labels))
 }
@@ -233,7 +277,13 @@ mod tests {
         Label {
             added_by: Some("Arkham".into()),
             line,
-            ..Label::new(chain, testkit::fill(address), entity, category, "Arkham export arkham-lazarus.csv")
+            ..Label::new(
+                chain,
+                testkit::fill(address),
+                entity,
+                category,
+                format!("Arkham export, arkham-lazarus.csv line {line}"),
+            )
         }
     }
 
@@ -252,6 +302,9 @@ mod tests {
 ";
         let c = ok(&ImportOptions::default(), &format!("{HEADER}{body}"));
         assert_eq!((c.rows, c.skipped.get("empty separator row")), (9, Some(&1)));
+        assert_eq!(c.chain, Some(("multiple".to_owned(), "address syntax of From/To".to_owned())));
+        let usd: Vec<Option<&str>> = c.transfers.iter().map(|t| t.stated_usd.as_deref()).collect();
+        assert_eq!(usd, [Some("1850500.00"), Some("2.50"), Some("100"), Some("14000")]);
         assert_eq!(
             brief(&c),
             [
@@ -311,6 +364,7 @@ mod tests {
         let bsc = ImportOptions { chain: Some("bsc".into()), ..ImportOptions::default() };
         let c = ok(&bsc, &format!("{HEADER}{body}"));
         assert_eq!(brief(&c), ["2 bsc {H1} native {A}>{B} 100000000000000000 BNB b=- t=1683029999 fee=-"]);
+        assert_eq!(c.chain, Some(("bsc".to_owned(), "--chain option".to_owned())));
         assert_eq!(c.labels, [label("bsc", "{A}", "Binance 14", Category::Unknown, 2)]);
         assert_eq!(
             refusals(&c),

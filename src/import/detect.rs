@@ -75,9 +75,9 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
 }
 
 const EXPECTED: &str = "expected ethereum-etl CSV/JSON lines, Bitcoin Core RPC JSON, an Etherscan/BscScan/Polygonscan \
-     CSV, a Tronscan or Arkham CSV, the generic transfers CSV, a cryo Parquet/CSV export, a Blockchair TSV dump, \
-     a TagPack YAML, an address list, a label list (address,label / address,name / Etherscan label export / labels \
-     CSV) or an OFAC SDN file (or pass --format)";
+     CSV, a Tronscan, Arkham or Dune CSV, BigQuery crypto_bitcoin JSON lines, the generic transfers CSV, a cryo \
+     Parquet/CSV export, a Blockchair TSV dump, a TagPack YAML, an address list, a label list (address,label / \
+     address,name / Etherscan label export / labels CSV) or an OFAC SDN file (or pass --format)";
 
 fn shorten(s: &str) -> String {
     let mut out: String = s.chars().take(120).collect();
@@ -127,6 +127,10 @@ fn detect_gzip(sample: &[u8]) -> Result<Format, String> {
 
 fn detect_json(text: &str) -> Result<Format, String> {
     let has = |k: &str| text.contains(&format!("\"{k}\""));
+    // BigQuery crypto_bitcoin / bitcoin-etl transactions: nested inputs/outputs arrays.
+    if has("is_coinbase") && has("inputs") && has("outputs") {
+        return Ok(Format::BigQueryBitcoin);
+    }
     if has("vout") || has("vin") || (has("tx") && has("height") && has("merkleroot")) {
         return Ok(Format::BitcoinRpc);
     }
@@ -173,6 +177,12 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
     }
     if has("hash") && has("fromaddress") && has("toaddress") && has("value") {
         return Ok(Format::EthereumEtlTransactions);
+    }
+    if has("blockchain") && has("amountraw") && has("tokenstandard") {
+        return Ok(Format::Dune);
+    }
+    if has("contractret") && has("transactionid") && has("quant") {
+        return Ok(Format::Tronscan);
     }
     if has("fromlabel") && has("tolabel") {
         return Ok(Format::Arkham);
@@ -375,7 +385,7 @@ mod tests {
 
     #[test]
     fn recognises_headers() {
-        let cases: [(&str, Format); 11] = [
+        let cases: [(&str, Format); 17] = [
             (
                 "block_number,transaction_hash,transaction_index,from_address,to_address,value,input,output,trace_type,call_type,reward_type,gas,gas_used,subtraces,trace_address,error,status,trace_id",
                 Format::EthereumEtlTraces,
@@ -409,6 +419,21 @@ mod tests {
                 Format::Tronscan,
             ),
             ("Timestamp,From Label,From,To Label,To,Value,Asset,Value USD,Txn Hash", Format::Arkham),
+            (
+                "Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,symbol,contractType,status",
+                Format::Tronscan,
+            ),
+            ("Tx Hash,blockHeight,blockTime(UTC+8),blockTime(UTC),from,to,value,fee,status", Format::Tronscan),
+            ("transaction_id,block,block_ts,from_address,to_address,confirmed,contractRet,quant", Format::Tronscan),
+            (
+                "transactionHash,chain,type,fromAddress,fromLabel,fromIsContract,toAddress,toLabel,toIsContract,tokenAddress,tokenName,tokenSymbol,tokenDecimals,tokenId,unitValue,historicalUSD,blockNumber,blockHash,blockTimestamp",
+                Format::Arkham,
+            ),
+            (
+                "unique_key,blockchain,block_month,block_date,block_time,block_number,tx_hash,evt_index,trace_address,token_standard,tx_from,tx_to,tx_index,from,to,contract_address,symbol,amount_raw,amount,price_usd,amount_usd",
+                Format::Dune,
+            ),
+            ("blockchain,tx_hash,token_standard,from,to,amount_raw", Format::Dune),
             ("chain,tx_hash,position,block,time,from,to,asset,amount,decimals", Format::Generic),
             ("\u{feff}\"Txhash\",\"UnixTimestamp\",\"DateTime\",\"From\",\"To\",\"Quantity\"", Format::EtherscanToken),
         ];
@@ -485,6 +510,8 @@ mod tests {
             detect(b"{\"type\": \"block\", \"number\": 1, \"hash\": \"0x\", \"parent_hash\": \"0x\", \"nonce\": \"0x\", \"timestamp\": 1}"),
             Ok(Format::EthereumEtlBlocks)
         );
+        let bq = br#"{"hash": "ab", "block_timestamp": "2017-01-01 00:00:00 UTC", "is_coinbase": true, "inputs": [], "outputs": []}"#;
+        assert_eq!(detect(bq), Ok(Format::BigQueryBitcoin));
         assert_eq!(detect(b"title: x\ntags:\n- address: 1abc\n"), Ok(Format::TagPack));
         assert_eq!(
             detect(b"0x8589427373D6D84E98730D7795D8f6f8731FDA16\n0x722122dF12D4e14e13Ac3b6895a86e84145b6967\n"),

@@ -12,8 +12,10 @@
 //! | ethereum-etl / BigQuery transactions, token transfers, traces, blocks: CSV and JSON lines | [`ethereum_etl`] |
 //! | Bitcoin Core `getblock` (verbosity 2/3) and `getrawtransaction` verbose JSON | [`bitcoin_rpc`] |
 //! | Etherscan-family "Download CSV": normal, internal, token, NFT transfers, per-token pages | [`etherscan`] |
-//! | Tronscan TRX / TRC-20 CSV | [`tronscan`] |
-//! | Arkham-style CSV | [`arkham`] |
+//! | Tronscan CSV: token transfers, transactions, older and oldest layouts | [`tronscan`] |
+//! | Arkham CSV: 19-column UI export and the short exhibit layout | [`arkham`] |
+//! | Dune `tokens.transfers`-style CSV | [`dune`] |
+//! | BigQuery `crypto_bitcoin.transactions` JSON lines | [`bigquery_bitcoin`] |
 //! | hoptrace generic transfers CSV | [`generic`] |
 //! | GraphSense TagPack YAML | [`tagpack`] |
 //! | plain address lists (OFAC) | [`address_list`] |
@@ -24,11 +26,13 @@
 
 pub mod address_list;
 pub mod arkham;
+pub mod bigquery_bitcoin;
 pub mod bitcoin_rpc;
 pub mod blockchair;
 pub mod cryo;
 pub mod csvutil;
 mod detect;
+pub mod dune;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod explorer_common;
@@ -70,10 +74,14 @@ pub enum Format {
     EtherscanToken,
     /// Etherscan-family "Download CSV" of NFT (ERC-721 / ERC-1155) transfers.
     EtherscanNft,
-    /// Tronscan TRX or TRC-20 transfer export.
+    /// Tronscan export (token transfers, transactions, older and oldest layouts).
     Tronscan,
-    /// Arkham-style CSV with label columns.
+    /// Arkham CSV with label columns (UI export or short exhibit layout).
     Arkham,
+    /// Dune CSV export of a `tokens.transfers`-style query.
+    Dune,
+    /// Google BigQuery `crypto_bitcoin.transactions` exported as JSON lines.
+    BigQueryBitcoin,
     /// hoptrace's documented generic transfers CSV.
     Generic,
     /// GraphSense TagPack YAML.
@@ -98,7 +106,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 21] = [
+    pub const ALL: [Format; 23] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::EthereumEtlTraces,
@@ -110,6 +118,8 @@ impl Format {
         Self::EtherscanNft,
         Self::Tronscan,
         Self::Arkham,
+        Self::Dune,
+        Self::BigQueryBitcoin,
         Self::Generic,
         Self::TagPack,
         Self::AddressList,
@@ -137,6 +147,8 @@ impl Format {
             Self::EtherscanNft => "etherscan-nft",
             Self::Tronscan => "tronscan",
             Self::Arkham => "arkham",
+            Self::Dune => "dune",
+            Self::BigQueryBitcoin => "bigquery-bitcoin",
             Self::Generic => "generic",
             Self::TagPack => "tagpack",
             Self::AddressList => "address-list",
@@ -417,6 +429,8 @@ pub fn read(
         }
         Format::Tronscan => tronscan::read(input, ctx, sink),
         Format::Arkham => arkham::read(input, ctx, sink),
+        Format::Dune => dune::read(input, ctx, sink),
+        Format::BigQueryBitcoin => bigquery_bitcoin::read(input, ctx, sink),
         Format::Generic => generic::read(input, ctx, sink),
         Format::TagPack => tagpack::read(input, ctx, sink),
         Format::AddressList => address_list::read(input, ctx, sink),
