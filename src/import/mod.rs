@@ -16,6 +16,7 @@
 //! | Arkham-style CSV | [`arkham`] |
 //! | hoptrace generic transfers CSV | [`generic`] |
 //! | GraphSense TagPack YAML | [`tagpack`] |
+//! | any other CSV, read through a saved column mapping (profile) | [`mapping`] |
 //! | plain address lists (OFAC) | [`address_list`] |
 
 pub mod address_list;
@@ -27,6 +28,7 @@ pub mod ethereum_etl;
 pub mod etherscan;
 pub mod explorer_common;
 pub mod generic;
+pub mod mapping;
 pub mod tagpack;
 pub mod time;
 pub mod tronscan;
@@ -65,11 +67,13 @@ pub enum Format {
     TagPack,
     /// One address a line (OFAC lists and the like).
     AddressList,
+    /// Any other CSV, read through a saved column mapping ([`ImportOptions::profile`]).
+    Mapped,
 }
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 12] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::BitcoinRpc,
@@ -81,6 +85,7 @@ impl Format {
         Self::Generic,
         Self::TagPack,
         Self::AddressList,
+        Self::Mapped,
     ];
 
     /// The name used on the command line and in reports.
@@ -98,6 +103,7 @@ impl Format {
             Self::Generic => "generic",
             Self::TagPack => "tagpack",
             Self::AddressList => "address-list",
+            Self::Mapped => "mapped",
         }
     }
 
@@ -138,6 +144,11 @@ pub struct ImportOptions {
     pub date_order: DateOrder,
     /// Decimals of tokens the registry does not know: key is a contract address or symbol.
     pub token_decimals: BTreeMap<String, u8>,
+    /// The column mapping a [`Format::Mapped`] import reads the file with: its name, the
+    /// SHA-256 of its saved text and the mapping itself, so the batch's recorded options say
+    /// exactly how the file was read. Absent (and not written) for every other import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<mapping::NamedProfile>,
 }
 
 /// What a reader needs besides the bytes.
@@ -360,5 +371,6 @@ pub fn read(
         Format::Generic => generic::read(input, ctx, sink),
         Format::TagPack => tagpack::read(input, ctx, sink),
         Format::AddressList => address_list::read(input, ctx, sink),
+        Format::Mapped => mapping::read(input, ctx, sink),
     }
 }
