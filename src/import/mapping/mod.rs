@@ -37,6 +37,8 @@
 
 mod reader;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeSet;
 

@@ -225,7 +225,12 @@ impl Row<'_, '_, '_> {
                 Some(d) => self.amount(t, f, Some((d, &a_text)))?,
                 None => {
                     let field = self.c.asset.map_or(f, |i| self.cf.name(i));
-                    return Err(common::unknown_token(self.line, field, &a.key, a.symbol.as_deref()));
+                    // A ticker is given decimals by `--token-decimals TICKER=N`, a contract by its address.
+                    let refusal = match a.key.strip_prefix("symbol:") {
+                        Some(sym) => common::unknown_token(self.line, field, sym, None),
+                        None => common::unknown_token(self.line, field, &a.key, a.symbol.as_deref()),
+                    };
+                    return Err(refusal);
                 }
             },
         };
