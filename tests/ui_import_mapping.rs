@@ -85,7 +85,7 @@ fn assign_columns_preview_save_and_import() {
     let counts = |h: &mut Harness<'static, WorkbenchApp>| {
         h.state_mut().import_ui.mapping.as_mut().map(hoptrace::ui::mapping_dialog::MappingDialog::preview_counts)
     };
-    assert_eq!(counts(&mut h), Some(Ok((3, 1, 2))));
+    assert_eq!(counts(&mut h), Some(Ok((3, 0, 3))));
     h.get_by_label("Decimal comma (1.234,56)").click();
     h.run();
     pick(&mut h, "Status column", "7: Status");
