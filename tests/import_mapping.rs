@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use hoptrace::import::mapping::{
-    AmountUnit, AssetSource, ChainSource, DecimalsSource, FeeColumn, Profile, ProfileError, ProfileStore,
-    StatusColumn, TimeColumn, TimeFormat,
+    AmountUnit, AssetSource, ChainSource, DecimalsSource, FeeColumn, Profile, ProfileError, ProfileStore, StatusColumn,
+    TimeColumn, TimeFormat,
 };
 use hoptrace::import::{Format, ImportOptions};
 use hoptrace::ledger::{ImportOutcome, SqliteLedger};
@@ -105,7 +105,8 @@ fn an_otc_ledger_imports_exactly_and_the_batch_records_the_profile() {
     std::fs::write(&file, OTC).expect("write");
     let ledger_path = dir.path().join("l.sqlite");
     let mut ledger = SqliteLedger::open(&ledger_path).expect("ledger");
-    let options = ImportOptions { format: Some(Format::Mapped), profile: Some(profile.clone()), ..ImportOptions::default() };
+    let options =
+        ImportOptions { format: Some(Format::Mapped), profile: Some(profile.clone()), ..ImportOptions::default() };
     let report = ledger.import_file(&file, &options, None).expect("import");
     assert_eq!(report.outcome, ImportOutcome::Committed, "{:?}", report.refused);
     assert_eq!((report.rows, report.transfers), (3, 3));

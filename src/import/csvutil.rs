@@ -108,8 +108,7 @@ impl<'r> CsvFile<'r> {
     /// # Errors
     /// As [`CsvFile::open`].
     pub fn open_with(input: &'r mut dyn BufRead, delimiter: u8) -> Result<Self, ReadError> {
-        let mut rdr =
-            ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input);
+        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input);
         let mut header = ByteRecord::new();
         let got = rdr.read_byte_record(&mut header).map_err(|e| csv_error(&e, 1))?;
         if !got {

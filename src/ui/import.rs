@@ -262,9 +262,10 @@ impl WorkbenchApp {
                     Ok(ImportMessage::File(p, r)) => {
                         run.done += 1;
                         match &r {
-                            Err(ImportFailure::ChainUndecided(m)) => self.import_ui.chain_questions.push(
-                                ChainQuestion::new(p.clone(), m.clone(), run.options.clone()),
-                            ),
+                            Err(ImportFailure::ChainUndecided(m)) => self
+                                .import_ui
+                                .chain_questions
+                                .push(ChainQuestion::new(p.clone(), m.clone(), run.options.clone())),
                             Err(ImportFailure::Unrecognised(m)) if run.options.profile.is_none() => {
                                 self.import_ui.unrecognised.push((p.clone(), m.clone()));
                             }
@@ -326,7 +327,9 @@ impl WorkbenchApp {
         let mut answer = None;
         egui::Window::new("Which chain?").collapsible(false).resizable(false).show(ctx, |ui| {
             ui.heading(format!("Which chain is {name} from?"));
-            ui.label(&q.message);
+            // The reader's message ends with the command line's advice (`pass --chain …`): the
+            // window asks instead.
+            ui.label(q.message.split(": pass --chain").next().unwrap_or(&q.message));
             egui::ComboBox::from_label("Chain").selected_text(&q.choice).show_ui(ui, |ui| {
                 for c in &q.chains {
                     ui.selectable_value(&mut q.choice, c.clone(), c);

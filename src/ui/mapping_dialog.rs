@@ -185,9 +185,11 @@ impl Draft {
         };
         let decimals = match (self.unit, self.decimals) {
             (_, DecimalsChoice::Column) => Some(DecimalsSource::Column(need(&self.decimals_column, "decimals")?)),
-            (_, DecimalsChoice::Fixed) => Some(DecimalsSource::Fixed(self.decimals_fixed.trim().parse().map_err(
-                |_| format!("decimals {:?}: expected a whole number of decimal places, 0 to 77", self.decimals_fixed),
-            )?)),
+            (_, DecimalsChoice::Fixed) => {
+                Some(DecimalsSource::Fixed(self.decimals_fixed.trim().parse().map_err(|_| {
+                    format!("decimals {:?}: expected a whole number of decimal places, 0 to 77", self.decimals_fixed)
+                })?))
+            }
             (AmountUnit::Display, DecimalsChoice::Known) => Some(DecimalsSource::Known),
             (AmountUnit::Base, DecimalsChoice::Known) => None,
         };
@@ -259,7 +261,8 @@ pub struct MappingDialog {
 /// The cells of the first lines of `sample` split at `delimiter` (at most `rows` data rows).
 fn split_rows(sample: &str, delimiter: char, rows: usize) -> Vec<Vec<String>> {
     let d = u8::try_from(delimiter).unwrap_or(b',');
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(sample.as_bytes());
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(sample.as_bytes());
     rdr.records().take(rows + 1).filter_map(Result::ok).map(|r| r.iter().map(str::to_owned).collect()).collect()
 }
 
@@ -282,10 +285,8 @@ impl MappingDialog {
         let sample = String::from_utf8_lossy(buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf)).into_owned();
         let header_line = sample.lines().next().unwrap_or("");
         // The separator the header uses most: a starting point the user sees and can change.
-        let delimiter = mapping::DELIMITERS
-            .into_iter()
-            .max_by_key(|d| (header_line.matches(*d).count(), *d == ','))
-            .unwrap_or(',');
+        let delimiter =
+            mapping::DELIMITERS.into_iter().max_by_key(|d| (header_line.matches(*d).count(), *d == ',')).unwrap_or(',');
         let draft = Draft { delimiter, ..Draft::default() };
         let name = first.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(MappingDialog { files, sample, draft, name, saved: None, saved_names, preview: None })

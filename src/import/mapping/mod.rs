@@ -35,6 +35,7 @@
 //! )
 //! ```
 
+mod cells;
 mod reader;
 mod store;
 #[cfg(test)]
@@ -283,14 +284,18 @@ impl Profile {
                 return Err(format!("{field}: no column chosen: expected a column of the file's header"));
             }
             if let Some((other, _)) = seen.iter().find(|(_, c)| c.trim() == col.trim()) {
-                return Err(format!("column {col:?} is mapped twice ({other} and {field}): expected one field per column"));
+                return Err(format!(
+                    "column {col:?} is mapped twice ({other} and {field}): expected one field per column"
+                ));
             }
             seen.push((field, col));
         }
         let chain = match &self.chain {
-            Some(ChainSource::Fixed(id)) => Some(registry().chain(&id.trim().to_ascii_lowercase()).map_err(|_| {
-                format!("chain {id:?}: expected a chain id ({})", registry().chain_ids().join(", "))
-            })?),
+            Some(ChainSource::Fixed(id)) => {
+                Some(registry().chain(&id.trim().to_ascii_lowercase()).map_err(|_| {
+                    format!("chain {id:?}: expected a chain id ({})", registry().chain_ids().join(", "))
+                })?)
+            }
             _ => None,
         };
         match (self.unit, &self.decimals) {

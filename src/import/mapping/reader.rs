@@ -9,11 +9,11 @@ use csv::ByteRecord;
 use super::super::csvutil::{CsvFile, normalize_header};
 use super::super::explorer_common::{self as common, SeenAssets, opt, req};
 use super::super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
-use super::{AmountUnit, AssetSource, ChainSource, DecimalsSource, Profile, TimeFormat};
+use super::{AmountUnit, AssetSource, ChainSource, DecimalsSource, Profile};
 use crate::model::{Amount, Chain, Transfer, TransferKind, registry};
 
 /// Column indexes of the mapped fields.
-struct Cols {
+pub(super) struct Cols {
     chain: Option<usize>,
     hash: usize,
     from: usize,
@@ -23,7 +23,7 @@ struct Cols {
     decimals: Option<usize>,
     time: Option<usize>,
     fee: Option<usize>,
-    status: Option<usize>,
+    pub(super) status: Option<usize>,
     method: Option<usize>,
     position: Option<usize>,
     block: Option<usize>,
@@ -51,7 +51,10 @@ pub fn read(input: &mut dyn BufRead, ctx: &ReadContext<'_>, sink: &mut dyn Sink)
             if let Some(f) = forced.filter(|f| f.id != chain.id) {
                 return Err(ReadError::format(
                     1,
-                    format!("--chain {} contradicts mapping profile {name:?}, which fixes the chain {}", f.id, chain.id),
+                    format!(
+                        "--chain {} contradicts mapping profile {name:?}, which fixes the chain {}",
+                        f.id, chain.id
+                    ),
                 ));
             }
             Some((chain, format!("mapping profile {name:?} fixes the chain")))
@@ -118,7 +121,8 @@ fn column(names: &[String], field: &str, col: &str, profile: &str) -> Result<usi
         return Ok(i);
     }
     let want = normalize_header(col);
-    let loose: Vec<usize> = names.iter().enumerate().filter(|(_, n)| normalize_header(n) == want).map(|(i, _)| i).collect();
+    let loose: Vec<usize> =
+        names.iter().enumerate().filter(|(_, n)| normalize_header(n) == want).map(|(i, _)| i).collect();
     match loose.as_slice() {
         [one] => Ok(*one),
         _ => Err(ReadError::format(
@@ -144,17 +148,17 @@ struct Asset {
 }
 
 /// One data row being read.
-struct Row<'a, 'f, 'o> {
-    cf: &'a CsvFile<'f>,
-    rec: &'a ByteRecord,
-    line: u64,
-    c: &'a Cols,
-    p: &'a Profile,
-    ctx: &'a ReadContext<'o>,
+pub(super) struct Row<'a, 'f, 'o> {
+    pub(super) cf: &'a CsvFile<'f>,
+    pub(super) rec: &'a ByteRecord,
+    pub(super) line: u64,
+    pub(super) c: &'a Cols,
+    pub(super) p: &'a Profile,
+    pub(super) ctx: &'a ReadContext<'o>,
 }
 
 impl Row<'_, '_, '_> {
-    fn refuse(&self, field: &str, message: impl Into<String>) -> Refusal {
+    pub(super) fn refuse(&self, field: &str, message: impl Into<String>) -> Refusal {
         Refusal::new(self.line, field, message)
     }
 
@@ -167,9 +171,21 @@ impl Row<'_, '_, '_> {
     }
 
     /// `1.234,56` → `1,234.56` when the profile writes decimal commas.
-    fn number<'t>(&self, t: &'t str) -> Cow<'t, str> {
+    pub(super) fn number<'t>(&self, t: &'t str) -> Cow<'t, str> {
         if self.p.decimal_comma {
-            Cow::Owned(t.chars().map(|ch| if ch == '.' { ',' } else if ch == ',' { '.' } else { ch }).collect())
+            Cow::Owned(
+                t.chars()
+                    .map(|ch| {
+                        if ch == '.' {
+                            ','
+                        } else if ch == ',' {
+                            '.'
+                        } else {
+                            ch
+                        }
+                    })
+                    .collect(),
+            )
         } else {
             Cow::Borrowed(t)
         }
@@ -292,7 +308,8 @@ impl Row<'_, '_, '_> {
             let (symbol, fixed) = (known.map(|t| t.symbol.clone()), known.map(|t| t.decimals));
             return Ok(Asset { key: contract, native: false, symbol, fixed, given });
         }
-        let sym = text.get(..7).filter(|p| p.eq_ignore_ascii_case("symbol:")).and_then(|_| text.get(7..)).unwrap_or(text);
+        let sym =
+            text.get(..7).filter(|p| p.eq_ignore_ascii_case("symbol:")).and_then(|_| text.get(7..)).unwrap_or(text);
         let sym = sym.trim();
         let ticker = (1..=12).contains(&sym.chars().count())
             && sym.starts_with(|ch: char| ch.is_ascii_alphabetic())
@@ -333,75 +350,6 @@ impl Row<'_, '_, '_> {
             Some(k) if k != d => Err(self.refuse(f, format!("found {d}: expected {k}, the decimals of {a_text}"))),
             _ => Ok(Some(d)),
         }
-    }
-
-    fn time(&self, format: &TimeFormat, t: &str, f: &str) -> Result<i64, Refusal> {
-        let digits = t.bytes().all(|b| b.is_ascii_digit());
-        let secs = match format {
-            TimeFormat::Spreadsheet(order) => return common::time(t, *order, self.line, f),
-            TimeFormat::UnixSeconds => t.parse::<i64>().ok().filter(|_| digits),
-            TimeFormat::UnixMillis => t.parse::<i64>().ok().filter(|_| digits).map(|ms| ms.div_euclid(1000)),
-            TimeFormat::Rfc3339 => t.parse::<jiff::Timestamp>().ok().map(jiff::Timestamp::as_second),
-            TimeFormat::Pattern(p) => jiff::fmt::strtime::parse(p, t).ok().and_then(|bdt| {
-                if bdt.offset().is_some() {
-                    bdt.to_timestamp().ok()
-                } else {
-                    bdt.to_datetime().ok().and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
-                }
-                .map(jiff::Timestamp::as_second)
-            }),
-        };
-        let Some(secs) = secs else {
-            let example = match format {
-                TimeFormat::UnixSeconds => "1683029999".to_owned(),
-                TimeFormat::UnixMillis => "1683029999000".to_owned(),
-                TimeFormat::Rfc3339 => "2023-05-02T12:19:59Z".to_owned(),
-                TimeFormat::Pattern(p) => {
-                    let dt = jiff::civil::datetime(2023, 5, 2, 12, 19, 59, 0);
-                    jiff::fmt::strtime::format(p.as_str(), dt).unwrap_or_default()
-                }
-                TimeFormat::Spreadsheet(_) => String::new(),
-            };
-            return Err(self.refuse(f, format!("found {t:?}: expected {} such as {example}", format.describe())));
-        };
-        crate::import::time::check_range(secs).map_err(|m| self.refuse(f, m))
-    }
-
-    /// Whether the row's transaction failed, per the status column's value lists.
-    fn failed(&self) -> Result<bool, Refusal> {
-        let (Some(s), Some(idx)) = (&self.p.status, self.c.status) else { return Ok(false) };
-        let t = self.cf.cell(self.rec, idx, self.line)?;
-        let is = |list: &[String]| list.iter().any(|v| v.trim() == t);
-        if is(&s.success) {
-            return Ok(false);
-        }
-        if is(&s.failed) {
-            return Ok(true);
-        }
-        let quote = |list: &[String]| list.iter().map(|v| format!("{:?}", v.trim())).collect::<Vec<_>>().join(", ");
-        let failed = if s.failed.is_empty() { String::new() } else { format!(" or a failed value ({})", quote(&s.failed)) };
-        let found = if t.is_empty() { "empty".to_owned() } else { format!("found {t:?}") };
-        Err(self.refuse(self.cf.name(idx), format!("{found}: expected a success value ({}){failed}", quote(&s.success))))
-    }
-
-    /// A stated USD value as an exact decimal with `.` and no separators.
-    fn usd(&self, t: &str, f: &str) -> Result<String, Refusal> {
-        let n = self.number(t);
-        let (int, frac) = match n.split_once('.') {
-            Some((i, fr)) => (i, Some(fr)),
-            None => (n.as_ref(), None),
-        };
-        let plain = !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit());
-        let mut groups = int.split(',');
-        let grouped = int.contains(',')
-            && groups.next().is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()))
-            && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
-        let frac_ok = frac.is_none_or(|fr| !fr.is_empty() && fr.bytes().all(|b| b.is_ascii_digit()));
-        if (plain || grouped) && frac_ok {
-            let int = int.replace(',', "");
-            return Ok(frac.map_or_else(|| int.clone(), |fr| format!("{int}.{fr}")));
-        }
-        Err(self.refuse(f, format!("found {t:?}: expected a USD value such as 190000.00 (no currency sign)")))
     }
 }
 

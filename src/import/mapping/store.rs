@@ -21,9 +21,7 @@ pub enum ProfileError {
         known: Vec<String>,
     },
     /// The name cannot be a file name.
-    #[error(
-        "profile name {0:?}: expected 1 to 64 letters, digits, spaces, `-`, `_` or `.` (not starting with `.`)"
-    )]
+    #[error("profile name {0:?}: expected 1 to 64 letters, digits, spaces, `-`, `_` or `.` (not starting with `.`)")]
     BadName(String),
     /// The profile is incomplete or inconsistent ([`Profile::check`]).
     #[error("mapping profile {name:?}: {message}")]

@@ -22,7 +22,11 @@ fn otc_profile() -> Profile {
         decimals: Some(DecimalsSource::Known),
         time: Some(TimeColumn { column: "Date".into(), format: TimeFormat::Pattern("%d.%m.%Y %H:%M".into()) }),
         fee: Some(FeeColumn { column: "Fee".into(), unit: AmountUnit::Display }),
-        status: Some(StatusColumn { column: "Status".into(), success: vec!["OK".into()], failed: vec!["Failed".into()] }),
+        status: Some(StatusColumn {
+            column: "Status".into(),
+            success: vec!["OK".into()],
+            failed: vec!["Failed".into()],
+        }),
         stated_usd: Some("USD".into()),
         method: Some("Memo".into()),
         ..Profile::new("Ref", "Sender", "Receiver", "Qty")
@@ -131,7 +135,10 @@ fn status_values_map_exactly_and_others_are_refused() {
     let c = ok(&p, ImportOptions::default(), csv);
     assert_eq!(
         brief(&c),
-        ["2 ethereum {H1} native {A}>{B} 1 ETH b=- t=- fee=-", "3 ethereum {H2} native {A}>{B} 2 ETH b=- t=- fee=- failed"]
+        [
+            "2 ethereum {H1} native {A}>{B} 1 ETH b=- t=- fee=-",
+            "3 ethereum {H2} native {A}>{B} 2 ETH b=- t=- fee=- failed"
+        ]
     );
     let expected = "expected a success value (\"Success\") or a failed value (\"Reverted\", \"Fail\")";
     assert_eq!(
@@ -163,9 +170,17 @@ fn malformed_rows_are_refused_with_line_column_and_expectation() {
     assert_eq!(
         refusals(&c),
         [
-            refusal(2, "Qty", "found \"1,0000000000000000001\": expected at most 18 decimal places (ETH has 18 decimals)"),
+            refusal(
+                2,
+                "Qty",
+                "found \"1,0000000000000000001\": expected at most 18 decimal places (ETH has 18 decimals)"
+            ),
             refusal(3, "Date", "found \"2023-05-02 12:19\": expected pattern %d.%m.%Y %H:%M such as 02.05.2023 12:19"),
-            refusal(4, "Ref", "found \"0x12\": expected 0x followed by 64 hexadecimal digits (Ethereum transaction hash)"),
+            refusal(
+                4,
+                "Ref",
+                "found \"0x12\": expected 0x followed by 64 hexadecimal digits (Ethereum transaction hash)"
+            ),
             refusal(
                 5,
                 "Sender",
@@ -217,7 +232,11 @@ fn whole_file_problems_stop_the_read() {
     );
     // --chain supplies it; a --chain that contradicts the profile is refused.
     let bsc = || ImportOptions { chain: Some("bsc".into()), ..ImportOptions::default() };
-    let c = ok(&Profile { asset: AssetSource::Native, ..no_chain }, bsc(), "Date;Ref;Sender;Receiver;Qty;Coin;Status;Fee;USD;Memo\n02.05.2023 12:19;{H1};{A};{B};2;x;OK;;;\n");
+    let c = ok(
+        &Profile { asset: AssetSource::Native, ..no_chain },
+        bsc(),
+        "Date;Ref;Sender;Receiver;Qty;Coin;Status;Fee;USD;Memo\n02.05.2023 12:19;{H1};{A};{B};2;x;OK;;;\n",
+    );
     assert_eq!(brief(&c), ["2 bsc {H1} native {A}>{B} 2000000000000000000 BNB b=- t=1683029940 fee=-"]);
     assert_eq!(c.chain, Some(("bsc".to_owned(), "--chain option".to_owned())));
     assert_eq!(
@@ -238,8 +257,14 @@ fn incomplete_profiles_are_refused_with_a_clear_message() {
             "amounts are in display units but no decimals are given: expected a fixed number of decimal places, \
              a decimals column, or the decimals hoptrace knows",
         ),
-        (Profile { to: "f".into(), ..base() }, "column \"f\" is mapped twice (from and to): expected one field per column"),
-        (Profile { tx_hash: " ".into(), ..base() }, "tx hash: no column chosen: expected a column of the file's header"),
+        (
+            Profile { to: "f".into(), ..base() },
+            "column \"f\" is mapped twice (from and to): expected one field per column",
+        ),
+        (
+            Profile { tx_hash: " ".into(), ..base() },
+            "tx hash: no column chosen: expected a column of the file's header",
+        ),
         (
             Profile { chain: Some(ChainSource::Fixed("dogechain".into())), ..base() },
             "chain \"dogechain\": expected a chain id (arbitrum, avalanche, base, bitcoin, bsc, ethereum, fantom, optimism, polygon, tron)",

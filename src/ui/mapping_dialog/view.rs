@@ -167,8 +167,18 @@ fn preview_ui(ui: &mut Ui, dialog: &MappingDialog) {
     ));
     egui::ScrollArea::both().id_salt("mapping_preview").max_height(200.0).show(ui, |ui| {
         egui::Grid::new("mapping_preview_grid").striped(true).show(ui, |ui| {
-            for h in ["Line", "Chain", "Tx hash", "From", "To", "Amount (base units)", "Asset", "Time (UTC)", "Fee", "Failed"]
-            {
+            for h in [
+                "Line",
+                "Chain",
+                "Tx hash",
+                "From",
+                "To",
+                "Amount (base units)",
+                "Asset",
+                "Time (UTC)",
+                "Fee",
+                "Failed",
+            ] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
@@ -219,11 +229,9 @@ impl WorkbenchApp {
             rows.iter().skip(1).filter_map(|r| status_col.and_then(|i| r.get(i)).cloned()).collect();
         status_values.sort();
         status_values.dedup();
-        egui::Window::new("Import with mapping")
-            .open(&mut open)
-            .default_size([1250.0, 860.0])
-            .vscroll(true)
-            .show(ctx, |ui| {
+        egui::Window::new("Import with mapping").open(&mut open).default_size([1250.0, 860.0]).vscroll(true).show(
+            ctx,
+            |ui| {
                 let more = dialog.files.len().saturating_sub(1);
                 let first = dialog.files.first().map(|f| f.display().to_string()).unwrap_or_default();
                 ui.label(if more > 0 { format!("File: {first} (and {more} more)") } else { format!("File: {first}") });
@@ -272,7 +280,8 @@ impl WorkbenchApp {
                         ask = Some(Ask::Close);
                     }
                 });
-            });
+            },
+        );
         if !open {
             ask = Some(Ask::Close);
         }
@@ -296,9 +305,11 @@ impl WorkbenchApp {
 
     fn save_mapping_profile(&mut self) {
         let Some(d) = self.import_ui.mapping.as_mut() else { return };
-        let saved = d.draft.to_profile().map_err(|m| format!("mapping profile {:?}: {m}", d.name)).and_then(|p| {
-            self.import_ui.profiles.save(d.name.trim(), &p).map_err(|e| e.to_string())
-        });
+        let saved = d
+            .draft
+            .to_profile()
+            .map_err(|m| format!("mapping profile {:?}: {m}", d.name))
+            .and_then(|p| self.import_ui.profiles.save(d.name.trim(), &p).map_err(|e| e.to_string()));
         match saved {
             Ok(p) => {
                 let path = self.import_ui.profiles.path(&p.name).map(|p| p.display().to_string()).unwrap_or_default();
