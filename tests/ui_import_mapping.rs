@@ -107,7 +107,7 @@ fn assign_columns_preview_save_and_import() {
 
     let before = batches(&ledger_of(&h)).len();
     h.get_by_label("Import").click();
-    h.run();
+    h.step();
     step_until(&mut h, 60, "the mapped import", |a| a.importing.is_none());
     assert!(h.state().import_ui.mapping.is_none(), "the dialog closed");
     let all = batches(&ledger_of(&h));
@@ -149,7 +149,7 @@ fn an_unrecognised_csv_is_offered_to_the_mapping_and_its_chain_asked() {
     h.get_by_label("File").click();
     h.run();
     h.get_by_label("Import files… Ctrl+I").click();
-    h.run();
+    h.step();
     step_until(&mut h, 60, "the plain import", |a| a.importing.is_none());
     // No reader knows the file: the mapping is offered.
     assert_eq!(h.state().import_ui.unrecognised.len(), 1, "{:?}", h.state().notices);
@@ -159,7 +159,7 @@ fn an_unrecognised_csv_is_offered_to_the_mapping_and_its_chain_asked() {
     pick(&mut h, "Start from saved profile", "no chain");
     assert_eq!(h.state().import_ui.mapping.as_ref().map(|d| d.name.clone()), Some("no chain".to_owned()));
     h.get_by_label("Import").click();
-    h.run();
+    h.step();
     step_until(&mut h, 60, "the mapped import", |a| a.importing.is_none());
 
     // The chain cannot be told: the window asks.
@@ -168,7 +168,7 @@ fn an_unrecognised_csv_is_offered_to_the_mapping_and_its_chain_asked() {
     let before = batches(&ledger_of(&h)).len();
     pick(&mut h, "Chain", "bsc");
     h.get_by_label("Import as bsc").click();
-    h.run();
+    h.step();
     step_until(&mut h, 60, "the import with the chain", |a| a.importing.is_none());
     assert!(h.state().import_ui.chain_questions.is_empty());
     let all = batches(&ledger_of(&h));
@@ -177,4 +177,50 @@ fn an_unrecognised_csv_is_offered_to_the_mapping_and_its_chain_asked() {
     assert_eq!((format.as_str(), chain.as_deref()), ("mapped", Some("bsc")));
     let json: serde_json::Value = serde_json::from_str(&options).expect("options");
     assert_eq!((json["chain"].as_str(), json["profile"]["name"].as_str()), (Some("bsc"), Some("no chain")));
+}
+
+#[test]
+fn good_rows_are_imported_and_the_refused_ones_listed_beside_the_ledger() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("otc-ledger.csv");
+    std::fs::write(&file, format!("{OTC}2023-05-03 09:05:00;0x4444444444444444444444444444444444444444444444444444444444444444;0x722122df12d4e14e13ac3b6895a86e84145b6967;0x8589427373d6d84e98730d7795d8f6f8731fda16;2,0;ETH;Pending\n")).expect("write");
+    let profile = Profile {
+        delimiter: ';',
+        decimal_comma: true,
+        chain: Some(hoptrace::import::mapping::ChainSource::Fixed("ethereum".into())),
+        asset: AssetSource::Column("Coin".into()),
+        unit: hoptrace::import::mapping::AmountUnit::Display,
+        decimals: Some(hoptrace::import::mapping::DecimalsSource::Known),
+        status: Some(StatusColumn {
+            column: "Status".into(),
+            success: vec!["Booked".into()],
+            failed: vec!["Returned".into()],
+        }),
+        ..Profile::new("Ref", "Sender", "Receiver", "Qty")
+    };
+    ProfileStore::at(dir.path().join("profiles")).save("otc", &profile).expect("save");
+    let mut h = harness(app_with(dir.path(), &file));
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Import with mapping… Ctrl+Shift+I").click();
+    h.run();
+    pick(&mut h, "Start from saved profile", "otc");
+    h.get_by_role_and_label(Role::CheckBox, "Import good rows, list refused ones").click();
+    h.run();
+    assert!(h.state().import_ui.skip_bad);
+    h.get_by_label("Import").click();
+    h.step();
+    step_until(&mut h, 60, "the mapped import", |a| a.importing.is_none());
+    let refused = ledger_of(&h).with_file_name("otc-ledger.csv.refused.csv");
+    let notice = h.state().notices.iter().map(|n| n.text.clone()).collect::<Vec<_>>().join("\n");
+    assert!(
+        notice.contains(&format!(
+            "otc-ledger.csv: 3 transfers, 0 labels imported; 1 rows refused, listed in {}",
+            refused.display()
+        )),
+        "{notice}"
+    );
+    let listed = std::fs::read_to_string(&refused).expect("refused rows file");
+    assert!(listed.contains("otc-ledger.csv,5,Status,"), "{listed}");
+    assert!(listed.contains("found \"\"Pending\"\": expected a success value"), "{listed}");
 }
