@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use hoptrace::import::mapping::ProfileStore;
 use hoptrace::import::{DateOrder, Format, ImportOptions};
 use hoptrace::ledger::{ImportOutcome, ImportReport, SqliteLedger};
 use hoptrace::model::Category;
@@ -14,8 +15,8 @@ use hoptrace::model::Category;
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The ledger file (created if missing).
-    #[arg(long)]
-    pub ledger: PathBuf,
+    #[arg(long, required_unless_present = "profiles")]
+    pub ledger: Option<PathBuf>,
     /// Read every file as this format instead of recognising it.
     #[arg(long, value_parser = parse_format)]
     pub format: Option<Format>,
@@ -42,8 +43,16 @@ pub struct ImportArgs {
     /// read from the file name, `…-0x<40 hex>.csv`).
     #[arg(long = "token-contract", value_name = "0x…")]
     pub token_contract: Option<String>,
+    /// Read every file through this saved column mapping (see the window's File > Import with
+    /// mapping…); profiles live in $HOPTRACE_CONFIG_DIR/profiles, else
+    /// $XDG_CONFIG_HOME/hoptrace/profiles, else ~/.config/hoptrace/profiles.
+    #[arg(long, conflicts_with = "format")]
+    pub profile: Option<String>,
+    /// List the saved mapping profiles and exit.
+    #[arg(long, exclusive = true)]
+    pub profiles: bool,
     /// The export files.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "profiles")]
     pub files: Vec<PathBuf>,
 }
 
@@ -81,11 +90,30 @@ fn parse_token_decimals(s: &str) -> Result<(String, u8), String> {
 /// # Errors
 /// When the ledger cannot be opened; per-file failures are reported and make the exit non-zero.
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if args.profiles {
+        let store = ProfileStore::from_env()?;
+        let names = store.list()?;
+        if names.is_empty() {
+            println!("no mapping profiles saved in {}", store.dir().display());
+        }
+        for name in names {
+            match store.load(&name) {
+                Ok(p) => println!("{name}\tsha256 {}", p.sha256),
+                Err(e) => println!("{name}\tunusable: {e}"),
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(ledger_path) = &args.ledger else { bail!("--ledger is required") };
+    let profile = match &args.profile {
+        Some(name) => Some(ProfileStore::from_env()?.load(name).context("--profile")?),
+        None => None,
+    };
     if let Some(chain) = &args.chain {
         hoptrace::model::registry().chain(chain).map_err(anyhow::Error::msg).context("--chain")?;
     }
     let options = ImportOptions {
-        format: args.format,
+        format: if profile.is_some() { Some(Format::Mapped) } else { args.format },
         chain: args.chain.clone(),
         skip_bad: args.skip_bad,
         date_order: match args.date_order {
@@ -95,8 +123,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         token_decimals: args.token_decimals.iter().cloned().collect::<BTreeMap<_, _>>(),
         category: args.category,
         token_contract: args.token_contract.clone(),
+        profile,
     };
-    let mut ledger = SqliteLedger::open(&args.ledger)?;
+    let mut ledger = SqliteLedger::open(ledger_path)?;
     let mut failures = Vec::new();
     for file in &args.files {
         let refused_out = args.skip_bad.then(|| refused_path(args, file));
@@ -135,7 +164,7 @@ fn refused_path(args: &ImportArgs, file: &Path) -> PathBuf {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         return p.with_file_name(format!("{name}.refused.csv"));
     }
-    let dir = args.ledger.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+    let dir = args.ledger.as_deref().and_then(Path::parent).map_or_else(PathBuf::new, Path::to_path_buf);
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     dir.join(format!("{name}.refused.csv"))
 }

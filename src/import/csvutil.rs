@@ -99,7 +99,16 @@ impl<'r> CsvFile<'r> {
     /// [`ReadError::Format`] for an empty file, a header that is not UTF-8, or a column name
     /// that appears twice.
     pub fn open(input: &'r mut dyn BufRead) -> Result<Self, ReadError> {
-        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        Self::open_with(input, b',')
+    }
+
+    /// Like [`CsvFile::open`], with cells separated by `delimiter` (`;` in many European
+    /// spreadsheets' exports, a tab) instead of a comma.
+    ///
+    /// # Errors
+    /// As [`CsvFile::open`].
+    pub fn open_with(input: &'r mut dyn BufRead, delimiter: u8) -> Result<Self, ReadError> {
+        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input);
         let mut header = ByteRecord::new();
         let got = rdr.read_byte_record(&mut header).map_err(|e| csv_error(&e, 1))?;
         if !got {

@@ -18,6 +18,7 @@
 //! | BigQuery `crypto_bitcoin.transactions` JSON lines | [`bigquery_bitcoin`] |
 //! | hoptrace generic transfers CSV | [`generic`] |
 //! | GraphSense TagPack YAML | [`tagpack`] |
+//! | any other CSV, read through a saved column mapping (profile) | [`mapping`] |
 //! | plain address lists (OFAC) | [`address_list`] |
 //! | label lists: `address,label[,note]`, `address,name`, Etherscan label exports, the labels CSV | [`labels`] |
 //! | OFAC SDN: `SDN_ADVANCED.XML`, `SDN_ENHANCED.XML`, `SDN.XML`, `sdn.csv` | [`ofac_sdn`] |
@@ -40,6 +41,7 @@ pub mod generic;
 pub mod json;
 pub mod labels;
 pub mod ofac_sdn;
+pub mod mapping;
 pub mod tagpack;
 pub mod time;
 pub mod tronscan;
@@ -102,11 +104,13 @@ pub enum Format {
     Cryo,
     /// Blockchair Bitcoin database dump (`transactions`, `outputs` or `inputs`), TSV or gzip.
     Blockchair,
+    /// Any other CSV, read through a saved column mapping ([`ImportOptions::profile`]).
+    Mapped,
 }
 
 impl Format {
     /// Every format, in the order `--format` help lists them.
-    pub const ALL: [Format; 23] = [
+    pub const ALL: [Format; 24] = [
         Self::EthereumEtlTransactions,
         Self::EthereumEtlTokenTransfers,
         Self::EthereumEtlTraces,
@@ -130,6 +134,7 @@ impl Format {
         Self::OfacSdnCsv,
         Self::Cryo,
         Self::Blockchair,
+        Self::Mapped,
     ];
 
     /// The name used on the command line and in reports.
@@ -159,6 +164,7 @@ impl Format {
             Self::OfacSdnCsv => "ofac-sdn-csv",
             Self::Cryo => "cryo",
             Self::Blockchair => "blockchair",
+            Self::Mapped => "mapped",
         }
     }
 
@@ -208,6 +214,11 @@ pub struct ImportOptions {
     /// batch's recorded options when absent, so earlier batches keep their identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_contract: Option<String>,
+    /// The column mapping a [`Format::Mapped`] import reads the file with: its name, the
+    /// SHA-256 of its saved text and the mapping itself, so the batch's recorded options say
+    /// exactly how the file was read. Absent (and not written) for every other import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<mapping::NamedProfile>,
 }
 
 /// What a reader needs besides the bytes.
@@ -441,5 +452,6 @@ pub fn read(
         Format::OfacSdnCsv => ofac_sdn::read_csv(input, ctx, sink),
         Format::Cryo => cryo::read(input, ctx, sink),
         Format::Blockchair => blockchair::read(input, ctx, sink),
+        Format::Mapped => mapping::read(input, ctx, sink),
     }
 }

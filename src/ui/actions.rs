@@ -38,6 +38,10 @@ pub enum Action {
     SaveAs,
     /// Import export files into the case's ledger.
     ImportFiles,
+    /// Import a CSV no reader knows, through a column mapping (profile).
+    ImportWithMapping,
+    /// Import good rows and list the refused ones, instead of refusing the whole file.
+    ToggleSkipBad,
     /// Cancel a running import.
     CancelImport,
     /// Undo the last command.
@@ -137,6 +141,8 @@ impl Action {
         Action::Save,
         Action::SaveAs,
         Action::ImportFiles,
+        Action::ImportWithMapping,
+        Action::ToggleSkipBad,
         Action::CancelImport,
         Action::Undo,
         Action::Redo,
@@ -186,6 +192,8 @@ impl Action {
             Action::Save => "Save",
             Action::SaveAs => "Save as…",
             Action::ImportFiles => "Import files…",
+            Action::ImportWithMapping => "Import with mapping…",
+            Action::ToggleSkipBad => "Import good rows, list refused ones",
             Action::CancelImport => "Cancel import",
             Action::Undo => "Undo",
             Action::Redo => "Redo",
@@ -236,6 +244,12 @@ impl Action {
             Action::Save => "save the case (atomic, keeps a .bak)",
             Action::SaveAs => "save the case under another name",
             Action::ImportFiles => "import export files into the case's ledger, off the UI thread",
+            Action::ImportWithMapping => {
+                "import a CSV no reader knows: assign its columns, preview the parsed rows, save the mapping as a profile"
+            }
+            Action::ToggleSkipBad => {
+                "commit a file's good rows and write the refused ones (line, field, reason) beside the ledger"
+            }
             Action::CancelImport => "stop the running import: nothing of the file is kept",
             Action::Undo | Action::Redo => "every command is undoable and recorded in the audit log",
             Action::Search => "find an address or transaction hash (prefix) on the graph or in the ledger",
@@ -288,6 +302,8 @@ impl Action {
             | Action::Save
             | Action::SaveAs
             | Action::ImportFiles
+            | Action::ImportWithMapping
+            | Action::ToggleSkipBad
             | Action::CancelImport
             | Action::ExportPackage
             | Action::ExportPackageFolder
@@ -334,6 +350,7 @@ impl Action {
             Action::Save => ctrl(Key::S),
             Action::SaveAs => ctrl_shift(Key::S),
             Action::ImportFiles => ctrl(Key::I),
+            Action::ImportWithMapping => ctrl_shift(Key::I),
             Action::Undo => ctrl(Key::Z),
             Action::Redo => ctrl_shift(Key::Z),
             Action::Search => ctrl(Key::F),
@@ -363,6 +380,7 @@ impl Action {
             Action::OpenPackage => ctrl_shift(Key::O),
             Action::AddReviewComment => ctrl_shift(Key::M),
             Action::CancelImport
+            | Action::ToggleSkipBad
             | Action::ExportPackageFolder
             | Action::CancelExport
             | Action::ShowReport
@@ -414,6 +432,7 @@ impl Action {
             Action::ToggleTheme => Some(app.prefs.light),
             Action::ShowReport => Some(app.review.report_shown()),
             Action::TogglePresenter => Some(app.prefs.presenter),
+            Action::ToggleSkipBad => Some(app.import_ui.skip_bad),
             _ => None,
         }
     }
@@ -441,7 +460,8 @@ impl WorkbenchApp {
             Action::OpenCase | Action::Palette | Action::ToggleTheme | Action::TogglePresenter => true,
             Action::ToggleTimeline | Action::ToggleLegend => true,
             Action::Save | Action::SaveAs | Action::Search | Action::FitView => has_case,
-            Action::ImportFiles => has_case && self.importing.is_none(),
+            Action::ImportFiles | Action::ImportWithMapping => has_case && self.importing.is_none(),
+            Action::ToggleSkipBad => true,
             Action::CancelImport => self.importing.is_some(),
             Action::Undo => self.session.as_ref().is_some_and(|s| s.inv.can_undo_redo().0),
             Action::Redo => self.session.as_ref().is_some_and(|s| s.inv.can_undo_redo().1),
@@ -495,6 +515,11 @@ impl WorkbenchApp {
                 let files = self.files.import_files();
                 self.import(&files);
             }
+            Action::ImportWithMapping => {
+                let files = self.files.import_files();
+                self.open_mapping_dialog(files);
+            }
+            Action::ToggleSkipBad => self.import_ui.skip_bad = !self.import_ui.skip_bad,
             Action::CancelImport => self.cancel_import(),
             Action::Undo => self.command(Command::Undo),
             Action::Redo => self.command(Command::Redo),
@@ -596,7 +621,7 @@ impl WorkbenchApp {
     /// everywhere; plain keys only when no text field has the keyboard, and the canvas's own
     /// keys are left to the canvas.
     pub fn action_shortcuts(&mut self, ctx: &egui::Context) {
-        if self.dialog.is_some() || self.palette.is_some() {
+        if self.dialog.is_some() || self.palette.is_some() || self.import_ui.mapping.is_some() {
             return;
         }
         let typing = ctx.text_edit_focused();

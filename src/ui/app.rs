@@ -252,6 +252,8 @@ pub struct WorkbenchApp {
     pub export: super::export_dialog::ExportUi,
     /// Review mode: an evidence package opened read-only (or being verified).
     pub review: super::review_mode::ReviewUi,
+    /// The import's settings and questions: skip bad rows, the chain question, the mapping dialog.
+    pub import_ui: super::import::ImportUi,
 }
 
 impl WorkbenchApp {
@@ -291,6 +293,7 @@ impl WorkbenchApp {
             reject_reason: String::new(),
             export: super::export_dialog::ExportUi::default(),
             review: super::review_mode::ReviewUi::default(),
+            import_ui: super::import::ImportUi::default(),
         }
     }
 

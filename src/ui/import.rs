@@ -2,6 +2,11 @@
 //! bar and a cancel button. The thread opens its own connection to the ledger; each file is one
 //! batch (committed whole or rolled back); when all are done the case is rebound to the ledger's
 //! new fingerprint by an audited [`Command::RebindLedger`].
+//!
+//! A file whose chain cannot be told ([`LedgerError::ChainUndecided`]) is asked about ("Which
+//! chain is FILE from?") and imported again with that chain; a CSV no reader recognises is
+//! offered to the mapping dialog ([`super::mapping_dialog`]). With "Import good rows, list
+//! refused ones" the good rows are committed and the refused ones written beside the ledger.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,14 +15,102 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use super::app::WorkbenchApp;
 use crate::graph::Command;
 use crate::import::ImportOptions;
-use crate::ledger::{ImportControl, ImportOutcome, ImportReport, Ledger, SqliteLedger};
+use crate::ledger::{ImportControl, ImportOutcome, ImportReport, Ledger, LedgerError, SqliteLedger};
+
+/// Why a file was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportFailure {
+    /// Nothing in the file tells its chain: ask the user (the message says what was looked at).
+    ChainUndecided(String),
+    /// No reader recognises the file: offer the mapping dialog.
+    Unrecognised(String),
+    /// Any other failure.
+    Other(String),
+}
+
+impl ImportFailure {
+    fn of(e: &LedgerError) -> Self {
+        match e {
+            LedgerError::ChainUndecided { .. } => Self::ChainUndecided(e.to_string()),
+            LedgerError::Input { message, .. } if message.contains("cannot recognise") => {
+                Self::Unrecognised(e.to_string())
+            }
+            _ => Self::Other(e.to_string()),
+        }
+    }
+
+    /// The message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match self {
+            Self::ChainUndecided(m) | Self::Unrecognised(m) | Self::Other(m) => m,
+        }
+    }
+}
+
+/// "Which chain is FILE from?": a file whose import stopped with
+/// [`LedgerError::ChainUndecided`], to import again with the chain the user picks.
+#[derive(Debug, Clone)]
+pub struct ChainQuestion {
+    /// The file.
+    pub file: PathBuf,
+    /// What the reader looked at, and which chains fit.
+    pub message: String,
+    /// The chains offered: those the message names, else every chain of the registry.
+    pub chains: Vec<String>,
+    /// The chain picked so far.
+    pub choice: String,
+    /// The options the file was imported with (the chain is added to them).
+    pub options: ImportOptions,
+}
+
+impl ChainQuestion {
+    /// The question for `file`, offering the chains `message` lists after "one of:".
+    #[must_use]
+    pub fn new(file: PathBuf, message: String, options: ImportOptions) -> Self {
+        let registry = crate::model::registry();
+        let named: Vec<String> = message
+            .rsplit_once("one of: ")
+            .map(|(_, list)| {
+                list.split(',').map(|c| c.trim().to_owned()).filter(|c| registry.chain(c).is_ok()).collect()
+            })
+            .unwrap_or_default();
+        let chains =
+            if named.is_empty() { registry.chain_ids().into_iter().map(str::to_owned).collect() } else { named };
+        let choice = chains.first().cloned().unwrap_or_default();
+        ChainQuestion { file, message, chains, choice, options }
+    }
+}
+
+/// The import's questions and settings between imports (the app holds one).
+#[derive(Debug)]
+pub struct ImportUi {
+    /// "Import good rows, list refused ones" (`--skip-bad`).
+    pub skip_bad: bool,
+    /// Files waiting for the user to name their chain.
+    pub chain_questions: Vec<ChainQuestion>,
+    /// Files no reader recognised, offered to the mapping dialog.
+    pub unrecognised: Vec<(PathBuf, String)>,
+    /// The mapping dialog, when open.
+    pub mapping: Option<super::mapping_dialog::MappingDialog>,
+    /// Where mapping profiles are saved.
+    pub profiles: crate::import::mapping::ProfileStore,
+}
+
+impl Default for ImportUi {
+    fn default() -> Self {
+        let profiles = crate::import::mapping::ProfileStore::from_env()
+            .unwrap_or_else(|_| crate::import::mapping::ProfileStore::at("hoptrace-profiles"));
+        ImportUi { skip_bad: false, chain_questions: Vec::new(), unrecognised: Vec::new(), mapping: None, profiles }
+    }
+}
 
 /// What the import thread reports (one message per file: the report's size does not matter).
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum ImportMessage {
     /// One file finished (or failed).
-    File(PathBuf, Result<ImportReport, String>),
+    File(PathBuf, Result<ImportReport, ImportFailure>),
     /// All files done; the ledger's fingerprint now (or why it could not be read).
     Finished(Result<String, String>),
 }
@@ -31,6 +124,8 @@ pub struct RunningImport {
     pub done: usize,
     /// Progress and cancellation (shared with the thread).
     pub control: Arc<ImportControl>,
+    /// The options every file is imported with.
+    pub options: ImportOptions,
     rx: Receiver<ImportMessage>,
 }
 
@@ -62,30 +157,50 @@ impl RunningImport {
 }
 
 /// One line for a finished file, and whether it is good news.
-fn describe(path: &std::path::Path, r: &Result<ImportReport, String>) -> (bool, String) {
+fn describe(path: &std::path::Path, r: &Result<ImportReport, ImportFailure>) -> (bool, String) {
     match r {
         Ok(r) => match r.outcome {
             ImportOutcome::Committed => {
-                (true, format!("{}: {} transfers, {} labels imported", path.display(), r.transfers, r.labels))
+                let mut line = format!("{}: {} transfers, {} labels imported", path.display(), r.transfers, r.labels);
+                if let Some(out) = &r.refused_file {
+                    line.push_str(&format!("; {} rows refused, listed in {}", r.refused.len(), out.display()));
+                }
+                (r.refused.is_empty(), line)
             }
             ImportOutcome::AlreadyImported => (true, format!("{}: already imported", path.display())),
             ImportOutcome::RefusedRows => (
                 false,
                 format!(
-                    "{}: {} rows refused, nothing imported (first: {})",
+                    "{}: {} rows refused, nothing imported (first: {}); to import the good rows, tick File > {}",
                     path.display(),
                     r.refused.len(),
-                    r.refused.first().map(ToString::to_string).unwrap_or_default()
+                    r.refused.first().map(ToString::to_string).unwrap_or_default(),
+                    super::actions::Action::ToggleSkipBad.text()
                 ),
             ),
         },
-        Err(e) => (false, e.clone()),
+        Err(e) => (false, e.message().to_owned()),
     }
 }
 
+/// Where "Import good rows, list refused ones" writes a file's refused rows: beside the ledger,
+/// `FILE_NAME.refused.csv` (as `hoptrace import --skip-bad` does).
+#[must_use]
+pub fn refused_path(ledger: &std::path::Path, file: &std::path::Path) -> PathBuf {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    ledger.parent().map_or_else(PathBuf::new, std::path::Path::to_path_buf).join(format!("{name}.refused.csv"))
+}
+
 impl WorkbenchApp {
-    /// Starts importing `files` into the open case's ledger on a background thread.
+    /// Starts importing `files` into the open case's ledger on a background thread, with
+    /// "Import good rows, list refused ones" as ticked.
     pub fn import(&mut self, files: &[PathBuf]) {
+        let options = ImportOptions { skip_bad: self.import_ui.skip_bad, ..ImportOptions::default() };
+        self.import_with(files, options);
+    }
+
+    /// Starts importing `files` with `options` (a mapping profile, a chain) on a background thread.
+    pub fn import_with(&mut self, files: &[PathBuf], options: ImportOptions) {
         if files.is_empty() {
             return;
         }
@@ -104,6 +219,7 @@ impl WorkbenchApp {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread_control = control.clone();
         let thread_files: Vec<PathBuf> = files.to_vec();
+        let thread_options = options.clone();
         let spawned = std::thread::Builder::new().name("hoptrace-import".to_owned()).spawn(move || {
             let mut ledger = match SqliteLedger::open(&ledger_path) {
                 Ok(l) => l,
@@ -113,9 +229,10 @@ impl WorkbenchApp {
                 }
             };
             for f in thread_files {
+                let refused_out = thread_options.skip_bad.then(|| refused_path(&ledger_path, &f));
                 let r = ledger
-                    .import_file_with(&f, &ImportOptions::default(), None, &thread_control)
-                    .map_err(|e| e.to_string());
+                    .import_file_with(&f, &thread_options, refused_out.as_deref(), &thread_control)
+                    .map_err(|e| ImportFailure::of(&e));
                 let _ = tx.send(ImportMessage::File(f, r));
                 if thread_control.is_cancelled() {
                     break;
@@ -124,7 +241,7 @@ impl WorkbenchApp {
             let _ = tx.send(ImportMessage::Finished(ledger.fingerprint().map_err(|e| e.to_string())));
         });
         match spawned {
-            Ok(_) => self.importing = Some(RunningImport { files: sized, done: 0, control, rx }),
+            Ok(_) => self.importing = Some(RunningImport { files: sized, done: 0, control, options, rx }),
             Err(e) => self.error(format!("cannot start the import: {e}")),
         }
     }
@@ -145,6 +262,16 @@ impl WorkbenchApp {
                 match run.rx.try_recv() {
                     Ok(ImportMessage::File(p, r)) => {
                         run.done += 1;
+                        match &r {
+                            Err(ImportFailure::ChainUndecided(m)) => self
+                                .import_ui
+                                .chain_questions
+                                .push(ChainQuestion::new(p.clone(), m.clone(), run.options.clone())),
+                            Err(ImportFailure::Unrecognised(m)) if run.options.profile.is_none() => {
+                                self.import_ui.unrecognised.push((p.clone(), m.clone()));
+                            }
+                            _ => {}
+                        }
                         lines.push(describe(&p, &r));
                     }
                     Ok(ImportMessage::Finished(fp)) => {
@@ -183,5 +310,60 @@ impl WorkbenchApp {
             self.cancel_import();
         }
         ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+    }
+}
+
+impl WorkbenchApp {
+    /// The import's windows: "Which chain is FILE from?", the mapping offer for a CSV no reader
+    /// knows, and the mapping dialog.
+    pub fn import_windows_ui(&mut self, ctx: &egui::Context) {
+        self.chain_question_ui(ctx);
+        self.unrecognised_ui(ctx);
+        self.mapping_dialog_ui(ctx);
+    }
+
+    fn chain_question_ui(&mut self, ctx: &egui::Context) {
+        let Some(q) = self.import_ui.chain_questions.first_mut() else { return };
+        let name = q.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut answer = None;
+        egui::Window::new("Which chain?").collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.heading(format!("Which chain is {name} from?"));
+            // The reader's message ends with the command line's advice (`pass --chain …`): the
+            // window asks instead.
+            ui.label(q.message.split(": pass --chain").next().unwrap_or(&q.message));
+            egui::ComboBox::from_label("Chain").selected_text(&q.choice).show_ui(ui, |ui| {
+                for c in &q.chains {
+                    ui.selectable_value(&mut q.choice, c.clone(), c);
+                }
+            });
+            answer = super::dialogs::choice(ui, &format!("Import as {}", q.choice), "Cancel");
+        });
+        let Some(yes) = answer else { return };
+        let q = self.import_ui.chain_questions.remove(0);
+        if yes {
+            let options = ImportOptions { chain: Some(q.choice.clone()), ..q.options };
+            self.import_with(&[q.file], options);
+        }
+    }
+
+    fn unrecognised_ui(&mut self, ctx: &egui::Context) {
+        let Some((file, message)) = self.import_ui.unrecognised.first() else { return };
+        let mut answer = None;
+        egui::Window::new("Unknown file format").collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.label(message);
+            ui.label("Assign its columns by hand: the mapping can be saved as a profile for files like it.");
+            answer = super::dialogs::choice(ui, "Import with mapping…", "Dismiss");
+        });
+        let file = file.clone();
+        match answer {
+            Some(true) => {
+                self.import_ui.unrecognised.remove(0);
+                self.open_mapping_dialog(vec![file]);
+            }
+            Some(false) => {
+                self.import_ui.unrecognised.remove(0);
+            }
+            None => {}
+        }
     }
 }

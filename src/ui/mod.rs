@@ -15,6 +15,7 @@ pub mod finder;
 pub mod hop_panel;
 pub mod import;
 pub mod legend;
+pub mod mapping_dialog;
 pub mod opening;
 pub mod palette;
 pub mod panels;

@@ -157,6 +157,7 @@ impl WorkbenchApp {
             .show(ui, |ui| self.inspector(ui));
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
         self.suggestions_ui(&ctx);
+        self.import_windows_ui(&ctx);
         self.overlays_ui(&ctx);
         self.apply_pending();
     }
