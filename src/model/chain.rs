@@ -35,6 +35,9 @@ pub enum AddressRule {
 pub struct Chain {
     /// Stable identifier used in the ledger and case files (`ethereum`, `bitcoin`, `tron`).
     pub id: String,
+    /// EIP-155 chain id of an EVM chain (1 Ethereum, 56 BNB Smart Chain), as exports write it.
+    #[serde(default)]
+    pub evm_chain_id: Option<u64>,
     /// Human name.
     pub name: String,
     /// Account or UTXO.
@@ -122,6 +125,21 @@ impl Registry {
     #[must_use]
     pub fn chain_ids(&self) -> Vec<&str> {
         self.chains.keys().map(String::as_str).collect()
+    }
+
+    /// The EVM chain with EIP-155 chain id `id` (`43114` → avalanche).
+    #[must_use]
+    pub fn chain_by_evm_id(&self, id: u64) -> Option<&Chain> {
+        self.chains.values().find(|c| c.evm_chain_id == Some(id))
+    }
+
+    /// Every EVM chain id the registry knows, as `ID (chain)`, in id order: for messages.
+    #[must_use]
+    pub fn evm_chain_ids(&self) -> Vec<String> {
+        let mut ids: Vec<(u64, &str)> =
+            self.chains.values().filter_map(|c| c.evm_chain_id.map(|n| (n, c.id.as_str()))).collect();
+        ids.sort_unstable();
+        ids.into_iter().map(|(n, c)| format!("{n} ({c})")).collect()
     }
 
     /// Every known token.

@@ -25,7 +25,7 @@
 //! binary in Parquet (20 and 32 bytes, written as lower-case `0x` hex) and `0x` hex in CSV.
 //! cryo writes no time: transfers carry their block, and a blocks export gives them a time.
 //!
-//! Chain: the `chain_id` column (1 → ethereum, 56 → bsc, 137 → polygon, … see [`CHAIN_IDS`]);
+//! Chain: the `chain_id` column (1 → ethereum, 56 → bsc, 137 → polygon, … the registry's `evm_chain_id`);
 //! an id hoptrace does not know is refused. Without a `chain_id` column, `--chain` decides, or
 //! the import stops with [`ReadError::ChainUndecided`]. One file holds one chain.
 //!
@@ -46,18 +46,6 @@ use super::{AssetInfo, ReadContext, ReadError, Refusal, Sink};
 use crate::model::{AddressRule, Chain, Transfer, TransferKind, registry};
 pub use columns::Dataset;
 use columns::{Cell, Field};
-
-/// EVM chain ids (EIP-155) of the chains in hoptrace's registry.
-pub const CHAIN_IDS: [(u64, &str); 8] = [
-    (1, "ethereum"),
-    (10, "optimism"),
-    (56, "bsc"),
-    (137, "polygon"),
-    (250, "fantom"),
-    (8453, "base"),
-    (42161, "arbitrum"),
-    (43114, "avalanche"),
-];
 
 /// Reads a cryo export: Parquet (from `ctx.path`) when the stream starts with `PAR1`, else CSV.
 ///
@@ -134,7 +122,14 @@ impl<'l> Converter<'l> {
         if let Some(c) = option.filter(|c| c.address != AddressRule::Evm) {
             return Err(ReadError::format(1, format!("--chain {}: expected an EVM chain for a cryo export", c.id)));
         }
-        let known: Vec<&str> = CHAIN_IDS.iter().map(|(_, c)| *c).collect();
+        // The EVM chains, in chain id order (as the registry's ids list them in messages).
+        let mut evm: Vec<(u64, &str)> = registry()
+            .chain_ids()
+            .into_iter()
+            .filter_map(|c| registry().chain(c).ok().and_then(|ch| ch.evm_chain_id).map(|n| (n, c)))
+            .collect();
+        evm.sort_unstable();
+        let known: Vec<&str> = evm.into_iter().map(|(_, c)| c).collect();
         let chain = match (layout.has(Field::ChainId), option) {
             (true, _) => None,
             (false, Some(c)) => Some((c, None)),
@@ -169,8 +164,8 @@ impl<'l> Converter<'l> {
             let m = format!("found {id}: expected {first} like the file's first row (one chain per file)");
             return Ok(ChainCheck::Refused(at.refusal("chain_id", &m)));
         }
-        let known = || CHAIN_IDS.iter().map(|(n, c)| format!("{n} ({c})")).collect::<Vec<_>>().join(", ");
-        let Some(chain) = CHAIN_IDS.iter().find(|(n, _)| *n == id).and_then(|(_, c)| registry().chain(c).ok()) else {
+        let known = || registry().evm_chain_ids().join(", ");
+        let Some(chain) = registry().chain_by_evm_id(id) else {
             let m = format!("column chain_id: found {id}: expected a chain id hoptrace knows: {}", known());
             let r = at.refusal("chain_id", &m);
             return Err(ReadError::format(at.line, r.message));

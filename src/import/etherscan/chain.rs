@@ -207,7 +207,7 @@ pub fn column_chain(
         return match cells::chain_by_id(t) {
             Some(c) => Ok(Some((c, format!("{f} {}", t.trim())))),
             None => {
-                let known: Vec<String> = cells::CHAIN_IDS.iter().map(|(n, c)| format!("{n} ({c})")).collect();
+                let known: Vec<String> = crate::model::registry().evm_chain_ids();
                 Err((
                     f.to_owned(),
                     format!(
