@@ -353,7 +353,7 @@ fn blockchair_outputs_and_inputs_in_both_orders() {
             let r = import(&mut l, f);
             assert_eq!(r.format, Format::Blockchair, "{}", f.display());
             assert_eq!((r.refused.len(), r.duplicates), (0, 0), "{:?}", r.refused);
-            assert_eq!(r.chain_rule.as_deref(), Some("Blockchair bitcoin dump"));
+            assert_eq!(r.chain_rule.as_deref(), Some("file name contains bitcoin"));
         }
         check_blockchair_ledger(&l);
         // The same transaction B from Bitcoin Core RPC: every transfer a duplicate.
@@ -374,14 +374,14 @@ fn malformed_blockchair_is_refused_exactly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (out, _) = blockchair_files(dir.path());
     let bytes = std::fs::read(&out).expect("read gz");
-    let cut = common::write(dir.path(), "outputs_cut.tsv.gz", &bytes[..bytes.len() - 10]);
+    let cut = common::write(dir.path(), "blockchair_bitcoin_outputs_cut.tsv.gz", &bytes[..bytes.len() - 10]);
     let e = message(refused_unchanged(&dir.path().join("l1"), &cut));
     assert!(e.contains("the gzip data is truncated or corrupt after line"), "{e}");
     let bad = format!(
         "{OUT_HEAD}600000\t{X_A}\t0\t2019-10-19 00:04:21\t1.5\t1\t{BTC1}\tpubkeyhash\t76a914\t0\t1\n\
          600000\t{X_A}\t1\t2019-10-19T00:04:21Z\t5\t1\t{BTC1}\tpubkeyhash\t76a914\t0\t1\n"
     );
-    let p = common::write(dir.path(), "bad_outputs.tsv", bad);
+    let p = common::write(dir.path(), "blockchair_bitcoin_bad_outputs.tsv", bad);
     assert_eq!(
         message(refused_unchanged(&dir.path().join("l2"), &p)),
         "line 2: field `value`: found \"1.5\": expected a whole number of satoshis (Blockchair states values in satoshi)\n\

@@ -45,7 +45,9 @@ fn current_layouts_import_with_chain_rule_method_usd_and_labels() {
             hash(3)
         ),
     );
-    let report = ledger.import_file(&token, &ImportOptions::default(), None).expect("import token");
+    // A token named only by symbol: its decimals from --token-decimals, never guessed.
+    let decimals = ImportOptions { token_decimals: [("BSC-USD".to_owned(), 18)].into(), ..ImportOptions::default() };
+    let report = ledger.import_file(&token, &decimals, None).expect("import token");
     assert_eq!(report.outcome, ImportOutcome::Committed, "{:?}", report.refused);
     // The same tag from another file is another citation: a new label row.
     assert_eq!((report.transfers, report.labels), (1, 1));

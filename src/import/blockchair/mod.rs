@@ -157,8 +157,20 @@ fn chain(ctx: &ReadContext<'_>) -> Result<(&'static Chain, String), ReadError> {
             )),
         };
     }
-    let c = registry().chain("bitcoin").map_err(|e| ReadError::format(1, e.to_string()))?;
-    Ok((c, "Blockchair bitcoin dump".to_owned()))
+    // Every Blockchair chain's dump has the same columns: only the name (or --chain) tells.
+    if name.contains("bitcoin") {
+        let c = registry().chain("bitcoin").map_err(|e| ReadError::format(1, e.to_string()))?;
+        return Ok((c, "file name contains bitcoin".to_owned()));
+    }
+    let utxo: Vec<&str> = registry()
+        .chain_ids()
+        .into_iter()
+        .filter(|c| registry().chain(c).is_ok_and(|c| c.model == ChainModel::Utxo))
+        .collect();
+    Err(ReadError::chain_undecided(
+        "a Blockchair dump has the same columns on every chain and its file name names none",
+        &utxo,
+    ))
 }
 
 /// Reads a Blockchair dump, plain or gzip.

@@ -38,12 +38,12 @@ fn outputs_inputs_and_transactions() {
     );
     assert_eq!(c.transfers[0].stated_usd.as_deref(), Some("170000000000.5"));
     assert_eq!(c.skipped.get("OP_RETURN/nulldata output without value"), Some(&1));
-    assert_eq!(c.chain, Some(("bitcoin".to_owned(), "Blockchair bitcoin dump".to_owned())));
+    assert_eq!(c.chain, Some(("bitcoin".to_owned(), "file name contains bitcoin".to_owned())));
 
     let inputs = format!(
         "{INPUTS}600000\t{{X1}}\t0\t2019-10-19 00:04:21\t2100000000000000\t170000000000.5\t{{BTC1}}\tpubkeyhash\t76a914\t0\t1\t600010\t{{X2}}\t3\t2019-10-19 01:00:00\t171000000000.25\t4294967295\t4730\t\t3339\t0.9\n"
     );
-    let c = ok("inputs.tsv", &inputs);
+    let c = ok("blockchair_bitcoin_inputs.tsv", &inputs);
     assert_eq!(c.refused, vec![]);
     assert_eq!(
         brief(&c),
@@ -57,7 +57,7 @@ fn outputs_inputs_and_transactions() {
         "{TXS}600000\t{{X1}}\t2019-10-19 00:04:21\t250\t1000\t1\t0\t1\t0\t1\t3\t0\t0\t2100000000000546\t0\t0\t0\t0\t0\t0\t0\t0\n\
          600000\t{{X2}}\t2019-10-19 00:04:21\t250\t1000\t1\t0\t0\t0\t1\t3\t0\t0\t0\t0\t1200\t0\t0\t0\t0\t0\t0\n"
     );
-    let c = ok("transactions.tsv", &txs);
+    let c = ok("blockchair_bitcoin_transactions.tsv", &txs);
     assert_eq!(c.refused, vec![]);
     assert!(c.transfers.is_empty());
     assert_eq!(c.skipped.get(TX_ROW), Some(&2));
@@ -73,7 +73,7 @@ fn gzip_is_read_while_streaming_and_truncation_refused() {
     gz.write_all(fill(&outputs).as_bytes()).unwrap_or_default();
     let bytes = gz.finish().unwrap_or_default();
     let opts = ImportOptions::default();
-    let ctx = ReadContext { file_name: "outputs.tsv.gz", path: None, options: &opts };
+    let ctx = ReadContext { file_name: "blockchair_bitcoin_outputs.tsv.gz", path: None, options: &opts };
     let mut c = Collected::default();
     let r = read(&mut bytes.as_slice(), &ctx, &mut c);
     assert!(r.is_ok(), "{r:?}");
@@ -97,7 +97,7 @@ fn malformed_rows_are_refused_exactly() {
          600000\t{{X1}}\t6\t2008-10-19 00:04:21\t5\t0\t{{BTC1}}\tpubkeyhash\t76a914\t0\t1\n\
          -1\t{{X1}}\t7\t2019-10-19 00:04:21\t5\t0\t{{BTC1}}\tpubkeyhash\t76a914\t0\t1\n"
     );
-    let c = ok("outputs.tsv", &tsv);
+    let c = ok("blockchair_bitcoin_outputs.tsv", &tsv);
     assert!(c.transfers.is_empty(), "{:?}", brief(&c));
     assert_eq!(
         refusals(&c),
@@ -133,7 +133,10 @@ fn malformed_rows_are_refused_exactly() {
 #[test]
 fn whole_file_refusals_and_chain() {
     let none = ImportOptions::default();
-    let e = run(read, "x.tsv", &none, "block_id\tfoo\n1\t2\n").err().map(|e| e.to_string()).unwrap_or_default();
+    let e = run(read, "blockchair_bitcoin_x.tsv", &none, "block_id\tfoo\n1\t2\n")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.starts_with("line 1: found the header \"block_id\\tfoo\": expected a Blockchair dump"), "{e}");
     let e = run(read, "blockchair_litecoin_outputs_20240101.tsv", &none, OUTPUTS).err();
     assert!(
@@ -143,4 +146,10 @@ fn whole_file_refusals_and_chain() {
     let opts = ImportOptions { chain: Some("ethereum".to_owned()), ..ImportOptions::default() };
     let e = run(read, "x.tsv", &opts, OUTPUTS).err().map(|e| e.to_string()).unwrap_or_default();
     assert_eq!(e, "line 1: --chain ethereum: expected a UTXO chain for a Blockchair dump");
+    // A name that names no chain is not read as Bitcoin: the chain is asked for.
+    let e = run(read, "outputs.tsv", &none, OUTPUTS).err();
+    assert!(
+        matches!(&e, Some(ReadError::ChainUndecided { message }) if message.ends_with("pass --chain with one of: bitcoin")),
+        "{e:?}"
+    );
 }

@@ -266,8 +266,8 @@ fn token_amount(text: &str, decimals: u8, unit: &str, line: u64, field: &str) ->
 }
 
 /// A token the export names only by symbol (and name): asset key `symbol:SYMBOL`; decimals from
-/// `--token-decimals SYMBOL=N`, else the registry's token of that symbol on the chain (they
-/// only set the unit of the stored base amounts: the asset stays "identified by name only").
+/// `--token-decimals SYMBOL=N` only (they set the unit of the stored base amounts: the asset
+/// stays "identified by name only"), else the row is refused naming the option.
 #[allow(clippy::too_many_arguments)]
 fn by_symbol(
     cf: &CsvFile<'_>,
@@ -296,9 +296,9 @@ fn by_symbol(
             st.symbols.insert(symbol.to_owned(), (shown, line));
         }
     }
-    let decimals = common::token_decimals(st.ctx, chain, None, Some(symbol))
-        .or_else(|| registry().token(&chain.id, symbol).filter(|t| t.symbol.eq_ignore_ascii_case(symbol)).map(|t| t.decimals))
-        .ok_or_else(|| {
+    // Never the registry's token of that symbol: fake tokens copy symbols, and their decimals
+    // would be a guess (see `explorer_common::token_decimals`).
+    let decimals = common::token_decimals(st.ctx, chain, None, Some(symbol)).ok_or_else(|| {
             Refusal::new(
                 line,
                 token_field,

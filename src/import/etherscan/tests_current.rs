@@ -137,7 +137,10 @@ fn current_token_layout() {
          {{H4}},Success,Mint,40000006,2024-07-01 10:00:18,{ZERO},,{{A}},,7E-16 BSC-USD,$0.00,Binance-Peg BSC-USD (BSC-USD)\n"
     );
     let file = "bscscan-export-tokentxns-0x8589.csv";
-    let c = ok(Format::EtherscanToken, file, &ImportOptions::default(), &csv);
+    // A token named only by symbol takes its decimals from --token-decimals, never from the
+    // registry's token of that symbol (a fake token copies the symbol).
+    let bsc_usd = ImportOptions { token_decimals: [("BSC-USD".to_owned(), 18)].into(), ..ImportOptions::default() };
+    let c = ok(Format::EtherscanToken, file, &bsc_usd, &csv);
     assert_eq!(c.chain, Some(("bsc".to_owned(), "file name contains bscscan".to_owned())));
     assert_eq!(
         brief(&c),
@@ -182,7 +185,10 @@ fn current_token_layout() {
     );
     assert_eq!(c.labels, [tag("bsc", "{B}", "Binance Hot Wallet", file, 2)]);
     // --token-decimals by symbol resolves the unknown token.
-    let opts = ImportOptions { token_decimals: [("FOO".to_owned(), 9)].into(), ..ImportOptions::default() };
+    let opts = ImportOptions {
+        token_decimals: [("FOO".to_owned(), 9), ("BSC-USD".to_owned(), 18)].into(),
+        ..ImportOptions::default()
+    };
     let c = ok(Format::EtherscanToken, file, &opts, &csv);
     assert_eq!(brief(&c)[2], "4 bsc {H3} token {B}>{A} 5000000000 symbol:FOO b=40000002 t=1719828006 fee=-");
 }
@@ -197,7 +203,8 @@ fn seen_variant() {
          {{H4}},Success,Transfer,Transfer,20000003,3 days ago,{{A}},,,{{B}},,,1 ETH,$1.00,ETH,0.0004 ETH\n"
     );
     let file = "etherscan-seen.csv";
-    let c = ok(Format::EtherscanNormal, file, &ImportOptions::default(), &csv);
+    let usdt = ImportOptions { token_decimals: [("USDT".to_owned(), 6)].into(), ..ImportOptions::default() };
+    let c = ok(Format::EtherscanNormal, file, &usdt, &csv);
     let rule = "value unit ETH in column Txn Fee, line 2 and file name contains etherscan";
     assert_eq!(c.chain, Some(("ethereum".to_owned(), rule.to_owned())));
     assert_eq!(
