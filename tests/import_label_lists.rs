@@ -211,7 +211,7 @@ fn imported_control_characters_are_escaped_in_the_listing() {
     let out = hoptrace(&["labels", "--ledger", &ledger_path.display().to_string()]);
     let s = text(&out.stdout);
     assert!(!s.contains('\x1b') && !s.contains('\x07') && !s.contains('\u{202e}'), "{s:?}");
-    assert!(s.contains("Evil\\u{1b}[2J\\u{202e}gnp.exe | source: src\\u{7} | evil.csv line 2"), "{s}");
+    assert!(s.contains("Evil\\x1b[2J\\u{202e}gnp.exe | source: src\\x07 | evil.csv line 2"), "{s}");
 }
 
 /// The exact refusal of each malformed input.

@@ -55,7 +55,7 @@ impl Holder {
 
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let since = jiff::Timestamp::from_second(self.since).map_or_else(|_| self.since.to_string(), |t| t.to_string());
+        let since = crate::import::time::format_utc(self.since);
         write!(f, "{} ({}@{}, process {}) since {since}", self.program, self.user, self.host, self.pid)
     }
 }

@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use hoptrace::labels::{self, tagpack};
 use hoptrace::ledger::{BatchLabel, Ledger, SqliteLedger, canonical_address};
-use hoptrace::model::{Category, Label};
+use hoptrace::model::{Category, Label, visible};
 
 use super::import_cmd::print_report;
 
@@ -134,19 +134,19 @@ fn listing(all: &[BatchLabel], category: Option<Category>, source: Option<&str>)
         let _ = writeln!(
             s,
             "{:<8} {:<44} {:<11} {} | source: {} | {} line {}",
-            printable(&l.chain),
-            printable(&l.address),
+            visible(&l.chain),
+            visible(&l.address),
             l.category.name(),
-            printable(&l.entity),
-            printable(&l.source),
-            printable(&b.file_name),
+            visible(&l.entity),
+            visible(&l.source),
+            visible(&b.file_name),
             l.line
         );
     }
     let filters: Vec<String> = category
         .map(|c| format!("category {}", c.name()))
         .into_iter()
-        .chain(source.map(|t| format!("source containing {:?}", printable(t))))
+        .chain(source.map(|t| format!("source containing {:?}", visible(t))))
         .collect();
     if filters.is_empty() {
         let _ = writeln!(s, "{} labels", shown.len());
@@ -154,24 +154,6 @@ fn listing(all: &[BatchLabel], category: Option<Category>, source: Option<&str>)
         let _ = writeln!(s, "{} of {} labels ({})", shown.len(), all.len(), filters.join(", "));
     }
     s
-}
-
-/// `text` with control characters (C0, DEL, C1) and bidirectional overrides written as
-/// `\u{…}` escapes, so imported text cannot drive the terminal.
-fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !text.chars().any(bad) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if bad(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 fn one_line(l: &Label) -> String {
@@ -201,24 +183,24 @@ fn side_by_side(address: &str, labels: &[Label]) -> String {
         if labels::conflicting(&refs) { " — they DISAGREE (entity, category or actor): all are shown" } else { "" }
     );
     for (i, l) in labels.iter().enumerate() {
-        let _ = writeln!(s, "[{}] {} on {} — {}", i + 1, printable(&l.entity), printable(&l.chain), l.category.name());
+        let _ = writeln!(s, "[{}] {} on {} — {}", i + 1, visible(&l.entity), visible(&l.chain), l.category.name());
         if let Some(a) = &l.actor {
-            let _ = writeln!(s, "    actor:      {}", printable(a));
+            let _ = writeln!(s, "    actor:      {}", visible(a));
         }
-        let _ = writeln!(s, "    source:     {}", printable(&l.source));
+        let _ = writeln!(s, "    source:     {}", visible(&l.source));
         if let Some(c) = &l.confidence {
-            let _ = writeln!(s, "    confidence: {}", printable(c));
+            let _ = writeln!(s, "    confidence: {}", visible(c));
         }
         if l.valid_from.is_some() || l.valid_to.is_some() {
             let _ = writeln!(
                 s,
                 "    valid:      {} to {}",
-                printable(l.valid_from.as_deref().unwrap_or("(no start)")),
-                printable(l.valid_to.as_deref().unwrap_or("(still in force)"))
+                visible(l.valid_from.as_deref().unwrap_or("(no start)")),
+                visible(l.valid_to.as_deref().unwrap_or("(still in force)"))
             );
         }
         if let Some(by) = &l.added_by {
-            let _ = writeln!(s, "    added by:   {}", printable(by));
+            let _ = writeln!(s, "    added by:   {}", visible(by));
         }
     }
     s

@@ -16,13 +16,27 @@ const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "au
 /// The Bitcoin genesis block's day, 2009-01-03 00:00:00 UTC: no transfer on any chain is older.
 pub const EARLIEST: i64 = 1_230_940_800;
 
+/// The latest time a transfer can have: one day after now (clock skew between an export's
+/// source and this machine).
+#[must_use]
+pub fn latest() -> i64 {
+    jiff::Timestamp::now().as_second() + 86_400
+}
+
 /// Checks that `secs` lies between [`EARLIEST`] and one day after now: a time outside is a
 /// misread column (milliseconds read as seconds, a year 10000), never a transfer's time.
 ///
 /// # Errors
 /// A message of the form `found …: expected a time between …`.
 pub fn check_range(secs: i64) -> Result<i64, String> {
-    let latest = jiff::Timestamp::now().as_second() + 86_400;
+    check_range_until(secs, latest())
+}
+
+/// [`check_range`] against a [`latest`] computed once (readers checking every row).
+///
+/// # Errors
+/// As [`check_range`].
+pub fn check_range_until(secs: i64, latest: i64) -> Result<i64, String> {
     if (EARLIEST..=latest).contains(&secs) {
         return Ok(secs);
     }

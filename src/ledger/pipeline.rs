@@ -71,6 +71,8 @@ pub(super) trait Apply {
 struct ChannelSink {
     out: SyncSender<Vec<Item>>,
     buf: Vec<Item>,
+    /// The latest time a transfer may have, read from the clock once per import.
+    latest: i64,
 }
 
 impl ChannelSink {
@@ -97,7 +99,7 @@ impl Sink for ChannelSink {
     fn transfer(&mut self, t: Transfer) -> Result<(), ReadError> {
         // One rule for every reader: a time no chain can have is refused, whatever the format.
         if let Some(secs) = t.time
-            && let Err(message) = import::time::check_range(secs)
+            && let Err(message) = import::time::check_range_until(secs, self.latest)
         {
             self.buf.push(Item::Refuse(Refusal::new(t.line, "time", message)));
             return Ok(());
@@ -152,7 +154,8 @@ pub(super) fn run(
     std::thread::scope(|scope| {
         let reader =
             std::thread::Builder::new().name("hoptrace-import-reader".to_owned()).spawn_scoped(scope, move || {
-                let mut sink = ChannelSink { out: tx, buf: Vec::with_capacity(2 * BATCH + 16) };
+                let mut sink =
+                    ChannelSink { out: tx, buf: Vec::with_capacity(2 * BATCH + 16), latest: import::time::latest() };
                 let read = import::read(format, input, ctx, &mut sink);
                 let flushed = sink.flush();
                 read.and(flushed)

@@ -25,6 +25,33 @@ pub const APPLICATION_ID: i64 = 0x484F_5054;
 /// Current schema version (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 3;
 
+/// The columns of the `transfers` table (schema 3: `amount` NULL for an unknown amount), written
+/// once for the new ledger's table and the copy the version 3 migration makes.
+macro_rules! transfer_columns {
+    () => {
+        "(
+    id INTEGER PRIMARY KEY,
+    chain INTEGER NOT NULL REFERENCES chains(id),
+    tx_key INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    position INTEGER,
+    block INTEGER,
+    time INTEGER,
+    from_id INTEGER REFERENCES addresses(id),
+    to_id INTEGER REFERENCES addresses(id),
+    asset_id INTEGER NOT NULL REFERENCES assets(id),
+    amount BLOB,
+    fee BLOB,
+    failed INTEGER NOT NULL DEFAULT 0,
+    prev_key INTEGER,
+    prev_pos INTEGER,
+    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
+    line INTEGER NOT NULL
+);
+"
+    };
+}
+
 /// What schema version 2 added: the chain of a batch and how it was decided, the explorer's
 /// method and stated USD value of the transfers that have them (a sparse side table: bulk data
 /// has neither), and block times from blocks exports with the index that finds the transfers
@@ -83,25 +110,9 @@ CREATE TABLE assets (
     name TEXT,
     UNIQUE (chain, asset)
 );
-CREATE TABLE transfers (
-    id INTEGER PRIMARY KEY,
-    chain INTEGER NOT NULL REFERENCES chains(id),
-    tx_key INTEGER NOT NULL,
-    kind INTEGER NOT NULL,
-    position INTEGER,
-    block INTEGER,
-    time INTEGER,
-    from_id INTEGER REFERENCES addresses(id),
-    to_id INTEGER REFERENCES addresses(id),
-    asset_id INTEGER NOT NULL REFERENCES assets(id),
-    amount BLOB,
-    fee BLOB,
-    failed INTEGER NOT NULL DEFAULT 0,
-    prev_key INTEGER,
-    prev_pos INTEGER,
-    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
-    line INTEGER NOT NULL
-);
+CREATE TABLE transfers ",
+    transfer_columns!(),
+    "
 CREATE TABLE transfer_hashes (
     id INTEGER PRIMARY KEY REFERENCES transfers(id),
     tx_hash BLOB NOT NULL,
@@ -140,32 +151,18 @@ ALTER TABLE import_batches ADD COLUMN chain_rule TEXT;
 /// an amount the ledger does not know (a UTXO input whose spent output is not imported, until
 /// it is), where version 2 stored zero. SQLite cannot drop a NOT NULL constraint, so the table
 /// is copied; its indexes are built again after.
-const MIGRATE_2_TO_3: &str = "
-CREATE TABLE transfers_v3 (
-    id INTEGER PRIMARY KEY,
-    chain INTEGER NOT NULL REFERENCES chains(id),
-    tx_key INTEGER NOT NULL,
-    kind INTEGER NOT NULL,
-    position INTEGER,
-    block INTEGER,
-    time INTEGER,
-    from_id INTEGER REFERENCES addresses(id),
-    to_id INTEGER REFERENCES addresses(id),
-    asset_id INTEGER NOT NULL REFERENCES assets(id),
-    amount BLOB,
-    fee BLOB,
-    failed INTEGER NOT NULL DEFAULT 0,
-    prev_key INTEGER,
-    prev_pos INTEGER,
-    batch_id INTEGER NOT NULL REFERENCES import_batches(id),
-    line INTEGER NOT NULL
-);
+const MIGRATE_2_TO_3: &str = concat!(
+    "
+CREATE TABLE transfers_v3 ",
+    transfer_columns!(),
+    "
 INSERT INTO transfers_v3 SELECT id, chain, tx_key, kind, position, block, time, from_id, to_id, asset_id,
     CASE WHEN kind = 4 AND from_id IS NULL THEN NULL ELSE amount END,
     fee, failed, prev_key, prev_pos, batch_id, line FROM transfers;
 DROP TABLE transfers;
 ALTER TABLE transfers_v3 RENAME TO transfers;
-";
+"
+);
 
 /// The transfer indexes. The address and transaction indexes and the partial index of timeless
 /// transfers are dropped and rebuilt around a bulk import into an empty ledger (a B-tree built
