@@ -62,6 +62,15 @@ impl CaseGuard {
     }
 }
 
+/// Why a case opened read-only, in the few words a notice has room for (the lock error's own
+/// message repeats the path and advises opening read-only, which the window already did).
+fn read_only_reason(e: &crate::case::lock::LockError) -> String {
+    match e {
+        crate::case::lock::LockError::Held { holder, .. } => format!("it is being changed by {holder}"),
+        other => other.to_string(),
+    }
+}
+
 impl Session {
     /// Opens a case file (rebinding to its ledger if new files were imported: recorded).
     ///
@@ -74,7 +83,7 @@ impl Session {
         let base = file::AuditHead::of(&case);
         let guard = match probe {
             Ok(lock) => CaseGuard { lock: Some(lock), base, read_only: None },
-            Err(e) => CaseGuard { lock: None, base, read_only: Some(e.to_string()) },
+            Err(e) => CaseGuard { lock: None, base, read_only: Some(read_only_reason(&e)) },
         };
         let ledger_path = case.ledger_path(path);
         if !ledger_path.exists() {

@@ -181,7 +181,11 @@ impl WorkbenchApp {
         self.prefs.recent.insert(0, path.to_owned());
         self.prefs.recent.truncate(10);
         match self.session.as_ref().and_then(|s| s.guard.read_only.clone()) {
-            Some(why) => self.error(format!("Opened {} read-only: {why}", path.display())),
+            Some(why) => {
+                let name =
+                    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                self.error(format!("Opened {name} read-only: {why}"));
+            }
             None => self.info(format!("Opened {}", path.display())),
         }
         if let Some(recovered) = recovered {
