@@ -294,6 +294,55 @@ fn pdf_passes_qpdf_and_its_text_has_the_case_id_and_every_hash() {
     }
 }
 
+/// Each page's size in points, read back by `pdfinfo`.
+fn page_sizes(path: &std::path::Path) -> Vec<(f32, f32)> {
+    let o = Process::new("pdfinfo").args(["-f", "1", "-l", "999"]).arg(path).output().expect("pdfinfo");
+    assert!(o.status.success(), "pdfinfo: {}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let sizes = text.lines().filter(|l| l.starts_with("Page") && l.contains(" size: ")).map(|l| {
+        let dims: Vec<f32> =
+            l.split(" size: ").nth(1).unwrap_or("").split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        (dims[0], dims[1])
+    });
+    sizes.collect()
+}
+
+/// The text of page `n` (1-based), by `pdftotext`.
+fn page_text(path: &std::path::Path, n: usize) -> String {
+    let n = n.to_string();
+    let o =
+        Process::new("pdftotext").args(["-f", &n, "-l", &n, "-layout"]).arg(path).arg("-").output().expect("pdftotext");
+    assert!(o.status.success());
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn the_graph_is_drawn_on_its_own_page_under_its_heading() {
+    // The graph page is landscape (the demo graph is wider than tall) and holds the heading and the
+    // drawing: the hops start on the next page, with nothing left over between them.
+    if !tool("pdfinfo") || !tool("pdftotext") {
+        return;
+    }
+    let f = fixture();
+    let pdf = report::report_pdf(&f.input()).expect("pdf");
+    let (dir, _keep) = out_dir();
+    let path = dir.join("report-pages.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let sizes = page_sizes(&path);
+    let texts: Vec<String> = (1..=sizes.len()).map(|n| page_text(&path, n)).collect();
+    let graph = texts.iter().position(|t| t.lines().any(|l| l.trim() == "Graph")).expect("a page headed Graph");
+    assert!(sizes[graph].0 > sizes[graph].1, "graph page {} is {:?}, not landscape", graph + 1, sizes[graph]);
+    assert!(texts[graph + 1].lines().any(|l| l.trim() == "Hops"), "the page after the graph starts the hops");
+    // Labels of the graph's nodes on the right as well as the left are on the graph page.
+    for label in ["Victim", "Tornado-style pool"] {
+        assert!(texts[graph].contains(label), "{label:?} not on the graph page:\n{}", texts[graph]);
+    }
+    // Every other page is A4 portrait.
+    for (i, s) in sizes.iter().enumerate().filter(|(i, _)| *i != graph) {
+        assert!((s.0 - 595.28).abs() < 1.0 && (s.1 - 841.89).abs() < 1.0, "page {} is {s:?}", i + 1);
+    }
+}
+
 #[test]
 fn every_output_is_the_same_twice() {
     let f = fixture();

@@ -272,15 +272,22 @@ impl Flow {
         self.y += lh * 0.5;
     }
 
-    /// A drawing of `size` (its natural size) scaled to the width (never up), on this page if
-    /// it fits, else on the next.
+    /// A drawing of `size` (its natural size), scaled (never enlarged) to fit both the width and
+    /// the room left on the current page, keeping its proportions. When less than half the page is left and the
+    /// drawing would shrink because of it, it goes on a new page **of the same size** (a graph
+    /// page chosen landscape stays landscape), so it is never cut at the page's edge.
     pub fn drawing(&mut self, index: usize, size: (f32, f32)) {
-        let k = (self.width() / size.0.max(1.0)).min(1.0);
-        let (w, h) = (size.0 * k, size.1 * k);
-        self.ensure(h.min(self.bottom() - MARGIN));
-        let k2 = (self.room() / h).min(1.0);
-        self.push(Op::Drawing { index, r: (MARGIN, self.y, w * k2, h * k2) });
-        self.y += h * k2 + BODY;
+        let (sw, sh) = (size.0.max(1.0), size.1.max(1.0));
+        let by_width = (self.width() / sw).min(1.0);
+        let page_room = self.bottom() - MARGIN;
+        if self.pages.is_empty() || (self.room() < sh * by_width && self.room() < page_room / 2.0) {
+            let page = self.size();
+            self.page(page);
+        }
+        let k = by_width.min(self.room() / sh);
+        let (w, h) = (sw * k, sh * k);
+        self.push(Op::Drawing { index, r: (MARGIN, self.y, w, h) });
+        self.y += h + BODY;
     }
 
     /// Adds `case · page i of n` to every page.
@@ -313,6 +320,55 @@ mod tests {
         // Too narrow even at the minimum: the minimum, and the hash is cut between characters.
         assert_eq!(fit_size(&hash, 100.0, 9.0), MIN_SIZE);
         assert!(wrap(&hash, 100.0, MIN_SIZE).len() > 1);
+    }
+
+    /// The drawing boxes on every page (page size, box).
+    fn drawings(f: &Flow) -> Vec<((f32, f32), (f32, f32, f32, f32))> {
+        let boxes = f.pages.iter().flat_map(|p| {
+            p.ops.iter().filter_map(move |o| match o {
+                Op::Drawing { r, .. } => Some((p.size, *r)),
+                _ => None,
+            })
+        });
+        boxes.collect()
+    }
+
+    #[test]
+    fn a_graph_stays_on_its_page_below_its_heading_and_inside_the_margins() {
+        // A wide graph on an A3 landscape page, under its heading: the page it was given, not a
+        // new A4 one, and scaled to the room left, never past the right or bottom margin.
+        for size in [(1600.0, 1100.0), (3000.0, 800.0), (900.0, 2400.0), (400.0, 300.0)] {
+            let mut f = Flow::default();
+            f.page(A4);
+            f.heading("Case report", 20.0);
+            f.page(A3_LANDSCAPE);
+            f.heading("Graph", 16.0);
+            f.drawing(0, size);
+            assert_eq!(f.pages.len(), 2, "{size:?}: the drawing moved to a page of its own");
+            let d = drawings(&f);
+            let [(page, (x, y, w, h))] = d[..] else { panic!("{size:?}: one drawing, got {d:?}") };
+            assert_eq!(page, A3_LANDSCAPE);
+            assert!(x >= MARGIN && x + w <= page.0 - MARGIN + 0.01, "{size:?}: {x}+{w} past the right margin");
+            assert!(y > MARGIN && y + h <= page.1 - MARGIN - FOOTER + 0.01, "{size:?}: {y}+{h} past the bottom");
+            assert!((w / h - size.0 / size.1).abs() < 0.01, "{size:?}: proportions kept");
+            assert!(w <= size.0 + 0.01, "{size:?}: never enlarged");
+        }
+    }
+
+    #[test]
+    fn a_drawing_with_little_room_left_moves_to_a_new_page_of_the_same_size() {
+        let mut f = Flow::default();
+        f.page(A3_LANDSCAPE);
+        let rows: Vec<Vec<String>> = (0..40).map(|i| vec![format!("row {i}")]).collect();
+        f.table(&[Col { title: "Name", share: 1.0 }], &rows, BODY);
+        assert_eq!(f.pages.len(), 1);
+        assert!(f.room() < (A3_LANDSCAPE.1 - 2.0 * MARGIN) / 2.0, "the table fills over half the page");
+        f.drawing(0, (1000.0, 700.0));
+        assert_eq!(f.pages.len(), 2);
+        let d = drawings(&f);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, A3_LANDSCAPE, "landscape stays landscape");
+        assert!((d[0].1.2 - 1000.0).abs() < 0.01, "a whole page: natural size, not shrunk");
     }
 
     #[test]
