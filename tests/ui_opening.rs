@@ -6,6 +6,7 @@
 mod common;
 
 use common::ui::{demo_case, harness, step_until};
+use egui_kittest::kittest::Queryable;
 use hoptrace::ui::WorkbenchApp;
 use hoptrace::ui::actions::Action;
 use hoptrace::ui::files::FakeDialogs;
@@ -82,4 +83,85 @@ fn a_case_another_writer_holds_opens_read_only_and_is_not_saved_over() {
     // The CLI now finds the case held by the window.
     let err = hoptrace::case::lock::CaseLock::acquire(&case, "hoptrace annotate").expect_err("held by the window");
     assert!(err.to_string().contains("hoptrace window"), "{err}");
+}
+
+#[test]
+fn a_new_case_is_started_from_the_empty_window_on_a_new_ledger_and_imports_go_into_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("harmony-heist.ron");
+    let dialogs = FakeDialogs { save: vec![path.clone()], ..FakeDialogs::default() };
+    let mut h = harness(WorkbenchApp::new(Box::new(dialogs)));
+    // The empty window offers New case; Import needs a case.
+    assert!(!h.state().action_enabled(Action::ImportFiles));
+    h.get_by_label("New case…").click();
+    h.run();
+    {
+        let Some(hoptrace::ui::dialogs::Dialog::NewCase { title, investigator, ledger, .. }) =
+            &mut h.state_mut().dialog
+        else {
+            panic!("the new-case dialog is open")
+        };
+        assert_eq!(title, "harmony heist", "proposed from the file name");
+        assert!(ledger.ends_with("harmony-heist.ledger.sqlite"), "{ledger}");
+        title.clear();
+        investigator.clear();
+    }
+    h.get_by_label("Title").focus();
+    h.run();
+    h.get_by_label("Title").type_text("Harmony bridge heist");
+    h.get_by_label("Investigator").focus();
+    h.run();
+    h.get_by_label("Investigator").type_text("A. Kim");
+    h.get_by_label("Create case").click();
+    h.run();
+    let app = h.state();
+    assert!(app.dialog.is_none(), "the dialog closes: {:?}", app.notices);
+    let s = app.session.as_ref().expect("the new case is open");
+    assert_eq!(s.path, path);
+    assert_eq!(s.inv.case().title, "Harmony bridge heist");
+    assert_eq!(s.inv.case().investigator, "A. Kim");
+    assert!(dir.path().join("harmony-heist.ledger.sqlite").is_file(), "the ledger is made beside the case");
+    let saved = hoptrace::case::file::load(&path).expect("the case is saved");
+    assert_eq!(saved.ledger.path, "harmony-heist.ledger.sqlite", "named relative to the case's folder");
+    assert!(h.state().action_enabled(Action::ImportFiles), "import is open to the new case");
+    // Starting a case over an existing file is refused and writes nothing.
+    let before = std::fs::read(&path).expect("read");
+    let err = h.state_mut().create_case(&path, "Again", "A. Kim", "other.sqlite").expect_err("exists");
+    assert!(err.contains("harmony-heist.ron exists"), "{err}");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+    assert!(!dir.path().join("other.sqlite").exists());
+}
+
+#[test]
+fn without_a_system_file_dialog_the_window_offers_its_own_and_says_why() {
+    let (a, b) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let (first, second) = (demo_case(a.path()), demo_case(b.path()));
+    let dialogs = FakeDialogs { unavailable: Some("no desktop portal answered".to_owned()), ..FakeDialogs::default() };
+    let mut app = WorkbenchApp::new(Box::new(dialogs));
+    app.open(&first);
+    let mut h = harness(app);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run();
+    assert!(h.state().path_prompt.is_some(), "Open case shows the window's own chooser");
+    h.get_by_label_contains("The system file dialog is not available: no desktop portal answered");
+    // It lists the case's folder (case files only): the case file is there to click.
+    let listed = h.state().path_prompt.as_ref().and_then(|p| p.listing.clone().ok()).expect("a listing");
+    assert!(listed.iter().any(|e| e.name == "demo-case.ron" && !e.dir), "{listed:?}");
+    assert!(listed.iter().all(|e| e.dir || e.name.ends_with(".ron")), "{listed:?}");
+    assert!(h.get_all_by_label("demo-case.ron").count() >= 2, "shown beside the top bar's case name");
+    // A path that does not exist is refused and the chooser stays.
+    h.get_by_label("Path").focus();
+    h.run();
+    h.get_by_label("Path").type_text("missing.ron");
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(h.state().path_prompt.is_some());
+    assert!(h.state().notices.iter().any(|n| n.error && n.text.ends_with("missing.ron does not exist")));
+    // The other case's full path opens it.
+    h.state_mut().path_prompt.as_mut().expect("open").typed = second.display().to_string();
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(h.state().path_prompt.is_none());
+    step_until(&mut h, 60, "the case opens", |app| !app.is_opening());
+    assert_eq!(h.state().session.as_ref().map(|s| s.path.clone()), Some(second));
 }

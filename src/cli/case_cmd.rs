@@ -167,16 +167,6 @@ pub struct AuditArgs {
 }
 
 /// How a case refers to its ledger: relative to the case's folder when the ledger is inside it.
-fn ledger_reference(case_path: &Path, ledger: &Path) -> anyhow::Result<String> {
-    let ledger = ledger.canonicalize().with_context(|| format!("{}", ledger.display()))?;
-    let folder = case_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    let folder = folder.canonicalize().with_context(|| format!("{}", folder.display()))?;
-    Ok(match ledger.strip_prefix(&folder) {
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => ledger.display().to_string(),
-    })
-}
-
 /// The investigation of `case` (read from `case_path`) on its ledger.
 fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
     let lpath = case.ledger_path(case_path);
@@ -235,12 +225,6 @@ pub fn open_for_change(case_path: &Path, rebind: bool, program: &str) -> anyhow:
     Ok(Editing { inv, path: case_path.to_owned(), base, _lock: lock })
 }
 
-fn case_id(title: &str, now: i64) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{title}\u{1f}{now}\u{1f}{}", std::process::id()).as_bytes());
-    format!("case-{}", &hex::encode(digest)[..16])
-}
-
 /// Runs `hoptrace new-case`.
 ///
 /// # Errors
@@ -253,16 +237,7 @@ pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
     if !args.ledger.exists() {
         bail!("{}: no such ledger file", args.ledger.display());
     }
-    let ledger = SqliteLedger::open(&args.ledger)?;
-    let now = jiff::Timestamp::now().as_second();
-    let mut inv = Investigation::create(
-        ledger,
-        ledger_reference(&args.case, &args.ledger)?,
-        case_id(&args.title, now),
-        args.title.clone(),
-        args.investigator.clone(),
-        now,
-    )?;
+    let mut inv = hoptrace::graph::create::start_case(&args.case, &args.ledger, &args.title, &args.investigator, true)?;
     for seed in &args.seeds {
         let chains = match &args.chain {
             Some(c) => vec![c.clone()],

@@ -3,6 +3,7 @@
 
 mod change;
 pub mod command;
+pub mod create;
 mod investigation;
 mod plan;
 pub mod text;

@@ -6,6 +6,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::app::WorkbenchApp;
 use super::dialogs::{Dialog, HopChoice};
+use super::files::Purpose;
 use crate::case::{ExpandDirection, NodeKey};
 use crate::graph::Command;
 use crate::model::Category;
@@ -30,6 +31,8 @@ pub enum Menu {
 /// One user action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
+    /// Start a new case (and its ledger).
+    NewCase,
     /// Open a case file.
     OpenCase,
     /// Save the case.
@@ -137,6 +140,7 @@ const fn plain(key: Key) -> KeyboardShortcut {
 impl Action {
     /// Every action, in menu order.
     pub const ALL: &'static [Action] = &[
+        Action::NewCase,
         Action::OpenCase,
         Action::Save,
         Action::SaveAs,
@@ -188,6 +192,7 @@ impl Action {
     #[must_use]
     pub fn text(self) -> &'static str {
         match self {
+            Action::NewCase => "New case…",
             Action::OpenCase => "Open case…",
             Action::Save => "Save",
             Action::SaveAs => "Save as…",
@@ -240,6 +245,7 @@ impl Action {
     #[must_use]
     pub fn help(self) -> &'static str {
         match self {
+            Action::NewCase => "start a case: where to save it, its title, who investigates and its ledger",
             Action::OpenCase => "open a case file (.ron)",
             Action::Save => "save the case (atomic, keeps a .bak)",
             Action::SaveAs => "save the case under another name",
@@ -298,7 +304,8 @@ impl Action {
     #[must_use]
     pub fn menu(self) -> Menu {
         match self {
-            Action::OpenCase
+            Action::NewCase
+            | Action::OpenCase
             | Action::Save
             | Action::SaveAs
             | Action::ImportFiles
@@ -346,6 +353,7 @@ impl Action {
     #[must_use]
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
         Some(match self {
+            Action::NewCase => ctrl(Key::N),
             Action::OpenCase => ctrl(Key::O),
             Action::Save => ctrl(Key::S),
             Action::SaveAs => ctrl_shift(Key::S),
@@ -457,7 +465,9 @@ impl WorkbenchApp {
         }
         let reviewing = self.review.is_loaded();
         match action {
-            Action::OpenCase | Action::Palette | Action::ToggleTheme | Action::TogglePresenter => true,
+            Action::NewCase | Action::OpenCase | Action::Palette | Action::ToggleTheme | Action::TogglePresenter => {
+                true
+            }
             Action::ToggleTimeline | Action::ToggleLegend => true,
             Action::Save | Action::SaveAs | Action::Search | Action::FitView => has_case,
             Action::ImportFiles | Action::ImportWithMapping => has_case && self.importing.is_none(),
@@ -497,28 +507,12 @@ impl WorkbenchApp {
             }
         };
         match action {
-            Action::OpenCase => {
-                if let Some(p) = self.files.open_case() {
-                    self.open_in_background(&p);
-                }
-            }
+            Action::NewCase => self.choose(Purpose::NewCase),
+            Action::OpenCase => self.choose(Purpose::OpenCase),
             Action::Save => self.save(),
-            Action::SaveAs => {
-                if let Some(p) = self.files.save_case_as() {
-                    if let Some(s) = self.session.as_mut() {
-                        s.path = p;
-                    }
-                    self.save();
-                }
-            }
-            Action::ImportFiles => {
-                let files = self.files.import_files();
-                self.import(&files);
-            }
-            Action::ImportWithMapping => {
-                let files = self.files.import_files();
-                self.open_mapping_dialog(files);
-            }
+            Action::SaveAs => self.choose(Purpose::SaveCaseAs),
+            Action::ImportFiles => self.choose(Purpose::ImportFiles),
+            Action::ImportWithMapping => self.choose(Purpose::ImportWithMapping),
             Action::ToggleSkipBad => self.import_ui.skip_bad = !self.import_ui.skip_bad,
             Action::CancelImport => self.cancel_import(),
             Action::Undo => self.command(Command::Undo),
@@ -581,11 +575,7 @@ impl WorkbenchApp {
             Action::ExportPackage => self.start_export(crate::export::Layout::Zip),
             Action::ExportPackageFolder => self.start_export(crate::export::Layout::Folder),
             Action::CancelExport => self.export.cancel(),
-            Action::OpenPackage => {
-                if let Some(p) = self.files.open_package() {
-                    self.open_review(&p);
-                }
-            }
+            Action::OpenPackage => self.choose(Purpose::OpenPackage),
             Action::AddReviewComment => self.start_review_comment(),
             Action::ShowReport => self.review.toggle_report(),
             Action::ExportReviewPackage => self.export_review_package(),

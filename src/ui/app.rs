@@ -209,6 +209,8 @@ pub struct WorkbenchApp {
     pub search: String,
     /// The open dialog, if any.
     pub dialog: Option<super::dialogs::Dialog>,
+    /// The window's own file chooser, open when the system dialog could not be shown.
+    pub path_prompt: Option<super::path_prompt::PathPrompt>,
     /// Preferences.
     pub prefs: Prefs,
     /// Transfers picked for a hop.
@@ -276,6 +278,7 @@ impl WorkbenchApp {
             notices: Vec::new(),
             search: String::new(),
             dialog: None,
+            path_prompt: None,
             prefs: Prefs::default(),
             pick: HopPick::default(),
             pending: Vec::new(),

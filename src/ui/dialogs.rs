@@ -126,6 +126,17 @@ pub enum Dialog {
     },
     /// The window is closing with unsaved changes.
     ConfirmClose,
+    /// Start a case at `path`.
+    NewCase {
+        /// Where the case file goes.
+        path: std::path::PathBuf,
+        /// Title.
+        title: String,
+        /// Who investigates (recorded in the audit log).
+        investigator: String,
+        /// The ledger file: an existing one, or a new empty one made there.
+        ledger: String,
+    },
 }
 
 /// A single-line text input with a label (the label names it for AccessKit).
@@ -172,7 +183,9 @@ impl WorkbenchApp {
             Dialog::Note { .. } => "Add note".to_owned(),
             Dialog::Recover { .. } => "Recover unsaved work".to_owned(),
             Dialog::ConfirmClose => "Unsaved changes".to_owned(),
+            Dialog::NewCase { .. } => "New case".to_owned(),
         };
+        let mut create = false;
         let mut recover: Option<bool> = None;
         let mut close: Option<bool> = None;
         let (inbound, outbound): (Vec<i64>, Vec<i64>) =
@@ -294,6 +307,19 @@ impl WorkbenchApp {
                 ui.label("The case has changes that are not saved.");
                 close = choice(ui, "Save and close", "Close without saving");
             }
+            Dialog::NewCase { path, title, investigator, ledger } => {
+                ui.label(format!("Case file: {}", crate::model::visible(&path.display().to_string())));
+                labelled_text(ui, "Title", title);
+                labelled_text(ui, "Investigator", investigator);
+                labelled_text(ui, "Ledger", ledger);
+                let lpath = std::path::Path::new(ledger.trim());
+                ui.weak(if lpath.is_file() {
+                    "The case works on this existing ledger."
+                } else {
+                    "A new, empty ledger is made there: import export files into it next (File > Import files…)."
+                });
+                create = ui.button("Create case").clicked();
+            }
             Dialog::Note { node, text } => {
                 ui.label(node.describe());
                 let l = ui.label("Note");
@@ -303,6 +329,12 @@ impl WorkbenchApp {
                 }
             }
         });
+        if create && let Dialog::NewCase { path, title, investigator, ledger } = &dialog {
+            match self.create_case(path, title, investigator, ledger) {
+                Ok(()) => return,
+                Err(e) => self.error(e),
+            }
+        }
         if let Some(restore) = recover {
             if let Dialog::Recover { case } = dialog {
                 self.resolve_recovery(restore, *case);

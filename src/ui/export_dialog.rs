@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use super::app::WorkbenchApp;
+use super::files::Purpose;
 use crate::export::{Evidence, ExportError, ExportOptions, ExportSummary, Layout, Progress, export};
 
 /// What the export thread reports.
@@ -111,13 +112,16 @@ impl WorkbenchApp {
         }
     }
 
-    /// Asks where to write the package and starts the export thread.
+    /// Asks where to write the package; [`WorkbenchApp::export_to`] goes on from there.
     fn ask_export_path(&mut self, layout: Layout) {
-        let chosen = match layout {
-            Layout::Zip => self.files.save_package_as(),
-            Layout::Folder => self.files.package_folder(),
-        };
-        let Some(mut out) = chosen else { return };
+        self.choose(match layout {
+            Layout::Zip => Purpose::SavePackage,
+            Layout::Folder => Purpose::PackageFolder,
+        });
+    }
+
+    /// Starts the export thread writing the package to `out`.
+    pub fn export_to(&mut self, layout: Layout, mut out: PathBuf) {
         if layout == Layout::Zip && out.extension().is_none() {
             out.set_extension("zip");
         }

@@ -19,6 +19,7 @@ pub mod mapping_dialog;
 pub mod opening;
 pub mod palette;
 pub mod panels;
+pub mod path_prompt;
 pub mod review_dialogs;
 pub mod review_mode;
 pub mod review_panel;

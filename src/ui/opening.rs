@@ -193,3 +193,48 @@ impl WorkbenchApp {
         }
     }
 }
+
+/// Who investigates, as the window first proposes it: `HOPTRACE_INVESTIGATOR`, else the login
+/// name.
+#[must_use]
+pub fn default_investigator() -> String {
+    ["HOPTRACE_INVESTIGATOR", "USER", "USERNAME"].iter().find_map(|v| std::env::var(v).ok()).unwrap_or_default()
+}
+
+impl WorkbenchApp {
+    /// File > New case, once its file is chosen: asks for the title, the investigator and the
+    /// ledger (a new empty one beside the case, proposed).
+    pub fn new_case_at(&mut self, path: PathBuf) {
+        let title = path.file_stem().map(|s| s.to_string_lossy().replace(['-', '_'], " ")).unwrap_or_default();
+        let ledger = crate::graph::create::default_ledger(&path).display().to_string();
+        self.dialog =
+            Some(super::dialogs::Dialog::NewCase { path, title, investigator: default_investigator(), ledger });
+    }
+
+    /// Creates the case at `path` on `ledger` (made empty when it does not exist; relative to
+    /// the case's folder), saves it and opens it.
+    ///
+    /// # Errors
+    /// Why the case was not created (nothing is written then).
+    pub fn create_case(&mut self, path: &Path, title: &str, investigator: &str, ledger: &str) -> Result<(), String> {
+        let ledger = ledger.trim();
+        if ledger.is_empty() {
+            return Err("name the ledger file (a new one is made if it does not exist)".to_owned());
+        }
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+        let lpath = folder.join(ledger);
+        let inv =
+            crate::graph::create::start_case(path, &lpath, title, investigator, false).map_err(|e| e.to_string())?;
+        file::save(inv.case(), path).map_err(|e| format!("the case was not saved: {e}"))?;
+        drop(inv);
+        self.open(path);
+        if self.session.as_ref().is_some_and(|s| s.path == path) {
+            self.info(format!(
+                "New case {} on ledger {}: import export files into it (File > Import files…), then add seeds",
+                path.display(),
+                lpath.display()
+            ));
+        }
+        Ok(())
+    }
+}

@@ -328,7 +328,11 @@ impl WorkbenchApp {
 
     /// Review > Export review package…: the comments as a review package (zip).
     pub fn export_review_package(&mut self) {
-        let Some(out) = self.files.save_review_package_as() else { return };
+        self.choose(super::files::Purpose::SaveReviewPackage);
+    }
+
+    /// Writes the comments as a review package to `out`.
+    pub fn export_review_package_to(&mut self, out: &Path) {
         let Some(loaded) = self.review.loaded() else { return };
         let comments = loaded.session.review.comments.len();
         match export_review(&loaded.session.review, &out, None) {

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::actions::Action;
 use super::app::WorkbenchApp;
 use super::canvas::{self, CanvasEvent};
 use super::dialogs::Dialog;
@@ -32,10 +33,34 @@ impl WorkbenchApp {
 
     fn canvas_panel(&mut self, ui: &mut egui::Ui) {
         let Some(s) = self.session.as_ref() else {
-            ui.centered_and_justified(|ui| match &self.opening {
-                Some(o) => ui.label(format!("Opening {}…", o.name())),
-                None => ui.label("Open a case (File > Open case…) or drop a case file here."),
+            if let Some(o) = &self.opening {
+                let text = format!("Opening {}…", o.name());
+                ui.centered_and_justified(|ui| ui.label(text));
+                return;
+            }
+            let mut run = None;
+            ui.vertical_centered(|ui| {
+                ui.add_space((ui.available_height() * 0.35).max(0.0));
+                ui.heading("No case is open");
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    // Centre the two buttons on the row.
+                    ui.add_space((ui.available_width() / 2.0 - 150.0).max(0.0));
+                    for action in [Action::NewCase, Action::OpenCase] {
+                        if ui.button(action.text()).on_hover_text(action.help()).clicked() {
+                            run = Some(action);
+                        }
+                    }
+                    if ui.button("Open evidence package…").on_hover_text(Action::OpenPackage.help()).clicked() {
+                        run = Some(Action::OpenPackage);
+                    }
+                });
+                ui.add_space(8.0);
+                ui.weak("or drop a case file (.ron) here");
             });
+            if let Some(action) = run {
+                self.run_action(action);
+            }
             return;
         };
         let mut events = Vec::new();
@@ -166,6 +191,7 @@ impl WorkbenchApp {
     /// palette, the clipboard request of the frame and the notices.
     pub(super) fn overlays_ui(&mut self, ctx: &egui::Context) {
         self.dialog_ui(ctx);
+        self.path_prompt_ui(ctx);
         self.palette_ui(ctx);
         if let Some(text) = self.copy_request.take() {
             ctx.copy_text(text);
