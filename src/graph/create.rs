@@ -27,7 +27,7 @@ pub enum CreateError {
         /// The ledger file.
         path: PathBuf,
         /// Why.
-        source: LedgerError,
+        source: Box<LedgerError>,
     },
     /// The title is empty.
     #[error("a case needs a title")]
@@ -91,7 +91,7 @@ pub fn start_case(
         return Err(CreateError::Exists(case_path.to_owned()));
     }
     let opened =
-        SqliteLedger::open(ledger).map_err(|source| CreateError::Ledger { path: ledger.to_owned(), source })?;
+        SqliteLedger::open(ledger).map_err(|e| CreateError::Ledger { path: ledger.to_owned(), source: Box::new(e) })?;
     let now = jiff::Timestamp::now().as_second();
     let reference = ledger_reference(case_path, ledger)?;
     Investigation::create(
@@ -102,5 +102,5 @@ pub fn start_case(
         investigator.trim().to_owned(),
         now,
     )
-    .map_err(|source| CreateError::Ledger { path: ledger.to_owned(), source })
+    .map_err(|e| CreateError::Ledger { path: ledger.to_owned(), source: Box::new(e) })
 }

@@ -322,8 +322,11 @@ mod tests {
         assert!(wrap(&hash, 100.0, MIN_SIZE).len() > 1);
     }
 
+    /// A page size and a box on it.
+    type Placed = ((f32, f32), (f32, f32, f32, f32));
+
     /// The drawing boxes on every page (page size, box).
-    fn drawings(f: &Flow) -> Vec<((f32, f32), (f32, f32, f32, f32))> {
+    fn drawings(f: &Flow) -> Vec<Placed> {
         let boxes = f.pages.iter().flat_map(|p| {
             p.ops.iter().filter_map(move |o| match o {
                 Op::Drawing { r, .. } => Some((p.size, *r)),

@@ -335,7 +335,7 @@ impl WorkbenchApp {
     pub fn export_review_package_to(&mut self, out: &Path) {
         let Some(loaded) = self.review.loaded() else { return };
         let comments = loaded.session.review.comments.len();
-        match export_review(&loaded.session.review, &out, None) {
+        match export_review(&loaded.session.review, out, None) {
             Ok(sha) => {
                 self.info(format!("Exported review package {} ({comments} comments); SHA-256 {sha}", out.display()))
             }
