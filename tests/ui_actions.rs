@@ -275,3 +275,47 @@ fn a_training_walkthrough_replays_forward_and_back_and_exercises_are_checked() {
     h.run();
     assert_eq!(h.state().training.as_ref().and_then(|t| t.verdicts.get(&id)).map(|v| v.correct), Some(true));
 }
+
+#[test]
+fn messages_fit_the_window_can_be_dismissed_expire_and_a_retry_that_worked_replaces_its_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir.path());
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.run();
+    // An error far wider than the window (an ethereum-etl blocks.json refusal is ~600 characters).
+    let long = format!("blocks.json: {}", "cannot recognise the JSON: expected a transfer field ".repeat(12));
+    h.state_mut().notices.clear();
+    h.state_mut().notice_about("blocks.json", long.clone(), true);
+    h.step();
+    let dismiss = h.get_by_label("✕");
+    let r = dismiss.rect();
+    assert!(r.min.x >= 0.0 && r.max.x <= 1280.0 && r.max.y <= 720.0, "the dismiss button is on screen: {r:?}");
+    let text = h.get_by_label(&long).rect();
+    assert!(text.max.x <= 1280.0 && text.width() < 760.0, "the message wraps inside the window: {text:?}");
+    // A later message about the same file (the retry worked) replaces the error.
+    h.state_mut().notice_about("blocks.json", "blocks.json: 3 blocks imported", false);
+    assert_eq!(h.state().notices.len(), 1, "{:?}", h.state().notices);
+    assert!(!h.state().notices[0].error);
+    // Dismissed with its button.
+    h.state_mut().error("something else failed");
+    h.run();
+    let before = h.state().notices.len();
+    h.get_all_by_label("✕").next().expect("a dismiss button").click();
+    h.run();
+    assert_eq!(h.state().notices.len(), before - 1);
+    // Errors expire after half a minute.
+    h.state_mut().error("an old error");
+    h.run();
+    for n in &mut h.state_mut().notices {
+        n.shown_at = n.shown_at.map(|t| t - hoptrace::ui::panels::NOTICE_ERROR_SECS - 1.0);
+    }
+    h.run();
+    assert!(h.state().notices.iter().all(|n| n.text != "an old error"), "{:?}", h.state().notices);
+    // Opening a case drops the messages about the one before.
+    h.state_mut().error("about the demo");
+    let case = h.state().session.as_ref().map(|s| s.path.clone()).expect("open");
+    h.state_mut().open(&case);
+    assert!(h.state().notices.iter().all(|n| n.text != "about the demo"), "{:?}", h.state().notices);
+}

@@ -138,15 +138,18 @@ pub fn positions_of(graph: &InvestigationGraph) -> HashMap<NodeKey, Pos2> {
         .collect()
 }
 
-/// A message to the user, shown until dismissed (errors) or for a few seconds.
+/// A message to the user, shown for a few seconds (information) or half a minute (errors), or
+/// until dismissed.
 #[derive(Debug, Clone)]
 pub struct Notice {
     /// The text.
     pub text: String,
-    /// An error (stays) or information.
+    /// An error (stays longer) or information.
     pub error: bool,
     /// When it was first shown (egui time), set on first display.
     pub shown_at: Option<f64>,
+    /// What it is about (a file, "export"), when a later message about the same replaces it.
+    pub topic: Option<String>,
 }
 
 /// Transfers picked for a hop in the inspector's table.
@@ -326,12 +329,25 @@ impl WorkbenchApp {
 
     /// An error notice.
     pub fn error(&mut self, text: impl Into<String>) {
-        self.notices.push(Notice { text: text.into(), error: true, shown_at: None });
+        self.notice(text.into(), true);
     }
 
     /// An information notice.
     pub fn info(&mut self, text: impl Into<String>) {
-        self.notices.push(Notice { text: text.into(), error: false, shown_at: None });
+        self.notice(text.into(), false);
+    }
+
+    /// Shows `text`; the same text again replaces the earlier one.
+    fn notice(&mut self, text: String, error: bool) {
+        self.notices.retain(|n| n.text != text);
+        self.notices.push(Notice { text, error, shown_at: None, topic: None });
+    }
+
+    /// Shows `text` about `topic` (a file, "export"): a newer message about the same topic
+    /// replaces the older ones, so a retry that worked leaves no stale error behind.
+    pub fn notice_about(&mut self, topic: &str, text: impl Into<String>, error: bool) {
+        self.notices.retain(|n| n.topic.as_deref() != Some(topic));
+        self.notices.push(Notice { text: text.into(), error, shown_at: None, topic: Some(topic.to_owned()) });
     }
 
     /// Queues a command for the end of the frame.

@@ -171,16 +171,23 @@ impl WorkbenchApp {
         let Some(result) = done else { return };
         let Some(run) = self.export.running.take() else { return };
         match &result {
-            Ok(summary) => self.info(format!(
-                "Exported evidence package {} ({}); manifest SHA-256 {}",
-                summary.path.display(),
-                size_text(summary.bytes),
-                summary.manifest_sha256
-            )),
-            Err(e) if run.cancel.load(Ordering::Relaxed) && e == "export cancelled" => {
-                self.info(format!("Export cancelled: nothing was written to {}", run.out.display()));
+            Ok(summary) => {
+                let text = format!(
+                    "Exported evidence package {} ({}); manifest SHA-256 {}",
+                    summary.path.display(),
+                    size_text(summary.bytes),
+                    summary.manifest_sha256
+                );
+                self.notice_about("export", text, false);
             }
-            Err(e) => self.error(format!("Export to {} failed: {e}. The case is unchanged.", run.out.display())),
+            Err(e) if run.cancel.load(Ordering::Relaxed) && e == "export cancelled" => {
+                let text = format!("Export cancelled: nothing was written to {}", run.out.display());
+                self.notice_about("export", text, false);
+            }
+            Err(e) => {
+                let text = format!("Export to {} failed: {e}. The case is unchanged.", run.out.display());
+                self.notice_about("export", text, true);
+            }
         }
         self.export.last = Some(ExportOutcome { out: run.out, progress: run.progress, result });
     }

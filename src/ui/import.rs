@@ -272,7 +272,8 @@ impl WorkbenchApp {
                             }
                             _ => {}
                         }
-                        lines.push(describe(&p, &r));
+                        let (ok, line) = describe(&p, &r);
+                        lines.push((p.display().to_string(), ok, line));
                     }
                     Ok(ImportMessage::Finished(fp)) => {
                         finished = Some(fp);
@@ -286,8 +287,8 @@ impl WorkbenchApp {
                 }
             }
         }
-        for (ok, line) in lines {
-            if ok { self.info(line) } else { self.error(line) }
+        for (file, ok, line) in lines {
+            self.notice_about(&file, line, !ok);
         }
         let Some(fp) = finished else { return };
         self.importing = None;

@@ -174,6 +174,8 @@ impl WorkbenchApp {
         self.training = None;
         self.selected_hop = None;
         self.timeline_pick = None;
+        // Messages about the case shown until now do not carry over to this one.
+        self.notices.clear();
         self.canvas.adopt(view.scene);
         self.canvas.request_fit();
         self.pick = super::app::HopPick::default();

@@ -267,35 +267,60 @@ impl WorkbenchApp {
         if self.notices.is_empty() {
             return;
         }
-        // Information fades after 5 s; errors stay until dismissed.
+        // Information fades after 5 s, errors after 30 s (each can be dismissed before); a
+        // newer message about the same thing replaces the older one.
         let now = ctx.input(|i| i.time);
+        if self.notices.iter().any(|n| n.shown_at.is_none()) {
+            // A new message: lay the frame out again once its size is known, so it is never
+            // drawn past the window's edge for a frame.
+            ctx.request_discard("a new message");
+        }
         for n in &mut self.notices {
             n.shown_at.get_or_insert(now);
         }
-        self.notices.retain(|n| n.error || n.shown_at.is_none_or(|t| now - t < 5.0));
-        if self.notices.iter().any(|n| !n.error) {
-            ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        self.notices.retain(|n| n.shown_at.is_none_or(|t| now - t < if n.error { NOTICE_ERROR_SECS } else { 5.0 }));
+        if self.notices.is_empty() {
+            return;
         }
+        ctx.request_repaint_after(std::time::Duration::from_millis(500));
         let mut close = None;
-        egui::Area::new(egui::Id::unique("hoptrace-notices")).anchor(egui::Align2::CENTER_BOTTOM, [0.0, -150.0]).show(
-            ctx,
-            |ui| {
-                for (i, n) in self.notices.iter().enumerate().rev().take(5) {
+        let mut close_all = false;
+        // Never wider than the window: long messages wrap, and the dismiss button comes first.
+        let width = (ctx.content_rect().width() - 48.0).clamp(160.0, 720.0);
+        let shown = self.notices.len().min(MAX_NOTICES);
+        egui::Area::new(egui::Id::unique("hoptrace-notices"))
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 36.0])
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                ui.set_max_width(width);
+                for (i, n) in self.notices.iter().enumerate().rev().take(MAX_NOTICES) {
                     egui::Frame::popup(ui.style()).show(ui, |ui| {
-                        ui.horizontal(|ui| {
-                            let color =
-                                if n.error { egui::Color32::from_rgb(220, 80, 70) } else { ui.visuals().text_color() };
-                            ui.colored_label(color, &n.text);
-                            if ui.small_button("x").on_hover_text("dismiss").clicked() {
+                        ui.set_max_width(width);
+                        ui.horizontal_top(|ui| {
+                            if ui.small_button("✕").on_hover_text("dismiss").clicked() {
                                 close = Some(i);
                             }
+                            let color =
+                                if n.error { egui::Color32::from_rgb(220, 80, 70) } else { ui.visuals().text_color() };
+                            ui.add(egui::Label::new(egui::RichText::new(&n.text).color(color)).wrap());
                         });
                     });
                 }
-            },
-        );
-        if let Some(i) = close {
+                if self.notices.len() > 1 {
+                    let more = self.notices.len() - shown;
+                    let text = if more > 0 { format!("Dismiss all ({more} more)") } else { "Dismiss all".to_owned() };
+                    close_all = ui.small_button(text).clicked();
+                }
+            });
+        if close_all {
+            self.notices.clear();
+        } else if let Some(i) = close {
             self.notices.remove(i);
         }
     }
 }
+
+/// How long an error stays shown, in seconds (it can be dismissed before).
+pub const NOTICE_ERROR_SECS: f64 = 30.0;
+/// How many messages are shown at once (the newest).
+const MAX_NOTICES: usize = 4;
