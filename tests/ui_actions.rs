@@ -319,3 +319,40 @@ fn messages_fit_the_window_can_be_dismissed_expire_and_a_retry_that_worked_repla
     h.state_mut().open(&case);
     assert!(h.state().notices.iter().all(|n| n.text != "about the demo"), "{:?}", h.state().notices);
 }
+
+#[test]
+fn presenter_mode_on_a_projector_gives_the_canvas_the_width_and_the_top_bar_does_not_overlap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir.path());
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.run();
+    h.key_press(egui::Key::F5);
+    h.run_steps(4);
+    let app = h.state();
+    assert!(app.prefs.presenter && !app.prefs.side_panels && !app.prefs.activity);
+    let zoom = h.ctx.zoom_factor();
+    assert!((zoom - 1280.0 / 1066.0).abs() < 0.01, "a projector's width gets a smaller enlargement: {zoom}");
+    let screen = h.ctx.content_rect();
+    let canvas = h.get_by_role_and_label(Role::Canvas, "Graph canvas").rect();
+    assert!(canvas.width() >= 0.95 * screen.width(), "canvas {canvas:?} in {screen:?}");
+    assert!(canvas.height() >= 0.5 * screen.height(), "canvas {canvas:?} in {screen:?}");
+    assert!(h.query_by_label("Seeds").is_none(), "the case panel is hidden");
+    // The title is cut short before the search box and undo/redo, none overlapping.
+    let title = h.state().session.as_ref().map(|s| s.inv.case().title.clone()).expect("case");
+    let title_rect = h.get_by_label(&title).rect();
+    let search = h.get_by_role_and_label(Role::TextInput, "Search").rect();
+    let undo = h.get_by_label("Undo").rect();
+    assert!(title_rect.max.x < search.min.x && search.max.x < undo.min.x, "{title_rect:?} {search:?} {undo:?}");
+    assert!(undo.max.x <= screen.max.x + 0.5, "undo on screen: {undo:?}");
+    // The panels come back with F6/F7, and when presenting ends.
+    h.key_press(egui::Key::F6);
+    h.run();
+    assert!(h.state().prefs.side_panels);
+    h.key_press(egui::Key::F5);
+    h.run_steps(4);
+    let app = h.state();
+    assert!(!app.prefs.presenter && app.prefs.side_panels && app.prefs.activity);
+    assert!((h.ctx.zoom_factor() - 1.0).abs() < 1e-6);
+}

@@ -103,6 +103,10 @@ pub enum Action {
     ToggleTheme,
     /// Larger text for presenting.
     TogglePresenter,
+    /// Show or hide the case panel and the inspector.
+    ToggleSidePanels,
+    /// Show or hide the activity (audit log) panel.
+    ToggleActivity,
     /// Replay the next step of the training walkthrough.
     WalkthroughNext,
     /// Undo the last walkthrough step.
@@ -176,6 +180,8 @@ impl Action {
         Action::ToggleLegend,
         Action::ToggleTheme,
         Action::TogglePresenter,
+        Action::ToggleSidePanels,
+        Action::ToggleActivity,
         Action::WalkthroughNext,
         Action::WalkthroughPrevious,
         Action::ExportPackage,
@@ -228,6 +234,8 @@ impl Action {
             Action::ToggleLegend => "Show legend",
             Action::ToggleTheme => "Light theme",
             Action::TogglePresenter => "Presenter mode (larger text)",
+            Action::ToggleSidePanels => "Side panels",
+            Action::ToggleActivity => "Activity panel",
             Action::WalkthroughNext => "Walkthrough: next step",
             Action::WalkthroughPrevious => "Walkthrough: previous step",
             Action::ExportPackage => "Export evidence package…",
@@ -284,7 +292,11 @@ impl Action {
             Action::ToggleTimeline => "transfers over time, linked with the selection",
             Action::ToggleLegend => "what the shapes and colours mean",
             Action::ToggleTheme => "switch between the light and the dark theme",
-            Action::TogglePresenter => "larger text for training and presenting",
+            Action::TogglePresenter => {
+                "larger text for training and presenting; hides the side and activity panels (F6, F7 bring them back)"
+            }
+            Action::ToggleSidePanels => "show or hide the case panel and the inspector: the canvas takes the width",
+            Action::ToggleActivity => "show or hide the audit log panel at the bottom",
             Action::WalkthroughNext => "replay the next step of the training scenario's walkthrough",
             Action::WalkthroughPrevious => "undo the last walkthrough step",
             Action::ExportPackage => {
@@ -344,6 +356,8 @@ impl Action {
             | Action::ToggleLegend
             | Action::ToggleTheme
             | Action::TogglePresenter
+            | Action::ToggleSidePanels
+            | Action::ToggleActivity
             | Action::WalkthroughNext
             | Action::WalkthroughPrevious => Menu::View,
         }
@@ -382,6 +396,8 @@ impl Action {
             Action::ToggleTimeline => plain(Key::T),
             Action::ToggleLegend => plain(Key::G),
             Action::TogglePresenter => plain(Key::F5),
+            Action::ToggleSidePanels => plain(Key::F6),
+            Action::ToggleActivity => plain(Key::F7),
             Action::WalkthroughNext => plain(Key::PageDown),
             Action::WalkthroughPrevious => plain(Key::PageUp),
             Action::ExportPackage => ctrl(Key::E),
@@ -423,6 +439,8 @@ impl Action {
                 | Action::ToggleLegend
                 | Action::ToggleTheme
                 | Action::TogglePresenter
+                | Action::ToggleSidePanels
+                | Action::ToggleActivity
                 | Action::OpenPackage
                 | Action::AddReviewComment
                 | Action::ShowReport
@@ -440,6 +458,8 @@ impl Action {
             Action::ToggleTheme => Some(app.prefs.light),
             Action::ShowReport => Some(app.review.report_shown()),
             Action::TogglePresenter => Some(app.prefs.presenter),
+            Action::ToggleSidePanels => Some(app.prefs.side_panels),
+            Action::ToggleActivity => Some(app.prefs.activity),
             Action::ToggleSkipBad => Some(app.import_ui.skip_bad),
             _ => None,
         }
@@ -468,7 +488,7 @@ impl WorkbenchApp {
             Action::NewCase | Action::OpenCase | Action::Palette | Action::ToggleTheme | Action::TogglePresenter => {
                 true
             }
-            Action::ToggleTimeline | Action::ToggleLegend => true,
+            Action::ToggleTimeline | Action::ToggleLegend | Action::ToggleSidePanels | Action::ToggleActivity => true,
             Action::Save | Action::SaveAs | Action::Search | Action::FitView => has_case,
             Action::ImportFiles | Action::ImportWithMapping => has_case && self.importing.is_none(),
             Action::ToggleSkipBad => true,
@@ -569,7 +589,16 @@ impl WorkbenchApp {
             Action::ToggleTimeline => self.prefs.timeline = !self.prefs.timeline,
             Action::ToggleLegend => self.prefs.legend = !self.prefs.legend,
             Action::ToggleTheme => self.prefs.light = !self.prefs.light,
-            Action::TogglePresenter => self.prefs.presenter = !self.prefs.presenter,
+            Action::TogglePresenter => {
+                // Presenting gives the canvas the room: the side and activity panels go, and
+                // come back when presenting ends.
+                self.prefs.presenter = !self.prefs.presenter;
+                self.prefs.side_panels = !self.prefs.presenter;
+                self.prefs.activity = !self.prefs.presenter;
+                self.canvas.request_fit();
+            }
+            Action::ToggleSidePanels => self.prefs.side_panels = !self.prefs.side_panels,
+            Action::ToggleActivity => self.prefs.activity = !self.prefs.activity,
             Action::WalkthroughNext => self.walkthrough_step(true),
             Action::WalkthroughPrevious => self.walkthrough_step(false),
             Action::ExportPackage => self.start_export(crate::export::Layout::Zip),

@@ -179,6 +179,12 @@ pub struct Prefs {
     /// The reviewer's name, recorded with review comments (empty: not yet given).
     #[serde(default)]
     pub reviewer: String,
+    /// The case panel and the inspector are shown (hidden: the canvas takes the width).
+    #[serde(default = "yes")]
+    pub side_panels: bool,
+    /// The activity (audit log) panel is shown.
+    #[serde(default = "yes")]
+    pub activity: bool,
 }
 
 fn yes() -> bool {
@@ -194,6 +200,8 @@ impl Default for Prefs {
             timeline: true,
             legend: true,
             reviewer: String::new(),
+            side_panels: true,
+            activity: true,
         }
     }
 }

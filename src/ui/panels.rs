@@ -38,16 +38,27 @@ impl WorkbenchApp {
             ui.menu_button("Hops", |ui| self.menu_actions(ui, Menu::Hops));
             ui.menu_button("View", |ui| self.menu_actions(ui, Menu::View));
             ui.separator();
+            // The search box and undo/redo keep their room at the right; the title and file
+            // name are cut short (whole on hover) rather than running under them.
+            let search_w = (ui.available_width() * 0.22).clamp(140.0, 320.0);
+            let right = search_w + 190.0;
             match &self.session {
                 Some(s) => {
                     let c = s.inv.case();
-                    ui.label(RichText::new(&c.title).strong());
                     let name = s
                         .path
                         .file_name()
                         .map_or_else(|| s.path.display().to_string(), |n| n.to_string_lossy().into_owned());
-                    ui.label(format!("{name}{}", if s.dirty { " (unsaved)" } else { "" }))
-                        .on_hover_text(s.path.display().to_string());
+                    let name = format!("{name}{}", if s.dirty { " (unsaved)" } else { "" });
+                    let room = (ui.available_width() - right).max(60.0);
+                    ui.scope(|ui| {
+                        ui.set_max_width(room * 0.72);
+                        ui.add(egui::Label::new(RichText::new(&c.title).strong()).truncate()).on_hover_text(&c.title);
+                    });
+                    ui.scope(|ui| {
+                        ui.set_max_width(room * 0.28);
+                        ui.add(egui::Label::new(name).truncate()).on_hover_text(s.path.display().to_string());
+                    });
                 }
                 None if self.opening.is_some() => {}
                 None => {
@@ -80,7 +91,9 @@ impl WorkbenchApp {
                     self.command(Command::Undo);
                 }
                 let r = ui.add(
-                    egui::TextEdit::singleline(&mut self.search).hint_text("address or tx hash").desired_width(320.0),
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("address or tx hash")
+                        .desired_width(search_w),
                 );
                 let l = ui.label("Search");
                 let r = r.labelled_by(l.id);

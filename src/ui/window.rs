@@ -10,6 +10,9 @@ use crate::case::{CaseFilter, NodeKey};
 use crate::graph::Command;
 use crate::model::Category;
 
+/// The canvas width, in points, that presenter mode's enlargement keeps.
+const PRESENTER_POINTS: f32 = 1066.0;
+
 impl WorkbenchApp {
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
@@ -25,7 +28,14 @@ impl WorkbenchApp {
 
     fn apply_prefs(&self, ctx: &egui::Context) {
         ctx.set_theme(if self.prefs.light { egui::Theme::Light } else { egui::Theme::Dark });
-        let zoom = if self.prefs.presenter { 1.5 } else { 1.0 };
+        // Presenter mode enlarges by up to 1.5, less on a narrow screen (a projector's 1280
+        // pixels get 1.2), so the canvas keeps ~1,070 points of width.
+        let zoom = if self.prefs.presenter {
+            let pixels = ctx.content_rect().width() * ctx.zoom_factor();
+            (pixels / PRESENTER_POINTS).clamp(1.0, 1.5)
+        } else {
+            1.0
+        };
         if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
             ctx.set_zoom_factor(zoom);
         }
@@ -166,20 +176,24 @@ impl WorkbenchApp {
         if self.training.is_some() {
             egui::Panel::top("walkthrough").show(ui, |ui| self.walkthrough_bar(ui));
         }
-        egui::Panel::bottom("activity").resizable(true).default_size(110.0).show(ui, |ui| self.activity(ui));
+        if self.prefs.activity {
+            egui::Panel::bottom("activity").resizable(true).default_size(110.0).show(ui, |ui| self.activity(ui));
+        }
         if self.prefs.timeline && self.session.is_some() {
             egui::Panel::bottom("timeline").resizable(true).default_size(190.0).show(ui, |ui| self.timeline_ui(ui));
         }
-        egui::Panel::left("case_panel")
-            .resizable(true)
-            .default_size(250.0)
-            .min_size(220.0)
-            .show(ui, |ui| self.case_panel(ui));
-        egui::Panel::right("inspector")
-            .resizable(true)
-            .default_size(430.0)
-            .min_size(400.0)
-            .show(ui, |ui| self.inspector(ui));
+        if self.prefs.side_panels {
+            egui::Panel::left("case_panel")
+                .resizable(true)
+                .default_size(250.0)
+                .min_size(220.0)
+                .show(ui, |ui| self.case_panel(ui));
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(430.0)
+                .min_size(400.0)
+                .show(ui, |ui| self.inspector(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
         self.suggestions_ui(&ctx);
         self.import_windows_ui(&ctx);
