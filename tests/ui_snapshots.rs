@@ -19,8 +19,11 @@ fn window(light: bool, presenter: bool) -> (tempfile::TempDir, Harness<'static, 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
     app.prefs.light = light;
-    app.prefs.presenter = presenter;
     app.open(&demo_case(dir.path()));
+    if presenter {
+        // As the user turns it on (F5): the side and activity panels go too.
+        app.run_action(hoptrace::ui::actions::Action::TogglePresenter);
+    }
     app.notices.clear();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
