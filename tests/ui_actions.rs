@@ -356,3 +356,29 @@ fn presenter_mode_on_a_projector_gives_the_canvas_the_width_and_the_top_bar_does
     assert!(!app.prefs.presenter && app.prefs.side_panels && app.prefs.activity);
     assert!((h.ctx.zoom_factor() - 1.0).abs() < 1e-6);
 }
+
+#[test]
+fn help_lists_every_action_with_its_shortcut_and_guides_a_first_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(demo_app(dir.path()));
+    h.key_press(egui::Key::F1);
+    h.run();
+    assert_eq!(h.state().help, Some(hoptrace::ui::help::HelpPage::Shortcuts));
+    assert!(h.query_all_by_label("Keyboard shortcuts").next().is_some(), "the window's title");
+    for a in Action::ALL {
+        assert!(h.query_all_by_label(a.help()).next().is_some(), "{:?} is not listed", a.text());
+    }
+    assert!(h.query_all_by_label("Ctrl+N").next().is_some(), "New case's shortcut");
+    assert!(h.query_all_by_label("F5").next().is_some(), "presenter mode's shortcut");
+    // The guide, from the Help menu (the shortcuts closed first: they list a "Help" section too).
+    h.state_mut().help = None;
+    h.run();
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("First case: a short guide").click();
+    h.run();
+    assert_eq!(h.state().help, Some(hoptrace::ui::help::HelpPage::FirstCase));
+    for (i, (step, _)) in hoptrace::ui::help::FIRST_CASE.iter().enumerate() {
+        h.get_by_label(&format!("{}. {step}", i + 1));
+    }
+}

@@ -26,6 +26,8 @@ pub enum Menu {
     View,
     /// Reviewing an evidence package (shown in review mode).
     Review,
+    /// Shortcuts and the first-case guide.
+    Help,
 }
 
 /// One user action.
@@ -127,6 +129,10 @@ pub enum Action {
     ExportReviewPackage,
     /// Leave review mode.
     CloseReview,
+    /// Every action with its shortcut.
+    ShowShortcuts,
+    /// A short guide to a first case.
+    FirstCaseGuide,
 }
 
 const fn ctrl(key: Key) -> KeyboardShortcut {
@@ -192,6 +198,8 @@ impl Action {
         Action::ShowReport,
         Action::ExportReviewPackage,
         Action::CloseReview,
+        Action::ShowShortcuts,
+        Action::FirstCaseGuide,
     ];
 
     /// The text in menus and the palette.
@@ -246,6 +254,8 @@ impl Action {
             Action::ShowReport => "Show report",
             Action::ExportReviewPackage => "Export review package…",
             Action::CloseReview => "Close review",
+            Action::ShowShortcuts => "Keyboard shortcuts",
+            Action::FirstCaseGuide => "First case: a short guide",
         }
     }
 
@@ -308,6 +318,8 @@ impl Action {
             Action::AddReviewComment => "comment on the selected node, edge or hop (or the whole case)",
             Action::ShowReport => "the package's summary and hops, as its report states them",
             Action::ExportReviewPackage => "write the comments as a review package for the investigator",
+            Action::ShowShortcuts => "every action with its shortcut, by menu",
+            Action::FirstCaseGuide => "from a new case to an evidence package, step by step",
             Action::CloseReview => "leave review mode and return to the case",
         }
     }
@@ -331,6 +343,7 @@ impl Action {
             Action::AddReviewComment | Action::ShowReport | Action::ExportReviewPackage | Action::CloseReview => {
                 Menu::Review
             }
+            Action::ShowShortcuts | Action::FirstCaseGuide => Menu::Help,
             Action::Undo | Action::Redo | Action::Search | Action::Palette => Menu::Edit,
             Action::ExpandOut
             | Action::ExpandIn
@@ -397,6 +410,7 @@ impl Action {
             Action::ToggleLegend => plain(Key::G),
             Action::TogglePresenter => plain(Key::F5),
             Action::ToggleSidePanels => plain(Key::F6),
+            Action::ShowShortcuts => plain(Key::F1),
             Action::ToggleActivity => plain(Key::F7),
             Action::WalkthroughNext => plain(Key::PageDown),
             Action::WalkthroughPrevious => plain(Key::PageUp),
@@ -404,6 +418,7 @@ impl Action {
             Action::OpenPackage => ctrl_shift(Key::O),
             Action::AddReviewComment => ctrl_shift(Key::M),
             Action::CancelImport
+            | Action::FirstCaseGuide
             | Action::ToggleSkipBad
             | Action::ExportPackageFolder
             | Action::CancelExport
@@ -441,6 +456,8 @@ impl Action {
                 | Action::TogglePresenter
                 | Action::ToggleSidePanels
                 | Action::ToggleActivity
+                | Action::ShowShortcuts
+                | Action::FirstCaseGuide
                 | Action::OpenPackage
                 | Action::AddReviewComment
                 | Action::ShowReport
@@ -489,6 +506,7 @@ impl WorkbenchApp {
                 true
             }
             Action::ToggleTimeline | Action::ToggleLegend | Action::ToggleSidePanels | Action::ToggleActivity => true,
+            Action::ShowShortcuts | Action::FirstCaseGuide => true,
             Action::Save | Action::SaveAs | Action::Search | Action::FitView => has_case,
             Action::ImportFiles | Action::ImportWithMapping => has_case && self.importing.is_none(),
             Action::ToggleSkipBad => true,
@@ -599,6 +617,8 @@ impl WorkbenchApp {
             }
             Action::ToggleSidePanels => self.prefs.side_panels = !self.prefs.side_panels,
             Action::ToggleActivity => self.prefs.activity = !self.prefs.activity,
+            Action::ShowShortcuts => self.help = Some(super::help::HelpPage::Shortcuts),
+            Action::FirstCaseGuide => self.help = Some(super::help::HelpPage::FirstCase),
             Action::WalkthroughNext => self.walkthrough_step(true),
             Action::WalkthroughPrevious => self.walkthrough_step(false),
             Action::ExportPackage => self.start_export(crate::export::Layout::Zip),

@@ -220,6 +220,8 @@ pub struct WorkbenchApp {
     pub search: String,
     /// The open dialog, if any.
     pub dialog: Option<super::dialogs::Dialog>,
+    /// The open help page, if any.
+    pub help: Option<super::help::HelpPage>,
     /// The window's own file chooser, open when the system dialog could not be shown.
     pub path_prompt: Option<super::path_prompt::PathPrompt>,
     /// Preferences.
@@ -290,6 +292,7 @@ impl WorkbenchApp {
             search: String::new(),
             dialog: None,
             path_prompt: None,
+            help: None,
             prefs: Prefs::default(),
             pick: HopPick::default(),
             pending: Vec::new(),

@@ -12,6 +12,7 @@ pub mod dots;
 pub mod export_dialog;
 pub mod files;
 pub mod finder;
+pub mod help;
 pub mod hop_panel;
 pub mod import;
 pub mod legend;

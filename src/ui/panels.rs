@@ -37,6 +37,7 @@ impl WorkbenchApp {
             ui.menu_button("Graph", |ui| self.menu_actions(ui, Menu::Graph));
             ui.menu_button("Hops", |ui| self.menu_actions(ui, Menu::Hops));
             ui.menu_button("View", |ui| self.menu_actions(ui, Menu::View));
+            ui.menu_button("Help", |ui| self.menu_actions(ui, Menu::Help));
             ui.separator();
             // The search box and undo/redo keep their room at the right; the title and file
             // name are cut short (whole on hover) rather than running under them.

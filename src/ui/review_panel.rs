@@ -112,6 +112,7 @@ impl WorkbenchApp {
                 ("Hops", Menu::Hops),
                 ("View", Menu::View),
                 ("Review", Menu::Review),
+                ("Help", Menu::Help),
             ] {
                 ui.menu_button(text, |ui| self.menu_actions(ui, menu));
             }

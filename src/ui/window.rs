@@ -206,6 +206,7 @@ impl WorkbenchApp {
     pub(super) fn overlays_ui(&mut self, ctx: &egui::Context) {
         self.dialog_ui(ctx);
         self.path_prompt_ui(ctx);
+        self.help_ui(ctx);
         self.palette_ui(ctx);
         if let Some(text) = self.copy_request.take() {
             ctx.copy_text(text);
