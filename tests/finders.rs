@@ -148,7 +148,7 @@ fn accepting_and_rejecting_suggestions_is_audited_and_undoable() {
         assert_eq!(h.features["finder"], "pool");
     }
     let before = inv.case().hops[&b].clone();
-    inv.apply(Command::AcceptHop { id: a }).unwrap();
+    inv.apply(Command::accept_hop(a)).unwrap();
     inv.apply(Command::RejectHop { id: b, why: Some("the recipient is a known exchange user".into()) }).unwrap();
     assert_eq!(inv.case().hops[&a].status, HopStatus::Accepted);
     assert_eq!(inv.case().hops[&a].author, "pool finder", "the finder stays the author; the audit names who accepted");
@@ -164,7 +164,7 @@ fn accepting_and_rejecting_suggestions_is_audited_and_undoable() {
     assert_eq!(inv.case().hops[&b], before);
     inv.apply(Command::Redo).unwrap();
     assert_eq!(inv.case().hops[&b].status, HopStatus::Rejected);
-    assert!(inv.apply(Command::AcceptHop { id: a }).is_err(), "already accepted");
+    assert!(inv.apply(Command::accept_hop(a)).is_err(), "already accepted");
     assert!(inv.apply(Command::RejectHop { id: 9_999, why: None }).is_err(), "no such hop");
     inv.case().verify_audit().unwrap();
 }

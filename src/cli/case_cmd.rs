@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use hoptrace::case::file::AuditHead;
 use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey, file};
+use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation, OpenError};
 use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
@@ -139,6 +140,11 @@ pub struct AnnotateArgs {
     /// Record it as a suggestion rather than an accepted hop.
     #[arg(long)]
     pub suggested: bool,
+    /// Record it although an outbound transfer precedes its inbound ones, for this reason
+    /// (the recorded times are wrong): kept in the hop (feature `time_order_override`) and
+    /// the audit log.
+    #[arg(long, value_name = "REASON")]
+    pub allow_time_order: Option<String>,
     /// Bind the case to a ledger with new imports (audited).
     #[arg(long)]
     pub rebind: bool,
@@ -382,6 +388,13 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         KindArg::CashOut => HopKind::CashOut { venue: service()? },
         KindArg::PeelChain => HopKind::PeelChain,
     };
+    let mut features: std::collections::BTreeMap<String, String> = args.features.iter().cloned().collect();
+    if let Some(why) = &args.allow_time_order {
+        if why.trim().is_empty() {
+            bail!("--allow-time-order needs a reason: say why the recorded times are wrong");
+        }
+        features.insert(TIME_ORDER_OVERRIDE.to_owned(), why.trim().to_owned());
+    }
     let mut editing = open_for_change(&args.case, args.rebind, "hoptrace annotate")?;
     let hop = Hop {
         kind,
@@ -389,7 +402,7 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         outbound: args.outbound.clone(),
         confidence: args.confidence,
         rationale: args.rationale.clone(),
-        features: args.features.iter().cloned().collect(),
+        features,
         status: if args.suggested { HopStatus::Suggested } else { HopStatus::Accepted },
         author: String::new(),
         time: 0,

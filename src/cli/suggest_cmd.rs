@@ -10,8 +10,9 @@ use clap::{Args, ValueEnum};
 use hoptrace::analysis::{self, FinderKind, Settings, Start};
 use hoptrace::case::NodeKey;
 use hoptrace::graph::Command;
+use hoptrace::graph::hop_rules::REPLACED_BY;
 use hoptrace::ledger::canonical_address;
-use hoptrace::model::{Category, HopStatus};
+use hoptrace::model::{Category, HopStatus, visible};
 
 use super::case_cmd::open_for_change;
 
@@ -94,6 +95,14 @@ pub struct AcceptArgs {
     pub case: PathBuf,
     /// The hop (`hoptrace show` lists them).
     pub hop: u64,
+    /// Accepted hops this one replaces (comma-separated ids): they share transfers with it, so
+    /// they are rejected ("replaced by #HOP") in the same audited, undoable command.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub replaces: Vec<u64>,
+    /// Accept it although an outbound transfer precedes its inbound ones, for this reason
+    /// (the recorded times are wrong): kept in the hop and the audit log.
+    #[arg(long, value_name = "REASON")]
+    pub allow_time_order: Option<String>,
 }
 
 /// Arguments of `hoptrace reject`.
@@ -217,9 +226,14 @@ fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
         "{}: hop #{id} ({} {}, by {}) is now {status}",
         case.display(),
         hop.kind.name(),
-        hop.kind.service().unwrap_or(""),
-        hop.author
+        visible(hop.kind.service().unwrap_or("")),
+        visible(&hop.author)
     );
+    for (other, h) in &editing.inv.case().hops {
+        if h.features.get(REPLACED_BY).is_some_and(|by| *by == id.to_string()) && h.status == HopStatus::Rejected {
+            println!("{}: hop #{other} is now rejected (replaced by hop #{id})", case.display());
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -228,7 +242,12 @@ fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
 /// # Errors
 /// The case cannot be opened or has no such hop.
 pub fn accept(args: &AcceptArgs) -> anyhow::Result<ExitCode> {
-    review(&args.case, Command::AcceptHop { id: args.hop }, args.hop)
+    let command = Command::AcceptHop {
+        id: args.hop,
+        replaces: args.replaces.clone(),
+        time_order_override: args.allow_time_order.clone(),
+    };
+    review(&args.case, command, args.hop)
 }
 
 /// Runs `hoptrace reject`.

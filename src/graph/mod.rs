@@ -3,6 +3,7 @@
 
 mod change;
 pub mod command;
+pub mod hop_rules;
 mod investigation;
 mod plan;
 pub mod text;
