@@ -12,10 +12,10 @@ use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey, file};
 use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation, OpenError};
-use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
+use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
 
-use super::show;
+use super::{address_arg, show};
 
 /// Arguments of `hoptrace new-case`.
 #[derive(Debug, Args)]
@@ -270,18 +270,9 @@ pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
         now,
     )?;
     for seed in &args.seeds {
-        let chains = match &args.chain {
-            Some(c) => vec![c.clone()],
-            None => inv.ledger().address_summary(seed)?.chains,
-        };
-        if chains.is_empty() {
-            bail!(
-                "seed {seed} has no transfers in the ledger {} (pass --chain to add it anyway)",
-                args.ledger.display()
-            );
-        }
-        for chain in chains {
-            inv.apply(Command::AddSeed { chain, address: seed.clone() }).with_context(|| format!("seed {seed}"))?;
+        let on = address_arg::in_ledger(inv.ledger(), "--seed", seed, args.chain.as_deref(), "to add it anyway")?;
+        for (chain, address) in on {
+            inv.apply(Command::AddSeed { chain, address }).with_context(|| format!("seed {seed}"))?;
         }
     }
     file::save(inv.case(), &args.case)?;
@@ -289,10 +280,24 @@ pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Finds the graph node an address or tx hash names.
+/// Whether `text` has the form of a transaction hash (64 hex digits, `0x` on EVM chains).
+fn is_tx_hash(text: &str) -> bool {
+    let hex = text.strip_prefix("0x").unwrap_or(text);
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Finds the graph node an address or tx hash names (an address is checked against its
+/// chain's syntax first).
 fn find_node(inv: &Investigation<SqliteLedger>, text: &str, chain: Option<&str>) -> anyhow::Result<NodeKey> {
-    let wanted = canonical_address(text);
     let hash = text.trim().to_ascii_lowercase();
+    let wanted = if is_tx_hash(&hash) {
+        String::new()
+    } else {
+        let fits = address_arg::syntax("NODE", text, chain).map_err(|e| {
+            anyhow::anyhow!("{e} (or a transaction hash: 64 hexadecimal digits, with 0x on EVM chains)")
+        })?;
+        fits.into_iter().next().map(|(_, a)| a).unwrap_or_default()
+    };
     let found: Vec<&NodeKey> = inv
         .case()
         .nodes

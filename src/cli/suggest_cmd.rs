@@ -11,9 +11,9 @@ use hoptrace::analysis::{self, FinderKind, Settings, Start};
 use hoptrace::case::NodeKey;
 use hoptrace::graph::Command;
 use hoptrace::graph::hop_rules::REPLACED_BY;
-use hoptrace::ledger::canonical_address;
-use hoptrace::model::{Category, HopStatus, visible};
+use hoptrace::model::{Category, HopStatus, registry, visible};
 
+use super::address_arg;
 use super::case_cmd::open_for_change;
 
 /// Finder names on the command line.
@@ -126,7 +126,9 @@ fn parse_rate(s: &str) -> Result<((String, String), String), String> {
 
 fn parse_key(s: &str) -> Result<(String, String), String> {
     let (chain, address) = s.split_once(':').ok_or_else(|| format!("{s:?}: expected CHAIN:ADDRESS"))?;
-    Ok((chain.trim().to_owned(), canonical_address(address)))
+    let chain = chain.trim();
+    let address = registry().normalize_address(chain, address).map_err(|e| e.to_string())?;
+    Ok((chain.to_owned(), address))
 }
 
 /// Runs `hoptrace suggest`.
@@ -153,7 +155,7 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let start = match (&args.address, args.hop) {
-        (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), a)?,
+        (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), &address_arg::canonical("--address", a)?)?,
         (None, Some(id)) => Start::for_hop(inv.ledger(), inv.case(), id)?,
         (None, None) => Start::from_case(inv.ledger(), inv.case())?,
     };
