@@ -9,8 +9,8 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::analysis::{self, FinderKind, Settings, Start};
 use hoptrace::case::NodeKey;
-use hoptrace::graph::Command;
 use hoptrace::graph::hop_rules::REPLACED_BY;
+use hoptrace::graph::{Command, CommandError};
 use hoptrace::model::{Category, HopStatus, registry, visible};
 
 use super::address_arg;
@@ -197,9 +197,13 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
             if exists {
                 continue;
             }
-            inv.apply(Command::AnnotateHop { hop: c.to_hop() })?;
-            if let Some((id, _)) = inv.case().hops.iter().next_back() {
-                added.push(*id);
+            // A candidate the case refuses (one running against time) is reported, not recorded.
+            match inv.apply(Command::AnnotateHop { hop: c.to_hop() }) {
+                Ok(()) => added.extend(inv.case().hops.keys().next_back().copied()),
+                Err(CommandError::Invalid(why)) => {
+                    println!("\nnot recorded: the candidate for {}: {why}", visible(&c.subject));
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         editing.save()?;
