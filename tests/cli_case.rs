@@ -339,6 +339,28 @@ fn accepted_hops_never_share_a_transfer_and_never_run_against_time() {
     let hop = &saved.hops[&reversed.parse::<u64>().expect("id")];
     assert_eq!(hop.features["time_order_override"], "the pool's clock was two days slow");
     ok(&hoptrace(d, &["audit", "case.ron"]));
+    let shown = ok(&hoptrace(d, &["show", "case.ron"]));
+    assert!(
+        shown.contains(&format!(
+            "\n    recorded although an outbound transfer precedes its inbound ones: the pool's clock was two days slow\n"
+        )),
+        "{shown}"
+    );
+
+    // A case saved before accepted hops were kept apart (here: edited outside hoptrace) may
+    // still count value twice: `show` says so under the later hop.
+    let mut old = hoptrace::case::file::load(&d.join("case.ron")).expect("case");
+    old.hops.get_mut(&a.parse::<u64>().expect("id")).expect("hop").status = hoptrace::model::HopStatus::Accepted;
+    hoptrace::case::file::save(&old, &d.join("case.ron")).expect("save");
+    let shown = ok(&hoptrace(d, &["show", "case.ron"]));
+    let under_batch =
+        shown.split(&format!("\n  #{batch} ")).nth(1).and_then(|r| r.split("\n  #").next()).expect("batch");
+    assert!(
+        under_batch.contains(&format!(
+            "\n    counts value twice: shares transfers {shared} with accepted hop #{a}: reject one of them"
+        )),
+        "{shown}"
+    );
 }
 
 #[test]
