@@ -341,9 +341,9 @@ fn accepted_hops_never_share_a_transfer_and_never_run_against_time() {
     ok(&hoptrace(d, &["audit", "case.ron"]));
     let shown = ok(&hoptrace(d, &["show", "case.ron"]));
     assert!(
-        shown.contains(&format!(
+        shown.contains(
             "\n    recorded although an outbound transfer precedes its inbound ones: the pool's clock was two days slow\n"
-        )),
+        ),
         "{shown}"
     );
 
