@@ -433,3 +433,159 @@ fn thousands_of_counterparties_are_placed_in_a_block_not_a_column() {
     let agg = case.nodes.keys().find(|k| matches!(k, NodeKey::Aggregate(_))).expect("aggregate");
     assert!(at(agg).1 > y1, "the aggregate is below the block");
 }
+
+/// A pool hop from the actor's deposits to the pool's withdrawals (ledger ids of the demo).
+fn pool_hop(inbound: &[i64], outbound: &[i64], status: HopStatus) -> Hop {
+    Hop {
+        kind: HopKind::Mixer { service: "Tornado Cash".into(), pool: Some("100 ETH".into()) },
+        inbound: inbound.to_vec(),
+        outbound: outbound.to_vec(),
+        confidence: 50,
+        rationale: "equal denominations".into(),
+        features: std::collections::BTreeMap::new(),
+        status,
+        author: String::new(),
+        time: 0,
+    }
+}
+
+/// Records `hop` and returns its id.
+fn record(inv: &mut Investigation<SqliteLedger>, hop: Hop) -> u64 {
+    inv.apply(Command::AnnotateHop { hop }).expect("hop recorded");
+    *inv.case().hops.keys().next_back().expect("a hop")
+}
+
+/// Applies `command`, expecting it refused with `message` and the case (and its log) unchanged.
+fn refused(inv: &mut Investigation<SqliteLedger>, command: Command, message: &str) {
+    let (before, entries) = (inv.case().content_hash(), inv.case().audit.len());
+    let err = inv.apply(command).expect_err("refused");
+    assert_eq!(err.to_string(), message);
+    assert_eq!(inv.case().content_hash(), before, "a refused command changes nothing");
+    assert_eq!(inv.case().audit.len(), entries);
+}
+
+#[test]
+fn two_accepted_hops_never_share_a_transfer_unless_one_replaces_the_other() {
+    let mut inv = investigation();
+    inv.apply(command(0, 0, 0.0)).expect("seed");
+    // Three suggestions over the same deposits and withdrawals may overlap: they are candidates.
+    let a = record(&mut inv, pool_hop(&[13], &[2], HopStatus::Suggested));
+    let b = record(&mut inv, pool_hop(&[14], &[3], HopStatus::Suggested));
+    let batch = record(&mut inv, pool_hop(&[13, 14, 15], &[2, 3], HopStatus::Suggested));
+    inv.apply(Command::accept_hop(a)).expect("the first is accepted");
+    inv.apply(Command::accept_hop(b)).expect("a disjoint one is accepted");
+    refused(
+        &mut inv,
+        Command::accept_hop(batch),
+        &format!(
+            "accepting hop #{batch} would count value twice: it shares transfers 2, 13 with accepted hop #{a}; \
+             reject one of them first, or replace hop #{a} with this one (`hoptrace accept CASE {batch} --replaces {a}`: \
+             hop #{a} is rejected in the same command)"
+        ),
+    );
+    // Replacing one of two overlapping hops is not enough: the other is named.
+    refused(
+        &mut inv,
+        Command::AcceptHop { id: batch, replaces: vec![a], time_order_override: None },
+        &format!(
+            "accepting hop #{batch} would count value twice: it shares transfers 3, 14 with accepted hop #{b}; \
+             reject one of them first, or replace hop #{b} with this one (`hoptrace accept CASE {batch} --replaces {b}`: \
+             hop #{b} is rejected in the same command)"
+        ),
+    );
+    // Recording an accepted hop over them is refused the same way; a suggestion is not.
+    refused(
+        &mut inv,
+        Command::AnnotateHop { hop: pool_hop(&[14], &[3], HopStatus::Accepted) },
+        &format!(
+            "recording this hop would count value twice: it shares transfers 3, 14 with accepted hop #{b}; \
+             reject one of them first, or record this one as suggested and accept it replacing hop #{b} \
+             (`hoptrace accept CASE ID --replaces {b}`)"
+        ),
+    );
+    let before = inv.case().content_hash();
+    let accept = Command::AcceptHop { id: batch, replaces: vec![b, a], time_order_override: None };
+    inv.apply(accept.clone()).expect("the batch hop replaces both");
+    let hops = &inv.case().hops;
+    assert_eq!(hops[&batch].status, HopStatus::Accepted);
+    for old in [a, b] {
+        assert_eq!(hops[&old].status, HopStatus::Rejected);
+        assert_eq!(hops[&old].features["rejected_because"], format!("replaced by hop #{batch}"));
+        assert_eq!(hops[&old].features["replaced_by"], batch.to_string());
+    }
+    assert_eq!(inv.case().audit.last().map(|e| &e.command), Some(&accept), "the replacement is one audited command");
+    let after = inv.case().content_hash();
+    inv.apply(Command::Undo).expect("undo");
+    assert_eq!(inv.case().content_hash(), before, "one undo restores all three hops");
+    assert_eq!(inv.case().hops[&a].status, HopStatus::Accepted);
+    inv.apply(Command::Redo).expect("redo");
+    assert_eq!(inv.case().content_hash(), after);
+    assert!(inv.case().verify_audit().is_ok());
+    // Only an accepted hop that overlaps is replaced.
+    let c = record(&mut inv, pool_hop(&[16], &[1], HopStatus::Suggested));
+    refused(
+        &mut inv,
+        Command::AcceptHop { id: c, replaces: vec![a], time_order_override: None },
+        &format!("hop #{c} cannot replace hop #{a}: it is not accepted (only an accepted hop is replaced)"),
+    );
+    refused(
+        &mut inv,
+        Command::AcceptHop { id: c, replaces: vec![batch], time_order_override: None },
+        &format!("hop #{c} cannot replace hop #{batch}: they share no transfer (accept it without --replaces)"),
+    );
+}
+
+#[test]
+fn a_chain_of_hops_is_not_a_double_count() {
+    let mut inv = investigation();
+    inv.apply(command(0, 0, 0.0)).expect("seed");
+    // Withdrawal 2 is the pool hop's outbound and the next hop's inbound.
+    record(&mut inv, pool_hop(&[13], &[2], HopStatus::Accepted));
+    let next = Hop { kind: HopKind::Swap { venue: "router".into() }, ..pool_hop(&[2], &[5], HopStatus::Accepted) };
+    record(&mut inv, next);
+    assert_eq!(inv.case().hops.values().filter(|h| h.status == HopStatus::Accepted).count(), 2);
+}
+
+#[test]
+fn a_hop_against_time_is_refused_unless_the_reason_is_recorded() {
+    let mut inv = investigation();
+    inv.apply(command(0, 0, 0.0)).expect("seed");
+    // Withdrawals 4 and 5 (25 March) "in", deposits 13 and 14 (23 March) "out".
+    let reversed = pool_hop(&[4, 5], &[13, 14], HopStatus::Accepted);
+    refused(
+        &mut inv,
+        Command::AnnotateHop { hop: reversed.clone() },
+        "the hop runs against time: outbound transfers 13 (2023-03-23T10:50:00Z), 14 (2023-03-23T11:00:37Z) are \
+         before its earliest inbound transfer 4 (2023-03-25T17:10:00Z), so they carry none of the value that went in; \
+         take them out of the hop, or, if the recorded times are wrong, record it with a stated reason for the override \
+         (`--allow-time-order \"why\"` on the command line; kept in the hop and the audit log)",
+    );
+    // A suggestion against time is refused too: no finder proposes one.
+    let suggested = Hop { status: HopStatus::Suggested, ..reversed.clone() };
+    assert!(inv.apply(Command::AnnotateHop { hop: suggested }).is_err());
+    // One outbound transfer after the earliest inbound one is enough (a batch: the first
+    // withdrawal may precede the last deposit); one before it is not.
+    record(&mut inv, pool_hop(&[13, 15], &[14], HopStatus::Suggested));
+    refused(
+        &mut inv,
+        Command::AnnotateHop { hop: pool_hop(&[14, 15], &[13, 16], HopStatus::Suggested) },
+        "the hop runs against time: outbound transfer 13 (2023-03-23T10:50:00Z) is before its earliest inbound \
+         transfer 14 (2023-03-23T11:00:37Z), so it carries none of the value that went in; take it out of the hop, or, \
+         if the recorded times are wrong, record it with a stated reason for the override (`--allow-time-order \"why\"` \
+         on the command line; kept in the hop and the audit log)",
+    );
+    // The override is kept in the hop, and so in the audit entry that recorded it.
+    let mut overridden = reversed;
+    overridden.features.insert("time_order_override".into(), "the exchange's clock was two days slow".into());
+    let id = record(&mut inv, overridden);
+    assert_eq!(inv.case().hops[&id].features["time_order_override"], "the exchange's clock was two days slow");
+    let Some(Command::AnnotateHop { hop }) = inv.case().audit.last().map(|e| &e.command) else {
+        panic!("the last audit entry records the hop")
+    };
+    assert_eq!(hop.features["time_order_override"], "the exchange's clock was two days slow");
+    // Changing a hop so that it runs against time is refused as well.
+    let mut edited = inv.case().hops[&id].clone();
+    edited.features.remove("time_order_override");
+    assert!(inv.apply(Command::EditHop { id, hop: edited }).is_err());
+    assert!(inv.case().verify_audit().is_ok());
+}

@@ -9,7 +9,7 @@ use std::process::Command as Process;
 
 use hoptrace::analysis::quality::{ledger_id, start_of};
 use hoptrace::analysis::{Candidate, FinderKind, Settings, Start, run};
-use hoptrace::graph::{Command, Investigation};
+use hoptrace::graph::{Command, Investigation, hop_rules};
 use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::{HopKind, HopStatus};
 use hoptrace::scenario::{Scenario, ScenarioConfig, build_ledger, generate};
@@ -148,7 +148,7 @@ fn accepting_and_rejecting_suggestions_is_audited_and_undoable() {
         assert_eq!(h.features["finder"], "pool");
     }
     let before = inv.case().hops[&b].clone();
-    inv.apply(Command::AcceptHop { id: a }).unwrap();
+    inv.apply(Command::accept_hop(a)).unwrap();
     inv.apply(Command::RejectHop { id: b, why: Some("the recipient is a known exchange user".into()) }).unwrap();
     assert_eq!(inv.case().hops[&a].status, HopStatus::Accepted);
     assert_eq!(inv.case().hops[&a].author, "pool finder", "the finder stays the author; the audit names who accepted");
@@ -164,7 +164,7 @@ fn accepting_and_rejecting_suggestions_is_audited_and_undoable() {
     assert_eq!(inv.case().hops[&b], before);
     inv.apply(Command::Redo).unwrap();
     assert_eq!(inv.case().hops[&b].status, HopStatus::Rejected);
-    assert!(inv.apply(Command::AcceptHop { id: a }).is_err(), "already accepted");
+    assert!(inv.apply(Command::accept_hop(a)).is_err(), "already accepted");
     assert!(inv.apply(Command::RejectHop { id: 9_999, why: None }).is_err(), "no such hop");
     inv.case().verify_audit().unwrap();
 }
@@ -190,19 +190,45 @@ fn cli_suggest_add_then_accept_and_reject() {
     let ids: Vec<String> =
         line.split('#').skip(1).map(|s| s.chars().take_while(char::is_ascii_digit).collect()).collect();
     assert!(ids.len() >= 2, "{line}");
-    hoptrace(&["accept", case, &ids[0]]);
-    let text = hoptrace(&["reject", case, &ids[1], "--why", "timing alone"]);
+    // The demo case has the attacker's pool hop accepted already: a suggestion over the same
+    // deposit or withdrawal is refused, naming it, until it replaces it (the issue: #2, #3 and
+    // a batch hop over the same transfers were all accepted, and taint counted value twice).
+    let loaded = hoptrace::case::file::load(std::path::Path::new(case)).unwrap();
+    let accepted: Vec<u64> =
+        loaded.hops.iter().filter(|(_, h)| h.status == HopStatus::Accepted).map(|(id, _)| *id).collect();
+    let overlapping = |id: &String| {
+        let h = &loaded.hops[&id.parse::<u64>().unwrap()];
+        accepted.iter().find(|a| !hop_rules::shared_transfers(h, &loaded.hops[a]).is_empty()).copied()
+    };
+    let (first, old) = ids.iter().find_map(|id| overlapping(id).map(|o| (id.clone(), o))).expect("one overlaps");
+    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace")).args(["accept", case, &first]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "hoptrace: error: accepting hop #{first} would count value twice: it shares transfer"
+        )) && err.contains(&format!("with accepted hop #{old}; reject one of them first")),
+        "{err}"
+    );
+    let text = hoptrace(&["accept", case, &first, "--replaces", &old.to_string()]);
+    assert!(text.contains(&format!("hop #{old} is now rejected (replaced by hop #{first})")), "{text}");
+    let second = ids.iter().find(|id| **id != first).unwrap().clone();
+    let text = hoptrace(&["reject", case, &second, "--why", "timing alone"]);
     assert!(text.contains("is now rejected"), "{text}");
-    // Suggesting again adds nothing new.
+    // Suggesting again adds nothing new, except for a deposit whose only hop was replaced.
     let again = hoptrace(&["suggest", case, "--finder", "pool", "--add"]);
-    assert!(again.contains("recorded 0 suggested hop(s)"), "{again}");
     hoptrace(&["audit", case]);
     let saved = hoptrace::case::file::load(std::path::Path::new(case)).unwrap();
-    assert_eq!(saved.hops.len(), hops_before + ids.len());
-    let id0: u64 = ids[0].parse().unwrap();
-    let id1: u64 = ids[1].parse().unwrap();
+    let new: Vec<u64> = saved.hops.keys().filter(|id| !loaded.hops.contains_key(id)).copied().collect();
+    assert!(new.iter().all(|id| saved.hops[id].inbound == saved.hops[&old].inbound), "{again}");
+    assert_eq!(saved.hops.len(), hops_before + ids.len() + new.len());
+    let id0: u64 = first.parse().unwrap();
+    let id1: u64 = second.parse().unwrap();
     assert_eq!(saved.hops[&id0].status, HopStatus::Accepted);
+    assert_eq!(saved.hops[&old].status, HopStatus::Rejected);
+    assert_eq!(saved.hops[&old].features["rejected_because"], format!("replaced by hop #{first}"));
     assert_eq!(saved.hops[&id1].features["rejected_because"], "timing alone");
     let commands: Vec<&str> = saved.audit.iter().map(|e| e.command.name()).collect();
-    assert!(commands.ends_with(&["accept hop", "reject hop"]), "{commands:?}");
+    let tail = &commands[..commands.len() - new.len()];
+    assert!(tail.ends_with(&["accept hop", "reject hop"]), "{commands:?}");
 }

@@ -304,3 +304,47 @@ fn coinjoin_detects_whirlpool_and_equal_output_mixes_and_the_change() {
     let w = found.iter().find(|c| c.subject == format!("tx {whirlpool}")).unwrap();
     assert_eq!((w.features["kind"].as_str(), w.score), ("Whirlpool-like", 90));
 }
+
+#[test]
+fn suggest_add_reports_a_candidate_against_time_instead_of_recording_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::default();
+    let actor = evm(0xabc);
+    // Active on bsc first, on the case's chain (ethereum) two days later: the "same key"
+    // candidate's outbound side (bsc) precedes its inbound side.
+    f.tx("bsc", T0, &[(&evm(3), &actor, "BNB", 10 * ETH, "native")]);
+    f.tx("bsc", T0 + H, &[(&actor, &evm(4), "BNB", 9 * ETH, "native")]);
+    f.tx("ethereum", T0 + 48 * H, &[(&evm(1), &actor, "ETH", 5 * ETH, "native")]);
+    f.tx("ethereum", T0 + 49 * H, &[(&actor, &evm(2), "ETH", 4 * ETH, "native")]);
+    drop(f.build(dir.path()));
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hoptrace")).args(args).current_dir(dir.path()).output().unwrap()
+    };
+    let out = run(&[
+        "new-case",
+        "--ledger",
+        "ledger.sqlite",
+        "--title",
+        "T",
+        "--seed",
+        &actor,
+        "--chain",
+        "ethereum",
+        "c.ron",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["suggest", "c.ron", "--finder", "multichain", "--add"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains(&format!(
+            "not recorded: the candidate for address {actor}: the hop runs against time: outbound transfer 2 \
+             (2023-06-05T22:20:00Z) is before its earliest inbound transfer 3 (2023-06-07T21:20:00Z), so it carries \
+             none of the value that went in"
+        )) && text.contains("recorded 0 suggested hop(s)"),
+        "{text}"
+    );
+    let case = hoptrace::case::file::load(&dir.path().join("c.ron")).unwrap();
+    assert!(case.hops.is_empty());
+    assert!(case.verify_audit().is_ok());
+}

@@ -268,3 +268,55 @@ fn cli_taint_peel_and_paths_on_the_demo_case() {
         "{text}"
     );
 }
+
+/// Suggestions may overlap: each attacker deposit into a pool paired with its own withdrawal
+/// and the next pair's, crossed together with the true pool hops (ETH in, ETH out). Whatever
+/// the suggestions, what comes out of the hops never exceeds what went in, no endpoint gets
+/// more than the transfers into it moved, and every asset conserves. (Before, overlapping hops
+/// each handed the same withdrawal on: 533.33 ETH "from hops" for far less put in.)
+#[test]
+fn overlapping_suggestions_never_hand_the_same_value_on_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ledger, truth) = demo(dir.path());
+    let pairs: Vec<_> = truth.pool_pairs.iter().filter(|p| p.attacker).collect();
+    assert!(pairs.len() >= 2, "the demo has several attacker pool notes");
+    let pool = || HopKind::Mixer { service: "pool".to_owned(), pool: None };
+    // Numbered first (a deposit inbound to several hops is crossed by the first): each deposit
+    // with its own withdrawal and the next pair's, so every withdrawal is in two suggestions
+    // and each pays out twice what went in; then the true hops, crossed for nothing.
+    let mut hops: Vec<(u64, Hop)> = Vec::new();
+    for (p, next) in pairs.iter().zip(pairs.iter().cycle().skip(1)) {
+        let mut h =
+            hop(pool(), vec![id(&ledger, &p.deposit)], vec![id(&ledger, &p.withdrawal), id(&ledger, &next.withdrawal)]);
+        h.status = HopStatus::Suggested;
+        hops.push((hops.len() as u64 + 1, h));
+    }
+    for p in &pairs {
+        let mut out = vec![id(&ledger, &p.withdrawal)];
+        out.extend(p.relayer_transfer.iter().map(|r| id(&ledger, r)));
+        hops.push((hops.len() as u64 + 1, hop(pool(), vec![id(&ledger, &p.deposit)], out)));
+    }
+    for method in [Method::Poison, Method::Haircut, Method::Fifo] {
+        let mut o = TaintOptions::new(method);
+        o.max_hops = 40;
+        o.hops = hops.clone();
+        let r = taint::trace(&ledger, &exploiters(&truth), &o).expect("trace");
+        let eth = r.flows.iter().find(|f| f.chain == "ethereum" && f.asset == "ETH").expect("ETH flow");
+        let into_hops = eth
+            .endpoints
+            .iter()
+            .filter(|e| matches!(e.reason, StopReason::AnnotatedHop { .. }))
+            .fold(0u128, |a, e| a + u128::try_from(e.amount.0).expect("fits"));
+        let out_of_hops = u128::try_from(eth.from_hops.0).expect("fits");
+        assert!(into_hops > 0, "{}: the pools were reached", method.name());
+        assert!(out_of_hops <= into_hops, "{}: {out_of_hops} came out of the hops, {into_hops} went in", method.name());
+        for f in &r.flows {
+            assert!(f.is_conserved(), "{} {}: {f:#?}", method.name(), f.asset);
+            if method != Method::Poison {
+                for e in &f.endpoints {
+                    assert!(e.amount <= e.exposure, "{}: {e:?} carries more than it moved", method.name());
+                }
+            }
+        }
+    }
+}

@@ -71,13 +71,36 @@ fn expand_annotate_undo_search_and_import() {
             .find(|e| !e.weight().transfers.is_empty() && transfers_of(e.source()) <= 4)
             .map(|e| (g[e.source()].key.clone(), e.weight().transfers[0]))
             .expect("a depositor with few transfers");
+        // A withdrawal after the deposit: a hop never runs against time.
+        let time = |id: i64| s.inv.transfer(id).and_then(|r| r.transfer.time);
         let small_out = g
             .edges_directed(idx, petgraph::Direction::Outgoing)
-            .find(|e| !e.weight().transfers.is_empty() && transfers_of(e.target()) <= 4)
+            .find(|e| {
+                !e.weight().transfers.is_empty()
+                    && transfers_of(e.target()) <= 4
+                    && time(e.weight().transfers[0]) >= time(small_in.1)
+            })
             .map(|e| (g[e.target()].key.clone(), e.weight().transfers[0]))
             .expect("a recipient with few transfers");
         (small_in, small_out)
     };
+    // The demo's pool hop is accepted: a hop sharing its deposit or withdrawal would count value
+    // twice and is refused. The investigator rules it out first, as one re-marking it would.
+    let conflicting: Vec<u64> = h.state().session.as_ref().map_or_else(Vec::new, |s| {
+        s.inv
+            .case()
+            .hops
+            .iter()
+            .filter(|(_, hop)| hop.status == hoptrace::model::HopStatus::Accepted)
+            .filter(|(_, hop)| hop.inbound.contains(&inbound) || hop.outbound.contains(&outbound))
+            .map(|(id, _)| *id)
+            .collect()
+    });
+    for id in conflicting {
+        h.state_mut().command(hoptrace::graph::Command::RejectHop { id, why: Some("re-marked by hand".into()) });
+        h.state_mut().apply_pending();
+    }
+    h.run();
     let hops_before = h.state().session.as_ref().map_or(0, |s| s.inv.case().hops.len());
     h.state_mut().select(&sender);
     h.run();
@@ -114,6 +137,28 @@ fn expand_annotate_undo_search_and_import() {
         let hop = hops.values().next_back().expect("the new hop");
         assert_eq!((hop.inbound.clone(), hop.outbound.clone()), (vec![inbound], vec![outbound]));
         assert_eq!(hop.kind.service(), Some("Tornado-style pool"));
+    }
+    // Accepting the ruled-out hop again would count value twice: the window shows the refusal.
+    let rejected: Vec<u64> = h.state().session.as_ref().map_or_else(Vec::new, |s| {
+        let case = s.inv.case();
+        let new = case.hops.values().next_back().expect("the new hop");
+        case.hops
+            .iter()
+            .filter(|(_, hop)| hop.status == hoptrace::model::HopStatus::Rejected)
+            .filter(|(_, hop)| !hoptrace::graph::hop_rules::shared_transfers(hop, new).is_empty())
+            .map(|(id, _)| *id)
+            .collect()
+    });
+    let Some(&old) = rejected.first() else { panic!("the demo's pool hop shares the deposit or withdrawal ticked") };
+    {
+        h.state_mut().command(hoptrace::graph::Command::accept_hop(old));
+        h.state_mut().apply_pending();
+        h.run();
+        let notices: Vec<&str> = h.state().notices.iter().map(|n| n.text.as_str()).collect();
+        assert!(
+            notices.iter().any(|n| n.starts_with(&format!("accept hop: accepting hop #{old} would count value twice"))),
+            "{notices:?}"
+        );
     }
 
     // Undo it from the top bar.

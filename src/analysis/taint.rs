@@ -42,7 +42,11 @@
 //! outbound transfers is tainted in their own assets (`tainted ÷ inbound total of that
 //! asset`, split over the outbound transfers by largest remainder; with several inbound
 //! assets, each asset stands for an equal part of the outbound). That share is counted as
-//! `from_hops` of the outbound asset's flow, so each flow still conserves exactly.
+//! `from_hops` of the outbound asset's flow, so each flow still conserves exactly. Hops may
+//! overlap (suggestions): a crossing never moves more than the taint that entered it when the
+//! outbound asset is the inbound one, and an outbound transfer never takes more, over every
+//! crossing, than it moved; the rest stays counted at the hop's endpoint. So what comes out of
+//! hops never exceeds what went in (a property test checks it with overlapping hops).
 //!
 //! # Cost
 //! Each node reached is read once (two index range scans); events are processed in time

@@ -10,11 +10,12 @@ use clap::{Args, ValueEnum};
 use hoptrace::case::file::AuditHead;
 use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey, file};
+use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation, OpenError};
-use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
+use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
 
-use super::show;
+use super::{address_arg, show};
 
 /// Arguments of `hoptrace new-case`.
 #[derive(Debug, Args)]
@@ -139,6 +140,11 @@ pub struct AnnotateArgs {
     /// Record it as a suggestion rather than an accepted hop.
     #[arg(long)]
     pub suggested: bool,
+    /// Record it although an outbound transfer precedes its inbound ones, for this reason
+    /// (the recorded times are wrong): kept in the hop (feature `time_order_override`) and
+    /// the audit log.
+    #[arg(long, value_name = "REASON")]
+    pub allow_time_order: Option<String>,
     /// Bind the case to a ledger with new imports (audited).
     #[arg(long)]
     pub rebind: bool,
@@ -239,18 +245,9 @@ pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
     }
     let mut inv = hoptrace::graph::create::start_case(&args.case, &args.ledger, &args.title, &args.investigator, true)?;
     for seed in &args.seeds {
-        let chains = match &args.chain {
-            Some(c) => vec![c.clone()],
-            None => inv.ledger().address_summary(seed)?.chains,
-        };
-        if chains.is_empty() {
-            bail!(
-                "seed {seed} has no transfers in the ledger {} (pass --chain to add it anyway)",
-                args.ledger.display()
-            );
-        }
-        for chain in chains {
-            inv.apply(Command::AddSeed { chain, address: seed.clone() }).with_context(|| format!("seed {seed}"))?;
+        let on = address_arg::in_ledger(inv.ledger(), "--seed", seed, args.chain.as_deref(), "to add it anyway")?;
+        for (chain, address) in on {
+            inv.apply(Command::AddSeed { chain, address }).with_context(|| format!("seed {seed}"))?;
         }
     }
     file::save(inv.case(), &args.case)?;
@@ -258,10 +255,24 @@ pub fn new_case(args: &NewCaseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Finds the graph node an address or tx hash names.
+/// Whether `text` has the form of a transaction hash (64 hex digits, `0x` on EVM chains).
+fn is_tx_hash(text: &str) -> bool {
+    let hex = text.strip_prefix("0x").unwrap_or(text);
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Finds the graph node an address or tx hash names (an address is checked against its
+/// chain's syntax first).
 fn find_node(inv: &Investigation<SqliteLedger>, text: &str, chain: Option<&str>) -> anyhow::Result<NodeKey> {
-    let wanted = canonical_address(text);
     let hash = text.trim().to_ascii_lowercase();
+    let wanted = if is_tx_hash(&hash) {
+        String::new()
+    } else {
+        let fits = address_arg::syntax("NODE", text, chain).map_err(|e| {
+            anyhow::anyhow!("{e} (or a transaction hash: 64 hexadecimal digits, with 0x on EVM chains)")
+        })?;
+        fits.into_iter().next().map(|(_, a)| a).unwrap_or_default()
+    };
     let found: Vec<&NodeKey> = inv
         .case()
         .nodes
@@ -357,6 +368,13 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         KindArg::CashOut => HopKind::CashOut { venue: service()? },
         KindArg::PeelChain => HopKind::PeelChain,
     };
+    let mut features: std::collections::BTreeMap<String, String> = args.features.iter().cloned().collect();
+    if let Some(why) = &args.allow_time_order {
+        if why.trim().is_empty() {
+            bail!("--allow-time-order needs a reason: say why the recorded times are wrong");
+        }
+        features.insert(TIME_ORDER_OVERRIDE.to_owned(), why.trim().to_owned());
+    }
     let mut editing = open_for_change(&args.case, args.rebind, "hoptrace annotate")?;
     let hop = Hop {
         kind,
@@ -364,7 +382,7 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         outbound: args.outbound.clone(),
         confidence: args.confidence,
         rationale: args.rationale.clone(),
-        features: args.features.iter().cloned().collect(),
+        features,
         status: if args.suggested { HopStatus::Suggested } else { HopStatus::Accepted },
         author: String::new(),
         time: 0,

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use hoptrace::labels::{self, tagpack};
-use hoptrace::ledger::{BatchLabel, Ledger, SqliteLedger, canonical_address};
+use hoptrace::ledger::{BatchLabel, Ledger, SqliteLedger};
 use hoptrace::model::{Category, Label, visible};
 
 use super::import_cmd::print_report;
@@ -81,7 +81,8 @@ pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
         println!("{}: {} labels written as a TagPack", out.display(), all.len());
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(address) = &args.address {
+    if let Some(text) = &args.address {
+        let address = &super::address_arg::canonical("--address", text)?;
         // The ledger's labels, then built-in ones it does not hold (same source, entity, category).
         let mut found: Vec<Label> = match &ledger {
             Some(l) => l.labels(address)?,
@@ -91,14 +92,10 @@ pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
         let held: std::collections::BTreeSet<_> = found.iter().map(key).collect();
         found.extend(labels::labels_for(address).into_iter().filter(|l| !held.contains(&key(l))).cloned());
         if found.is_empty() {
-            println!(
-                "{}: no labels (built-in{})",
-                canonical_address(address),
-                if ledger.is_some() { " or in the ledger" } else { "" }
-            );
+            println!("{}: no labels (built-in{})", address, if ledger.is_some() { " or in the ledger" } else { "" });
             return Ok(ExitCode::SUCCESS);
         }
-        print!("{}", side_by_side(&canonical_address(address), &found));
+        print!("{}", side_by_side(address, &found));
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(l) = &ledger

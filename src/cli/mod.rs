@@ -1,6 +1,7 @@
 //! Command-line parsing (clap) and dispatch. Raw arguments become validated library settings
 //! here, once.
 
+mod address_arg;
 mod case_cmd;
 mod demo_cmd;
 mod export_cmd;

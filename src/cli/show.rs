@@ -5,11 +5,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use hoptrace::case::{AuditError, NodeKey};
+use hoptrace::graph::hop_rules::{TIME_ORDER_OVERRIDE, shared_transfers};
 use hoptrace::graph::text::{MINT_BURN_TITLE, is_mint_burn, mint_or_burn};
 use hoptrace::graph::{GraphEdge, Investigation, InvestigationGraph};
 use hoptrace::ledger::SqliteLedger;
 use hoptrace::ledger::UNKNOWN_AMOUNT;
-use hoptrace::model::registry;
+use hoptrace::model::{HopStatus, registry};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde_json::{Value, json};
 
@@ -19,6 +20,18 @@ fn key_json(k: &NodeKey) -> Value {
         NodeKey::Tx { chain, hash } => json!({"kind": "tx", "chain": chain, "hash": hash}),
         NodeKey::Aggregate(id) => json!({"kind": "aggregate", "id": id}),
     }
+}
+
+/// The earlier accepted hops that accepted hop `id` shares transfers with (same role), with the
+/// shared transfers: empty for a hop that is not accepted.
+fn double_counts(c: &hoptrace::case::Case, id: u64) -> Vec<(u64, Vec<i64>)> {
+    let Some(h) = c.hops.get(&id).filter(|h| h.status == HopStatus::Accepted) else { return Vec::new() };
+    c.hops
+        .range(..id)
+        .filter(|(_, o)| o.status == HopStatus::Accepted)
+        .map(|(o, other)| (*o, shared_transfers(h, other)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect()
 }
 
 fn totals_json(totals: &std::collections::BTreeMap<(String, String), hoptrace::model::Total>) -> Value {
@@ -96,8 +109,11 @@ pub fn json(
         .hops
         .iter()
         .map(|(id, h)| {
+            let twice: Vec<Value> =
+                double_counts(c, *id).into_iter().map(|(o, t)| json!({"hop": o, "transfers": t})).collect();
             json!({"id": id, "kind": h.kind, "inbound": h.inbound, "outbound": h.outbound, "confidence": h.confidence,
-                   "rationale": h.rationale, "features": h.features, "status": h.status, "author": h.author, "time": h.time})
+                   "rationale": h.rationale, "features": h.features, "status": h.status, "author": h.author, "time": h.time,
+                   "counts_value_twice_with": twice})
         })
         .collect();
     let aggregates: Vec<Value> = c
@@ -221,6 +237,17 @@ pub fn text(
             h.outbound,
             h.rationale
         );
+        if let Some(why) = h.features.get(TIME_ORDER_OVERRIDE) {
+            let _ = writeln!(s, "    recorded although an outbound transfer precedes its inbound ones: {why}");
+        }
+        // A case saved before two accepted hops were kept apart may still count value twice.
+        for (other, shared) in double_counts(c, *id) {
+            let _ = writeln!(
+                s,
+                "    counts value twice: shares transfers {} with accepted hop #{other}: reject one of them",
+                shared.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            );
+        }
     }
     match audit {
         Ok(()) => {

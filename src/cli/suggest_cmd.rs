@@ -9,10 +9,11 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::analysis::{self, FinderKind, Settings, Start};
 use hoptrace::case::NodeKey;
-use hoptrace::graph::Command;
-use hoptrace::ledger::canonical_address;
-use hoptrace::model::{Category, HopStatus};
+use hoptrace::graph::hop_rules::REPLACED_BY;
+use hoptrace::graph::{Command, CommandError};
+use hoptrace::model::{Category, HopStatus, registry, visible};
 
+use super::address_arg;
 use super::case_cmd::open_for_change;
 
 /// Finder names on the command line.
@@ -94,6 +95,14 @@ pub struct AcceptArgs {
     pub case: PathBuf,
     /// The hop (`hoptrace show` lists them).
     pub hop: u64,
+    /// Accepted hops this one replaces (comma-separated ids): they share transfers with it, so
+    /// they are rejected ("replaced by #HOP") in the same audited, undoable command.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub replaces: Vec<u64>,
+    /// Accept it although an outbound transfer precedes its inbound ones, for this reason
+    /// (the recorded times are wrong): kept in the hop and the audit log.
+    #[arg(long, value_name = "REASON")]
+    pub allow_time_order: Option<String>,
 }
 
 /// Arguments of `hoptrace reject`.
@@ -117,7 +126,9 @@ fn parse_rate(s: &str) -> Result<((String, String), String), String> {
 
 fn parse_key(s: &str) -> Result<(String, String), String> {
     let (chain, address) = s.split_once(':').ok_or_else(|| format!("{s:?}: expected CHAIN:ADDRESS"))?;
-    Ok((chain.trim().to_owned(), canonical_address(address)))
+    let chain = chain.trim();
+    let address = registry().normalize_address(chain, address).map_err(|e| e.to_string())?;
+    Ok((chain.to_owned(), address))
 }
 
 /// Runs `hoptrace suggest`.
@@ -144,7 +155,7 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let start = match (&args.address, args.hop) {
-        (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), a)?,
+        (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), &address_arg::canonical("--address", a)?)?,
         (None, Some(id)) => Start::for_hop(inv.ledger(), inv.case(), id)?,
         (None, None) => Start::from_case(inv.ledger(), inv.case())?,
     };
@@ -186,9 +197,13 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
             if exists {
                 continue;
             }
-            inv.apply(Command::AnnotateHop { hop: c.to_hop() })?;
-            if let Some((id, _)) = inv.case().hops.iter().next_back() {
-                added.push(*id);
+            // A candidate the case refuses (one running against time) is reported, not recorded.
+            match inv.apply(Command::AnnotateHop { hop: c.to_hop() }) {
+                Ok(()) => added.extend(inv.case().hops.keys().next_back().copied()),
+                Err(CommandError::Invalid(why)) => {
+                    println!("\nnot recorded: the candidate for {}: {why}", visible(&c.subject));
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         editing.save()?;
@@ -217,9 +232,14 @@ fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
         "{}: hop #{id} ({} {}, by {}) is now {status}",
         case.display(),
         hop.kind.name(),
-        hop.kind.service().unwrap_or(""),
-        hop.author
+        visible(hop.kind.service().unwrap_or("")),
+        visible(&hop.author)
     );
+    for (other, h) in &editing.inv.case().hops {
+        if h.features.get(REPLACED_BY).is_some_and(|by| *by == id.to_string()) && h.status == HopStatus::Rejected {
+            println!("{}: hop #{other} is now rejected (replaced by hop #{id})", case.display());
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -228,7 +248,12 @@ fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {
 /// # Errors
 /// The case cannot be opened or has no such hop.
 pub fn accept(args: &AcceptArgs) -> anyhow::Result<ExitCode> {
-    review(&args.case, Command::AcceptHop { id: args.hop }, args.hop)
+    let command = Command::AcceptHop {
+        id: args.hop,
+        replaces: args.replaces.clone(),
+        time_order_override: args.allow_time_order.clone(),
+    };
+    review(&args.case, command, args.hop)
 }
 
 /// Runs `hoptrace reject`.

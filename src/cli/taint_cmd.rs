@@ -11,8 +11,10 @@ use hoptrace::analysis::peel::{self, PeelOptions};
 use hoptrace::analysis::taint::{self, AssetFlow, Method, Seed, TaintOptions, TaintReport};
 use hoptrace::case::{Case, NodeKey, file};
 use hoptrace::graph::Command;
-use hoptrace::ledger::{Ledger, SqliteLedger, canonical_address};
+use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::{Amount, HopStatus, Total, registry};
+
+use super::address_arg;
 
 /// Taint methods on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -131,13 +133,6 @@ fn time_arg(name: &str, v: Option<&String>) -> anyhow::Result<Option<i64>> {
     .transpose()
 }
 
-fn chains_of(ledger: &SqliteLedger, address: &str, chain: Option<&String>) -> anyhow::Result<Vec<String>> {
-    Ok(match chain {
-        Some(c) => vec![c.clone()],
-        None => ledger.address_summary(address)?.chains,
-    })
-}
-
 fn show(chain: &str, asset: &str, a: impl Into<Total>) -> String {
     registry().display_amount(chain, asset, a)
 }
@@ -208,11 +203,8 @@ pub fn taint(args: &TaintArgs) -> anyhow::Result<ExitCode> {
     let (case, ledger) = load(&args.case)?;
     let mut seeds = Vec::new();
     for s in &args.seeds {
-        let chains = chains_of(&ledger, s, args.chain.as_ref())?;
-        if chains.is_empty() {
-            bail!("seed {s} has no transfers in the ledger (pass --chain to name its chain)");
-        }
-        seeds.extend(chains.into_iter().map(|chain| Seed::Address { chain, address: canonical_address(s) }));
+        let on = address_arg::in_ledger(&ledger, "--seed", s, args.chain.as_deref(), "to trace from it anyway")?;
+        seeds.extend(on.into_iter().map(|(chain, address)| Seed::Address { chain, address }));
     }
     if args.seeds.is_empty() {
         seeds.extend(case.seeds.iter().filter_map(|k| match k {
@@ -267,6 +259,7 @@ pub fn taint(args: &TaintArgs) -> anyhow::Result<ExitCode> {
 /// # Errors
 /// Bad arguments, an unreadable case or ledger, a hop the case refuses.
 pub fn peel(args: &PeelArgs) -> anyhow::Result<ExitCode> {
+    let address = address_arg::on_chain("--address", &args.address, &args.chain)?;
     let (_, ledger) = load(&args.case)?;
     let decimals = registry().chain(&args.chain)?.decimals;
     let min_value = match &args.min_value {
@@ -275,7 +268,7 @@ pub fn peel(args: &PeelArgs) -> anyhow::Result<ExitCode> {
     };
     let now = jiff::Timestamp::now().as_second();
     let o = PeelOptions { min_value, max_depth: args.depth, now, ..PeelOptions::default() };
-    let r = peel::follow(&ledger, &args.chain, &canonical_address(&args.address), &o)?;
+    let r = peel::follow(&ledger, &args.chain, &address, &o)?;
     println!("{}: peel chain from {} on {}: {} steps", args.case.display(), r.start, r.chain, r.steps.len());
     for s in &r.steps {
         println!("  step {} (confidence {}): {}", s.depth + 1, s.hop.confidence, s.hop.rationale);
@@ -322,12 +315,29 @@ fn print_path(title: &str, p: &Route) {
 /// # Errors
 /// An unreadable case or ledger.
 pub fn paths(args: &PathsArgs) -> anyhow::Result<ExitCode> {
+    let chain = args.chain.as_deref();
+    let (from_fits, to_fits) =
+        (address_arg::syntax("FROM", &args.from, chain)?, address_arg::syntax("TO", &args.to, chain)?);
+    let (from, to) = (address_arg::canonical("FROM", &args.from)?, address_arg::canonical("TO", &args.to)?);
     let (_, ledger) = load(&args.case)?;
-    let (from, to) = (canonical_address(&args.from), canonical_address(&args.to));
-    let to_chains = chains_of(&ledger, &to, args.chain.as_ref())?;
-    let chains: Vec<String> =
-        chains_of(&ledger, &from, args.chain.as_ref())?.into_iter().filter(|c| to_chains.contains(c)).collect();
+    let chains: Vec<String> = match chain {
+        Some(c) => vec![c.to_owned()],
+        None => {
+            let (from_on, to_on) = (ledger.address_summary(&from)?.chains, ledger.address_summary(&to)?.chains);
+            from_fits
+                .iter()
+                .map(|(c, _)| c)
+                .filter(|c| to_fits.iter().any(|(t, _)| t == *c) && from_on.contains(c) && to_on.contains(c))
+                .cloned()
+                .collect()
+        }
+    };
     if chains.is_empty() {
+        let common: Vec<&str> =
+            from_fits.iter().filter(|(c, _)| to_fits.iter().any(|(t, _)| t == c)).map(|(c, _)| c.as_str()).collect();
+        if common.is_empty() {
+            bail!("{from} and {to} are addresses of different chains: no path runs between them");
+        }
         bail!("{from} and {to} are not on a common chain in the ledger (pass --chain)");
     }
     let o = PathOptions {

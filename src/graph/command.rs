@@ -110,7 +110,9 @@ pub enum Command {
         /// Note id.
         id: u64,
     },
-    /// Record a hop (mixer, bridge, swap, cash-out, peel chain).
+    /// Record a hop (mixer, bridge, swap, cash-out, peel chain). An accepted one is refused
+    /// when it shares a transfer with an accepted hop; any is refused when it runs against time
+    /// unless its features hold a `time_order_override` reason (see `graph::hop_rules`).
     AnnotateHop {
         /// The hop (author and time are set on apply).
         hop: Hop,
@@ -123,10 +125,20 @@ pub enum Command {
         hop: Hop,
     },
     /// Accept a hop (typically a finder's suggestion): its status becomes accepted, the rest
-    /// stays as the finder wrote it; the audit log records who accepted it.
+    /// stays as the finder wrote it; the audit log records who accepted it. Refused when it
+    /// shares a transfer with another accepted hop, unless that hop is in `replaces` (then it
+    /// is rejected in the same command), and when it runs against time, unless
+    /// `time_order_override` gives the reason (see `graph::hop_rules`).
     AcceptHop {
         /// Hop id.
         id: u64,
+        /// Accepted hops this one replaces: rejected in the same command ("replaced by #id").
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaces: Vec<u64>,
+        /// Why the hop is accepted although an outbound transfer precedes its inbound ones
+        /// (kept in the hop's features as `time_order_override`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_order_override: Option<String>,
     },
     /// Reject a hop: its status becomes rejected (the hop is kept, so a reviewer sees what was
     /// ruled out), with the reason in its features (`rejected_because`) when one is given.
@@ -153,6 +165,12 @@ pub enum Command {
 }
 
 impl Command {
+    /// Accept hop `id`, replacing nothing, with no override.
+    #[must_use]
+    pub fn accept_hop(id: u64) -> Self {
+        Self::AcceptHop { id, replaces: Vec::new(), time_order_override: None }
+    }
+
     /// Short name for logs and the activity panel.
     #[must_use]
     pub fn name(&self) -> &'static str {

@@ -4,6 +4,7 @@
 mod change;
 pub mod command;
 pub mod create;
+pub mod hop_rules;
 mod investigation;
 mod plan;
 pub mod text;

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::change::Change;
 use super::investigation::{CommandError, Investigation};
-use super::{Command, endpoints};
+use super::{Command, endpoints, hop_rules};
 use crate::case::{Aggregate, CaseFilter, CaseLabel, Entity, ExpandDirection, NodeKey, NodeView, Note, NoteTarget};
 use crate::layout::flow;
 use crate::ledger::{Direction, Ledger};
@@ -317,6 +317,9 @@ impl<L: Ledger> Investigation<L> {
             }
             Command::AnnotateHop { hop } => {
                 let id = self.fresh_id(0);
+                if hop.status == HopStatus::Accepted {
+                    self.check_no_double_count(None, hop, &[], "recording", true)?;
+                }
                 let mut changes = self.plan_hop_transfers(hop)?;
                 let mut hop = hop.clone();
                 // A finder's suggestion keeps the finder as its author; the audit log records
@@ -333,6 +336,9 @@ impl<L: Ledger> Investigation<L> {
                 if !self.case.hops.contains_key(id) {
                     return Err(CommandError::invalid(format!("there is no hop #{id}")));
                 }
+                if hop.status == HopStatus::Accepted {
+                    self.check_no_double_count(Some(*id), hop, &[], "changing", false)?;
+                }
                 let mut changes = self.plan_hop_transfers(hop)?;
                 let mut hop = hop.clone();
                 hop.author = now_author;
@@ -340,21 +346,19 @@ impl<L: Ledger> Investigation<L> {
                 changes.push(Change::Hop(*id, Some(hop)));
                 Ok(changes)
             }
-            Command::AcceptHop { id } | Command::RejectHop { id, .. } => {
+            Command::AcceptHop { id, replaces, time_order_override } => {
+                self.plan_accept(*id, replaces, time_order_override.as_deref())
+            }
+            Command::RejectHop { id, why } => {
                 let Some(hop) = self.case.hops.get(id) else {
                     return Err(CommandError::invalid(format!("there is no hop #{id}")));
                 };
-                let status = if matches!(command, Command::AcceptHop { .. }) {
-                    HopStatus::Accepted
-                } else {
-                    HopStatus::Rejected
-                };
-                if hop.status == status {
-                    return Err(CommandError::invalid(format!("hop #{id} is already {status:?}").to_lowercase()));
+                if hop.status == HopStatus::Rejected {
+                    return Err(CommandError::invalid(format!("hop #{id} is already rejected")));
                 }
                 let mut hop = hop.clone();
-                hop.status = status;
-                if let Command::RejectHop { why: Some(why), .. } = command
+                hop.status = HopStatus::Rejected;
+                if let Some(why) = why
                     && !why.trim().is_empty()
                 {
                     hop.features.insert("rejected_because".to_owned(), why.trim().to_owned());
@@ -412,6 +416,7 @@ impl<L: Ledger> Investigation<L> {
         if let Some(missing) = ids.iter().find(|id| !rows.iter().any(|r| r.id == **id)) {
             return Err(CommandError::invalid(format!("transfer {missing} is not in the ledger")));
         }
+        hop_rules::check_time_order(hop, &rows.iter().map(|r| (r.id, r)).collect())?;
         let mut changes = Vec::new();
         let mut added: BTreeSet<NodeKey> = BTreeSet::new();
         let mut taken = self.occupancy();
@@ -468,6 +473,51 @@ impl<L: Ledger> Investigation<L> {
         placed.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, position) in placed {
             changes.push(Change::Node(key, Some(NodeView { position: Some(position), ..NodeView::default() })));
+        }
+        Ok(changes)
+    }
+
+    /// Plans accepting hop `id`, rejecting the hops it `replaces` in the same command.
+    fn plan_accept(
+        &mut self,
+        id: u64,
+        replaces: &[u64],
+        time_order_override: Option<&str>,
+    ) -> Result<Vec<Change>, CommandError> {
+        let Some(hop) = self.case.hops.get(&id) else {
+            return Err(CommandError::invalid(format!("there is no hop #{id}")));
+        };
+        if hop.status == HopStatus::Accepted {
+            return Err(CommandError::invalid(format!("hop #{id} is already accepted")));
+        }
+        let mut hop = hop.clone();
+        hop.status = HopStatus::Accepted;
+        match time_order_override.map(str::trim) {
+            Some("") => {
+                return Err(CommandError::invalid(
+                    "a time-order override needs a reason: say why the recorded times are wrong",
+                ));
+            }
+            Some(why) => {
+                hop.features.insert(hop_rules::TIME_ORDER_OVERRIDE.to_owned(), why.to_owned());
+            }
+            None => {}
+        }
+        self.check_no_double_count(Some(id), &hop, replaces, "accepting", true)?;
+        let ids: Vec<i64> = hop.inbound.iter().chain(&hop.outbound).copied().collect();
+        let rows = self.ledger.transfers_by_id(&ids)?;
+        hop_rules::check_time_order(&hop, &rows.iter().map(|r| (r.id, r)).collect())?;
+        let mut changes = vec![Change::Hop(id, Some(hop))];
+        let mut replaced: Vec<u64> = replaces.to_vec();
+        replaced.sort_unstable();
+        replaced.dedup();
+        for r in replaced {
+            let Some(old) = self.case.hops.get(&r) else { continue };
+            let mut old = old.clone();
+            old.status = HopStatus::Rejected;
+            old.features.insert("rejected_because".to_owned(), format!("replaced by hop #{id}"));
+            old.features.insert(hop_rules::REPLACED_BY.to_owned(), id.to_string());
+            changes.push(Change::Hop(r, Some(old)));
         }
         Ok(changes)
     }

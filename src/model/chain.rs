@@ -88,6 +88,22 @@ pub enum AddressError {
     },
 }
 
+/// Why a text a person typed (a command-line argument) is not an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressArgError {
+    /// Not an address of the chain named.
+    #[error(transparent)]
+    Chain(#[from] AddressError),
+    /// No chain was named, and no chain's syntax fits it.
+    #[error("{text:?} is not an address of any chain hoptrace knows: expected {expected}")]
+    NoChain {
+        /// The text as given.
+        text: String,
+        /// What an address looks like, per syntax, with the chains using it.
+        expected: String,
+    },
+}
+
 /// The registry: chains and known tokens.
 #[derive(Debug)]
 pub struct Registry {
@@ -182,6 +198,67 @@ impl Registry {
         let c = self.chain(chain)?;
         normalize_address(c, text)
     }
+}
+
+impl Registry {
+    /// An address a person typed, checked against the address syntax of `chain`, or, with no
+    /// chain named, of every chain: the `(chain, canonical address)` pairs it is valid on, in
+    /// chain order (every EVM chain for a `0x` address). On a UTXO chain the pseudo-address
+    /// the importers give an output with no single address (`nonstandard:TXID:N`) is accepted.
+    /// Nothing is looked up: which of several chains is meant is for the caller to find out
+    /// (the ledger) or to ask (`--chain`).
+    ///
+    /// # Errors
+    /// [`AddressArgError::Chain`] when it is not an address of the chain named (or the chain
+    /// is unknown); [`AddressArgError::NoChain`] when no chain was named and none fits,
+    /// saying what each syntax looks like.
+    pub fn address_argument(&self, text: &str, chain: Option<&str>) -> Result<Vec<(String, String)>, AddressArgError> {
+        let parse = |c: &Chain| -> Result<String, AddressError> {
+            let t = text.trim();
+            if c.model == ChainModel::Utxo && is_pseudo_address(t) {
+                return Ok(t.to_owned());
+            }
+            normalize_address(c, t)
+        };
+        if let Some(id) = chain {
+            let c = self.chain(id)?;
+            return Ok(vec![(c.id.clone(), parse(c)?)]);
+        }
+        if text.trim().is_empty() {
+            return Err(AddressError::Empty.into());
+        }
+        let fits: Vec<(String, String)> =
+            self.chains.values().filter_map(|c| parse(c).ok().map(|a| (c.id.clone(), a))).collect();
+        if fits.is_empty() {
+            let mut rules: Vec<(&'static str, Vec<&str>)> = Vec::new();
+            for c in self.chains.values() {
+                let expected = match c.address {
+                    AddressRule::Evm => EVM_EXPECTED,
+                    AddressRule::Bitcoin => BTC_EXPECTED,
+                    AddressRule::Tron => TRON_EXPECTED,
+                };
+                match rules.iter_mut().find(|(e, _)| *e == expected) {
+                    Some((_, ids)) => ids.push(&c.id),
+                    None => rules.push((expected, vec![&c.id])),
+                }
+            }
+            let expected =
+                rules.iter().map(|(e, ids)| format!("{e} ({})", ids.join(", "))).collect::<Vec<_>>().join("; or ");
+            return Err(AddressArgError::NoChain { text: text.trim().to_owned(), expected });
+        }
+        Ok(fits)
+    }
+}
+
+/// The pseudo-address of a UTXO output with no single address: `nonstandard:` + the
+/// transaction id (64 hex digits) + `:` + the output index.
+fn is_pseudo_address(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix("nonstandard:") else { return false };
+    let Some((txid, n)) = rest.split_once(':') else { return false };
+    txid.len() == 64
+        && txid.bytes().all(|b| b.is_ascii_hexdigit())
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Normalises `text` to the canonical form of an address on `chain` (see the module docs).
@@ -302,6 +379,41 @@ mod tests {
         assert!(r.normalize_address("tron", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").is_ok());
         assert!(r.normalize_address("tron", "tr7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").is_err());
         assert!(r.normalize_address("tron", "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ").is_err());
+    }
+
+    #[test]
+    fn an_argument_is_checked_against_the_chain_named_or_every_chain() {
+        let r = registry();
+        let evm = "0x8589427373D6D84E98730D7795D8f6f8731FDA16";
+        let on = r.address_argument(evm, None).expect("an EVM address");
+        assert_eq!(on.len(), r.chains.values().filter(|c| c.address == AddressRule::Evm).count());
+        assert!(on.iter().all(|(_, a)| a == "0x8589427373d6d84e98730d7795d8f6f8731fda16"));
+        assert_eq!(
+            r.address_argument("bc1qxyz", Some("bitcoin")).map_err(|e| e.to_string()),
+            Err("\"bc1qxyz\" is not a valid bitcoin address: expected a base58check (1…, 3…) or bech32 (bc1…) \
+                 address with a valid checksum"
+                .to_owned())
+        );
+        assert_eq!(
+            r.address_argument(" bc1qxyz ", None).map_err(|e| e.to_string()),
+            Err("\"bc1qxyz\" is not an address of any chain hoptrace knows: expected 0x followed by 40 hexadecimal \
+                 digits (arbitrum, avalanche, base, bsc, ethereum, fantom, optimism, polygon); or a base58check (1…, \
+                 3…) or bech32 (bc1…) address with a valid checksum (bitcoin); or a base58check address starting \
+                 with T (or 41 + 40 hex digits) (tron)"
+                .to_owned())
+        );
+        assert_eq!(
+            r.address_argument("1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ", None),
+            Ok(vec![("bitcoin".to_owned(), "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ".to_owned())])
+        );
+        let pseudo = format!("nonstandard:{}:3", "ab".repeat(32));
+        assert_eq!(r.address_argument(&pseudo, None), Ok(vec![("bitcoin".to_owned(), pseudo.clone())]));
+        assert!(r.address_argument(&pseudo, Some("ethereum")).is_err());
+        assert!(r.address_argument("nonstandard:abc:3", Some("bitcoin")).is_err());
+        assert!(matches!(
+            r.address_argument(evm, Some("dogechain")),
+            Err(AddressArgError::Chain(AddressError::UnknownChain(..)))
+        ));
     }
 
     #[test]

@@ -10,8 +10,8 @@ pub mod visible;
 
 pub use amount::{Amount, AmountError};
 pub use chain::{
-    AddressError, AddressRule, Chain, ChainModel, Registry, Token, lower_hex_with_prefix, normalize_address,
-    p2pkh_from_pubkey_hex, registry,
+    AddressArgError, AddressError, AddressRule, Chain, ChainModel, Registry, Token, lower_hex_with_prefix,
+    normalize_address, p2pkh_from_pubkey_hex, registry,
 };
 pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};

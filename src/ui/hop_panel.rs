@@ -43,7 +43,7 @@ impl WorkbenchApp {
                 .on_hover_text("accept it as evidence (audited)")
                 .clicked()
             {
-                action = Some(Command::AcceptHop { id });
+                action = Some(Command::accept_hop(id));
             }
             if ui
                 .add_enabled(hop.status != HopStatus::Rejected, egui::Button::new("Reject hop"))

@@ -1,7 +1,7 @@
 //! Crossing annotated hops: taint on a hop's inbound transfer moves onto its outbound
 //! transfers, in their own assets, by the inbound share (see the parent module's docs).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ethnum::U256;
 
@@ -29,6 +29,11 @@ pub(super) struct HopIndex {
     by_inbound: HashMap<i64, u64>,
     hops: BTreeMap<u64, Hop>,
     plans: HashMap<u64, Plan>,
+    /// Taint already put on each outbound transfer by crossings: overlapping hops (suggestions
+    /// may share transfers) never put more on a transfer than it moved.
+    credited: HashMap<i64, U256>,
+    /// Outbound transfers a crossing has handed on with their value as exposure (once each).
+    handed: HashSet<i64>,
     /// Ledger rows read for hops.
     pub rows_read: u64,
 }
@@ -62,7 +67,11 @@ impl HopIndex {
 
     /// The outbound shares of `taint` arriving on inbound transfer of `asset` on `chain`
     /// (`inbound_asset`): per outbound asset, `total × taint ÷ inbound total ÷ inbound assets`
-    /// rounded down, split over its transfers by largest remainder.
+    /// rounded down (never more than `taint` when the outbound asset is the inbound one: what
+    /// comes out of a hop never exceeds what went in), split over its transfers by largest
+    /// remainder; each transfer takes at most what earlier crossings (of overlapping hops) left
+    /// of its amount. What a transfer cannot take stays at the hop's endpoint, where the inbound
+    /// taint was counted: every flow still conserves.
     ///
     /// # Errors
     /// A ledger failure reading the hop's transfers.
@@ -98,11 +107,17 @@ impl HopIndex {
             groups.entry((r.chain.clone(), r.asset.clone())).or_default().push(r);
         }
         let mut shares = Vec::new();
-        for rows in groups.values() {
+        for (asset, rows) in &groups {
             let total = rows.iter().fold(U256::ZERO, |a, r| a.saturating_add(r.amount.0));
-            let moved = mul_div(total, taint.min(in_total), in_total).map_or(U256::ZERO, |(q, _)| q / assets_in);
+            let mut moved = mul_div(total, taint.min(in_total), in_total).map_or(U256::ZERO, |(q, _)| q / assets_in);
+            if asset == inbound_asset {
+                moved = moved.min(taint);
+            }
             let weights: Vec<U256> = rows.iter().map(|r| r.amount.0).collect();
             for (r, part) in rows.iter().zip(split_proportional(moved, &weights)) {
+                let done = self.credited.entry(r.id).or_default();
+                let part = part.min(r.amount.0.saturating_sub(*done));
+                *done = done.saturating_add(part);
                 shares.push(Share { row: (*r).clone(), taint: part });
             }
         }
@@ -130,8 +145,11 @@ impl<S: TraceSource> Engine<'_, S> {
         let poison = self.opts.method == Method::Poison && exposure > U256::ZERO;
         for sh in shares {
             let r = sh.row;
-            let exposure = if sh.taint > U256::ZERO || poison { r.amount.0 } else { U256::ZERO };
-            if exposure == U256::ZERO {
+            // A transfer handed on by an earlier crossing (of an overlapping hop) counts its
+            // value as exposure once.
+            let moves = sh.taint > U256::ZERO || poison;
+            let exposure = if moves && self.hops.handed.insert(r.id) { r.amount.0 } else { U256::ZERO };
+            if exposure == U256::ZERO && sh.taint == U256::ZERO {
                 continue;
             }
             let out_flow = self.flow(&r.chain, &r.asset);

@@ -146,3 +146,66 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Suggestions may overlap (several candidates for one deposit, a batch hop over the same
+    /// transfers): whatever hops are crossed, what comes out of them never exceeds what went
+    /// in, no transfer carries more than it moved, and every asset still conserves.
+    #[test]
+    fn overlapping_hops_never_give_out_more_than_went_in(
+        raws in proptest::collection::vec((0usize..6, 0usize..6, 1u128..1_000_000, 0i64..12), 2..30),
+        hop_picks in proptest::collection::vec(
+            (proptest::collection::vec(1i64..30, 1..4), proptest::collection::vec(1i64..30, 1..5)),
+            1..6,
+        ),
+        seeds in proptest::collection::vec(0usize..6, 1..3),
+    ) {
+        let raws: Vec<Raw> = raws.into_iter().map(|(f, t, v, time)| (0, f, t, v, time)).collect();
+        let m = build(&raws, false, &[]);
+        let amount_of = |id: i64| -> ethnum::U256 {
+            usize::try_from(id - 1).ok().and_then(|i| raws.get(i)).map_or(ethnum::U256::ZERO, |r| ethnum::U256::from(r.3))
+        };
+        let seeds: Vec<Seed> =
+            seeds.iter().map(|a| Seed::Address { chain: "ethereum".to_owned(), address: name(*a) }).collect();
+        let hops: Vec<(u64, Hop)> = hop_picks
+            .into_iter()
+            .enumerate()
+            .map(|(i, (inb, out))| {
+                let out: Vec<i64> = out.into_iter().filter(|o| !inb.contains(o)).collect();
+                (i as u64 + 1, hop(inb, out))
+            })
+            .collect();
+        let outbound: std::collections::BTreeSet<i64> = hops.iter().flat_map(|(_, h)| h.outbound.clone()).collect();
+        let out_total = outbound.iter().fold(ethnum::U256::ZERO, |a, id| a + amount_of(*id));
+        for method in [Method::Poison, Method::Haircut, Method::Fifo] {
+            let mut o = TaintOptions::new(method);
+            o.hops = hops.clone();
+            match trace(&m, &seeds, &o) {
+                Ok(r) => {
+                    for f in &r.flows {
+                        prop_assert!(f.is_conserved(), "{} {}: {:#?}", method.name(), f.asset, f);
+                        let into_hops = f
+                            .endpoints
+                            .iter()
+                            .filter(|e| matches!(e.reason, StopReason::AnnotatedHop { .. }))
+                            .fold(ethnum::U256::ZERO, |a, e| a + e.amount.0);
+                        prop_assert!(
+                            f.from_hops.0 <= into_hops,
+                            "{}: {} came out of hops, {} went in: {:#?}", method.name(), f.from_hops, into_hops, f
+                        );
+                        prop_assert!(f.from_hops.0 <= out_total, "{}: hops gave out more than their transfers moved", method.name());
+                        if method != Method::Poison {
+                            for e in &f.endpoints {
+                                prop_assert!(e.amount <= e.exposure, "{} carries more than it moved: {e:?}", method.name());
+                            }
+                        }
+                    }
+                }
+                Err(AnalysisError::NoSeeds(_) | AnalysisError::Invalid(_)) => {}
+                Err(e) => prop_assert!(false, "{e}"),
+            }
+        }
+    }
+}
