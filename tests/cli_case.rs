@@ -457,3 +457,22 @@ fn every_address_argument_is_checked_against_its_chain_first() {
         ],
     ));
 }
+
+#[test]
+fn each_cli_change_is_recorded_under_whoever_ran_it() {
+    let dir = setup();
+    let d = dir.path();
+    let out = Command::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["expand", "case.ron", ACTOR])
+        .current_dir(d)
+        .env("HOPTRACE_INVESTIGATOR", "B. Reviewer")
+        .output()
+        .expect("run hoptrace");
+    ok(&out);
+    let case = hoptrace::case::file::load(&d.join("case.ron")).expect("load");
+    assert_eq!(case.investigator, "A. Analyst", "the case keeps its creator");
+    let who: Vec<&str> = case.audit.iter().map(|e| e.investigator.as_str()).collect();
+    assert_eq!(who.first(), Some(&"A. Analyst"), "new-case's seed");
+    assert_eq!(who.last(), Some(&"B. Reviewer"), "the expansion: {who:?}");
+    ok(&hoptrace(d, &["audit", "case.ron"]));
+}

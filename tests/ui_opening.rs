@@ -165,3 +165,47 @@ fn without_a_system_file_dialog_the_window_offers_its_own_and_says_why() {
     step_until(&mut h, 60, "the case opens", |app| !app.is_opening());
     assert_eq!(h.state().session.as_ref().map(|s| s.path.clone()), Some(second));
 }
+
+#[test]
+fn the_audit_log_names_the_examiner_who_made_each_change_not_the_cases_creator() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = demo_case(dir.path());
+    let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.open(&case);
+    let mut h = harness(app);
+    let creator = h.state().session.as_ref().map(|s| s.inv.case().investigator.clone()).expect("open");
+    assert_eq!(creator, "hoptrace demo");
+    h.get_by_label("Change…").click();
+    h.run();
+    {
+        let Some(hoptrace::ui::dialogs::Dialog::Examiner { name }) = &mut h.state_mut().dialog else {
+            panic!("the examiner dialog is open")
+        };
+        name.clear();
+    }
+    h.get_by_label("Your name").focus();
+    h.run();
+    h.get_by_label("Your name").type_text("Examiner Lee");
+    h.get_by_label("Use this name").click();
+    h.run();
+    assert_eq!(h.state().prefs.examiner, "Examiner Lee", "kept for the next cases");
+    h.get_by_label_contains("Examiner: Examiner Lee");
+    // A change made in the window: an expansion of a seed.
+    let seed = h.state().session.as_ref().and_then(|s| s.inv.case().seeds.first().cloned()).expect("a seed");
+    let before = h.state().session.as_ref().map(|s| s.inv.case().audit.len()).expect("open");
+    h.state_mut().command(hoptrace::graph::Command::Hide { node: seed.clone() });
+    h.state_mut().command(hoptrace::graph::Command::Undo);
+    h.run();
+    assert!(h.state().notices.iter().all(|n| !n.error), "{:?}", h.state().notices);
+    let s = h.state().session.as_ref().expect("open");
+    let audit = &s.inv.case().audit;
+    assert_eq!(audit.len(), before + 2);
+    for e in &audit[before..] {
+        assert_eq!(e.investigator, "Examiner Lee", "{:?}", e.command.name());
+    }
+    assert!(audit[..before].iter().all(|e| e.investigator == "hoptrace demo"), "earlier entries keep their author");
+    assert!(s.inv.case().verify_audit().is_ok());
+    // The same examiner in the next case opened.
+    h.state_mut().open(&case);
+    assert_eq!(h.state().session.as_ref().map(|s| s.inv.actor().to_owned()), Some("Examiner Lee".to_owned()));
+}

@@ -227,7 +227,8 @@ pub fn open_for_change(case_path: &Path, rebind: bool, program: &str) -> anyhow:
     let case = file::load(case_path)?;
     // The head of the file as read: a rebind applied in memory next is part of the change.
     let base = AuditHead::of(&case);
-    let inv = bind(case_path, case, rebind)?;
+    let mut inv = bind(case_path, case, rebind)?;
+    inv.set_actor(&hoptrace::graph::create::default_actor());
     Ok(Editing { inv, path: case_path.to_owned(), base, _lock: lock })
 }
 

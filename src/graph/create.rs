@@ -37,6 +37,13 @@ pub enum CreateError {
     NoInvestigator,
 }
 
+/// Who is at the keyboard when nothing else says: `HOPTRACE_INVESTIGATOR`, else the login
+/// name (empty when neither is set).
+#[must_use]
+pub fn default_actor() -> String {
+    ["HOPTRACE_INVESTIGATOR", "USER", "USERNAME"].iter().find_map(|v| std::env::var(v).ok()).unwrap_or_default()
+}
+
 /// A new case's id: `case-` and 16 hex digits of a hash of the title, the time and the process.
 #[must_use]
 pub fn case_id(title: &str, now: i64) -> String {

@@ -51,6 +51,8 @@ pub struct Investigation<L: Ledger> {
     clock: Box<dyn FnMut() -> i64 + Send>,
     /// The time of the command being applied.
     pub(super) now: i64,
+    /// Who applies the commands (the audit log names them), when not the case's investigator.
+    actor: Option<String>,
 }
 
 impl<L: Ledger> Investigation<L> {
@@ -111,7 +113,23 @@ impl<L: Ledger> Investigation<L> {
             ledger_labels: HashMap::new(),
             clock: Box::new(|| jiff::Timestamp::now().as_second()),
             now: 0,
+            actor: None,
         }
+    }
+
+    /// Names who applies the commands from now on: each audit entry and each hop recorded
+    /// carries this name (an examiner working on a colleague's case, the window's user, the
+    /// CLI's `HOPTRACE_INVESTIGATOR`). Empty: the case's investigator.
+    pub fn set_actor(&mut self, name: &str) {
+        let name = name.trim();
+        self.actor = (!name.is_empty()).then(|| name.to_owned());
+    }
+
+    /// Who applies the commands: the name set with [`Self::set_actor`], else the case's
+    /// investigator.
+    #[must_use]
+    pub fn actor(&self) -> &str {
+        self.actor.as_deref().unwrap_or(&self.case.investigator)
     }
 
     /// Replaces the clock (tests and reproducible demos use a fixed one).
@@ -193,7 +211,7 @@ impl<L: Ledger> Investigation<L> {
         let now = self.now;
         self.case.modified = now;
         let state = self.case.content_hash();
-        let investigator = self.case.investigator.clone();
+        let investigator = self.actor().to_owned();
         audit::append(&mut self.case.audit, now, &investigator, command, state);
         Ok(())
     }
@@ -239,6 +257,7 @@ impl<L: Ledger> Investigation<L> {
 /// ([`Investigation::fork`], [`Investigation::resume`], [`Investigation::adopt`]).
 pub struct InvestigationState {
     case: Case,
+    actor: Option<String>,
     rows: HashMap<i64, TransferRow>,
     ledger_labels: HashMap<String, Vec<Label>>,
     undo: Vec<Vec<Change>>,
@@ -266,6 +285,7 @@ impl<L: Ledger> Investigation<L> {
     pub fn fork(&mut self) -> InvestigationState {
         InvestigationState {
             case: self.case.clone(),
+            actor: self.actor.clone(),
             rows: self.rows.clone(),
             ledger_labels: std::mem::take(&mut self.ledger_labels),
             undo: std::mem::take(&mut self.undo),
@@ -277,25 +297,25 @@ impl<L: Ledger> Investigation<L> {
     /// (read with [`Self::read_clock`] where the commands were asked for).
     #[must_use]
     pub fn resume(state: InvestigationState, ledger: L, now: i64) -> Self {
-        let InvestigationState { case, rows, ledger_labels, undo, redo } = state;
-        Investigation { case, ledger, undo, redo, rows, ledger_labels, clock: Box::new(move || now), now }
+        let InvestigationState { case, actor, rows, ledger_labels, undo, redo } = state;
+        Investigation { case, ledger, undo, redo, rows, ledger_labels, clock: Box::new(move || now), now, actor }
     }
 
     /// An investigation on `ledger` carrying on from `state` with the system clock: a case
     /// opened on another thread, taken over by the one that will work on it.
     #[must_use]
     pub fn carry_on(state: InvestigationState, ledger: L) -> Self {
-        let InvestigationState { case, rows, ledger_labels, undo, redo } = state;
+        let InvestigationState { case, actor, rows, ledger_labels, undo, redo } = state;
         let mut inv = Self::assemble(case, ledger);
-        (inv.rows, inv.ledger_labels, inv.undo, inv.redo) = (rows, ledger_labels, undo, redo);
+        (inv.rows, inv.ledger_labels, inv.undo, inv.redo, inv.actor) = (rows, ledger_labels, undo, redo, actor);
         inv
     }
 
     /// The state, to hand back to where it was forked from.
     #[must_use]
     pub fn into_state(self) -> InvestigationState {
-        let Investigation { case, rows, ledger_labels, undo, redo, .. } = self;
-        InvestigationState { case, rows, ledger_labels, undo, redo }
+        let Investigation { case, actor, rows, ledger_labels, undo, redo, .. } = self;
+        InvestigationState { case, actor, rows, ledger_labels, undo, redo }
     }
 
     /// Takes the state that commands were applied to elsewhere (O(1): moves); returns the state
@@ -303,6 +323,7 @@ impl<L: Ledger> Investigation<L> {
     pub fn adopt(&mut self, state: InvestigationState) -> InvestigationState {
         InvestigationState {
             case: std::mem::replace(&mut self.case, state.case),
+            actor: std::mem::replace(&mut self.actor, state.actor),
             rows: std::mem::replace(&mut self.rows, state.rows),
             ledger_labels: std::mem::replace(&mut self.ledger_labels, state.ledger_labels),
             undo: std::mem::replace(&mut self.undo, state.undo),

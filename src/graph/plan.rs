@@ -172,7 +172,7 @@ impl<L: Ledger> Investigation<L> {
 
     /// Plans `command` (not Undo/Redo).
     pub(super) fn plan(&mut self, command: &Command) -> Result<Vec<Change>, CommandError> {
-        let now_author = self.case.investigator.clone();
+        let now_author = self.actor().to_owned();
         match command {
             Command::AddSeed { chain, address } => {
                 let address = registry()

@@ -57,6 +57,8 @@ pub enum Action {
     Search,
     /// Open the command palette.
     Palette,
+    /// Name who works in this window (the audit log names them).
+    SetExaminer,
     /// Expand the selected nodes' outgoing transfers.
     ExpandOut,
     /// Expand their incoming transfers.
@@ -162,6 +164,7 @@ impl Action {
         Action::Redo,
         Action::Search,
         Action::Palette,
+        Action::SetExaminer,
         Action::ExpandOut,
         Action::ExpandIn,
         Action::ExpandBoth,
@@ -255,6 +258,7 @@ impl Action {
             Action::ExportReviewPackage => "Export review package…",
             Action::CloseReview => "Close review",
             Action::ShowShortcuts => "Keyboard shortcuts",
+            Action::SetExaminer => "Examiner…",
             Action::FirstCaseGuide => "First case: a short guide",
         }
     }
@@ -319,6 +323,7 @@ impl Action {
             Action::ShowReport => "the package's summary and hops, as its report states them",
             Action::ExportReviewPackage => "write the comments as a review package for the investigator",
             Action::ShowShortcuts => "every action with its shortcut, by menu",
+            Action::SetExaminer => "your name: the audit log names who made each change (chain of custody)",
             Action::FirstCaseGuide => "from a new case to an evidence package, step by step",
             Action::CloseReview => "leave review mode and return to the case",
         }
@@ -344,7 +349,7 @@ impl Action {
                 Menu::Review
             }
             Action::ShowShortcuts | Action::FirstCaseGuide => Menu::Help,
-            Action::Undo | Action::Redo | Action::Search | Action::Palette => Menu::Edit,
+            Action::Undo | Action::Redo | Action::Search | Action::Palette | Action::SetExaminer => Menu::Edit,
             Action::ExpandOut
             | Action::ExpandIn
             | Action::ExpandBoth
@@ -419,6 +424,7 @@ impl Action {
             Action::AddReviewComment => ctrl_shift(Key::M),
             Action::CancelImport
             | Action::FirstCaseGuide
+            | Action::SetExaminer
             | Action::ToggleSkipBad
             | Action::ExportPackageFolder
             | Action::CancelExport
@@ -506,7 +512,7 @@ impl WorkbenchApp {
                 true
             }
             Action::ToggleTimeline | Action::ToggleLegend | Action::ToggleSidePanels | Action::ToggleActivity => true,
-            Action::ShowShortcuts | Action::FirstCaseGuide => true,
+            Action::ShowShortcuts | Action::FirstCaseGuide | Action::SetExaminer => true,
             Action::Save | Action::SaveAs | Action::Search | Action::FitView => has_case,
             Action::ImportFiles | Action::ImportWithMapping => has_case && self.importing.is_none(),
             Action::ToggleSkipBad => true,
@@ -618,6 +624,7 @@ impl WorkbenchApp {
             Action::ToggleSidePanels => self.prefs.side_panels = !self.prefs.side_panels,
             Action::ToggleActivity => self.prefs.activity = !self.prefs.activity,
             Action::ShowShortcuts => self.help = Some(super::help::HelpPage::Shortcuts),
+            Action::SetExaminer => self.dialog = Some(Dialog::Examiner { name: self.examiner() }),
             Action::FirstCaseGuide => self.help = Some(super::help::HelpPage::FirstCase),
             Action::WalkthroughNext => self.walkthrough_step(true),
             Action::WalkthroughPrevious => self.walkthrough_step(false),

@@ -179,6 +179,10 @@ pub struct Prefs {
     /// The reviewer's name, recorded with review comments (empty: not yet given).
     #[serde(default)]
     pub reviewer: String,
+    /// Who works in this window, named in the audit log for every change they make (empty:
+    /// `HOPTRACE_INVESTIGATOR`, else the login name).
+    #[serde(default)]
+    pub examiner: String,
     /// The case panel and the inspector are shown (hidden: the canvas takes the width).
     #[serde(default = "yes")]
     pub side_panels: bool,
@@ -200,6 +204,7 @@ impl Default for Prefs {
             timeline: true,
             legend: true,
             reviewer: String::new(),
+            examiner: String::new(),
             side_panels: true,
             activity: true,
         }
@@ -346,6 +351,23 @@ impl WorkbenchApp {
     /// An information notice.
     pub fn info(&mut self, text: impl Into<String>) {
         self.notice(text.into(), false);
+    }
+
+    /// Who works in this window: the examiner's name as set (Edit > Examiner…), else
+    /// `HOPTRACE_INVESTIGATOR` or the login name.
+    #[must_use]
+    pub fn examiner(&self) -> String {
+        let set = self.prefs.examiner.trim();
+        if set.is_empty() { crate::graph::create::default_actor() } else { set.to_owned() }
+    }
+
+    /// Names `name` as the examiner: every change from now on is recorded under this name.
+    pub fn set_examiner(&mut self, name: &str) {
+        self.prefs.examiner = name.trim().to_owned();
+        let examiner = self.examiner();
+        if let Some(s) = self.session.as_mut() {
+            s.inv.set_actor(&examiner);
+        }
     }
 
     /// Shows `text`; the same text again replaces the earlier one.

@@ -126,6 +126,11 @@ pub enum Dialog {
     },
     /// The window is closing with unsaved changes.
     ConfirmClose,
+    /// Name the examiner.
+    Examiner {
+        /// The name.
+        name: String,
+    },
     /// Start a case at `path`.
     NewCase {
         /// Where the case file goes.
@@ -184,8 +189,10 @@ impl WorkbenchApp {
             Dialog::Recover { .. } => "Recover unsaved work".to_owned(),
             Dialog::ConfirmClose => "Unsaved changes".to_owned(),
             Dialog::NewCase { .. } => "New case".to_owned(),
+            Dialog::Examiner { .. } => "Examiner".to_owned(),
         };
         let mut create = false;
+        let mut examiner: Option<String> = None;
         let mut recover: Option<bool> = None;
         let mut close: Option<bool> = None;
         let (inbound, outbound): (Vec<i64>, Vec<i64>) =
@@ -307,6 +314,13 @@ impl WorkbenchApp {
                 ui.label("The case has changes that are not saved.");
                 close = choice(ui, "Save and close", "Close without saving");
             }
+            Dialog::Examiner { name } => {
+                ui.label("Every change made in this window is recorded in the case's audit log under this name.");
+                labelled_text(ui, "Your name", name);
+                if ui.button("Use this name").clicked() {
+                    examiner = Some(name.clone());
+                }
+            }
             Dialog::NewCase { path, title, investigator, ledger } => {
                 ui.label(format!("Case file: {}", crate::model::visible(&path.display().to_string())));
                 labelled_text(ui, "Title", title);
@@ -329,6 +343,16 @@ impl WorkbenchApp {
                 }
             }
         });
+        if let Some(name) = examiner {
+            if name.trim().is_empty() {
+                self.error("type your name: the audit log names who made each change");
+                self.dialog = Some(dialog);
+            } else {
+                self.set_examiner(&name);
+                self.info(format!("Changes are now recorded as made by {}", name.trim()));
+            }
+            return;
+        }
         if create && let Dialog::NewCase { path, title, investigator, ledger } = &dialog {
             match self.create_case(path, title, investigator, ledger) {
                 Ok(()) => return,

@@ -171,6 +171,11 @@ impl WorkbenchApp {
             std::mem::take(&mut self.canvas),
         );
         super::applying::drop_elsewhere(old);
+        // Changes made in this window are recorded under its examiner, whoever made the case.
+        let examiner = self.examiner();
+        if let Some(s) = self.session.as_mut() {
+            s.inv.set_actor(&examiner);
+        }
         self.training = None;
         self.selected_hop = None;
         self.timeline_pick = None;
@@ -196,21 +201,18 @@ impl WorkbenchApp {
     }
 }
 
-/// Who investigates, as the window first proposes it: `HOPTRACE_INVESTIGATOR`, else the login
-/// name.
-#[must_use]
-pub fn default_investigator() -> String {
-    ["HOPTRACE_INVESTIGATOR", "USER", "USERNAME"].iter().find_map(|v| std::env::var(v).ok()).unwrap_or_default()
-}
-
 impl WorkbenchApp {
     /// File > New case, once its file is chosen: asks for the title, the investigator and the
     /// ledger (a new empty one beside the case, proposed).
     pub fn new_case_at(&mut self, path: PathBuf) {
         let title = path.file_stem().map(|s| s.to_string_lossy().replace(['-', '_'], " ")).unwrap_or_default();
         let ledger = crate::graph::create::default_ledger(&path).display().to_string();
-        self.dialog =
-            Some(super::dialogs::Dialog::NewCase { path, title, investigator: default_investigator(), ledger });
+        self.dialog = Some(super::dialogs::Dialog::NewCase {
+            path,
+            title,
+            investigator: crate::graph::create::default_actor(),
+            ledger,
+        });
     }
 
     /// Creates the case at `path` on `ledger` (made empty when it does not exist; relative to

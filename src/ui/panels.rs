@@ -4,7 +4,7 @@
 
 use egui::{RichText, Ui};
 
-use super::actions::Menu;
+use super::actions::{Action, Menu};
 use super::app::WorkbenchApp;
 use super::dialogs::{Dialog, HopChoice};
 use crate::case::NodeKey;
@@ -148,6 +148,16 @@ impl WorkbenchApp {
         let c = s.inv.case();
         ui.heading("Case");
         ui.label(format!("{} nodes, {} transfers", s.graph.graph.node_count(), c.transfers.len()));
+        let actor = s.inv.actor().to_owned();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Examiner: {}", crate::model::visible(&actor)))
+                .on_hover_text("named in the audit log for every change made in this window");
+            if ui.small_button("Change…").on_hover_text(Action::SetExaminer.help()).clicked() {
+                self.run_action(Action::SetExaminer);
+            }
+        });
+        let Some(s) = self.session.as_ref() else { return };
+        let c = s.inv.case();
         if let Some((q, chains)) = self.search_offer.clone() {
             ui.separator();
             ui.label(format!("{q} is in the ledger ({}) but not on the graph.", chains.join(", ")));
