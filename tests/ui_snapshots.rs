@@ -19,6 +19,8 @@ fn window(light: bool, presenter: bool) -> (tempfile::TempDir, Harness<'static, 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
     app.prefs.light = light;
+    // Named here, so the picture does not depend on the login name of the machine.
+    app.prefs.examiner = "A. Examiner".to_owned();
     app.open(&demo_case(dir.path()));
     if presenter {
         // As the user turns it on (F5): the side and activity panels go too.
