@@ -5,7 +5,8 @@
 //! Category colours are Paul Tol's "muted" qualitative scheme (distinct under the common forms
 //! of colour blindness) and every category also has its own shape, so nothing depends on colour
 //! alone. Asset colours come from Tol's "bright" scheme, picked by a stable hash of the symbol
-//! (the same asset has the same colour in every session); native assets are a neutral grey.
+//! (the same asset has the same colour in every session); BTC and ETH have muted colours of
+//! their own, other native assets are grey.
 
 use crate::model::{Category, HopKind};
 
@@ -92,15 +93,13 @@ pub const TX_RGB: Rgb = Rgb::hex(0x7F7F7F);
 pub const NATIVE_RGB: Rgb = Rgb::hex(0x8C8C8C);
 /// Colour of the ring around seeds.
 pub const SEED_RGB: Rgb = Rgb::hex(0xDDAA33);
-/// Token palette (Tol "bright", grey left out: grey means native).
-const ASSET_PALETTE: [Rgb; 6] = [
-    Rgb::hex(0x4477AA),
-    Rgb::hex(0xEE6677),
-    Rgb::hex(0x228833),
-    Rgb::hex(0xCCBB44),
-    Rgb::hex(0x66CCEE),
-    Rgb::hex(0xAA3377),
-];
+/// Bitcoin's edges: a muted tan, told apart from Ether's and from every hop colour.
+pub const BTC_RGB: Rgb = Rgb::hex(0xC9A66B);
+/// Ether's edges: a greyed lavender.
+pub const ETH_RGB: Rgb = Rgb::hex(0x9A9AD0);
+/// Token palette (Tol "bright" and "muted"): grey left out (it means another native asset),
+/// cyan and purple left out (the bridge and mixer hops' colours), yellow left out (the seed ring).
+const ASSET_PALETTE: [Rgb; 4] = [Rgb::hex(0x4477AA), Rgb::hex(0x228833), Rgb::hex(0xEE6677), Rgb::hex(0x999933)];
 
 /// FNV-1a, 64 bit: a hash that is the same in every build and session (std's is seeded).
 #[must_use]
@@ -108,12 +107,17 @@ pub fn stable_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// Colour of an asset's edges: neutral for a chain's native asset, else picked from the palette
-/// by the symbol (case-insensitive), so USDT is one colour on every chain.
+/// Colour of an asset's edges: BTC and ETH each their own muted colour, other native assets
+/// grey, tokens picked from the palette by the symbol (case-insensitive), so USDT is one colour
+/// on every chain.
 #[must_use]
 pub fn asset_rgb(symbol: &str, native: bool) -> Rgb {
     if native {
-        return NATIVE_RGB;
+        return match symbol.to_ascii_uppercase().as_str() {
+            "BTC" => BTC_RGB,
+            "ETH" => ETH_RGB,
+            _ => NATIVE_RGB,
+        };
     }
     let h = stable_hash(&symbol.to_ascii_uppercase());
     let i = usize::try_from(h % ASSET_PALETTE.len() as u64).unwrap_or(0);
@@ -228,7 +232,24 @@ mod tests {
 
     #[test]
     fn asset_colours_are_stable_and_native_is_neutral() {
-        assert_eq!(asset_rgb("ETH", true), NATIVE_RGB);
+        assert_eq!(asset_rgb("ETH", true), ETH_RGB);
+        assert_eq!(asset_rgb("BTC", true), BTC_RGB);
+        assert_eq!(asset_rgb("TRX", true), NATIVE_RGB);
+        assert_ne!(BTC_RGB, ETH_RGB);
+        // No token is drawn in a hop's colour (USDC was the bridge hop's cyan).
+        for t in ["USDC", "USDT", "DAI", "WETH", "WBTC", "BUSD", "TUSD", "FRAX", "LINK", "UNI"] {
+            let c = asset_rgb(t, false);
+            for kind in [
+                HopKind::Mixer { service: String::new(), pool: None },
+                HopKind::Bridge { bridge: String::new(), from_chain: String::new(), to_chain: String::new() },
+                HopKind::Swap { venue: String::new() },
+                HopKind::CashOut { venue: String::new() },
+                HopKind::PeelChain,
+            ] {
+                assert_ne!(c, hop_rgb(&kind), "{t}");
+            }
+            assert_ne!(c, SEED_RGB, "{t}");
+        }
         assert_eq!(asset_rgb("USDT", false), asset_rgb("usdt", false));
         assert_ne!(asset_rgb("USDT", false), NATIVE_RGB);
         // FNV-1a reference value: the hash must not change between builds.

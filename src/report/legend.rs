@@ -160,8 +160,8 @@ pub fn draw(out: &mut String, scene: &Scene) {
         let cy = y - ROW / 2.0;
         out.push_str(r#"<g class="legend-asset">"#);
         line_sample(out, cy, &color.css(), 3.5, "");
-        let native = *color == style::NATIVE_RGB;
-        row_text(out, cy, &if native { format!("{symbol} (native: grey)") } else { symbol.clone() });
+        let native = [style::NATIVE_RGB, style::BTC_RGB, style::ETH_RGB].contains(color);
+        row_text(out, cy, &if native { format!("{symbol} (native)") } else { symbol.clone() });
         out.push_str("</g>");
     }
     if scene.assets.len() > MAX_ASSETS {

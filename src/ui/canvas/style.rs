@@ -4,7 +4,8 @@
 //! Category colours are Paul Tol's "muted" qualitative scheme (distinct under the common forms
 //! of colour blindness) and every category also has its own shape, so nothing depends on colour
 //! alone. Asset colours come from Tol's "bright" scheme, picked by a stable hash of the symbol
-//! (the same asset has the same colour in every session); native assets are a neutral grey.
+//! (the same asset has the same colour in every session); BTC and ETH have muted colours of
+//! their own, other native assets are grey.
 
 use egui::{Color32, Pos2, Visuals, vec2};
 
