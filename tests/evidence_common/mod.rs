@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
 
+pub mod forge;
+
 use hoptrace::case::{NodeKey, NoteTarget, file};
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::SqliteLedger;
