@@ -513,3 +513,35 @@ fn a_zip_with_a_name_twice_or_in_two_letter_cases_is_refused() {
     assert!(!r.readable);
     assert!(r.problems[0].contains("only in letter case"), "{:?}", r.problems);
 }
+
+/// Issue 12's memory reproduction: a package within the documented limits holding two
+/// 1,000 MiB entries (transfers.csv and report.pdf) compressed about 36:1 and 55:1. `verify`
+/// and `review --list` read every entry as a stream: peak resident memory at most 200 MB.
+#[test]
+fn verify_and_review_of_two_gigabyte_entries_stay_under_200_mb() {
+    let (dir, _) = exported();
+    let d = dir.path();
+    let size = 1000 << 20;
+    let zip = evidence_common::large_package(&d.join("pkg"), size);
+    std::fs::write(d.join("large.zip"), &zip).unwrap();
+    let packed = zip.len() as u64;
+    eprintln!("large.zip: {packed} bytes, two entries of {size} bytes ({}:1 overall)", 2 * size / packed);
+    assert!(packed < 64 << 20 && 2 * size / packed >= 30, "{packed}");
+    let files = hoptrace::export::PackageReader::open(&d.join("large.zip"), &Default::default()).unwrap();
+    assert_eq!(files.entry("transfers.csv").unwrap().size, size, "within the limits: it opens");
+    for args in [&["verify", "large.zip"][..], &["review", "large.zip", "--list"]] {
+        let started = std::time::Instant::now();
+        let Some((code, peak, out)) = evidence_common::hoptrace_peak_rss(d, args) else { return };
+        eprintln!("{args:?}: exit {code}, peak RSS {} MB, {:.1} s", peak / 1_000_000, started.elapsed().as_secs_f64());
+        assert!(peak <= 200_000_000, "{args:?}: peak RSS {peak} bytes");
+        // The entries were read: the forged tables are named.
+        assert!(out.contains("transfer 1000000 is not on the graph of case.ron: the row was added"), "{args:?}: {out}");
+        if args[0] == "verify" {
+            assert_eq!(code, 1, "{out}");
+            assert!(out.contains(&format!("transfers.csv was changed")), "{out}");
+        } else {
+            assert_eq!(code, 0, "{out}");
+            assert!(out.contains("Package large.zip: NOT intact"), "{out}");
+        }
+    }
+}

@@ -187,7 +187,8 @@ fn compare(
             return None;
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(csv);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).from_reader(super::unpack::Bounded::csv(csv, "transfers.csv"));
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => {

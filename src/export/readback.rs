@@ -32,6 +32,7 @@ fn table(
     problems: &mut Vec<String>,
     mut row: impl FnMut(usize, &BTreeMap<String, String>),
 ) {
+    let input = super::unpack::Bounded::csv(input, name);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),

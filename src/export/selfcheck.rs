@@ -17,7 +17,7 @@ use quick_xml::events::Event;
 
 use super::readback::restore;
 use super::tables::{HOP_COLUMNS, LABEL_COLUMNS, NOTE_COLUMNS, TRANSFER_COLUMNS, case_label_rows, hop_rows, note_rows};
-use super::unpack::{PackageError, PackageReader};
+use super::unpack::{Bounded, PackageError, PackageReader};
 use crate::case::{Case, NodeKey};
 use crate::import::csvutil::neutralize;
 use crate::model::Amount;
@@ -163,6 +163,7 @@ fn check_transfers(
     let mut rows: HashMap<i64, Row> = HashMap::new();
     let pkg = reader.path().to_owned();
     let Some(stream) = reader.reader("transfers.csv")? else { return Ok(rows) };
+    let stream = Bounded::csv(stream, "transfers.csv");
     let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(stream);
     match csv.headers() {
         Ok(h) if h.iter().eq(TRANSFER_COLUMNS) => {}
@@ -269,7 +270,7 @@ fn check_graphml(
 ) -> Result<(), PackageError> {
     let pkg = reader.path().to_owned();
     let Some(stream) = reader.reader("graph.graphml")? else { return Ok(()) };
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(stream));
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(Bounded::xml(stream, "graph.graphml")));
     let mut buf = Vec::new();
     let mut edge: Option<BTreeMap<String, String>> = None;
     let mut key: Option<String> = None;
@@ -365,7 +366,7 @@ fn check_table(
     let id_col = usize::from(labels);
     let mut want: BTreeMap<String, &Vec<String>> =
         expected.iter().map(|r| (r.get(id_col).cloned().unwrap_or_default(), r)).collect();
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(stream);
+    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Bounded::csv(stream, name));
     match csv.headers() {
         Ok(h) if h.iter().eq(columns.iter().copied()) => {}
         Ok(h) => {
@@ -433,7 +434,8 @@ fn check_table(
 fn check_ledger_labels(reader: &mut PackageReader, case: &Case, f: &mut Findings<'_>) -> Result<(), PackageError> {
     let pkg = reader.path().to_owned();
     let Some(stream) = reader.reader("labels.csv")? else { return Ok(()) };
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(stream);
+    let mut csv =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Bounded::csv(stream, "labels.csv"));
     let mut record = csv::StringRecord::new();
     let mut line = 1;
     loop {

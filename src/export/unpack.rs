@@ -157,6 +157,77 @@ impl<R: Read> Read for Exact<R> {
     }
 }
 
+/// The longest CSV record or XML token a streaming parser of a package file is given: a
+/// parser holds one record (or one XML event) at a time, so this bounds what it holds.
+pub const RECORD_BYTES: u64 = 16 << 20;
+
+/// Passes a stream through, failing (as an I/O error naming the file) when more than `max`
+/// bytes come without a record boundary: a `\n` outside double quotes for CSV, a `<` for
+/// XML. A streaming parser after it never holds more than about `max` bytes.
+pub(crate) struct Bounded<R> {
+    inner: R,
+    name: String,
+    boundary: u8,
+    quotes: bool,
+    in_quotes: bool,
+    since: u64,
+    max: u64,
+}
+
+impl<R: Read> Bounded<R> {
+    /// For a CSV file: records end at a newline outside quotes.
+    pub(crate) fn csv(inner: R, name: &str) -> Self {
+        Bounded {
+            inner,
+            name: name.to_owned(),
+            boundary: b'\n',
+            quotes: true,
+            in_quotes: false,
+            since: 0,
+            max: RECORD_BYTES,
+        }
+    }
+
+    /// For an XML file: every token starts with `<` (text runs up to the next one).
+    pub(crate) fn xml(inner: R, name: &str) -> Self {
+        Bounded {
+            inner,
+            name: name.to_owned(),
+            boundary: b'<',
+            quotes: false,
+            in_quotes: false,
+            since: 0,
+            max: RECORD_BYTES,
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if self.quotes && b == b'"' {
+                self.in_quotes = !self.in_quotes;
+            }
+            if b == self.boundary && !self.in_quotes {
+                self.since = 0;
+            } else {
+                self.since += 1;
+                if self.since > self.max {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "{}: a record longer than {} bytes: not a file hoptrace writes (read no further)",
+                            self.name, self.max
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 impl PackageReader {
     /// Opens the package at `path` (a zip file or a folder) and checks its entries against
     /// `limits`: plain file names, no links or folders, no name twice (also not in another
