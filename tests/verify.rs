@@ -545,3 +545,36 @@ fn verify_and_review_of_two_gigabyte_entries_stay_under_200_mb() {
         }
     }
 }
+
+#[test]
+fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
+    let (dir, case_path) = exported();
+    let d = dir.path();
+    let case = hoptrace::case::file::load(&case_path).unwrap();
+    for pkg in ["pkg", "pkg.zip"] {
+        let opened = open_package(&d.join(pkg), None).unwrap();
+        assert!(opened.report.is_intact(), "{:?}", opened.report.problems);
+        assert!(opened.has("report.pdf") && !opened.has("nothing.txt"));
+        let (ev, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+        assert!(problems.is_empty(), "{pkg}: {problems:?}");
+        assert_eq!(ev.rows.len(), case.transfers.len(), "{pkg}");
+        assert!(ev.rows.keys().all(|id| case.transfers.contains(id)));
+        let copy = d.join(format!("{pkg}-report.pdf"));
+        let n = opened.copy_file("report.pdf", &copy).unwrap();
+        assert_eq!(std::fs::read(&copy).unwrap().len() as u64, n);
+        assert_eq!(Some(sha256_hex(&std::fs::read(&copy).unwrap()).as_str()), opened.report.sha256_of("report.pdf"));
+    }
+    // Changed after it was opened and verified: reading it again says so.
+    let opened = open_package(&d.join("pkg"), None).unwrap();
+    let csv = d.join("pkg/transfers.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replace(",99700000000000000000,99.7,", ",9700000000000000000,9.7,")).unwrap();
+    let (_, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+    assert!(
+        problems.iter().any(|p| p.contains("transfers.csv was changed since the package was opened and verified")),
+        "{problems:?}"
+    );
+    let e = opened.copy_file("transfers.csv", &d.join("copy.csv")).unwrap_err().to_string();
+    assert!(e.contains("was changed since the package was opened"), "{e}");
+    assert!(!d.join("copy.csv").exists(), "a copy that failed is removed");
+}

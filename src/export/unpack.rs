@@ -1,13 +1,16 @@
-//! Reading packages back safely, and extracting them into a chosen folder.
+//! Reading packages back safely and in bounded memory, and extracting them into a chosen
+//! folder.
 //!
 //! Reading never trusts the archive: every entry name must be a plain file name (no `..`, no
 //! absolute path, no backslash or drive letter, no folder, no control character: see
-//! [`check_name`]), links and folders are refused, and [`Limits`] bound the number of
-//! entries, the total size, each entry's size and its compression ratio. Sizes in the headers
-//! are checked first, before anything is inflated; then each entry is read through a byte
-//! limit, so an entry that inflates past what its header says is refused too. Extraction
-//! validates every name before writing anything and creates each file new (never over an
-//! existing file or link).
+//! [`check_name`]), no name may appear twice (also not in another letter case), links and
+//! folders are refused, and [`Limits`] bound the number of entries, the total size, each
+//! entry's size and its compression ratio. Sizes in the headers are checked first, before
+//! anything is inflated ([`PackageReader::open`]); then each entry is read as a stream through
+//! a byte limit ([`PackageReader::reader`]), so an entry that inflates past what its header says
+//! is refused too, and nothing holds a whole entry unless asked to, with a cap
+//! ([`PackageReader::read_whole`]). Extraction validates every name before writing and creates
+//! each file new (never over an existing file or link).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};

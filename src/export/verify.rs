@@ -1,11 +1,19 @@
-//! `hoptrace verify`: is a package what was exported?
+//! `hoptrace verify`: is a package what was exported, and who made it?
 //!
-//! Every file's SHA-256 and size are checked against both `SHA256SUMS` and `manifest.json`;
-//! a changed, missing or added file is named. When only one of the two lists disagrees with a
-//! file, that list is what was changed. Then the audit chain is recomputed from `audit.jsonl`
-//! and compared with `case.ron`'s, the manifest is compared with the case, the signature is
-//! checked when there is one (or the manifest names a signer), and with a ledger every transfer
-//! of `transfers.csv` is looked up and compared field by field.
+//! Every entry is read as a stream and hashed; every file's SHA-256 and size are checked
+//! against both `SHA256SUMS` and `manifest.json`; a changed, missing or added file is named.
+//! When only one of the two lists disagrees with a file, that list is what was changed. The
+//! files every package holds must be there and no other. Then the audit chain is recomputed
+//! from `audit.jsonl` and compared with `case.ron`'s, the manifest is compared with the case,
+//! the package is checked against itself ([`super::selfcheck`]: tables against the case, the
+//! graph against the tables, the report's hashes against the files, the audit times against
+//! the case), the signature is checked when there is one (or the manifest names a signer), and
+//! with a ledger every transfer of `transfers.csv` is looked up and compared field by field.
+//!
+//! The lists can be recomputed by anyone: without a valid signature or the manifest's SHA-256
+//! known from elsewhere ([`VerifyOptions::manifest_sha256`]) a package is protected against
+//! accidental change only, and [`VerifyReport::authenticity`] says so
+//! ([`Authenticity::NotEstablished`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
