@@ -396,7 +396,7 @@ fn unsigned_packages_say_so_and_a_known_manifest_hash_or_signature_is_required_w
     // The export prints the hash to hand over.
     let out = ok(&hoptrace(d, &["export", case.to_str().unwrap(), "--out", "again.zip"]));
     let handed_over = hash_and_size(&d.join("pkg/manifest.json")).0;
-    assert!(out.contains(&format!("Hand this hash over with the package")), "{out}");
+    assert!(out.contains("Hand this hash over with the package"), "{out}");
     assert!(out.contains(&format!("manifest SHA-256 {handed_over}")), "{out}");
     let (code, out) = verify_cli(d, &["pkg"]);
     assert_eq!(code, Some(0), "{out}");
@@ -538,7 +538,7 @@ fn verify_and_review_of_two_gigabyte_entries_stay_under_200_mb() {
         assert!(out.contains("transfer 1000000 is not on the graph of case.ron: the row was added"), "{args:?}: {out}");
         if args[0] == "verify" {
             assert_eq!(code, 1, "{out}");
-            assert!(out.contains(&format!("transfers.csv was changed")), "{out}");
+            assert!(out.contains("transfers.csv was changed"), "{out}");
         } else {
             assert_eq!(code, 0, "{out}");
             assert!(out.contains("Package large.zip: NOT intact"), "{out}");
