@@ -544,3 +544,41 @@ pub fn extract_into(files: &[PackageFile], into: &Path) -> Result<Vec<PathBuf>, 
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::io::Read;
+
+    use super::{Bounded, Exact};
+
+    fn read_all(mut r: impl Read) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).map(|_| out).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn entries_must_hold_what_their_header_declares() {
+        let exact = |data: &'static [u8], declared| Exact { inner: data, name: "x.csv".into(), declared, seen: 0 };
+        assert_eq!(read_all(exact(b"abcd", 4)).unwrap(), b"abcd");
+        let e = read_all(exact(b"abcde", 4)).unwrap_err();
+        assert_eq!(e, "x.csv inflates past the 4 bytes its header declares: a zip bomb");
+        let e = read_all(exact(b"abc", 4)).unwrap_err();
+        assert_eq!(e, "x.csv holds 3 bytes, its header says 4");
+    }
+
+    #[test]
+    fn records_longer_than_the_bound_are_refused() {
+        let bounded = |data: &'static [u8], csv: bool| {
+            let mut b = if csv { Bounded::csv(data, "t.csv") } else { Bounded::xml(data, "g.graphml") };
+            b.max = 4;
+            b
+        };
+        assert!(read_all(bounded(b"abcd\nefgh\n", true)).is_ok());
+        // A newline inside quotes does not end the record; a doubled quote stays inside.
+        let e = read_all(bounded(b"\"a\nb\"\"c\"\n", true)).unwrap_err();
+        assert_eq!(e, "t.csv: a record longer than 4 bytes: not a file hoptrace writes (read no further)");
+        assert!(read_all(bounded(b"<a><b>d<f>", false)).is_ok());
+        assert!(read_all(bounded(b"<a>text too long<b>", false)).unwrap_err().contains("g.graphml: a record longer"));
+    }
+}
