@@ -43,7 +43,7 @@ fn comments_from_the_command_line_stay_beside_the_package() {
     ));
     ok(&hoptrace(d, &["review", "pkg.zip", "--comment", &address, "bare address works", r, "Rev One"]));
     let out = ok(&hoptrace(d, &["review", "pkg.zip", "--list"]));
-    assert!(out.contains("verified intact"), "{out}");
+    assert!(out.contains("verified intact (unsigned: authenticity not established)"), "{out}");
     assert!(out.contains(&format!("#1 hop {hop} — Rev One")), "{out}");
     assert!(out.contains(&format!("#2 transfer {transfer} — Rev Two")), "{out}");
     assert!(out.contains("(4 comments)"), "{out}");

@@ -121,7 +121,16 @@ fn exporting_saves_the_case_first_and_writes_an_intact_package() {
     let report = verify(&out);
     assert!(report.is_intact(), "{:?}", report.problems);
     let opened = open_package(&out, None).unwrap();
-    assert_eq!(sha256_hex(opened.file("manifest.json").unwrap()), summary.manifest_sha256);
+    let manifest = opened
+        .with_reader("manifest.json", |r| {
+            let mut bytes = Vec::new();
+            r.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(sha256_hex(&manifest), summary.manifest_sha256);
+    assert_eq!(opened.report.manifest_sha256.as_deref(), Some(summary.manifest_sha256.as_str()));
     assert_eq!(std::fs::metadata(&out).unwrap().len(), summary.bytes);
     let labels = &opened.case.as_ref().unwrap().labels;
     assert!(labels.values().any(|l| l.entity == "Unsaved label" && l.node == seed), "the saved change is in it");

@@ -8,9 +8,11 @@ mod evidence_common;
 
 use std::path::Path;
 
+use evidence_common::forge::{Forgery, THIRTY_DAYS, strip_signature, zip_with_two};
 use evidence_common::{RawEntry, all_files, copy_dir, deflated_zeros, demo_case, fails, hoptrace, ok, raw_zip};
 use hoptrace::export::{
-    AuditStatus, FileStatus, Manifest, ManifestFile, SignatureStatus, open_package, sha256_hex, sums_text, verify,
+    AuditStatus, Authenticity, FileStatus, Manifest, ManifestFile, SignatureStatus, VerifyOptions, open_package,
+    rfc3339, sha256_hex, sums_text, verify, verify_with,
 };
 
 /// A temp folder with the demo case exported as `pkg` (folder) and `pkg.zip`.
@@ -150,7 +152,9 @@ fn the_ledger_check_finds_missing_and_different_transfers() {
     lines[1] = cells.join(",");
     std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
     fix_up_hashes(&d.join("pkg"));
-    ok(&hoptrace(d, &["verify", "pkg"]));
+    // The package's own graph and report already tell; the ledger names the true value.
+    let out = fails(&hoptrace(d, &["verify", "pkg"]));
+    assert!(out.contains("but graph.graphml says"), "{out}");
     let out = fails(&hoptrace(d, &["verify", "pkg", "--ledger", "demo/demo-ledger.sqlite"]));
     assert!(out.contains("differs: amount_base_units"), "{out}");
 }
@@ -252,7 +256,7 @@ fn open_package_extracts_into_the_chosen_folder_only() {
     let mut written: Vec<String> =
         all_files(&into).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     written.sort();
-    let mut names: Vec<String> = opened.files.iter().map(|f| f.name.clone()).collect();
+    let mut names: Vec<String> = opened.entries.iter().map(|f| f.name.clone()).collect();
     names.sort();
     assert_eq!(written, names);
     // Opening into the same folder again never overwrites.
@@ -280,4 +284,297 @@ fn a_changed_entry_inside_the_zip_is_named() {
     assert_eq!(r.bad_files(), ["hops.csv"], "{:?}", r.problems);
     let out = fails(&hoptrace(d, &["verify", "changed.zip"]));
     assert!(out.contains("hops.csv was changed"), "{out}");
+}
+
+/// Runs `hoptrace verify` with `args`; returns the exit code and stdout + stderr.
+fn verify_cli(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = hoptrace(dir, &[&["verify"], args].concat());
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), text)
+}
+
+/// `<sha256> (<size> bytes)` of a file, as the messages quote it.
+fn hash_and_size(path: &Path) -> (String, u64) {
+    let bytes = std::fs::read(path).unwrap();
+    (sha256_hex(&bytes), bytes.len() as u64)
+}
+
+fn report_mismatch(name: &str, before: &(String, u64), after: &(String, u64)) -> String {
+    format!(
+        "{name} does not match report.html: the report lists SHA-256 {} ({} bytes), the file is {} ({} bytes): \
+         the file (or the report) was changed after the export",
+        before.0, before.1, after.0, after.1
+    )
+}
+
+#[test]
+fn every_forgery_of_issue_12_fails_verify_naming_the_file_and_field() {
+    let (dir, case_path) = exported();
+    let d = dir.path();
+    let pkg = d.join("pkg");
+    let handed_over = hash_and_size(&pkg.join("manifest.json")).0;
+    // The 99.7 ETH transfer: its line and id in transfers.csv.
+    let csv = std::fs::read_to_string(pkg.join("transfers.csv")).unwrap();
+    let (index, row) = csv.lines().enumerate().find(|(_, l)| l.contains(",99700000000000000000,99.7,")).unwrap();
+    let line = index + 1;
+    let id: i64 = row.split(',').next().unwrap().parse().unwrap();
+    let case = hoptrace::case::file::load(&case_path).unwrap();
+    let hop1 = &case.hops[&1];
+    assert_eq!(hop1.confidence.to_string(), "55");
+    for forgery in Forgery::ALL {
+        let copy = d.join(forgery.name());
+        copy_dir(&pkg, &copy);
+        let before = |name: &str| hash_and_size(&pkg.join(name));
+        forgery.apply(&copy);
+        let after = |name: &str| hash_and_size(&copy.join(name));
+        let expected: Vec<String> = match forgery {
+            Forgery::Amount => vec![
+                format!(
+                    "transfers.csv line {line} (transfer {id}): amount_base_units \"9700000000000000000\", but \
+                     graph.graphml says \"99700000000000000000\": one of the two was changed"
+                ),
+                report_mismatch("transfers.csv", &before("transfers.csv"), &after("transfers.csv")),
+            ],
+            Forgery::RowDeleted => vec![
+                format!(
+                    "transfers.csv has no row for transfer {id}, which case.ron puts on the graph: the row was deleted"
+                ),
+                format!("graph.graphml: the edge of transfer {id} has no row in transfers.csv"),
+                report_mismatch("transfers.csv", &before("transfers.csv"), &after("transfers.csv")),
+            ],
+            Forgery::Confidence => vec![
+                "hops.csv line 2 (hop 1): confidence \"95\", case.ron says \"55\"".to_owned(),
+                report_mismatch("hops.csv", &before("hops.csv"), &after("hops.csv")),
+            ],
+            Forgery::ReportRemoved => vec![
+                "report.pdf is missing: hoptrace writes it with report.html, which is here (the lists were rewritten \
+                 without it)"
+                    .to_owned(),
+            ],
+            Forgery::FileAdded => vec![
+                "extra.txt was added: it is not a file of a hoptrace evidence package (the lists were rewritten to \
+                 include it)"
+                    .to_owned(),
+            ],
+            Forgery::Backdated => vec![
+                format!(
+                    "case.ron: hop 1 was recorded at {} by {:?}, but no audit entry is at that time: the audit log's \
+                     times were changed",
+                    rfc3339(hop1.time),
+                    hop1.author
+                ),
+                report_mismatch("case.ron", &before("case.ron"), &after("case.ron")),
+                report_mismatch("audit.jsonl", &before("audit.jsonl"), &after("audit.jsonl")),
+            ],
+        };
+        let r = verify(&copy);
+        let lists_agree = r.files.iter().all(|f| f.status == FileStatus::Ok)
+            || matches!(forgery, Forgery::ReportRemoved | Forgery::FileAdded);
+        assert!(lists_agree, "{forgery:?}: the lists were recomputed: {:?}", r.files);
+        if forgery == Forgery::Backdated {
+            let c = hoptrace::case::file::load(&copy.join("case.ron")).unwrap();
+            assert_eq!(c.audit[0].time, case.audit[0].time - THIRTY_DAYS);
+            assert!(matches!(r.audit, AuditStatus::Intact { .. }), "the chain itself is valid: {:?}", r.audit);
+        }
+        for message in &expected {
+            assert!(r.problems.contains(message), "{forgery:?}: {message:?} not in {:#?}", r.problems);
+        }
+        let (code, out) = verify_cli(d, &[copy.to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{forgery:?}: {out}");
+        assert!(out.contains(&format!("  - {}", expected[0])), "{forgery:?}: {out}");
+        // Given the hash that was handed over, it fails too.
+        let (code, out) = verify_cli(d, &[copy.to_str().unwrap(), "--manifest-sha256", &handed_over]);
+        assert_eq!(code, Some(1), "{forgery:?}: {out}");
+        assert!(out.contains(&format!("not the {handed_over} given")), "{forgery:?}: {out}");
+    }
+}
+
+#[test]
+fn unsigned_packages_say_so_and_a_known_manifest_hash_or_signature_is_required_when_asked() {
+    let (dir, case) = exported();
+    let d = dir.path();
+    // The export prints the hash to hand over.
+    let out = ok(&hoptrace(d, &["export", case.to_str().unwrap(), "--out", "again.zip"]));
+    let handed_over = hash_and_size(&d.join("pkg/manifest.json")).0;
+    assert!(out.contains("Hand this hash over with the package"), "{out}");
+    assert!(out.contains(&format!("manifest SHA-256 {handed_over}")), "{out}");
+    let (code, out) = verify_cli(d, &["pkg"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("pkg: intact (unsigned: authenticity not established)"), "{out}");
+    assert!(out.contains("Authenticity: unsigned: authenticity not established"), "{out}");
+    let (code, out) = verify_cli(d, &["pkg.zip", "--manifest-sha256", &handed_over.to_ascii_uppercase()]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(&format!("Authenticity: established: manifest.json has the SHA-256 given ({handed_over})")));
+    assert!(out.contains("pkg.zip: intact and authentic"), "{out}");
+    let (code, out) = verify_cli(d, &["pkg", "--expect-signed"]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains("pkg: intact by its own hashes, but authenticity NOT established"), "{out}");
+    let other = "0".repeat(64);
+    let (code, out) = verify_cli(d, &["pkg", "--manifest-sha256", &other]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains(&format!(
+            "manifest.json has SHA-256 {handed_over}, not the {other} given: this is not the package that was handed over"
+        )),
+        "{out}"
+    );
+    let (code, out) = verify_cli(d, &["pkg", "--manifest-sha256", "xyz"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("expected the 64 hex digits of a SHA-256"), "{out}");
+    let (code, out) = verify_cli(d, &["pkg", "--public-key", "no-such-key.pub"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("no-such-key.pub"), "{out}");
+}
+
+#[test]
+fn a_stripped_signature_is_unsigned_never_intact_and_signed() {
+    let (dir, case) = exported();
+    let d = dir.path();
+    ok(&hoptrace(d, &["keygen", "--out", "key"]));
+    let out = ok(&hoptrace(d, &["export", case.to_str().unwrap(), "--out", "signed", "--dir", "--sign", "key"]));
+    let handed_over = hash_and_size(&d.join("signed/manifest.json")).0;
+    assert!(out.contains(&format!("manifest SHA-256 {handed_over}")), "{out}");
+    let public = std::fs::read_to_string(d.join("key.pub")).unwrap();
+    let public = public.lines().last().unwrap().trim().to_owned();
+    let (code, out) =
+        verify_cli(d, &["signed", "--expect-signed", "--public-key", "key.pub", "--manifest-sha256", &handed_over]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(&format!("Authenticity: established: signed by the expected ed25519 key {public}")), "{out}");
+    assert!(out.contains("signed: intact and authentic"), "{out}");
+    let stripped = d.join("stripped");
+    copy_dir(&d.join("signed"), &stripped);
+    strip_signature(&stripped);
+    let r = verify(&stripped);
+    assert!(r.is_intact(), "{:?}", r.problems);
+    assert_eq!(r.signature, SignatureStatus::Unsigned);
+    assert_eq!(r.authenticity, Authenticity::NotEstablished);
+    let (code, out) = verify_cli(d, &["stripped"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Signature: none"), "{out}");
+    assert!(out.contains("stripped: intact (unsigned: authenticity not established)"), "{out}");
+    assert!(!out.contains("Signature: valid"), "{out}");
+    let unsigned = "a signature was required, but the package is unsigned (its manifest names no signer and it has \
+                    no manifest.sig)";
+    for args in [&["--expect-signed"][..], &["--public-key", "key.pub"]] {
+        let (code, out) = verify_cli(d, &[&["stripped"], args].concat());
+        assert_eq!(code, Some(3), "{args:?}: {out}");
+        assert!(out.contains(&format!("Authenticity: NOT established: {unsigned}")), "{args:?}: {out}");
+    }
+    let stripped_hash = hash_and_size(&stripped.join("manifest.json")).0;
+    let (code, out) = verify_cli(d, &["stripped", "--manifest-sha256", &handed_over]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains(&format!("manifest.json has SHA-256 {stripped_hash}, not the {handed_over} given")), "{out}");
+    let r = verify_with(&stripped, &VerifyOptions { expect_signed: true, ..VerifyOptions::default() });
+    assert!(
+        matches!(&r.authenticity, Authenticity::Failed(why) if why == &[unsigned.to_owned()]),
+        "{:?}",
+        r.authenticity
+    );
+}
+
+#[test]
+fn a_zip_with_a_name_twice_or_in_two_letter_cases_is_refused() {
+    let (dir, _) = exported();
+    let d = dir.path();
+    let pkg = d.join("pkg");
+    let original = std::fs::read_to_string(pkg.join("transfers.csv")).unwrap();
+    let forged = original.replace(",99700000000000000000,99.7,", ",9700000000000000000,9.7,");
+    assert_ne!(forged, original);
+    let twice = d.join("twice.zip");
+    std::fs::write(&twice, zip_with_two(&pkg, "transfers.csv", ["transfers.csv", "transfers.csv"], forged.as_bytes()))
+        .unwrap();
+    let (code, out) = verify_cli(d, &["twice.zip"]);
+    assert_eq!(code, Some(4), "{out}");
+    assert!(
+        out.contains(
+            "twice.zip: refused: \"\": the zip's directory lists a file name twice: which copy is the evidence cannot \
+             be told"
+        ),
+        "{out}"
+    );
+    assert!(open_package(&twice, None).is_err());
+    let cased = d.join("cased.zip");
+    std::fs::write(&cased, zip_with_two(&pkg, "transfers.csv", ["Transfers.csv", "transfers.csv"], forged.as_bytes()))
+        .unwrap();
+    let (code, out) = verify_cli(d, &["cased.zip"]);
+    assert_eq!(code, Some(4), "{out}");
+    assert!(
+        out.contains(
+            "cased.zip: refused: \"transfers.csv\": the name differs from \"Transfers.csv\" only in letter case: one \
+             would overwrite the other"
+        ),
+        "{out}"
+    );
+    // A folder can hold both names on a case-sensitive file system: refused too.
+    let folder = d.join("cased");
+    copy_dir(&pkg, &folder);
+    std::fs::write(folder.join("Transfers.csv"), &forged).unwrap();
+    let r = verify(&folder);
+    assert!(!r.readable);
+    assert!(r.problems[0].contains("only in letter case"), "{:?}", r.problems);
+}
+
+/// Issue 12's memory reproduction: a package within the documented limits holding two
+/// 1,000 MiB entries (transfers.csv and report.pdf) compressed about 36:1 and 55:1. `verify`
+/// and `review --list` read every entry as a stream: peak resident memory at most 200 MB.
+#[test]
+fn verify_and_review_of_two_gigabyte_entries_stay_under_200_mb() {
+    let (dir, _) = exported();
+    let d = dir.path();
+    let size = 1000 << 20;
+    let zip = evidence_common::large_package(&d.join("pkg"), size);
+    std::fs::write(d.join("large.zip"), &zip).unwrap();
+    let packed = zip.len() as u64;
+    eprintln!("large.zip: {packed} bytes, two entries of {size} bytes ({}:1 overall)", 2 * size / packed);
+    assert!(packed < 64 << 20 && 2 * size / packed >= 30, "{packed}");
+    let files = hoptrace::export::PackageReader::open(&d.join("large.zip"), &Default::default()).unwrap();
+    assert_eq!(files.entry("transfers.csv").unwrap().size, size, "within the limits: it opens");
+    for args in [&["verify", "large.zip"][..], &["review", "large.zip", "--list"]] {
+        let started = std::time::Instant::now();
+        let Some((code, peak, out)) = evidence_common::hoptrace_peak_rss(d, args) else { return };
+        eprintln!("{args:?}: exit {code}, peak RSS {} MB, {:.1} s", peak / 1_000_000, started.elapsed().as_secs_f64());
+        assert!(peak <= 200_000_000, "{args:?}: peak RSS {peak} bytes");
+        // The entries were read: the forged tables are named.
+        assert!(out.contains("transfer 1000000 is not on the graph of case.ron: the row was added"), "{args:?}: {out}");
+        if args[0] == "verify" {
+            assert_eq!(code, 1, "{out}");
+            assert!(out.contains("transfers.csv was changed"), "{out}");
+        } else {
+            assert_eq!(code, 0, "{out}");
+            assert!(out.contains("Package large.zip: NOT intact"), "{out}");
+        }
+    }
+}
+
+#[test]
+fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
+    let (dir, case_path) = exported();
+    let d = dir.path();
+    let case = hoptrace::case::file::load(&case_path).unwrap();
+    for pkg in ["pkg", "pkg.zip"] {
+        let opened = open_package(&d.join(pkg), None).unwrap();
+        assert!(opened.report.is_intact(), "{:?}", opened.report.problems);
+        assert!(opened.has("report.pdf") && !opened.has("nothing.txt"));
+        let (ev, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+        assert!(problems.is_empty(), "{pkg}: {problems:?}");
+        assert_eq!(ev.rows.len(), case.transfers.len(), "{pkg}");
+        assert!(ev.rows.keys().all(|id| case.transfers.contains(id)));
+        let copy = d.join(format!("{pkg}-report.pdf"));
+        let n = opened.copy_file("report.pdf", &copy).unwrap();
+        assert_eq!(std::fs::read(&copy).unwrap().len() as u64, n);
+        assert_eq!(Some(sha256_hex(&std::fs::read(&copy).unwrap()).as_str()), opened.report.sha256_of("report.pdf"));
+    }
+    // Changed after it was opened and verified: reading it again says so.
+    let opened = open_package(&d.join("pkg"), None).unwrap();
+    let csv = d.join("pkg/transfers.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replace(",99700000000000000000,99.7,", ",9700000000000000000,9.7,")).unwrap();
+    let (_, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+    assert!(
+        problems.iter().any(|p| p.contains("transfers.csv was changed since the package was opened and verified")),
+        "{problems:?}"
+    );
+    let e = opened.copy_file("transfers.csv", &d.join("copy.csv")).unwrap_err().to_string();
+    assert!(e.contains("was changed since the package was opened"), "{e}");
+    assert!(!d.join("copy.csv").exists(), "a copy that failed is removed");
 }

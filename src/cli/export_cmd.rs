@@ -8,8 +8,8 @@ use anyhow::Context;
 use clap::Args;
 use hoptrace::export::sign::{PublicKey, SecretKey};
 use hoptrace::export::{
-    AuditStatus, Evidence, ExportOptions, FileStatus, Layout, LedgerStatus, SignatureStatus, VerifyOptions,
-    VerifyReport, export, parse_timestamp, verify_with,
+    AuditStatus, Authenticity, Evidence, ExportOptions, FileStatus, Layout, LedgerStatus, SignatureStatus,
+    VerifyOptions, VerifyReport, export, parse_timestamp, verify_with,
 };
 
 /// Arguments of `hoptrace export`.
@@ -43,9 +43,40 @@ pub struct VerifyArgs {
     /// Also check that every transfer in transfers.csv is in this ledger with the same fields.
     #[arg(long)]
     pub ledger: Option<PathBuf>,
-    /// Require a signature by this public key (KEY.pub from `hoptrace keygen`).
+    /// Require a signature by this public key (KEY.pub from `hoptrace keygen`); exit 3 when
+    /// the package is not signed by it.
     #[arg(long)]
     pub public_key: Option<PathBuf>,
+    /// Require a valid signature (by the key the manifest names); exit 3 when unsigned.
+    #[arg(long)]
+    pub expect_signed: bool,
+    /// Require manifest.json to have this SHA-256 (the hash the investigator handed over with
+    /// the package, printed by `hoptrace export`); exit 3 when it differs.
+    #[arg(long, value_name = "HASH", value_parser = parse_sha256)]
+    pub manifest_sha256: Option<String>,
+}
+
+/// Exit code of `hoptrace verify`: intact (and authentic, when that was required).
+pub const VERIFY_OK: u8 = 0;
+/// Exit code of `hoptrace verify`: a file was changed, removed or added, or the package does
+/// not agree with itself.
+pub const VERIFY_NOT_INTACT: u8 = 1;
+/// Exit code of `hoptrace verify`: a command-line argument or the public key file is wrong.
+pub const VERIFY_USAGE: u8 = 2;
+/// Exit code of `hoptrace verify`: intact by its own hashes, but the signature or manifest
+/// hash required (`--expect-signed`, `--public-key`, `--manifest-sha256`) is not there.
+pub const VERIFY_NOT_AUTHENTIC: u8 = 3;
+/// Exit code of `hoptrace verify`: the package cannot be read or is refused (not a zip,
+/// unsafe entries, a zip bomb, a file name twice).
+pub const VERIFY_UNREADABLE: u8 = 4;
+
+fn parse_sha256(text: &str) -> Result<String, String> {
+    let t = text.trim().to_ascii_lowercase();
+    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(t)
+    } else {
+        Err(format!("expected the 64 hex digits of a SHA-256, found {text:?}"))
+    }
 }
 
 /// Arguments of `hoptrace keygen`.
@@ -84,8 +115,15 @@ pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             summary.manifest_sha256
         );
         println!(
-            "Check it: hoptrace verify {}   (or unzip it and run sha256sum -c SHA256SUMS)",
-            summary.path.display()
+            "Hand this hash over with the package (it is what proves the package is the one you made{}): \
+             manifest SHA-256 {}",
+            if options.signing_key.is_some() { ", beside the signature" } else { ": the package is unsigned" },
+            summary.manifest_sha256
+        );
+        println!(
+            "Check it: hoptrace verify {} --manifest-sha256 {}   (or unzip it and run sha256sum -c SHA256SUMS)",
+            summary.path.display(),
+            summary.manifest_sha256
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -138,6 +176,19 @@ pub fn report_text(r: &VerifyReport) -> String {
         SignatureStatus::Valid { public_key } => format!("Signature: valid, by ed25519 key {public_key}"),
         SignatureStatus::Invalid(e) => format!("Signature: INVALID: {e}"),
     });
+    if let Some(h) = &r.manifest_sha256 {
+        out.push(format!("Manifest SHA-256: {h}"));
+    }
+    if r.readable {
+        out.push(match &r.authenticity {
+            Authenticity::NotEstablished => "Authenticity: unsigned: authenticity not established (the hashes in the \
+                 package protect against accidental change only; anyone can recompute them: check with \
+                 --manifest-sha256 HASH as handed over, or --public-key KEY)"
+                .to_owned(),
+            Authenticity::Established(how) => format!("Authenticity: established: {}", how.join("; ")),
+            Authenticity::Failed(why) => format!("Authenticity: NOT established: {}", why.join("; ")),
+        });
+    }
     match &r.ledger {
         LedgerStatus::NotChecked => {}
         LedgerStatus::Matches { transfers, same_fingerprint } => out.push(format!(
@@ -147,7 +198,15 @@ pub fn report_text(r: &VerifyReport) -> String {
         LedgerStatus::Differs { count } => out.push(format!("Ledger: {count} problem(s)")),
     }
     if r.is_intact() {
-        out.push(format!("{}: intact", r.path.display()));
+        out.push(match &r.authenticity {
+            Authenticity::NotEstablished => {
+                format!("{}: intact (unsigned: authenticity not established)", r.path.display())
+            }
+            Authenticity::Established(_) => format!("{}: intact and authentic", r.path.display()),
+            Authenticity::Failed(_) => {
+                format!("{}: intact by its own hashes, but authenticity NOT established", r.path.display())
+            }
+        });
     } else {
         out.push(format!("{}: NOT intact, {} problem(s):", r.path.display(), r.problems.len()));
         out.extend(r.problems.iter().map(|p| format!("  - {p}")));
@@ -155,19 +214,39 @@ pub fn report_text(r: &VerifyReport) -> String {
     out.join("\n")
 }
 
-/// Runs `hoptrace verify`: exit 0 when intact, 1 otherwise.
+/// Runs `hoptrace verify`: exit [`VERIFY_OK`], [`VERIFY_NOT_INTACT`], [`VERIFY_USAGE`],
+/// [`VERIFY_NOT_AUTHENTIC`] or [`VERIFY_UNREADABLE`].
 ///
 /// # Errors
-/// The public key file cannot be read.
+/// None: every failure is an exit code with a message.
 pub fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let public_key = args.public_key.as_deref().map(PublicKey::load).transpose()?;
-    let options = VerifyOptions { ledger: args.ledger.clone(), public_key, limits: None };
+    let public_key = match args.public_key.as_deref().map(PublicKey::load).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("hoptrace: error: {e}");
+            return Ok(ExitCode::from(VERIFY_USAGE));
+        }
+    };
+    let options = VerifyOptions {
+        ledger: args.ledger.clone(),
+        public_key,
+        expect_signed: args.expect_signed,
+        manifest_sha256: args.manifest_sha256.clone(),
+        limits: None,
+    };
     let report = verify_with(&args.package, &options);
     println!("{}", report_text(&report));
-    if report.is_intact() {
-        Ok(ExitCode::SUCCESS)
+    let shown = args.package.display();
+    if !report.readable {
+        eprintln!("hoptrace: {shown}: cannot be verified: {}", report.problems.join("; "));
+        Ok(ExitCode::from(VERIFY_UNREADABLE))
+    } else if !report.is_intact() {
+        eprintln!("hoptrace: {shown}: verification failed: {}", report.problems.join("; "));
+        Ok(ExitCode::from(VERIFY_NOT_INTACT))
+    } else if let Authenticity::Failed(why) = &report.authenticity {
+        eprintln!("hoptrace: {shown}: authenticity not established: {}", why.join("; "));
+        Ok(ExitCode::from(VERIFY_NOT_AUTHENTIC))
     } else {
-        eprintln!("hoptrace: {}: verification failed: {}", args.package.display(), report.problems.join("; "));
-        Ok(ExitCode::FAILURE)
+        Ok(ExitCode::from(VERIFY_OK))
     }
 }

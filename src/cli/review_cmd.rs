@@ -77,7 +77,11 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     if args.list || (!changes && args.export.is_none()) {
         let report = &session.package.report;
         if report.is_intact() {
-            println!("Package {}: verified intact", args.package.display());
+            let who = match &report.authenticity {
+                hoptrace::export::Authenticity::Established(how) => visible(&how.join("; ")).into_owned(),
+                _ => "unsigned: authenticity not established".to_owned(),
+            };
+            println!("Package {}: verified intact ({who})", args.package.display());
         } else {
             println!("Package {}: NOT intact: {}", args.package.display(), visible(&report.problems.join("; ")));
         }

@@ -42,6 +42,7 @@ mod open;
 mod package;
 mod readback;
 mod render;
+mod selfcheck;
 pub mod sign;
 mod stix;
 mod tables;
@@ -58,9 +59,11 @@ pub use manifest::{
 pub use open::{OpenedPackage, open_package};
 pub use package::{FileHash, Package, PackageBuilder, PackageFile, RESERVED_NAMES, sha256_hex};
 pub use render::RENDERED_FILES;
-pub use unpack::{Limits, PackageError, extract_into, read_package};
+pub use selfcheck::REPORT_HTML_BYTES;
+pub use unpack::{Entry, Limits, PackageError, PackageReader, SMALL_FILE_BYTES, extract_into, read_package};
 pub use verify::{
-    AuditStatus, FileCheck, FileStatus, LedgerStatus, SignatureStatus, VerifyOptions, VerifyReport, verify, verify_with,
+    AuditStatus, Authenticity, CASE_FILE_BYTES, FileCheck, FileStatus, LedgerStatus, REQUIRED_FILES, SignatureStatus,
+    VerifyOptions, VerifyReport, verify, verify_reader, verify_with,
 };
 
 use crate::case::file::CaseFileError;

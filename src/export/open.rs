@@ -5,24 +5,29 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use std::io::Read;
+
+use sha2::{Digest as _, Sha256};
+
 use super::manifest::Manifest;
-use super::package::PackageFile;
 use super::tables::{TRANSFER_COLUMNS, transfer_cells};
-use super::unpack::{Limits, PackageError, extract_into, read_package};
-use super::verify::{LedgerStatus, VerifyOptions, VerifyReport, verify_files};
+use super::unpack::{Entry, Limits, PackageError, PackageReader};
+use super::verify::{CASE_FILE_BYTES, LedgerStatus, VerifyOptions, VerifyReport, verify_reader};
 use crate::case::Case;
 use crate::import::csvutil::neutralize;
 use crate::ledger::{Ledger, SqliteLedger};
 
-/// A package opened for review.
+/// A package opened for review: its verification, case and manifest in memory, its files
+/// read again from the package when asked for (as streams, each checked against the hash
+/// verification found, so a package changed since it was opened is noticed).
 #[derive(Debug, Clone)]
 pub struct OpenedPackage {
     /// Where it was read from.
     pub source: PathBuf,
-    /// Where its files were extracted (`None` when only read into memory).
+    /// Where its files were extracted (`None` when only read).
     pub folder: Option<PathBuf>,
-    /// Its files, in package order.
-    pub files: Vec<PackageFile>,
+    /// Its entries (names and sizes), in package order.
+    pub entries: Vec<Entry>,
     /// The verification (show it: a changed package still opens, to be looked at).
     pub report: VerifyReport,
     /// The case, when `case.ron` could be read.
@@ -31,37 +36,114 @@ pub struct OpenedPackage {
     pub manifest: Option<Manifest>,
 }
 
-impl OpenedPackage {
-    /// The content of `name`.
-    #[must_use]
-    pub fn file(&self, name: &str) -> Option<&[u8]> {
-        self.files.iter().find(|f| f.name == name).map(|f| f.bytes.as_slice())
+/// Hashes what passes through and, at the end, compares it with the hash verification found.
+struct Checked<R> {
+    inner: R,
+    name: String,
+    expected: Option<String>,
+    hasher: Sha256,
+    done: bool,
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        if n == 0 && !buf.is_empty() && !self.done {
+            self.done = true;
+            let got = hex::encode(std::mem::take(&mut self.hasher).finalize());
+            if self.expected.as_deref() != Some(got.as_str()) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{} was changed since the package was opened and verified: open it again", self.name),
+                ));
+            }
+        }
+        Ok(n)
     }
 }
 
-/// Reads the package at `path` (zip or folder) within the default [`Limits`], verifies it,
-/// and, when `into_dir` is given, writes its files there (created if absent; existing files
-/// are never overwritten and nothing is written outside it).
+impl OpenedPackage {
+    /// Whether the package holds `name`.
+    #[must_use]
+    pub fn has(&self, name: &str) -> bool {
+        self.entries.iter().any(|e| e.name == name)
+    }
+
+    /// Reads `name` from the package as a stream and hands it to `f` (`Ok(None)` when the
+    /// package has no such file). The stream fails at its end when the file is no longer what
+    /// was verified.
+    ///
+    /// # Errors
+    /// [`PackageError`] when the package cannot be read again.
+    pub fn with_reader<T>(&self, name: &str, f: impl FnOnce(&mut dyn Read) -> T) -> Result<Option<T>, PackageError> {
+        let mut reader = PackageReader::open(&self.source, &Limits::default())?;
+        let Some(inner) = reader.reader(name)? else { return Ok(None) };
+        let mut checked = Checked {
+            inner,
+            name: name.to_owned(),
+            expected: self.report.sha256_of(name).map(str::to_owned),
+            hasher: Sha256::new(),
+            done: false,
+        };
+        Ok(Some(f(&mut checked)))
+    }
+
+    /// Copies `name` into a new file at `to` as a stream.
+    ///
+    /// # Errors
+    /// [`PackageError`] when the package has no such file, it cannot be read or was changed
+    /// since it was verified, or `to` cannot be written (an existing file is not replaced).
+    pub fn copy_file(&self, name: &str, to: &Path) -> Result<u64, PackageError> {
+        let io = |action, source| PackageError::Io { path: to.to_owned(), action, source };
+        let copied = self.with_reader(name, |r| -> Result<u64, PackageError> {
+            let mut out =
+                std::fs::OpenOptions::new().write(true).create_new(true).open(to).map_err(|e| io("create", e))?;
+            let n = std::io::copy(r, &mut out).map_err(|e| io("write", e))?;
+            out.sync_all().map_err(|e| io("write", e))?;
+            Ok(n)
+        })?;
+        match copied {
+            Some(Ok(n)) => Ok(n),
+            Some(Err(e)) => {
+                let _ = std::fs::remove_file(to);
+                Err(e)
+            }
+            None => Err(PackageError::Refused {
+                path: self.source.clone(),
+                entry: name.to_owned(),
+                reason: "the package has no such file".to_owned(),
+            }),
+        }
+    }
+}
+
+/// Reads the package at `path` (zip or folder) within the default [`Limits`], verifies it
+/// (every entry read as a stream: nothing holds a whole entry but `case.ron` and the small
+/// lists), and, when `into_dir` is given, writes its files there (created if absent; existing
+/// files are never overwritten and nothing is written outside it).
 ///
 /// # Errors
 /// [`PackageError`] when the package is refused (unsafe entries, zip bomb) or unreadable, or
 /// a file cannot be extracted. A package that fails verification still opens: see
 /// [`OpenedPackage::report`].
 pub fn open_package(path: &Path, into_dir: Option<&Path>) -> Result<OpenedPackage, PackageError> {
-    let files = read_package(path, &Limits::default())?;
-    let report = verify_files(path, &files, &VerifyOptions::default());
+    let mut reader = PackageReader::open(path, &Limits::default())?;
+    let report = verify_reader(&mut reader, &VerifyOptions::default())?;
     if let Some(dir) = into_dir {
-        extract_into(&files, dir)?;
+        reader.extract_into(dir)?;
     }
-    let case = files
-        .iter()
-        .find(|f| f.name == "case.ron")
-        .and_then(|f| crate::case::file::from_bytes(Path::new("case.ron"), &f.bytes).ok());
+    let case = match reader.entry("case.ron").map(|e| e.size) {
+        Some(size) if size <= CASE_FILE_BYTES => reader
+            .read_whole("case.ron", CASE_FILE_BYTES)?
+            .and_then(|bytes| crate::case::file::from_bytes(Path::new("case.ron"), &bytes).ok()),
+        _ => None,
+    };
     Ok(OpenedPackage {
         source: path.to_owned(),
         folder: into_dir.map(Path::to_owned),
+        entries: reader.entries().to_vec(),
         manifest: report.manifest.clone(),
-        files,
         report,
         case,
     })
@@ -70,7 +152,7 @@ pub fn open_package(path: &Path, into_dir: Option<&Path>) -> Result<OpenedPackag
 /// Compares every transfer of `transfers.csv` with the ledger at `ledger_path`.
 pub(crate) fn check_ledger(
     ledger_path: &Path,
-    csv: Option<&[u8]>,
+    csv: Option<Box<dyn Read + '_>>,
     manifest: Option<&Manifest>,
     problems: &mut Vec<String>,
 ) -> LedgerStatus {
@@ -86,7 +168,7 @@ pub(crate) fn check_ledger(
 
 fn compare(
     ledger_path: &Path,
-    csv: Option<&[u8]>,
+    csv: Option<Box<dyn Read + '_>>,
     manifest: Option<&Manifest>,
     problems: &mut Vec<String>,
 ) -> Option<(usize, bool)> {
@@ -105,7 +187,8 @@ fn compare(
             return None;
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(csv);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).from_reader(super::unpack::Bounded::csv(csv, "transfers.csv"));
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => {
@@ -121,28 +204,6 @@ fn compare(
         ));
         return None;
     }
-    let mut records = Vec::new();
-    for (i, r) in reader.records().enumerate() {
-        let line = i + 2;
-        match r {
-            Ok(r) => {
-                let cells: Vec<String> = r.iter().map(str::to_owned).collect();
-                match cells.first().and_then(|c| c.parse::<i64>().ok()) {
-                    Some(id) => records.push((line, id, cells)),
-                    None => problems.push(format!("transfers.csv line {line}: the id is not a number")),
-                }
-            }
-            Err(e) => problems.push(format!("transfers.csv line {line}: {e}")),
-        }
-    }
-    let ids: Vec<i64> = records.iter().map(|(_, id, _)| *id).collect();
-    let rows = match ledger.transfers_by_id(&ids) {
-        Ok(rows) => rows.into_iter().map(|r| (r.id, r)).collect::<HashMap<_, _>>(),
-        Err(e) => {
-            problems.push(format!("ledger: {e}"));
-            return None;
-        }
-    };
     let assets: HashMap<(String, String), (Option<String>, Option<u8>)> = match ledger.assets() {
         Ok(a) => a.into_iter().map(|a| ((a.chain, a.asset), (a.symbol, a.decimals))).collect(),
         Err(e) => {
@@ -151,27 +212,62 @@ fn compare(
         }
     };
     let lookup = |c: &str, a: &str| assets.get(&(c.to_owned(), a.to_owned())).cloned().unwrap_or_default();
-    for (line, id, cells) in &records {
-        let Some(row) = rows.get(id) else {
-            problems
-                .push(format!("ledger: transfer {id} (transfers.csv line {line}) is not in {}", ledger_path.display()));
-            continue;
+    // A chunk of rows at a time, so a large transfers.csv is never held whole.
+    const CHUNK: usize = 10_000;
+    let mut compared = 0;
+    let mut records = Vec::with_capacity(CHUNK);
+    let mut rows_read = reader.records().enumerate().peekable();
+    while rows_read.peek().is_some() {
+        records.clear();
+        for (i, r) in rows_read.by_ref().take(CHUNK) {
+            let line = i + 2;
+            match r {
+                Ok(r) => {
+                    let cells: Vec<String> = r.iter().map(str::to_owned).collect();
+                    match cells.first().and_then(|c| c.parse::<i64>().ok()) {
+                        Some(id) => records.push((line, id, cells)),
+                        None => problems.push(format!("transfers.csv line {line}: the id is not a number")),
+                    }
+                }
+                Err(e) => problems.push(format!("transfers.csv line {line}: {e}")),
+            }
+        }
+        compared += records.len();
+        let ids: Vec<i64> = records.iter().map(|(_, id, _)| *id).collect();
+        let rows = match ledger.transfers_by_id(&ids) {
+            Ok(rows) => rows.into_iter().map(|r| (r.id, r)).collect::<HashMap<_, _>>(),
+            Err(e) => {
+                problems.push(format!("ledger: {e}"));
+                return None;
+            }
         };
-        let expected: Vec<String> = transfer_cells(row, &lookup).iter().map(|c| neutralize(c).into_owned()).collect();
-        let differing: Vec<String> = TRANSFER_COLUMNS
-            .iter()
-            .zip(expected.iter().zip(cells))
-            .filter(|(_, (e, c))| e != c)
-            .map(|(col, (e, c))| format!("{col} {c:?} (ledger: {e:?})"))
-            .collect();
-        if !differing.is_empty() {
-            problems
-                .push(format!("ledger: transfer {id} (transfers.csv line {line}) differs: {}", differing.join(", ")));
+        for (line, id, cells) in &records {
+            let Some(row) = rows.get(id) else {
+                problems.push(format!(
+                    "ledger: transfer {id} (transfers.csv line {line}) is not in {}",
+                    ledger_path.display()
+                ));
+                continue;
+            };
+            let expected: Vec<String> =
+                transfer_cells(row, &lookup).iter().map(|c| neutralize(c).into_owned()).collect();
+            let differing: Vec<String> = TRANSFER_COLUMNS
+                .iter()
+                .zip(expected.iter().zip(cells))
+                .filter(|(_, (e, c))| e != c)
+                .map(|(col, (e, c))| format!("{col} {c:?} (ledger: {e:?})"))
+                .collect();
+            if !differing.is_empty() {
+                problems.push(format!(
+                    "ledger: transfer {id} (transfers.csv line {line}) differs: {}",
+                    differing.join(", ")
+                ));
+            }
         }
     }
     let same = match (ledger.fingerprint(), manifest) {
         (Ok(f), Some(m)) => f == m.ledger_fingerprint,
         _ => false,
     };
-    Some((records.len(), same))
+    Some((compared, same))
 }

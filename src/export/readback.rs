@@ -17,35 +17,49 @@ use crate::ledger::{AssetInfo, Provenance, TransferRow};
 use crate::model::{Amount, Category, Label, Transfer, TransferKind};
 
 /// Undoes [`neutralize`]: `'=1` → `=1`; any other cell is kept.
-fn restore(cell: &str) -> &str {
+pub(crate) fn restore(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if neutralize(rest).len() != rest.len() => rest,
         _ => cell,
     }
 }
 
-/// One CSV of the package as header-named rows: `(line, cells by column name)`.
-fn table(name: &str, bytes: &[u8], problems: &mut Vec<String>) -> Vec<(usize, BTreeMap<String, String>)> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+/// One CSV of the package, read as a stream: `row(line, cells by column name)` for each
+/// record; problems (file and line) are appended to `problems`.
+fn table(
+    name: &str,
+    input: &mut dyn std::io::Read,
+    problems: &mut Vec<String>,
+    mut row: impl FnMut(usize, &BTreeMap<String, String>),
+) {
+    let input = super::unpack::Bounded::csv(input, name);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => {
             problems.push(format!("{name}: the header cannot be read: {e}"));
-            return Vec::new();
+            return;
         }
     };
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        match record {
-            Ok(r) => out.push((
-                line,
-                header.iter().cloned().zip(r.iter().map(|c| restore(c).to_owned())).collect::<BTreeMap<_, _>>(),
-            )),
-            Err(e) => problems.push(format!("{name} line {line}: {e}")),
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    loop {
+        line += 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let cells: BTreeMap<String, String> =
+                    header.iter().cloned().zip(record.iter().map(|c| restore(c).to_owned())).collect();
+                row(line, &cells);
+            }
+            Err(e) => {
+                problems.push(format!("{name} line {line}: {e}"));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return;
+                }
+            }
         }
     }
-    out
 }
 
 fn cell<'a>(row: &'a BTreeMap<String, String>, column: &str) -> &'a str {
@@ -155,40 +169,57 @@ impl Evidence {
             .clone()
             .ok_or_else(|| format!("{}: the package has no readable case.ron", package.source.display()))?;
         let mut problems = Vec::new();
+        let mut row_problems = Vec::new();
         let mut rows = HashMap::new();
         let mut assets = BTreeMap::new();
-        match package.file("transfers.csv") {
-            Some(bytes) => {
-                for (line, row) in table("transfers.csv", bytes, &mut problems) {
-                    match transfer_row(&row) {
-                        Ok((r, asset)) => {
-                            if let Some(a) = asset {
-                                assets.insert((a.chain.clone(), a.asset.clone()), a);
-                            }
-                            rows.insert(r.id, r);
-                        }
-                        Err(e) => problems.push(format!("transfers.csv line {line}: {e}")),
-                    }
+        let read = package.with_reader("transfers.csv", |input| {
+            table("transfers.csv", input, &mut problems, |line, row| {
+                // Only the transfers of the graph are kept.
+                if !row.get("id").and_then(|id| id.parse::<i64>().ok()).is_some_and(|id| case.transfers.contains(&id)) {
+                    return;
                 }
-            }
-            None => problems.push("transfers.csv is missing: the graph has no edges".to_owned()),
+                match transfer_row(row) {
+                    Ok((r, asset)) => {
+                        if let Some(a) = asset {
+                            assets.insert((a.chain.clone(), a.asset.clone()), a);
+                        }
+                        rows.insert(r.id, r);
+                    }
+                    Err(e) => row_problems.push(format!("transfers.csv line {line}: {e}")),
+                }
+            });
+        });
+        match read {
+            Ok(Some(())) => {}
+            Ok(None) => problems.push("transfers.csv is missing: the graph has no edges".to_owned()),
+            Err(e) => problems.push(e.to_string()),
         }
+        problems.append(&mut row_problems);
         let missing = case.transfers.iter().filter(|id| !rows.contains_key(id)).count();
         if missing > 0 {
             problems.push(format!("transfers.csv lacks {missing} transfer(s) of the case"));
         }
         let mut ledger_labels: HashMap<String, Vec<Label>> = HashMap::new();
-        if let Some(bytes) = package.file("labels.csv") {
-            for (line, row) in table("labels.csv", bytes, &mut problems) {
-                if cell(&row, "origin") != "ledger" {
-                    continue;
+        let read = package.with_reader("labels.csv", |input| {
+            table("labels.csv", input, &mut problems, |line, row| {
+                if cell(row, "origin") != "ledger" {
+                    return;
                 }
-                match label_row(&row) {
+                // Only the labels of addresses on the graph are kept.
+                let key = crate::case::NodeKey::address(cell(row, "chain"), cell(row, "address"));
+                if !case.nodes.contains_key(&key) {
+                    return;
+                }
+                match label_row(row) {
                     Ok(l) => ledger_labels.entry(l.address.clone()).or_default().push(l),
-                    Err(e) => problems.push(format!("labels.csv line {line}: {e}")),
+                    Err(e) => row_problems.push(format!("labels.csv line {line}: {e}")),
                 }
-            }
+            });
+        });
+        if let Err(e) = read {
+            problems.push(e.to_string());
         }
+        problems.append(&mut row_problems);
         let ledger_fingerprint =
             package.manifest.as_ref().map_or_else(|| case.ledger.fingerprint.clone(), |m| m.ledger_fingerprint.clone());
         let graph = InvestigationGraph::build(&case, &rows, &ledger_labels);

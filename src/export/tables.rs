@@ -127,54 +127,65 @@ fn ids(v: &[i64]) -> String {
     v.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
 }
 
+/// The header of `hops.csv`.
+pub const HOP_COLUMNS: [&str; 14] = [
+    "id",
+    "kind",
+    "service",
+    "pool",
+    "from_chain",
+    "to_chain",
+    "inbound_transfers",
+    "outbound_transfers",
+    "confidence",
+    "rationale",
+    "status",
+    "author",
+    "time",
+    "features",
+];
+
+/// The rows of `hops.csv` (before neutralising), by hop id: `hoptrace verify` compares the
+/// file with them.
+pub(crate) fn hop_rows(case: &Case) -> Vec<Vec<String>> {
+    case.hops
+        .iter()
+        .map(|(id, h)| {
+            let (pool, from_chain, to_chain) = match &h.kind {
+                HopKind::Mixer { pool, .. } => (pool.clone().unwrap_or_default(), String::new(), String::new()),
+                HopKind::Bridge { from_chain, to_chain, .. } => (String::new(), from_chain.clone(), to_chain.clone()),
+                _ => (String::new(), String::new(), String::new()),
+            };
+            let status = match h.status {
+                crate::model::HopStatus::Suggested => "suggested",
+                crate::model::HopStatus::Accepted => "accepted",
+                crate::model::HopStatus::Rejected => "rejected",
+            };
+            vec![
+                id.to_string(),
+                h.kind.name().to_owned(),
+                h.kind.service().unwrap_or_default().to_owned(),
+                pool,
+                from_chain,
+                to_chain,
+                ids(&h.inbound),
+                ids(&h.outbound),
+                h.confidence.to_string(),
+                h.rationale.clone(),
+                status.to_owned(),
+                h.author.clone(),
+                rfc3339(h.time),
+                h.features.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "),
+            ]
+        })
+        .collect()
+}
+
 /// The hops, by id.
 pub(crate) fn hops_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new(
-        "hops.csv",
-        &[
-            "id",
-            "kind",
-            "service",
-            "pool",
-            "from_chain",
-            "to_chain",
-            "inbound_transfers",
-            "outbound_transfers",
-            "confidence",
-            "rationale",
-            "status",
-            "author",
-            "time",
-            "features",
-        ],
-    )?;
-    for (id, h) in &case.hops {
-        let (pool, from_chain, to_chain) = match &h.kind {
-            HopKind::Mixer { pool, .. } => (pool.clone().unwrap_or_default(), String::new(), String::new()),
-            HopKind::Bridge { from_chain, to_chain, .. } => (String::new(), from_chain.clone(), to_chain.clone()),
-            _ => (String::new(), String::new(), String::new()),
-        };
-        let status = match h.status {
-            crate::model::HopStatus::Suggested => "suggested",
-            crate::model::HopStatus::Accepted => "accepted",
-            crate::model::HopStatus::Rejected => "rejected",
-        };
-        t.row([
-            id.to_string(),
-            h.kind.name().to_owned(),
-            h.kind.service().unwrap_or_default().to_owned(),
-            pool,
-            from_chain,
-            to_chain,
-            ids(&h.inbound),
-            ids(&h.outbound),
-            h.confidence.to_string(),
-            h.rationale.clone(),
-            status.to_owned(),
-            h.author.clone(),
-            rfc3339(h.time),
-            h.features.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "),
-        ])?;
+    let mut t = Table::new("hops.csv", &HOP_COLUMNS)?;
+    for row in hop_rows(case) {
+        t.row(row)?;
     }
     t.finish()
 }
@@ -187,47 +198,57 @@ fn node_parts(k: &NodeKey) -> (String, String) {
     }
 }
 
+/// The header of `labels.csv`.
+pub const LABEL_COLUMNS: [&str; 15] = [
+    "origin",
+    "label_id",
+    "chain",
+    "address",
+    "entity",
+    "category",
+    "source_category",
+    "actor",
+    "source",
+    "confidence",
+    "valid_from",
+    "valid_to",
+    "added_by",
+    "time",
+    "source_line",
+];
+
+/// The `case` rows of `labels.csv` (before neutralising): the investigator's labels by id.
+pub(crate) fn case_label_rows(case: &Case) -> Vec<Vec<String>> {
+    case.labels
+        .iter()
+        .map(|(id, l)| {
+            let (chain, address) = node_parts(&l.node);
+            vec![
+                "case".to_owned(),
+                id.to_string(),
+                chain,
+                address,
+                l.entity.clone(),
+                l.category.name().to_owned(),
+                String::new(),
+                String::new(),
+                l.source.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                l.author.clone(),
+                rfc3339(l.time),
+                String::new(),
+            ]
+        })
+        .collect()
+}
+
 /// The investigator's labels (by id), then the imported labels of every address node.
 pub(crate) fn labels_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new(
-        "labels.csv",
-        &[
-            "origin",
-            "label_id",
-            "chain",
-            "address",
-            "entity",
-            "category",
-            "source_category",
-            "actor",
-            "source",
-            "confidence",
-            "valid_from",
-            "valid_to",
-            "added_by",
-            "time",
-            "source_line",
-        ],
-    )?;
-    for (id, l) in &ev.case.labels {
-        let (chain, address) = node_parts(&l.node);
-        t.row([
-            "case".to_owned(),
-            id.to_string(),
-            chain,
-            address,
-            l.entity.clone(),
-            l.category.name().to_owned(),
-            String::new(),
-            String::new(),
-            l.source.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-            l.author.clone(),
-            rfc3339(l.time),
-            String::new(),
-        ])?;
+    let mut t = Table::new("labels.csv", &LABEL_COLUMNS)?;
+    for row in case_label_rows(&ev.case) {
+        t.row(row)?;
     }
     for key in ev.case.nodes.keys() {
         let NodeKey::Address { chain, address } = key else { continue };
@@ -265,11 +286,22 @@ pub fn note_target(t: &NoteTarget) -> String {
     }
 }
 
+/// The header of `notes.csv`.
+pub const NOTE_COLUMNS: [&str; 5] = ["id", "target", "text", "author", "time"];
+
+/// The rows of `notes.csv` (before neutralising), by note id.
+pub(crate) fn note_rows(case: &Case) -> Vec<Vec<String>> {
+    case.notes
+        .iter()
+        .map(|(id, n)| vec![id.to_string(), note_target(&n.target), n.text.clone(), n.author.clone(), rfc3339(n.time)])
+        .collect()
+}
+
 /// The notes, by id.
 pub(crate) fn notes_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("notes.csv", &["id", "target", "text", "author", "time"])?;
-    for (id, n) in &case.notes {
-        t.row([id.to_string(), note_target(&n.target), n.text.clone(), n.author.clone(), rfc3339(n.time)])?;
+    let mut t = Table::new("notes.csv", &NOTE_COLUMNS)?;
+    for row in note_rows(case) {
+        t.row(row)?;
     }
     t.finish()
 }

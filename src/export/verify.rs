@@ -1,19 +1,28 @@
-//! `hoptrace verify`: is a package what was exported?
+//! `hoptrace verify`: is a package what was exported, and who made it?
 //!
-//! Every file's SHA-256 and size are checked against both `SHA256SUMS` and `manifest.json`;
-//! a changed, missing or added file is named. When only one of the two lists disagrees with a
-//! file, that list is what was changed. Then the audit chain is recomputed from `audit.jsonl`
-//! and compared with `case.ron`'s, the manifest is compared with the case, the signature is
-//! checked when there is one (or the manifest names a signer), and with a ledger every transfer
-//! of `transfers.csv` is looked up and compared field by field.
+//! Every entry is read as a stream and hashed; every file's SHA-256 and size are checked
+//! against both `SHA256SUMS` and `manifest.json`; a changed, missing or added file is named.
+//! When only one of the two lists disagrees with a file, that list is what was changed. The
+//! files every package holds must be there and no other. Then the audit chain is recomputed
+//! from `audit.jsonl` and compared with `case.ron`'s, the manifest is compared with the case,
+//! the package is checked against itself ([`super::selfcheck`]: tables against the case, the
+//! graph against the tables, the report's hashes against the files, the audit times against
+//! the case), the signature is checked when there is one (or the manifest names a signer), and
+//! with a ledger every transfer of `transfers.csv` is looked up and compared field by field.
+//!
+//! The lists can be recomputed by anyone: without a valid signature or the manifest's SHA-256
+//! known from elsewhere ([`VerifyOptions::manifest_sha256`]) a package is protected against
+//! accidental change only, and [`VerifyReport::authenticity`] says so
+//! ([`Authenticity::NotEstablished`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, parse_sums};
-use super::package::{PackageFile, RESERVED_NAMES, sha256_hex};
+use super::package::RESERVED_NAMES;
+use super::render::RENDERED_FILES;
 use super::sign::{PublicKey, check_signature};
-use super::unpack::{Limits, read_package};
+use super::unpack::{Limits, PackageError, PackageReader, SMALL_FILE_BYTES};
 use crate::case::{AuditEntry, Case, audit};
 
 /// What became of one file.
@@ -91,19 +100,41 @@ pub enum LedgerStatus {
     },
 }
 
+/// What the verification established about who made the package. Hashes in the package
+/// (`SHA256SUMS`, the manifest, `report.html`'s table) protect against accidental change
+/// only: anyone can recompute them. Authenticity needs a signature (`manifest.sig`) or the
+/// manifest's SHA-256 known from elsewhere (the one the investigator handed over).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authenticity {
+    /// Neither a signature nor a manifest hash given: "unsigned: authenticity not
+    /// established".
+    NotEstablished,
+    /// Established, and how (`signed by ed25519 key …`, `manifest.json has the SHA-256 given`).
+    Established(Vec<String>),
+    /// Required (`--expect-signed`, `--public-key`, `--manifest-sha256`) and not met: why.
+    Failed(Vec<String>),
+}
+
 /// Everything `verify` found.
 #[derive(Debug, Clone)]
 pub struct VerifyReport {
     /// The package checked.
     pub path: PathBuf,
+    /// False when the package could not be read at all or was refused (unsafe entries, a zip
+    /// bomb, a name twice): then nothing else was checked.
+    pub readable: bool,
     /// The manifest, when it could be read.
     pub manifest: Option<Manifest>,
+    /// SHA-256 of `manifest.json`, when present: the hash to hand over with the package.
+    pub manifest_sha256: Option<String>,
     /// Every file present or recorded, by name.
     pub files: Vec<FileCheck>,
     /// The audit chain.
     pub audit: AuditStatus,
     /// The signature.
     pub signature: SignatureStatus,
+    /// Who made it, as far as was established.
+    pub authenticity: Authenticity,
     /// The ledger comparison.
     pub ledger: LedgerStatus,
     /// Every problem, in plain words; empty when the package is intact.
@@ -111,7 +142,8 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    /// True when nothing is wrong.
+    /// True when nothing is wrong: every file matches its hashes and the package agrees with
+    /// itself. Says nothing of who made it: see [`VerifyReport::authenticity`].
     #[must_use]
     pub fn is_intact(&self) -> bool {
         self.problems.is_empty()
@@ -122,6 +154,12 @@ impl VerifyReport {
     pub fn bad_files(&self) -> Vec<&str> {
         self.files.iter().filter(|f| f.status != FileStatus::Ok).map(|f| f.name.as_str()).collect()
     }
+
+    /// The SHA-256 of each file present, by name.
+    #[must_use]
+    pub fn sha256_of(&self, name: &str) -> Option<&str> {
+        self.files.iter().find(|f| f.name == name).and_then(|f| f.sha256.as_deref())
+    }
 }
 
 /// How to verify.
@@ -131,9 +169,31 @@ pub struct VerifyOptions {
     pub ledger: Option<PathBuf>,
     /// Require a signature by this key.
     pub public_key: Option<PublicKey>,
+    /// Require a valid signature (by any key the manifest names).
+    pub expect_signed: bool,
+    /// Require `manifest.json` to have this SHA-256 (hex).
+    pub manifest_sha256: Option<String>,
     /// Bounds against zip bombs (defaults when `None`).
     pub limits: Option<Limits>,
 }
+
+/// The largest `case.ron` verify reads (it is parsed whole); a larger one is reported, not
+/// read.
+pub const CASE_FILE_BYTES: u64 = 32 << 20;
+
+/// The files of every package hoptrace writes (format 1), besides `manifest.sig`.
+pub const REQUIRED_FILES: [&str; 10] = [
+    "case.ron",
+    "audit.jsonl",
+    "transfers.csv",
+    "hops.csv",
+    "labels.csv",
+    "notes.csv",
+    "graph.graphml",
+    "stix.json",
+    "manifest.json",
+    "SHA256SUMS",
+];
 
 /// Verifies the package (zip or folder) at `path` with default options.
 #[must_use]
@@ -141,30 +201,58 @@ pub fn verify(path: &Path) -> VerifyReport {
     verify_with(path, &VerifyOptions::default())
 }
 
-/// Verifies the package at `path`.
+/// Verifies the package at `path`, reading each entry as a stream.
 #[must_use]
 pub fn verify_with(path: &Path, options: &VerifyOptions) -> VerifyReport {
-    match read_package(path, &options.limits.unwrap_or_default()) {
-        Ok(files) => verify_files(path, &files, options),
-        Err(e) => VerifyReport {
-            path: path.to_owned(),
-            manifest: None,
-            files: Vec::new(),
-            audit: AuditStatus::NotChecked("the package could not be read".to_owned()),
-            signature: SignatureStatus::Unsigned,
-            ledger: LedgerStatus::NotChecked,
-            problems: vec![e.to_string()],
-        },
+    let checked = PackageReader::open(path, &options.limits.unwrap_or_default())
+        .and_then(|mut reader| verify_reader(&mut reader, options));
+    checked.unwrap_or_else(|e| VerifyReport {
+        path: path.to_owned(),
+        readable: false,
+        manifest: None,
+        manifest_sha256: None,
+        files: Vec::new(),
+        audit: AuditStatus::NotChecked("the package could not be read".to_owned()),
+        signature: SignatureStatus::Unsigned,
+        authenticity: Authenticity::NotEstablished,
+        ledger: LedgerStatus::NotChecked,
+        problems: vec![e.to_string()],
+    })
+}
+
+/// A small file read whole, or a problem when it is larger than [`SMALL_FILE_BYTES`].
+fn small(reader: &mut PackageReader, name: &str, problems: &mut Vec<String>) -> Result<Option<Vec<u8>>, PackageError> {
+    match reader.entry(name).map(|e| e.size) {
+        None => Ok(None),
+        Some(size) if size > SMALL_FILE_BYTES => {
+            problems.push(format!(
+                "{name} was changed: {size} bytes, more than the {SMALL_FILE_BYTES} bytes hoptrace ever writes there"
+            ));
+            Ok(None)
+        }
+        Some(_) => reader.read_whole(name, SMALL_FILE_BYTES),
     }
 }
 
-/// Verifies files already read (by [`read_package`]); `path` names them in the report.
-#[must_use]
-pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions) -> VerifyReport {
+/// Verifies an opened package: every entry hashed as a stream, then the lists, the audit
+/// chain, the package against itself ([`super::selfcheck`]), the signature and authenticity.
+///
+/// # Errors
+/// [`PackageError`] when an entry cannot be read as its header declares (a zip bomb).
+pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Result<VerifyReport, PackageError> {
+    let path = reader.path().to_owned();
     let mut problems = Vec::new();
-    let actual: BTreeMap<&str, &PackageFile> = files.iter().map(|f| (f.name.as_str(), f)).collect();
-    let get = |name: &str| actual.get(name).map(|f| f.bytes.as_slice());
-    let sums = match get("SHA256SUMS").map(parse_sums) {
+    let names: Vec<String> = reader.entries().iter().map(|e| e.name.clone()).collect();
+    let mut hashes: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for name in &names {
+        if let Some(h) = reader.hash(name)? {
+            hashes.insert(name.clone(), h);
+        }
+    }
+    let sums_bytes = small(reader, "SHA256SUMS", &mut problems)?;
+    let manifest_bytes = small(reader, "manifest.json", &mut problems)?;
+    let sig_bytes = small(reader, "manifest.sig", &mut problems)?;
+    let sums = match sums_bytes.as_deref().map(parse_sums) {
         Some(Ok(lines)) => Some(lines.into_iter().map(|l| (l.name, l.sha256)).collect::<BTreeMap<_, _>>()),
         Some(Err(e)) => {
             problems.push(format!("SHA256SUMS was changed: {e}"));
@@ -172,7 +260,7 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
         }
         None => None,
     };
-    let manifest = match get("manifest.json").map(Manifest::from_bytes) {
+    let manifest = match manifest_bytes.as_deref().map(Manifest::from_bytes) {
         Some(Ok(m)) => Some(m),
         Some(Err(e)) => {
             problems.push(format!("manifest.json was changed: it is not a valid manifest ({e})"));
@@ -182,24 +270,22 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
     };
     let mut status: BTreeMap<String, FileStatus> = BTreeMap::new();
     for required in ["SHA256SUMS", "manifest.json"] {
-        if !actual.contains_key(required) {
+        if !hashes.contains_key(required) {
             problems.push(format!("{required} is missing"));
             mark(&mut status, required, FileStatus::Missing);
         }
     }
-    if sums.is_none() && actual.contains_key("SHA256SUMS") {
+    if sums.is_none() && hashes.contains_key("SHA256SUMS") {
         mark(&mut status, "SHA256SUMS", FileStatus::Changed);
     }
-    if manifest.is_none() && actual.contains_key("manifest.json") {
+    if manifest.is_none() && hashes.contains_key("manifest.json") {
         mark(&mut status, "manifest.json", FileStatus::Changed);
     }
-    let mut names: BTreeSet<String> = actual.keys().map(|n| (*n).to_owned()).collect();
-    names.extend(sums.iter().flat_map(|s| s.keys().cloned()));
-    names.extend(manifest.iter().flat_map(|m| m.files.iter().map(|f| f.name.clone())));
-    for name in &names {
-        let here = actual.get(name.as_str());
-        let hash = here.map(|f| sha256_hex(&f.bytes));
-        let size = here.map(|f| f.bytes.len() as u64);
+    let mut all: BTreeSet<String> = hashes.keys().cloned().collect();
+    all.extend(sums.iter().flat_map(|s| s.keys().cloned()));
+    all.extend(manifest.iter().flat_map(|m| m.files.iter().map(|f| f.name.clone())));
+    for name in &all {
+        let here = hashes.get(name);
         let in_sums = sums.as_ref().and_then(|s| s.get(name));
         let in_manifest = manifest.as_ref().and_then(|m| m.file(name));
         let is_meta = RESERVED_NAMES.contains(&name.as_str());
@@ -210,7 +296,7 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
             }
             continue;
         }
-        let Some(hash) = hash else {
+        let Some((hash, size)) = here else {
             problems.push(format!(
                 "{name} is missing (recorded in {})",
                 recorded_in(in_sums.is_some(), in_manifest.is_some())
@@ -218,8 +304,8 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
             mark(&mut status, name, FileStatus::Missing);
             continue;
         };
-        let sums_ok = in_sums.map(|h| *h == hash);
-        let manifest_ok = in_manifest.map(|f| f.sha256 == hash && Some(f.size) == size);
+        let sums_ok = in_sums.map(|h| h == hash);
+        let manifest_ok = in_manifest.map(|f| f.sha256 == *hash && f.size == *size);
         let sums_known = sums.is_some();
         let manifest_known = manifest.is_some() && !is_meta;
         match (sums_ok, manifest_ok) {
@@ -261,36 +347,139 @@ pub fn verify_files(path: &Path, files: &[PackageFile], options: &VerifyOptions)
             }
         }
     }
-    let files: Vec<FileCheck> = names
+    check_file_set(&hashes, &mut status, &mut problems);
+    let files: Vec<FileCheck> = all
         .iter()
-        .chain(status.keys().filter(|k| !names.contains(*k)))
+        .chain(status.keys().filter(|k| !all.contains(*k)))
         .map(|name| {
-            let here = actual.get(name.as_str());
+            let here = hashes.get(name);
             FileCheck {
                 name: name.clone(),
                 status: status.get(name).copied().unwrap_or(FileStatus::Ok),
-                size: here.map(|f| f.bytes.len() as u64),
-                sha256: here.map(|f| sha256_hex(&f.bytes)),
+                size: here.map(|h| h.1),
+                sha256: here.map(|h| h.0.clone()),
             }
         })
         .collect();
-    let case = check_case(get("case.ron"));
-    let audit = check_audit(case.as_ref().ok(), get("audit.jsonl"), &case);
+    let case = read_case(reader)?;
+    let audit = check_audit(reader, case.as_ref().ok(), &case)?;
     if let AuditStatus::Broken(e) = &audit {
         problems.push(format!("audit log: {e}"));
     }
-    if let (Some(m), Ok(c)) = (&manifest, &case) {
-        check_manifest(m, c, &mut problems);
+    if let Ok(c) = &case {
+        if let Some(m) = &manifest {
+            check_manifest(m, c, &mut problems);
+        }
+        super::selfcheck::check(reader, c, &hashes, &mut problems)?;
     }
-    let signature = check_signature_status(get("manifest.sig"), get("manifest.json"), manifest.as_ref(), options);
+    let signature = check_signature_status(sig_bytes.as_deref(), manifest_bytes.as_deref(), manifest.as_ref());
     if let SignatureStatus::Invalid(e) = &signature {
         problems.push(format!("signature: {e}"));
     }
+    let manifest_sha256 = hashes.get("manifest.json").map(|h| h.0.clone());
+    let authenticity = authenticity(&signature, manifest_sha256.as_deref(), options);
     let ledger = match &options.ledger {
-        Some(l) => super::open::check_ledger(l, get("transfers.csv"), manifest.as_ref(), &mut problems),
+        Some(l) => {
+            let csv = reader.reader("transfers.csv")?;
+            super::open::check_ledger(l, csv, manifest.as_ref(), &mut problems)
+        }
         None => LedgerStatus::NotChecked,
     };
-    VerifyReport { path: path.to_owned(), manifest, files, audit, signature, ledger, problems }
+    Ok(VerifyReport {
+        path,
+        readable: true,
+        manifest,
+        manifest_sha256,
+        files,
+        audit,
+        signature,
+        authenticity,
+        ledger,
+        problems,
+    })
+}
+
+/// Every file a package must hold, and no file a package never holds: the lists
+/// (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file.
+fn check_file_set(
+    hashes: &BTreeMap<String, (String, u64)>,
+    status: &mut BTreeMap<String, FileStatus>,
+    problems: &mut Vec<String>,
+) {
+    for name in REQUIRED_FILES {
+        if !hashes.contains_key(name) && status.get(name).is_none_or(|s| *s == FileStatus::Ok) {
+            problems.push(format!(
+                "{name} is missing: every hoptrace evidence package holds it (the lists were rewritten without it)"
+            ));
+            mark(status, name, FileStatus::Missing);
+        }
+    }
+    // The reports are written together: one without the other was removed.
+    for (name, with) in [("report.pdf", "report.html"), ("report.html", "report.pdf"), ("graph.png", "report.html")] {
+        if !hashes.contains_key(name)
+            && hashes.contains_key(with)
+            && status.get(name).is_none_or(|s| *s == FileStatus::Ok)
+        {
+            problems.push(format!(
+                "{name} is missing: hoptrace writes it with {with}, which is here (the lists were rewritten without it)"
+            ));
+            mark(status, name, FileStatus::Missing);
+        }
+    }
+    for name in hashes.keys() {
+        let known = REQUIRED_FILES.contains(&name.as_str())
+            || RENDERED_FILES.contains(&name.as_str())
+            || RESERVED_NAMES.contains(&name.as_str());
+        if !known && status.get(name).is_none_or(|s| *s == FileStatus::Ok) {
+            problems.push(format!(
+                "{name} was added: it is not a file of a hoptrace evidence package (the lists were rewritten to \
+                 include it)"
+            ));
+            mark(status, name, FileStatus::Added);
+        }
+    }
+}
+
+fn authenticity(signature: &SignatureStatus, manifest_sha256: Option<&str>, options: &VerifyOptions) -> Authenticity {
+    let mut how = Vec::new();
+    let mut failed = Vec::new();
+    match signature {
+        SignatureStatus::Valid { public_key } => match &options.public_key {
+            Some(k) if k.to_hex() != *public_key => {
+                failed.push(format!("signed by {public_key}, not by the expected key {}", k.to_hex()));
+            }
+            Some(_) => how.push(format!("signed by the expected ed25519 key {public_key}")),
+            None => how.push(format!(
+                "signed by ed25519 key {public_key} (whose key it is was not checked: pass --public-key)"
+            )),
+        },
+        SignatureStatus::Unsigned if options.public_key.is_some() || options.expect_signed => failed.push(
+            "a signature was required, but the package is unsigned (its manifest names no signer and it has no \
+             manifest.sig)"
+                .to_owned(),
+        ),
+        SignatureStatus::Invalid(e) if options.public_key.is_some() || options.expect_signed => {
+            failed.push(format!("a signature was required, but it is not valid: {e}"));
+        }
+        _ => {}
+    }
+    if let Some(want) = &options.manifest_sha256 {
+        let want = want.trim().to_ascii_lowercase();
+        match manifest_sha256 {
+            Some(have) if have == want => how.push(format!("manifest.json has the SHA-256 given ({have})")),
+            Some(have) => failed.push(format!(
+                "manifest.json has SHA-256 {have}, not the {want} given: this is not the package that was handed over"
+            )),
+            None => failed.push(format!("the package has no manifest.json to compare with the SHA-256 {want} given")),
+        }
+    }
+    if !failed.is_empty() {
+        Authenticity::Failed(failed)
+    } else if how.is_empty() {
+        Authenticity::NotEstablished
+    } else {
+        Authenticity::Established(how)
+    }
 }
 
 /// Records `s` for `name` unless it already has a verdict.
@@ -318,44 +507,89 @@ fn recorded_hash(sums: Option<&String>, manifest: Option<&String>) -> String {
     }
 }
 
-fn check_case(bytes: Option<&[u8]>) -> Result<Case, String> {
-    let bytes = bytes.ok_or_else(|| "case.ron is missing".to_owned())?;
-    crate::case::file::from_bytes(Path::new("case.ron"), bytes).map_err(|e| e.to_string())
+fn read_case(reader: &mut PackageReader) -> Result<Result<Case, String>, PackageError> {
+    let Some(size) = reader.entry("case.ron").map(|e| e.size) else { return Ok(Err("case.ron is missing".to_owned())) };
+    if size > CASE_FILE_BYTES {
+        return Ok(Err(format!(
+            "case.ron is {size} bytes, more than the {CASE_FILE_BYTES} bytes verify reads: not checked"
+        )));
+    }
+    let bytes = reader.read_whole("case.ron", CASE_FILE_BYTES)?.unwrap_or_default();
+    Ok(crate::case::file::from_bytes(Path::new("case.ron"), &bytes).map_err(|e| e.to_string()))
 }
 
-fn check_audit(case: Option<&Case>, jsonl: Option<&[u8]>, case_result: &Result<Case, String>) -> AuditStatus {
+/// The longest line of `audit.jsonl` read.
+const AUDIT_LINE_BYTES: u64 = 16 << 20;
+
+fn check_audit(
+    reader: &mut PackageReader,
+    case: Option<&Case>,
+    case_result: &Result<Case, String>,
+) -> Result<AuditStatus, PackageError> {
+    use std::io::{BufRead as _, Read as _};
     let Some(case) = case else {
-        return match case_result {
+        return Ok(match case_result {
+            Err(e) if e == "case.ron is missing" => AuditStatus::NotChecked(e.clone()),
             Err(e) => AuditStatus::Broken(format!("case.ron cannot be read: {e}")),
             Ok(_) => AuditStatus::NotChecked("case.ron is missing".to_owned()),
-        };
+        });
     };
-    let Some(jsonl) = jsonl else { return AuditStatus::NotChecked("audit.jsonl is missing".to_owned()) };
-    let Ok(text) = std::str::from_utf8(jsonl) else {
-        return AuditStatus::Broken("audit.jsonl is not UTF-8 text".to_owned());
+    let path = reader.path().to_owned();
+    let Some(stream) = reader.reader("audit.jsonl")? else {
+        return Ok(AuditStatus::NotChecked("audit.jsonl is missing".to_owned()));
     };
+    let io = |e: std::io::Error| PackageError::Refused {
+        path: path.clone(),
+        entry: "audit.jsonl".to_owned(),
+        reason: e.to_string(),
+    };
+    let mut lines = std::io::BufReader::new(stream);
     let mut entries = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        match serde_json::from_str::<AuditEntry>(line) {
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        number += 1;
+        let n = (&mut lines).take(AUDIT_LINE_BYTES + 1).read_until(b'\n', &mut line).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        if line.len() as u64 > AUDIT_LINE_BYTES {
+            return Ok(AuditStatus::Broken(format!(
+                "audit.jsonl line {number}: longer than {AUDIT_LINE_BYTES} bytes: not an audit entry"
+            )));
+        }
+        if entries.len() >= case.audit.len() {
+            return Ok(AuditStatus::Broken(format!(
+                "audit.jsonl line {number}: case.ron's audit log has only {} entries: entries were added",
+                case.audit.len()
+            )));
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            return Ok(AuditStatus::Broken(format!("audit.jsonl line {number} is not UTF-8 text")));
+        };
+        match serde_json::from_str::<AuditEntry>(text.trim_end_matches(['\n', '\r'])) {
             Ok(e) => entries.push(e),
-            Err(e) => return AuditStatus::Broken(format!("audit.jsonl line {}: not an audit entry: {e}", i + 1)),
+            Err(e) => {
+                return Ok(AuditStatus::Broken(format!("audit.jsonl line {number}: not an audit entry: {e}")));
+            }
         }
     }
     if let Err(e) = audit::verify(&entries, &case.content_hash()) {
-        return AuditStatus::Broken(format!("audit.jsonl: {e}"));
+        return Ok(AuditStatus::Broken(format!("audit.jsonl: {e}")));
     }
     if let Some(i) = (0..entries.len().max(case.audit.len())).find(|i| entries.get(*i) != case.audit.get(*i)) {
-        return AuditStatus::Broken(format!(
+        return Ok(AuditStatus::Broken(format!(
             "case.ron's audit log differs from audit.jsonl at entry {} ({} entries in case.ron, {} in audit.jsonl)",
             i + 1,
             case.audit.len(),
             entries.len()
-        ));
+        )));
     }
     if let Err(e) = case.verify_audit() {
-        return AuditStatus::Broken(format!("case.ron: {e}"));
+        return Ok(AuditStatus::Broken(format!("case.ron: {e}")));
     }
-    AuditStatus::Intact { entries: entries.len(), head: entries.last().map(|e| e.hash.clone()) }
+    Ok(AuditStatus::Intact { entries: entries.len(), head: entries.last().map(|e| e.hash.clone()) })
 }
 
 fn check_manifest(m: &Manifest, case: &Case, problems: &mut Vec<String>) {
@@ -380,18 +614,12 @@ fn check_signature_status(
     sig: Option<&[u8]>,
     manifest_bytes: Option<&[u8]>,
     manifest: Option<&Manifest>,
-    options: &VerifyOptions,
 ) -> SignatureStatus {
     let declared = manifest.and_then(|m| m.signer_public_key.clone());
     let Some(sig) = sig else {
-        return match (declared, &options.public_key) {
-            (Some(k), _) => {
-                SignatureStatus::Invalid(format!("the manifest names signer {k} but manifest.sig is missing"))
-            }
-            (None, Some(_)) => {
-                SignatureStatus::Invalid("a signature was required but the package is unsigned".to_owned())
-            }
-            (None, None) => SignatureStatus::Unsigned,
+        return match declared {
+            Some(k) => SignatureStatus::Invalid(format!("the manifest names signer {k} but manifest.sig is missing")),
+            None => SignatureStatus::Unsigned,
         };
     };
     let Some(manifest_bytes) = manifest_bytes else {
@@ -401,15 +629,13 @@ fn check_signature_status(
         Err(e) => SignatureStatus::Invalid(e),
         Ok(key) => {
             let hex = key.to_hex();
-            if declared.as_deref() != Some(hex.as_str()) {
+            if declared.as_deref() == Some(hex.as_str()) {
+                SignatureStatus::Valid { public_key: hex }
+            } else {
                 SignatureStatus::Invalid(format!(
                     "signed by {hex}, but the manifest names {}",
                     declared.as_deref().unwrap_or("no signer")
                 ))
-            } else if options.public_key.as_ref().is_some_and(|k| *k != key) {
-                SignatureStatus::Invalid(format!("signed by {hex}, not by the expected key"))
-            } else {
-                SignatureStatus::Valid { public_key: hex }
             }
         }
     }

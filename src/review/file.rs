@@ -99,10 +99,10 @@ impl ReviewSession {
         let case = opened.case.clone().ok_or_else(|| {
             ReviewError::Invalid(format!("{}: the package has no readable case.ron", package.display()))
         })?;
-        let manifest_sha256 = opened
-            .file("manifest.json")
-            .map(crate::export::sha256_hex)
-            .ok_or_else(|| ReviewError::Invalid(format!("{}: the package has no manifest.json", package.display())))?;
+        let manifest_sha256 =
+            opened.report.manifest_sha256.clone().ok_or_else(|| {
+                ReviewError::Invalid(format!("{}: the package has no manifest.json", package.display()))
+            })?;
         let path = review_path(package);
         let review = if path.exists() {
             let r = load(&path)?;

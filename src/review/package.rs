@@ -9,8 +9,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Review, ReviewError, file};
-use crate::export::unpack::{Limits, read_package};
-use crate::export::{ExportError, ManifestFile, PackageFile, parse_sums, rfc3339, sha256_hex, sums_text};
+use crate::export::unpack::{Limits, PackageReader, SMALL_FILE_BYTES};
+use crate::export::{
+    CASE_FILE_BYTES, ExportError, ManifestFile, PackageFile, parse_sums, rfc3339, sha256_hex, sums_text,
+};
 
 /// The `format` of a review package manifest.
 pub const REVIEW_PACKAGE_FORMAT: &str = "hoptrace-review-package";
@@ -107,20 +109,41 @@ pub struct ReviewPackageReport {
 /// # Errors
 /// The package cannot be read or is refused (unsafe entries, zip bomb).
 pub fn check_review_package(path: &Path) -> Result<ReviewPackageReport, ReviewError> {
-    let files = read_package(path, &Limits::default())?;
-    let by_name: BTreeMap<&str, &[u8]> = files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())).collect();
+    let mut reader = PackageReader::open(path, &Limits::default())?;
+    let names: Vec<String> = reader.entries().iter().map(|e| e.name.clone()).collect();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for name in &names {
+        if let Some((h, _)) = reader.hash(name)? {
+            hashes.insert(name.clone(), h);
+        }
+    }
     let mut problems = Vec::new();
+    // Only the small files are read whole; review.ron is held to the case file's bound.
+    let mut by_name: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    for (name, cap) in
+        [("SHA256SUMS", SMALL_FILE_BYTES), ("manifest.json", SMALL_FILE_BYTES), ("review.ron", CASE_FILE_BYTES)]
+    {
+        match reader.entry(name).map(|e| e.size) {
+            Some(size) if size > cap => problems.push(format!("{name}: {size} bytes, more than the {cap} bytes read")),
+            Some(_) => {
+                if let Some(bytes) = reader.read_whole(name, cap)? {
+                    by_name.insert(name, bytes);
+                }
+            }
+            None => {}
+        }
+    }
     match by_name.get("SHA256SUMS").map(|b| parse_sums(b)) {
         Some(Ok(lines)) => {
             let listed: BTreeSet<&str> = lines.iter().map(|l| l.name.as_str()).collect();
             for l in &lines {
-                match by_name.get(l.name.as_str()) {
+                match hashes.get(l.name.as_str()) {
                     None => problems.push(format!("{} is missing", l.name)),
-                    Some(b) if sha256_hex(b) != l.sha256 => problems.push(format!("{} was changed", l.name)),
+                    Some(h) if *h != l.sha256 => problems.push(format!("{} was changed", l.name)),
                     Some(_) => {}
                 }
             }
-            for name in by_name.keys().filter(|n| **n != "SHA256SUMS" && !listed.contains(**n)) {
+            for name in hashes.keys().filter(|n| *n != "SHA256SUMS" && !listed.contains(n.as_str())) {
                 problems.push(format!("{name} was added"));
             }
         }

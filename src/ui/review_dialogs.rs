@@ -105,7 +105,7 @@ impl WorkbenchApp {
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
                     for name in ["report.html", "report.pdf"] {
-                        let has = loaded.session.package.file(name).is_some();
+                        let has = loaded.session.package.has(name);
                         let b = ui.add_enabled(has, egui::Button::new(format!("Open {name}")));
                         if b.on_hover_text("open the package's copy with the system viewer").clicked() {
                             view = Some(name);
@@ -159,13 +159,19 @@ impl WorkbenchApp {
     /// viewer (the package itself is not touched).
     pub fn open_package_file(&mut self, name: &str) {
         let Some(loaded) = self.review.loaded() else { return };
-        let Some(bytes) = loaded.session.package.file(name) else {
+        if !loaded.session.package.has(name) {
             return self.error(format!("the package has no {name}"));
-        };
+        }
         let tag: String = loaded.session.review.package_manifest_sha256.chars().take(16).collect();
         let dir = std::env::temp_dir().join(format!("hoptrace-review-{tag}"));
         let path = dir.join(name);
-        let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, bytes));
+        // Copied as a stream (a large report is never held whole), over an earlier copy.
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|()| match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            })
+            .and_then(|()| loaded.session.package.copy_file(name, &path).map(|_| ()).map_err(std::io::Error::other));
         let result = written.and_then(|()| system_opener(&path).spawn().map(|_| ()));
         match result {
             Ok(()) => self.info(format!("Opened a copy of {name}: {}", path.display())),

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
 
+pub mod forge;
+
 use hoptrace::case::{NodeKey, NoteTarget, file};
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::SqliteLedger;
@@ -260,4 +262,116 @@ pub fn deflated_zeros(n: u64) -> Vec<u8> {
     b.code(0, 7); // end of block
     b.put(0, 7);
     b.out
+}
+
+/// One entry of `size` bytes, made of `chunk` repeated (the last copy cut short), as a raw
+/// deflate stream: the chunk is compressed once with a full flush (so its compressed bytes do
+/// not depend on what came before) and the copies are concatenated. Returns the entry for
+/// [`raw_zip`], with the CRC-32 of all `size` bytes.
+pub fn repeated_entry(name: &str, chunk: &[u8], size: u64) -> RawEntry {
+    use flate2::{Compress, Compression, FlushCompress};
+    let compress = |data: &[u8], flush: FlushCompress| {
+        let mut c = Compress::new(Compression::new(6), false);
+        let mut out = Vec::with_capacity(data.len() + 1024);
+        c.compress_vec(data, &mut out, flush).unwrap();
+        assert_eq!(c.total_in(), data.len() as u64, "compressed whole");
+        out
+    };
+    let whole = chunk.len() as u64;
+    let copies = size / whole;
+    let rest = usize::try_from(size % whole).unwrap();
+    let packed_chunk = compress(chunk, FlushCompress::Full);
+    let mut data = Vec::with_capacity(packed_chunk.len() * usize::try_from(copies).unwrap() + rest + 64);
+    let mut crc = flate2::Crc::new();
+    for _ in 0..copies {
+        data.extend_from_slice(&packed_chunk);
+        crc.update(chunk);
+    }
+    data.extend_from_slice(&compress(&chunk[..rest], FlushCompress::Finish));
+    crc.update(&chunk[..rest]);
+    RawEntry {
+        name: name.as_bytes().to_vec(),
+        method: 8,
+        data,
+        size: u32::try_from(size).unwrap(),
+        crc: crc.sum(),
+        mode: 0o100_644,
+    }
+}
+
+/// The memory reproduction of issue 12: the package folder `pkg` as a zip in which
+/// `transfers.csv` (the header, then rows of transfers not on the graph, about 36:1) and
+/// `report.pdf` (a PDF header, then bytes that compress about 55:1) are each `size` bytes.
+pub fn large_package(pkg: &Path, size: u64) -> Vec<u8> {
+    let sha = "e9e0331fab9f6bd55ec5cc5d9e32a2db740c624418105791cd82de737df33e9c";
+    let header = std::fs::read_to_string(pkg.join("transfers.csv")).unwrap().lines().next().unwrap().to_owned();
+    let mut csv = format!("{header}\n");
+    let mut i = 1_000_000u64;
+    while csv.len() < 1 << 20 {
+        csv.push_str(&format!(
+            "{i},ethereum,0x{sha},transfer,0,{},2023-06-01T00:00:00Z,0x3da733d4a1f0e7ebb3e71108458838f7186c412b,\
+             0xa4d07cf002160a1ea545881c8bd18a1c1407c409,ETH,ETH,18,{i}000000000000000,{i}.000000000000000,,,false,\
+             filler.csv,{sha},{i},https://etherscan.io/tx/0x{sha}\n",
+            17_000_000 + i / 100
+        ));
+        i += 1;
+    }
+    // Whole rows only: the chunk repeats.
+    let csv = &csv[..=csv.rfind('\n').unwrap()];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let block: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let mut j = 0u8;
+    while pdf.len() < 1 << 20 {
+        for part in block.chunks(256) {
+            pdf.extend_from_slice(&part[..255]);
+            pdf.push(j);
+        }
+        j = j.wrapping_add(1);
+    }
+    let mut names: Vec<String> =
+        std::fs::read_dir(pkg).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    let entries: Vec<RawEntry> = names
+        .iter()
+        .map(|n| match n.as_str() {
+            "transfers.csv" => repeated_entry(n, csv.as_bytes(), size),
+            "report.pdf" => repeated_entry(n, &pdf, size),
+            _ => RawEntry::stored(n.as_bytes(), &std::fs::read(pkg.join(n)).unwrap()),
+        })
+        .collect();
+    raw_zip(&entries)
+}
+
+/// Runs the hoptrace binary in `dir` under GNU time and returns its exit code, its peak
+/// resident memory in bytes (the kernel's `ru_maxrss` of the process, as GNU time reports it)
+/// and its output. `None` when GNU time is not installed (a failure under `CI=true`).
+pub fn hoptrace_peak_rss(dir: &Path, args: &[&str]) -> Option<(i32, u64, String)> {
+    const TIME: &str = "/usr/bin/time";
+    if !Path::new(TIME).exists() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{TIME} (GNU time) is required under CI=true");
+        eprintln!("SKIPPED: {TIME} (GNU time) is not installed");
+        return None;
+    }
+    let marker = "hoptrace-peak-rss-kb:";
+    let out = Process::new(TIME)
+        .arg("-f")
+        .arg(format!("{marker}%M"))
+        .arg(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run hoptrace under /usr/bin/time");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (before, kb) = stderr.rsplit_once(marker).expect("GNU time's report");
+    let kb: u64 = kb.trim().parse().expect("maximum resident set size in kilobytes");
+    let text = format!("{}{before}", String::from_utf8_lossy(&out.stdout));
+    Some((out.status.code().unwrap_or(-1), kb * 1024, text))
 }
