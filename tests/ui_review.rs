@@ -181,6 +181,9 @@ fn an_intact_package_opens_read_only_with_the_green_banner() {
     let files = verify(&pkg).files.len();
     let banner = format!("Package intact: {files} files, hashes, audit chain verified");
     assert!(h.query_by_label(&banner).is_some(), "the green banner says {banner:?}");
+    let sha = verify(&pkg).manifest_sha256.expect("a manifest");
+    let unsigned = format!("Unsigned: authenticity not established. Compare its manifest SHA-256 {sha} with");
+    assert!(h.query_by_label_contains(&unsigned).is_some(), "an unsigned package says so");
     assert!(h.query_by_label("Review — pkg.zip (read-only)").is_some(), "the top bar names the package");
     for (id, hop) in &normal_case.hops {
         let prefix = format!("Hop #{id}: {}", hop.kind.name());

@@ -31,7 +31,17 @@ pub fn banner_text(r: &ReviewMode) -> (bool, String, Vec<String>) {
             report.files.len(),
             if signed { ", signature" } else { "" }
         );
-        (true, headline, read.collect())
+        // Intact says nothing of who made it: an unsigned package says so, with the hash to
+        // compare with the one the investigator handed over.
+        let who = match &report.signature {
+            SignatureStatus::Valid { public_key } => format!("Signed by ed25519 key {public_key}."),
+            _ => format!(
+                "Unsigned: authenticity not established. Compare its manifest SHA-256 {} with the hash the \
+                 investigator handed over (hoptrace verify --manifest-sha256).",
+                report.manifest_sha256.as_deref().unwrap_or("(none)")
+            ),
+        };
+        (true, headline, std::iter::once(who).chain(read).collect())
     } else {
         let n = report.problems.len();
         let headline = format!("Package NOT intact: {n} problem{}", if n == 1 { "" } else { "s" });
