@@ -190,6 +190,24 @@ impl Registry {
         }
     }
 
+    /// [`Self::display_amount`] made easy to read ([`super::readable`]: grouped, at most 4
+    /// decimals or 4 significant digits, `≈` when digits were dropped), and the exact text
+    /// (for hover and copies).
+    #[must_use]
+    pub fn display_amount_readable(
+        &self,
+        chain: &str,
+        asset: &str,
+        amount: impl Into<super::Total>,
+    ) -> (String, String) {
+        let exact = self.display_amount(chain, asset, amount);
+        let shown = match exact.split_once(' ') {
+            Some((number, rest)) => format!("{} {rest}", super::readable(number)),
+            None => super::readable(&exact),
+        };
+        (shown, exact)
+    }
+
     /// Normalises `text` to the canonical form of an address on `chain`.
     ///
     /// # Errors

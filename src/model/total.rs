@@ -186,3 +186,83 @@ mod tests {
         assert!(Total::ZERO.is_zero());
     }
 }
+
+/// An exact decimal amount (`"1234567.123456789"`, as [`Total::format_units`] writes it) made
+/// easy to read: the whole part grouped by thousands, at most 4 decimals when it is 1 or more,
+/// else 4 significant digits, rounded half up, and `≈ ` in front whenever digits were dropped
+/// (the exact value is shown on hover and used in copies). Text that is not such a decimal is
+/// returned unchanged.
+#[must_use]
+pub fn readable(exact: &str) -> String {
+    let (int, frac) = exact.split_once('.').unwrap_or((exact, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return exact.to_owned();
+    }
+    let keep = if int.trim_start_matches('0').is_empty() {
+        frac.bytes().position(|b| b != b'0').map_or(0, |lead| lead + 4)
+    } else {
+        4
+    };
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(keep)).map(|b| b - b'0').collect();
+    let dropped = frac.len() > keep && frac.bytes().skip(keep).any(|b| b != b'0');
+    if frac.as_bytes().get(keep).is_some_and(|&b| b >= b'5') {
+        // Round half up, carrying leftwards (9.99996 → 10.0000).
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if digits[i] == 9 {
+                digits[i] = 0;
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = digits.len() - frac.len().min(keep);
+    let (w, f) = digits.split_at(split);
+    let whole: String = w.iter().map(|d| char::from(b'0' + d)).collect();
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let f: String = f.iter().map(|d| char::from(b'0' + d)).collect();
+    let f = f.trim_end_matches('0');
+    let body = if f.is_empty() { grouped } else { format!("{grouped}.{f}") };
+    if dropped { format!("≈ {body}") } else { body }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::readable;
+
+    #[test]
+    fn amounts_are_grouped_rounded_and_marked_when_digits_are_dropped() {
+        assert_eq!(readable("0"), "0");
+        assert_eq!(readable("1.5"), "1.5");
+        assert_eq!(readable("1234567"), "1,234,567");
+        assert_eq!(readable("1234567.1234"), "1,234,567.1234");
+        assert_eq!(readable("1234567.123456789"), "≈ 1,234,567.1235");
+        assert_eq!(readable("99.7"), "99.7");
+        assert_eq!(readable("301.589400000000000001"), "≈ 301.5894");
+        assert_eq!(readable("0.000012345678"), "≈ 0.00001235");
+        assert_eq!(readable("0.00001234"), "0.00001234");
+        assert_eq!(readable("9.99996"), "≈ 10");
+        assert_eq!(readable("999.99999"), "≈ 1,000");
+        assert_eq!(readable("0.99999"), "≈ 1");
+        assert_eq!(readable("123"), "123");
+        // 10^41: 42 digits, 14 groups.
+        assert_eq!(readable(&format!("1{}", "0".repeat(41))), format!("100{}", ",000".repeat(13)));
+        // Not a plain decimal: unchanged.
+        assert_eq!(readable("12 base units"), "12 base units");
+        assert_eq!(readable("-1"), "-1");
+    }
+}

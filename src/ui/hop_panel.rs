@@ -117,13 +117,17 @@ impl WorkbenchApp {
                     continue;
                 };
                 let t = &row.transfer;
+                let (shown, exact) = registry().display_amount_readable(&t.chain, &t.asset, t.amount_base);
                 let text = format!(
-                    "#{tid} {} {} -> {}",
-                    registry().display_amount(&t.chain, &t.asset, t.amount_base),
+                    "#{tid} {shown} {} -> {}",
                     t.from.as_deref().map_or_else(|| "(tx)".to_owned(), super::canvas::short_address),
                     t.to.as_deref().map_or_else(|| "(tx)".to_owned(), super::canvas::short_address)
                 );
-                if ui.link(text).on_hover_text("select this transfer's edge").clicked() {
+                if ui
+                    .link(text)
+                    .on_hover_text(format!("exactly {exact}; click to select this transfer's edge"))
+                    .clicked()
+                {
                     select_edge = Some(*tid);
                 }
             }

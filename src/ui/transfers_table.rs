@@ -125,12 +125,13 @@ impl WorkbenchApp {
                             });
                         });
                         row.col(|ui| {
-                            let amount = r.amount().map_or_else(
-                                || crate::ledger::UNKNOWN_AMOUNT.to_owned(),
-                                |a| registry().display_amount(&t.chain, &t.asset, a),
+                            let (amount, exact) = r.amount().map_or_else(
+                                || (crate::ledger::UNKNOWN_AMOUNT.to_owned(), crate::ledger::UNKNOWN_AMOUNT.to_owned()),
+                                |a| registry().display_amount_readable(&t.chain, &t.asset, a),
                             );
                             let word = crate::graph::text::mint_or_burn(t).map(|w| format!(" ({w})"));
-                            ui.label(format!("{amount}{}", word.unwrap_or_default()));
+                            let word = word.unwrap_or_default();
+                            ui.label(format!("{amount}{word}")).on_hover_text(format!("exactly {exact}{word}"));
                         });
                         row.col(|ui| {
                             let side = |a: Option<&str>| a.map_or_else(|| "(tx)".to_owned(), canvas::short_address);
