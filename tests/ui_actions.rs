@@ -382,3 +382,40 @@ fn help_lists_every_action_with_its_shortcut_and_guides_a_first_case() {
         h.get_by_label(&format!("{}. {step}", i + 1));
     }
 }
+
+#[test]
+fn one_key_press_on_many_selected_nodes_is_one_undo_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(demo_app(dir.path()));
+    let (nodes, audit) = {
+        let s = h.state().session.as_ref().expect("open");
+        let nodes: Vec<NodeKey> =
+            s.inv.case().nodes.keys().filter(|k| matches!(k, NodeKey::Address { .. })).take(6).cloned().collect();
+        (nodes, s.inv.case().audit.len())
+    };
+    assert_eq!(nodes.len(), 6);
+    h.state_mut().canvas.select_many(nodes.clone());
+    h.run();
+    h.key_press(egui::Key::O);
+    h.run();
+    common::ui::step_until(&mut h, 60, "the expansions", |a| a.applying.is_none() && a.pending.is_empty());
+    let after = h.state().session.as_ref().map(|s| s.inv.case().audit.len()).expect("open");
+    assert_eq!(after, audit + 1, "one audit entry for the six expansions");
+    assert_eq!(
+        h.state().session.as_ref().and_then(|s| s.inv.case().audit.last().map(|e| e.command.name())),
+        Some("batch")
+    );
+    // Pinning them is one step too, and one undo takes it back.
+    h.key_press(egui::Key::P);
+    h.run();
+    common::ui::step_until(&mut h, 60, "the pins", |a| a.applying.is_none() && a.pending.is_empty());
+    let pinned = |h: &egui_kittest::Harness<'static, WorkbenchApp>| {
+        let s = h.state().session.as_ref().expect("open");
+        nodes.iter().filter(|n| s.inv.case().nodes.get(*n).is_some_and(|v| v.pinned)).count()
+    };
+    assert_eq!(pinned(&h), 6);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    common::ui::step_until(&mut h, 60, "the undo", |a| a.applying.is_none() && a.pending.is_empty());
+    assert_eq!(pinned(&h), 0, "one undo unpins all six");
+}

@@ -158,6 +158,13 @@ pub enum Command {
         /// The new fingerprint.
         fingerprint: String,
     },
+    /// Several commands applied as one: one undo step and one audit entry (expanding 40
+    /// selected nodes with one key press). Applied in order, each seeing the ones before; if
+    /// one does not apply, none is kept.
+    Batch {
+        /// The commands, none of them Undo, Redo or a batch.
+        commands: Vec<Command>,
+    },
     /// Undo the last command.
     Undo,
     /// Redo the last undone command.
@@ -196,6 +203,7 @@ impl Command {
             Self::RejectHop { .. } => "reject hop",
             Self::RemoveHop { .. } => "remove hop",
             Self::RebindLedger { .. } => "rebind ledger",
+            Self::Batch { .. } => "batch",
             Self::Undo => "undo",
             Self::Redo => "redo",
         }

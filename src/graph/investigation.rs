@@ -200,6 +200,11 @@ impl<L: Ledger> Investigation<L> {
                 let undo = apply_all(&mut self.case, again);
                 self.undo.push(undo);
             }
+            Command::Batch { commands } => {
+                let undo = self.apply_batch(commands)?;
+                self.undo.push(undo);
+                self.redo.clear();
+            }
             other => {
                 let changes = self.plan(other)?;
                 let undo = apply_all(&mut self.case, changes);
@@ -217,6 +222,32 @@ impl<L: Ledger> Investigation<L> {
     }
 
     /// Keeps the row cache to the transfers on the graph (fetching any missing ones).
+    /// Plans and applies each of `commands` in turn; returns the inverse of them all (one undo
+    /// step). If one fails, those applied before it are undone and the error names it.
+    fn apply_batch(&mut self, commands: &[Command]) -> Result<Vec<Change>, CommandError> {
+        let mut undo: Vec<Vec<Change>> = Vec::with_capacity(commands.len());
+        for (i, c) in commands.iter().enumerate() {
+            let step = if matches!(c, Command::Undo | Command::Redo | Command::Batch { .. }) {
+                Err(CommandError::invalid("a batch holds plain commands only (no undo, redo or batch)"))
+            } else {
+                self.plan(c).and_then(|changes| {
+                    undo.push(apply_all(&mut self.case, changes));
+                    self.sync_rows().map_err(CommandError::from)
+                })
+            };
+            if let Err(e) = step {
+                for u in undo.into_iter().rev() {
+                    apply_all(&mut self.case, u);
+                }
+                return Err(match e {
+                    CommandError::Invalid(m) => CommandError::invalid(format!("step {} ({}): {m}", i + 1, c.name())),
+                    other => other,
+                });
+            }
+        }
+        Ok(undo.into_iter().rev().flatten().collect())
+    }
+
     fn sync_rows(&mut self) -> Result<(), LedgerError> {
         let missing: Vec<i64> = self.case.transfers.iter().filter(|id| !self.rows.contains_key(id)).copied().collect();
         if !missing.is_empty() {

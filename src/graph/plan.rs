@@ -377,7 +377,9 @@ impl<L: Ledger> Investigation<L> {
                 }
                 Ok(vec![Change::Fingerprint(fingerprint.clone())])
             }
-            Command::Undo | Command::Redo => Err(CommandError::invalid("undo and redo are not planned")),
+            Command::Undo | Command::Redo | Command::Batch { .. } => {
+                Err(CommandError::invalid("undo, redo and batches are not planned"))
+            }
         }
     }
 

@@ -545,10 +545,19 @@ impl WorkbenchApp {
         }
         let selected = self.selected_nodes();
         let all: Vec<NodeKey> = self.canvas.selection().iter().cloned().collect();
+        // One key press is one command (one undo step), however many nodes are selected.
+        let batch = |app: &mut Self, mut commands: Vec<Command>| match commands.len() {
+            0 => {}
+            1 => app.command(commands.remove(0)),
+            _ => app.command(Command::Batch { commands }),
+        };
         let expand = |app: &mut Self, direction: ExpandDirection| {
-            for node in &selected {
-                app.command(Command::Expand { node: node.clone(), direction, filter: Default::default() });
-            }
+            let commands = selected.iter().map(|node| Command::Expand {
+                node: node.clone(),
+                direction,
+                filter: Default::default(),
+            });
+            batch(app, commands.collect());
         };
         match action {
             Action::NewCase => self.choose(Purpose::NewCase),
@@ -572,9 +581,27 @@ impl WorkbenchApp {
                 }
             }
             Action::Collapse => selected.into_iter().for_each(|node| self.command(Command::Collapse { node })),
-            Action::Hide => all.into_iter().for_each(|node| self.command(Command::Hide { node })),
-            Action::Pin => all.into_iter().for_each(|node| self.command(Command::Pin { node })),
-            Action::Unpin => all.into_iter().for_each(|node| self.command(Command::Unpin { node })),
+            Action::Hide | Action::Pin | Action::Unpin => {
+                // One step for the selection, leaving out the nodes already so (which would
+                // refuse the whole batch).
+                let view = |node: &NodeKey| self.session.as_ref().and_then(|s| s.inv.case().nodes.get(node).cloned());
+                let commands: Vec<Command> = all
+                    .into_iter()
+                    .filter(|node| {
+                        view(node).is_some_and(|v| match action {
+                            Action::Hide => !v.hidden,
+                            Action::Pin => !v.pinned,
+                            _ => v.pinned,
+                        })
+                    })
+                    .map(|node| match action {
+                        Action::Hide => Command::Hide { node },
+                        Action::Pin => Command::Pin { node },
+                        _ => Command::Unpin { node },
+                    })
+                    .collect();
+                batch(self, commands);
+            }
             Action::LabelAs => {
                 if let Some(node) = selected.first() {
                     self.dialog = Some(Dialog::Label {

@@ -62,6 +62,7 @@ pub fn runs_in_background(pending: &[Command], nodes: usize, history: (usize, us
     nodes >= BACKGROUND_NODES
         || pending.iter().any(|c| match c {
             Command::Expand { .. } => true,
+            Command::Batch { commands } => commands.iter().any(|c| matches!(c, Command::Expand { .. })),
             Command::Undo => history.0 > BACKGROUND_CHANGES,
             Command::Redo => history.1 > BACKGROUND_CHANGES,
             _ => false,

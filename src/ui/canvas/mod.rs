@@ -278,6 +278,14 @@ impl CanvasState {
         self.sel.only(key);
     }
 
+    /// Selects exactly `keys` (and no edge), as a box selection would.
+    pub fn select_many(&mut self, keys: impl IntoIterator<Item = NodeKey>) {
+        self.sel.clear();
+        for k in keys {
+            self.sel.add(k);
+        }
+    }
+
     /// Keeps `height` points at the bottom of the canvas free when fitting (an overlay is there).
     pub fn keep_free_below(&mut self, height: f32) {
         self.free_below = height.max(0.0);
