@@ -419,3 +419,34 @@ fn one_key_press_on_many_selected_nodes_is_one_undo_step() {
     common::ui::step_until(&mut h, 60, "the undo", |a| a.applying.is_none() && a.pending.is_empty());
     assert_eq!(pinned(&h), 0, "one undo unpins all six");
 }
+
+#[test]
+fn letting_go_of_a_hop_clears_its_highlight_and_enter_on_a_selection_is_one_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(demo_app(dir.path()));
+    let id = *h.state().session.as_ref().and_then(|s| s.inv.case().hops.keys().next()).expect("a hop");
+    h.state_mut().selected_hop = Some(id);
+    h.state_mut().canvas.highlight_hop(Some(id));
+    h.run();
+    h.get_by_role_and_label(Role::Canvas, "Graph canvas").focus();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(h.state().selected_hop, None, "the hop inspector closes");
+    assert_eq!(h.state().canvas.highlighted_hop(), None, "and the hop is no longer highlighted");
+    // Enter expands every selected node: one command.
+    let (nodes, audit) = {
+        let s = h.state().session.as_ref().expect("open");
+        let nodes: Vec<NodeKey> =
+            s.inv.case().nodes.keys().filter(|k| matches!(k, NodeKey::Address { .. })).take(4).cloned().collect();
+        (nodes, s.inv.case().audit.len())
+    };
+    h.state_mut().canvas.select_many(nodes);
+    h.get_by_role_and_label(Role::Canvas, "Graph canvas").focus();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    common::ui::step_until(&mut h, 60, "the expansions", |a| a.applying.is_none() && a.pending.is_empty());
+    let s = h.state().session.as_ref().expect("open");
+    assert_eq!(s.inv.case().audit.len(), audit + 1, "{:?}", h.state().notices);
+}

@@ -78,8 +78,24 @@ impl WorkbenchApp {
         canvas::canvas_ui(ui, &s.graph, &s.positions, &s.inv.case().hops, &mut self.canvas, &mut events);
         let legend = if self.prefs.legend { self.legend_ui(ui.ctx(), rect) } else { 0.0 };
         self.canvas.keep_free_below(legend);
+        // Keys acting on every selected node (Enter expands, Delete hides) are one command
+        // for the selection: one undo step.
+        let (mut expands, mut hides) = (Vec::new(), Vec::new());
         for e in events {
-            self.canvas_event(e);
+            match e {
+                CanvasEvent::Expand { node, direction } => {
+                    expands.push(Command::Expand { node, direction, filter: CaseFilter::default() });
+                }
+                CanvasEvent::Hide(node) => hides.push(Command::Hide { node }),
+                e => self.canvas_event(e),
+            }
+        }
+        for mut commands in [expands, hides] {
+            match commands.len() {
+                0 => {}
+                1 => self.command(commands.remove(0)),
+                _ => self.command(Command::Batch { commands }),
+            }
         }
     }
 
@@ -89,7 +105,10 @@ impl WorkbenchApp {
             | CanvasEvent::SelectEdge { .. }
             | CanvasEvent::BoxSelect(_)
             | CanvasEvent::ClearSelection => {
-                self.selected_hop = None;
+                // Selecting something else lets go of the hop: its inspector and its highlight.
+                if self.selected_hop.take().is_some() {
+                    self.canvas.highlight_hop(None);
+                }
                 self.timeline_pick = None;
             }
             CanvasEvent::SelectHop(id) => {

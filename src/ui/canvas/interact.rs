@@ -263,7 +263,8 @@ pub fn keyboard(ui: &Ui, b: &Background<'_>, node_focused: bool, fit_requested: 
             }
         }
     }
-    if escape && !inp.sel.is_empty() {
+    if escape {
+        // Also with no node selected: Escape lets go of a selected hop too.
         inp.sel.clear();
         inp.emit(CanvasEvent::ClearSelection);
     }
