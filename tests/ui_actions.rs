@@ -450,3 +450,37 @@ fn letting_go_of_a_hop_clears_its_highlight_and_enter_on_a_selection_is_one_step
     let s = h.state().session.as_ref().expect("open");
     assert_eq!(s.inv.case().audit.len(), audit + 1, "{:?}", h.state().notices);
 }
+
+#[test]
+fn the_inspector_sums_up_what_the_ledger_holds_about_the_selected_addresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(demo_app(dir.path()));
+    let (seed, summary) = {
+        let s = h.state().session.as_ref().expect("open");
+        let seed = s.inv.case().seeds.first().cloned().expect("a seed");
+        let NodeKey::Address { address, .. } = &seed else { panic!("an address seed") };
+        let summary = s.inv.ledger().address_summary(address).expect("summary");
+        (seed, summary)
+    };
+    h.state_mut().select(&seed);
+    h.run();
+    let total = summary.incoming.transfers + summary.outgoing.transfers;
+    h.get_by_label_contains(&format!(
+        "Transfers: {total} in the ledger ({} received, {} sent),",
+        summary.incoming.transfers, summary.outgoing.transfers
+    ));
+    for label in ["Received", "Sent", "Net"] {
+        assert!(h.query_all_by_label(label).next().is_some(), "{label} column");
+    }
+    h.get_by_label_contains("First seen ");
+    // Two addresses: their sums.
+    let other = h
+        .state()
+        .session
+        .as_ref()
+        .and_then(|s| s.inv.case().nodes.keys().find(|k| **k != seed && matches!(k, NodeKey::Address { .. })).cloned())
+        .expect("another address");
+    h.state_mut().canvas.select_many([seed, other]);
+    h.run();
+    h.get_by_label_contains("In the ledger: the 2 selected addresses together");
+}

@@ -62,6 +62,13 @@ impl Total {
         Amount::from_be_slice(low)
     }
 
+    /// `self − other` and its sign: `(difference, false)` when `self ≥ other`, else
+    /// `(other − self, true)` (negative). Exact.
+    #[must_use]
+    pub fn signed_difference(self, other: Total) -> (Total, bool) {
+        if self.0 >= other.0 { (Total(self.0 - other.0), false) } else { (Total(other.0 - self.0), true) }
+    }
+
     /// Whether it is zero.
     #[must_use]
     pub fn is_zero(self) -> bool {

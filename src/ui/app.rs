@@ -225,6 +225,8 @@ pub struct WorkbenchApp {
     pub search: String,
     /// The open dialog, if any.
     pub dialog: Option<super::dialogs::Dialog>,
+    /// Ledger summaries of the selected addresses (the inspector).
+    pub summary_cache: super::summary::SummaryCache,
     /// The open help page, if any.
     pub help: Option<super::help::HelpPage>,
     /// The window's own file chooser, open when the system dialog could not be shown.
@@ -298,6 +300,7 @@ impl WorkbenchApp {
             dialog: None,
             path_prompt: None,
             help: None,
+            summary_cache: super::summary::SummaryCache::default(),
             prefs: Prefs::default(),
             pick: HopPick::default(),
             pending: Vec::new(),

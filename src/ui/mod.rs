@@ -24,6 +24,7 @@ pub mod path_prompt;
 pub mod review_dialogs;
 pub mod review_mode;
 pub mod review_panel;
+pub mod summary;
 pub mod timeline;
 pub mod training;
 pub mod transfers_table;

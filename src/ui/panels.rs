@@ -242,11 +242,27 @@ impl WorkbenchApp {
             }
         } else if selected.len() > 1 {
             ui.label(format!("{} nodes selected", selected.len()));
+            for key in &selected {
+                if let Some(&i) = s.graph.index.get(key) {
+                    for e in s
+                        .graph
+                        .graph
+                        .edges_directed(i, petgraph::Direction::Incoming)
+                        .chain(s.graph.graph.edges_directed(i, petgraph::Direction::Outgoing))
+                    {
+                        ids.extend(&e.weight().transfers);
+                    }
+                }
+            }
         } else {
             ui.label("Select a node or an edge.");
         }
         ids.sort_unstable();
         ids.dedup();
+        if edge.is_none() && !selected.is_empty() {
+            self.address_summary_ui(ui, &selected, ids.len());
+        }
+        let Some(s) = self.session.as_ref() else { return };
         if ids.is_empty() {
             return;
         }
