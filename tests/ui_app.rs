@@ -119,10 +119,15 @@ fn expand_annotate_undo_search_and_import() {
     assert!(h.state().dialog.is_some(), "the hop dialog is open");
     // A text input is named by its label (labelled_by): query it by role, not the label itself.
     let rationale = "Rationale (amounts, delays, fees, denominations, reuse)";
-    h.get_by_role_and_label(Role::TextInput, "Service").focus();
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, "Service").type_text("Tornado-style pool");
-    h.run();
+    // The service comes from the label of the address the deposit goes to, and the dialog lists
+    // each picked transfer with its amount and the sums.
+    let prefilled = match &h.state().dialog {
+        Some(hoptrace::ui::dialogs::Dialog::Hop { service, .. }) => service.clone(),
+        _ => panic!("the hop dialog"),
+    };
+    assert_eq!(prefilled, "Tornado-style pool 100 ETH (synthetic)");
+    assert!(h.query_all_by_label_contains(&format!("#{inbound}  ")).next().is_some(), "the inbound transfer listed");
+    assert!(h.query_all_by_label_contains("Sum: ").count() >= 2, "a sum for each side");
     h.get_by_role_and_label(Role::MultilineTextInput, rationale).focus();
     h.run();
     h.get_by_role_and_label(Role::MultilineTextInput, rationale).type_text("same denomination, withdrawn a day later");
@@ -136,7 +141,7 @@ fn expand_annotate_undo_search_and_import() {
         assert_eq!(hops.len(), hops_before + 1, "notices: {notices:?}, dialog open: {}", h.state().dialog.is_some());
         let hop = hops.values().next_back().expect("the new hop");
         assert_eq!((hop.inbound.clone(), hop.outbound.clone()), (vec![inbound], vec![outbound]));
-        assert_eq!(hop.kind.service(), Some("Tornado-style pool"));
+        assert_eq!(hop.kind.service(), Some("Tornado-style pool 100 ETH (synthetic)"));
     }
     // Accepting the ruled-out hop again would count value twice: the window shows the refusal.
     let rejected: Vec<u64> = h.state().session.as_ref().map_or_else(Vec::new, |s| {

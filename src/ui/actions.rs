@@ -622,10 +622,10 @@ impl WorkbenchApp {
                     self.copy_request = Some(text);
                 }
             }
-            Action::MarkMixer => self.dialog = Some(Dialog::hop(HopChoice::Mixer)),
-            Action::MarkBridge => self.dialog = Some(Dialog::hop(HopChoice::Bridge)),
-            Action::MarkSwap => self.dialog = Some(Dialog::hop(HopChoice::Swap)),
-            Action::MarkCashOut => self.dialog = Some(Dialog::hop(HopChoice::CashOut)),
+            Action::MarkMixer => self.dialog = Some(self.hop_dialog(HopChoice::Mixer)),
+            Action::MarkBridge => self.dialog = Some(self.hop_dialog(HopChoice::Bridge)),
+            Action::MarkSwap => self.dialog = Some(self.hop_dialog(HopChoice::Swap)),
+            Action::MarkCashOut => self.dialog = Some(self.hop_dialog(HopChoice::CashOut)),
             Action::ClearPick => self.pick = super::app::HopPick::default(),
             Action::FindOtherSide => {
                 if let Some(id) = self.selected_hop {

@@ -176,6 +176,63 @@ fn parse_time(text: &str) -> Result<Option<i64>, String> {
 }
 
 impl WorkbenchApp {
+    /// The hop dialog for `choice`, pre-filled from the picked transfers: the service from the
+    /// label of the address the inbound transfers go to (the pool, the bridge, the venue), the
+    /// chains of a bridge from the two sides.
+    #[must_use]
+    pub fn hop_dialog(&self, choice: HopChoice) -> Dialog {
+        let mut dialog = Dialog::hop(choice);
+        let Some(s) = self.session.as_ref() else { return dialog };
+        let rows = |ids: &std::collections::BTreeSet<i64>| -> Vec<crate::ledger::TransferRow> {
+            ids.iter().filter_map(|id| s.inv.transfer(*id).cloned()).collect()
+        };
+        let (inbound, outbound) = (rows(&self.pick.inbound), rows(&self.pick.outbound));
+        let service_label = inbound.iter().find_map(|r| {
+            let to = r.transfer.to.as_ref()?;
+            let node = s.graph.node(&NodeKey::address(&r.transfer.chain, to))?;
+            node.case_labels.iter().map(|l| l.entity.clone()).chain(node.labels.iter().map(|l| l.entity.clone())).next()
+        });
+        if let Dialog::Hop { service, from_chain, to_chain, .. } = &mut dialog {
+            *service = service_label.unwrap_or_default();
+            if choice == HopChoice::Bridge {
+                *from_chain = inbound.first().map(|r| r.transfer.chain.clone()).unwrap_or_default();
+                *to_chain = outbound.first().map(|r| r.transfer.chain.clone()).unwrap_or_default();
+            }
+        }
+        dialog
+    }
+
+    /// Each picked transfer of one side (amount for reading, exact on hover, time) and the
+    /// side's sum per asset.
+    fn picked_side_ui(&self, ui: &mut Ui, title: &str, ids: &[i64]) {
+        let Some(s) = self.session.as_ref() else { return };
+        let mut sums: std::collections::BTreeMap<(String, String), crate::model::Total> =
+            std::collections::BTreeMap::new();
+        ui.label(egui::RichText::new(format!("{title} ({})", ids.len())).strong());
+        for id in ids {
+            let Some(row) = s.inv.transfer(*id) else {
+                ui.label(format!("#{id} (not on the graph)"));
+                continue;
+            };
+            let t = &row.transfer;
+            let time = crate::graph::text::transfer_time(t.time, t.block);
+            match row.amount() {
+                Some(a) => {
+                    let (shown, exact) = crate::model::registry().display_amount_readable(&t.chain, &t.asset, a);
+                    ui.label(format!("#{id}  {shown}  {time}")).on_hover_text(format!("exactly {exact}"));
+                    sums.entry((t.chain.clone(), t.asset.clone())).or_insert(crate::model::Total::ZERO).add(a);
+                }
+                None => {
+                    ui.label(format!("#{id}  {}  {time}", crate::ledger::UNKNOWN_AMOUNT));
+                }
+            }
+        }
+        for ((chain, asset), total) in sums {
+            let (shown, exact) = crate::model::registry().display_amount_readable(&chain, &asset, total);
+            ui.label(format!("Sum: {shown}")).on_hover_text(format!("exactly {exact}"));
+        }
+    }
+
     /// Shows the open dialog, if any.
     pub fn dialog_ui(&mut self, ctx: &Context) {
         let Some(mut dialog) = self.dialog.take() else { return };
@@ -199,7 +256,11 @@ impl WorkbenchApp {
             (self.pick.inbound.iter().copied().collect(), self.pick.outbound.iter().copied().collect());
         egui::Window::new(title).collapsible(false).resizable(true).open(&mut open).show(ctx, |ui| match &mut dialog {
             Dialog::Hop { choice, service, pool, from_chain, to_chain, confidence, rationale } => {
-                ui.label(format!("Inbound transfers: {inbound:?}    Outbound transfers: {outbound:?}"));
+                ui.columns(2, |cols| {
+                    self.picked_side_ui(&mut cols[0], "In", &inbound);
+                    self.picked_side_ui(&mut cols[1], "Out", &outbound);
+                });
+                ui.separator();
                 labelled_text(ui, "Service", service);
                 match choice {
                     HopChoice::Mixer => {

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::actions::{Action, Menu};
 use super::app::WorkbenchApp;
-use super::dialogs::{Dialog, HopChoice};
+use super::dialogs::HopChoice;
 use crate::case::NodeKey;
 use crate::graph::Command;
 use crate::ledger::{Ledger, canonical_address};
@@ -275,7 +275,7 @@ impl WorkbenchApp {
         ui.horizontal_wrapped(|ui| {
             for choice in [HopChoice::Mixer, HopChoice::Bridge, HopChoice::Swap, HopChoice::CashOut] {
                 if ui.add_enabled(ready, egui::Button::new(choice.button())).clicked() {
-                    self.dialog = Some(Dialog::hop(choice));
+                    self.dialog = Some(self.hop_dialog(choice));
                 }
             }
         });
