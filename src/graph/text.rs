@@ -314,3 +314,71 @@ mod tests {
         assert_eq!(aggregate_text(5000, true), "≥5000 more");
     }
 }
+
+/// A hop's feature in words: its name and its value as a reader wants it ("Denomination",
+/// "100 ETH"; "Fee", "0.30%"; "Delay", "51 h"), with units converted exactly. `amount`
+/// formats a count of base units of the hop's asset (the inbound side's) for the features
+/// that are such amounts. Unknown features keep their value, the name in words.
+#[must_use]
+pub fn feature_text(key: &str, value: &str, amount: &dyn Fn(&str) -> Option<String>) -> (String, String) {
+    let sats = |v: &str| {
+        crate::model::Amount::parse_base_units(v).map(|a| format!("{} BTC", a.format_units(8))).unwrap_or(v.to_owned())
+    };
+    // Basis points (1/100 of a percent) as a percentage, exactly.
+    let bps = |v: &str| match v.parse::<u64>() {
+        Ok(b) => format!("{}.{:02}%", b / 100, b % 100),
+        Err(_) => v.to_owned(),
+    };
+    let (name, shown) = match key {
+        "denomination_base_units" => ("Denomination", amount(value).unwrap_or_else(|| value.to_owned())),
+        "relayer_fee_base_units" => ("Relayer fee", amount(value).unwrap_or_else(|| value.to_owned())),
+        "withdrawal_fee" | "deposit_fee" => (
+            if key == "withdrawal_fee" { "Withdrawal fee" } else { "Deposit fee" },
+            amount(value).unwrap_or_else(|| value.to_owned()),
+        ),
+        "fee_sats" => ("Fee", sats(value)),
+        "peel_sats" => ("Peeled off", sats(value)),
+        "change_sats" => ("Change", sats(value)),
+        "input_sats" => ("Input", sats(value)),
+        "rate_sat_per_eth" => ("Rate", format!("{} BTC per ETH", sats(value).trim_end_matches(" BTC"))),
+        "fee_whole_bps" => ("Fee", bps(value)),
+        "peel_share_bp" => ("Peeled share", bps(value)),
+        "delay_hours" => ("Delay", format!("{value} h")),
+        "gap_hours" => ("Gap", format!("{value} h")),
+        "hand_over_hours" => ("Handed over after", format!("{value} h")),
+        "finder" => ("Found by", format!("the {value} finder")),
+        "rank" => ("Rank among candidates", value.to_owned()),
+        "rejected_because" => ("Rejected because", value.to_owned()),
+        "replaced_by" => ("Replaced by", format!("hop #{value}")),
+        "time_order_override" => ("Time order overridden because", value.to_owned()),
+        _ => {
+            let mut words = key.replace('_', " ");
+            if let Some(first) = words.get(..1) {
+                words.replace_range(..1, &first.to_uppercase());
+            }
+            return (words, value.to_owned());
+        }
+    };
+    (name.to_owned(), shown)
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::feature_text;
+
+    #[test]
+    fn features_read_as_words_with_their_units() {
+        let eth =
+            |v: &str| crate::model::Amount::parse_base_units(v).ok().map(|a| format!("{} ETH", a.format_units(18)));
+        let f = |k: &str, v: &str| feature_text(k, v, &eth);
+        assert_eq!(f("denomination_base_units", "100000000000000000000"), ("Denomination".into(), "100 ETH".into()));
+        assert_eq!(f("fee_whole_bps", "30"), ("Fee".into(), "0.30%".into()));
+        assert_eq!(f("fee_whole_bps", "188"), ("Fee".into(), "1.88%".into()));
+        assert_eq!(f("fee_sats", "53844"), ("Fee".into(), "0.00053844 BTC".into()));
+        assert_eq!(f("rate_sat_per_eth", "6915476"), ("Rate".into(), "0.06915476 BTC per ETH".into()));
+        assert_eq!(f("delay_hours", "51"), ("Delay".into(), "51 h".into()));
+        assert_eq!(f("change_same_script", "yes"), ("Change same script".into(), "yes".into()));
+        // A value that is not what the key promises is shown as it is.
+        assert_eq!(f("fee_whole_bps", "n/a"), ("Fee".into(), "n/a".into()));
+    }
+}

@@ -101,9 +101,22 @@ impl WorkbenchApp {
             ui.label("Author");
             ui.label(&hop.author);
             ui.end_row();
+            // The hop's asset: that of its first inbound transfer, for the features that are
+            // amounts of it.
+            let asset = hop
+                .inbound
+                .first()
+                .and_then(|id| s.inv.transfer(*id))
+                .map(|r| (r.transfer.chain.clone(), r.transfer.asset.clone()));
+            let amount = |v: &str| {
+                let (chain, asset) = asset.as_ref()?;
+                let a = crate::model::Amount::parse_base_units(v).ok()?;
+                Some(registry().display_amount(chain, asset, a))
+            };
             for (k, v) in &hop.features {
-                ui.label(k);
-                ui.label(v);
+                let (name, shown) = crate::graph::text::feature_text(k, v, &amount);
+                ui.label(name).on_hover_text(k.as_str());
+                ui.label(shown).on_hover_text(v.as_str());
                 ui.end_row();
             }
         });
