@@ -27,6 +27,12 @@ pub struct LegendItems {
     pub suggested: bool,
     /// Assets on the edges: (symbol, native).
     pub assets: BTreeSet<(String, bool)>,
+    /// The case has seeds (ringed).
+    pub seeds: bool,
+    /// Some address is on the graph (its chain badge).
+    pub badges: Option<String>,
+    /// Some edge carries several transfers (×N).
+    pub multi: bool,
 }
 
 fn icon(ui: &mut Ui) -> (Rect, egui::Painter) {
@@ -40,9 +46,10 @@ impl LegendItems {
     pub fn of(graph: &InvestigationGraph, case: &Case) -> Self {
         let mut items = LegendItems::default();
         for n in graph.graph.node_weights() {
-            match n.key {
-                NodeKey::Address { .. } => {
+            match &n.key {
+                NodeKey::Address { chain, .. } => {
                     items.categories.insert(n.category);
+                    items.badges.get_or_insert_with(|| crate::graph::text::chain_badge(chain));
                 }
                 NodeKey::Tx { .. } => items.transactions = true,
                 NodeKey::Aggregate(_) => items.aggregates = true,
@@ -50,7 +57,9 @@ impl LegendItems {
         }
         // The registry is asked once per (chain, asset), not once per edge.
         let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+        items.seeds = !case.seeds.is_empty();
         for e in graph.graph.edge_weights() {
+            items.multi |= e.transfers.len() > 1;
             for (chain, asset) in e.totals.keys() {
                 if seen.insert((chain, asset)) {
                     let info = canvas::asset_info(chain, asset);
@@ -147,6 +156,36 @@ impl WorkbenchApp {
                             });
                         }
                     });
+                    if items.seeds || items.badges.is_some() || items.multi {
+                        ui.horizontal_wrapped(|ui| {
+                            if items.seeds {
+                                ui.scope(|ui| {
+                                    let (r, p) = icon(ui);
+                                    p.circle_stroke(
+                                        r.center(),
+                                        6.0,
+                                        Stroke::new(
+                                            2.0,
+                                            egui::Color32::from_rgb(
+                                                crate::style::SEED_RGB.0,
+                                                crate::style::SEED_RGB.1,
+                                                crate::style::SEED_RGB.2,
+                                            ),
+                                        ),
+                                    );
+                                    ui.add(egui::Label::new("seed (the trace starts here)").extend());
+                                });
+                            }
+                            if let Some(badge) = &items.badges {
+                                ui.add(egui::Label::new(egui::RichText::new(badge.as_str()).small().strong()).extend());
+                                ui.add(egui::Label::new("the address's chain").extend());
+                            }
+                            if items.multi {
+                                ui.add(egui::Label::new(egui::RichText::new("×N").small().strong()).extend());
+                                ui.add(egui::Label::new("N transfers on one edge").extend());
+                            }
+                        });
+                    }
                     if !items.hops.is_empty() {
                         ui.horizontal_wrapped(|ui| {
                             for (name, color) in &items.hops {
