@@ -190,7 +190,8 @@ pub fn explorer_url(key: &NodeKey) -> Option<String> {
     }
 }
 
-/// `mixer · Tornado Cash 55%`, `bridge · Wormhole 80%`, `peel chain · 70%`.
+/// `mixer · Tornado Cash 55%`, `bridge · Wormhole 80%`, `peel chain · 70%`; addresses in the
+/// name shortened (`mixer · Tornado-style pool 0x3da7…412b 55%`).
 #[must_use]
 pub fn hop_label(hop: &Hop) -> String {
     let kind = hop.kind.name().replace('_', " ");
@@ -198,6 +199,11 @@ pub fn hop_label(hop: &Hop) -> String {
         HopKind::Mixer { service, pool: Some(pool) } => format!("{service} {pool}"),
         other => other.service().unwrap_or_default().to_owned(),
     };
+    // An address or hash in the name (a pool named by its contract) is shortened: the label
+    // sits on the canvas and must not run across it.
+    let words: Vec<String> =
+        service.split(' ').map(|w| if w.chars().count() > 24 { short_address(w) } else { w.to_owned() }).collect();
+    let service = words.join(" ");
     if service.is_empty() {
         format!("{kind} · {}%", hop.confidence)
     } else {
@@ -310,6 +316,14 @@ mod tests {
         assert_eq!(hop_label(&hop), "mixer · Tornado Cash 55%");
         let peel = Hop { kind: HopKind::PeelChain, confidence: 70, ..hop };
         assert_eq!(hop_label(&peel), "peel chain · 70%");
+        let pool = Hop {
+            kind: HopKind::Mixer {
+                service: "Tornado-style pool".into(),
+                pool: Some("0x3da733d4a1f0e7ebb3e71108458838f7186c412b".into()),
+            },
+            ..peel.clone()
+        };
+        assert_eq!(hop_label(&pool), "mixer · Tornado-style pool 0x3da7…412b 70%");
         assert_eq!(aggregate_text(12, false), "+12 more");
         assert_eq!(aggregate_text(5000, true), "≥5000 more");
     }
