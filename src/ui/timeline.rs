@@ -44,6 +44,64 @@ fn date_text(seconds: f64) -> String {
     jiff::Timestamp::from_second(s).map_or_else(|_| String::new(), |t| t.strftime("%Y-%m-%d %H:%M").to_string())
 }
 
+/// The time axis's label at a mark `step` seconds from the next: the date alone for steps of a
+/// day or more, else the date and the time.
+fn time_label(seconds: f64, step: f64) -> String {
+    let full = date_text(seconds);
+    if step >= 86_400.0 { full.get(..10).unwrap_or(&full).to_owned() } else { full }
+}
+
+/// Room one time label needs, in points (`2023-06-04 17:33` and a gap).
+const TIME_LABEL_POINTS: f64 = 130.0;
+
+/// Marks on the time axis at round UTC steps (minutes to years) far enough apart for their
+/// labels: `base_step_size` is 8 points' worth of seconds (egui_plot's minimum spacing).
+#[must_use]
+pub fn time_marks(input: egui_plot::GridInput) -> Vec<GridMark> {
+    const STEPS: [f64; 14] = [
+        60.0,
+        300.0,
+        900.0,
+        3_600.0,
+        10_800.0,
+        21_600.0,
+        43_200.0,
+        86_400.0,
+        172_800.0,
+        604_800.0,
+        2_592_000.0,
+        7_776_000.0,
+        31_536_000.0,
+        157_680_000.0,
+    ];
+    let per_point = input.base_step_size / 8.0;
+    let wanted = per_point * TIME_LABEL_POINTS;
+    let step = STEPS.iter().copied().find(|s| *s >= wanted).unwrap_or(wanted.max(1.0));
+    marks(input.bounds, step)
+}
+
+/// Marks on the value axis (log10 of display units) at whole decades only — 1, 10, 100, 1k —
+/// every second or third one when there are many.
+#[must_use]
+pub fn decade_marks(input: egui_plot::GridInput) -> Vec<GridMark> {
+    let span = input.bounds.1 - input.bounds.0;
+    let step = [1.0, 2.0, 3.0, 5.0, 10.0].into_iter().find(|s| span / s <= 8.0).unwrap_or(20.0);
+    marks(input.bounds, step.max((input.base_step_size * 2.0).ceil()))
+}
+
+/// Multiples of `step` within `bounds` (at most 400).
+fn marks((lo, hi): (f64, f64), step: f64) -> Vec<GridMark> {
+    if !(lo.is_finite() && hi.is_finite() && step > 0.0) {
+        return Vec::new();
+    }
+    let first = (lo / step).ceil();
+    (0..400)
+        .map(|i| (first + f64::from(i)) * step)
+        .take_while(|v| *v <= hi)
+        .map(|value| GridMark { value, step_size: step })
+        .collect()
+}
+
 /// 12, 1.2k, 3.4M: a value axis label (display units, drawing only).
 fn compact(v: f64) -> String {
     let (scaled, suffix) = [(1e9, "G"), (1e6, "M"), (1e3, "k")]
@@ -233,7 +291,9 @@ impl WorkbenchApp {
         let response = Plot::new("hoptrace-timeline")
             .legend(Legend::default())
             .allow_scroll(false)
-            .x_axis_formatter(|m: GridMark, _| date_text(m.value))
+            .x_grid_spacer(time_marks)
+            .y_grid_spacer(decade_marks)
+            .x_axis_formatter(|m: GridMark, _| time_label(m.value, m.step_size))
             .y_axis_formatter(|m: GridMark, _| compact(10f64.powf(m.value)))
             .y_axis_label("value")
             .label_formatter(|pos: &HoverPosition<'_>| {
@@ -275,5 +335,32 @@ impl WorkbenchApp {
             }
         }
         self.timeline_cache = cache;
+    }
+}
+
+#[cfg(test)]
+mod axis_tests {
+    use super::*;
+    use egui_plot::GridInput;
+
+    #[test]
+    fn the_value_axis_has_whole_decades_and_the_time_axis_round_steps_with_room_for_labels() {
+        // 10^-1.5 .. 10^5.5 over 300 points: a mark at each decade, none between.
+        let ys = decade_marks(GridInput { bounds: (-1.5, 5.5), base_step_size: 8.0 * 7.0 / 300.0 });
+        let values: Vec<f64> = ys.iter().map(|m| m.value).collect();
+        assert_eq!(values, [-1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(compact(10f64.powf(3.0)), "1k");
+        // 20 decades: every third, still whole.
+        let wide = decade_marks(GridInput { bounds: (-10.0, 10.0), base_step_size: 0.1 });
+        assert!(wide.len() <= 8 && wide.iter().all(|m| m.value.fract() == 0.0), "{wide:?}");
+        // Four days over 1,200 points: labels at least 130 points apart, at round steps.
+        let secs = 4.0 * 86_400.0;
+        let xs = time_marks(GridInput { bounds: (1.6856e9, 1.6856e9 + secs), base_step_size: 8.0 * secs / 1200.0 });
+        let step = xs[0].step_size;
+        assert!(step / (secs / 1200.0) >= TIME_LABEL_POINTS, "{step}");
+        assert!(xs.iter().all(|m| (m.value % step).abs() < 1e-6), "round UTC steps");
+        assert!(xs.len() >= 4 && xs.len() <= 10, "{}", xs.len());
+        assert_eq!(time_label(1_685_836_800.0, 86_400.0), "2023-06-04");
+        assert_eq!(time_label(1_685_836_800.0 + 3_600.0 * 6.0, 21_600.0), "2023-06-04 06:00");
     }
 }
