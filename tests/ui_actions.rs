@@ -484,3 +484,28 @@ fn the_inspector_sums_up_what_the_ledger_holds_about_the_selected_addresses() {
     h.run();
     h.get_by_label_contains("In the ledger: the 2 selected addresses together");
 }
+
+#[test]
+fn the_graph_stays_put_on_screen_when_a_panel_beside_the_canvas_changes_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(demo_app(dir.path()));
+    // Past the fit's settling frames.
+    for _ in 0..15 {
+        h.step();
+    }
+    let seed = h.state().session.as_ref().and_then(|s| s.inv.case().seeds.first().cloned()).expect("a seed");
+    // The node on the canvas (the case panel lists the seed as a button too).
+    let on_canvas = |h: &egui_kittest::Harness<'static, WorkbenchApp>| {
+        let canvas = h.get_by_role_and_label(Role::Canvas, "Graph canvas").rect();
+        h.get_all_by_role_and_label(Role::Button, &seed.describe())
+            .map(|n| n.rect().center())
+            .find(|c| canvas.contains(*c))
+            .expect("the seed on the canvas")
+    };
+    let before = on_canvas(&h);
+    // The activity panel goes (the canvas grows downwards, its centre moves).
+    h.key_press(egui::Key::F7);
+    h.run();
+    let after = on_canvas(&h);
+    assert!((after - before).length() < 1.0, "the seed moved from {before:?} to {after:?}");
+}

@@ -227,6 +227,9 @@ pub struct CanvasState {
     /// while the window settles its panels (first frames, the legend appearing), a change of
     /// the area fits again unless the user has panned, zoomed or clicked.
     fitted: Option<(Rect, View, u8)>,
+    /// The canvas's rectangle last frame: when a panel beside it widens or narrows, the graph
+    /// stays where it is on screen instead of moving with the canvas's centre.
+    last_rect: Option<Rect>,
     focus_request: Option<NodeKey>,
     menu: Option<MenuTarget>,
     spatial: Spatial,
@@ -256,6 +259,7 @@ impl Default for CanvasState {
             box_select: None,
             fit_requested: true,
             fitted: None,
+            last_rect: None,
             focus_request: None,
             menu: None,
             spatial: Spatial::default(),
@@ -381,6 +385,16 @@ impl CanvasState {
         // would fit the graph into a sliver: wait for a usable size.
         if rect.width() < 120.0 || rect.height() < 80.0 {
             return;
+        }
+        // Screen positions are relative to the canvas's centre: when the canvas changes size
+        // (the inspector widening for a long table), move the view by as much the other way,
+        // so what is under the cursor stays under it. A fit in progress fits the new size.
+        if let Some(last) = self.last_rect.replace(rect)
+            && last != rect
+            && !self.fit_requested
+            && self.fitted.is_none()
+        {
+            self.view.pan += last.center() - rect.center();
         }
         if let Some(key) = self.focus_request.take()
             && let Some(n) = self.spatial.slot_of_key(graph, &key).and_then(|s| self.spatial.node(s))
