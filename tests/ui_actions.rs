@@ -509,3 +509,53 @@ fn the_graph_stays_put_on_screen_when_a_panel_beside_the_canvas_changes_size() {
     let after = on_canvas(&h);
     assert!((after - before).length() < 1.0, "the seed moved from {before:?} to {after:?}");
 }
+
+#[test]
+fn search_finds_ledger_addresses_by_their_first_characters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(demo_app(dir.path()));
+    // An address of the ledger that is not on the graph.
+    let target = {
+        let s = h.state().session.as_ref().expect("open");
+        let on_graph: Vec<String> = s
+            .inv
+            .case()
+            .nodes
+            .keys()
+            .filter_map(|k| match k {
+                NodeKey::Address { address, .. } => Some(address.clone()),
+                _ => None,
+            })
+            .collect();
+        (0..256)
+            .flat_map(|i| s.inv.ledger().addresses_with_prefix(&format!("0x{i:02x}"), 50).expect("prefix"))
+            .find(|a| !on_graph.contains(a) && a.len() == 42)
+            .expect("an address off the graph")
+    };
+    let matches = |h: &egui_kittest::Harness<'static, WorkbenchApp>, p: &str| {
+        h.state().session.as_ref().expect("open").inv.ledger().addresses_with_prefix(p, 20).expect("prefix").len()
+    };
+    // The shortest prefix naming it alone.
+    let n = (6..=42).find(|n| matches(&h, &target[..*n]) == 1).expect("a unique prefix");
+    h.state_mut().search = target[..n].to_uppercase().replacen("0X", "0x", 1);
+    h.state_mut().run_search();
+    h.run();
+    assert_eq!(
+        h.state().search_offer.as_ref().map(|(a, _)| a.clone()),
+        Some(target.clone()),
+        "{:?}",
+        h.state().notices
+    );
+    h.get_by_label_contains("is in the ledger (");
+    // A shorter prefix shared by several: they are listed to pick from.
+    if n > 6 && matches(&h, &target[..n - 1]) > 1 {
+        h.state_mut().search = target[..n - 1].to_owned();
+        h.state_mut().run_search();
+        h.run();
+        assert!(h.state().search_matches.contains(&target));
+        h.get_by_label_contains(&format!("start with {}:", &target[..n - 1]));
+    }
+    h.state_mut().search = "0xzzzz".to_owned();
+    h.state_mut().run_search();
+    assert!(h.state().notices.iter().any(|m| m.text.contains("no address in the ledger starts with it")));
+}

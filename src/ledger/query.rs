@@ -398,3 +398,28 @@ struct AssetSum {
     inputs: u64,
     unknown_inputs: u64,
 }
+
+impl SqliteLedger {
+    /// Up to `limit` addresses in the ledger starting with `prefix` (at least 4 characters),
+    /// in order; for `0x` prefixes the hexadecimal part is matched in lower case, as EVM
+    /// addresses are stored. One range scan of the addresses' unique index.
+    ///
+    /// # Errors
+    /// The ledger cannot be read.
+    pub fn addresses_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, LedgerError> {
+        let p = prefix.trim();
+        if p.chars().count() < 4 {
+            return Ok(Vec::new());
+        }
+        let p = if p.starts_with("0x") || p.starts_with("0X") { p.to_ascii_lowercase() } else { p.to_owned() };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT address FROM addresses WHERE address >= ?1 AND address < ?1 || char(1114111) ORDER BY address LIMIT ?2")
+            .map_err(self.err("address prefix search"))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(rusqlite::params![p, limit], |r| r.get::<_, String>(0))
+            .map_err(self.err("address prefix search"))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err("address prefix search"))
+    }
+}

@@ -239,6 +239,8 @@ pub struct WorkbenchApp {
     pub pending: Vec<Command>,
     /// A searched address found in the ledger but not on the graph: (text, chains).
     pub search_offer: Option<(String, Vec<String>)>,
+    /// Addresses of the ledger starting with the searched text (several: the user picks).
+    pub search_matches: Vec<String>,
     /// The user confirmed closing (unsaved changes handled).
     pub closing: bool,
     /// Commands being applied on a background thread (see [`super::applying`]).
@@ -305,6 +307,7 @@ impl WorkbenchApp {
             pick: HopPick::default(),
             pending: Vec::new(),
             search_offer: None,
+            search_matches: Vec::new(),
             closing: false,
             applying: None,
             opening: None,

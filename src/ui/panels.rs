@@ -127,12 +127,27 @@ impl WorkbenchApp {
             self.canvas.focus(&k);
             return;
         }
+        self.search_matches.clear();
         match s.inv.ledger().address_summary(&q) {
             Ok(sum) if !sum.chains.is_empty() => {
                 self.dialog = None;
                 self.search_offer = Some((q, sum.chains));
             }
-            Ok(_) => self.error(format!("{q}: not on the graph and not in the ledger")),
+            // Not a whole address of the ledger: the addresses starting with it.
+            Ok(_) => match s.inv.ledger().addresses_with_prefix(&q, SEARCH_MATCHES + 1) {
+                Ok(found) if found.is_empty() => {
+                    self.error(format!("{q}: not on the graph, and no address in the ledger starts with it"));
+                }
+                Ok(found) if found.len() == 1 => {
+                    self.search = found[0].clone();
+                    self.run_search();
+                }
+                Ok(found) => {
+                    self.search_offer = None;
+                    self.search_matches = found;
+                }
+                Err(e) => self.error(e.to_string()),
+            },
             Err(e) => self.error(e.to_string()),
         }
     }
@@ -156,6 +171,29 @@ impl WorkbenchApp {
                 self.run_action(Action::SetExaminer);
             }
         });
+        if !self.search_matches.is_empty() {
+            ui.separator();
+            let more = self.search_matches.len() > SEARCH_MATCHES;
+            ui.label(format!(
+                "{}{} addresses in the ledger start with {}:",
+                if more { "More than " } else { "" },
+                self.search_matches.len().min(SEARCH_MATCHES),
+                crate::model::visible(self.search.trim())
+            ));
+            let mut pick = None;
+            for a in self.search_matches.iter().take(SEARCH_MATCHES) {
+                if ui.link(crate::model::visible(a).as_ref()).clicked() {
+                    pick = Some(a.clone());
+                }
+            }
+            if more {
+                ui.weak("Type more of the address to narrow it down.");
+            }
+            if let Some(a) = pick {
+                self.search = a;
+                self.run_search();
+            }
+        }
         let Some(s) = self.session.as_ref() else { return };
         let c = s.inv.case();
         if let Some((q, chains)) = self.search_offer.clone() {
@@ -364,3 +402,6 @@ impl WorkbenchApp {
 pub const NOTICE_ERROR_SECS: f64 = 30.0;
 /// How many messages are shown at once (the newest).
 const MAX_NOTICES: usize = 4;
+
+/// How many ledger addresses a prefix search lists.
+const SEARCH_MATCHES: usize = 10;
