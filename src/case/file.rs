@@ -357,9 +357,7 @@ fn temp_writer(name: &OsString, path: &Path) -> Option<u32> {
 /// temporary file. This process's own are leftovers (its saves of one case are serialised by
 /// the case lock); where `/proc` cannot tell, no other process counts as running.
 fn running_elsewhere(pid: u32) -> bool {
-    pid != std::process::id()
-        && Path::new("/proc/self").exists()
-        && Path::new("/proc").join(pid.to_string()).exists()
+    pid != std::process::id() && Path::new("/proc/self").exists() && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// Whether `name` is a temporary file a save of `path` creates (`.NAME.PID-N.tmp` or
