@@ -59,3 +59,21 @@ fn a_case_with_a_nan_position_saves_and_reloads_to_the_same_bytes() {
     let again = file::from_bytes(std::path::Path::new("case.ron"), &bytes).expect("the saved case loads");
     assert_eq!(file::to_bytes(&again).expect("save again"), bytes);
 }
+
+/// fuzz target `label_list`: a Tron address candidate of 42 bytes whose second character is
+/// not ASCII made the address check slice inside a character and panic; it is refused as not a
+/// Tron address.
+#[test]
+fn a_tron_address_of_42_bytes_with_a_multibyte_character_is_refused_not_a_panic() {
+    let candidate = "c\u{6eb}A9oz0x161\t\t\t\t\t\t\t\t\tFpqZk6VyNf*pXvKGhjado";
+    assert_eq!(candidate.len(), 42);
+    assert!(hoptrace::model::registry().normalize_address("tron", candidate).is_err());
+    // And through the reader the fuzz target drove (no --chain): no label comes of it.
+    let data = format!("{candidate},Some label\n");
+    let options = ImportOptions { format: Some(Format::LabelList), ..ImportOptions::default() };
+    let ctx = ReadContext { file_name: "labels.csv", path: None, options: &options };
+    let mut sink = Collected::default();
+    let mut input: &[u8] = data.as_bytes();
+    let _ = import::read(Format::LabelList, &mut input, &ctx, &mut sink);
+    assert!(sink.labels.is_empty(), "{:?}", sink.labels);
+}
