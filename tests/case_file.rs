@@ -507,9 +507,10 @@ fn backup_holds_the_previous_version() {
 fn leftover_temporary_files_do_not_break_saving() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("case.ron");
-    // What saves killed half-way leave: a partial case and a backup link.
-    fs::write(dir.path().join(".case.ron.4242-0.tmp"), "(format: 1, id: \"trunc").expect("write");
-    fs::write(dir.path().join(".case.ron.4242-1.bak.tmp"), SMALL).expect("write");
+    // What saves killed half-way leave: a partial case and a backup link (of process 4194999,
+    // above Linux's largest process id: no process runs with it).
+    fs::write(dir.path().join(".case.ron.4194999-0.tmp"), "(format: 1, id: \"trunc").expect("write");
+    fs::write(dir.path().join(".case.ron.4194999-1.bak.tmp"), SMALL).expect("write");
     // Not ours: kept.
     for other in [".case.ron.notes.tmp", "other.ron", ".other.ron.4242-0.tmp", "case.ron.recovery"] {
         fs::write(dir.path().join(other), "x").expect("write");
@@ -521,6 +522,23 @@ fn leftover_temporary_files_do_not_break_saving() {
         names(dir.path()),
         [".case.ron.notes.tmp", ".other.ron.4242-0.tmp", "case.ron", "case.ron.recovery", "other.ron"]
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_save_keeps_the_temporary_file_of_a_save_running_in_another_process() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("case.ron");
+    let mut other = std::process::Command::new("sleep").arg("30").spawn().expect("spawn sleep");
+    let theirs = format!(".case.ron.{}-0.tmp", other.id());
+    fs::write(dir.path().join(&theirs), SMALL).expect("write");
+    fs::write(dir.path().join(".case.ron.4194999-0.tmp"), SMALL).expect("write");
+    let saved = file::save(&small_case("first"), &path);
+    let left = names(dir.path());
+    let _ = other.kill();
+    let _ = other.wait();
+    saved.expect("save");
+    assert_eq!(left, [theirs, "case.ron".to_owned()], "the running process's file is kept, the dead one's removed");
 }
 
 #[test]

@@ -54,3 +54,76 @@ fn train_check_exits_by_verdict() {
         assert!(text(&list.stdout).contains(name));
     }
 }
+
+/// Every file and folder under `root`, relative, sorted.
+fn tree(root: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![root.to_owned()];
+    while let Some(dir) = todo.pop() {
+        for e in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let p = e.path();
+            out.push(p.strip_prefix(root).expect("under root").display().to_string());
+            if p.is_dir() {
+                todo.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn set_read_only(root: &std::path::Path, read_only: bool) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut paths = vec![root.to_owned()];
+    paths.extend(tree(root).iter().map(|p| root.join(p)));
+    for p in paths {
+        let mode = std::fs::metadata(&p).expect("metadata").permissions().mode();
+        let mode = if read_only { mode & !0o222 } else { mode | 0o200 };
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+}
+
+#[test]
+fn train_open_builds_in_the_data_folder_of_a_read_only_installation() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let installed = tmp.path().join("install/cases");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/actor-reuse");
+    let copy = installed.join("actor-reuse");
+    std::fs::create_dir_all(copy.join("exports")).expect("mkdir");
+    for f in ["README.md", "case.ron", "walkthrough.ron", "exercises.ron"] {
+        std::fs::copy(source.join(f), copy.join(f)).expect("copy");
+    }
+    for e in training::IMPORTED.iter().chain(&["ground-truth.json"]) {
+        std::fs::copy(source.join("exports").join(e), copy.join("exports").join(e)).expect("copy export");
+    }
+    let before = tree(&installed);
+    // chmod -R a-w; root ignores permissions, so the test also checks nothing was created.
+    set_read_only(&installed, true);
+    let data = tmp.path().join("xdg-data");
+    let cases = installed.display().to_string();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hoptrace"))
+            .args(args)
+            .env_remove("HOPTRACE_DATA_DIR")
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .expect("run hoptrace")
+    };
+    let out = run(&["train", "open", "actor-reuse", "--cases", &cases]);
+    let after = tree(&installed);
+    set_read_only(&installed, false);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(after, before, "nothing is written into the installation");
+    let work = data.join("hoptrace/training/actor-reuse");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(&format!("case:   {}", work.join("case.ron").display())), "{stdout}");
+    assert!(stdout.contains(&format!("ledger: {}", work.join("ledger.sqlite").display())), "{stdout}");
+    // The trainee's case opens on the ledger built there, and is theirs to change.
+    let case = hoptrace::case::file::load(&work.join("case.ron")).expect("the copied case");
+    let ledger = hoptrace::ledger::SqliteLedger::open(&work.join("ledger.sqlite")).expect("the built ledger");
+    hoptrace::graph::Investigation::open(case, ledger).expect("the case binds to the ledger built on open");
+    assert!(!std::fs::metadata(work.join("case.ron")).expect("case").permissions().readonly());
+    let list = run(&["train", "list", "--cases", &cases]);
+    let line = text(&list.stdout).lines().find(|l| l.starts_with("actor-reuse")).map(str::to_owned);
+    assert!(line.as_deref().is_some_and(|l| l.ends_with("[ledger built]")), "{line:?}");
+}

@@ -39,6 +39,12 @@ fn fresh(name: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The data folder the tests open training cases with: beside the case folder, in the same
+/// temporary directory.
+fn data_of(dir: &Path) -> PathBuf {
+    dir.parent().expect("a case folder has a parent").join("data")
+}
+
 /// The case without what every command changes (audit log, modification time).
 fn content(c: &Case) -> Case {
     Case { audit: Vec::new(), modified: 0, ..c.clone() }
@@ -67,7 +73,7 @@ fn committed_folders_are_reproduced_byte_for_byte() {
 fn walkthroughs_replay_forward_and_back_to_the_start() {
     for name in training::names() {
         let (_tmp, dir) = fresh(name);
-        let (case_path, ledger_path) = training::open(&dir).expect("open");
+        let (case_path, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open");
         let case = file::load(&case_path).expect("load case");
         case.verify_audit().expect("the committed case's audit log verifies");
         let mut inv = Investigation::open(case, SqliteLedger::open(&ledger_path).expect("ledger"))
@@ -95,7 +101,7 @@ fn walkthroughs_replay_forward_and_back_to_the_start() {
 #[test]
 fn previous_refuses_after_other_changes_and_highlights_resolve() {
     let (_tmp, dir) = fresh("ronin-bridge");
-    let (case_path, ledger_path) = training::open(&dir).expect("open");
+    let (case_path, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open");
     let mut inv =
         Investigation::open(file::load(&case_path).expect("case"), SqliteLedger::open(&ledger_path).expect("l"))
             .expect("investigation");
@@ -146,7 +152,7 @@ fn wrong(answer: &Answer) -> String {
 fn exercises_are_answerable_and_answers_come_from_the_truth() {
     for name in training::names() {
         let (_tmp, dir) = fresh(name);
-        let (_, ledger_path) = training::open(&dir).expect("open");
+        let (_, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open");
         let ledger = SqliteLedger::open(&ledger_path).expect("ledger");
         let truth = std::fs::read_to_string(dir.join("exports/ground-truth.json")).expect("truth");
         let exercises: Vec<Exercise> = training::load_exercises(&dir).expect("exercises");
@@ -210,20 +216,23 @@ fn the_large_scenario_is_generated_on_first_open() {
     for f in ["case.ron", "walkthrough.ron", "exercises.ron", "README.md"] {
         std::fs::copy(cases().join(name).join(f), dir.join(f)).expect("copy the committed file");
     }
-    let (case_path, ledger_path) = training::open(&dir).expect("open generates and builds");
+    let (case_path, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open generates and builds");
     let modified = std::fs::metadata(&ledger_path).and_then(|m| m.modified()).expect("ledger");
-    assert_eq!(training::open(&dir).expect("open again").1, ledger_path);
+    assert_eq!(training::open_in(&dir, &data_of(&dir)).expect("open again").1, ledger_path);
     assert_eq!(std::fs::metadata(&ledger_path).and_then(|m| m.modified()).expect("ledger"), modified, "built once");
     let case = file::load(&case_path).expect("case");
     Investigation::open(case, SqliteLedger::open(&ledger_path).expect("ledger"))
         .unwrap_or_else(|e| panic!("the committed case binds to the ledger built on open: {e}"));
     // Counted from the export itself: distinct Ethereum receivers.
-    let csv = std::fs::read_to_string(dir.join("exports/transfers.csv")).expect("csv");
+    let generated = training::work_dir(&dir, &data_of(&dir)).join("exports/transfers.csv");
+    assert_eq!(ledger_path.parent(), generated.parent().and_then(Path::parent), "generated beside the ledger");
+    assert!(!dir.join("exports").exists(), "nothing is generated into the case folder");
+    let csv = std::fs::read_to_string(generated).expect("csv");
     let receivers: BTreeSet<&str> =
         csv.lines().skip(1).filter(|l| l.starts_with("ethereum,")).filter_map(|l| l.split(',').nth(6)).collect();
     assert!(receivers.len() >= 10_000, "{} Ethereum receivers", receivers.len());
     // A folder that is neither committed nor generated is refused with its name.
     let other = tmp.path().join("not-a-scenario");
     std::fs::create_dir_all(&other).expect("mkdir");
-    assert!(training::open(&other).is_err_and(|e| e.to_string().contains("not-a-scenario")));
+    assert!(training::open_in(&other, &data_of(&other)).is_err_and(|e| e.to_string().contains("not-a-scenario")));
 }

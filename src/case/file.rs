@@ -342,6 +342,24 @@ fn temp_path(path: &Path, suffix: &str) -> PathBuf {
     folder(path).join(name)
 }
 
+/// The process that wrote `name`, when it is a temporary file a save of `path` creates
+/// (`.NAME.PID-N.tmp` or `.NAME.PID-N.bak.tmp`).
+fn temp_writer(name: &OsString, path: &Path) -> Option<u32> {
+    if !is_temp_of(name, path) {
+        return None;
+    }
+    let rest = name.to_str()?.strip_suffix(".tmp")?;
+    let rest = rest.strip_suffix(".bak").unwrap_or(rest);
+    rest.rsplit_once('.')?.1.split_once('-')?.0.parse().ok()
+}
+
+/// Whether another process `pid` may still be saving: its save in progress must keep its
+/// temporary file. This process's own are leftovers (its saves of one case are serialised by
+/// the case lock); where `/proc` cannot tell, no other process counts as running.
+fn running_elsewhere(pid: u32) -> bool {
+    pid != std::process::id() && Path::new("/proc/self").exists() && Path::new("/proc").join(pid.to_string()).exists()
+}
+
 /// Whether `name` is a temporary file a save of `path` creates (`.NAME.PID-N.tmp` or
 /// `.NAME.PID-N.bak.tmp`).
 fn is_temp_of(name: &OsString, path: &Path) -> bool {
@@ -434,7 +452,11 @@ fn keep_backup(path: &Path) -> Result<(), CaseFileError> {
     fs::rename(&link, &bak).map_err(|e| {
         let _ = fs::remove_file(&link);
         io_error("keep the previous version as", &bak, e)
-    })
+    })?;
+    // When `.bak` already is a link to the case file (a save stopped after this step), the
+    // rename does nothing and leaves the link: remove it.
+    let _ = fs::remove_file(&link);
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -448,14 +470,15 @@ fn sync_folder(_dir: &Path) -> Result<(), CaseFileError> {
     Ok(())
 }
 
-/// Removes temporary files of `path` left by saves that stopped before their rename (best
-/// effort: an error only leaves them for the next save).
+/// Removes temporary files of `path` left by saves that stopped before their rename, in
+/// processes no longer running (a save running elsewhere keeps its own; best effort: an error
+/// only leaves them for the next save).
 fn remove_leftovers(path: &Path) {
     let Ok(entries) = fs::read_dir(folder(path)) else {
         return;
     };
     for entry in entries.flatten() {
-        if is_temp_of(&entry.file_name(), path) {
+        if temp_writer(&entry.file_name(), path).is_some_and(|pid| !running_elsewhere(pid)) {
             let _ = fs::remove_file(entry.path());
         }
     }

@@ -27,7 +27,9 @@ pub struct TrainArgs {
 pub enum TrainCommand {
     /// List the training scenarios and whether their ledgers are built.
     List,
-    /// Build the scenario's ledger if needed and print the case and ledger paths.
+    /// Build the scenario's ledger if needed and print the case and ledger paths: both in your
+    /// data folder ($HOPTRACE_DATA_DIR/training, else $XDG_DATA_HOME/hoptrace/training, else
+    /// ~/.local/share/hoptrace/training), never in the installation's cases folder.
     Open {
         /// Scenario name (see `hoptrace train list`).
         name: String,
@@ -73,9 +75,11 @@ fn folder(cases: &Path, name: &str) -> anyhow::Result<PathBuf> {
 pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         TrainCommand::List => {
+            let data = training::data_dir().ok();
             for name in training::names() {
                 let dir = args.cases.join(name);
-                let built = if dir.join(training::LEDGER_FILE).exists() {
+                let work = data.as_deref().map(|d| training::work_dir(&dir, d));
+                let built = if work.is_some_and(|w| w.join(training::LEDGER_FILE).exists()) {
                     "ledger built"
                 } else {
                     "ledger built on first open"

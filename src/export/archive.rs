@@ -134,13 +134,89 @@ static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 fn temp_beside(path: &Path, suffix: &str) -> PathBuf {
     let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
     let name = path.file_name().map_or_else(|| "package".into(), |n| n.to_string_lossy().into_owned());
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    folder.join(format!(".{name}.{}-{n}.{suffix}", std::process::id()))
+    folder_of(path).join(format!(".{name}.{}-{n}.{suffix}", std::process::id()))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."))
+}
+
+/// What a [`temp_beside`] name of `path` is: the writing process and the suffix (`tmp` or
+/// `old`); `None` for any other name.
+fn temp_of(name: &std::ffi::OsStr, path: &Path) -> Option<(u32, &'static str)> {
+    let target = path.file_name().map_or_else(|| "package".into(), |n| n.to_string_lossy().into_owned());
+    let rest = name.to_str()?.strip_prefix('.')?.strip_prefix(target.as_str())?.strip_prefix('.')?;
+    let (rest, suffix) =
+        if let Some(r) = rest.strip_suffix(".tmp") { (r, "tmp") } else { (rest.strip_suffix(".old")?, "old") };
+    let (pid, n) = rest.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(pid) || !digits(n) {
+        return None;
+    }
+    Some((pid.parse().ok()?, suffix))
+}
+
+/// Whether process `pid` is running (another export of the same target may be writing its
+/// temporaries). Where `/proc` cannot tell, only this process counts as running.
+fn running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    Path::new("/proc/self").exists() && Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// A folder holding only plain files with package names: what an interrupted [`write_dir_atomic`]
+/// leaves (its temporary folder may lack the manifest if the process stopped while writing).
+fn holds_only_package_files(path: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(path) else { return false };
+    entries.into_iter().all(|e| {
+        e.is_ok_and(|e| {
+            e.file_type().is_ok_and(|t| t.is_file()) && check_name(e.file_name().as_encoded_bytes()).is_ok()
+        })
+    })
+}
+
+/// Cleans up after earlier exports to `path` that stopped half-way (killed, power cut): a
+/// previous package moved aside (`.NAME.PID-N.old`) while `path` is missing is put back (the
+/// interruption fell between the two renames), and every other temporary of `path` written by
+/// a process no longer running is removed. Only names [`temp_beside`] makes for `path`, of the
+/// kind it makes (a package folder or a folder of package files; a plain file beside a zip),
+/// are touched; anything else is left alone. Best effort: what cannot be removed is left for
+/// the next export.
+fn clean_leftovers(path: &Path) {
+    let Ok(entries) = fs::read_dir(folder_of(path)) else { return };
+    let mut dirs_old = Vec::new();
+    let mut others = Vec::new();
+    for e in entries.flatten() {
+        let Some((pid, suffix)) = temp_of(&e.file_name(), path) else { continue };
+        if running(pid) {
+            continue;
+        }
+        let Ok(meta) = fs::symlink_metadata(e.path()) else { continue };
+        if meta.is_file() && suffix == "tmp" {
+            others.push((e.path(), false));
+        } else if meta.is_dir() && suffix == "old" && is_package_folder(&e.path()) {
+            dirs_old.push((meta.modified().ok(), e.path()));
+        } else if meta.is_dir() && holds_only_package_files(&e.path()) {
+            others.push((e.path(), true));
+        }
+    }
+    // The newest package moved aside is the one the interrupted export was replacing.
+    dirs_old.sort();
+    if fs::symlink_metadata(path).is_err()
+        && let Some((_, newest)) = dirs_old.pop()
+        && fs::rename(&newest, path).is_ok()
+    {
+        sync_folder_of(path);
+    }
+    others.extend(dirs_old.into_iter().map(|(_, p)| (p, true)));
+    for (p, is_dir) in others {
+        let _ = if is_dir { fs::remove_dir_all(&p) } else { fs::remove_file(&p) };
+    }
 }
 
 fn sync_folder_of(path: &Path) {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    if let Ok(d) = File::open(folder) {
+    if let Ok(d) = File::open(folder_of(path)) {
         let _ = d.sync_all();
     }
 }
@@ -151,8 +227,10 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| ExportError::io("write", path, e))
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`.
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`
+/// (removing first the temporaries of earlier writes of `path` that were interrupted).
 pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    clean_leftovers(path);
     let temp = temp_beside(path, "tmp");
     if let Err(e) = write_synced(&temp, bytes)
         .and_then(|()| fs::rename(&temp, path).map_err(|e| ExportError::io("move the finished package to", path, e)))
@@ -180,8 +258,10 @@ fn is_package_folder(path: &Path) -> bool {
 }
 
 /// Writes `files` into a temporary folder beside `path`, then renames it to `path` (an
-/// existing package folder there is moved aside first and removed after).
+/// existing package folder there is moved aside first and removed after). Leftovers of earlier
+/// exports to `path` that were interrupted are cleaned up first ([`clean_leftovers`]).
 pub(crate) fn write_dir_atomic(path: &Path, files: &[PackageFile]) -> Result<(), ExportError> {
+    clean_leftovers(path);
     let existing = fs::symlink_metadata(path).ok();
     if let Some(meta) = &existing
         && (!meta.is_dir() || !is_package_folder(path))
@@ -225,7 +305,92 @@ pub(crate) fn write_dir_atomic(path: &Path, files: &[PackageFile]) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use super::check_name;
+    use std::fs;
+    use std::path::Path;
+
+    use super::{PackageFile, check_name, clean_leftovers, write_dir_atomic, write_file_atomic};
+
+    /// Above Linux's largest process id (2^22): never a running process.
+    const DEAD: u32 = 4_194_999;
+
+    fn package(dir: &Path, marker: &str) {
+        fs::create_dir_all(dir).expect("mkdir");
+        for (name, text) in [("manifest.json", marker), ("SHA256SUMS", marker), ("transfers.csv", marker)] {
+            fs::write(dir.join(name), text).expect("write");
+        }
+    }
+
+    fn files(marker: &str) -> Vec<PackageFile> {
+        ["manifest.json", "SHA256SUMS", "transfers.csv"]
+            .iter()
+            .map(|n| PackageFile { name: (*n).to_owned(), bytes: marker.as_bytes().to_vec() })
+            .collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .expect("read_dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn a_dir_export_removes_what_interrupted_exports_of_it_left_and_nothing_else() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let pkg = tmp.path().join("pkg");
+        package(&pkg, "current");
+        // A temporary folder stopped while writing, and a previous package moved aside.
+        fs::create_dir(tmp.path().join(format!(".pkg.{DEAD}-0.tmp"))).expect("mkdir");
+        fs::write(tmp.path().join(format!(".pkg.{DEAD}-0.tmp/transfers.csv")), "half").expect("write");
+        package(&tmp.path().join(format!(".pkg.{DEAD}-1.old")), "older");
+        // Not ours: other names, or content an export never writes.
+        fs::create_dir(tmp.path().join(".pkg.notes.tmp")).expect("mkdir");
+        package(&tmp.path().join(format!(".other.{DEAD}-0.old")), "other");
+        fs::create_dir_all(tmp.path().join(format!(".pkg.{DEAD}-2.tmp/sub"))).expect("mkdir");
+        fs::write(tmp.path().join(format!(".pkg.{DEAD}-3.old")), "a file, not a package").expect("write");
+        write_dir_atomic(&pkg, &files("new")).expect("export");
+        assert_eq!(
+            names(tmp.path()),
+            [
+                format!(".other.{DEAD}-0.old"),
+                format!(".pkg.{DEAD}-2.tmp"),
+                format!(".pkg.{DEAD}-3.old"),
+                ".pkg.notes.tmp".to_owned(),
+                "pkg".to_owned()
+            ]
+        );
+        assert_eq!(fs::read_to_string(pkg.join("manifest.json")).expect("read"), "new");
+    }
+
+    #[test]
+    fn a_package_moved_aside_by_an_export_stopped_between_its_renames_is_put_back() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let pkg = tmp.path().join("pkg");
+        package(&tmp.path().join(format!(".pkg.{DEAD}-0.old")), "previous");
+        fs::create_dir(tmp.path().join(format!(".pkg.{DEAD}-1.tmp"))).expect("mkdir");
+        package(&tmp.path().join(format!(".pkg.{DEAD}-1.tmp")), "finished but not renamed");
+        clean_leftovers(&pkg);
+        assert_eq!(names(tmp.path()), ["pkg"]);
+        assert_eq!(fs::read_to_string(pkg.join("manifest.json")).expect("read"), "previous");
+    }
+
+    #[test]
+    fn temporaries_of_a_running_export_and_zip_leftovers() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let zip = tmp.path().join("case.zip");
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().expect("spawn sleep");
+        let live = format!(".case.zip.{}-0.tmp", child.id());
+        fs::write(tmp.path().join(&live), "being written").expect("write");
+        fs::write(tmp.path().join(format!(".case.zip.{DEAD}-0.tmp")), "killed").expect("write");
+        write_file_atomic(&zip, b"zip").expect("write zip");
+        let left = names(tmp.path());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(left, [live, "case.zip".to_owned()]);
+    }
 
     #[test]
     fn names_are_plain_file_names() {

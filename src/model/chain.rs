@@ -302,7 +302,10 @@ pub fn normalize_address(chain: &Chain, text: &str) -> Result<String, AddressErr
             if bitcoin_is_valid(t) {
                 // bech32 is defined case-insensitively but must not mix case: an all-upper
                 // address (QR-code form) has the canonical lower-case spelling.
-                if t.len() > 3 && t[..3].eq_ignore_ascii_case("bc1") && t.bytes().all(|b| !b.is_ascii_lowercase()) {
+                if t.len() > 3
+                    && t.as_bytes()[..3].eq_ignore_ascii_case(b"bc1")
+                    && t.bytes().all(|b| !b.is_ascii_lowercase())
+                {
                     Ok(t.to_ascii_lowercase())
                 } else {
                     Ok(t.to_owned())
@@ -312,7 +315,12 @@ pub fn normalize_address(chain: &Chain, text: &str) -> Result<String, AddressErr
             }
         }
         AddressRule::Tron => {
-            if t.len() == 42 && t[..2].eq_ignore_ascii_case("41") && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // Bytes, not a str slice: a non-ASCII text of 42 bytes must not be cut inside a
+            // character (found by fuzzing: it panicked).
+            if t.len() == 42
+                && t.as_bytes()[..2].eq_ignore_ascii_case(b"41")
+                && t.bytes().all(|b| b.is_ascii_hexdigit())
+            {
                 let bytes = hex::decode(t).map_err(|_| invalid(TRON_EXPECTED))?;
                 return Ok(bs58::encode(bytes).with_check().into_string());
             }

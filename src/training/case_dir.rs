@@ -3,9 +3,12 @@
 //!
 //! A folder holds `README.md` (written by hand), `exports/` (the files an investigator would
 //! have: generic transfers CSV, Bitcoin Core transactions, a TagPack, and `ground-truth.json`),
-//! `case.ron` (seeds and a few expansions), `walkthrough.ron` and `exercises.ron`. The ledger,
-//! `ledger.sqlite`, is built from the exports when the case is first opened and is not
-//! committed; for scenarios too large to commit the exports are generated then too.
+//! `case.ron` (seeds and a few expansions), `walkthrough.ron` and `exercises.ron`. Opening a
+//! case never writes into its folder (an installation may be read-only and is shared): the
+//! ledger, `ledger.sqlite`, is built from the exports on first open into the trainee's working
+//! folder under the user's data folder ([`data_dir`]), beside a copy of `case.ron` that the
+//! trainee's changes go to; for scenarios too large to commit the exports are generated there
+//! too.
 
 use std::path::{Path, PathBuf};
 
@@ -75,6 +78,9 @@ pub enum TrainingError {
         /// The scenarios that can be generated.
         known: String,
     },
+    /// No folder for the trainee's copies: none of the variables [`data_dir`] reads is set.
+    #[error("cannot find the user's data folder for training cases: set HOPTRACE_DATA_DIR, XDG_DATA_HOME or HOME")]
+    NoDataDir,
     /// An exported file was refused by its importer (a generator bug).
     #[error("{}: {count} rows refused, first: {first}", path.display())]
     Refused {
@@ -116,16 +122,17 @@ fn remove(path: &Path) -> Result<(), TrainingError> {
     }
 }
 
-/// Builds `dir/ledger.sqlite` from `dir/exports` (into a temporary file renamed when complete,
-/// so an interrupted build leaves no half ledger).
-fn build_ledger(dir: &Path) -> Result<PathBuf, TrainingError> {
-    let ledger_path = dir.join(LEDGER_FILE);
-    let building = dir.join(format!("{LEDGER_FILE}.building"));
+/// Builds the ledger `target` from the files of `exports` (into a temporary file beside it,
+/// renamed when complete, so an interrupted build leaves no half ledger).
+fn build_ledger(exports: &Path, target: &Path) -> Result<PathBuf, TrainingError> {
+    let mut building = target.as_os_str().to_owned();
+    building.push(".building");
+    let building = PathBuf::from(building);
     remove(&building)?;
     {
         let mut ledger = SqliteLedger::open(&building)?;
         for name in IMPORTED {
-            let path = dir.join(EXPORTS_DIR).join(name);
+            let path = exports.join(name);
             // A scenario without Bitcoin writes an empty Bitcoin file: there is nothing to import.
             if std::fs::metadata(&path).map_err(io(&path))?.len() == 0 {
                 continue;
@@ -136,23 +143,64 @@ fn build_ledger(dir: &Path) -> Result<PathBuf, TrainingError> {
             }
         }
     }
-    std::fs::rename(&building, &ledger_path).map_err(io(&ledger_path))?;
-    Ok(ledger_path)
+    std::fs::rename(&building, target).map_err(io(target))?;
+    Ok(target.to_owned())
 }
 
-/// Opens the training case in `dir`: builds its ledger from the exports when missing
-/// (generating the exports first for a scenario that ships without them) and returns the
-/// paths of the case file and the ledger.
+/// The folder where opened training cases keep what they build and change (the ledger, the
+/// trainee's copy of the case, exports generated on open): `$HOPTRACE_DATA_DIR/training` when
+/// that is set, else `$XDG_DATA_HOME/hoptrace/training`, else
+/// `$HOME/.local/share/hoptrace/training`. Never the installation's `cases/` folder, which
+/// may be read-only and is shared by every user.
 ///
 /// # Errors
-/// [`TrainingError`]: not a training folder, generation or import failed.
+/// [`TrainingError::NoDataDir`] when none of these variables is set.
+pub fn data_dir() -> Result<PathBuf, TrainingError> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let root = if let Some(d) = var("HOPTRACE_DATA_DIR") {
+        d
+    } else if let Some(d) = var("XDG_DATA_HOME") {
+        d.join("hoptrace")
+    } else if let Some(d) = var("HOME") {
+        d.join(".local").join("share").join("hoptrace")
+    } else {
+        return Err(TrainingError::NoDataDir);
+    };
+    Ok(root.join("training"))
+}
+
+/// The trainee's working folder of the training case in `dir`, under `data`: named after it.
+#[must_use]
+pub fn work_dir(dir: &Path, data: &Path) -> PathBuf {
+    data.join(dir.file_name().unwrap_or(dir.as_os_str()))
+}
+
+/// Opens the training case in `dir` (the installation's folder, only read) with its working
+/// folder in the user's [`data_dir`]: see [`open_in`].
+///
+/// # Errors
+/// [`TrainingError`]: no data folder, not a training folder, generation or import failed.
 pub fn open(dir: &Path) -> Result<(PathBuf, PathBuf), TrainingError> {
-    let case_path = dir.join(CASE_FILE);
-    let ledger_path = dir.join(LEDGER_FILE);
-    if ledger_path.exists() {
+    open_in(dir, &data_dir()?)
+}
+
+/// Opens the training case in `dir` with its working folder `data/NAME` ([`work_dir`]) and
+/// returns the paths of the trainee's case file and ledger there. On first open the ledger is
+/// built from the exports (generated into the working folder first for a scenario that ships
+/// without them) and the case file is copied; later opens return them as they are, with the
+/// trainee's changes. Nothing is ever written into `dir`.
+///
+/// # Errors
+/// [`TrainingError`]: not a training folder, generation, import or a write failed.
+pub fn open_in(dir: &Path, data: &Path) -> Result<(PathBuf, PathBuf), TrainingError> {
+    let work = work_dir(dir, data);
+    let case_path = work.join(CASE_FILE);
+    let ledger_path = work.join(LEDGER_FILE);
+    if ledger_path.exists() && case_path.exists() {
         return Ok((case_path, ledger_path));
     }
-    if !dir.join(EXPORTS_DIR).join(IMPORTED[0]).exists() {
+    let mut exports = dir.join(EXPORTS_DIR);
+    if !exports.join(IMPORTED[0]).exists() {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if !GENERATED_ON_OPEN.contains(&name.as_str()) {
             return Err(TrainingError::NotATrainingCase {
@@ -161,9 +209,23 @@ pub fn open(dir: &Path) -> Result<(PathBuf, PathBuf), TrainingError> {
                 known: GENERATED_ON_OPEN.join(", "),
             });
         }
-        generator::write_exports(&generator::generate(&name)?, &dir.join(EXPORTS_DIR))?;
+        exports = work.join(EXPORTS_DIR);
+        if !exports.join(IMPORTED[0]).exists() {
+            generator::write_exports(&generator::generate(&name)?, &exports)?;
+        }
     }
-    Ok((case_path, build_ledger(dir)?))
+    let installed_case = dir.join(CASE_FILE);
+    let text = std::fs::read(&installed_case).map_err(io(&installed_case))?;
+    std::fs::create_dir_all(&work).map_err(io(&work))?;
+    if !ledger_path.exists() {
+        build_ledger(&exports, &ledger_path)?;
+    }
+    if !case_path.exists() {
+        // Written as a new file (not copied), so a read-only installation gives a writable copy.
+        file::write_atomic(&case_path, &text)?;
+        remove(&file::backup_path(&case_path))?;
+    }
+    Ok((case_path, ledger_path))
 }
 
 /// Writes the whole training folder of scenario `name` into `dir` (exports, ledger, case,
@@ -176,7 +238,7 @@ pub fn write_case(name: &str, dir: &Path) -> Result<(), TrainingError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     generator::write_exports(&ts, &dir.join(EXPORTS_DIR))?;
     remove(&dir.join(LEDGER_FILE))?;
-    let ledger_path = build_ledger(dir)?;
+    let ledger_path = build_ledger(&dir.join(EXPORTS_DIR), &dir.join(LEDGER_FILE))?;
     let case_path = dir.join(CASE_FILE);
     for p in [file::backup_path(&case_path), file::recovery_path(&case_path), case_path.clone()] {
         remove(&p)?;
@@ -204,6 +266,10 @@ pub fn write_case(name: &str, dir: &Path) -> Result<(), TrainingError> {
     }
     file::save(inv.case(), &case_path)?;
     remove(&file::backup_path(&case_path))?;
+    // The case is bound to the ledger by its fingerprint; opening builds the same ledger again
+    // in the trainee's folder, so none is kept here.
+    drop(inv);
+    remove(&ledger_path)?;
     let w = dir.join(WALKTHROUGH_FILE);
     std::fs::write(&w, ron_text(&ts.lesson.walkthrough)).map_err(io(&w))?;
     let e = dir.join(EXERCISES_FILE);

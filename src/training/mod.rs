@@ -2,7 +2,8 @@
 //! ledger, a walkthrough the window replays step by step, and exercises whose answers the tool
 //! checks.
 //!
-//! - [`open`] gives a training folder's case and ledger paths, building the ledger from the
+//! - [`open`] gives the trainee's case and ledger paths for a training folder, in the user's
+//!   data folder ([`data_dir`]; the folder itself is only read), building the ledger from the
 //!   exports on first open; [`write_case`] regenerates a folder from its scenario
 //!   ([`crate::scenario::training`]).
 //! - [`Walkthrough`] and [`Replay`]: `Replay::next` applies a step's commands through
@@ -14,8 +15,8 @@ mod exercise;
 mod walkthrough;
 
 pub use case_dir::{
-    CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, LEDGER_FILE, TrainingError, WALKTHROUGH_FILE, load_exercises,
-    load_walkthrough, names, open, write_case,
+    CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, IMPORTED, LEDGER_FILE, TrainingError, WALKTHROUGH_FILE, data_dir,
+    load_exercises, load_walkthrough, names, open, open_in, work_dir, write_case,
 };
 pub use exercise::{Answer, Exercise, Verdict, check};
 pub use walkthrough::{Action, HopSpec, Replay, ReplayError, Step, Walkthrough, ledger_id};

@@ -64,7 +64,9 @@ impl<'de> Visitor<'de> for Check<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut keys = BTreeSet::new();
         while let Some(k) = map.next_key::<String>()? {
-            let path = if self.path.is_empty() { k.clone() } else { format!("{}.{k}", self.path) };
+            // An empty key is named `""`, so the refusal still names a field.
+            let name = if k.is_empty() { "\"\"".to_owned() } else { k.clone() };
+            let path = if self.path.is_empty() { name } else { format!("{}.{name}", self.path) };
             if !keys.insert(k) {
                 *self.dup.borrow_mut() = Some(path);
                 return Err(de::Error::custom("duplicate key"));

@@ -106,7 +106,7 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
         let mut cols: Vec<Option<Column>> = Vec::with_capacity(FIELDS);
         for (f, idx) in layout.index.iter().enumerate() {
             cols.push(match idx {
-                Some(i) => Some(read_column(group.as_ref(), *i, rows, g, NAMES[f])?),
+                Some(i) => Some(read_column_guarded(group.as_ref(), *i, rows, g, NAMES[f])?),
                 None => None,
             });
         }
@@ -132,6 +132,31 @@ fn is_unsigned(d: &ColumnDescriptor) -> bool {
         d.converted_type(),
         ConvertedType::UINT_8 | ConvertedType::UINT_16 | ConvertedType::UINT_32 | ConvertedType::UINT_64
     ) || matches!(d.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed)
+}
+
+/// [`read_column`], with a panic of the Parquet decoder on a damaged column chunk (the parquet
+/// crate panics on some, e.g. a dictionary-encoded page without its dictionary; found by
+/// fuzzing) turned into a refusal of the file naming the row group and column.
+fn read_column_guarded(
+    group: &dyn RowGroupReader,
+    i: usize,
+    rows: usize,
+    g: usize,
+    name: &str,
+) -> Result<Column, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_column(group, i, rows, g, name))).unwrap_or_else(
+        |panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the decoder stopped".to_owned());
+            Err(ReadError::format(
+                1,
+                format!("row group {g}, column {name}: the Parquet data is damaged ({what}): expected a readable Parquet column chunk"),
+            ))
+        },
+    )
 }
 
 /// Decodes column `i` of a row group of `rows` rows.

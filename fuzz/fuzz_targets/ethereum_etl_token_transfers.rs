@@ -1,0 +1,8 @@
+//! Fuzz target: ethereum-etl token transfers (CSV or JSON lines).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    hoptrace_fuzz::read_as(hoptrace::import::Format::EthereumEtlTokenTransfers, "token_transfers.csv", None, data);
+});
