@@ -46,7 +46,12 @@ fn train_check_exits_by_verdict() {
     assert!(text(&ok.stdout).starts_with("Correct"));
     let bad = hoptrace(&["train", "check", "actor-reuse", &e.id, "0x0000000000000000000000000000000000000001"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(text(&bad.stdout).contains(address.as_str()), "the explanation gives the answer");
+    assert!(!text(&bad.stdout).contains(address.as_str()), "a wrong answer does not give the right one away");
+    assert!(text(&bad.stdout).starts_with("Not quite."), "{}", text(&bad.stdout));
+    let shown =
+        hoptrace(&["train", "check", "--reveal", "actor-reuse", &e.id, "0x0000000000000000000000000000000000000001"]);
+    assert_eq!(shown.status.code(), Some(1));
+    assert!(text(&shown.stdout).contains(&format!("The answer is {address}")), "--reveal gives it");
     let unknown = hoptrace(&["train", "check", "actor-reuse", "no-such-id", "x"]);
     assert!(text(&unknown.stderr).contains("no exercise"), "{}", text(&unknown.stderr));
     let list = hoptrace(&["train", "list"]);

@@ -115,9 +115,10 @@ pub enum Command {
         /// Where to write the ledger (replaced if it exists).
         #[arg(long, default_value = "demo-out/sample-ledger.sqlite")]
         ledger: PathBuf,
-        /// Folder with the sample exports.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases/demo/exports"))]
-        exports: PathBuf,
+        /// Folder with the sample exports (default: `demo/exports` in the installed cases
+        /// folder: HOPTRACE_CASES, beside the executable, else ./cases).
+        #[arg(long)]
+        exports: Option<PathBuf>,
     },
 }
 
@@ -191,7 +192,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Verify(args)) => export_cmd::run_verify(&args),
         Some(Command::Keygen(args)) => export_cmd::run_keygen(&args),
         Some(Command::Review(args)) => review_cmd::run(&args),
-        Some(Command::SampleImport { ledger, exports }) => info_cmd::demo(&ledger, &exports),
+        Some(Command::SampleImport { ledger, exports }) => {
+            let exports = match exports {
+                Some(e) => e,
+                None => hoptrace::training::installed_cases().map_err(anyhow::Error::msg)?.join("demo").join("exports"),
+            };
+            info_cmd::demo(&ledger, &exports)
+        }
         None => window(cli.case, cli.review),
     }
 }

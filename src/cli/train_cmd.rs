@@ -14,9 +14,10 @@ use hoptrace::training::{self, Action, Replay};
 /// Arguments of `hoptrace train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Folder holding the training cases.
-    #[arg(long, global = true, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))]
-    pub cases: PathBuf,
+    /// Folder holding the training cases (default: HOPTRACE_CASES, else the `cases` folder
+    /// installed with hoptrace, found beside the executable, else ./cases).
+    #[arg(long, global = true)]
+    pub cases: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: TrainCommand,
@@ -39,12 +40,16 @@ pub enum TrainCommand {
         /// Scenario name.
         name: String,
     },
-    /// Check an answer: exit 0 when correct, 1 when wrong, with the explanation.
+    /// Check an answer: exit 0 when correct (with the explanation), 1 when wrong (the answer is
+    /// not given away: pass --reveal to see it).
     Check {
         /// Scenario name.
         name: String,
         /// Exercise id (see `hoptrace train exercises NAME`).
         exercise: String,
+        /// Also print the answer and why.
+        #[arg(long)]
+        reveal: bool,
         /// Your answer: an address, a transaction hash, an amount (base units, or `1.5 ETH`),
         /// a hop kind or a number.
         answer: String,
@@ -73,11 +78,15 @@ fn folder(cases: &Path, name: &str) -> anyhow::Result<PathBuf> {
 /// # Errors
 /// Unknown scenario or exercise, or a failure building or reading the case.
 pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
+    let cases = match &args.cases {
+        Some(c) => c.clone(),
+        None => training::installed_cases().map_err(anyhow::Error::msg)?,
+    };
     match &args.command {
         TrainCommand::List => {
             let data = training::data_dir().ok();
             for name in training::names() {
-                let dir = args.cases.join(name);
+                let dir = cases.join(name);
                 let work = data.as_deref().map(|d| training::work_dir(&dir, d));
                 let built = if work.is_some_and(|w| w.join(training::LEDGER_FILE).exists()) {
                     "ledger built"
@@ -90,19 +99,19 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
             }
         }
         TrainCommand::Open { name } => {
-            let dir = folder(&args.cases, name)?;
+            let dir = folder(&cases, name)?;
             let (case, ledger) = training::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
             println!("case:   {}", case.display());
             println!("ledger: {}", ledger.display());
         }
         TrainCommand::Exercises { name } => {
-            let dir = folder(&args.cases, name)?;
+            let dir = folder(&cases, name)?;
             for e in training::load_exercises(&dir)? {
                 println!("{:<22} {}", e.id, e.question);
             }
         }
-        TrainCommand::Check { name, exercise, answer } => {
-            let dir = folder(&args.cases, name)?;
+        TrainCommand::Check { name, exercise, answer, reveal } => {
+            let dir = folder(&cases, name)?;
             let exercises = training::load_exercises(&dir)?;
             let Some(ex) = exercises.iter().find(|e| e.id == *exercise) else {
                 let ids: Vec<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
@@ -110,10 +119,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
             };
             let verdict = training::check(ex, answer);
             println!("{}", verdict.explanation);
+            if *reveal && !verdict.correct {
+                println!("{}", training::reveal(ex));
+            }
             return Ok(if verdict.correct { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
         TrainCommand::Walkthrough { name } => {
-            let dir = folder(&args.cases, name)?;
+            let dir = folder(&cases, name)?;
             let (case_path, ledger_path) = training::open(&dir)?;
             let case = file::load(&case_path)?;
             let mut inv = Investigation::open(case, SqliteLedger::open(&ledger_path)?)
@@ -149,7 +161,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         TrainCommand::Generate { name } => {
             let names: Vec<&str> = if name == "all" { training::names().to_vec() } else { vec![name.as_str()] };
             for n in names {
-                let dir = folder(&args.cases, n)?;
+                let dir = folder(&cases, n)?;
                 training::write_case(n, &dir).with_context(|| format!("generating {}", dir.display()))?;
                 println!("{}: written", dir.display());
             }

@@ -298,3 +298,31 @@ pub fn load_exercises(dir: &Path) -> Result<Vec<Exercise>, TrainingError> {
 pub fn names() -> &'static [&'static str] {
     &NAMES
 }
+
+/// The bundled cases folder (`cases/`, holding the training scenarios and the demo's sample
+/// exports), found at run time rather than compiled in: `HOPTRACE_CASES`, else `cases` beside
+/// the executable, in `../share/hoptrace/` from it (an installed layout) or two folders up (a
+/// cargo build's `target/debug`), else `cases` in the current folder.
+///
+/// # Errors
+/// None of them exists (the message names the places looked at and `HOPTRACE_CASES`).
+pub fn installed_cases() -> Result<PathBuf, String> {
+    if let Some(d) = std::env::var_os("HOPTRACE_CASES").filter(|v| !v.is_empty()) {
+        let d = PathBuf::from(d);
+        return if d.is_dir() { Ok(d) } else { Err(format!("HOPTRACE_CASES={}: no such folder", d.display())) };
+    }
+    let mut tried = Vec::new();
+    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) {
+        tried.push(exe_dir.join("cases"));
+        tried.push(exe_dir.join("../share/hoptrace/cases"));
+        tried.push(exe_dir.join("../../cases"));
+    }
+    tried.push(PathBuf::from("cases"));
+    match tried.iter().find(|d| d.join("demo").is_dir() || d.join("ronin-bridge").is_dir()) {
+        Some(d) => Ok(d.canonicalize().unwrap_or_else(|_| d.clone())),
+        None => Err(format!(
+            "no cases folder found (looked in {}): set HOPTRACE_CASES or pass --cases",
+            tried.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}

@@ -125,8 +125,33 @@ pub fn check(exercise: &Exercise, given: &str) -> Verdict {
         Answer::Count(n) => (given.trim().replace(',', "").parse::<u64>() == Ok(*n), n.to_string(), String::new()),
         Answer::Chain(c) => (given.trim().eq_ignore_ascii_case(c), c.clone(), String::new()),
     };
-    let head = if correct { "Correct" } else { "Not quite" };
-    Verdict { correct, explanation: format!("{head}: the answer is {expected}.{note} {}", exercise.explanation) }
+    // A wrong answer does not give the right one away: the trainee tries again, or asks for it
+    // ([`reveal`]).
+    let explanation = if correct {
+        format!("Correct: the answer is {expected}. {}", exercise.explanation)
+    } else {
+        format!("Not quite.{note} Try again, or show the answer.")
+    };
+    Verdict { correct, explanation }
+}
+
+/// The exercise's answer and why, for a trainee who asks for it.
+#[must_use]
+pub fn reveal(exercise: &Exercise) -> String {
+    let expected = match &exercise.answer {
+        Answer::Address { chain, address } => format!("{address} on {chain}"),
+        Answer::TxHash { chain, hash } => format!("transaction {hash} on {chain}"),
+        Answer::Amount { chain, asset, base_units } => {
+            let display = Amount::parse_base_units(base_units)
+                .map(|a| registry().display_amount(chain, asset, a))
+                .unwrap_or_else(|_| base_units.clone());
+            format!("{display} ({base_units} base units)")
+        }
+        Answer::HopKind(kind) => format!("a {kind} hop"),
+        Answer::Count(n) => n.to_string(),
+        Answer::Chain(c) => c.clone(),
+    };
+    format!("The answer is {expected}. {}", exercise.explanation)
 }
 
 #[cfg(test)]
@@ -146,6 +171,10 @@ mod tests {
         assert!(check(&a, " 0xA160cdAB225685dA1d56aa342Ad8841c3b53f291 ").correct);
         assert!(!check(&a, "0xA160cdAB225685dA1d56aa342Ad8841c3b53f290").correct);
         assert!(check(&a, "not an address").explanation.contains("not an address"));
+        // A wrong answer does not give the right one away; reveal does.
+        let wrong = check(&a, "0xA160cdAB225685dA1d56aa342Ad8841c3b53f290").explanation;
+        assert!(!wrong.to_lowercase().contains("a160cdab225685da1d56aa342ad8841c3b53f291"), "{wrong}");
+        assert!(reveal(&a).starts_with("The answer is 0xa160cdab225685da1d56aa342ad8841c3b53f291 on ethereum."));
         let b = ex(Answer::Address {
             chain: "bitcoin".to_owned(),
             address: "1PkqKGbNLDdDJGveCcNUMV9CEFH77ADrPQ".to_owned(),

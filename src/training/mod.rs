@@ -16,7 +16,7 @@ mod walkthrough;
 
 pub use case_dir::{
     CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, IMPORTED, LEDGER_FILE, TrainingError, WALKTHROUGH_FILE, data_dir,
-    load_exercises, load_walkthrough, names, open, open_in, work_dir, write_case,
+    installed_cases, load_exercises, load_walkthrough, names, open, open_in, work_dir, write_case,
 };
-pub use exercise::{Answer, Exercise, Verdict, check};
+pub use exercise::{Answer, Exercise, Verdict, check, reveal};
 pub use walkthrough::{Action, HopSpec, Replay, ReplayError, Step, Walkthrough, ledger_id};

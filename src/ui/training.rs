@@ -13,10 +13,11 @@ use egui::{RichText, Ui};
 use super::app::WorkbenchApp;
 use crate::training::{self, Exercise, Replay, Verdict};
 
-/// Where the bundled training scenarios are.
+/// Where the bundled training scenarios are ([`training::installed_cases`]; `cases` when
+/// none is found, which opening a scenario then reports).
 #[must_use]
 pub fn cases_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))
+    training::installed_cases().unwrap_or_else(|_| PathBuf::from("cases"))
 }
 
 /// A training scenario open in the window.
@@ -154,12 +155,13 @@ impl WorkbenchApp {
                 t.verdicts.insert(ex.id.clone(), training::check(ex, answer));
             }
             if let Some(v) = t.verdicts.get(&ex.id) {
-                let (color, word) = if v.correct {
-                    (egui::Color32::from_rgb(60, 170, 90), "Right.")
-                } else {
-                    (egui::Color32::from_rgb(220, 80, 70), "Not yet.")
-                };
-                ui.colored_label(color, format!("{word} {}", v.explanation));
+                let color =
+                    if v.correct { egui::Color32::from_rgb(60, 170, 90) } else { egui::Color32::from_rgb(220, 80, 70) };
+                ui.colored_label(color, &v.explanation);
+                if !v.correct && ui.button(format!("Show the answer to {}", ex.id)).clicked() {
+                    t.verdicts
+                        .insert(ex.id.clone(), training::Verdict { correct: false, explanation: training::reveal(ex) });
+                }
             }
         }
     }

@@ -269,7 +269,7 @@ fn lesson(_s: &Scenario, extra: &Extra) -> Lesson {
         ),
         exercise(
             "bridged-bnb",
-            "How much BNB (base units) did the actor bridge from BSC to Ethereum?",
+            "How much BNB did the actor bridge from BSC to Ethereum? (for example 1.5 BNB, or in base units)",
             amount(BSC, "BNB", bsc_bridge.amount_in),
             "The deposit into the bridge router on BSC.",
         ),

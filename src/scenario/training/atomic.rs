@@ -263,7 +263,7 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
         ),
         exercise(
             "exchange-total",
-            "How much USDT (base units) went to the sanctioned exchange?",
+            "How much USDT went to the sanctioned exchange? (for example 1.5 USDT, or in base units)",
             amount(TRON, &usdt, exchange_total),
             "The sum of the deposits to its deposit addresses.",
         ),

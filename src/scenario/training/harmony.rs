@@ -242,7 +242,7 @@ fn lesson(s: &Scenario, extra: &Extra) -> Lesson {
     lesson.exercises = vec![
         exercise(
             "stolen-usdc",
-            "How much USDC was stolen (base units)?",
+            "How much USDC was stolen? (for example 1.5 USDC, or in base units)",
             amount(ETHEREUM, &s.background.tokens.usdc_eth, usdc.amount),
             "The sum of the two USDC drains.",
         ),

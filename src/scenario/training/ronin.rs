@@ -144,7 +144,7 @@ fn lesson(s: &Scenario) -> Option<Lesson> {
             ),
         ),
         step(
-            "Three hops so far: swap, pool, bridge, mixer.",
+            "Four hops so far: swap, pool, bridge, mixer.",
             Action::Highlight { nodes: Vec::new(), hop_steps: vec![3, 6, 7, 10] },
         ),
         step(
@@ -155,7 +155,7 @@ fn lesson(s: &Scenario) -> Option<Lesson> {
     let exercises = vec![
         exercise(
             "stolen-eth",
-            "How much ETH was stolen, in wei?",
+            "How much ETH was stolen? (for example 1.5 ETH, or in wei)",
             amount(ETHEREUM, "ETH", stolen_eth.amount),
             "The sum of the native drains from the bridge to the first exploiter.",
         ),
@@ -191,7 +191,7 @@ fn lesson(s: &Scenario) -> Option<Lesson> {
         ),
         exercise(
             "otc-usdt",
-            "How many USDT (base units) did the OTC broker pay for the first BTC it received from the attacker?",
+            "How much USDT did the OTC broker pay for the first BTC it received from the attacker? (for example 1.5 USDT, or in base units)",
             amount("tron", &s.background.tokens.usdt_tron, otc.usdt_amount),
             "BTC × price × (1 − spread), paid in TRC-20 USDT on Tron.",
         ),
