@@ -12,11 +12,12 @@
 //! The writer stores every row under its identity without looking anything up and without
 //! remembering the file's identities, so memory does not grow with the file; then
 //! [`settle`] finds the identities that occur more than once with the index
-//! `transfer_hashes(uid)`: in a bulk import (the ledger was empty) one pass over that index,
+//! `transfer_hashes(substr(tx_hash, 1, 8), uid)` (the transaction first, so that the rows of
+//! one transaction sit together in the index and a large one touches few of its pages): in a bulk import (the ledger was empty) one pass over that index,
 //! otherwise one index lookup per row of the batch. A group of `k` rows costs `O(k log n)`,
 //! whatever the size of its transaction, so the import is linear in the rows.
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Statement, StatementStatus, Transaction, params};
 
 use super::codec;
@@ -58,44 +59,57 @@ pub(super) fn settle(tx: &Transaction<'_>, first_id: i64, bulk: bool, file_name:
     };
     let group_steps;
     if bulk {
-        // Every row is this batch's: the identities occurring twice, in one pass over the index.
-        let mut groups = tx.prepare(
-            "SELECT uid FROM transfer_hashes INDEXED BY transfer_hashes_uid WHERE uid > ?1
-             GROUP BY uid HAVING count(*) > 1 ORDER BY uid LIMIT ?2",
+        // Every row is this batch's: the identities occurring twice, in one pass over the index
+        // (pages of groups after the last one seen, in the index's order).
+        let mut first_page = tx.prepare(
+            "SELECT substr(tx_hash, 1, 8), uid FROM transfer_hashes INDEXED BY transfer_hashes_uid
+             GROUP BY 1, 2 HAVING count(*) > 1 ORDER BY 1, 2 LIMIT ?1",
         )?;
-        let mut last: Vec<u8> = Vec::new();
+        let mut groups = tx.prepare(
+            "SELECT substr(tx_hash, 1, 8), uid FROM transfer_hashes INDEXED BY transfer_hashes_uid
+             WHERE (substr(tx_hash, 1, 8), uid) > (?1, ?2)
+             GROUP BY 1, 2 HAVING count(*) > 1 ORDER BY 1, 2 LIMIT ?3",
+        )?;
+        let mut last: Option<(Value, Vec<u8>)> = None;
         loop {
-            let page: Vec<Vec<u8>> =
-                groups.query_map(params![last, PAGE], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            for uid in &page {
-                s.group(uid)?;
+            let read = |r: &rusqlite::Row<'_>| Ok((r.get::<_, Value>(0)?, r.get::<_, Vec<u8>>(1)?));
+            let page: Vec<(Value, Vec<u8>)> = match &last {
+                None => first_page.query_map(params![PAGE], read)?.collect::<rusqlite::Result<_>>()?,
+                Some((tx, uid)) => groups.query_map(params![tx, uid, PAGE], read)?.collect::<rusqlite::Result<_>>()?,
+            };
+            for (tx, uid) in &page {
+                s.group(tx, uid)?;
             }
-            match page.last() {
-                Some(l) if page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX) => last.clone_from(l),
+            let full = page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX);
+            match page.into_iter().last() {
+                Some(l) if full => last = Some(l),
                 _ => break,
             }
         }
-        group_steps = groups.get_status(StatementStatus::VmStep) as u64;
+        group_steps =
+            groups.get_status(StatementStatus::VmStep) as u64 + first_page.get_status(StatementStatus::VmStep) as u64;
     } else {
         // Each row of the batch that shares its identity with another row, once per identity
         // (at its first row in the batch).
         let mut groups = tx.prepare(
-            "SELECT h.id, h.uid FROM transfer_hashes h WHERE h.id > ?1
-               AND EXISTS (SELECT 1 FROM transfer_hashes o INDEXED BY transfer_hashes_uid WHERE o.uid = h.uid AND o.id <> h.id)
+            "SELECT h.id, h.tx_hash, h.uid FROM transfer_hashes h WHERE h.id > ?1
+               AND EXISTS (SELECT 1 FROM transfer_hashes o INDEXED BY transfer_hashes_uid
+                           WHERE substr(o.tx_hash, 1, 8) = substr(h.tx_hash, 1, 8) AND o.uid = h.uid AND o.id <> h.id)
                AND NOT EXISTS (SELECT 1 FROM transfer_hashes p INDEXED BY transfer_hashes_uid
-                               WHERE p.uid = h.uid AND p.id >= ?2 AND p.id < h.id)
+                               WHERE substr(p.tx_hash, 1, 8) = substr(h.tx_hash, 1, 8) AND p.uid = h.uid
+                                 AND p.id >= ?2 AND p.id < h.id)
              ORDER BY h.id LIMIT ?3",
         )?;
         let mut last = first_id - 1;
         loop {
-            let page: Vec<(i64, Vec<u8>)> = groups
-                .query_map(params![last, first_id, PAGE], |r| Ok((r.get(0)?, r.get(1)?)))?
+            let page: Vec<(i64, Value, Vec<u8>)> = groups
+                .query_map(params![last, first_id, PAGE], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            for (_, uid) in &page {
-                s.group(uid)?;
+            for (_, tx, uid) in &page {
+                s.group(tx, uid)?;
             }
             match page.last() {
-                Some((id, _)) if page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX) => last = *id,
+                Some((id, _, _)) if page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX) => last = *id,
                 _ => break,
             }
         }
@@ -121,7 +135,7 @@ JOIN chains c ON c.id = t.chain
 LEFT JOIN addresses fa ON fa.id = t.from_id
 LEFT JOIN addresses ta ON ta.id = t.to_id
 LEFT JOIN import_batches i ON i.id = t.batch_id
-WHERE h.uid = ?1 AND h.id >= ?2 AND h.id < ?3
+WHERE substr(h.tx_hash, 1, 8) = substr(?4, 1, 8) AND h.uid = ?1 AND h.id >= ?2 AND h.id < ?3
 ORDER BY h.id";
 
 struct Settler<'t, 'f> {
@@ -146,21 +160,22 @@ struct Row {
 }
 
 impl Settler<'_, '_> {
-    fn rows(&mut self, uid: &[u8], from_id: i64, to_id: i64) -> rusqlite::Result<Vec<Row>> {
-        self.rows.query_map(params![uid, from_id, to_id], row)?.collect()
+    fn rows(&mut self, tx: &Value, uid: &[u8], from_id: i64, to_id: i64) -> rusqlite::Result<Vec<Row>> {
+        self.rows.query_map(params![uid, from_id, to_id, tx], row)?.collect()
     }
 
-    /// Settles the rows of the batch with identity `base` (see the module docs).
-    fn group(&mut self, base: &[u8]) -> rusqlite::Result<()> {
+    /// Settles the rows of the batch with identity `base` in the transaction whose hash starts
+    /// with `tx`'s first 8 bytes (see the module docs).
+    fn group(&mut self, tx: &Value, base: &[u8]) -> rusqlite::Result<()> {
         let Ok(base16) = <[u8; 16]>::try_from(base) else { return Ok(()) };
-        let batch = self.rows(base, self.first_id, i64::MAX)?;
+        let batch = self.rows(tx, base, self.first_id, i64::MAX)?;
         let Some(first) = batch.first() else { return Ok(()) };
         // The occurrences stored by earlier batches: 0, 1, … without a gap (each file numbers
         // its identical rows from 0 and adds only those not stored).
         let mut stored: Vec<Row> = Vec::new();
         loop {
             let uid = Transfer::identity(base16, u32::try_from(stored.len()).unwrap_or(u32::MAX));
-            match self.rows(&uid, 0, self.first_id)?.into_iter().next() {
+            match self.rows(tx, &uid, 0, self.first_id)?.into_iter().next() {
                 Some(r) => stored.push(r),
                 None => break,
             }
@@ -410,5 +425,33 @@ mod tests {
         assert_eq!(conflict.conflicts.len(), 1);
         assert_eq!((conflict.conflicts[0].line, conflict.conflicts[0].field.as_str()), (3, "time"));
         assert!(conflict.conflicts[0].message.contains("differs from line 2 of this file"), "{:?}", conflict.conflicts);
+    }
+
+    /// A bulk import whose identities repeat more often than one page of groups holds: every
+    /// group is found, across pages, and each second row gets its own identity.
+    #[test]
+    fn bulk_groups_are_found_across_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = SqliteLedger::open(&dir.path().join("l.sqlite")).unwrap();
+        let n = u64::try_from(PAGE).unwrap() + 100;
+        let mut csv = String::from(HEADER);
+        for copy in 0..2 {
+            for i in 0..n {
+                let _ = writeln!(
+                    csv,
+                    "{TOKEN},0x{:040x},0x{:040x},7,0x{:064x},{copy},18000000,1690000000",
+                    1,
+                    0x1000 + i,
+                    0xbeef + i
+                );
+            }
+        }
+        let settled = settle_batch(&mut ledger, &csv);
+        assert_eq!((settled.duplicates, settled.conflicts.len()), (0, 0));
+        let (rows, uids): (i64, i64) = ledger
+            .conn
+            .query_row("SELECT count(*), count(DISTINCT uid) FROM transfer_hashes", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((rows, uids), (i64::try_from(2 * n).unwrap(), i64::try_from(2 * n).unwrap()));
     }
 }

@@ -10,7 +10,7 @@
 //! Indexes: `(from_id, chain, time)` and `(to_id, chain, time)` serve the address queries
 //! whether or not a chain is given (an EVM address is the same on every EVM chain);
 //! `tx_key` (the first 8 bytes of the hash as an integer) serves transaction lookups and UTXO
-//! input resolution; `transfer_hashes(uid)` (schema 4) serves the duplicate and conflict check,
+//! input resolution; `transfer_hashes(substr(tx_hash, 1, 8), uid)` (schema 4) serves the duplicate and conflict check,
 //! one index lookup per transfer whatever the size of its transaction (comparing a transfer
 //! with every earlier row of its transaction made a 20,000-row transaction quadratic).
 
@@ -175,7 +175,7 @@ CREATE INDEX IF NOT EXISTS transfers_to ON transfers(to_id, chain, time);
 CREATE INDEX IF NOT EXISTS transfers_tx ON transfers(tx_key);
 CREATE INDEX IF NOT EXISTS transfers_unresolved ON transfers(prev_key) WHERE kind = 4 AND from_id IS NULL;
 CREATE INDEX IF NOT EXISTS transfers_timeless ON transfers(chain, block) WHERE time IS NULL;
-CREATE INDEX IF NOT EXISTS transfer_hashes_uid ON transfer_hashes(uid);
+CREATE INDEX IF NOT EXISTS transfer_hashes_uid ON transfer_hashes(substr(tx_hash, 1, 8), uid);
 ";
 
 /// Drops the indexes of [`TRANSFER_INDEXES`] that a bulk import rebuilds: the three address and
