@@ -323,6 +323,7 @@ impl Facts {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use std::fmt::Write as _;
 
     use super::*;
