@@ -185,3 +185,38 @@ fn a_super_node_expands_to_top_n_and_one_aggregate() {
     assert!(took.as_secs() < 20, "expansion took {took:?}");
     assert!(N < SCAN_CAP as u64);
 }
+
+/// A version 3 ledger (no identity index) is brought to version 4 when opened: the index is
+/// built, data kept, and a transfer stated again is still recognised as a duplicate.
+#[test]
+fn a_version_3_ledger_gets_the_identity_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.sqlite");
+    let rows: Vec<_> = (1..=20).map(|n| (n, addr(n), addr(n + 1), u128::from(n), 1_600_000_000 + n as i64)).collect();
+    let first = common::write(dir.path(), "a.csv", tx_csv(&rows));
+    {
+        let mut ledger = SqliteLedger::open(&path).expect("open");
+        assert_eq!(ledger.import_file(&first, &ImportOptions::default(), None).expect("import").transfers, 20);
+    }
+    {
+        // What version 3 had: no index on the identities.
+        let conn = rusqlite::Connection::open(&path).expect("sqlite");
+        conn.execute_batch("DROP INDEX transfer_hashes_uid; PRAGMA user_version = 3;").expect("downgrade");
+    }
+    let mut ledger = SqliteLedger::open(&path).expect("open migrates");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("sqlite");
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+        let index: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'transfer_hashes_uid'", [], |r| r.get(0))
+            .expect("index");
+        assert_eq!((version, index), (hoptrace::ledger::schema::SCHEMA_VERSION, 1));
+        assert_eq!(version, 4);
+    }
+    // The same transfers in another file: all duplicates; one more row: new.
+    let mut more = rows.clone();
+    more.push((21, addr(21), addr(22), 21, 1_600_000_021));
+    let second = common::write(dir.path(), "b.csv", tx_csv(&more));
+    let r = ledger.import_file(&second, &ImportOptions::default(), None).expect("import");
+    assert_eq!((r.outcome, r.transfers, r.duplicates, r.conflicts), (ImportOutcome::Committed, 1, 20, 0));
+}

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::pipeline;
 use super::writer::BatchWriter;
-use super::{LedgerError, SqliteLedger, schema};
+use super::{LedgerError, SqliteLedger, identity, schema};
 use crate::import::{self, Format, ImportOptions, ReadContext, ReadError, Refusal};
 
 /// What became of one file.
@@ -96,6 +96,27 @@ impl SqliteLedger {
     /// # Errors
     /// As [`import_file`](Self::import_file); cancelled imports end with [`LedgerError::Io`].
     pub fn import_file_with(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        refused_out: Option<&Path>,
+        control: &ImportControl,
+    ) -> Result<ImportReport, LedgerError> {
+        // Bounded memory while importing: sorts for the index builds spill to temporary files
+        // past the page cache's size instead of growing in memory, the page cache is smaller,
+        // and the file is not memory-mapped (every page read through a map stays resident).
+        // The settings for queries come back after.
+        let ledger_path = self.path.clone();
+        let configure = |conn: &rusqlite::Connection, sql: &str| {
+            conn.execute_batch(sql).map_err(|e| LedgerError::sqlite(&ledger_path, "configure", e))
+        };
+        configure(&self.conn, schema::IMPORT_PRAGMAS)?;
+        let result = self.import_file_inner(path, options, refused_out, control);
+        configure(&self.conn, schema::QUERY_PRAGMAS)?;
+        result
+    }
+
+    fn import_file_inner(
         &mut self,
         path: &Path,
         options: &ImportOptions,
@@ -194,8 +215,9 @@ impl SqliteLedger {
             tx.execute_batch(schema::DROP_TRANSFER_INDEXES).map_err(sql_err("prepare bulk import"))?;
         }
         let ctx = ReadContext { file_name: &file_name, path: Some(path), options };
+        let first_id: i64;
         let read_result = {
-            let mut writer = BatchWriter::new(&tx, batch_id, bulk).map_err(sql_err("prepare import"))?;
+            let mut writer = BatchWriter::new(&tx, batch_id).map_err(sql_err("prepare import"))?;
             let r = pipeline::run(format, &mut input, &ctx, &mut writer)
                 .and_then(|()| writer.finish().map_err(|e| ReadError::Sink(format!("storing transfers: {e}"))));
             report.rows = writer.rows;
@@ -203,7 +225,7 @@ impl SqliteLedger {
             report.labels = writer.labels;
             report.duplicates = writer.duplicates;
             report.refused = std::mem::take(&mut writer.refused);
-            report.conflicts = writer.conflicts;
+            first_id = writer.first_id;
             report.skipped = writer.skipped.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
             report.blocks = writer.blocks;
             if let Some((chain, rule)) = writer.chain.take() {
@@ -243,12 +265,22 @@ impl SqliteLedger {
             report.skipped.clear();
             return Ok(report);
         }
+        if bulk {
+            tx.execute_batch(schema::TRANSFER_INDEXES).map_err(sql_err("build indexes"))?;
+        }
+        // Duplicates, identical rows and conflicts, by the identity index.
+        let settled =
+            identity::settle(&tx, first_id, bulk, &file_name).map_err(sql_err("recognise transfers stated twice"))?;
+        report.transfers -= settled.duplicates;
+        report.duplicates += settled.duplicates;
+        report.conflicts = settled.conflicts.len() as u64;
+        if !settled.conflicts.is_empty() {
+            report.refused.extend(settled.conflicts);
+            report.refused.sort_by_key(|r| r.line);
+        }
         if report.conflicts > 0 || (!report.refused.is_empty() && !options.skip_bad) {
             report.outcome = ImportOutcome::RefusedRows;
             return Ok(report); // dropping `tx` rolls everything back
-        }
-        if bulk {
-            tx.execute_batch(schema::TRANSFER_INDEXES).map_err(sql_err("build indexes"))?;
         }
         report.resolved_inputs = resolve_utxo_inputs(&tx).map_err(sql_err("resolve UTXO inputs"))?;
         report.timed_from_blocks = time_from_blocks(&tx).map_err(sql_err("give transfers their block times"))?;
@@ -387,6 +419,11 @@ fn resolve_utxo_inputs(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
 /// blocks and transfers may arrive in any order; only rows still without a time are read (a
 /// partial index holds them).
 fn time_from_blocks(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
+    // Without block times there is nothing to give (and the join would walk every transfer
+    // waiting for one: all of a cryo import).
+    if !tx.query_row("SELECT EXISTS (SELECT 1 FROM blocks)", [], |r| r.get::<_, bool>(0))? {
+        return Ok(0);
+    }
     let n = tx.execute(
         "UPDATE transfers SET time = b.time FROM blocks AS b
          WHERE transfers.time IS NULL AND transfers.block IS NOT NULL

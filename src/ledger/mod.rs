@@ -8,6 +8,7 @@
 
 mod analysis;
 mod codec;
+mod identity;
 mod import;
 mod label_list;
 mod pipeline;

@@ -9,10 +9,10 @@
 //! builds read narrow rows; and `labels`, keyed by address text.
 //! Indexes: `(from_id, chain, time)` and `(to_id, chain, time)` serve the address queries
 //! whether or not a chain is given (an EVM address is the same on every EVM chain);
-//! `tx_key` (the first 8 bytes of the hash as an integer) serves transaction lookups, UTXO
-//! input resolution and the duplicate check: a transfer's `uid` (its identity hash) is compared
-//! among the few rows of its transaction, which costs less than a unique index over random
-//! hashes.
+//! `tx_key` (the first 8 bytes of the hash as an integer) serves transaction lookups and UTXO
+//! input resolution; `transfer_hashes(substr(tx_hash, 1, 8), uid)` (schema 4) serves the duplicate and conflict check,
+//! one index lookup per transfer whatever the size of its transaction (comparing a transfer
+//! with every earlier row of its transaction made a 20,000-row transaction quadratic).
 
 use std::path::Path;
 
@@ -23,7 +23,7 @@ use super::LedgerError;
 /// `PRAGMA application_id` of a hoptrace ledger ("HOPT").
 pub const APPLICATION_ID: i64 = 0x484F_5054;
 /// Current schema version (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The columns of the `transfers` table (schema 3: `amount` NULL for an unknown amount), written
 /// once for the new ledger's table and the copy the version 3 migration makes.
@@ -175,17 +175,30 @@ CREATE INDEX IF NOT EXISTS transfers_to ON transfers(to_id, chain, time);
 CREATE INDEX IF NOT EXISTS transfers_tx ON transfers(tx_key);
 CREATE INDEX IF NOT EXISTS transfers_unresolved ON transfers(prev_key) WHERE kind = 4 AND from_id IS NULL;
 CREATE INDEX IF NOT EXISTS transfers_timeless ON transfers(chain, block) WHERE time IS NULL;
+CREATE INDEX IF NOT EXISTS transfer_hashes_uid ON transfer_hashes(substr(tx_hash, 1, 8), uid);
 ";
 
 /// Drops the indexes of [`TRANSFER_INDEXES`] that a bulk import rebuilds: the three address and
-/// transaction indexes, and the partial index of transfers waiting for their block's time (bulk
-/// exports without times, cryo or ethereum-etl token transfers, would put every row in it).
+/// transaction indexes, the identity index, and the partial index of transfers waiting for
+/// their block's time (bulk exports without times, cryo or ethereum-etl token transfers, would
+/// put every row in it).
 pub const DROP_TRANSFER_INDEXES: &str = "
 DROP INDEX IF EXISTS transfers_from;
 DROP INDEX IF EXISTS transfers_to;
 DROP INDEX IF EXISTS transfers_tx;
 DROP INDEX IF EXISTS transfers_timeless;
+DROP INDEX IF EXISTS transfer_hashes_uid;
 ";
+
+/// Settings for queries: temporary sorts in memory, a 256 MiB page cache, the file mapped.
+pub const QUERY_PRAGMAS: &str =
+    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA mmap_size = 17179869184;";
+
+/// Settings while importing, so that memory does not grow with the file: a 64 MiB page cache;
+/// temporary files on disk, so that the sorts of the index builds spill to disk past the cache's
+/// size (with temporary storage in memory SQLite's sorter never spills); no memory map, whose
+/// pages, once read, count as the process's memory.
+pub const IMPORT_PRAGMAS: &str = "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;";
 
 /// Creates the schema of a new ledger, or migrates an older one, in one `BEGIN IMMEDIATE`
 /// transaction that looks at the version again once it holds the write lock: of several
@@ -204,8 +217,11 @@ fn create_or_migrate(conn: &Connection, path: &Path) -> Result<(), LedgerError> 
             if version < 2 {
                 conn.execute_batch(MIGRATE_1_TO_2)?;
             }
-            conn.execute_batch(MIGRATE_2_TO_3)?;
-            conn.execute_batch(since_version_2!())?;
+            if version < 3 {
+                conn.execute_batch(MIGRATE_2_TO_3)?;
+                conn.execute_batch(since_version_2!())?;
+            }
+            // Version 4 adds the identity index, one of the transfer indexes.
             conn.execute_batch(TRANSFER_INDEXES)?;
         } else {
             return Ok(()); // another process made it meanwhile
@@ -263,11 +279,9 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
     // every new page twice (to the log, then to the file); pages appended to the file need no
     // journal at all. References between tables are kept by the importer (ids come from the
     // same transaction), so SQLite does not re-check them on every row.
-    conn.execute_batch(
-        "PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA mmap_size = 17179869184;",
-    )
-    .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
+    conn.execute_batch("PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")
+        .map_err(|e| LedgerError::sqlite(path, "configure", e))?;
+    conn.execute_batch(QUERY_PRAGMAS).map_err(|e| LedgerError::sqlite(path, "configure", e))?;
     if app_id != APPLICATION_ID || version < SCHEMA_VERSION {
         create_or_migrate(&conn, path)?;
     }

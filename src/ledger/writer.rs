@@ -1,14 +1,10 @@
 //! The writer side of an import: ids for chains, addresses and assets, buffered multi-row
-//! inserts, and the duplicate and conflict checks.
+//! inserts, block times and labels.
 //!
-//! A transfer arriving again with the same identity ([`Transfer::identity_base`]) is a
-//! duplicate when it says the same thing, and a CONFLICT when its amount, time, block or
-//! parties differ (for UTXO rows the identity is chain, transaction, kind and position, so a
-//! re-export stating another value for the same output is caught here). A value one side does
-//! not state (no time, an input's unknown amount or address) conflicts with nothing. Conflicts
-//! are refusals that `--skip-bad` cannot skip: the batch is refused whole, and the refusal
-//! names this file's line and the stored transfer's file and line (or, within one file, the
-//! earlier line).
+//! Every transfer is stored under its identity ([`crate::model::Transfer::identity_base`]) without a lookup
+//! and without remembering the file's identities (memory does not grow with the file);
+//! duplicates, identical rows and conflicts are settled after the rows are written, by
+//! [`super::identity::settle`] with the identity index.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use super::pipeline::{Apply, Item, Prepared};
 use crate::import::{AssetInfo, BlockTime, ReadError, Refusal};
-use crate::model::{Amount, Label, Transfer, TransferKind};
+use crate::model::{Label, TransferKind};
 
 /// Writes a batch's items into its SQLite transaction.
 pub(super) struct BatchWriter<'t> {
@@ -30,12 +26,8 @@ pub(super) struct BatchWriter<'t> {
     pending_hashes: Vec<[Value; HASH_COLUMNS]>,
     /// Id of the next transfer (ids are given here so both tables share them).
     next_id: i64,
-    /// How many transfers of each identity the file has had so far (see [`Transfer::identity`]),
-    /// and the facts of the first, to catch conflicts within the file.
-    occurrences: FxHashMap<[u8; 16], (u32, FactKeys)>,
-    /// The stored transfer with this identity, if any: its facts, file and line (not needed in
-    /// bulk mode).
-    exists: Statement<'t>,
+    /// Id of the batch's first transfer: the batch's rows are those from here on.
+    pub(super) first_id: i64,
     insert_label: Statement<'t>,
     upsert_asset: Statement<'t>,
     insert_note: Statement<'t>,
@@ -43,16 +35,11 @@ pub(super) struct BatchWriter<'t> {
     block_time: Statement<'t>,
     ids: Interner<'t>,
     batch_id: i64,
-    bulk: bool,
     pub(super) rows: u64,
     pub(super) transfers: u64,
     pub(super) labels: u64,
     pub(super) duplicates: u64,
     pub(super) refused: Vec<Refusal>,
-    /// Conflicts found (also in `refused`): never skippable.
-    pub(super) conflicts: u64,
-    /// This batch's file name, for conflict messages.
-    file_name: String,
     pub(super) skipped: BTreeMap<&'static str, u64>,
     /// The chain the reader decided for the file, and how.
     pub(super) chain: Option<(String, String)>,
@@ -60,10 +47,14 @@ pub(super) struct BatchWriter<'t> {
     pub(super) blocks: u64,
 }
 
-/// Integer ids of chains, addresses and assets, cached for the batch.
+/// Integer ids of chains, addresses and assets, cached for the batch. Addresses are cached in
+/// two generations of at most [`ADDRESS_CACHE_GENERATION`] entries: when the current one is
+/// full it becomes the previous one and the older is dropped, so addresses in use stay cached
+/// and memory stays bounded whatever the file's size.
 struct Interner<'t> {
     chains: FxHashMap<String, i64>,
     addresses: FxHashMap<String, i64>,
+    previous_addresses: FxHashMap<String, i64>,
     assets: FxHashMap<(i64, String), i64>,
     find_address: Statement<'t>,
     add_address: Statement<'t>,
@@ -71,12 +62,13 @@ struct Interner<'t> {
     add_chain: Statement<'t>,
     find_asset: Statement<'t>,
     add_asset: Statement<'t>,
-    /// The addresses table was empty when the batch began: every address not in the cache is new.
+    /// The addresses table was empty when the batch began and no address has left the cache
+    /// since: every address not in the cache is new.
     fresh: bool,
 }
 
-/// Past this many cached addresses the cache is emptied (lookups fall back to the index).
-const ADDRESS_CACHE_MAX: usize = 4_000_000;
+/// Addresses per cache generation (about 100 bytes each).
+const ADDRESS_CACHE_GENERATION: usize = 400_000;
 
 impl<'t> Interner<'t> {
     fn new(tx: &'t Transaction<'t>) -> rusqlite::Result<Self> {
@@ -84,6 +76,7 @@ impl<'t> Interner<'t> {
         Ok(Interner {
             chains: FxHashMap::default(),
             addresses: FxHashMap::default(),
+            previous_addresses: FxHashMap::default(),
             assets: FxHashMap::default(),
             find_address: tx.prepare("SELECT id FROM addresses WHERE address = ?1")?,
             add_address: tx.prepare("INSERT INTO addresses (address) VALUES (?1)")?,
@@ -111,14 +104,22 @@ impl<'t> Interner<'t> {
         if let Some(id) = self.addresses.get(address) {
             return Ok(*id);
         }
-        let found = if self.fresh { None } else { self.find_address.query_row([address], |r| r.get(0)).optional()? };
-        let id = match found {
-            Some(id) => id,
-            None => self.add_address.insert([address])?,
+        let id = match self.previous_addresses.get(address) {
+            Some(id) => *id,
+            None => {
+                let found =
+                    if self.fresh { None } else { self.find_address.query_row([address], |r| r.get(0)).optional()? };
+                match found {
+                    Some(id) => id,
+                    None => self.add_address.insert([address])?,
+                }
+            }
         };
-        if self.addresses.len() >= ADDRESS_CACHE_MAX {
-            self.addresses.clear();
-            self.fresh = false;
+        if self.addresses.len() >= ADDRESS_CACHE_GENERATION {
+            // Addresses of the older generation leave the cache: from now on one not cached may
+            // be in the table.
+            self.fresh &= self.previous_addresses.is_empty();
+            self.previous_addresses = std::mem::take(&mut self.addresses);
         }
         self.addresses.insert(address.to_owned(), id);
         Ok(id)
@@ -139,29 +140,18 @@ impl<'t> Interner<'t> {
 }
 
 impl<'t> BatchWriter<'t> {
-    /// Prepares the statements of a batch; `bulk` when the ledger held no transfers.
-    pub(super) fn new(tx: &'t Transaction<'t>, batch_id: i64, bulk: bool) -> rusqlite::Result<Self> {
+    /// Prepares the statements of a batch.
+    pub(super) fn new(tx: &'t Transaction<'t>, batch_id: i64) -> rusqlite::Result<Self> {
+        let next_id = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM transfers", [], |r| r.get(0))?;
         Ok(BatchWriter {
-            exists: tx.prepare(
-                "SELECT t.amount, t.time, t.block, fa.address, ta.address, i.file_name, t.line
-                 FROM transfers t JOIN transfer_hashes h ON h.id = t.id
-                 LEFT JOIN addresses fa ON fa.id = t.from_id LEFT JOIN addresses ta ON ta.id = t.to_id
-                 LEFT JOIN import_batches i ON i.id = t.batch_id
-                 WHERE t.tx_key = ?1 AND t.chain = ?2 AND h.tx_hash = ?3 AND h.uid = ?4 LIMIT 1",
-            )?,
-            conflicts: 0,
-            file_name: tx
-                .query_row("SELECT file_name FROM import_batches WHERE id = ?1", [batch_id], |r| r.get(0))
-                .optional()?
-                .unwrap_or_default(),
             insert_many: tx.prepare(&insert_sql(ROWS_PER_INSERT))?,
             insert_one: tx.prepare(&insert_sql(1))?,
             pending: Vec::with_capacity(ROWS_PER_INSERT),
             insert_hashes_many: tx.prepare(&insert_hashes_sql(ROWS_PER_INSERT))?,
             insert_hashes_one: tx.prepare(&insert_hashes_sql(1))?,
             pending_hashes: Vec::with_capacity(ROWS_PER_INSERT),
-            occurrences: FxHashMap::default(),
-            next_id: tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM transfers", [], |r| r.get(0))?,
+            first_id: next_id,
+            next_id,
             insert_label: tx.prepare(
                 "INSERT OR IGNORE INTO labels (chain, address, entity, category, source_category, actor, source, confidence, valid_from, valid_to, added_by, batch_id, line)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -184,7 +174,6 @@ impl<'t> BatchWriter<'t> {
             )?,
             ids: Interner::new(tx)?,
             batch_id,
-            bulk,
             rows: 0,
             transfers: 0,
             labels: 0,
@@ -196,74 +185,12 @@ impl<'t> BatchWriter<'t> {
         })
     }
 
-    /// Stores `p` unless a transfer with the same identity is there; returns whether it was new.
-    /// Rows are buffered and written [`ROWS_PER_INSERT`] at a time; [`BatchWriter::finish`]
-    /// writes the rest.
-    fn store(&mut self, p: Prepared) -> rusqlite::Result<Stored> {
+    /// Stores `p` under its identity (see the module docs). Rows are buffered and written
+    /// [`ROWS_PER_INSERT`] at a time; [`BatchWriter::finish`] writes the rest.
+    fn store(&mut self, p: Prepared) -> rusqlite::Result<()> {
         let t = &p.transfer;
-        let base = t.identity_base();
-        let facts = Facts::of(t);
-        let keys = FactKeys::of(&facts, t.line);
-        match self.occurrences.get(&base) {
-            Some((_, first)) => {
-                if let Some(field) = first.differs(&keys) {
-                    return Ok(Stored::Conflict(Refusal::new(
-                        t.line,
-                        field,
-                        format!(
-                            "conflict: {} here differs from line {} of this file, which has the same transfer ({}): expected the same {field} in every row of one transfer",
-                            facts.describe(field),
-                            first.line,
-                            identity_text(t)
-                        ),
-                    )));
-                }
-            }
-            None => {
-                self.occurrences.insert(base, (0, keys));
-            }
-        }
-        let uid = match self.occurrences.get_mut(&base) {
-            Some((occurrence, _)) => {
-                *occurrence += 1;
-                Transfer::identity(base, *occurrence - 1)
-            }
-            None => base,
-        };
+        let uid = t.identity_base();
         let chain = self.ids.chain(&t.chain)?;
-        // In bulk mode the ledger held no transfers and identities within a file are distinct.
-        if !self.bulk
-            && let Some((stored, file, line)) = self
-                .exists
-                .query_row(params![p.tx_key, chain, p.tx_hash, &uid[..]], |r| {
-                    let stored = Facts {
-                        amount: super::codec::amount_column(r.get_ref(0)?)?,
-                        time: r.get(1)?,
-                        block: r.get(2)?,
-                        from: r.get(3)?,
-                        to: r.get(4)?,
-                        positional: facts.positional,
-                    };
-                    Ok((stored, r.get::<_, Option<String>>(5)?.unwrap_or_default(), r.get::<_, i64>(6)?))
-                })
-                .optional()?
-        {
-            if let Some(field) = stored.differs(&facts) {
-                return Ok(Stored::Conflict(Refusal::new(
-                    t.line,
-                    field,
-                    format!(
-                        "conflict: {} in {} line {} but {} in {file} line {line} (already in the ledger), the same transfer ({}): expected the same {field} in every export",
-                        facts.describe(field),
-                        self.file_name,
-                        t.line,
-                        stored.describe(field),
-                        identity_text(t)
-                    ),
-                )));
-            }
-            return Ok(Stored::Duplicate);
-        }
         let id = |v: Option<i64>| v.map_or(Value::Null, Value::Integer);
         let from = t.from.as_deref().map(|a| self.ids.address(a)).transpose()?;
         let to = t.to.as_deref().map(|a| self.ids.address(a)).transpose()?;
@@ -291,7 +218,7 @@ impl<'t> BatchWriter<'t> {
             Value::Integer(asset),
             // NULL marks an amount the ledger does not know (an input whose spent output is not
             // imported yet): never stored as a zero that could be summed.
-            if facts.amount.is_some() { Value::Blob(p.amount) } else { Value::Null },
+            if t.kind == TransferKind::UtxoInput && t.from.is_none() { Value::Null } else { Value::Blob(p.amount) },
             p.fee.map_or(Value::Null, Value::Blob),
             Value::Integer(i64::from(t.failed)),
             prev_key,
@@ -311,7 +238,7 @@ impl<'t> BatchWriter<'t> {
             self.insert_hashes_many.raw_execute()?;
             self.pending_hashes.clear();
         }
-        Ok(Stored::New)
+        Ok(())
     }
 
     /// Writes the buffered rows.
@@ -366,14 +293,8 @@ impl Apply for BatchWriter<'_> {
 impl BatchWriter<'_> {
     fn transfer(&mut self, p: Prepared) -> Result<(), ReadError> {
         let line = p.transfer.line;
-        match self.store(p).map_err(|e| ReadError::Sink(format!("storing the transfer of line {line}: {e}")))? {
-            Stored::New => self.transfers += 1,
-            Stored::Duplicate => self.duplicates += 1,
-            Stored::Conflict(r) => {
-                self.conflicts += 1;
-                self.refused.push(r);
-            }
-        }
+        self.store(p).map_err(|e| ReadError::Sink(format!("storing the transfer of line {line}: {e}")))?;
+        self.transfers += 1;
         Ok(())
     }
 
@@ -441,148 +362,4 @@ impl BatchWriter<'_> {
             .map_err(|e| ReadError::Sink(format!("storing asset {}: {e}", a.asset)))?;
         Ok(())
     }
-}
-
-/// What became of one transfer.
-enum Stored {
-    /// Stored.
-    New,
-    /// Already stored with the same facts.
-    Duplicate,
-    /// The same identity with other facts: refused.
-    Conflict(Refusal),
-}
-
-/// What a transfer states beyond its identity: compared between rows of the same identity.
-struct Facts {
-    /// `None`: not known (an unresolved UTXO input).
-    amount: Option<Amount>,
-    time: Option<i64>,
-    block: Option<i64>,
-    from: Option<String>,
-    to: Option<String>,
-    /// The identity pins one row (not a UTXO row without a position): amount and parties are
-    /// compared too. Without a position, many outputs of one transaction share an identity and
-    /// only time and block are the transaction's own.
-    positional: bool,
-}
-
-impl Facts {
-    fn of(t: &Transfer) -> Self {
-        let unknown_amount = t.kind == TransferKind::UtxoInput && t.from.is_none();
-        let utxo = matches!(t.kind, TransferKind::UtxoInput | TransferKind::UtxoOutput);
-        Facts {
-            amount: (!unknown_amount).then_some(t.amount_base),
-            time: t.time,
-            block: t.block,
-            from: t.from.clone(),
-            to: t.to.clone(),
-            positional: !utxo || t.position.is_some() || t.prev_out.is_some(),
-        }
-    }
-
-    /// The first field (`amount`, `time`, `block`, `from`, `to`) both state differently.
-    fn differs(&self, other: &Facts) -> Option<&'static str> {
-        fn both<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
-            matches!((a, b), (Some(x), Some(y)) if x != y)
-        }
-        let positional = self.positional && other.positional;
-        if positional && both(&self.amount, &other.amount) {
-            Some("amount")
-        } else if both(&self.time, &other.time) {
-            Some("time")
-        } else if both(&self.block, &other.block) {
-            Some("block")
-        } else if positional && both(&self.from, &other.from) {
-            Some("from")
-        } else if positional && both(&self.to, &other.to) {
-            Some("to")
-        } else {
-            None
-        }
-    }
-
-    /// `amount 5000000000` / `time 2010-04-27T…Z` / `from 1Abc…`.
-    fn describe(&self, field: &str) -> String {
-        let opt = |v: Option<String>| v.unwrap_or_else(|| "none".to_owned());
-        match field {
-            "amount" => format!("amount {} base units", opt(self.amount.map(|a| a.to_string()))),
-            "time" => format!("time {}", opt(self.time.map(crate::import::time::format_utc))),
-            "block" => format!("block {}", opt(self.block.map(|b| b.to_string()))),
-            "from" => format!("from {}", opt(self.from.clone())),
-            _ => format!("to {}", opt(self.to.clone())),
-        }
-    }
-}
-
-/// The facts of a file's first row of an identity, kept compact (a hash per field: a bulk
-/// import holds one per transfer): `0` when the field is not stated. A collision (about 1 in
-/// 2^63) could hide a conflict within a file, never invent one.
-struct FactKeys {
-    amount: u64,
-    time: u64,
-    block: u64,
-    from: u64,
-    to: u64,
-    positional: bool,
-    line: u64,
-}
-
-impl FactKeys {
-    fn of(f: &Facts, line: u64) -> Self {
-        FactKeys {
-            amount: hash_of(f.amount.as_ref()),
-            time: hash_of(f.time.as_ref()),
-            block: hash_of(f.block.as_ref()),
-            from: hash_of(f.from.as_ref()),
-            to: hash_of(f.to.as_ref()),
-            positional: f.positional,
-            line,
-        }
-    }
-
-    /// As [`Facts::differs`].
-    fn differs(&self, other: &FactKeys) -> Option<&'static str> {
-        let both = |a: u64, b: u64| a != 0 && b != 0 && a != b;
-        let positional = self.positional && other.positional;
-        if positional && both(self.amount, other.amount) {
-            Some("amount")
-        } else if both(self.time, other.time) {
-            Some("time")
-        } else if both(self.block, other.block) {
-            Some("block")
-        } else if positional && both(self.from, other.from) {
-            Some("from")
-        } else if positional && both(self.to, other.to) {
-            Some("to")
-        } else {
-            None
-        }
-    }
-}
-
-/// A non-zero hash of a stated value; `0` when not stated.
-fn hash_of<T: std::hash::Hash>(v: Option<&T>) -> u64 {
-    use std::hash::Hasher;
-    v.map_or(0, |v| {
-        let mut h = rustc_hash::FxHasher::default();
-        v.hash(&mut h);
-        h.finish() | 1
-    })
-}
-
-/// `bitcoin tx 4a5e… output 0`, `ethereum tx 0xab… token transfer from 0x… to 0x…`.
-fn identity_text(t: &Transfer) -> String {
-    let what = match (t.kind, &t.prev_out, t.position) {
-        (TransferKind::UtxoInput, Some((tx, n)), _) => format!("input spending {tx}:{n}"),
-        (TransferKind::UtxoInput, None, Some(n)) => format!("input {n}"),
-        (TransferKind::UtxoOutput, _, Some(n)) => format!("output {n}"),
-        (k, _, _) => format!(
-            "{} transfer from {} to {}",
-            k.name(),
-            t.from.as_deref().unwrap_or("-"),
-            t.to.as_deref().unwrap_or("-")
-        ),
-    };
-    format!("{} tx {} {what}", t.chain, t.tx_hash)
 }

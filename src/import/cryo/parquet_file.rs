@@ -1,5 +1,6 @@
 //! cryo Parquet files: the schema decides the dataset, then each row group's used columns are
-//! decoded (one row group in memory at a time) and handed row by row to the converter.
+//! decoded [`CHUNK`] rows at a time, in step, and handed row by row to the converter: memory
+//! holds one chunk of each column (not a whole row group, which polars makes 262,144 rows).
 
 use std::fs::File;
 
@@ -103,25 +104,40 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(|e| perr(&format!("row group {g}"), &e))?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-        let mut cols: Vec<Option<Column>> = Vec::with_capacity(FIELDS);
+        let mut readers: Vec<Option<ChunkReader>> = Vec::with_capacity(FIELDS);
         for (f, idx) in layout.index.iter().enumerate() {
-            cols.push(match idx {
-                Some(i) => Some(read_column_guarded(group.as_ref(), *i, rows, g, NAMES[f])?),
+            readers.push(match idx {
+                Some(i) => Some(ChunkReader::new(group.as_ref(), *i, g, NAMES[f])?),
                 None => None,
             });
         }
-        let mut cells = [Cell::Null; FIELDS];
-        for r in 0..rows {
-            line += 1;
-            sink.row();
-            for (cell, col) in cells.iter_mut().zip(&cols) {
-                *cell = col.as_ref().map_or(Cell::Null, |c| c.cell(r));
+        let mut start = 0usize;
+        while start < rows {
+            let n = CHUNK.min(rows - start);
+            let mut cols: Vec<Option<Column>> = Vec::with_capacity(FIELDS);
+            for r in &mut readers {
+                cols.push(match r {
+                    Some(r) => Some(r.next_guarded(n, start)?),
+                    None => None,
+                });
             }
-            conv.row(&cells, &Where { line, group: Some((g, r)) }, sink)?;
+            let mut cells = [Cell::Null; FIELDS];
+            for r in 0..n {
+                line += 1;
+                sink.row();
+                for (cell, col) in cells.iter_mut().zip(&cols) {
+                    *cell = col.as_ref().map_or(Cell::Null, |c| c.cell(r));
+                }
+                conv.row(&cells, &Where { line, group: Some((g, start + r)) }, sink)?;
+            }
+            start += n;
         }
     }
     Ok(())
 }
+
+/// Rows decoded at a time from each column.
+const CHUNK: usize = 8192;
 
 fn is_text(d: &ColumnDescriptor) -> bool {
     d.converted_type() == ConvertedType::UTF8 || matches!(d.logical_type_ref(), Some(LogicalType::String))
@@ -134,18 +150,55 @@ fn is_unsigned(d: &ColumnDescriptor) -> bool {
     ) || matches!(d.logical_type_ref(), Some(LogicalType::Integer(t)) if !t.is_signed)
 }
 
-/// [`read_column`], with a panic of the Parquet decoder on a damaged column chunk (the parquet
-/// crate panics on some, e.g. a dictionary-encoded page without its dictionary; found by
-/// fuzzing) turned into a refusal of the file naming the row group and column.
-fn read_column_guarded(
-    group: &dyn RowGroupReader,
-    i: usize,
-    rows: usize,
+/// The typed reader of one column chunk.
+enum Typed {
+    Bytes(parquet::column::reader::ColumnReaderImpl<parquet::data_type::ByteArrayType>),
+    Fixed(parquet::column::reader::ColumnReaderImpl<parquet::data_type::FixedLenByteArrayType>),
+    I32(parquet::column::reader::ColumnReaderImpl<parquet::data_type::Int32Type>),
+    I64(parquet::column::reader::ColumnReaderImpl<parquet::data_type::Int64Type>),
+    Bool(parquet::column::reader::ColumnReaderImpl<parquet::data_type::BoolType>),
+}
+
+/// Decodes one used column of a row group, [`CHUNK`] rows at a time.
+struct ChunkReader {
+    typed: Typed,
+    descr: parquet::schema::types::ColumnDescPtr,
+    /// Row group and column name, for errors.
     g: usize,
-    name: &str,
-) -> Result<Column, ReadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_column(group, i, rows, g, name))).unwrap_or_else(
-        |panic| {
+    name: &'static str,
+    def: Vec<i16>,
+}
+
+impl ChunkReader {
+    fn new(group: &dyn RowGroupReader, i: usize, g: usize, name: &'static str) -> Result<Self, ReadError> {
+        let descr = group.metadata().column(i).column_descr_ptr();
+        let typed = match group.get_column_reader(i).map_err(|e| chunk_error(g, name, &e))? {
+            ColumnReader::ByteArrayColumnReader(r) => Typed::Bytes(r),
+            ColumnReader::FixedLenByteArrayColumnReader(r) => Typed::Fixed(r),
+            ColumnReader::Int32ColumnReader(r) => Typed::I32(r),
+            ColumnReader::Int64ColumnReader(r) => Typed::I64(r),
+            ColumnReader::BoolColumnReader(r) => Typed::Bool(r),
+            _ => {
+                let found = descr.physical_type();
+                let message = if found == Physical::DOUBLE || found == Physical::FLOAT {
+                    format!(
+                        "column {name} holds floating-point numbers, which cannot state it exactly: expected binary, text or integers"
+                    )
+                } else {
+                    format!("column {name} has Parquet type {found}: expected binary, text, integers or booleans")
+                };
+                return Err(ReadError::format(1, format!("row group {g}: {message}")));
+            }
+        };
+        Ok(ChunkReader { typed, descr, g, name, def: Vec::new() })
+    }
+
+    /// [`Self::next`], with a panic of the Parquet decoder on a damaged column chunk (the
+    /// parquet crate panics on some, e.g. a dictionary-encoded page without its dictionary;
+    /// found by fuzzing) turned into a refusal of the file naming the row group and column.
+    fn next_guarded(&mut self, rows: usize, start: usize) -> Result<Column, ReadError> {
+        let (g, name) = (self.g, self.name);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.next(rows, start))).unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
@@ -153,73 +206,72 @@ fn read_column_guarded(
                 .unwrap_or_else(|| "the decoder stopped".to_owned());
             Err(ReadError::format(
                 1,
-                format!("row group {g}, column {name}: the Parquet data is damaged ({what}): expected a readable Parquet column chunk"),
+                format!(
+                    "row group {g}, column {name}: the Parquet data is damaged ({what}): expected a readable Parquet column chunk"
+                ),
             ))
-        },
-    )
+        })
+    }
+
+    /// The next `rows` rows (rows `start..` of the group).
+    fn next(&mut self, rows: usize, start: usize) -> Result<Column, ReadError> {
+        let (g, name) = (self.g, self.name);
+        let nullable = self.descr.max_def_level() > 0;
+        let def = &mut self.def;
+        def.clear();
+        macro_rules! chunk {
+            ($reader:expr, $variant:ident) => {{
+                let r = $reader;
+                let mut values = Vec::with_capacity(rows);
+                let mut done = 0usize;
+                while done < rows {
+                    let (records, _, _) = r
+                        .read_records(rows - done, nullable.then_some(&mut *def), None, &mut values)
+                        .map_err(|e| chunk_error(g, name, &e))?;
+                    if records == 0 {
+                        break;
+                    }
+                    done += records;
+                }
+                if done != rows {
+                    return Err(ReadError::format(
+                        1,
+                        format!(
+                            "row group {g}, column {name}: found {} values: expected {} (a truncated file?)",
+                            start + done,
+                            start + rows
+                        ),
+                    ));
+                }
+                Values::$variant(values)
+            }};
+        }
+        let values = match &mut self.typed {
+            Typed::Bytes(r) => chunk!(r, Bytes),
+            Typed::Fixed(r) => chunk!(r, Fixed),
+            Typed::I32(r) => chunk!(r, I32),
+            Typed::I64(r) => chunk!(r, I64),
+            Typed::Bool(r) => chunk!(r, Bool),
+        };
+        let slots = nullable.then(|| {
+            let max = self.descr.max_def_level();
+            let mut next = 0u32;
+            self.def
+                .iter()
+                .map(|d| {
+                    if *d == max {
+                        next += 1;
+                        next - 1
+                    } else {
+                        NULL_SLOT
+                    }
+                })
+                .collect()
+        });
+        Ok(Column { values, slots, text: is_text(&self.descr), unsigned: is_unsigned(&self.descr) })
+    }
 }
 
-/// Decodes column `i` of a row group of `rows` rows.
-fn read_column(group: &dyn RowGroupReader, i: usize, rows: usize, g: usize, name: &str) -> Result<Column, ReadError> {
-    let fail = |e: parquet::errors::ParquetError| {
-        ReadError::format(1, format!("row group {g}, column {name}: {e}: expected a readable Parquet column chunk"))
-    };
-    let descr = group.metadata().column(i).column_descr_ptr();
-    let nullable = descr.max_def_level() > 0;
-    let mut def: Vec<i16> = Vec::new();
-    macro_rules! all {
-        ($reader:expr, $variant:ident) => {{
-            let mut r = $reader;
-            let mut values = Vec::with_capacity(rows);
-            let mut done = 0usize;
-            while done < rows {
-                let (records, _, _) =
-                    r.read_records(rows - done, nullable.then_some(&mut def), None, &mut values).map_err(fail)?;
-                if records == 0 {
-                    break;
-                }
-                done += records;
-            }
-            if done != rows {
-                return Err(ReadError::format(
-                    1,
-                    format!("row group {g}, column {name}: found {done} values: expected {rows} (a truncated file?)"),
-                ));
-            }
-            Values::$variant(values)
-        }};
-    }
-    let values = match group.get_column_reader(i).map_err(fail)? {
-        ColumnReader::ByteArrayColumnReader(r) => all!(r, Bytes),
-        ColumnReader::FixedLenByteArrayColumnReader(r) => all!(r, Fixed),
-        ColumnReader::Int32ColumnReader(r) => all!(r, I32),
-        ColumnReader::Int64ColumnReader(r) => all!(r, I64),
-        ColumnReader::BoolColumnReader(r) => all!(r, Bool),
-        _ => {
-            let found = descr.physical_type();
-            let message = if found == Physical::DOUBLE || found == Physical::FLOAT {
-                format!(
-                    "column {name} holds floating-point numbers, which cannot state it exactly: expected binary, text or integers"
-                )
-            } else {
-                format!("column {name} has Parquet type {found}: expected binary, text, integers or booleans")
-            };
-            return Err(ReadError::format(1, format!("row group {g}: {message}")));
-        }
-    };
-    let slots = nullable.then(|| {
-        let max = descr.max_def_level();
-        let mut next = 0u32;
-        def.iter()
-            .map(|d| {
-                if *d == max {
-                    next += 1;
-                    next - 1
-                } else {
-                    NULL_SLOT
-                }
-            })
-            .collect()
-    });
-    Ok(Column { values, slots, text: is_text(&descr), unsigned: is_unsigned(&descr) })
+fn chunk_error(g: usize, name: &str, e: &parquet::errors::ParquetError) -> ReadError {
+    ReadError::format(1, format!("row group {g}, column {name}: {e}: expected a readable Parquet column chunk"))
 }
