@@ -209,3 +209,38 @@ fn the_audit_log_names_the_examiner_who_made_each_change_not_the_cases_creator()
     h.state_mut().open(&case);
     assert_eq!(h.state().session.as_ref().map(|s| s.inv.actor().to_owned()), Some("Examiner Lee".to_owned()));
 }
+
+#[test]
+fn opening_another_case_over_unsaved_work_asks_first() {
+    let (a, b) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let (first, second) = (demo_case(a.path()), demo_case(b.path()));
+    let dialogs = FakeDialogs { open: vec![second.clone(), second.clone()], ..FakeDialogs::default() };
+    let mut app = WorkbenchApp::new(Box::new(dialogs));
+    app.open(&first);
+    let mut h = harness(app);
+    let seed = h.state().session.as_ref().and_then(|s| s.inv.case().seeds.first().cloned()).expect("a seed");
+    h.state_mut().command(hoptrace::graph::Command::Hide { node: seed });
+    h.run();
+    assert!(h.state().session.as_ref().is_some_and(|s| s.dirty));
+    // Asked; staying keeps the case and its change.
+    h.state_mut().run_action(Action::OpenCase);
+    h.run();
+    h.get_by_label_contains("The case has changes that are not saved. Save them before opening demo-case.ron?");
+    h.get_by_label("Stay on this case").click();
+    h.run();
+    assert!(h.state().dialog.is_none() && !h.state().is_opening());
+    assert_eq!(h.state().session.as_ref().map(|s| (s.path.clone(), s.dirty)), Some((first.clone(), true)));
+    // Leaving without saving opens the other case; the work waits in the autosave.
+    h.state_mut().run_action(Action::OpenCase);
+    h.run();
+    h.get_by_label("Open without saving").click();
+    h.run();
+    step_until(&mut h, 60, "the other case opens", |app| !app.is_opening());
+    assert_eq!(h.state().session.as_ref().map(|s| s.path.clone()), Some(second));
+    // Back on the first case, the restore prompt says what happened.
+    h.state_mut().open(&first);
+    h.run();
+    h.get_by_label_contains(
+        "This case has work that was not saved (hoptrace stopped, or the case was left without saving)",
+    );
+}

@@ -64,6 +64,15 @@ impl HopChoice {
     }
 }
 
+/// Where the user is going when the open case has unsaved changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leave {
+    /// Another case file.
+    Case(std::path::PathBuf),
+    /// A training scenario, by name.
+    Training(String),
+}
+
 /// An open dialog and its fields.
 #[derive(Debug, Clone)]
 pub enum Dialog {
@@ -126,6 +135,11 @@ pub enum Dialog {
     },
     /// The window is closing with unsaved changes.
     ConfirmClose,
+    /// Another case or a scenario is being opened while this one has unsaved changes.
+    ConfirmLeave {
+        /// What is being opened.
+        to: Leave,
+    },
     /// Name the examiner.
     Examiner {
         /// The name.
@@ -244,7 +258,7 @@ impl WorkbenchApp {
             Dialog::Label { .. } => "Label as".to_owned(),
             Dialog::Note { .. } => "Add note".to_owned(),
             Dialog::Recover { .. } => "Recover unsaved work".to_owned(),
-            Dialog::ConfirmClose => "Unsaved changes".to_owned(),
+            Dialog::ConfirmClose | Dialog::ConfirmLeave { .. } => "Unsaved changes".to_owned(),
             Dialog::NewCase { .. } => "New case".to_owned(),
             Dialog::Examiner { .. } => "Examiner".to_owned(),
         };
@@ -252,6 +266,7 @@ impl WorkbenchApp {
         let mut examiner: Option<String> = None;
         let mut recover: Option<bool> = None;
         let mut close: Option<bool> = None;
+        let mut leave: Option<Option<bool>> = None;
         let (inbound, outbound): (Vec<i64>, Vec<i64>) =
             (self.pick.inbound.iter().copied().collect(), self.pick.outbound.iter().copied().collect());
         egui::Window::new(title).collapsible(false).resizable(true).open(&mut open).show(ctx, |ui| match &mut dialog {
@@ -365,8 +380,8 @@ impl WorkbenchApp {
             }
             Dialog::Recover { case } => {
                 ui.label(format!(
-                    "hoptrace was closed without saving: an autosaved version of this case has {} audit entries \
-                     (the saved file has fewer). Restore it?",
+                    "This case has work that was not saved (hoptrace stopped, or the case was left without saving): \
+                     an autosaved version has {} audit entries, more than the saved file. Restore it?",
                     case.audit.len()
                 ));
                 recover = choice(ui, "Restore autosaved version", "Discard it");
@@ -374,6 +389,26 @@ impl WorkbenchApp {
             Dialog::ConfirmClose => {
                 ui.label("The case has changes that are not saved.");
                 close = choice(ui, "Save and close", "Close without saving");
+            }
+            Dialog::ConfirmLeave { to } => {
+                let what = match to {
+                    Leave::Case(p) => {
+                        p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+                    }
+                    Leave::Training(n) => format!("the training scenario {n}"),
+                };
+                ui.label(format!("The case has changes that are not saved. Save them before opening {what}?"));
+                ui.horizontal(|ui| {
+                    if ui.button("Save, then open").clicked() {
+                        leave = Some(Some(true));
+                    }
+                    if ui.button("Open without saving").clicked() {
+                        leave = Some(Some(false));
+                    }
+                    if ui.button("Stay on this case").clicked() {
+                        leave = Some(None);
+                    }
+                });
             }
             Dialog::Examiner { name } => {
                 ui.label("Every change made in this window is recorded in the case's audit log under this name.");
@@ -419,6 +454,21 @@ impl WorkbenchApp {
                 Ok(()) => return,
                 Err(e) => self.error(e),
             }
+        }
+        if let Some(answer) = leave {
+            if let (Some(save), Dialog::ConfirmLeave { to }) = (answer, dialog) {
+                if save {
+                    self.save();
+                }
+                // Saved, or left on purpose (the autosave keeps the work for a later restore).
+                if !save || self.session.as_ref().is_none_or(|s| !s.dirty) {
+                    match to {
+                        Leave::Case(p) => self.open_in_background_now(&p),
+                        Leave::Training(n) => self.open_training_now(&n),
+                    }
+                }
+            }
+            return;
         }
         if let Some(restore) = recover {
             if let Dialog::Recover { case } = dialog {

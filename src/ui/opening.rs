@@ -100,6 +100,26 @@ impl WorkbenchApp {
         if self.opening.as_ref().is_some_and(|o| o.path == path) {
             return;
         }
+        if self.asks_before_leaving(super::dialogs::Leave::Case(path.to_owned())) {
+            return;
+        }
+        self.open_in_background_now(path);
+    }
+
+    /// Whether the open case has unsaved changes that leaving it for `to` would drop: then the
+    /// window asks first (save, leave without saving, or stay) and goes on from its answer.
+    pub fn asks_before_leaving(&mut self, to: super::dialogs::Leave) -> bool {
+        let dirty = self.session.as_ref().is_some_and(|s| s.dirty && s.guard.read_only.is_none());
+        let same = matches!(&to, super::dialogs::Leave::Case(p) if self.session.as_ref().is_some_and(|s| s.path == *p));
+        if !dirty || same {
+            return false;
+        }
+        self.dialog = Some(super::dialogs::Dialog::ConfirmLeave { to });
+        true
+    }
+
+    /// [`Self::open_in_background`] without asking about unsaved changes.
+    pub fn open_in_background_now(&mut self, path: &Path) {
         let (tx, rx) = std::sync::mpsc::channel();
         let target = path.to_owned();
         let job = move || {

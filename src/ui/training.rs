@@ -43,6 +43,17 @@ impl WorkbenchApp {
         if self.training_loading.is_some() {
             return;
         }
+        if self.asks_before_leaving(super::dialogs::Leave::Training(name.to_owned())) {
+            return;
+        }
+        self.open_training_now(name);
+    }
+
+    /// [`Self::open_training`] without asking about unsaved changes.
+    pub fn open_training_now(&mut self, name: &str) {
+        if self.training_loading.is_some() {
+            return;
+        }
         let dir = cases_dir().join(name);
         let name = name.to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
