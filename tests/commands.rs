@@ -593,9 +593,9 @@ fn a_hop_against_time_is_refused_unless_the_reason_is_recorded() {
 #[test]
 fn a_batch_is_one_undo_step_and_one_audit_entry_and_all_or_nothing() {
     let mut inv = investigation();
-    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() }).unwrap();
+    inv.apply(Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() }).expect("applies");
     inv.apply(Command::Expand { node: eth(ACTOR), direction: ExpandDirection::Both, filter: CaseFilter::default() })
-        .unwrap();
+        .expect("applies");
     let before = inv.case().clone();
     let neighbours: Vec<NodeKey> =
         before.nodes.keys().filter(|k| **k != eth(ACTOR) && matches!(k, NodeKey::Address { .. })).cloned().collect();
@@ -610,24 +610,24 @@ fn a_batch_is_one_undo_step_and_one_audit_entry_and_all_or_nothing() {
         .collect();
     // The same expansions one by one, on a copy: what the batch must come to.
     let mut one_by_one = investigation();
-    one_by_one.apply(Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() }).unwrap();
+    one_by_one.apply(Command::AddSeed { chain: "ethereum".into(), address: ACTOR.into() }).expect("applies");
     one_by_one
         .apply(Command::Expand { node: eth(ACTOR), direction: ExpandDirection::Both, filter: CaseFilter::default() })
-        .unwrap();
+        .expect("applies");
     for c in commands.clone() {
-        one_by_one.apply(c).unwrap();
+        one_by_one.apply(c).expect("applies");
     }
-    inv.apply(Command::Batch { commands }).unwrap();
+    inv.apply(Command::Batch { commands }).expect("applies");
     assert_eq!(inv.case().nodes.keys().collect::<Vec<_>>(), one_by_one.case().nodes.keys().collect::<Vec<_>>());
     assert_eq!(inv.case().transfers, one_by_one.case().transfers);
     assert_eq!(inv.case().audit.len(), before.audit.len() + 1, "one audit entry");
     assert_eq!(inv.case().audit.last().map(|e| e.command.name()), Some("batch"));
-    inv.case().verify_audit().unwrap();
+    inv.case().verify_audit().expect("applies");
     // One undo takes the whole batch back.
-    inv.apply(Command::Undo).unwrap();
+    inv.apply(Command::Undo).expect("applies");
     assert_eq!(inv.case().nodes, before.nodes);
     assert_eq!(inv.case().transfers, before.transfers);
-    inv.apply(Command::Redo).unwrap();
+    inv.apply(Command::Redo).expect("applies");
     assert_eq!(inv.case().transfers, one_by_one.case().transfers);
     // A step that does not apply refuses the batch and keeps nothing of the steps before it.
     let kept = inv.case().clone();
@@ -637,10 +637,10 @@ fn a_batch_is_one_undo_step_and_one_audit_entry_and_all_or_nothing() {
             Command::Pin { node: eth("0x0000000000000000000000000000000000000001") },
         ],
     };
-    let err = inv.apply(bad).unwrap_err().to_string();
+    let err = inv.apply(bad).expect_err("refused").to_string();
     assert!(err.starts_with("step 2 (pin): "), "{err}");
     assert_eq!(inv.case().nodes, kept.nodes, "the hide of step 1 was undone");
     assert_eq!(inv.case().audit.len(), kept.audit.len());
     let nested = Command::Batch { commands: vec![Command::Undo] };
-    assert!(inv.apply(nested).unwrap_err().to_string().contains("plain commands only"));
+    assert!(inv.apply(nested).expect_err("refused").to_string().contains("plain commands only"));
 }
