@@ -141,7 +141,10 @@ impl WorkbenchApp {
                 self.training = None;
             }
         });
-        ui.label(RichText::new(caption).size(18.0));
+        // The caption is what the trainer talks about: full contrast, like headings, not the
+        // body text's grey.
+        let strong = ui.visuals().strong_text_color();
+        ui.label(RichText::new(caption).size(18.0).color(strong));
         if prev {
             self.walkthrough_step(false);
         }
