@@ -177,8 +177,10 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
         painter.add(batch.into_shape());
     }
     if f.label_alpha > 0.0 && visible.len() <= MAX_EDGE_BADGES {
+        // Amounts too when few enough edges are in view, zoomed in far enough to read them.
+        let amounts = visible.len() <= MAX_AMOUNT_BADGES && f.label_alpha >= 0.9;
         for &slot in visible.iter().chain(dragged_edges) {
-            count_badge(painter, f, slot);
+            count_badge(painter, f, slot, amounts);
         }
     }
 }
@@ -198,12 +200,29 @@ fn self_loop(batch: &mut LineBatch, c: Pos2, r: f32, width: f32, color: Color32)
     }
 }
 
-fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32) {
-    let Some(e) = f.spatial.edge(slot) else { return };
-    let count = f.graph.graph.edge_weight(e.index).map_or(0, |w| w.count);
-    if count <= 1 {
-        return;
+/// At most this many edges in view carry their amount beside the ×N count.
+const MAX_AMOUNT_BADGES: usize = 200;
+
+/// The text beside an edge: its amount (the first asset's total, for reading; `+` when the edge
+/// carries several assets) and `×N` when it carries several transfers.
+#[must_use]
+pub fn edge_badge_text(w: &crate::graph::GraphEdge, amounts: bool) -> Option<String> {
+    let amount = amounts
+        .then(|| w.totals.iter().next())
+        .flatten()
+        .map(|((chain, asset), total)| crate::model::registry().display_amount_readable(chain, asset, *total).0)
+        .map(|a| if w.totals.len() > 1 { format!("{a} +") } else { a });
+    match (w.count, amount) {
+        (0 | 1, None) => None,
+        (0 | 1, Some(a)) => Some(a),
+        (n, None) => Some(format!("×{n}")),
+        (n, Some(a)) => Some(format!("×{n} · {a}")),
     }
+}
+
+fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32, amounts: bool) {
+    let Some(e) = f.spatial.edge(slot) else { return };
+    let Some(text) = f.graph.graph.edge_weight(e.index).and_then(|w| edge_badge_text(w, amounts)) else { return };
     let Some((a, b, c)) = f.edge_screen(e) else { return };
     // Beside the middle (hop marks attach at the middle itself), on the edge's left.
     let d = (b - a).normalized();
@@ -212,7 +231,7 @@ fn count_badge(painter: &Painter, f: &Frame<'_>, slot: u32) {
         return;
     }
     let alpha = f.label_alpha.min(f.badge_alpha.max(0.5));
-    let galley = painter.layout_no_wrap(format!("×{count}"), FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
+    let galley = painter.layout_no_wrap(text, FontId::proportional(BADGE_SIZE), Color32::PLACEHOLDER);
     let r = Align2::CENTER_CENTER.anchor_size(mid, galley.size());
     let frame = Stroke::new(0.5, f.theme.outline.gamma_multiply(alpha * 0.5));
     painter.rect(r.expand2(vec2(3.0, 1.0)), 4.0, f.theme.text_bg.gamma_multiply(alpha), frame, StrokeKind::Middle);
@@ -383,5 +402,26 @@ mod tests {
         assert!((border(vec2(40.0, 10.0), vec2(1.0, 0.0)) - 40.0).abs() < 1e-5);
         assert!((border(vec2(40.0, 10.0), vec2(0.0, -1.0)) - 10.0).abs() < 1e-5);
         assert!((border(vec2(40.0, 10.0), vec2(1.0, 1.0)) - 10.0 * 2f32.sqrt()).abs() < 1e-4);
+    }
+}
+
+#[cfg(test)]
+mod badge_tests {
+    use super::edge_badge_text;
+    use crate::graph::GraphEdge;
+    use crate::model::{Amount, Total};
+
+    #[test]
+    fn an_edge_reads_its_amount_and_its_count() {
+        let mut e = GraphEdge { count: 1, ..GraphEdge::default() };
+        e.totals
+            .insert(("ethereum".into(), "ETH".into()), Total::sum([Amount::from_u128(301_589_400_000_000_000_001)]));
+        assert_eq!(edge_badge_text(&e, true).as_deref(), Some("≈ 301.5894 ETH"));
+        assert_eq!(edge_badge_text(&e, false), None, "one transfer, amounts off: nothing");
+        e.count = 3;
+        assert_eq!(edge_badge_text(&e, true).as_deref(), Some("×3 · ≈ 301.5894 ETH"));
+        assert_eq!(edge_badge_text(&e, false).as_deref(), Some("×3"));
+        e.totals.insert(("ethereum".into(), "USDT".into()), Total::sum([Amount::from_u128(5)]));
+        assert!(edge_badge_text(&e, true).is_some_and(|t| t.ends_with(" +")), "another asset: marked");
     }
 }
