@@ -218,7 +218,11 @@ fn imported_text_beyond_latin_renders_with_the_bundled_font() {
 #[test]
 fn a_training_walkthrough_replays_forward_and_back_and_exercises_are_checked() {
     use hoptrace::training::Answer;
+    let data = tempfile::tempdir().expect("tempdir");
+    let installed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/ronin-bridge/case.ron");
+    let installed_before = std::fs::read(&installed).expect("the installed case");
     let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.training_data = Some(data.path().to_owned());
     app.open_training("ronin-bridge");
     let started = Instant::now();
     while app.training_loading.is_some() && started.elapsed() < Duration::from_secs(120) {
@@ -226,6 +230,9 @@ fn a_training_walkthrough_replays_forward_and_back_and_exercises_are_checked() {
         app.poll_training();
     }
     assert!(app.training.is_some(), "the scenario opened: {:?}", app.notices);
+    // The trainee works on a copy in their data folder, never on the installed case.
+    let copy = app.session.as_ref().map(|s| s.path.clone()).expect("open");
+    assert!(copy.starts_with(data.path()), "{copy:?} is not in the data folder");
     let mut h = harness(app);
     let audit = |app: &WorkbenchApp| app.session.as_ref().map_or(0, |s| s.inv.case().audit.len());
     let start = audit(h.state());
@@ -269,11 +276,23 @@ fn a_training_walkthrough_replays_forward_and_back_and_exercises_are_checked() {
     h.get_by_label(&format!("Check {id}")).click();
     h.run();
     assert_eq!(h.state().training.as_ref().and_then(|t| t.verdicts.get(&id)).map(|v| v.correct), Some(false));
+    // The wrong answer does not give the right one away; the trainee can ask for it.
+    let verdict = |h: &egui_kittest::Harness<'static, WorkbenchApp>| {
+        h.state().training.as_ref().and_then(|t| t.verdicts.get(&id)).map(|v| v.explanation.clone()).unwrap_or_default()
+    };
+    assert!(!verdict(&h).contains(&right), "{}", verdict(&h));
+    h.get_by_label(&format!("Show the answer to {id}")).click();
+    h.run();
+    assert!(verdict(&h).starts_with(&format!("The answer is {right}")), "{}", verdict(&h));
     h.state_mut().training.as_mut().map(|t| t.answers.insert(id.clone(), right.to_uppercase().replace("0X", "0x")));
     h.run();
     h.get_by_label(&format!("Check {id}")).click();
     h.run();
     assert_eq!(h.state().training.as_ref().and_then(|t| t.verdicts.get(&id)).map(|v| v.correct), Some(true));
+    // Saving writes the trainee's copy; the installed scenario is untouched.
+    h.state_mut().save();
+    assert_eq!(std::fs::read(&installed).expect("the installed case"), installed_before);
+    assert!(std::fs::metadata(&copy).is_ok());
 }
 
 #[test]

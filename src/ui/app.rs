@@ -227,6 +227,9 @@ pub struct WorkbenchApp {
     pub dialog: Option<super::dialogs::Dialog>,
     /// Ledger summaries of the selected addresses (the inspector).
     pub summary_cache: super::summary::SummaryCache,
+    /// Where training cases are copied and built (None: the user's data folder,
+    /// [`crate::training::data_dir`]).
+    pub training_data: Option<PathBuf>,
     /// The open help page, if any.
     pub help: Option<super::help::HelpPage>,
     /// The window's own file chooser, open when the system dialog could not be shown.
@@ -302,6 +305,7 @@ impl WorkbenchApp {
             dialog: None,
             path_prompt: None,
             help: None,
+            training_data: None,
             summary_cache: super::summary::SummaryCache::default(),
             prefs: Prefs::default(),
             pick: HopPick::default(),

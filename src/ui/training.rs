@@ -56,9 +56,14 @@ impl WorkbenchApp {
         }
         let dir = cases_dir().join(name);
         let name = name.to_owned();
+        let data = self.training_data.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let spawned = std::thread::Builder::new().name("hoptrace-training".to_owned()).spawn(move || {
-            let r = training::open(&dir).map(|(case, _)| (name, case)).map_err(|e| e.to_string());
+            let opened = match &data {
+                Some(d) => training::open_in(&dir, d),
+                None => training::open(&dir),
+            };
+            let r = opened.map(|(case, _)| (name, case)).map_err(|e| e.to_string());
             let _ = tx.send(r);
         });
         match spawned {
