@@ -201,11 +201,7 @@ impl Registry {
         amount: impl Into<super::Total>,
     ) -> (String, String) {
         let exact = self.display_amount(chain, asset, amount);
-        let shown = match exact.split_once(' ') {
-            Some((number, rest)) => format!("{} {rest}", super::readable(number)),
-            None => super::readable(&exact),
-        };
-        (shown, exact)
+        (super::readable_amount_text(&exact), exact)
     }
 
     /// Normalises `text` to the canonical form of an address on `chain`.

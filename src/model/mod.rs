@@ -15,6 +15,6 @@ pub use chain::{
 };
 pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};
-pub use total::{Total, TotalError, readable};
+pub use total::{Total, TotalError, readable, readable_amount_text};
 pub use transfer::{Transfer, TransferKind};
 pub use visible::{visible, visible_lines};

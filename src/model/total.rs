@@ -247,6 +247,17 @@ pub fn readable(exact: &str) -> String {
     if dropped { format!("≈ {body}") } else { body }
 }
 
+/// An amount text whose first word is the exact decimal (`"301.5894000001 ETH"`, as
+/// [`super::Registry::display_amount`] and `graph::text::format_amount` write it) with that
+/// number made [`readable`]; the rest is kept.
+#[must_use]
+pub fn readable_amount_text(exact: &str) -> String {
+    match exact.split_once(' ') {
+        Some((number, rest)) => format!("{} {rest}", readable(number)),
+        None => readable(exact),
+    }
+}
+
 #[cfg(test)]
 mod readable_tests {
     use super::readable;

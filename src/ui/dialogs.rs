@@ -241,9 +241,8 @@ impl WorkbenchApp {
                 }
             }
         }
-        for ((chain, asset), total) in sums {
-            let (shown, exact) = crate::model::registry().display_amount_readable(&chain, &asset, total);
-            ui.label(format!("Sum: {shown}")).on_hover_text(format!("exactly {exact}"));
+        for (key, total) in sums {
+            super::summary::amount_label(ui, &key, total, "Sum: ", "");
         }
     }
 

@@ -73,10 +73,11 @@ impl Sums {
     }
 }
 
-/// One readable amount with the exact one on hover.
-fn amount_label(ui: &mut Ui, (chain, asset): &(String, String), total: Total, sign: &str) {
+/// One readable amount with the exact one on hover: `label` in front of the shown text only,
+/// `sign` in front of both.
+pub fn amount_label(ui: &mut Ui, (chain, asset): &(String, String), total: Total, label: &str, sign: &str) {
     let (shown, exact) = registry().display_amount_readable(chain, asset, total);
-    ui.label(format!("{sign}{shown}")).on_hover_text(format!("exactly {sign}{exact}"));
+    ui.label(format!("{label}{sign}{shown}")).on_hover_text(format!("exactly {sign}{exact}"));
 }
 
 impl WorkbenchApp {
@@ -151,8 +152,8 @@ impl WorkbenchApp {
                     for (key, (net, negative)) in sums.net() {
                         let info = super::canvas::asset_info(&key.0, &key.1);
                         ui.label(info.symbol);
-                        amount_label(ui, &key, sums.received.get(&key).copied().unwrap_or(Total::ZERO), "");
-                        amount_label(ui, &key, sums.sent.get(&key).copied().unwrap_or(Total::ZERO), "");
+                        amount_label(ui, &key, sums.received.get(&key).copied().unwrap_or(Total::ZERO), "", "");
+                        amount_label(ui, &key, sums.sent.get(&key).copied().unwrap_or(Total::ZERO), "", "");
                         let sign = if net.is_zero() {
                             ""
                         } else if negative {
@@ -160,7 +161,7 @@ impl WorkbenchApp {
                         } else {
                             "+"
                         };
-                        amount_label(ui, &key, net, sign);
+                        amount_label(ui, &key, net, "", sign);
                         ui.end_row();
                     }
                 });

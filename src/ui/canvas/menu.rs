@@ -102,11 +102,7 @@ pub fn canvas_menu(ui: &mut Ui, fit_requested: &mut bool) {
 fn totals_ui(ui: &mut Ui, totals: &std::collections::BTreeMap<(String, String), Total>) {
     for ((chain, asset), amount) in totals {
         let exact = format_amount(*amount, &asset_info(chain, asset));
-        let shown = match exact.split_once(' ') {
-            Some((number, rest)) => format!("{} {rest}", crate::model::readable(number)),
-            None => exact.clone(),
-        };
-        ui.label(shown).on_hover_text(format!("exactly {exact}"));
+        ui.label(crate::model::readable_amount_text(&exact)).on_hover_text(format!("exactly {exact}"));
     }
 }
 
