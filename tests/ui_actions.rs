@@ -483,6 +483,8 @@ fn the_inspector_sums_up_what_the_ledger_holds_about_the_selected_addresses() {
     };
     h.state_mut().select(&seed);
     h.run();
+    // Read off the UI thread: the frame says so meanwhile.
+    common::ui::step_until(&mut h, 60, "the summary", |a| !a.summary_cache.is_reading());
     let total = summary.incoming.transfers + summary.outgoing.transfers;
     h.get_by_label_contains(&format!(
         "Transfers: {total} in the ledger ({} received, {} sent),",
@@ -501,6 +503,7 @@ fn the_inspector_sums_up_what_the_ledger_holds_about_the_selected_addresses() {
         .expect("another address");
     h.state_mut().canvas.select_many([seed, other]);
     h.run();
+    common::ui::step_until(&mut h, 60, "the summaries", |a| !a.summary_cache.is_reading());
     h.get_by_label_contains("In the ledger: the 2 selected addresses together");
 }
 

@@ -52,6 +52,8 @@ fn a_selected_mixer_with_its_transfers_in_the_light_theme() {
     };
     h.state_mut().select(&pool);
     h.run();
+    // The inspector's ledger summary is read off the UI thread: wait for it.
+    common::ui::step_until(&mut h, 60, "the summary", |a| !a.summary_cache.is_reading());
     h.snapshot("mixer_selected_light");
 }
 

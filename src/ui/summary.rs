@@ -17,11 +17,13 @@ use crate::model::{Total, registry};
 /// At most this many selected addresses are summed (each is a ledger query).
 pub const MAX_SUMMED: usize = 50;
 
-/// Summaries read for the graph of one generation.
+/// Summaries read for the graph of one generation, and the ones being read.
 #[derive(Default)]
 pub struct SummaryCache {
     generation: u64,
     by_node: HashMap<NodeKey, Result<AddressSummary, String>>,
+    /// Read off the UI thread (a hub's summary scans up to [`SCAN_CAP`] rows a side).
+    reading: HashMap<NodeKey, std::sync::mpsc::Receiver<Result<AddressSummary, String>>>,
 }
 
 /// Received and sent per (chain, asset), summed over addresses, with the counts.
@@ -39,6 +41,14 @@ pub struct Sums {
     pub truncated: bool,
     /// First and last seen.
     pub seen: (Option<i64>, Option<i64>),
+}
+
+impl SummaryCache {
+    /// Whether some summary is still being read.
+    #[must_use]
+    pub fn is_reading(&self) -> bool {
+        !self.reading.is_empty()
+    }
 }
 
 impl Sums {
@@ -81,25 +91,53 @@ pub fn amount_label(ui: &mut Ui, (chain, asset): &(String, String), total: Total
 }
 
 impl WorkbenchApp {
-    /// The ledger's summary of each address in `keys` (read once per graph generation).
-    fn summaries(&mut self, keys: &[NodeKey]) -> Vec<(NodeKey, Result<AddressSummary, String>)> {
-        let Some(s) = self.session.as_ref() else { return Vec::new() };
-        if self.summary_cache.generation != s.generation {
-            self.summary_cache = SummaryCache { generation: s.generation, by_node: HashMap::new() };
+    /// The ledger's summary of each address in `keys` that has been read (once per graph
+    /// generation, on a thread of its own with its own connection to the ledger), and how many
+    /// are still being read.
+    fn summaries(&mut self, keys: &[NodeKey]) -> (Vec<(NodeKey, Result<AddressSummary, String>)>, usize) {
+        let Some(s) = self.session.as_ref() else { return (Vec::new(), 0) };
+        let cache = &mut self.summary_cache;
+        if cache.generation != s.generation {
+            *cache = SummaryCache { generation: s.generation, ..SummaryCache::default() };
         }
-        keys.iter()
-            .filter_map(|k| match k {
-                NodeKey::Address { address, .. } => {
-                    let got = self
-                        .summary_cache
-                        .by_node
-                        .entry(k.clone())
-                        .or_insert_with(|| s.inv.ledger().address_summary(address).map_err(|e| e.to_string()));
-                    Some((k.clone(), got.clone()))
+        cache.reading.retain(|k, rx| match rx.try_recv() {
+            Ok(got) => {
+                cache.by_node.insert(k.clone(), got);
+                false
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => true,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                cache.by_node.insert(k.clone(), Err("reading the ledger stopped without a result".to_owned()));
+                false
+            }
+        });
+        let ledger = s.inv.ledger().path().to_owned();
+        let mut ready = Vec::new();
+        for k in keys {
+            let NodeKey::Address { address, .. } = k else { continue };
+            if let Some(got) = cache.by_node.get(k) {
+                ready.push((k.clone(), got.clone()));
+            } else if !cache.reading.contains_key(k) {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let (path, address) = (ledger.clone(), address.clone());
+                let job = move || {
+                    let got = crate::ledger::SqliteLedger::open(&path)
+                        .and_then(|l| l.address_summary(&address))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(got);
+                };
+                match std::thread::Builder::new().name("hoptrace-summary".to_owned()).spawn(job) {
+                    Ok(_) => {
+                        cache.reading.insert(k.clone(), rx);
+                    }
+                    Err(e) => {
+                        cache.by_node.insert(k.clone(), Err(format!("cannot read the ledger: {e}")));
+                    }
                 }
-                _ => None,
-            })
-            .collect()
+            }
+        }
+        let pending = keys.iter().filter(|k| cache.reading.contains_key(*k)).count();
+        (ready, pending)
     }
 
     /// The "In the ledger" section for the selected addresses; `on_graph` transfers of theirs
@@ -116,7 +154,13 @@ impl WorkbenchApp {
         }
         let mut sums = Sums::default();
         let mut errors = Vec::new();
-        for (key, got) in self.summaries(&addresses) {
+        let (ready, reading) = self.summaries(&addresses);
+        if reading > 0 {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(30));
+            ui.weak(format!("Reading the ledger for {reading} address(es)…"));
+            return;
+        }
+        for (key, got) in ready {
             let NodeKey::Address { chain, .. } = &key else { continue };
             match got {
                 Ok(summary) => sums.add(&summary, chain),
