@@ -17,13 +17,16 @@ use crate::model::{Total, registry};
 /// At most this many selected addresses are summed (each is a ledger query).
 pub const MAX_SUMMED: usize = 50;
 
+/// An address's summary from the ledger, or why it could not be read.
+type Summary = Result<AddressSummary, String>;
+
 /// Summaries read for the graph of one generation, and the ones being read.
 #[derive(Default)]
 pub struct SummaryCache {
     generation: u64,
-    by_node: HashMap<NodeKey, Result<AddressSummary, String>>,
+    by_node: HashMap<NodeKey, Summary>,
     /// Read off the UI thread (a hub's summary scans up to [`SCAN_CAP`] rows a side).
-    reading: HashMap<NodeKey, std::sync::mpsc::Receiver<Result<AddressSummary, String>>>,
+    reading: HashMap<NodeKey, std::sync::mpsc::Receiver<Summary>>,
 }
 
 /// Received and sent per (chain, asset), summed over addresses, with the counts.
@@ -94,7 +97,7 @@ impl WorkbenchApp {
     /// The ledger's summary of each address in `keys` that has been read (once per graph
     /// generation, on a thread of its own with its own connection to the ledger), and how many
     /// are still being read.
-    fn summaries(&mut self, keys: &[NodeKey]) -> (Vec<(NodeKey, Result<AddressSummary, String>)>, usize) {
+    fn summaries(&mut self, keys: &[NodeKey]) -> (Vec<(NodeKey, Summary)>, usize) {
         let Some(s) = self.session.as_ref() else { return (Vec::new(), 0) };
         let cache = &mut self.summary_cache;
         if cache.generation != s.generation {
