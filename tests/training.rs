@@ -22,9 +22,14 @@ fn cases() -> PathBuf {
 
 /// The files compared with the committed folder.
 fn files(name: &str) -> Vec<String> {
-    let mut f = vec!["case.ron".to_owned(), "walkthrough.ron".to_owned(), "exercises.ron".to_owned()];
+    let mut f = vec![
+        "case.ron".to_owned(),
+        "walkthrough.ron".to_owned(),
+        "exercises.ron".to_owned(),
+        format!("{}/{}", training::INSTRUCTOR_DIR, training::TRUTH_FILE),
+    ];
     if !GENERATED_ON_OPEN.contains(&name) {
-        for e in ["transfers.csv", "bitcoin-rawtx.jsonl", "labels.yaml", "ground-truth.json"] {
+        for e in training::IMPORTED {
             f.push(format!("exports/{e}"));
         }
     }
@@ -66,6 +71,10 @@ fn committed_folders_are_reproduced_byte_for_byte() {
             assert!(have == generated, "cases/{name}/{f} differs from the generator's output (bless if intended)");
         }
         assert!(committed.join("README.md").exists(), "cases/{name}/README.md");
+        // The answers are not among the files a trainee imports (and opens in a file chooser).
+        for exports in [dir.join("exports"), committed.join("exports")] {
+            assert!(!exports.join(training::TRUTH_FILE).exists(), "{}: the ground truth is there", exports.display());
+        }
     }
 }
 
@@ -154,7 +163,7 @@ fn exercises_are_answerable_and_answers_come_from_the_truth() {
         let (_tmp, dir) = fresh(name);
         let (_, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open");
         let ledger = SqliteLedger::open(&ledger_path).expect("ledger");
-        let truth = std::fs::read_to_string(dir.join("exports/ground-truth.json")).expect("truth");
+        let truth = std::fs::read_to_string(training::truth_path(&dir)).expect("truth");
         let exercises: Vec<Exercise> = training::load_exercises(&dir).expect("exercises");
         assert!(exercises.len() >= 5, "{name}: {} exercises", exercises.len());
         let ids: BTreeSet<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
@@ -227,6 +236,7 @@ fn the_large_scenario_is_generated_on_first_open() {
     let generated = training::work_dir(&dir, &data_of(&dir)).join("exports/transfers.csv");
     assert_eq!(ledger_path.parent(), generated.parent().and_then(Path::parent), "generated beside the ledger");
     assert!(!dir.join("exports").exists(), "nothing is generated into the case folder");
+    assert!(!generated.with_file_name(training::TRUTH_FILE).exists(), "no answers among the trainee's exports");
     let csv = std::fs::read_to_string(generated).expect("csv");
     let receivers: BTreeSet<&str> =
         csv.lines().skip(1).filter(|l| l.starts_with("ethereum,")).filter_map(|l| l.split(',').nth(6)).collect();

@@ -51,7 +51,7 @@ use std::path::PathBuf;
 pub use builder::Tokens;
 use builder::{Builder, DAY};
 pub use difficulty::Difficulty;
-pub use export::{ExportFiles, build_ledger, write_exports};
+pub use export::{ExportFiles, build_ledger, write_exports, write_importable};
 pub use noise::{Background, BackgroundIter};
 use serde::{Deserialize, Serialize};
 pub use truth::GroundTruth;
