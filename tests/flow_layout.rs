@@ -18,8 +18,11 @@ fn overlap(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
+/// Each node's label and whether it is a seed.
+type Labelled = Vec<(String, bool)>;
+
 /// The graph's layout input as the window builds it (no positions: a fresh flow layout).
-fn layout_of(g: &InvestigationGraph) -> (Vec<(String, bool)>, Vec<(f32, f32)>) {
+fn layout_of(g: &InvestigationGraph) -> (Labelled, Vec<(f32, f32)>) {
     let idx: Vec<_> = g.graph.node_indices().collect();
     let dense: std::collections::HashMap<_, _> = idx.iter().enumerate().map(|(d, i)| (*i, d)).collect();
     let nodes = idx.iter().map(|&i| LayoutNode { seed: g.graph[i].seed, ..LayoutNode::default() }).collect();

@@ -185,10 +185,10 @@ fn a_hop_the_trainee_marked_is_not_marked_again_by_the_walkthrough() {
     assert!(said.contains(&format!("hop #{mine}")) && said.contains("the walkthrough says"), "{said}");
     // Later highlights of that step point at the trainee's hop.
     while let Some(s) = replay.next(&mut inv).expect("step") {
-        if let training::Action::Highlight { hop_steps, .. } = s.action.clone() {
-            if hop_steps.contains(&first) {
-                assert!(replay.view().2.contains(&mine), "the highlight shows hop #{mine}");
-            }
+        if let training::Action::Highlight { hop_steps, .. } = s.action.clone()
+            && hop_steps.contains(&first)
+        {
+            assert!(replay.view().2.contains(&mine), "the highlight shows hop #{mine}");
         }
     }
 }
