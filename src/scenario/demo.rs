@@ -15,8 +15,7 @@ use crate::model::{Hop, HopKind, HopStatus};
 /// The demo case's title: what its first view shows (the exploiters' transfers, a pool hop and
 /// the bridge hop to Bitcoin). The custodial mixer, the peel chains and the Tron USDT cash-out
 /// are further along, for the user to find by expanding.
-pub const DEMO_TITLE: &str =
-    "Demo: bridge hack traced from the exploiters into a Tornado-style pool and across a bridge to Bitcoin";
+pub const DEMO_TITLE: &str = "Demo: exploiters of a bridge hack traced into a pool and a bridge to Bitcoin";
 
 /// Why the demo could not be built.
 #[derive(Debug, thiserror::Error)]
