@@ -1,6 +1,7 @@
 //! [`Investigation`]: a case, its ledger, and the one place commands are applied.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::change::{Change, apply_all};
 use super::{Command, InvestigationGraph};
@@ -40,12 +41,14 @@ pub struct LedgerChanged {
 
 /// A case being worked on: commands change it, with undo/redo and an audit entry each.
 pub struct Investigation<L: Ledger> {
-    pub(super) case: Case,
+    /// Shared with a fork being applied elsewhere until either side changes it (copy on write:
+    /// forking is O(1) on the UI thread and the copy is made on the thread that changes it).
+    pub(super) case: Arc<Case>,
     pub(super) ledger: L,
     undo: Vec<Vec<Change>>,
     redo: Vec<Vec<Change>>,
     /// Rows of the transfers on the graph (and of expansions being planned).
-    pub(super) rows: HashMap<i64, TransferRow>,
+    pub(super) rows: Arc<HashMap<i64, TransferRow>>,
     /// Imported labels by address, looked up once.
     pub(super) ledger_labels: HashMap<String, Vec<Label>>,
     clock: Box<dyn FnMut() -> i64 + Send>,
@@ -105,11 +108,11 @@ impl<L: Ledger> Investigation<L> {
 
     fn assemble(case: Case, ledger: L) -> Self {
         Investigation {
-            case,
+            case: Arc::new(case),
             ledger,
             undo: Vec::new(),
             redo: Vec::new(),
-            rows: HashMap::new(),
+            rows: Arc::default(),
             ledger_labels: HashMap::new(),
             clock: Box::new(|| jiff::Timestamp::now().as_second()),
             now: 0,
@@ -142,7 +145,7 @@ impl<L: Ledger> Investigation<L> {
     fn load_rows(&mut self) -> Result<(), LedgerError> {
         let ids: Vec<i64> = self.case.transfers.iter().copied().collect();
         for row in self.ledger.transfers_by_id(&ids)? {
-            self.rows.insert(row.id, row);
+            Arc::make_mut(&mut self.rows).insert(row.id, row);
         }
         Ok(())
     }
@@ -170,6 +173,13 @@ impl<L: Ledger> Investigation<L> {
         (!self.undo.is_empty(), !self.redo.is_empty())
     }
 
+    /// How many steps [`Command::Undo`] and [`Command::Redo`] can take: one per command applied
+    /// (a batch of commands is one).
+    #[must_use]
+    pub fn history_depths(&self) -> (usize, usize) {
+        (self.undo.len(), self.redo.len())
+    }
+
     /// How many primitive changes the next undo and the next redo would make (0: none).
     #[must_use]
     pub fn history_sizes(&self) -> (usize, usize) {
@@ -192,12 +202,12 @@ impl<L: Ledger> Investigation<L> {
         match &command {
             Command::Undo => {
                 let inverse = self.undo.pop().ok_or_else(|| CommandError::invalid("nothing to undo"))?;
-                let redo = apply_all(&mut self.case, inverse);
+                let redo = apply_all(Arc::make_mut(&mut self.case), inverse);
                 self.redo.push(redo);
             }
             Command::Redo => {
                 let again = self.redo.pop().ok_or_else(|| CommandError::invalid("nothing to redo"))?;
-                let undo = apply_all(&mut self.case, again);
+                let undo = apply_all(Arc::make_mut(&mut self.case), again);
                 self.undo.push(undo);
             }
             Command::Batch { commands } => {
@@ -207,17 +217,17 @@ impl<L: Ledger> Investigation<L> {
             }
             other => {
                 let changes = self.plan(other)?;
-                let undo = apply_all(&mut self.case, changes);
+                let undo = apply_all(Arc::make_mut(&mut self.case), changes);
                 self.undo.push(undo);
                 self.redo.clear();
             }
         }
         self.sync_rows()?;
         let now = self.now;
-        self.case.modified = now;
+        Arc::make_mut(&mut self.case).modified = now;
         let state = self.case.content_hash();
         let investigator = self.actor().to_owned();
-        audit::append(&mut self.case.audit, now, &investigator, command, state);
+        audit::append(&mut Arc::make_mut(&mut self.case).audit, now, &investigator, command, state);
         Ok(())
     }
 
@@ -231,13 +241,13 @@ impl<L: Ledger> Investigation<L> {
                 Err(CommandError::invalid("a batch holds plain commands only (no undo, redo or batch)"))
             } else {
                 self.plan(c).and_then(|changes| {
-                    undo.push(apply_all(&mut self.case, changes));
+                    undo.push(apply_all(Arc::make_mut(&mut self.case), changes));
                     self.sync_rows().map_err(CommandError::from)
                 })
             };
             if let Err(e) = step {
                 for u in undo.into_iter().rev() {
-                    apply_all(&mut self.case, u);
+                    apply_all(Arc::make_mut(&mut self.case), u);
                 }
                 return Err(match e {
                     CommandError::Invalid(m) => CommandError::invalid(format!("step {} ({}): {m}", i + 1, c.name())),
@@ -252,11 +262,11 @@ impl<L: Ledger> Investigation<L> {
         let missing: Vec<i64> = self.case.transfers.iter().filter(|id| !self.rows.contains_key(id)).copied().collect();
         if !missing.is_empty() {
             for row in self.ledger.transfers_by_id(&missing)? {
-                self.rows.insert(row.id, row);
+                Arc::make_mut(&mut self.rows).insert(row.id, row);
             }
         }
         let on_graph: &BTreeSet<i64> = &self.case.transfers;
-        self.rows.retain(|id, _| on_graph.contains(id));
+        Arc::make_mut(&mut self.rows).retain(|id, _| on_graph.contains(id));
         Ok(())
     }
 
@@ -287,9 +297,9 @@ impl<L: Ledger> Investigation<L> {
 /// commands to it on its own connection to the same ledger
 /// ([`Investigation::fork`], [`Investigation::resume`], [`Investigation::adopt`]).
 pub struct InvestigationState {
-    case: Case,
+    case: Arc<Case>,
     actor: Option<String>,
-    rows: HashMap<i64, TransferRow>,
+    rows: Arc<HashMap<i64, TransferRow>>,
     ledger_labels: HashMap<String, Vec<Label>>,
     undo: Vec<Vec<Change>>,
     redo: Vec<Vec<Change>>,
@@ -309,15 +319,15 @@ impl<L: Ledger> Investigation<L> {
         (self.clock)()
     }
 
-    /// The state to apply commands to on another thread: a copy of the case and of the rows on
-    /// the graph (the window keeps showing them meanwhile), and the label cache and the undo and
-    /// redo history moved out (nothing can be undone until [`Self::adopt`] brings them back).
-    /// O(n + t) for the copy.
+    /// The state to apply commands to on another thread: the case and the rows on the graph,
+    /// shared (the window keeps showing them meanwhile; the first change there copies them, on
+    /// that thread), and the label cache and the undo and redo history moved out (nothing can be
+    /// undone until [`Self::adopt`] brings them back). O(1): nothing is copied here.
     pub fn fork(&mut self) -> InvestigationState {
         InvestigationState {
-            case: self.case.clone(),
+            case: Arc::clone(&self.case),
             actor: self.actor.clone(),
-            rows: self.rows.clone(),
+            rows: Arc::clone(&self.rows),
             ledger_labels: std::mem::take(&mut self.ledger_labels),
             undo: std::mem::take(&mut self.undo),
             redo: std::mem::take(&mut self.redo),
@@ -337,7 +347,7 @@ impl<L: Ledger> Investigation<L> {
     #[must_use]
     pub fn carry_on(state: InvestigationState, ledger: L) -> Self {
         let InvestigationState { case, actor, rows, ledger_labels, undo, redo } = state;
-        let mut inv = Self::assemble(case, ledger);
+        let mut inv = Self::assemble(Arc::unwrap_or_clone(case), ledger);
         (inv.rows, inv.ledger_labels, inv.undo, inv.redo, inv.actor) = (rows, ledger_labels, undo, redo, actor);
         inv
     }

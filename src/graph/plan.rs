@@ -2,6 +2,7 @@
 //! [`Change`]s, without changing anything.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::change::Change;
 use super::investigation::{CommandError, Investigation};
@@ -451,7 +452,7 @@ impl<L: Ledger> Investigation<L> {
                     }
                 }
             }
-            self.rows.insert(row.id, row);
+            Arc::make_mut(&mut self.rows).insert(row.id, row);
         }
         let mut planned: HashMap<NodeKey, (f32, f32)> = HashMap::new();
         for ((anchor, receiver), keys) in beside {
@@ -571,7 +572,7 @@ impl<L: Ledger> Investigation<L> {
                 {
                     fresh.push(other);
                 }
-                self.rows.insert(row.id, row);
+                Arc::make_mut(&mut self.rows).insert(row.id, row);
             }
             let mut spots = expansion_spots(px, py, side, fresh.len(), rest.is_some(), &taken).into_iter();
             for (other, position) in fresh.iter().zip(spots.by_ref()) {
