@@ -272,6 +272,8 @@ pub struct WorkbenchApp {
     pub legend_cache: Option<(u64, super::legend::LegendItems)>,
     /// The bundled fallback font was added to the context.
     pub fonts_installed: bool,
+    /// Print every frame's CPU time to stderr (`HOPTRACE_FRAME_LOG=1`).
+    pub frame_log: bool,
     /// How the inspector's transfers table is sorted (column, ascending).
     pub transfer_sort: (super::transfers_table::SortKey, bool),
     /// The training scenario open, with its walkthrough and exercises.
@@ -326,6 +328,7 @@ impl WorkbenchApp {
             timeline_cache: super::timeline::TimelineCache::default(),
             legend_cache: None,
             fonts_installed: false,
+            frame_log: std::env::var_os("HOPTRACE_FRAME_LOG").is_some_and(|v| v == "1"),
             transfer_sort: (super::transfers_table::SortKey::Id, true),
             training: None,
             training_loading: None,

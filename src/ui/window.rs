@@ -247,7 +247,14 @@ fn install_fonts(ctx: &egui::Context) {
 }
 
 impl eframe::App for WorkbenchApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if self.frame_log {
+            // The previous frame's CPU time as eframe measured it (run, tessellate, paint; not
+            // the buffer swap), for diagnosing a slow window: HOPTRACE_FRAME_LOG=1.
+            let pass = ui.ctx().cumulative_pass_nr();
+            let ms = frame.info().cpu_usage.map_or(0.0, |s| s * 1000.0);
+            eprintln!("hoptrace-frame {pass} {ms:.1} ms");
+        }
         self.show(ui);
     }
 
