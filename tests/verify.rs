@@ -10,9 +10,10 @@ use std::path::Path;
 
 use evidence_common::forge::{Forgery, THIRTY_DAYS, strip_signature, zip_with_two};
 use evidence_common::{RawEntry, all_files, copy_dir, deflated_zeros, demo_case, fails, hoptrace, ok, raw_zip};
-use hoptrace::export::{
+use hoptrace::export::sha256_hex;
+use hoptrace::package::{
     AuditStatus, Authenticity, FileStatus, Manifest, ManifestFile, SignatureStatus, VerifyOptions, open_package,
-    rfc3339, sha256_hex, sums_text, verify, verify_with,
+    rfc3339, sums_text, verify, verify_with,
 };
 
 /// A temp folder with the demo case exported as `pkg` (folder) and `pkg.zip`.
@@ -268,7 +269,7 @@ fn a_changed_entry_inside_the_zip_is_named() {
     use std::io::Write as _;
     let (dir, _) = exported();
     let d = dir.path();
-    let files = hoptrace::export::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
+    let files = hoptrace::package::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for f in &files {
         w.start_file(f.name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
@@ -527,7 +528,7 @@ fn verify_and_review_of_two_gigabyte_entries_stay_under_200_mb() {
     let packed = zip.len() as u64;
     eprintln!("large.zip: {packed} bytes, two entries of {size} bytes ({}:1 overall)", 2 * size / packed);
     assert!(packed < 64 << 20 && 2 * size / packed >= 30, "{packed}");
-    let files = hoptrace::export::PackageReader::open(&d.join("large.zip"), &Default::default()).unwrap();
+    let files = hoptrace::package::PackageReader::open(&d.join("large.zip"), &Default::default()).unwrap();
     assert_eq!(files.entry("transfers.csv").unwrap().size, size, "within the limits: it opens");
     for args in [&["verify", "large.zip"][..], &["review", "large.zip", "--list"]] {
         let started = std::time::Instant::now();
@@ -555,7 +556,7 @@ fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
         let opened = open_package(&d.join(pkg), None).unwrap();
         assert!(opened.report.is_intact(), "{:?}", opened.report.problems);
         assert!(opened.has("report.pdf") && !opened.has("nothing.txt"));
-        let (ev, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+        let (ev, problems) = hoptrace::package::Evidence::from_package(&opened).unwrap();
         assert!(problems.is_empty(), "{pkg}: {problems:?}");
         assert_eq!(ev.rows.len(), case.transfers.len(), "{pkg}");
         assert!(ev.rows.keys().all(|id| case.transfers.contains(id)));
@@ -569,7 +570,7 @@ fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
     let csv = d.join("pkg/transfers.csv");
     let text = std::fs::read_to_string(&csv).unwrap();
     std::fs::write(&csv, text.replace(",99700000000000000000,99.7,", ",9700000000000000000,9.7,")).unwrap();
-    let (_, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+    let (_, problems) = hoptrace::package::Evidence::from_package(&opened).unwrap();
     assert!(
         problems.iter().any(|p| p.contains("transfers.csv was changed since the package was opened and verified")),
         "{problems:?}"

@@ -18,9 +18,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, parse_sums};
-use super::package::RESERVED_NAMES;
-use super::render::RENDERED_FILES;
+use super::format::{FORMAT_NAME, FORMAT_VERSION, RENDERED_FILES, REQUIRED_FILES, RESERVED_NAMES};
+use super::manifest::{Manifest, parse_sums};
 use super::sign::{PublicKey, check_signature};
 use super::unpack::{Limits, PackageError, PackageReader, SMALL_FILE_BYTES};
 use crate::case::{AuditEntry, Case, audit};
@@ -180,20 +179,6 @@ pub struct VerifyOptions {
 /// The largest `case.ron` verify reads (it is parsed whole); a larger one is reported, not
 /// read.
 pub const CASE_FILE_BYTES: u64 = 32 << 20;
-
-/// The files of every package hoptrace writes (format 1), besides `manifest.sig`.
-pub const REQUIRED_FILES: [&str; 10] = [
-    "case.ron",
-    "audit.jsonl",
-    "transfers.csv",
-    "hops.csv",
-    "labels.csv",
-    "notes.csv",
-    "graph.graphml",
-    "stix.json",
-    "manifest.json",
-    "SHA256SUMS",
-];
 
 /// Verifies the package (zip or folder) at `path` with default options.
 #[must_use]

@@ -15,8 +15,10 @@ use std::io::{BufReader, Read};
 
 use quick_xml::events::Event;
 
+use super::columns::{
+    HOP_COLUMNS, LABEL_COLUMNS, NOTE_COLUMNS, TRANSFER_COLUMNS, case_label_rows, hop_rows, note_rows,
+};
 use super::readback::restore;
-use super::tables::{HOP_COLUMNS, LABEL_COLUMNS, NOTE_COLUMNS, TRANSFER_COLUMNS, case_label_rows, hop_rows, note_rows};
 use super::unpack::{Bounded, PackageError, PackageReader};
 use crate::case::{Case, NodeKey};
 use crate::import::csvutil::neutralize;

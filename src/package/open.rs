@@ -9,8 +9,8 @@ use std::io::Read;
 
 use sha2::{Digest as _, Sha256};
 
+use super::columns::{TRANSFER_COLUMNS, transfer_cells};
 use super::manifest::Manifest;
-use super::tables::{TRANSFER_COLUMNS, transfer_cells};
 use super::unpack::{Entry, Limits, PackageError, PackageReader};
 use super::verify::{CASE_FILE_BYTES, LedgerStatus, VerifyOptions, VerifyReport, verify_reader};
 use crate::case::Case;
