@@ -5,9 +5,7 @@
 use super::{Evidence, ExportError};
 use crate::case::{Case, NodeKey};
 use crate::import::csvutil::neutralize;
-use crate::package::columns::{
-    HOP_COLUMNS, LABEL_COLUMNS, NOTE_COLUMNS, TRANSFER_COLUMNS, case_label_rows, hop_rows, note_rows, transfer_cells,
-};
+use crate::package::columns::{Rows, Table, case_label_rows, hop_rows, labels, note_rows, transfers};
 
 /// One JSON object per audit entry, in order, each on its own line.
 pub(crate) fn audit_jsonl(case: &Case) -> Result<Vec<u8>, ExportError> {
@@ -20,15 +18,16 @@ pub(crate) fn audit_jsonl(case: &Case) -> Result<Vec<u8>, ExportError> {
     Ok(out)
 }
 
-struct Table {
+/// A CSV file being written: the header of its [`Table`], then rows, every cell neutralised.
+struct Csv {
     file: &'static str,
     w: csv::Writer<Vec<u8>>,
 }
 
-impl Table {
-    fn new(file: &'static str, header: &[&str]) -> Result<Self, ExportError> {
-        let mut t = Table { file, w: csv::Writer::from_writer(Vec::new()) };
-        t.row(header.iter().map(|h| (*h).to_owned()))?;
+impl Csv {
+    fn new<K: Rows>(table: &Table<K>) -> Result<Self, ExportError> {
+        let mut t = Csv { file: table.file, w: csv::Writer::from_writer(Vec::new()) };
+        t.row(table.header().map(str::to_owned))?;
         Ok(t)
     }
 
@@ -45,12 +44,16 @@ impl Table {
 
 /// Every transfer on the graph, by id.
 pub(crate) fn transfers_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("transfers.csv", &TRANSFER_COLUMNS)?;
-    let lookup =
-        |chain: &str, asset: &str| ev.asset(chain, asset).map(|a| (a.symbol.clone(), a.decimals)).unwrap_or_default();
+    let mut t = Csv::new(&transfers::TABLE)?;
     for id in &ev.case.transfers {
         if let Some(row) = ev.rows.get(id) {
-            t.row(transfer_cells(row, &lookup))?;
+            let asset = ev.asset(&row.transfer.chain, &row.transfer.asset);
+            let line = transfers::Line {
+                row,
+                symbol: asset.and_then(|a| a.symbol.as_deref()),
+                decimals: asset.and_then(|a| a.decimals),
+            };
+            t.row(transfers::TABLE.cells(&line))?;
         }
     }
     t.finish()
@@ -58,7 +61,7 @@ pub(crate) fn transfers_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
 
 /// The hops, by id.
 pub(crate) fn hops_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("hops.csv", &HOP_COLUMNS)?;
+    let mut t = Csv::new(&crate::package::columns::hops::TABLE)?;
     for row in hop_rows(case) {
         t.row(row)?;
     }
@@ -67,30 +70,14 @@ pub(crate) fn hops_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
 
 /// The investigator's labels (by id), then the imported labels of every address node.
 pub(crate) fn labels_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("labels.csv", &LABEL_COLUMNS)?;
+    let mut t = Csv::new(&labels::TABLE)?;
     for row in case_label_rows(&ev.case) {
         t.row(row)?;
     }
     for key in ev.case.nodes.keys() {
         let NodeKey::Address { chain, address } = key else { continue };
         for l in ev.labels_of(chain, address) {
-            t.row([
-                "ledger".to_owned(),
-                String::new(),
-                l.chain.clone(),
-                l.address.clone(),
-                l.entity.clone(),
-                l.category.name().to_owned(),
-                l.source_category.clone().unwrap_or_default(),
-                l.actor.clone().unwrap_or_default(),
-                l.source.clone(),
-                l.confidence.clone().unwrap_or_default(),
-                l.valid_from.clone().unwrap_or_default(),
-                l.valid_to.clone().unwrap_or_default(),
-                l.added_by.clone().unwrap_or_default(),
-                String::new(),
-                l.line.to_string(),
-            ])?;
+            t.row(labels::TABLE.cells(&labels::Line::Ledger(l)))?;
         }
     }
     t.finish()
@@ -98,7 +85,7 @@ pub(crate) fn labels_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
 
 /// The notes, by id.
 pub(crate) fn notes_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("notes.csv", &NOTE_COLUMNS)?;
+    let mut t = Csv::new(&crate::package::columns::notes::TABLE)?;
     for row in note_rows(case) {
         t.row(row)?;
     }

@@ -18,6 +18,7 @@ mod open;
 mod readback;
 mod selfcheck;
 pub mod sign;
+mod tablecheck;
 pub mod unpack;
 mod verify;
 

@@ -9,7 +9,7 @@ use std::io::Read;
 
 use sha2::{Digest as _, Sha256};
 
-use super::columns::{TRANSFER_COLUMNS, transfer_cells};
+use super::columns::transfers;
 use super::manifest::Manifest;
 use super::unpack::{Entry, Limits, PackageError, PackageReader};
 use super::verify::{CASE_FILE_BYTES, LedgerStatus, VerifyOptions, VerifyReport, verify_reader};
@@ -196,11 +196,11 @@ fn compare(
             return None;
         }
     };
-    if header != TRANSFER_COLUMNS {
+    if !header.iter().map(String::as_str).eq(transfers::TABLE.header()) {
         problems.push(format!(
             "transfers.csv: header is {}, expected {}",
             header.join(","),
-            TRANSFER_COLUMNS.join(",")
+            transfers::TABLE.header_text()
         ));
         return None;
     }
@@ -211,7 +211,7 @@ fn compare(
             return None;
         }
     };
-    let lookup = |c: &str, a: &str| assets.get(&(c.to_owned(), a.to_owned())).cloned().unwrap_or_default();
+    let id_col = transfers::TABLE.index(transfers::ID.name).unwrap_or(0);
     // A chunk of rows at a time, so a large transfers.csv is never held whole.
     const CHUNK: usize = 10_000;
     let mut compared = 0;
@@ -224,7 +224,7 @@ fn compare(
             match r {
                 Ok(r) => {
                     let cells: Vec<String> = r.iter().map(str::to_owned).collect();
-                    match cells.first().and_then(|c| c.parse::<i64>().ok()) {
+                    match cells.get(id_col).and_then(|c| c.parse::<i64>().ok()) {
                         Some(id) => records.push((line, id, cells)),
                         None => problems.push(format!("transfers.csv line {line}: the id is not a number")),
                     }
@@ -249,10 +249,13 @@ fn compare(
                 ));
                 continue;
             };
+            let asset = assets.get(&(row.transfer.chain.clone(), row.transfer.asset.clone()));
+            let ledger_line =
+                transfers::Line { row, symbol: asset.and_then(|a| a.0.as_deref()), decimals: asset.and_then(|a| a.1) };
             let expected: Vec<String> =
-                transfer_cells(row, &lookup).iter().map(|c| neutralize(c).into_owned()).collect();
-            let differing: Vec<String> = TRANSFER_COLUMNS
-                .iter()
+                transfers::TABLE.cells(&ledger_line).iter().map(|c| neutralize(c).into_owned()).collect();
+            let differing: Vec<String> = transfers::TABLE
+                .header()
                 .zip(expected.iter().zip(cells))
                 .filter(|(_, (e, c))| e != c)
                 .map(|(col, (e, c))| format!("{col} {c:?} (ledger: {e:?})"))

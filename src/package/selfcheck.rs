@@ -11,18 +11,12 @@
 //! up to [`REPORT_HTML_BYTES`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufReader, Read};
+use std::io::Read;
 
-use quick_xml::events::Event;
-
-use super::columns::{
-    HOP_COLUMNS, LABEL_COLUMNS, NOTE_COLUMNS, TRANSFER_COLUMNS, case_label_rows, hop_rows, note_rows,
-};
-use super::readback::restore;
-use super::unpack::{Bounded, PackageError, PackageReader};
-use crate::case::{Case, NodeKey};
-use crate::import::csvutil::neutralize;
-use crate::model::Amount;
+use super::columns::{case_label_rows, hop_rows, hops, labels, note_rows, notes};
+use super::tablecheck::{check_graphml, check_table, check_transfers};
+use super::unpack::{PackageError, PackageReader};
+use crate::case::Case;
 
 /// The largest `report.html` read whole to compare its table of hashes with the files.
 pub const REPORT_HTML_BYTES: u64 = 64 << 20;
@@ -30,16 +24,8 @@ pub const REPORT_HTML_BYTES: u64 = 64 << 20;
 /// At most this many problems of one kind are listed one by one; the rest are counted.
 const LISTED: usize = 10;
 
-/// What `transfers.csv` says of one transfer of the graph.
-struct Row {
-    line: usize,
-    amount_base: String,
-    tx_hash: String,
-    chain: String,
-}
-
 /// Collects problems of one kind, listing the first [`LISTED`].
-struct Findings<'a> {
+pub(super) struct Findings<'a> {
     problems: &'a mut Vec<String>,
     counts: BTreeMap<&'static str, usize>,
 }
@@ -49,7 +35,7 @@ impl<'a> Findings<'a> {
         Findings { problems, counts: BTreeMap::new() }
     }
 
-    fn push(&mut self, kind: &'static str, text: String) {
+    pub(super) fn push(&mut self, kind: &'static str, text: String) {
         let n = self.counts.entry(kind).or_default();
         *n += 1;
         if *n <= LISTED {
@@ -80,23 +66,13 @@ pub(crate) fn check(
     check_case_times(case, &mut f);
     let rows = check_transfers(reader, case, &mut f)?;
     check_graphml(reader, &rows, &mut f)?;
-    check_table(reader, "hops.csv", &HOP_COLUMNS, "hop", &hop_rows(case), false, &mut f)?;
-    check_table(reader, "labels.csv", &LABEL_COLUMNS, "label", &case_label_rows(case), true, &mut f)?;
-    check_ledger_labels(reader, case, &mut f)?;
-    check_table(reader, "notes.csv", &NOTE_COLUMNS, "note", &note_rows(case), false, &mut f)?;
+    check_table(reader, &hops::TABLE, "hop", &hop_rows(case), case, &mut f)?;
+    check_table(reader, &labels::TABLE, "label", &case_label_rows(case), case, &mut f)?;
+    check_table(reader, &notes::TABLE, "note", &note_rows(case), case, &mut f)?;
     check_report_html(reader, hashes, &mut f)?;
     check_kinds(reader, &mut f)?;
     f.finish();
     Ok(())
-}
-
-fn csv_error(pkg: &std::path::Path, name: &str, e: &csv::Error) -> Option<PackageError> {
-    // A read error of the entry itself (a zip bomb) ends the check; other CSV errors are
-    // problems of the file.
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        return Some(PackageError::Refused { path: pkg.to_owned(), entry: name.to_owned(), reason: io.to_string() });
-    }
-    None
 }
 
 /// Times and authors `case.ron` records beside its audit log: every hop, label and note
@@ -154,332 +130,6 @@ fn check_case_times(case: &Case, f: &mut Findings<'_>) {
             Some(_) => {}
         }
     }
-}
-
-/// `transfers.csv` against the transfers `case.ron` puts on the graph; returns what it says
-/// of them.
-fn check_transfers(
-    reader: &mut PackageReader,
-    case: &Case,
-    f: &mut Findings<'_>,
-) -> Result<HashMap<i64, Row>, PackageError> {
-    let mut rows: HashMap<i64, Row> = HashMap::new();
-    let pkg = reader.path().to_owned();
-    let Some(stream) = reader.reader("transfers.csv")? else { return Ok(rows) };
-    let stream = Bounded::csv(stream, "transfers.csv");
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(stream);
-    match csv.headers() {
-        Ok(h) if h.iter().eq(TRANSFER_COLUMNS) => {}
-        Ok(h) => {
-            f.push(
-                "transfers.csv",
-                format!(
-                    "transfers.csv: the header is {}, expected {}",
-                    h.iter().collect::<Vec<_>>().join(","),
-                    TRANSFER_COLUMNS.join(",")
-                ),
-            );
-            return Ok(rows);
-        }
-        Err(e) => {
-            if let Some(err) = csv_error(&pkg, "transfers.csv", &e) {
-                return Err(err);
-            }
-            f.push("transfers.csv", format!("transfers.csv: the header cannot be read: {e}"));
-            return Ok(rows);
-        }
-    }
-    let col = |name: &str| TRANSFER_COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-    let (c_id, c_chain, c_tx, c_dec, c_base, c_amount) =
-        (col("id"), col("chain"), col("tx_hash"), col("decimals"), col("amount_base_units"), col("amount"));
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    loop {
-        line += 1;
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(err) = csv_error(&pkg, "transfers.csv", &e) {
-                    return Err(err);
-                }
-                f.push("transfers.csv", format!("transfers.csv line {line}: {e}"));
-                continue;
-            }
-        }
-        let cell = |i: usize| restore(record.get(i).unwrap_or(""));
-        if record.len() != TRANSFER_COLUMNS.len() {
-            f.push(
-                "transfers.csv",
-                format!("transfers.csv line {line}: {} cells, the header has {}", record.len(), TRANSFER_COLUMNS.len()),
-            );
-            continue;
-        }
-        let Ok(id) = cell(c_id).parse::<i64>() else {
-            f.push("transfers.csv", format!("transfers.csv line {line}: id {:?} is not a number", cell(c_id)));
-            continue;
-        };
-        if !case.transfers.contains(&id) {
-            f.push(
-                "transfers.csv",
-                format!("transfers.csv line {line}: transfer {id} is not on the graph of case.ron: the row was added"),
-            );
-            continue;
-        }
-        if let Some(first) = rows.get(&id) {
-            f.push(
-                "transfers.csv",
-                format!("transfers.csv line {line}: transfer {id} has a row already (line {})", first.line),
-            );
-            continue;
-        }
-        let base = cell(c_base);
-        let shown = cell(c_amount);
-        if let (Ok(amount), Ok(decimals)) = (base.parse::<Amount>(), cell(c_dec).parse::<u8>())
-            && amount.format_units(decimals) != shown
-        {
-            f.push(
-                "transfers.csv",
-                format!(
-                    "transfers.csv line {line} (transfer {id}): amount {shown:?} is not amount_base_units {base} \
-                     with {decimals} decimals ({}): one of the two was changed",
-                    amount.format_units(decimals)
-                ),
-            );
-        }
-        rows.insert(
-            id,
-            Row { line, amount_base: base.to_owned(), tx_hash: cell(c_tx).to_owned(), chain: cell(c_chain).to_owned() },
-        );
-    }
-    let missing: Vec<i64> = case.transfers.iter().filter(|id| !rows.contains_key(id)).copied().collect();
-    for id in &missing {
-        f.push(
-            "transfers.csv",
-            format!(
-                "transfers.csv has no row for transfer {id}, which case.ron puts on the graph: the row was deleted"
-            ),
-        );
-    }
-    Ok(rows)
-}
-
-/// Every transfer edge of `graph.graphml` against `transfers.csv`: same transfer, amount in
-/// base units, transaction and chain.
-fn check_graphml(
-    reader: &mut PackageReader,
-    rows: &HashMap<i64, Row>,
-    f: &mut Findings<'_>,
-) -> Result<(), PackageError> {
-    let pkg = reader.path().to_owned();
-    let Some(stream) = reader.reader("graph.graphml")? else { return Ok(()) };
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(Bounded::xml(stream, "graph.graphml")));
-    let mut buf = Vec::new();
-    let mut edge: Option<BTreeMap<String, String>> = None;
-    let mut key: Option<String> = None;
-    let mut text = String::new();
-    loop {
-        let event = match xml.read_event_into(&mut buf) {
-            Ok(e) => e,
-            Err(quick_xml::Error::Io(io)) => {
-                return Err(PackageError::Refused {
-                    path: pkg,
-                    entry: "graph.graphml".to_owned(),
-                    reason: io.to_string(),
-                });
-            }
-            Err(e) => {
-                f.push(
-                    "graph.graphml",
-                    format!("graph.graphml: not readable XML at byte {}: {e}", xml.buffer_position()),
-                );
-                return Ok(());
-            }
-        };
-        match event {
-            Event::Eof => break,
-            Event::Start(e) if e.name().as_ref() == "edge" => edge = Some(BTreeMap::new()),
-            Event::Start(e) if e.name().as_ref() == "data" && edge.is_some() => {
-                key = e.try_get_attribute("key").ok().flatten().map(|a| a.value.into_owned());
-                text.clear();
-            }
-            Event::Text(t) if key.is_some() => text.push_str(&t),
-            Event::GeneralRef(r) if key.is_some() => {
-                text.push('&');
-                text.push_str(&r);
-                text.push(';');
-            }
-            Event::End(e) if e.name().as_ref() == "data" => {
-                if let (Some(k), Some(map)) = (key.take(), edge.as_mut()) {
-                    map.insert(k, std::mem::take(&mut text));
-                }
-            }
-            Event::End(e) if e.name().as_ref() == "edge" => {
-                if let Some(map) = edge.take() {
-                    graphml_edge(&map, rows, f);
-                }
-            }
-            _ => {}
-        }
-        buf.clear();
-    }
-    Ok(())
-}
-
-fn graphml_edge(edge: &BTreeMap<String, String>, rows: &HashMap<i64, Row>, f: &mut Findings<'_>) {
-    let Some(id_text) = edge.get("et") else { return };
-    let Ok(id) = id_text.parse::<i64>() else {
-        f.push("graph.graphml", format!("graph.graphml: an edge names transfer {id_text:?}, not a number"));
-        return;
-    };
-    let Some(row) = rows.get(&id) else {
-        f.push("graph.graphml", format!("graph.graphml: the edge of transfer {id} has no row in transfers.csv"));
-        return;
-    };
-    for (key, field, csv_value) in
-        [("eam", "amount_base_units", &row.amount_base), ("etx", "tx_hash", &row.tx_hash), ("ec", "chain", &row.chain)]
-    {
-        let graph_value = edge.get(key).map_or("", String::as_str);
-        // An unknown amount (a UTXO input whose spent output is not in the ledger) is an empty
-        // cell in transfers.csv and the ledger's mark, 0, in the graph.
-        let unknown_amount = key == "eam" && csv_value.is_empty() && graph_value == "0";
-        if graph_value != csv_value && !unknown_amount {
-            f.push(
-                "graph.graphml",
-                format!(
-                    "transfers.csv line {} (transfer {id}): {field} {csv_value:?}, but graph.graphml says \
-                     {graph_value:?}: one of the two was changed",
-                    row.line
-                ),
-            );
-        }
-    }
-}
-
-/// A table whose rows `case.ron` determines, compared cell by cell with the rows it should
-/// have (by the id in its first column, or the second for `labels.csv`'s `case` rows).
-fn check_table(
-    reader: &mut PackageReader,
-    name: &'static str,
-    columns: &[&str],
-    what: &str,
-    expected: &[Vec<String>],
-    labels: bool,
-    f: &mut Findings<'_>,
-) -> Result<(), PackageError> {
-    let pkg = reader.path().to_owned();
-    let Some(stream) = reader.reader(name)? else { return Ok(()) };
-    let id_col = usize::from(labels);
-    let mut want: BTreeMap<String, &Vec<String>> =
-        expected.iter().map(|r| (r.get(id_col).cloned().unwrap_or_default(), r)).collect();
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Bounded::csv(stream, name));
-    match csv.headers() {
-        Ok(h) if h.iter().eq(columns.iter().copied()) => {}
-        Ok(h) => {
-            f.push(
-                name,
-                format!(
-                    "{name}: the header is {}, expected {}",
-                    h.iter().collect::<Vec<_>>().join(","),
-                    columns.join(",")
-                ),
-            );
-            return Ok(());
-        }
-        Err(e) => {
-            if let Some(err) = csv_error(&pkg, name, &e) {
-                return Err(err);
-            }
-            f.push(name, format!("{name}: the header cannot be read: {e}"));
-            return Ok(());
-        }
-    }
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    loop {
-        line += 1;
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(err) = csv_error(&pkg, name, &e) {
-                    return Err(err);
-                }
-                f.push(name, format!("{name} line {line}: {e}"));
-                continue;
-            }
-        }
-        if labels && record.get(0) != Some("case") {
-            continue;
-        }
-        let id = record.get(id_col).unwrap_or("").to_owned();
-        let Some(expected) = want.remove(&id) else {
-            f.push(name, format!("{name} line {line}: {what} {id} is not in case.ron: the row was added"));
-            continue;
-        };
-        let differing: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .filter_map(|(i, col)| {
-                let have = record.get(i).unwrap_or("");
-                let should = neutralize(expected.get(i).map_or("", String::as_str)).into_owned();
-                (have != should).then(|| format!("{col} {:?}, case.ron says {:?}", restore(have), restore(&should)))
-            })
-            .collect();
-        if !differing.is_empty() {
-            f.push(name, format!("{name} line {line} ({what} {id}): {}", differing.join("; ")));
-        }
-    }
-    for id in want.keys() {
-        f.push(name, format!("{name} has no row for {what} {id} of case.ron: the row was deleted"));
-    }
-    Ok(())
-}
-
-/// The `ledger` rows of `labels.csv`: imported labels of addresses on the graph.
-fn check_ledger_labels(reader: &mut PackageReader, case: &Case, f: &mut Findings<'_>) -> Result<(), PackageError> {
-    let pkg = reader.path().to_owned();
-    let Some(stream) = reader.reader("labels.csv")? else { return Ok(()) };
-    let mut csv =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Bounded::csv(stream, "labels.csv"));
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    loop {
-        line += 1;
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                if let Some(err) = csv_error(&pkg, "labels.csv", &e) {
-                    return Err(err);
-                }
-                // The header and malformed rows were reported by the first pass.
-                continue;
-            }
-        }
-        match record.get(0) {
-            Some("case") => {}
-            Some("ledger") => {
-                let key = NodeKey::address(restore(record.get(2).unwrap_or("")), restore(record.get(3).unwrap_or("")));
-                if !case.nodes.contains_key(&key) {
-                    f.push(
-                        "labels.csv",
-                        format!(
-                            "labels.csv line {line}: an imported label of {}, which is not on the graph of case.ron: \
-                             the row was added",
-                            key.describe()
-                        ),
-                    );
-                }
-            }
-            Some(other) => f.push(
-                "labels.csv",
-                format!("labels.csv line {line}: origin {:?}, expected case or ledger", restore(other)),
-            ),
-            None => {}
-        }
-    }
-    Ok(())
 }
 
 /// `report.html` lists the SHA-256 and size of every data file it was made from: they must
