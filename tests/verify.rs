@@ -348,7 +348,7 @@ fn every_forgery_of_issue_12_fails_verify_naming_the_file_and_field() {
                 report_mismatch("hops.csv", &before("hops.csv"), &after("hops.csv")),
             ],
             Forgery::ReportRemoved => vec![
-                "report.pdf is missing: hoptrace writes it with report.html, which is here (the lists were rewritten \
+                "report.pdf is missing: every version-2 hoptrace evidence package holds it (the lists were rewritten \
                  without it)"
                     .to_owned(),
             ],
@@ -578,4 +578,141 @@ fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
     let e = opened.copy_file("transfers.csv", &d.join("copy.csv")).unwrap_err().to_string();
     assert!(e.contains("was changed since the package was opened"), "{e}");
     assert!(!d.join("copy.csv").exists(), "a copy that failed is removed");
+}
+
+/// The fixture packages of every format version hoptrace wrote (`tests/fixtures/packages`,
+/// see its README): folder, `format_version`, whether it holds the renderings, and how its
+/// writer wrote the Bitcoin input of unknown amount in `amount_base_units`.
+const FORMAT_VERSIONS: [(&str, u32, bool, &str); 4] = [
+    ("v1/no-renderings", 1, false, "0"),
+    ("v1/zero-amounts", 1, true, "0"),
+    ("v1/renderings", 1, true, ""),
+    ("v2", 2, true, ""),
+];
+
+fn fixture(folder: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages").join(folder)
+}
+
+/// The fixture package `folder` unzipped into `to` (to be tampered with).
+fn unzipped(folder: &str, to: &Path) -> std::path::PathBuf {
+    let files = hoptrace::package::read_package(&fixture(folder).join("package.zip"), &Default::default()).unwrap();
+    let out = to.join(folder.replace('/', "-"));
+    hoptrace::package::extract_into(&files, &out).unwrap();
+    out
+}
+
+#[test]
+fn every_format_version_ever_written_verifies_and_reads_back() {
+    for (folder, version, renderings, unknown_amount) in FORMAT_VERSIONS {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let f = fixture(folder);
+        let pkg = f.join("package.zip");
+        // Opening a ledger migrates it: a copy.
+        std::fs::copy(f.join("ledger.sqlite"), d.join("ledger.sqlite")).unwrap();
+        let key = f.join("key.pub");
+        let out = ok(&hoptrace(
+            d,
+            &["verify", pkg.to_str().unwrap(), "--public-key", key.to_str().unwrap(), "--ledger", "ledger.sqlite"],
+        ));
+        assert!(out.contains("intact and authentic"), "{folder}: {out}");
+        assert!(out.contains("Ledger: all 8 transfers present with the same fields"), "{folder}: {out}");
+        let report = verify(&pkg);
+        assert!(report.problems.is_empty(), "{folder}: {:?}", report.problems);
+        assert_eq!(report.manifest.as_ref().unwrap().format_version, version, "{folder}");
+        assert_eq!(report.files.len(), if renderings { 15 } else { 11 }, "{folder}");
+        assert!(matches!(report.audit, AuditStatus::Intact { entries: 6, .. }), "{folder}: {:?}", report.audit);
+        // Read back for review, without the ledger.
+        let opened = open_package(&pkg, None).unwrap();
+        let (ev, problems) = hoptrace::package::Evidence::from_package(&opened).unwrap();
+        assert!(problems.is_empty(), "{folder}: {problems:?}");
+        assert_eq!(ev.rows.len(), 8, "{folder}");
+        let csv = opened.with_reader("transfers.csv", |r| std::io::read_to_string(r)).unwrap().unwrap().unwrap();
+        let input = csv.lines().find(|l| l.contains(",utxo_input,")).unwrap();
+        assert_eq!(input.split(',').nth(12), Some(unknown_amount), "{folder}: {input}");
+        let input_id: i64 = input.split(',').next().unwrap().parse().unwrap();
+        assert_eq!(ev.rows[&input_id].transfer.amount_base, hoptrace::model::Amount::ZERO, "{folder}");
+        let hop = ev.case.hops.values().next().unwrap();
+        assert!(hop.rationale.starts_with("=four deposits"), "{folder}: {}", hop.rationale);
+    }
+}
+
+#[test]
+fn a_tampered_copy_of_every_format_version_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, ..) in FORMAT_VERSIONS {
+        // A changed byte: the hashes say which file.
+        let pkg = unzipped(folder, dir.path());
+        let hops = pkg.join("hops.csv");
+        let text = std::fs::read_to_string(&hops).unwrap();
+        std::fs::write(&hops, text.replace(",40,", ",90,")).unwrap();
+        let report = verify(&pkg);
+        assert!(report.bad_files().contains(&"hops.csv"), "{folder}: {:?}", report.problems);
+        // The lists rewritten to match, unsigned: the package against itself says what.
+        strip_signature(&pkg);
+        evidence_common::forge::recompute_lists(&pkg);
+        let report = verify(&pkg);
+        assert!(report.bad_files().is_empty(), "{folder}: {:?}", report.problems);
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("hops.csv line 2 (hop 1): confidence \"90\", case.ron says \"40\"")),
+            "{folder}: {:?}",
+            report.problems
+        );
+    }
+}
+
+#[test]
+fn renderings_are_required_from_version_2_and_all_or_none_in_version_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = unzipped("v2", dir.path());
+    for name in hoptrace::package::RENDERED_FILES {
+        std::fs::remove_file(v2.join(name)).unwrap();
+    }
+    strip_signature(&v2);
+    evidence_common::forge::recompute_lists(&v2);
+    let report = verify(&v2);
+    for name in hoptrace::package::RENDERED_FILES {
+        let want = format!("{name} is missing: every version-2 hoptrace evidence package holds it");
+        assert!(report.problems.iter().any(|p| p.starts_with(&want)), "{want}: {:?}", report.problems);
+    }
+    // The same done to a version-1 package is what the first writers wrote: intact.
+    let v1 = unzipped("v1/renderings", dir.path());
+    for name in hoptrace::package::RENDERED_FILES {
+        std::fs::remove_file(v1.join(name)).unwrap();
+    }
+    strip_signature(&v1);
+    evidence_common::forge::recompute_lists(&v1);
+    let report = verify(&v1);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    // One rendering removed from a version-1 package: the others say it was there.
+    let v1 = unzipped("v1/zero-amounts", dir.path());
+    std::fs::remove_file(v1.join("graph.svg")).unwrap();
+    strip_signature(&v1);
+    evidence_common::forge::recompute_lists(&v1);
+    let report = verify(&v1);
+    let want = "graph.svg is missing: hoptrace writes it with graph.png, which is here";
+    assert!(report.problems.iter().any(|p| p.starts_with(want)), "{:?}", report.problems);
+}
+
+#[test]
+fn a_newer_format_version_is_refused_naming_the_versions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = unzipped("v2", dir.path());
+    let m_path = pkg.join("manifest.json");
+    let mut m = Manifest::from_bytes(&std::fs::read(&m_path).unwrap()).unwrap();
+    m.format_version = 3;
+    std::fs::write(&m_path, m.to_bytes().unwrap()).unwrap();
+    strip_signature(&pkg);
+    let out = hoptrace(dir.path(), &["verify", pkg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = fails(&out);
+    let want = "hoptrace-evidence-package version 3, which this build of hoptrace does not read: it reads versions \
+                1 and 2 (and writes 2)";
+    assert!(text.contains(want), "{text}");
+    let err = open_package(&pkg, None).unwrap_err().to_string();
+    assert!(err.contains(want), "{err}");
 }

@@ -153,6 +153,27 @@ pub mod transfers {
         },
     };
 
+    /// The cells the first version-1 writers wrote for a transfer of unknown amount (before
+    /// 2026-12-07): `0` in `amount_base_units` and `amount`, as the ledger then stored it;
+    /// `None` for a known amount, written the same in every version.
+    #[must_use]
+    pub fn unknown_amount_as_zero(line: &Line<'_>) -> Option<Vec<String>> {
+        if line.row.amount().is_some() {
+            return None;
+        }
+        let mut cells = TABLE.cells(line);
+        let zero = crate::model::Amount::ZERO;
+        for (column, text) in [
+            (AMOUNT_BASE_UNITS, zero.to_string()),
+            (AMOUNT, line.decimals.map(|d| zero.format_units(d)).unwrap_or_default()),
+        ] {
+            if let Some(cell) = TABLE.index(column.name).and_then(|i| cells.get_mut(i)) {
+                *cell = text;
+            }
+        }
+        Some(cells)
+    }
+
     /// `transfers.csv`.
     pub static TABLE: Table<Transfers> = Table {
         file: "transfers.csv",

@@ -1,11 +1,76 @@
 //! What an evidence package is, for its writer ([`crate::export`]) and its readers alike:
-//! the format's name and version, the files it holds, the rule every file name follows, and
+//! the format's name and versions, the files it holds, the rule every file name follows, and
 //! the time text its files use.
+//!
+//! # Versions
+//!
+//! Every layout hoptrace ever wrote is read ([`FormatVersion`]):
+//!
+//! | `format_version` | written | layout |
+//! |---|---|---|
+//! | 1 | 2026-11-24 until version 2 | `case.ron`, `audit.jsonl`, `transfers.csv`, `hops.csv`, `labels.csv`, `notes.csv`, `graph.graphml`, `stix.json`, then `manifest.json`, `manifest.sig` (signed), `SHA256SUMS`. The first writers wrote nothing else; from 2026-11-24 (commit 116e9eb) the same number also carried `graph.svg`, `graph.png`, `report.html` and `report.pdf`, always the four together. Until 2026-12-07 (commit fccf8e8) a UTXO input whose spent output was not in the ledger was written with `0` in `amount_base_units` and `amount`; since then with an empty `amount_base_units` and `amount unknown (…)` |
+//! | 2 | since | the version-1 layout with the four renderings, which every package now holds, and unknown amounts written as unknown. Columns, manifest fields and every other file as in version 1 |
+//!
+//! Version 1 changed twice without a new number; version 2 names the layout written since,
+//! so a package that lacks its renderings is no longer taken for an early version-1 package.
 
 /// The `format` of a manifest.
 pub const FORMAT_NAME: &str = "hoptrace-evidence-package";
-/// The `format_version` this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The `format_version` this build writes.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// A package layout this build reads (see the module docs for what each holds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FormatVersion {
+    /// `format_version` 1: the renderings all four or none; an unknown amount may be `0`.
+    V1,
+    /// `format_version` 2: the renderings always; an unknown amount written as unknown.
+    V2,
+}
+
+impl FormatVersion {
+    /// Every version this build reads, oldest first.
+    pub const ALL: [FormatVersion; 2] = [FormatVersion::V1, FormatVersion::V2];
+
+    /// The version of `format_version` `number`, when this build reads it.
+    #[must_use]
+    pub fn from_number(number: u32) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.number() == number)
+    }
+
+    /// The `format_version` of the manifest.
+    #[must_use]
+    pub fn number(self) -> u32 {
+        match self {
+            FormatVersion::V1 => 1,
+            FormatVersion::V2 => 2,
+        }
+    }
+
+    /// Whether every package of this version holds the renderings ([`RENDERED_FILES`]); when
+    /// not, a package holds all four or none.
+    #[must_use]
+    pub fn renderings_required(self) -> bool {
+        self >= FormatVersion::V2
+    }
+
+    /// Whether an amount the ledger does not know (a UTXO input whose spent output is not in
+    /// it) may be written as `0`, as the first version-1 writers did.
+    #[must_use]
+    pub fn unknown_amount_may_be_zero(self) -> bool {
+        self == FormatVersion::V1
+    }
+
+    /// The versions this build reads, as text: `1 and 2`.
+    #[must_use]
+    pub fn readable_text() -> String {
+        let numbers: Vec<String> = Self::ALL.iter().map(|v| v.number().to_string()).collect();
+        match numbers.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => numbers.join(""),
+        }
+    }
+}
 
 /// Names the writer adds itself after the other files: the manifest, the optional signature
 /// and `SHA256SUMS`.
@@ -14,7 +79,8 @@ pub const RESERVED_NAMES: [&str; 3] = ["manifest.json", "manifest.sig", "SHA256S
 /// The rendered files in package order.
 pub const RENDERED_FILES: [&str; 4] = ["graph.svg", "graph.png", "report.html", "report.pdf"];
 
-/// The files of every package hoptrace writes (format 1), besides `manifest.sig`.
+/// The files of every package of every version, besides `manifest.sig` and the renderings
+/// ([`FormatVersion::renderings_required`]).
 pub const REQUIRED_FILES: [&str; 10] = [
     "case.ron",
     "audit.jsonl",
@@ -82,7 +148,18 @@ pub fn rfc3339(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::check_name;
+    use super::{FORMAT_VERSION, FormatVersion, check_name};
+
+    #[test]
+    fn versions_read_are_every_one_written() {
+        assert_eq!(FormatVersion::from_number(FORMAT_VERSION), Some(FormatVersion::V2));
+        assert_eq!(FormatVersion::from_number(1), Some(FormatVersion::V1));
+        assert_eq!(FormatVersion::from_number(0), None);
+        assert_eq!(FormatVersion::from_number(3), None);
+        assert_eq!(FormatVersion::readable_text(), "1 and 2");
+        assert!(FormatVersion::V2.renderings_required() && !FormatVersion::V1.renderings_required());
+        assert!(FormatVersion::V1.unknown_amount_may_be_zero() && !FormatVersion::V2.unknown_amount_may_be_zero());
+    }
 
     #[test]
     fn names_are_plain_file_names() {

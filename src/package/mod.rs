@@ -24,7 +24,8 @@ mod verify;
 
 pub use evidence::Evidence;
 pub use format::{
-    FORMAT_NAME, FORMAT_VERSION, PackageFile, RENDERED_FILES, REQUIRED_FILES, RESERVED_NAMES, check_name, rfc3339,
+    FORMAT_NAME, FORMAT_VERSION, FormatVersion, PackageFile, RENDERED_FILES, REQUIRED_FILES, RESERVED_NAMES,
+    check_name, rfc3339,
 };
 pub use manifest::{Manifest, ManifestFile, ManifestHeader, SumLine, parse_sums, sums_text};
 pub use open::{OpenedPackage, open_package};

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::format::{FORMAT_NAME, FORMAT_VERSION, RENDERED_FILES, REQUIRED_FILES, RESERVED_NAMES};
+use super::format::{FORMAT_NAME, FORMAT_VERSION, FormatVersion, RENDERED_FILES, REQUIRED_FILES, RESERVED_NAMES};
 use super::manifest::{Manifest, parse_sums};
 use super::sign::{PublicKey, check_signature};
 use super::unpack::{Limits, PackageError, PackageReader, SMALL_FILE_BYTES};
@@ -253,6 +253,13 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
         }
         None => None,
     };
+    let version = match &manifest {
+        Some(m) if m.format == FORMAT_NAME => match FormatVersion::from_number(m.format_version) {
+            Some(v) => Some(v),
+            None => return Err(unknown_version(&path, m.format_version)),
+        },
+        _ => None,
+    };
     let mut status: BTreeMap<String, FileStatus> = BTreeMap::new();
     for required in ["SHA256SUMS", "manifest.json"] {
         if !hashes.contains_key(required) {
@@ -332,7 +339,7 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
             }
         }
     }
-    check_file_set(&hashes, &mut status, &mut problems);
+    check_file_set(&hashes, version, &mut status, &mut problems);
     let files: Vec<FileCheck> = all
         .iter()
         .chain(status.keys().filter(|k| !all.contains(*k)))
@@ -366,7 +373,7 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
     let ledger = match &options.ledger {
         Some(l) => {
             let csv = reader.reader("transfers.csv")?;
-            super::open::check_ledger(l, csv, manifest.as_ref(), &mut problems)
+            super::open::check_ledger(l, csv, manifest.as_ref(), version, &mut problems)
         }
         None => LedgerStatus::NotChecked,
     };
@@ -384,10 +391,25 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
     })
 }
 
-/// Every file a package must hold, and no file a package never holds: the lists
-/// (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file.
+/// A package of a `format_version` this build does not read.
+fn unknown_version(path: &Path, number: u32) -> PackageError {
+    PackageError::Refused {
+        path: path.to_owned(),
+        entry: "manifest.json".to_owned(),
+        reason: format!(
+            "{FORMAT_NAME} version {number}, which this build of hoptrace does not read: it reads versions {} \
+             (and writes {FORMAT_VERSION}); verify the package with the hoptrace that wrote it, or a newer one",
+            FormatVersion::readable_text()
+        ),
+    }
+}
+
+/// Every file a package of its version must hold, and no file a package never holds: the
+/// lists (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file.
+/// Without a readable manifest the version is not known: the rules every version shares.
 fn check_file_set(
     hashes: &BTreeMap<String, (String, u64)>,
+    version: Option<FormatVersion>,
     status: &mut BTreeMap<String, FileStatus>,
     problems: &mut Vec<String>,
 ) {
@@ -399,12 +421,21 @@ fn check_file_set(
             mark(status, name, FileStatus::Missing);
         }
     }
-    // The reports are written together: one without the other was removed.
-    for (name, with) in [("report.pdf", "report.html"), ("report.html", "report.pdf"), ("graph.png", "report.html")] {
-        if !hashes.contains_key(name)
-            && hashes.contains_key(with)
-            && status.get(name).is_none_or(|s| *s == FileStatus::Ok)
-        {
+    // The renderings are written together (in version 1, all four or none): one without
+    // the others was removed.
+    let present = RENDERED_FILES.iter().find(|n| hashes.contains_key(**n));
+    for name in RENDERED_FILES {
+        if hashes.contains_key(name) || status.get(name).is_some_and(|s| *s != FileStatus::Ok) {
+            continue;
+        }
+        if let Some(v) = version.filter(|v| v.renderings_required()) {
+            problems.push(format!(
+                "{name} is missing: every version-{} hoptrace evidence package holds it (the lists were rewritten \
+                 without it)",
+                v.number()
+            ));
+            mark(status, name, FileStatus::Missing);
+        } else if let Some(with) = present {
             problems.push(format!(
                 "{name} is missing: hoptrace writes it with {with}, which is here (the lists were rewritten without it)"
             ));
@@ -578,10 +609,12 @@ fn check_audit(
 }
 
 fn check_manifest(m: &Manifest, case: &Case, problems: &mut Vec<String>) {
-    if m.format != FORMAT_NAME || m.format_version != FORMAT_VERSION {
+    if m.format != FORMAT_NAME {
         problems.push(format!(
-            "manifest.json: format {:?} version {}, this build reads {FORMAT_NAME:?} version {FORMAT_VERSION}",
-            m.format, m.format_version
+            "manifest.json: format {:?} version {}, this build reads {FORMAT_NAME:?} versions {}",
+            m.format,
+            m.format_version,
+            FormatVersion::readable_text()
         ));
     }
     let mut differs = |field: &str, manifest: &str, case: &str| {
