@@ -9,10 +9,14 @@
 //! | `format_version` | written | layout |
 //! |---|---|---|
 //! | 1 | 2026-11-24 until version 2 | `case.ron`, `audit.jsonl`, `transfers.csv`, `hops.csv`, `labels.csv`, `notes.csv`, `graph.graphml`, `stix.json`, then `manifest.json`, `manifest.sig` (signed), `SHA256SUMS`. The first writers wrote nothing else; from 2026-11-24 (commit 116e9eb) the same number also carried `graph.svg`, `graph.png`, `report.html` and `report.pdf`, always the four together. Until 2026-12-07 (commit fccf8e8) a UTXO input whose spent output was not in the ledger was written with `0` in `amount_base_units` and `amount`; since then with an empty `amount_base_units` and `amount unknown (…)` |
-//! | 2 | since | the version-1 layout with the four renderings, which every package now holds, and unknown amounts written as unknown. Columns, manifest fields and every other file as in version 1 |
+//! | 2 | since | the last version-1 layout under its own number: the four renderings (every export writes them) and unknown amounts written as unknown. Columns, manifest fields and every other file as in version 1 |
 //!
-//! Version 1 changed twice without a new number; version 2 names the layout written since,
-//! so a package that lacks its renderings is no longer taken for an early version-1 package.
+//! Version 1 changed twice without a new number; version 2 names the layout written since, so
+//! a reader knows which layout to expect (`verify --ledger` takes a `0` for an unknown amount
+//! from a version-1 package only). The renderings are not required in either version: the
+//! first version-1 packages have none, and a package made with the writer's `PackageBuilder`
+//! holds the renderings its maker added (`report.pdf` and `report.html` go together, and
+//! `graph.png` with them).
 
 /// The `format` of a manifest.
 pub const FORMAT_NAME: &str = "hoptrace-evidence-package";
@@ -22,9 +26,10 @@ pub const FORMAT_VERSION: u32 = 2;
 /// A package layout this build reads (see the module docs for what each holds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FormatVersion {
-    /// `format_version` 1: the renderings all four or none; an unknown amount may be `0`.
+    /// `format_version` 1: with or without the renderings; an unknown amount may be `0`.
     V1,
-    /// `format_version` 2: the renderings always; an unknown amount written as unknown.
+    /// `format_version` 2: the renderings written by every export; an unknown amount written
+    /// as unknown.
     V2,
 }
 
@@ -45,13 +50,6 @@ impl FormatVersion {
             FormatVersion::V1 => 1,
             FormatVersion::V2 => 2,
         }
-    }
-
-    /// Whether every package of this version holds the renderings ([`RENDERED_FILES`]); when
-    /// not, a package holds all four or none.
-    #[must_use]
-    pub fn renderings_required(self) -> bool {
-        self >= FormatVersion::V2
     }
 
     /// Whether an amount the ledger does not know (a UTXO input whose spent output is not in
@@ -79,8 +77,7 @@ pub const RESERVED_NAMES: [&str; 3] = ["manifest.json", "manifest.sig", "SHA256S
 /// The rendered files in package order.
 pub const RENDERED_FILES: [&str; 4] = ["graph.svg", "graph.png", "report.html", "report.pdf"];
 
-/// The files of every package of every version, besides `manifest.sig` and the renderings
-/// ([`FormatVersion::renderings_required`]).
+/// The files of every package of every version, besides `manifest.sig` and the renderings.
 pub const REQUIRED_FILES: [&str; 10] = [
     "case.ron",
     "audit.jsonl",
@@ -157,7 +154,6 @@ mod tests {
         assert_eq!(FormatVersion::from_number(0), None);
         assert_eq!(FormatVersion::from_number(3), None);
         assert_eq!(FormatVersion::readable_text(), "1 and 2");
-        assert!(FormatVersion::V2.renderings_required() && !FormatVersion::V1.renderings_required());
         assert!(FormatVersion::V1.unknown_amount_may_be_zero() && !FormatVersion::V2.unknown_amount_may_be_zero());
     }
 

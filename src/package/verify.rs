@@ -339,7 +339,7 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
             }
         }
     }
-    check_file_set(&hashes, version, &mut status, &mut problems);
+    check_file_set(&hashes, &mut status, &mut problems);
     let files: Vec<FileCheck> = all
         .iter()
         .chain(status.keys().filter(|k| !all.contains(*k)))
@@ -404,12 +404,11 @@ fn unknown_version(path: &Path, number: u32) -> PackageError {
     }
 }
 
-/// Every file a package of its version must hold, and no file a package never holds: the
-/// lists (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file.
-/// Without a readable manifest the version is not known: the rules every version shares.
+/// Every file a package must hold, and no file a package never holds: the lists
+/// (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file. The same
+/// in every version.
 fn check_file_set(
     hashes: &BTreeMap<String, (String, u64)>,
-    version: Option<FormatVersion>,
     status: &mut BTreeMap<String, FileStatus>,
     problems: &mut Vec<String>,
 ) {
@@ -421,21 +420,14 @@ fn check_file_set(
             mark(status, name, FileStatus::Missing);
         }
     }
-    // The renderings are written together (in version 1, all four or none): one without
-    // the others was removed.
-    let present = RENDERED_FILES.iter().find(|n| hashes.contains_key(**n));
-    for name in RENDERED_FILES {
-        if hashes.contains_key(name) || status.get(name).is_some_and(|s| *s != FileStatus::Ok) {
-            continue;
-        }
-        if let Some(v) = version.filter(|v| v.renderings_required()) {
-            problems.push(format!(
-                "{name} is missing: every version-{} hoptrace evidence package holds it (the lists were rewritten \
-                 without it)",
-                v.number()
-            ));
-            mark(status, name, FileStatus::Missing);
-        } else if let Some(with) = present {
+    // The reports are written together: one without the other was removed. (The renderings
+    // are not required as such: the first version-1 packages have none, and a package built
+    // with `PackageBuilder` holds the renderings its maker added.)
+    for (name, with) in [("report.pdf", "report.html"), ("report.html", "report.pdf"), ("graph.png", "report.html")] {
+        if !hashes.contains_key(name)
+            && hashes.contains_key(with)
+            && status.get(name).is_none_or(|s| *s == FileStatus::Ok)
+        {
             problems.push(format!(
                 "{name} is missing: hoptrace writes it with {with}, which is here (the lists were rewritten without it)"
             ));
