@@ -98,9 +98,11 @@ fn train_open_builds_in_the_data_folder_of_a_read_only_installation() {
     for f in ["README.md", "case.ron", "walkthrough.ron", "exercises.ron"] {
         std::fs::copy(source.join(f), copy.join(f)).expect("copy");
     }
-    for e in training::IMPORTED.iter().chain(&["ground-truth.json"]) {
+    for e in training::IMPORTED {
         std::fs::copy(source.join("exports").join(e), copy.join("exports").join(e)).expect("copy export");
     }
+    std::fs::create_dir_all(copy.join(training::INSTRUCTOR_DIR)).expect("mkdir");
+    std::fs::copy(training::truth_path(&source), training::truth_path(&copy)).expect("copy the ground truth");
     let before = tree(&installed);
     // chmod -R a-w; root ignores permissions, so the test also checks nothing was created.
     set_read_only(&installed, true);
@@ -128,6 +130,10 @@ fn train_open_builds_in_the_data_folder_of_a_read_only_installation() {
     let ledger = hoptrace::ledger::SqliteLedger::open(&work.join("ledger.sqlite")).expect("the built ledger");
     hoptrace::graph::Investigation::open(case, ledger).expect("the case binds to the ledger built on open");
     assert!(!std::fs::metadata(work.join("case.ron")).expect("case").permissions().readonly());
+    // The answers stay with the instructor: nothing in the trainee's folder holds them.
+    let copied = tree(&data);
+    assert!(!copied.is_empty(), "the working folder has files");
+    assert!(!copied.iter().any(|p| p.contains(training::TRUTH_FILE)), "{copied:?}");
     let list = run(&["train", "list", "--cases", &cases]);
     let line = text(&list.stdout).lines().find(|l| l.starts_with("actor-reuse")).map(str::to_owned);
     assert!(line.as_deref().is_some_and(|l| l.ends_with("[ledger built]")), "{line:?}");

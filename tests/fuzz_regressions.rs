@@ -28,7 +28,24 @@ fn bigquery_bitcoin_names_a_duplicated_empty_key() {
 /// cryo reader now refuses the file, naming the row group and column.
 #[test]
 fn cryo_refuses_a_damaged_parquet_column_instead_of_panicking() {
-    let input = include_bytes!("fuzz_inputs/cryo_parquet-dictionary-without-dictionary-page.parquet");
+    let message =
+        read_damaged_parquet(include_bytes!("fuzz_inputs/cryo_parquet-dictionary-without-dictionary-page.parquet"));
+    assert!(message.contains("row group 0, column") && message.contains("damaged"), "{message}");
+}
+
+/// fuzz target `cryo_parquet` (found by CI's short run): a column chunk whose offset or length
+/// is negative made the parquet crate panic ("column start and length should not be negative")
+/// while opening the column, outside the guard the decoder had; every call into the crate is
+/// now guarded, and the file is refused naming the row group and column.
+#[test]
+fn cryo_refuses_a_column_chunk_with_a_negative_range_instead_of_panicking() {
+    let message = read_damaged_parquet(include_bytes!("fuzz_inputs/cryo_parquet-negative-column-chunk-range.parquet"));
+    assert!(message.contains("row group 0, column") && message.contains("damaged"), "{message}");
+    assert!(message.contains("should not be negative"), "the crate's reason is kept: {message}");
+}
+
+/// Reads `input` as the `cryo_parquet` fuzz target does and returns the refusal.
+fn read_damaged_parquet(input: &[u8]) -> String {
     // As the fuzz target hands it to the reader: with the Parquet magic in front.
     let mut bytes = Vec::new();
     if !input.starts_with(b"PAR1") {
@@ -43,8 +60,7 @@ fn cryo_refuses_a_damaged_parquet_column_instead_of_panicking() {
     let mut sink = Collected::default();
     let mut input: &[u8] = &bytes;
     let result = import::read(Format::Cryo, &mut input, &ctx, &mut sink);
-    let message = result.expect_err("a damaged file is refused").to_string();
-    assert!(message.contains("row group 0, column") && message.contains("damaged"), "{message}");
+    result.expect_err("a damaged file is refused").to_string()
 }
 
 /// fuzz target `case_load`: a case whose node position is NaN loads; saved and loaded again it

@@ -15,13 +15,7 @@ use hoptrace::model::TransferKind;
 
 /// A file of `../shared/data`; `None` (test skipped) when absent, a failure when `CI=true`.
 fn data(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/data absent: {}", p.display());
-    eprintln!("SKIPPED: ../shared/data absent ({})", p.display());
-    None
+    common::shared_data(rel)
 }
 
 fn ledger(dir: &Path) -> SqliteLedger {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use hoptrace::case::{Case, file};
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{Ledger, SqliteLedger};
+use hoptrace::model::HopKind;
 use hoptrace::scenario::training::GENERATED_ON_OPEN;
 use hoptrace::training::{self, Answer, Exercise, Replay, ReplayError};
 
@@ -22,9 +23,14 @@ fn cases() -> PathBuf {
 
 /// The files compared with the committed folder.
 fn files(name: &str) -> Vec<String> {
-    let mut f = vec!["case.ron".to_owned(), "walkthrough.ron".to_owned(), "exercises.ron".to_owned()];
+    let mut f = vec![
+        "case.ron".to_owned(),
+        "walkthrough.ron".to_owned(),
+        "exercises.ron".to_owned(),
+        format!("{}/{}", training::INSTRUCTOR_DIR, training::TRUTH_FILE),
+    ];
     if !GENERATED_ON_OPEN.contains(&name) {
-        for e in ["transfers.csv", "bitcoin-rawtx.jsonl", "labels.yaml", "ground-truth.json"] {
+        for e in training::IMPORTED {
             f.push(format!("exports/{e}"));
         }
     }
@@ -66,6 +72,10 @@ fn committed_folders_are_reproduced_byte_for_byte() {
             assert!(have == generated, "cases/{name}/{f} differs from the generator's output (bless if intended)");
         }
         assert!(committed.join("README.md").exists(), "cases/{name}/README.md");
+        // The answers are not among the files a trainee imports (and opens in a file chooser).
+        for exports in [dir.join("exports"), committed.join("exports")] {
+            assert!(!exports.join(training::TRUTH_FILE).exists(), "{}: the ground truth is there", exports.display());
+        }
     }
 }
 
@@ -83,7 +93,10 @@ fn walkthroughs_replay_forward_and_back_to_the_start() {
         let n = walkthrough.steps.len();
         assert!(n >= 8, "{name}: {n} steps");
         let mut replay = Replay::new(walkthrough);
-        while replay.next(&mut inv).unwrap_or_else(|e| panic!("{name}: {e}")).is_some() {}
+        while replay.next(&mut inv).unwrap_or_else(|e| panic!("{name}: {e}")).is_some() {
+            // On a fresh copy every step applies all its commands.
+            assert_eq!(replay.skipped(), &[] as &[String], "{name}: step {}", replay.position());
+        }
         assert_eq!(replay.position(), n);
         assert!(replay.at_end());
         let end = content(inv.case());
@@ -95,6 +108,88 @@ fn walkthroughs_replay_forward_and_back_to_the_start() {
         assert_eq!(replay.position(), 0);
         assert_eq!(content(inv.case()), start, "{name}: forward then back leaves the case as it started");
         inv.case().verify_audit().expect("audit after going back");
+    }
+}
+
+#[test]
+fn replaying_on_a_changed_copy_adds_nothing_twice() {
+    for name in training::names() {
+        let (_tmp, dir) = fresh(name);
+        let data = data_of(&dir);
+        let walkthrough = training::load_walkthrough(&dir).expect("walkthrough");
+        let open = || {
+            let (case_path, ledger_path) = training::open_in(&dir, &data).expect("open");
+            let case = file::load(&case_path).expect("case");
+            (case_path, Investigation::open(case, SqliteLedger::open(&ledger_path).expect("ledger")).expect("inv"))
+        };
+        // The trainee replays the whole walkthrough and saves: their copy holds its hops.
+        let (case_path, mut inv) = open();
+        let mut replay = Replay::new(walkthrough.clone());
+        while replay.next(&mut inv).unwrap_or_else(|e| panic!("{name}: {e}")).is_some() {}
+        let hops = inv.case().hops.len();
+        assert!(hops > 0, "{name}");
+        file::save(inv.case(), &case_path).expect("save the trainee's copy");
+        drop(inv);
+        // Reopened, the walkthrough starts again on the changed copy and changes nothing.
+        let (_, mut inv) = open();
+        let saved = content(inv.case());
+        let mut replay = Replay::new(walkthrough.clone());
+        let mut skipped_annotations = 0;
+        while let Some(step) = replay.next(&mut inv).unwrap_or_else(|e| panic!("{name}: replay on the copy: {e}")) {
+            let annotate = matches!(step.action, training::Action::Annotate(_));
+            let changes = !matches!(step.action, training::Action::Focus(_) | training::Action::Highlight { .. });
+            let skipped = replay.skipped().to_vec();
+            assert_eq!(skipped.is_empty(), !changes, "{name}, step {}: {skipped:?}", replay.position());
+            if annotate {
+                assert!(skipped.iter().all(|s| s.contains("already records these transfers")), "{skipped:?}");
+                skipped_annotations += 1;
+            }
+            let (_, _, highlighted) = replay.view();
+            assert!(highlighted.iter().all(|h| inv.case().hops.contains_key(h)), "{name}: highlights resolve");
+        }
+        assert!(skipped_annotations > 0, "{name}");
+        assert_eq!(inv.case().hops.len(), hops, "{name}: no hop duplicated");
+        assert_eq!(content(inv.case()), saved, "{name}: replaying on the copy changes nothing");
+        // Going back undoes nothing it did not do.
+        while replay.previous(&mut inv).unwrap_or_else(|e| panic!("{name}: back: {e}")).is_some() {}
+        assert_eq!(content(inv.case()), saved, "{name}");
+    }
+}
+
+#[test]
+fn a_hop_the_trainee_marked_is_not_marked_again_by_the_walkthrough() {
+    let (_tmp, dir) = fresh("ronin-bridge");
+    let (case_path, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open");
+    let mut inv =
+        Investigation::open(file::load(&case_path).expect("case"), SqliteLedger::open(&ledger_path).expect("l"))
+            .expect("investigation");
+    let walkthrough = training::load_walkthrough(&dir).expect("walkthrough");
+    // Replay up to the first annotation, undo it, and mark the same hop by hand with another kind.
+    let first = walkthrough.steps.iter().position(|s| matches!(s.action, training::Action::Annotate(_))).expect("one");
+    let mut replay = Replay::new(walkthrough.clone());
+    for _ in 0..=first {
+        replay.next(&mut inv).expect("step");
+    }
+    let id = *inv.case().hops.keys().next_back().expect("the walkthrough's hop");
+    let mut hop = inv.case().hops[&id].clone();
+    replay.previous(&mut inv).expect("back");
+    let venue = "my guess".to_owned();
+    hop.kind = if hop.kind.name() == "swap" { HopKind::CashOut { venue } } else { HopKind::Swap { venue } };
+    inv.apply(Command::AnnotateHop { hop }).expect("the trainee marks it");
+    let mine = *inv.case().hops.keys().next_back().expect("the trainee's hop");
+    let hops = inv.case().hops.len();
+    let step = replay.next(&mut inv).expect("replayed").expect("a step").clone();
+    assert!(matches!(step.action, training::Action::Annotate(_)));
+    assert_eq!(inv.case().hops.len(), hops, "not marked twice");
+    let said = replay.skipped().join(" ");
+    assert!(said.contains(&format!("hop #{mine}")) && said.contains("the walkthrough says"), "{said}");
+    // Later highlights of that step point at the trainee's hop.
+    while let Some(s) = replay.next(&mut inv).expect("step") {
+        if let training::Action::Highlight { hop_steps, .. } = s.action.clone()
+            && hop_steps.contains(&first)
+        {
+            assert!(replay.view().2.contains(&mine), "the highlight shows hop #{mine}");
+        }
     }
 }
 
@@ -154,7 +249,7 @@ fn exercises_are_answerable_and_answers_come_from_the_truth() {
         let (_tmp, dir) = fresh(name);
         let (_, ledger_path) = training::open_in(&dir, &data_of(&dir)).expect("open");
         let ledger = SqliteLedger::open(&ledger_path).expect("ledger");
-        let truth = std::fs::read_to_string(dir.join("exports/ground-truth.json")).expect("truth");
+        let truth = std::fs::read_to_string(training::truth_path(&dir)).expect("truth");
         let exercises: Vec<Exercise> = training::load_exercises(&dir).expect("exercises");
         assert!(exercises.len() >= 5, "{name}: {} exercises", exercises.len());
         let ids: BTreeSet<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
@@ -227,6 +322,7 @@ fn the_large_scenario_is_generated_on_first_open() {
     let generated = training::work_dir(&dir, &data_of(&dir)).join("exports/transfers.csv");
     assert_eq!(ledger_path.parent(), generated.parent().and_then(Path::parent), "generated beside the ledger");
     assert!(!dir.join("exports").exists(), "nothing is generated into the case folder");
+    assert!(!generated.with_file_name(training::TRUTH_FILE).exists(), "no answers among the trainee's exports");
     let csv = std::fs::read_to_string(generated).expect("csv");
     let receivers: BTreeSet<&str> =
         csv.lines().skip(1).filter(|l| l.starts_with("ethereum,")).filter_map(|l| l.split(',').nth(6)).collect();

@@ -58,7 +58,7 @@ fn the_palette_lists_every_action_and_runs_the_one_typed() {
     h.run();
     assert!(h.state().palette.is_some(), "Ctrl+Shift+P opens the palette");
     // Every action is listed with its text (and shortcut, when it has one).
-    for a in Action::ALL {
+    for a in Action::all() {
         let label = match a.shortcut() {
             Some(s) => format!("{} {}", a.text(), h.ctx.format_shortcut(&s)),
             None => a.text().to_owned(),
@@ -384,7 +384,7 @@ fn help_lists_every_action_with_its_shortcut_and_guides_a_first_case() {
     h.run();
     assert_eq!(h.state().help, Some(hoptrace::ui::help::HelpPage::Shortcuts));
     assert!(h.query_all_by_label("Keyboard shortcuts").next().is_some(), "the window's title");
-    for a in Action::ALL {
+    for a in Action::all() {
         assert!(h.query_all_by_label(a.help()).next().is_some(), "{:?} is not listed", a.text());
     }
     assert!(h.query_all_by_label("Ctrl+N").next().is_some(), "New case's shortcut");

@@ -197,8 +197,8 @@ fn an_intact_package_opens_read_only_with_the_green_banner() {
     let key = h.state().review.loaded().unwrap().evidence.case.seeds[0].clone();
     h.state_mut().select(&key);
     h.run();
-    for a in Action::ALL.iter().filter(|a| !a.read_only()) {
-        assert!(!h.state().action_enabled(*a), "{} is disabled in review mode", a.text());
+    for a in Action::all().filter(|a| !a.read_only()) {
+        assert!(!h.state().action_enabled(a), "{} is disabled in review mode", a.text());
     }
     assert!(h.state().action_enabled(Action::AddReviewComment));
     h.get_by_label("Graph").click();

@@ -2,6 +2,10 @@
 //! only reachable backwards get negative columns, to the left), rows ordered by time and then
 //! by the barycenter of their neighbours in the previous column to reduce crossings.
 //!
+//! The seeds' column is spaced wider ([`SEED_ROW`]) and never wrapped: the window draws a seed's
+//! label at every zoom, in screen points, so seeds one [`ROW`] apart have their labels on top of
+//! each other as soon as the view zooms out (to fit the graph in a narrow canvas, say).
+//!
 //! O((n + e) log n) for n nodes and e edges: two BFS passes, a sort per column and a fixed number
 //! of barycenter sweeps. Pinned nodes keep their position.
 
@@ -23,6 +27,18 @@ pub const COLUMN: f32 = 260.0;
 /// Distance between rows: two of the largest value-sized nodes (radius 26) with the label under
 /// the upper one, so stacked nodes and their labels do not touch.
 pub const ROW: f32 = 84.0;
+
+/// The largest node radius at zoom 1 (`crate::style::node_radius`).
+pub const NODE_RADIUS_MAX: f32 = 26.0;
+/// Screen height a node's label takes under it, whatever the zoom: the gap under the node (4),
+/// the 12-point text (about 15) and its background's margin (2 above, 2 below).
+pub const LABEL_HEIGHT_PX: f32 = 23.0;
+/// The seeds' labels stay apart down to this zoom (below the 0.45 where other labels fade out;
+/// a graph fitted into a narrow canvas is drawn at 0.3–0.4).
+pub const SEED_LABEL_ZOOM: f32 = 0.25;
+/// Distance between rows of the seeds' column: two of the largest nodes plus a label and a
+/// 4-point gap at [`SEED_LABEL_ZOOM`] (52 + 27 / 0.25 = 160), rounded up to two rows.
+pub const SEED_ROW: f32 = 2.0 * ROW;
 
 impl Default for FlowSpacing {
     fn default() -> Self {
@@ -143,7 +159,14 @@ pub fn layout(g: &LayoutGraph, spacing: FlowSpacing) -> Positions {
     // A column taller than WRAP_ROWS (a hub's 5,000 counterparties) is wrapped into a block of
     // sub-columns about as wide as it is tall, filled down then right in the column's order.
     let sub_w = SUB_COLUMN;
-    let blocks: Vec<(usize, usize)> = columns.iter().map(|col| wrapped(col.len(), spacing.row, sub_w)).collect();
+    // The column holding seeds: one tall column of wide rows, so their labels stay apart.
+    let seeded: Vec<bool> = columns.iter().map(|col| col.iter().any(|&i| g.nodes[i].seed)).collect();
+    let row_of = |c: usize| if seeded[c] { spacing.row.max(SEED_ROW) } else { spacing.row };
+    let blocks: Vec<(usize, usize)> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| if seeded[c] { (1, col.len().max(1)) } else { wrapped(col.len(), spacing.row, sub_w) })
+        .collect();
     let mut left = Vec::with_capacity(width);
     let mut x = 0.0f32;
     for &(subs, _) in &blocks {
@@ -153,13 +176,15 @@ pub fn layout(g: &LayoutGraph, spacing: FlowSpacing) -> Positions {
     // The seeds' column stays at x = 0.
     let origin = usize::try_from(-min_col).ok().and_then(|c| left.get(c).copied()).unwrap_or(0.0);
     let mut pos: Positions = vec![(0.0, 0.0); n];
-    for ((col, &(_, rows)), &x0) in columns.iter().zip(&blocks).zip(&left) {
+    for (c, ((col, &(_, rows)), &x0)) in columns.iter().zip(&blocks).zip(&left).enumerate() {
+        let row_h = row_of(c);
         for (k, &i) in col.iter().enumerate() {
             let (sub, row) = (k / rows, k % rows);
-            pos[i] = (x0 - origin + sub as f32 * sub_w, (row as f32 - rows as f32 / 2.0) * spacing.row);
+            pos[i] = (x0 - origin + sub as f32 * sub_w, (row as f32 - rows as f32 / 2.0) * row_h);
         }
     }
-    let tallest = blocks.iter().map(|b| b.1).max().unwrap_or(0) as f32;
+    // In rows of the ordinary spacing, below the lowest column.
+    let tallest = (0..width).map(|c| blocks[c].1 as f32 * row_of(c) / spacing.row).fold(0.0, f32::max);
     let per_row = (width.max(4)) as usize;
     for (k, &i) in loose.iter().enumerate() {
         let x = (k % per_row) as f32 * spacing.column + left.first().copied().unwrap_or(0.0) - origin;
@@ -245,6 +270,23 @@ mod tests {
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(seen.len(), 2_000, "no two senders share a place");
+    }
+
+    #[test]
+    fn the_seed_row_keeps_seed_labels_apart_down_to_the_seed_label_zoom() {
+        // Screen distance between two seeds, minus two largest nodes, a label and a 4-point gap.
+        let room = SEED_LABEL_ZOOM * (SEED_ROW - 2.0 * NODE_RADIUS_MAX) - LABEL_HEIGHT_PX - 4.0;
+        assert!(room >= 0.0, "{room}");
+        // Many seeds in one column: one column, rows SEED_ROW apart, not a wrapped block.
+        let mut g = LayoutGraph { nodes: (0..20).map(|i| node(true, i)).collect(), edges: Vec::new() };
+        g.nodes.push(node(false, 100));
+        g.edges.push((0, 20));
+        let p = layout(&g, FlowSpacing::default());
+        let mut ys: Vec<f32> = p[..20].iter().map(|q| q.1).collect();
+        assert!(p[..20].iter().all(|q| q.0 == 0.0), "{p:?}");
+        ys.sort_by(f32::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= SEED_ROW), "{ys:?}");
+        assert!(p[20].1 >= ys[0] && p[20].1 <= ys[19], "the recipient is beside the seeds");
     }
 
     #[test]

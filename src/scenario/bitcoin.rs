@@ -147,7 +147,7 @@ pub fn mixer(b: &mut Builder, releases: &[Utxo]) -> Vec<Utxo> {
 pub fn peel_and_otc(b: &mut Builder, mut payouts: Vec<Utxo>) -> (String, Vec<OtcReceipt>) {
     b.part("peel");
     let broker = addresses::btc_p2pkh(&mut b.rng);
-    b.label(BITCOIN, &broker, "OTC broker (synthetic)", "otc", None, "forensic");
+    b.label(BITCOIN, &broker, "OTC broker, BTC buying address (synthetic)", "otc", None, "forensic");
     payouts.sort_by(|a, c| c.value.cmp(&a.value).then(a.txid.cmp(&c.txid)));
     let mut receipts = Vec::new();
     let mut sell = |b: &mut Builder, u: Utxo, time: i64| {

@@ -2,6 +2,8 @@
 //! make well-formed account-model transactions and Bitcoin transactions (inputs spend earlier
 //! outputs; inputs minus outputs is the miner fee).
 
+use std::collections::HashMap;
+
 use super::addresses;
 use super::rng::Rng;
 use super::truth::{AttackerAddress, GroundTruth, TransferRef};
@@ -288,6 +290,29 @@ impl Builder {
             added_by: Some(LABEL_CREATOR.to_owned()),
             line: 0,
         });
+    }
+
+    /// Gives every labelled address a name of its own: where one entity name labels several
+    /// addresses (a service's deposit addresses, a pool's relayers), they are numbered in the
+    /// order they were labelled, the number before a trailing ` (synthetic)`: "Pool relayer 2
+    /// (synthetic)". One address labelled on several chains keeps one name. Called once, when
+    /// the scenario is complete. O(labels).
+    pub fn name_labels_apart(&mut self) {
+        let mut addresses: HashMap<String, Vec<String>> = HashMap::new();
+        for l in &self.labels {
+            let seen = addresses.entry(l.entity.clone()).or_default();
+            if !seen.contains(&l.address) {
+                seen.push(l.address.clone());
+            }
+        }
+        for l in &mut self.labels {
+            let Some(seen) = addresses.get(&l.entity).filter(|s| s.len() > 1) else { continue };
+            let n = seen.iter().position(|a| *a == l.address).map_or(0, |i| i + 1);
+            l.entity = match l.entity.strip_suffix(" (synthetic)") {
+                Some(name) => format!("{name} {n} (synthetic)"),
+                None => format!("{} {n}", l.entity),
+            };
+        }
     }
 
     /// Records an attacker-controlled address.

@@ -12,6 +12,11 @@ use crate::graph::{Command, CommandError, Investigation};
 use crate::ledger::{ImportReport, Ledger, LedgerError, SqliteLedger};
 use crate::model::{Hop, HopKind, HopStatus};
 
+/// The demo case's title: what its first view shows (the exploiters' transfers, a pool hop and
+/// the bridge hop to Bitcoin). The custodial mixer, the peel chains and the Tron USDT cash-out
+/// are further along, for the user to find by expanding.
+pub const DEMO_TITLE: &str = "Demo: exploiters of a bridge hack traced into a pool and a bridge to Bitcoin";
+
 /// Why the demo could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -68,7 +73,7 @@ pub fn build_demo(exports_dir: &Path, ledger_path: &Path) -> Result<Demo, DemoEr
         ledger,
         ledger_name,
         format!("case-demo-{:x}", scenario.config.seed),
-        "Demo: bridge hack laundered through a pool, a bridge to Bitcoin, a mixer and Tron USDT".to_owned(),
+        DEMO_TITLE.to_owned(),
         "hoptrace demo".to_owned(),
         start,
     )?
@@ -154,4 +159,78 @@ pub fn build_demo(exports_dir: &Path, ledger_path: &Path) -> Result<Demo, DemoEr
         inv.apply(Command::AnnotateHop { hop })?;
     }
     Ok(Demo { investigation: inv, reports, seed: scenario.config.seed })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::case::NodeKey;
+
+    #[test]
+    fn no_two_addresses_in_the_demo_share_a_label_name() {
+        let scenario = generate(&ScenarioConfig::small()).expect("generate the demo");
+        let mut by_name: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for l in &scenario.labels {
+            by_name.entry(l.entity.as_str()).or_default().insert(l.address.as_str());
+        }
+        assert!(by_name.len() > 10, "{} names", by_name.len());
+        let shared: Vec<_> = by_name.iter().filter(|(_, a)| a.len() > 1).collect();
+        assert!(shared.is_empty(), "names given to several addresses: {shared:?}");
+        // The two exploiters, told apart by what they took.
+        let exploiters: Vec<&&str> = by_name.keys().filter(|n| n.contains("exploiter")).collect();
+        assert_eq!(exploiters.len(), 2, "{exploiters:?}");
+    }
+
+    #[test]
+    fn the_demo_title_promises_only_what_its_first_view_shows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let demo = build_demo(&dir.path().join("exports"), &dir.path().join("ledger.sqlite")).expect("demo");
+        let inv = &demo.investigation;
+        let case = inv.case();
+        assert_eq!(case.title, DEMO_TITLE);
+        let chains: BTreeSet<&str> = case
+            .nodes
+            .keys()
+            .filter_map(|k| match k {
+                NodeKey::Address { chain, .. } | NodeKey::Tx { chain, .. } => Some(chain.as_str()),
+                NodeKey::Aggregate(_) => None,
+            })
+            .collect();
+        let ids: Vec<i64> = case.transfers.iter().copied().collect();
+        let rows = inv.ledger().transfers_by_id(&ids).expect("transfers");
+        let assets: BTreeSet<String> = rows
+            .iter()
+            .map(|r| {
+                let t = &r.transfer;
+                crate::model::registry().token(&t.chain, &t.asset).map_or_else(|| t.asset.clone(), |k| k.symbol.clone())
+            })
+            .collect();
+        let addresses: Vec<String> = case
+            .nodes
+            .keys()
+            .filter_map(|k| match k {
+                NodeKey::Address { address, .. } => Some(address.clone()),
+                _ => None,
+            })
+            .collect();
+        let names: Vec<String> =
+            inv.ledger().labels_many(&addresses).expect("labels").into_values().flatten().map(|l| l.entity).collect();
+        let hop_kinds: BTreeSet<&str> = case.hops.values().map(|h| h.kind.name()).collect();
+        // Each thing the title names, and whether the first view shows it.
+        let promises = [
+            ("exploiter", names.iter().any(|n| n.contains("exploiter"))),
+            ("pool", hop_kinds.contains("mixer") && names.iter().any(|n| n.contains("pool"))),
+            ("bridge to Bitcoin", hop_kinds.contains("bridge") && chains.contains("bitcoin")),
+            ("mixer", names.iter().any(|n| n.starts_with("Custodial mixer"))),
+            ("Tron", chains.contains("tron")),
+            ("USDT", assets.contains("USDT")),
+            ("peel", false),
+        ];
+        for (word, shown) in promises {
+            assert!(!DEMO_TITLE.contains(word) || shown, "the title names {word:?}, the first view does not show it");
+        }
+        assert!(promises.iter().filter(|(w, _)| DEMO_TITLE.contains(w)).count() >= 3, "the title says what is shown");
+    }
 }

@@ -55,8 +55,10 @@ pub fn theft(b: &mut Builder) -> Vec<Holding> {
     });
     let e1 = addresses::evm(&mut b.rng);
     let e2 = addresses::evm(&mut b.rng);
-    for e in [&e1, &e2] {
-        b.label(ETHEREUM, e, "Victim bridge exploiter", "perpetrator", Some("lazarusgroup"), "authority_data");
+    // Each exploiter named for what it took: two nodes of one name cannot be told apart.
+    for (e, took) in [(&e1, "ETH"), (&e2, "USDC")] {
+        let name = format!("Victim bridge exploiter, {took} drain");
+        b.label(ETHEREUM, e, &name, "perpetrator", Some("lazarusgroup"), "authority_data");
         b.attacker(ETHEREUM, e, "exploiter");
     }
     let usdc = b.tokens.usdc_eth.clone();

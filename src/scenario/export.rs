@@ -8,7 +8,8 @@
 //!   before the scenario carry `prevout` (as `getrawtransaction` verbosity 2 gives it); the
 //!   others are resolved by the ledger from the outputs in the same file.
 //! - `labels.yaml`: a GraphSense TagPack of the published attributions.
-//! - `ground-truth.json`: the [`GroundTruth`](super::GroundTruth), pretty-printed.
+//! - `ground-truth.json`: the [`GroundTruth`](super::GroundTruth), pretty-printed ([`write_exports`]
+//!   only; [`write_importable`] leaves it out).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -33,8 +34,10 @@ pub struct ExportFiles {
     pub bitcoin_jsonl: PathBuf,
     /// `labels.yaml` (TagPack).
     pub labels_yaml: PathBuf,
-    /// `ground-truth.json`.
-    pub ground_truth_json: PathBuf,
+    /// `ground-truth.json`, when written beside the files ([`write_exports`]); `None` when
+    /// only the importable files were written ([`write_importable`]: a training case keeps its
+    /// answers apart from what the trainee opens).
+    pub ground_truth_json: Option<PathBuf>,
 }
 
 impl ExportFiles {
@@ -45,11 +48,30 @@ impl ExportFiles {
     }
 }
 
-/// Writes the exports of `scenario` into `dir` (created if needed), overwriting.
+/// Writes the exports of `scenario` into `dir` (created if needed), overwriting, with
+/// `ground-truth.json` beside them.
 ///
 /// # Errors
 /// [`ScenarioError::Io`] naming the file that could not be written.
 pub fn write_exports(scenario: &Scenario, dir: &Path) -> Result<ExportFiles, ScenarioError> {
+    let mut files = write_importable(scenario, dir)?;
+    let path = dir.join("ground-truth.json");
+    let json = serde_json::to_string_pretty(&scenario.truth).map_err(|e| std::io::Error::other(e.to_string()));
+    write_with(&path, |w| {
+        w.write_all(json?.as_bytes())?;
+        w.write_all(b"\n")
+    })
+    .map_err(|source| ScenarioError::Io { path: path.clone(), source })?;
+    files.ground_truth_json = Some(path);
+    Ok(files)
+}
+
+/// Writes only the three importable files of `scenario` into `dir` (created if needed),
+/// overwriting: no ground truth.
+///
+/// # Errors
+/// [`ScenarioError::Io`] naming the file that could not be written.
+pub fn write_importable(scenario: &Scenario, dir: &Path) -> Result<ExportFiles, ScenarioError> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| ScenarioError::Io { path, source }
@@ -59,17 +81,11 @@ pub fn write_exports(scenario: &Scenario, dir: &Path) -> Result<ExportFiles, Sce
         transfers_csv: dir.join("transfers.csv"),
         bitcoin_jsonl: dir.join("bitcoin-rawtx.jsonl"),
         labels_yaml: dir.join("labels.yaml"),
-        ground_truth_json: dir.join("ground-truth.json"),
+        ground_truth_json: None,
     };
     write_with(&files.transfers_csv, |w| write_csv(scenario, w)).map_err(io(&files.transfers_csv))?;
     write_with(&files.bitcoin_jsonl, |w| write_bitcoin(scenario, w)).map_err(io(&files.bitcoin_jsonl))?;
     write_with(&files.labels_yaml, |w| write_tagpack(scenario, w)).map_err(io(&files.labels_yaml))?;
-    let json = serde_json::to_string_pretty(&scenario.truth).map_err(|e| std::io::Error::other(e.to_string()));
-    write_with(&files.ground_truth_json, |w| {
-        w.write_all(json?.as_bytes())?;
-        w.write_all(b"\n")
-    })
-    .map_err(io(&files.ground_truth_json))?;
     Ok(files)
 }
 

@@ -51,7 +51,7 @@ use std::path::PathBuf;
 pub use builder::Tokens;
 use builder::{Builder, DAY};
 pub use difficulty::Difficulty;
-pub use export::{ExportFiles, build_ledger, write_exports};
+pub use export::{ExportFiles, build_ledger, write_exports, write_importable};
 pub use noise::{Background, BackgroundIter};
 use serde::{Deserialize, Serialize};
 pub use truth::GroundTruth;
@@ -231,6 +231,7 @@ pub fn generate(config: &ScenarioConfig) -> Result<Scenario, ScenarioError> {
     if let (Some(spec), Some(address)) = (hub, &hub_address) {
         noise::hub(&mut b, spec, address, sweeps, window);
     }
+    b.name_labels_apart();
     b.transfers.sort_by_key(|t| t.time);
     let mut truth = b.truth;
     truth.story_transfers = b.transfers.len() as u64;

@@ -13,7 +13,7 @@ use crate::model::{Amount, TransferKind};
 pub fn cash_out(b: &mut Builder, receipts: &[OtcReceipt], broker_btc: &str) {
     b.part("tron");
     let broker = addresses::tron(&mut b.rng);
-    b.label(TRON, &broker, "OTC broker (synthetic)", "otc", None, "forensic");
+    b.label(TRON, &broker, "OTC broker, USDT paying address (synthetic)", "otc", None, "forensic");
     let usdt = b.tokens.usdt_tron.clone();
     let receivers: Vec<String> = (0..2).map(|_| addresses::tron(&mut b.rng)).collect();
     let consolidation = addresses::tron(&mut b.rng);

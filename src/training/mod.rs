@@ -15,8 +15,9 @@ mod exercise;
 mod walkthrough;
 
 pub use case_dir::{
-    CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, IMPORTED, LEDGER_FILE, TrainingError, WALKTHROUGH_FILE, data_dir,
-    installed_cases, load_exercises, load_walkthrough, names, open, open_in, work_dir, write_case,
+    CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, IMPORTED, INSTRUCTOR_DIR, LEDGER_FILE, TRUTH_FILE, TrainingError,
+    WALKTHROUGH_FILE, data_dir, installed_cases, load_exercises, load_walkthrough, names, open, open_in, truth_path,
+    work_dir, write_case,
 };
 pub use exercise::{Answer, Exercise, Verdict, check, reveal};
 pub use walkthrough::{Action, HopSpec, Replay, ReplayError, Step, Walkthrough, ledger_id};

@@ -2,13 +2,19 @@
 //! replays on a training case. A step that changes the case becomes [`Command`]s applied
 //! through [`Investigation::apply`], so it is audited and undoable; [`Replay::previous`] undoes
 //! exactly what the step applied.
+//!
+//! The trainee's copy of a case keeps their work, and reopening it restarts the walkthrough on
+//! the changed copy: a command already in effect there (the seed already a seed, the node's
+//! expansion already on the graph, the same note, a hop already recording the same transfers)
+//! is not applied again but reported by [`Replay::skipped`], and a highlight points at the hop
+//! already there.
 
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseFilter, ExpandDirection, NodeKey, NoteTarget};
 use crate::graph::{Command, CommandError, Investigation};
-use crate::ledger::Ledger;
-use crate::model::{Hop, HopKind, HopStatus};
+use crate::ledger::{Direction, Ledger};
+use crate::model::{Hop, HopKind, HopStatus, TransferKind, registry};
 use crate::scenario::truth::TransferRef;
 
 /// A hop to annotate, naming its transfers by where they sit in their chains (ground truth
@@ -130,10 +136,12 @@ pub enum ReplayError {
 struct Applied {
     /// Commands applied (each undone once by `previous`).
     commands: usize,
-    /// Hops the step created.
+    /// Hops the step created, or found already recording its transfers.
     hops: Vec<u64>,
     /// The case's content hash after the step.
     hash_after: String,
+    /// What the step found already in effect and did not apply again, in words.
+    skipped: Vec<String>,
 }
 
 /// A cursor over a walkthrough: [`Replay::next`] applies the next step, [`Replay::previous`]
@@ -185,6 +193,13 @@ impl Replay {
     #[must_use]
     pub fn at_end(&self) -> bool {
         self.applied.len() >= self.walkthrough.steps.len()
+    }
+
+    /// What the current step found already in the case and did not apply again (empty when it
+    /// applied everything): one sentence per command, for the step's outcome.
+    #[must_use]
+    pub fn skipped(&self) -> &[String] {
+        self.applied.last().map_or(&[], |a| a.skipped.as_slice())
     }
 
     /// What the current step asks the view to show: the focused node (the last `Focus` or
@@ -262,7 +277,14 @@ impl Replay {
         let commands = self.commands(inv, index)?;
         let hops_before: Vec<u64> = inv.case().hops.keys().copied().collect();
         let mut done = 0;
+        let mut skipped = Vec::new();
+        let mut found_hops = Vec::new();
         for command in commands {
+            if let Some((why, hop)) = in_effect(inv, &command)? {
+                skipped.push(why);
+                found_hops.extend(hop);
+                continue;
+            }
             if let Err(error) = inv.apply(command) {
                 for _ in 0..done {
                     // Undoing what this step just applied cannot fail: each has an undo entry.
@@ -272,8 +294,9 @@ impl Replay {
             }
             done += 1;
         }
-        let hops = inv.case().hops.keys().filter(|id| !hops_before.contains(id)).copied().collect();
-        self.applied.push(Applied { commands: done, hops, hash_after: inv.case().content_hash() });
+        let mut hops: Vec<u64> = inv.case().hops.keys().filter(|id| !hops_before.contains(id)).copied().collect();
+        hops.extend(found_hops);
+        self.applied.push(Applied { commands: done, hops, hash_after: inv.case().content_hash(), skipped });
         Ok(self.walkthrough.steps.get(index))
     }
 
@@ -298,4 +321,93 @@ impl Replay {
         self.applied.pop();
         Ok(self.current())
     }
+}
+
+/// Whether `command` is already in effect in the case: why (in words) and, for a hop, the hop
+/// that already records its transfers. `None` when it should be applied (including when it is
+/// invalid: applying it then reports the error).
+fn in_effect<L: Ledger>(
+    inv: &Investigation<L>,
+    command: &Command,
+) -> Result<Option<(String, Option<u64>)>, ReplayError> {
+    let case = inv.case();
+    Ok(match command {
+        Command::AddSeed { chain, address } => {
+            let Ok(address) = registry().normalize_address(chain, address) else { return Ok(None) };
+            let key = NodeKey::Address { chain: chain.clone(), address };
+            case.seeds
+                .contains(&key)
+                .then(|| (format!("{} is already a seed in your copy: not added again", key.describe()), None))
+        }
+        Command::Expand { node, direction, filter } => {
+            if !case.nodes.contains_key(node) || !expansion_on_graph(inv, node, *direction, filter)? {
+                return Ok(None);
+            }
+            Some((format!("{} is already expanded in your copy: not expanded again", node.describe()), None))
+        }
+        Command::Note { target, text } => case
+            .notes
+            .values()
+            .any(|n| n.target == *target && n.text == *text)
+            .then(|| ("this note is already in your copy: not written again".to_owned(), None)),
+        Command::AnnotateHop { hop } => {
+            let sorted = |ids: &[i64]| {
+                let mut v = ids.to_vec();
+                v.sort_unstable();
+                v
+            };
+            let (inbound, outbound) = (sorted(&hop.inbound), sorted(&hop.outbound));
+            case.hops
+                .iter()
+                .find(|(_, h)| {
+                    h.status != HopStatus::Rejected && sorted(&h.inbound) == inbound && sorted(&h.outbound) == outbound
+                })
+                .map(|(id, h)| {
+                    let kind = if h.kind.name() == hop.kind.name() {
+                        String::new()
+                    } else {
+                        format!(" (as {}, the walkthrough says {})", h.kind.name(), hop.kind.name())
+                    };
+                    (
+                        format!("hop #{id} in your copy already records these transfers{kind}: not marked again"),
+                        Some(*id),
+                    )
+                })
+        }
+        _ => None,
+    })
+}
+
+/// True when what expanding `node` with `filter` would show is all on the graph already: its
+/// transfers (the top N under the filter, as if none were on the graph) and, when the rest is
+/// folded, an aggregate of that side; false when it would show nothing. Cost: one ledger
+/// expansion per side.
+fn expansion_on_graph<L: Ledger>(
+    inv: &Investigation<L>,
+    node: &NodeKey,
+    direction: ExpandDirection,
+    filter: &CaseFilter,
+) -> Result<bool, ReplayError> {
+    let case = inv.case();
+    let mut shows_any = false;
+    for &dir in direction.directions() {
+        let (ids, folded): (Vec<i64>, bool) = match node {
+            NodeKey::Address { chain, address } => {
+                let e = inv.ledger().expand(address, dir, &filter.to_ledger(chain))?;
+                (e.transfers.iter().map(|r| r.id).collect(), e.rest.is_some())
+            }
+            NodeKey::Tx { chain, hash } => {
+                let want = if dir == Direction::In { TransferKind::UtxoInput } else { TransferKind::UtxoOutput };
+                let rows = inv.ledger().tx_transfers(chain, hash)?;
+                (rows.iter().filter(|r| r.transfer.kind == want).map(|r| r.id).collect(), false)
+            }
+            NodeKey::Aggregate(_) => return Ok(false),
+        };
+        let folded_shown = !folded || case.aggregates.values().any(|a| a.anchor == *node && a.direction == dir);
+        if !folded_shown || !ids.iter().all(|id| case.transfers.contains(id)) {
+            return Ok(false);
+        }
+        shows_any |= !ids.is_empty();
+    }
+    Ok(shows_any)
 }

@@ -30,8 +30,10 @@ pub enum Menu {
     Help,
 }
 
-/// One user action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One user action. The menus, the palette, the shortcut table and the help list iterate
+/// [`Action::all`], derived from this declaration: an action added here is in all of them, in
+/// the order declared (menu order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Action {
     /// Start a new case (and its ledger).
     NewCase,
@@ -150,60 +152,10 @@ const fn plain(key: Key) -> KeyboardShortcut {
 }
 
 impl Action {
-    /// Every action, in menu order.
-    pub const ALL: &'static [Action] = &[
-        Action::NewCase,
-        Action::OpenCase,
-        Action::Save,
-        Action::SaveAs,
-        Action::ImportFiles,
-        Action::ImportWithMapping,
-        Action::ToggleSkipBad,
-        Action::CancelImport,
-        Action::Undo,
-        Action::Redo,
-        Action::Search,
-        Action::Palette,
-        Action::SetExaminer,
-        Action::ExpandOut,
-        Action::ExpandIn,
-        Action::ExpandBoth,
-        Action::ExpandFiltered,
-        Action::Collapse,
-        Action::Hide,
-        Action::Pin,
-        Action::Unpin,
-        Action::LabelAs,
-        Action::AddNote,
-        Action::CopyAddress,
-        Action::MarkMixer,
-        Action::MarkBridge,
-        Action::MarkSwap,
-        Action::MarkCashOut,
-        Action::ClearPick,
-        Action::FindOtherSide,
-        Action::FitView,
-        Action::ArrangeFlow,
-        Action::ArrangeForce,
-        Action::ToggleTimeline,
-        Action::ToggleLegend,
-        Action::ToggleTheme,
-        Action::TogglePresenter,
-        Action::ToggleSidePanels,
-        Action::ToggleActivity,
-        Action::WalkthroughNext,
-        Action::WalkthroughPrevious,
-        Action::ExportPackage,
-        Action::ExportPackageFolder,
-        Action::CancelExport,
-        Action::OpenPackage,
-        Action::AddReviewComment,
-        Action::ShowReport,
-        Action::ExportReviewPackage,
-        Action::CloseReview,
-        Action::ShowShortcuts,
-        Action::FirstCaseGuide,
-    ];
+    /// Every action, in menu order (the order of the declaration).
+    pub fn all() -> impl Iterator<Item = Action> {
+        <Action as strum::IntoEnumIterator>::iter()
+    }
 
     /// The text in menus and the palette.
     #[must_use]
@@ -685,7 +637,7 @@ impl WorkbenchApp {
 
     /// Every action of one menu.
     pub fn menu_actions(&mut self, ui: &mut egui::Ui, menu: Menu) {
-        for &a in Action::ALL.iter().filter(|a| a.menu() == menu) {
+        for a in Action::all().filter(|a| a.menu() == menu) {
             self.action_button(ui, a);
         }
     }
@@ -699,10 +651,9 @@ impl WorkbenchApp {
         }
         let typing = ctx.text_edit_focused();
         // Longer modifier sets first, so Ctrl+Shift+Z is not taken for Ctrl+Z.
-        let mut actions: Vec<(Action, KeyboardShortcut)> = Action::ALL
-            .iter()
+        let mut actions: Vec<(Action, KeyboardShortcut)> = Action::all()
             .filter(|a| !a.canvas_key())
-            .filter_map(|&a| a.shortcut().map(|s| (a, s)))
+            .filter_map(|a| a.shortcut().map(|s| (a, s)))
             .filter(|(_, s)| !(typing && s.modifiers.is_none()))
             .collect();
         actions.sort_by_key(|(_, s)| std::cmp::Reverse(u8::from(s.modifiers.shift) + u8::from(s.modifiers.command)));
@@ -722,14 +673,14 @@ mod tests {
 
     #[test]
     fn every_action_is_listed_once_with_a_distinct_shortcut() {
-        let unique: HashSet<Action> = Action::ALL.iter().copied().collect();
-        assert_eq!(unique.len(), Action::ALL.len());
-        let shortcuts: Vec<KeyboardShortcut> = Action::ALL.iter().filter_map(|a| a.shortcut()).collect();
+        let unique: HashSet<Action> = Action::all().collect();
+        assert_eq!(unique.len(), Action::all().count());
+        let shortcuts: Vec<KeyboardShortcut> = Action::all().filter_map(|a| a.shortcut()).collect();
         let distinct: HashSet<(bool, bool, bool, Key)> = shortcuts
             .iter()
             .map(|s| (s.modifiers.command, s.modifiers.shift, s.modifiers.alt, s.logical_key))
             .collect();
         assert_eq!(distinct.len(), shortcuts.len(), "two actions share a shortcut");
-        assert!(Action::ALL.iter().all(|a| !a.text().is_empty() && !a.help().is_empty()));
+        assert!(Action::all().all(|a| !a.text().is_empty() && !a.help().is_empty()));
     }
 }

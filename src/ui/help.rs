@@ -114,7 +114,7 @@ fn shortcuts(ui: &mut egui::Ui) {
         ui.add_space(6.0);
         ui.label(RichText::new(name).strong());
         egui::Grid::new(("shortcuts", name)).num_columns(3).striped(true).show(ui, |ui| {
-            for &a in Action::ALL.iter().filter(|a| a.menu() == menu) {
+            for a in Action::all().filter(|a| a.menu() == menu) {
                 ui.label(a.text());
                 ui.label(a.shortcut().map(|s| ui.ctx().format_shortcut(&s)).unwrap_or_default());
                 ui.label(a.help());

@@ -27,7 +27,7 @@ impl WorkbenchApp {
     /// Draws the palette if it is open, and runs what was picked.
     pub fn palette_ui(&mut self, ctx: &egui::Context) {
         let Some(mut p) = self.palette.take() else { return };
-        let found: Vec<Action> = Action::ALL.iter().copied().filter(|&a| matches(a, &p.query)).collect();
+        let found: Vec<Action> = Action::all().filter(|&a| matches(a, &p.query)).collect();
         let (up, down, enter, escape) = ctx.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),

@@ -137,6 +137,8 @@ impl WorkbenchApp {
             || format!("{}: press Next (PageDown) to start the walkthrough.", t.replay.walkthrough().title),
             |s| s.caption.clone(),
         );
+        // Reopened, the walkthrough replays on the trainee's changed copy: say what was there.
+        let skipped = t.replay.skipped().join("; ");
         let (mut prev, mut next) = (false, false);
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("Walkthrough {at}/{total}")).strong());
@@ -150,6 +152,9 @@ impl WorkbenchApp {
         // body text's grey.
         let strong = ui.visuals().strong_text_color();
         ui.label(RichText::new(caption).size(18.0).color(strong));
+        if !skipped.is_empty() {
+            ui.label(format!("Skipped: {skipped}."));
+        }
         if prev {
             self.walkthrough_step(false);
         }

@@ -71,6 +71,24 @@ impl Column {
     }
 }
 
+/// Runs `f`, a call into the parquet crate, with a panic of the crate on a damaged file (it
+/// panics on some: a dictionary-encoded page without its dictionary, a column chunk whose
+/// offset or length is negative; both found by fuzzing) turned into a refusal of the file
+/// naming `what` (the footer, a row group, a column of one).
+fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the decoder stopped".to_owned());
+        Err(ReadError::format(
+            1,
+            format!("{what}: the Parquet data is damaged ({why}): expected a readable Parquet file as cryo writes it"),
+        ))
+    })
+}
+
 fn perr(what: &str, e: &parquet::errors::ParquetError) -> ReadError {
     ReadError::format(1, format!("{what}: {e}: expected a Parquet file as cryo writes it"))
 }
@@ -84,8 +102,10 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
              expected `hoptrace import FILE.parquet`",
         ));
     };
-    let reader =
-        SerializedFileReader::new(File::open(path)?).map_err(|e| perr("cannot read the Parquet footer", &e))?;
+    let file = File::open(path)?;
+    let reader = guarded("the footer", || {
+        SerializedFileReader::new(file).map_err(|e| perr("cannot read the Parquet footer", &e))
+    })?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let names: Vec<String> = schema.columns().iter().map(|c| c.name().to_owned()).collect();
     let layout = Layout::new(&names).map_err(|m| ReadError::format(1, m))?;
@@ -102,12 +122,16 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
     let mut conv = Converter::new(&layout, ctx)?;
     let mut line = 0u64;
     for g in 0..reader.num_row_groups() {
-        let group = reader.get_row_group(g).map_err(|e| perr(&format!("row group {g}"), &e))?;
+        let group = guarded(&format!("row group {g}"), || {
+            reader.get_row_group(g).map_err(|e| perr(&format!("row group {g}"), &e))
+        })?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
         let mut readers: Vec<Option<ChunkReader>> = Vec::with_capacity(FIELDS);
         for (f, idx) in layout.index.iter().enumerate() {
             readers.push(match idx {
-                Some(i) => Some(ChunkReader::new(group.as_ref(), *i, g, NAMES[f])?),
+                Some(i) => Some(guarded(&format!("row group {g}, column {}", NAMES[f]), || {
+                    ChunkReader::new(group.as_ref(), *i, g, NAMES[f])
+                })?),
                 None => None,
             });
         }
@@ -117,7 +141,7 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
             let mut cols: Vec<Option<Column>> = Vec::with_capacity(FIELDS);
             for r in &mut readers {
                 cols.push(match r {
-                    Some(r) => Some(r.next_guarded(n, start)?),
+                    Some(r) => Some(guarded(&format!("row group {g}, column {}", r.name), || r.next(n, start))?),
                     None => None,
                 });
             }
@@ -191,26 +215,6 @@ impl ChunkReader {
             }
         };
         Ok(ChunkReader { typed, descr, g, name, def: Vec::new() })
-    }
-
-    /// [`Self::next`], with a panic of the Parquet decoder on a damaged column chunk (the
-    /// parquet crate panics on some, e.g. a dictionary-encoded page without its dictionary;
-    /// found by fuzzing) turned into a refusal of the file naming the row group and column.
-    fn next_guarded(&mut self, rows: usize, start: usize) -> Result<Column, ReadError> {
-        let (g, name) = (self.g, self.name);
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.next(rows, start))).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "the decoder stopped".to_owned());
-            Err(ReadError::format(
-                1,
-                format!(
-                    "row group {g}, column {name}: the Parquet data is damaged ({what}): expected a readable Parquet column chunk"
-                ),
-            ))
-        })
     }
 
     /// The next `rows` rows (rows `start..` of the group).

@@ -38,6 +38,8 @@ pub fn finish(
     extra: Extra,
     lesson: impl FnOnce(&crate::scenario::Scenario, &Extra) -> Lesson,
 ) -> TrainingScenario {
+    let mut b = b;
+    b.name_labels_apart();
     let Builder { seed, t0, tokens, mut transfers, labels, mut truth, .. } = b;
     transfers.sort_by_key(|t| t.time);
     truth.story_transfers = transfers.len() as u64;

@@ -90,16 +90,27 @@ pub fn generate(name: &str) -> Result<TrainingScenario, ScenarioError> {
     }
 }
 
-/// Writes the exports of `ts` into `dir` (as [`super::write_exports`]), with
-/// `ground-truth.json` holding the base truth and the extra facts.
+/// Writes the files a trainee imports into `dir` (as [`super::write_importable`]): no ground
+/// truth, which [`write_truth`] writes elsewhere.
 ///
 /// # Errors
 /// [`ScenarioError::Io`] naming the file.
 pub fn write_exports(ts: &TrainingScenario, dir: &std::path::Path) -> Result<super::ExportFiles, ScenarioError> {
-    let files = super::write_exports(&ts.scenario, dir)?;
+    super::write_importable(&ts.scenario, dir)
+}
+
+/// Writes the ground truth of `ts` (the base truth and the extra facts, pretty JSON) to
+/// `path`, creating its folder.
+///
+/// # Errors
+/// [`ScenarioError::Io`] naming the file or folder.
+pub fn write_truth(ts: &TrainingScenario, path: &std::path::Path) -> Result<(), ScenarioError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| ScenarioError::Io { path: parent.to_owned(), source })?;
+    }
     let truth = TrainingTruth { base: &ts.scenario.truth, extra: &ts.extra };
-    let json = serde_json::to_string_pretty(&truth).unwrap_or_default() + "\n";
-    std::fs::write(&files.ground_truth_json, json)
-        .map_err(|source| ScenarioError::Io { path: files.ground_truth_json.clone(), source })?;
-    Ok(files)
+    let json = serde_json::to_string_pretty(&truth)
+        .map_err(|e| ScenarioError::Io { path: path.to_owned(), source: std::io::Error::other(e.to_string()) })?
+        + "\n";
+    std::fs::write(path, json).map_err(|source| ScenarioError::Io { path: path.to_owned(), source })
 }
