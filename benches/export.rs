@@ -27,10 +27,11 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey};
-use hoptrace::export::{Evidence, ExportOptions, Layout, Steps, build, export, verify};
+use hoptrace::export::{Evidence, ExportOptions, Layout, Steps, build, export};
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{Direction, Filter, Ledger, SqliteLedger};
 use hoptrace::model::{Category, Hop, HopKind, HopStatus};
+use hoptrace::package::verify;
 use hoptrace::scenario::ScenarioConfig;
 
 #[global_allocator]

@@ -14,6 +14,7 @@ pub mod labels;
 pub mod layout;
 pub mod ledger;
 pub mod model;
+pub mod package;
 pub mod report;
 pub mod review;
 pub mod scenario;

@@ -14,8 +14,9 @@ use std::sync::atomic::AtomicBool;
 
 use evidence_common::{FORMULA, SCRIPT, demo_case, have_python, have_tool, hoptrace, ok, python};
 use hoptrace::export::{
-    Evidence, ExportError, ExportOptions, Layout, PackageBuilder, Progress, Steps, build_data_files, export, verify,
+    Evidence, ExportError, ExportOptions, Layout, PackageBuilder, Progress, Steps, build_data_files, export,
 };
+use hoptrace::package::verify;
 
 fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_reader(bytes);
@@ -42,7 +43,7 @@ fn package_files_pass_their_tools_and_hostile_strings_are_inert() {
     let read = |name: &str| std::fs::read(pkg.join(name)).unwrap();
 
     // The folder and the zip hold the same files.
-    let zipped = hoptrace::export::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
+    let zipped = hoptrace::package::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
     for f in &zipped {
         assert_eq!(f.bytes, read(&f.name), "{} differs between zip and folder", f.name);
     }
@@ -190,9 +191,9 @@ fn exports_are_deterministic() {
     assert_eq!(bytes("a.zip"), bytes("b.zip"), "the same time as RFC 3339 or Unix seconds: identical");
     assert_ne!(bytes("a.zip"), bytes("c.zip"), "another export time changes the package");
     assert_eq!(bytes("d.zip"), bytes("e.zip"), "without --timestamp: the case's modification time");
-    let manifest = hoptrace::export::read_package(&d.join("a.zip"), &Default::default()).unwrap();
+    let manifest = hoptrace::package::read_package(&d.join("a.zip"), &Default::default()).unwrap();
     let m = manifest.iter().find(|f| f.name == "manifest.json").unwrap();
-    let m = hoptrace::export::Manifest::from_bytes(&m.bytes).unwrap();
+    let m = hoptrace::package::Manifest::from_bytes(&m.bytes).unwrap();
     assert_eq!(m.exported_at, "2024-05-01T12:00:00Z");
     assert_eq!(m.tool_version, env!("CARGO_PKG_VERSION"));
 }
@@ -221,7 +222,7 @@ fn progress_cancel_and_the_integrators_builder() {
     let mut b: PackageBuilder = build_data_files(&ev, 1_700_000_000, &mut steps).unwrap();
     let data: Vec<String> = b.hashes().iter().map(|h| h.name.clone()).collect();
     assert_eq!(data.len(), 8);
-    let exported = hoptrace::export::read_package(&out, &Default::default()).unwrap();
+    let exported = hoptrace::package::read_package(&out, &Default::default()).unwrap();
     let csv = exported.iter().find(|f| f.name == "transfers.csv").unwrap();
     assert_eq!(b.hashes()[2].name, "transfers.csv");
     assert_eq!(b.hashes()[2].sha256, hoptrace::export::sha256_hex(&csv.bytes));

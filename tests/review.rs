@@ -137,3 +137,27 @@ fn a_review_belongs_to_one_package() {
     let err = fails(&hoptrace(d, &["review", "pkg.zip", "--list"]));
     assert!(err.contains("not this one"), "{err}");
 }
+
+#[test]
+fn packages_of_every_format_version_are_reviewed() {
+    // tests/fixtures/packages: every format version hoptrace wrote (see its README).
+    for folder in ["v1/no-renderings", "v1/zero-amounts", "v1/renderings", "v2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages").join(folder);
+        std::fs::copy(fixture.join("package.zip"), d.join("pkg.zip")).unwrap();
+        let r = "--reviewer";
+        ok(&hoptrace(d, &["review", "pkg.zip", "--comment", "hop:1", "Four deposits, one payout?", r, "Rev"]));
+        ok(&hoptrace(d, &["review", "pkg.zip", "--comment", "1NzJMRqrUhjD69XQVm99WmXrzJJuHWgnXX", "payout", r, "Rev"]));
+        let out = ok(&hoptrace(d, &["review", "pkg.zip", "--list"]));
+        assert!(out.contains("verified intact"), "{folder}: {out}");
+        assert!(out.contains("#1 hop 1 — Rev"), "{folder}: {out}");
+        assert!(out.contains("(2 comments)"), "{folder}: {out}");
+        let session = ReviewSession::open(&d.join("pkg.zip")).unwrap();
+        assert!(session.package.report.is_intact(), "{folder}: {:?}", session.package.report.problems);
+        assert_eq!(session.review.comments.len(), 2, "{folder}");
+        ok(&hoptrace(d, &["review", "pkg.zip", "--export", "review.zip"]));
+        let report = check_review_package(&d.join("review.zip")).unwrap();
+        assert!(report.problems.is_empty(), "{folder}: {:?}", report.problems);
+    }
+}

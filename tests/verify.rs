@@ -10,9 +10,10 @@ use std::path::Path;
 
 use evidence_common::forge::{Forgery, THIRTY_DAYS, strip_signature, zip_with_two};
 use evidence_common::{RawEntry, all_files, copy_dir, deflated_zeros, demo_case, fails, hoptrace, ok, raw_zip};
-use hoptrace::export::{
+use hoptrace::export::sha256_hex;
+use hoptrace::package::{
     AuditStatus, Authenticity, FileStatus, Manifest, ManifestFile, SignatureStatus, VerifyOptions, open_package,
-    rfc3339, sha256_hex, sums_text, verify, verify_with,
+    rfc3339, sums_text, verify, verify_with,
 };
 
 /// A temp folder with the demo case exported as `pkg` (folder) and `pkg.zip`.
@@ -268,7 +269,7 @@ fn a_changed_entry_inside_the_zip_is_named() {
     use std::io::Write as _;
     let (dir, _) = exported();
     let d = dir.path();
-    let files = hoptrace::export::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
+    let files = hoptrace::package::read_package(&d.join("pkg.zip"), &Default::default()).unwrap();
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for f in &files {
         w.start_file(f.name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
@@ -527,7 +528,7 @@ fn verify_and_review_of_two_gigabyte_entries_stay_under_200_mb() {
     let packed = zip.len() as u64;
     eprintln!("large.zip: {packed} bytes, two entries of {size} bytes ({}:1 overall)", 2 * size / packed);
     assert!(packed < 64 << 20 && 2 * size / packed >= 30, "{packed}");
-    let files = hoptrace::export::PackageReader::open(&d.join("large.zip"), &Default::default()).unwrap();
+    let files = hoptrace::package::PackageReader::open(&d.join("large.zip"), &Default::default()).unwrap();
     assert_eq!(files.entry("transfers.csv").unwrap().size, size, "within the limits: it opens");
     for args in [&["verify", "large.zip"][..], &["review", "large.zip", "--list"]] {
         let started = std::time::Instant::now();
@@ -555,7 +556,7 @@ fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
         let opened = open_package(&d.join(pkg), None).unwrap();
         assert!(opened.report.is_intact(), "{:?}", opened.report.problems);
         assert!(opened.has("report.pdf") && !opened.has("nothing.txt"));
-        let (ev, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+        let (ev, problems) = hoptrace::package::Evidence::from_package(&opened).unwrap();
         assert!(problems.is_empty(), "{pkg}: {problems:?}");
         assert_eq!(ev.rows.len(), case.transfers.len(), "{pkg}");
         assert!(ev.rows.keys().all(|id| case.transfers.contains(id)));
@@ -569,7 +570,7 @@ fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
     let csv = d.join("pkg/transfers.csv");
     let text = std::fs::read_to_string(&csv).unwrap();
     std::fs::write(&csv, text.replace(",99700000000000000000,99.7,", ",9700000000000000000,9.7,")).unwrap();
-    let (_, problems) = hoptrace::export::Evidence::from_package(&opened).unwrap();
+    let (_, problems) = hoptrace::package::Evidence::from_package(&opened).unwrap();
     assert!(
         problems.iter().any(|p| p.contains("transfers.csv was changed since the package was opened and verified")),
         "{problems:?}"
@@ -577,4 +578,122 @@ fn an_opened_package_reads_its_tables_as_streams_and_notices_a_later_change() {
     let e = opened.copy_file("transfers.csv", &d.join("copy.csv")).unwrap_err().to_string();
     assert!(e.contains("was changed since the package was opened"), "{e}");
     assert!(!d.join("copy.csv").exists(), "a copy that failed is removed");
+}
+
+/// The fixture packages of every format version hoptrace wrote (`tests/fixtures/packages`,
+/// see its README): folder, `format_version`, whether it holds the renderings, and how its
+/// writer wrote the Bitcoin input of unknown amount in `amount_base_units`.
+const FORMAT_VERSIONS: [(&str, u32, bool, &str); 4] = [
+    ("v1/no-renderings", 1, false, "0"),
+    ("v1/zero-amounts", 1, true, "0"),
+    ("v1/renderings", 1, true, ""),
+    ("v2", 2, true, ""),
+];
+
+fn fixture(folder: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages").join(folder)
+}
+
+/// The fixture package `folder` unzipped into `to` (to be tampered with).
+fn unzipped(folder: &str, to: &Path) -> std::path::PathBuf {
+    let files = hoptrace::package::read_package(&fixture(folder).join("package.zip"), &Default::default()).unwrap();
+    let out = to.join(folder.replace('/', "-"));
+    hoptrace::package::extract_into(&files, &out).unwrap();
+    out
+}
+
+#[test]
+fn every_format_version_ever_written_verifies_and_reads_back() {
+    for (folder, version, renderings, unknown_amount) in FORMAT_VERSIONS {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let f = fixture(folder);
+        let pkg = f.join("package.zip");
+        // Opening a ledger migrates it: a copy.
+        std::fs::copy(f.join("ledger.sqlite"), d.join("ledger.sqlite")).unwrap();
+        let key = f.join("key.pub");
+        let out = ok(&hoptrace(
+            d,
+            &["verify", pkg.to_str().unwrap(), "--public-key", key.to_str().unwrap(), "--ledger", "ledger.sqlite"],
+        ));
+        assert!(out.contains("intact and authentic"), "{folder}: {out}");
+        assert!(out.contains("Ledger: all 8 transfers present with the same fields"), "{folder}: {out}");
+        let report = verify(&pkg);
+        assert!(report.problems.is_empty(), "{folder}: {:?}", report.problems);
+        assert_eq!(report.manifest.as_ref().unwrap().format_version, version, "{folder}");
+        assert_eq!(report.files.len(), if renderings { 15 } else { 11 }, "{folder}");
+        assert!(matches!(report.audit, AuditStatus::Intact { entries: 6, .. }), "{folder}: {:?}", report.audit);
+        // Read back for review, without the ledger.
+        let opened = open_package(&pkg, None).unwrap();
+        let (ev, problems) = hoptrace::package::Evidence::from_package(&opened).unwrap();
+        assert!(problems.is_empty(), "{folder}: {problems:?}");
+        assert_eq!(ev.rows.len(), 8, "{folder}");
+        let csv = opened.with_reader("transfers.csv", |r| std::io::read_to_string(r)).unwrap().unwrap().unwrap();
+        let input = csv.lines().find(|l| l.contains(",utxo_input,")).unwrap();
+        assert_eq!(input.split(',').nth(12), Some(unknown_amount), "{folder}: {input}");
+        let input_id: i64 = input.split(',').next().unwrap().parse().unwrap();
+        assert_eq!(ev.rows[&input_id].transfer.amount_base, hoptrace::model::Amount::ZERO, "{folder}");
+        let hop = ev.case.hops.values().next().unwrap();
+        assert!(hop.rationale.starts_with("=four deposits"), "{folder}: {}", hop.rationale);
+    }
+}
+
+#[test]
+fn a_tampered_copy_of_every_format_version_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, ..) in FORMAT_VERSIONS {
+        // A changed byte: the hashes say which file.
+        let pkg = unzipped(folder, dir.path());
+        let hops = pkg.join("hops.csv");
+        let text = std::fs::read_to_string(&hops).unwrap();
+        std::fs::write(&hops, text.replace(",40,", ",90,")).unwrap();
+        let report = verify(&pkg);
+        assert!(report.bad_files().contains(&"hops.csv"), "{folder}: {:?}", report.problems);
+        // The lists rewritten to match, unsigned: the package against itself says what.
+        strip_signature(&pkg);
+        evidence_common::forge::recompute_lists(&pkg);
+        let report = verify(&pkg);
+        assert!(report.bad_files().is_empty(), "{folder}: {:?}", report.problems);
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("hops.csv line 2 (hop 1): confidence \"90\", case.ron says \"40\"")),
+            "{folder}: {:?}",
+            report.problems
+        );
+    }
+}
+
+#[test]
+fn a_report_removed_from_a_package_of_either_version_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["v1/zero-amounts", "v1/renderings", "v2"] {
+        let pkg = unzipped(folder, dir.path());
+        std::fs::remove_file(pkg.join("report.pdf")).unwrap();
+        strip_signature(&pkg);
+        evidence_common::forge::recompute_lists(&pkg);
+        let report = verify(&pkg);
+        let want = "report.pdf is missing: hoptrace writes it with report.html, which is here";
+        assert!(report.problems.iter().any(|p| p.starts_with(want)), "{folder}: {:?}", report.problems);
+    }
+}
+
+#[test]
+fn a_newer_format_version_is_refused_naming_the_versions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = unzipped("v2", dir.path());
+    let m_path = pkg.join("manifest.json");
+    let mut m = Manifest::from_bytes(&std::fs::read(&m_path).unwrap()).unwrap();
+    m.format_version = 3;
+    std::fs::write(&m_path, m.to_bytes().unwrap()).unwrap();
+    strip_signature(&pkg);
+    let out = hoptrace(dir.path(), &["verify", pkg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = fails(&out);
+    let want = "hoptrace-evidence-package version 3, which this build of hoptrace does not read: it reads versions \
+                1 and 2 (and writes 2)";
+    assert!(text.contains(want), "{text}");
+    let err = open_package(&pkg, None).unwrap_err().to_string();
+    assert!(err.contains(want), "{err}");
 }

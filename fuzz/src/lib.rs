@@ -79,13 +79,13 @@ pub fn load_case(data: &[u8]) {
 /// # Panics
 /// Extraction wrote something other than the package's files: the crash libFuzzer reports.
 pub fn read_package(data: &[u8]) {
-    use hoptrace::export::{self, Limits};
+    use hoptrace::package::{self, Limits};
     let path = scratch_file("package.zip", data);
-    let _ = export::verify(&path);
-    let Ok(files) = export::read_package(&path, &Limits::default()) else { return };
+    let _ = package::verify(&path);
+    let Ok(files) = package::read_package(&path, &Limits::default()) else { return };
     let out = scratch().join("extracted");
     let _ = std::fs::remove_dir_all(&out);
-    if export::extract_into(&files, &out).is_ok() {
+    if package::extract_into(&files, &out).is_ok() {
         let mut written: Vec<String> = std::fs::read_dir(&out)
             .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
             .unwrap_or_default();

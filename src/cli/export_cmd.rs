@@ -1,15 +1,15 @@
 //! `hoptrace export`, `hoptrace verify` and `hoptrace keygen`: evidence packages from the
-//! command line, through the library's `export` module.
+//! command line, through the library's `export` (writing) and `package` (verifying) modules.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use hoptrace::export::sign::{PublicKey, SecretKey};
-use hoptrace::export::{
-    AuditStatus, Authenticity, Evidence, ExportOptions, FileStatus, Layout, LedgerStatus, SignatureStatus,
-    VerifyOptions, VerifyReport, export, parse_timestamp, verify_with,
+use hoptrace::export::{Evidence, ExportOptions, Layout, export, parse_timestamp};
+use hoptrace::package::sign::{PublicKey, SecretKey};
+use hoptrace::package::{
+    AuditStatus, Authenticity, FileStatus, LedgerStatus, SignatureStatus, VerifyOptions, VerifyReport, verify_with,
 };
 
 /// Arguments of `hoptrace export`.

@@ -78,7 +78,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         let report = &session.package.report;
         if report.is_intact() {
             let who = match &report.authenticity {
-                hoptrace::export::Authenticity::Established(how) => visible(&how.join("; ")).into_owned(),
+                hoptrace::package::Authenticity::Established(how) => visible(&how.join("; ")).into_owned(),
                 _ => "unsigned: authenticity not established".to_owned(),
             };
             println!("Package {}: verified intact ({who})", args.package.display());
@@ -87,7 +87,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         }
         println!("Review {} ({} comments):", session.path.display(), session.review.comments.len());
         for (id, c) in &session.review.comments {
-            let when = hoptrace::export::rfc3339(c.time);
+            let when = hoptrace::package::rfc3339(c.time);
             println!(
                 "  #{id} {} — {} ({when}): {}",
                 visible(&c.target.describe()),

@@ -1,5 +1,6 @@
-//! Writing packages: a deterministic zip, or a folder, both atomically; and the file-name
-//! rule every package entry follows ([`check_name`]). Reading is in [`super::unpack`].
+//! Writing packages: a deterministic zip, or a folder, both atomically. The file-name rule
+//! every entry follows is the format's ([`crate::package::check_name`]); reading is in
+//! [`crate::package`].
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Cursor, Write as _};
@@ -11,43 +12,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::ExportError;
-use super::package::PackageFile;
-
-/// Checks that `name` is a plain file name a package may hold: UTF-8, 1–255 bytes of
-/// letters, digits, `.`, `_` and `-`, not starting with `.`.
-///
-/// # Errors
-/// What is wrong, in words (`absolute path`, `parent folder (..)`, `backslash`, …).
-pub fn check_name(name: &[u8]) -> Result<&str, String> {
-    let Ok(text) = std::str::from_utf8(name) else {
-        return Err("the name is not UTF-8".to_owned());
-    };
-    if text.is_empty() {
-        return Err("empty name".to_owned());
-    }
-    if text.starts_with('/') {
-        return Err("absolute path".to_owned());
-    }
-    if text.contains('\\') {
-        return Err("backslash in the name (a Windows path)".to_owned());
-    }
-    if text.as_bytes().get(1) == Some(&b':') {
-        return Err("drive letter (a Windows absolute path)".to_owned());
-    }
-    if text.split('/').any(|c| c == "..") {
-        return Err("parent folder (..) in the path: it would write outside the package folder".to_owned());
-    }
-    if text.contains('/') {
-        return Err("a folder: packages hold plain files only".to_owned());
-    }
-    if text.starts_with('.') {
-        return Err("hidden or relative name (starts with '.')".to_owned());
-    }
-    if text.len() > 255 || !text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
-        return Err("only letters, digits, '.', '_' and '-' are allowed in a file name".to_owned());
-    }
-    Ok(text)
-}
+use crate::package::{PackageFile, check_name};
 
 fn zip_time(seconds: i64) -> DateTime {
     let fallback = DateTime::default();
@@ -308,7 +273,7 @@ mod tests {
     use std::fs;
     use std::path::Path;
 
-    use super::{PackageFile, check_name, clean_leftovers, write_dir_atomic, write_file_atomic};
+    use super::{PackageFile, clean_leftovers, write_dir_atomic, write_file_atomic};
 
     /// Above Linux's largest process id (2^22): never a running process.
     const DEAD: u32 = 4_194_999;
@@ -390,24 +355,5 @@ mod tests {
         let _ = child.kill();
         let _ = child.wait();
         assert_eq!(left, [live, "case.zip".to_owned()]);
-    }
-
-    #[test]
-    fn names_are_plain_file_names() {
-        assert_eq!(check_name(b"case.ron"), Ok("case.ron"));
-        for (bad, why) in [
-            (&b"../evil"[..], "parent"),
-            (b"/etc/passwd", "absolute"),
-            (b"a\\b", "backslash"),
-            (b"C:evil", "drive"),
-            (b"dir/file", "folder"),
-            (b".hidden", "hidden"),
-            (b"a b", "only letters"),
-            (b"\xff", "UTF-8"),
-            (b"", "empty"),
-        ] {
-            let e = check_name(bad).err().unwrap_or_default();
-            assert!(e.contains(why), "{bad:?}: {e}");
-        }
     }
 }

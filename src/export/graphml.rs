@@ -13,9 +13,10 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{Evidence, ExportError, rfc3339};
+use super::{Evidence, ExportError};
 use crate::case::NodeKey;
 use crate::ledger::Direction;
+use crate::package::rfc3339;
 
 /// `(id, for, name, type)` of every `<key>`.
 const KEYS: [(&str, &str, &str, &str); 21] = [

@@ -1,6 +1,8 @@
-//! Evidence packages: a case, its audit log and the ledger data it rests on, written as one zip
-//! (or folder) that anyone can check offline with `sha256sum -c SHA256SUMS`, or with
-//! `hoptrace verify` for the manifest, the audit chain and the signature as well.
+//! Writing evidence packages: a case, its audit log and the ledger data it rests on, written
+//! as one zip (or folder) that anyone can check offline with `sha256sum -c SHA256SUMS`, or with
+//! `hoptrace verify` for the manifest, the audit chain and the signature as well. The format
+//! (file list, manifest, columns) and everything that reads a package back (verify, open for
+//! review) are in [`crate::package`].
 //!
 //! # Layout
 //!
@@ -19,7 +21,7 @@
 //! | `graph.svg`, `graph.png` | the graph drawn as on the canvas (bundled font, text as paths) |
 //! | `report.html` | one self-contained page: summary, graph, hops with rationale, timeline, labels, notes, audit, hashes |
 //! | `report.pdf` | the same report as A4 pages (and the graph on A3) |
-//! | `manifest.json` | format, case, investigator, tool version, ledger fingerprint, export time, and every file above with its SHA-256 and size ([`Manifest`]) |
+//! | `manifest.json` | format, case, investigator, tool version, ledger fingerprint, export time, and every file above with its SHA-256 and size ([`crate::package::Manifest`]) |
 //! | `manifest.sig` | optional: an ed25519 signature over `manifest.json` ([`sign`]) |
 //! | `SHA256SUMS` | `<sha256>  <name>` for every file but itself, for `sha256sum -c` |
 //!
@@ -35,39 +37,23 @@
 //! zip cannot hold times before 1980, which are written as 1980-01-01).
 
 pub mod archive;
+mod builder;
 mod evidence;
 mod graphml;
-pub mod manifest;
-mod open;
-mod package;
-mod readback;
 mod render;
-mod selfcheck;
-pub mod sign;
 mod stix;
 mod tables;
-pub mod unpack;
-mod verify;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use evidence::Evidence;
-pub use manifest::{
-    FORMAT_NAME, FORMAT_VERSION, Manifest, ManifestFile, ManifestHeader, SumLine, parse_sums, sums_text,
-};
-pub use open::{OpenedPackage, open_package};
-pub use package::{FileHash, Package, PackageBuilder, PackageFile, RESERVED_NAMES, sha256_hex};
-pub use render::RENDERED_FILES;
-pub use selfcheck::REPORT_HTML_BYTES;
-pub use unpack::{Entry, Limits, PackageError, PackageReader, SMALL_FILE_BYTES, extract_into, read_package};
-pub use verify::{
-    AuditStatus, Authenticity, CASE_FILE_BYTES, FileCheck, FileStatus, LedgerStatus, REQUIRED_FILES, SignatureStatus,
-    VerifyOptions, VerifyReport, verify, verify_reader, verify_with,
-};
+pub use crate::package::Evidence;
+pub use crate::package::sign;
+pub use builder::{FileHash, Package, PackageBuilder, sha256_hex};
 
 use crate::case::file::CaseFileError;
 use crate::ledger::LedgerError;
+use crate::package::Manifest;
 
 /// Why an export failed (nothing is left at the output path then).
 #[derive(Debug, thiserror::Error)]
@@ -272,7 +258,7 @@ pub fn build_data_files(ev: &Evidence, timestamp: i64, steps: &mut Steps<'_>) ->
     Ok(b)
 }
 
-/// The whole package in memory: the data files, the renderings ([`RENDERED_FILES`]), then the
+/// The whole package in memory: the data files, the renderings ([`crate::package::RENDERED_FILES`]), then the
 /// manifest, signature and `SHA256SUMS`.
 ///
 /// # Errors
@@ -317,12 +303,6 @@ pub fn export(
         manifest: package.manifest.clone(),
         bytes,
     })
-}
-
-/// UTC seconds as RFC 3339 (`2023-05-02T12:19:59Z`); empty for a time out of range.
-#[must_use]
-pub fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
 }
 
 /// Parses `--timestamp`: RFC 3339 (`2024-05-01T12:00:00Z`, offsets allowed) or Unix seconds.

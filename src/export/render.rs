@@ -17,9 +17,6 @@ use crate::report::{self, GraphDrawing, PackageFile, PngRender, ReportError, Rep
 /// Number of steps [`build_with_renderings`] reports after the data files.
 pub(super) const RENDER_STEPS: usize = 4;
 
-/// The rendered files in package order.
-pub const RENDERED_FILES: [&str; 4] = ["graph.svg", "graph.png", "report.html", "report.pdf"];
-
 /// What the renderers read of `ev`: the transfer rows by id and the ledger labels in a stable
 /// order.
 fn rows_and_labels(ev: &Evidence) -> (Vec<TransferRow>, Vec<Label>) {

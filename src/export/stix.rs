@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Evidence, ExportError, tables};
+use super::{Evidence, ExportError};
 use crate::case::{NodeKey, NoteTarget};
 use crate::model::Category;
 
@@ -141,7 +141,7 @@ pub(crate) fn bundle(ev: &Evidence, timestamp: i64) -> Result<Vec<u8>, ExportErr
             NoteTarget::Case => Vec::new(),
         };
         let mut o = common("note", &id);
-        o["abstract"] = json!(format!("Note on {}", tables::note_target(&n.target)));
+        o["abstract"] = json!(format!("Note on {}", crate::package::columns::note_target(&n.target)));
         o["content"] = json!(n.text);
         o["authors"] = json!([n.author]);
         o["object_refs"] = json!(if about.is_empty() { vec![report.clone()] } else { about });

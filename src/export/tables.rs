@@ -1,36 +1,11 @@
-//! `audit.jsonl` and the CSV files: transfers, hops, labels, notes. Every CSV cell goes
-//! through [`neutralize`]; amounts are base-unit integers and exact decimal strings.
+//! `audit.jsonl` and the CSV files: transfers, hops, labels, notes, with the columns the
+//! format defines ([`crate::package::columns`]). Every CSV cell goes through [`neutralize`];
+//! amounts are base-unit integers and exact decimal strings.
 
-use super::{Evidence, ExportError, rfc3339};
-use crate::case::{Case, NodeKey, NoteTarget};
+use super::{Evidence, ExportError};
+use crate::case::{Case, NodeKey};
 use crate::import::csvutil::neutralize;
-use crate::ledger::TransferRow;
-use crate::model::{HopKind, registry};
-
-/// The header of `transfers.csv`.
-pub const TRANSFER_COLUMNS: [&str; 21] = [
-    "id",
-    "chain",
-    "tx_hash",
-    "kind",
-    "position",
-    "block",
-    "time",
-    "from",
-    "to",
-    "asset",
-    "symbol",
-    "decimals",
-    "amount_base_units",
-    "amount",
-    "fee_base_units",
-    "fee",
-    "failed",
-    "source_file",
-    "source_sha256",
-    "source_line",
-    "explorer_url",
-];
+use crate::package::columns::{Rows, Table, case_label_rows, hop_rows, labels, note_rows, transfers};
 
 /// One JSON object per audit entry, in order, each on its own line.
 pub(crate) fn audit_jsonl(case: &Case) -> Result<Vec<u8>, ExportError> {
@@ -43,15 +18,16 @@ pub(crate) fn audit_jsonl(case: &Case) -> Result<Vec<u8>, ExportError> {
     Ok(out)
 }
 
-struct Table {
+/// A CSV file being written: the header of its [`Table`], then rows, every cell neutralised.
+struct Csv {
     file: &'static str,
     w: csv::Writer<Vec<u8>>,
 }
 
-impl Table {
-    fn new(file: &'static str, header: &[&str]) -> Result<Self, ExportError> {
-        let mut t = Table { file, w: csv::Writer::from_writer(Vec::new()) };
-        t.row(header.iter().map(|h| (*h).to_owned()))?;
+impl Csv {
+    fn new<K: Rows>(table: &Table<K>) -> Result<Self, ExportError> {
+        let mut t = Csv { file: table.file, w: csv::Writer::from_writer(Vec::new()) };
+        t.row(table.header().map(str::to_owned))?;
         Ok(t)
     }
 
@@ -66,240 +42,50 @@ impl Table {
     }
 }
 
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// Symbol and decimals of a (chain, asset).
-pub(crate) type AssetLookup<'a> = &'a dyn Fn(&str, &str) -> (Option<String>, Option<u8>);
-
-/// The cells of one `transfers.csv` row (before neutralising), with symbol and decimals
-/// looked up by `asset(chain, asset)`. `hoptrace verify --ledger` rebuilds them from the
-/// ledger to compare.
-pub(crate) fn transfer_cells(r: &TransferRow, asset: AssetLookup<'_>) -> Vec<String> {
-    let t = &r.transfer;
-    let (symbol, decimals) = asset(&t.chain, &t.asset);
-    let native_decimals = registry().chain(&t.chain).ok().map(|c| c.decimals);
-    let url = registry().chain(&t.chain).map(|c| c.tx_url.replace("{tx}", &t.tx_hash)).unwrap_or_default();
-    vec![
-        r.id.to_string(),
-        t.chain.clone(),
-        t.tx_hash.clone(),
-        t.kind.name().to_owned(),
-        opt(t.position),
-        opt(t.block),
-        t.time.map(rfc3339).unwrap_or_default(),
-        t.from.clone().unwrap_or_default(),
-        t.to.clone().unwrap_or_default(),
-        t.asset.clone(),
-        symbol.unwrap_or_default(),
-        opt(decimals),
-        // An unknown amount is an empty cell and says so, never a zero.
-        r.amount().map(|a| a.to_string()).unwrap_or_default(),
-        match r.amount() {
-            Some(a) => decimals.map(|d| a.format_units(d)).unwrap_or_default(),
-            None => crate::ledger::UNKNOWN_AMOUNT.to_owned(),
-        },
-        opt(t.fee_base),
-        t.fee_base.zip(native_decimals).map(|(f, d)| f.format_units(d)).unwrap_or_default(),
-        t.failed.to_string(),
-        r.provenance.file_name.clone(),
-        r.provenance.file_sha256.clone(),
-        r.provenance.line.to_string(),
-        url,
-    ]
-}
-
 /// Every transfer on the graph, by id.
 pub(crate) fn transfers_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("transfers.csv", &TRANSFER_COLUMNS)?;
-    let lookup =
-        |chain: &str, asset: &str| ev.asset(chain, asset).map(|a| (a.symbol.clone(), a.decimals)).unwrap_or_default();
+    let mut t = Csv::new(&transfers::TABLE)?;
     for id in &ev.case.transfers {
         if let Some(row) = ev.rows.get(id) {
-            t.row(transfer_cells(row, &lookup))?;
+            let asset = ev.asset(&row.transfer.chain, &row.transfer.asset);
+            let line = transfers::Line {
+                row,
+                symbol: asset.and_then(|a| a.symbol.as_deref()),
+                decimals: asset.and_then(|a| a.decimals),
+            };
+            t.row(transfers::TABLE.cells(&line))?;
         }
     }
     t.finish()
 }
 
-fn ids(v: &[i64]) -> String {
-    v.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
-}
-
-/// The header of `hops.csv`.
-pub const HOP_COLUMNS: [&str; 14] = [
-    "id",
-    "kind",
-    "service",
-    "pool",
-    "from_chain",
-    "to_chain",
-    "inbound_transfers",
-    "outbound_transfers",
-    "confidence",
-    "rationale",
-    "status",
-    "author",
-    "time",
-    "features",
-];
-
-/// The rows of `hops.csv` (before neutralising), by hop id: `hoptrace verify` compares the
-/// file with them.
-pub(crate) fn hop_rows(case: &Case) -> Vec<Vec<String>> {
-    case.hops
-        .iter()
-        .map(|(id, h)| {
-            let (pool, from_chain, to_chain) = match &h.kind {
-                HopKind::Mixer { pool, .. } => (pool.clone().unwrap_or_default(), String::new(), String::new()),
-                HopKind::Bridge { from_chain, to_chain, .. } => (String::new(), from_chain.clone(), to_chain.clone()),
-                _ => (String::new(), String::new(), String::new()),
-            };
-            let status = match h.status {
-                crate::model::HopStatus::Suggested => "suggested",
-                crate::model::HopStatus::Accepted => "accepted",
-                crate::model::HopStatus::Rejected => "rejected",
-            };
-            vec![
-                id.to_string(),
-                h.kind.name().to_owned(),
-                h.kind.service().unwrap_or_default().to_owned(),
-                pool,
-                from_chain,
-                to_chain,
-                ids(&h.inbound),
-                ids(&h.outbound),
-                h.confidence.to_string(),
-                h.rationale.clone(),
-                status.to_owned(),
-                h.author.clone(),
-                rfc3339(h.time),
-                h.features.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "),
-            ]
-        })
-        .collect()
-}
-
 /// The hops, by id.
 pub(crate) fn hops_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("hops.csv", &HOP_COLUMNS)?;
+    let mut t = Csv::new(&crate::package::columns::hops::TABLE)?;
     for row in hop_rows(case) {
         t.row(row)?;
     }
     t.finish()
 }
 
-fn node_parts(k: &NodeKey) -> (String, String) {
-    match k {
-        NodeKey::Address { chain, address } => (chain.clone(), address.clone()),
-        NodeKey::Tx { chain, hash } => (chain.clone(), format!("tx {hash}")),
-        NodeKey::Aggregate(id) => (String::new(), format!("aggregate {id}")),
-    }
-}
-
-/// The header of `labels.csv`.
-pub const LABEL_COLUMNS: [&str; 15] = [
-    "origin",
-    "label_id",
-    "chain",
-    "address",
-    "entity",
-    "category",
-    "source_category",
-    "actor",
-    "source",
-    "confidence",
-    "valid_from",
-    "valid_to",
-    "added_by",
-    "time",
-    "source_line",
-];
-
-/// The `case` rows of `labels.csv` (before neutralising): the investigator's labels by id.
-pub(crate) fn case_label_rows(case: &Case) -> Vec<Vec<String>> {
-    case.labels
-        .iter()
-        .map(|(id, l)| {
-            let (chain, address) = node_parts(&l.node);
-            vec![
-                "case".to_owned(),
-                id.to_string(),
-                chain,
-                address,
-                l.entity.clone(),
-                l.category.name().to_owned(),
-                String::new(),
-                String::new(),
-                l.source.clone(),
-                String::new(),
-                String::new(),
-                String::new(),
-                l.author.clone(),
-                rfc3339(l.time),
-                String::new(),
-            ]
-        })
-        .collect()
-}
-
 /// The investigator's labels (by id), then the imported labels of every address node.
 pub(crate) fn labels_csv(ev: &Evidence) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("labels.csv", &LABEL_COLUMNS)?;
+    let mut t = Csv::new(&labels::TABLE)?;
     for row in case_label_rows(&ev.case) {
         t.row(row)?;
     }
     for key in ev.case.nodes.keys() {
         let NodeKey::Address { chain, address } = key else { continue };
         for l in ev.labels_of(chain, address) {
-            t.row([
-                "ledger".to_owned(),
-                String::new(),
-                l.chain.clone(),
-                l.address.clone(),
-                l.entity.clone(),
-                l.category.name().to_owned(),
-                l.source_category.clone().unwrap_or_default(),
-                l.actor.clone().unwrap_or_default(),
-                l.source.clone(),
-                l.confidence.clone().unwrap_or_default(),
-                l.valid_from.clone().unwrap_or_default(),
-                l.valid_to.clone().unwrap_or_default(),
-                l.added_by.clone().unwrap_or_default(),
-                String::new(),
-                l.line.to_string(),
-            ])?;
+            t.row(labels::TABLE.cells(&labels::Line::Ledger(l)))?;
         }
     }
     t.finish()
 }
 
-/// What a note is about, as text: `case`, `node ethereum:0x…`, `transfer 12`, `hop 3`.
-#[must_use]
-pub fn note_target(t: &NoteTarget) -> String {
-    match t {
-        NoteTarget::Case => "case".to_owned(),
-        NoteTarget::Node(k) => format!("node {}", k.describe()),
-        NoteTarget::Transfer(id) => format!("transfer {id}"),
-        NoteTarget::Hop(id) => format!("hop {id}"),
-    }
-}
-
-/// The header of `notes.csv`.
-pub const NOTE_COLUMNS: [&str; 5] = ["id", "target", "text", "author", "time"];
-
-/// The rows of `notes.csv` (before neutralising), by note id.
-pub(crate) fn note_rows(case: &Case) -> Vec<Vec<String>> {
-    case.notes
-        .iter()
-        .map(|(id, n)| vec![id.to_string(), note_target(&n.target), n.text.clone(), n.author.clone(), rfc3339(n.time)])
-        .collect()
-}
-
 /// The notes, by id.
 pub(crate) fn notes_csv(case: &Case) -> Result<Vec<u8>, ExportError> {
-    let mut t = Table::new("notes.csv", &NOTE_COLUMNS)?;
+    let mut t = Csv::new(&crate::package::columns::notes::TABLE)?;
     for row in note_rows(case) {
         t.row(row)?;
     }

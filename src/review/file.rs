@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Review, ReviewAction, ReviewError};
 use crate::case::Case;
-use crate::export::{OpenedPackage, open_package};
+use crate::package::{OpenedPackage, open_package};
 
 /// The review file of the package at `package`: `evidence.zip` → `evidence.review.ron`, a
 /// folder `evidence` → `evidence.review.ron`.

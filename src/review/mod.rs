@@ -171,7 +171,7 @@ pub enum ReviewError {
     },
     /// The package could not be read or written.
     #[error(transparent)]
-    Package(#[from] crate::export::PackageError),
+    Package(#[from] crate::package::PackageError),
     /// Writing the review package failed.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),

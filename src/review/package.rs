@@ -9,9 +9,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Review, ReviewError, file};
-use crate::export::unpack::{Limits, PackageReader, SMALL_FILE_BYTES};
-use crate::export::{
-    CASE_FILE_BYTES, ExportError, ManifestFile, PackageFile, parse_sums, rfc3339, sha256_hex, sums_text,
+use crate::export::{ExportError, sha256_hex};
+use crate::package::{
+    CASE_FILE_BYTES, Limits, ManifestFile, PackageFile, PackageReader, SMALL_FILE_BYTES, parse_sums, rfc3339, sums_text,
 };
 
 /// The `format` of a review package manifest.

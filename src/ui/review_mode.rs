@@ -18,7 +18,7 @@ use egui::Pos2;
 use super::app::{WorkbenchApp, positions_of};
 use super::canvas::CanvasState;
 use crate::case::NodeKey;
-use crate::export::Evidence;
+use crate::package::Evidence;
 use crate::report::content::HopRow;
 use crate::review::file::ReviewSession;
 use crate::review::package::export_review;

@@ -9,10 +9,10 @@ use super::actions::{Action, Menu};
 use super::app::WorkbenchApp;
 use super::canvas::{self, CanvasEvent};
 use super::review_mode::{ReviewMode, review_title};
-use crate::export::SignatureStatus;
 use crate::graph::text::{iso_time, transfer_time};
 use crate::ledger::TransferRow;
 use crate::model::{HopStatus, registry};
+use crate::package::SignatureStatus;
 use crate::review::ReviewTarget;
 
 /// The banner: intact or not, the headline, and one line per problem (each naming its file).

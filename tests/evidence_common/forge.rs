@@ -7,7 +7,8 @@
 use std::path::Path;
 
 use hoptrace::case::{audit, file};
-use hoptrace::export::{Manifest, ManifestFile, sha256_hex, sums_text};
+use hoptrace::export::sha256_hex;
+use hoptrace::package::{Manifest, ManifestFile, sums_text};
 
 use super::{RawEntry, raw_zip};
 

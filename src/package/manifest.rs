@@ -4,10 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The `format` of a manifest.
-pub const FORMAT_NAME: &str = "hoptrace-evidence-package";
-/// The `format_version` this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+use super::format::{FORMAT_NAME, FORMAT_VERSION, rfc3339};
 
 /// One file listed in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -87,7 +84,7 @@ impl Manifest {
             tool: "hoptrace".to_owned(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             ledger_fingerprint: header.ledger_fingerprint.clone(),
-            exported_at: super::rfc3339(header.exported_at),
+            exported_at: rfc3339(header.exported_at),
             exported_at_unix: header.exported_at,
             audit_entries: header.audit_entries,
             audit_head: header.audit_head.clone(),

@@ -5,20 +5,9 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::manifest::{Manifest, ManifestFile, ManifestHeader, sums_text};
-use super::{ExportError, archive, sign};
-
-/// Names [`PackageBuilder::finish`] writes itself.
-pub const RESERVED_NAMES: [&str; 3] = ["manifest.json", "manifest.sig", "SHA256SUMS"];
-
-/// One file of a package.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageFile {
-    /// Name in the package (a plain file name: see [`archive::check_name`]).
-    pub name: String,
-    /// Content.
-    pub bytes: Vec<u8>,
-}
+use super::{ExportError, archive};
+use crate::package::manifest::{Manifest, ManifestFile, ManifestHeader, sums_text};
+use crate::package::{PackageFile, RESERVED_NAMES, check_name, sign};
 
 /// Name, SHA-256 and size of a file added so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +47,7 @@ impl PackageBuilder {
     /// [`RESERVED_NAMES`], or is already in the package.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), ExportError> {
         let bad = |reason: String| ExportError::BadFileName { name: name.to_owned(), reason };
-        archive::check_name(name.as_bytes()).map_err(bad)?;
+        check_name(name.as_bytes()).map_err(bad)?;
         if RESERVED_NAMES.contains(&name) {
             return Err(bad("the package writes this file itself".to_owned()));
         }

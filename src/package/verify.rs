@@ -18,9 +18,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::manifest::{FORMAT_NAME, FORMAT_VERSION, Manifest, parse_sums};
-use super::package::RESERVED_NAMES;
-use super::render::RENDERED_FILES;
+use super::format::{FORMAT_NAME, FORMAT_VERSION, FormatVersion, RENDERED_FILES, REQUIRED_FILES, RESERVED_NAMES};
+use super::manifest::{Manifest, parse_sums};
 use super::sign::{PublicKey, check_signature};
 use super::unpack::{Limits, PackageError, PackageReader, SMALL_FILE_BYTES};
 use crate::case::{AuditEntry, Case, audit};
@@ -181,20 +180,6 @@ pub struct VerifyOptions {
 /// read.
 pub const CASE_FILE_BYTES: u64 = 32 << 20;
 
-/// The files of every package hoptrace writes (format 1), besides `manifest.sig`.
-pub const REQUIRED_FILES: [&str; 10] = [
-    "case.ron",
-    "audit.jsonl",
-    "transfers.csv",
-    "hops.csv",
-    "labels.csv",
-    "notes.csv",
-    "graph.graphml",
-    "stix.json",
-    "manifest.json",
-    "SHA256SUMS",
-];
-
 /// Verifies the package (zip or folder) at `path` with default options.
 #[must_use]
 pub fn verify(path: &Path) -> VerifyReport {
@@ -267,6 +252,13 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
             None
         }
         None => None,
+    };
+    let version = match &manifest {
+        Some(m) if m.format == FORMAT_NAME => match FormatVersion::from_number(m.format_version) {
+            Some(v) => Some(v),
+            None => return Err(unknown_version(&path, m.format_version)),
+        },
+        _ => None,
     };
     let mut status: BTreeMap<String, FileStatus> = BTreeMap::new();
     for required in ["SHA256SUMS", "manifest.json"] {
@@ -381,7 +373,7 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
     let ledger = match &options.ledger {
         Some(l) => {
             let csv = reader.reader("transfers.csv")?;
-            super::open::check_ledger(l, csv, manifest.as_ref(), &mut problems)
+            super::open::check_ledger(l, csv, manifest.as_ref(), version, &mut problems)
         }
         None => LedgerStatus::NotChecked,
     };
@@ -399,8 +391,22 @@ pub fn verify_reader(reader: &mut PackageReader, options: &VerifyOptions) -> Res
     })
 }
 
+/// A package of a `format_version` this build does not read.
+fn unknown_version(path: &Path, number: u32) -> PackageError {
+    PackageError::Refused {
+        path: path.to_owned(),
+        entry: "manifest.json".to_owned(),
+        reason: format!(
+            "{FORMAT_NAME} version {number}, which this build of hoptrace does not read: it reads versions {} \
+             (and writes {FORMAT_VERSION}); verify the package with the hoptrace that wrote it, or a newer one",
+            FormatVersion::readable_text()
+        ),
+    }
+}
+
 /// Every file a package must hold, and no file a package never holds: the lists
-/// (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file.
+/// (`SHA256SUMS`, the manifest) can be rewritten to match a removed or added file. The same
+/// in every version.
 fn check_file_set(
     hashes: &BTreeMap<String, (String, u64)>,
     status: &mut BTreeMap<String, FileStatus>,
@@ -414,7 +420,9 @@ fn check_file_set(
             mark(status, name, FileStatus::Missing);
         }
     }
-    // The reports are written together: one without the other was removed.
+    // The reports are written together: one without the other was removed. (The renderings
+    // are not required as such: the first version-1 packages have none, and a package built
+    // with `PackageBuilder` holds the renderings its maker added.)
     for (name, with) in [("report.pdf", "report.html"), ("report.html", "report.pdf"), ("graph.png", "report.html")] {
         if !hashes.contains_key(name)
             && hashes.contains_key(with)
@@ -593,10 +601,12 @@ fn check_audit(
 }
 
 fn check_manifest(m: &Manifest, case: &Case, problems: &mut Vec<String>) {
-    if m.format != FORMAT_NAME || m.format_version != FORMAT_VERSION {
+    if m.format != FORMAT_NAME {
         problems.push(format!(
-            "manifest.json: format {:?} version {}, this build reads {FORMAT_NAME:?} version {FORMAT_VERSION}",
-            m.format, m.format_version
+            "manifest.json: format {:?} version {}, this build reads {FORMAT_NAME:?} versions {}",
+            m.format,
+            m.format_version,
+            FormatVersion::readable_text()
         ));
     }
     let mut differs = |field: &str, manifest: &str, case: &str| {

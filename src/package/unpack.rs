@@ -20,8 +20,7 @@ use std::path::{Path, PathBuf};
 
 use zip::ZipArchive;
 
-use super::archive::check_name;
-use super::package::PackageFile;
+use super::format::{PackageFile, check_name};
 
 /// Why a package could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::columns::{labels as lc, transfers as tc};
 use super::{Evidence, OpenedPackage};
 use crate::graph::InvestigationGraph;
 use crate::import::csvutil::neutralize;
@@ -80,40 +81,40 @@ fn number<T: std::str::FromStr>(row: &BTreeMap<String, String>, column: &str) ->
 
 /// One `transfers.csv` row as a ledger row (batch id 0: the package does not record it).
 fn transfer_row(row: &BTreeMap<String, String>) -> Result<(TransferRow, Option<AssetInfo>), String> {
-    let id = number::<i64>(row, "id")?.ok_or("the id is empty")?;
-    let kind_name = cell(row, "kind");
+    let id = number::<i64>(row, tc::ID.name)?.ok_or("the id is empty")?;
+    let kind_name = cell(row, tc::KIND.name);
     let kind = TransferKind::ALL
         .into_iter()
         .find(|k| k.name() == kind_name)
         .ok_or_else(|| format!("kind {kind_name:?} is not a transfer kind"))?;
-    let time = match cell(row, "time") {
+    let time = match cell(row, tc::TIME.name) {
         "" => None,
         t => Some(t.parse::<jiff::Timestamp>().map_err(|e| format!("time {t:?}: {e}"))?.as_second()),
     };
     // An empty amount is an unknown one (a UTXO input whose spent output was not in the
     // ledger): only such an input may have it; it reads back as the ledger's unknown mark.
-    let amount: Amount = match cell(row, "amount_base_units") {
-        "" if kind == TransferKind::UtxoInput && cell(row, "from").is_empty() => Amount::ZERO,
+    let amount: Amount = match cell(row, tc::AMOUNT_BASE_UNITS.name) {
+        "" if kind == TransferKind::UtxoInput && cell(row, tc::FROM.name).is_empty() => Amount::ZERO,
         a => a.parse().map_err(|e| format!("amount_base_units {a:?}: {e}"))?,
     };
-    let fee_base = match cell(row, "fee_base_units") {
+    let fee_base = match cell(row, tc::FEE_BASE_UNITS.name) {
         "" => None,
         f => Some(f.parse::<Amount>().map_err(|e| format!("fee_base_units {f:?}: {e}"))?),
     };
-    let line = number::<u64>(row, "source_line")?.unwrap_or(0);
+    let line = number::<u64>(row, tc::SOURCE_LINE.name)?.unwrap_or(0);
     let transfer = Transfer {
-        chain: cell(row, "chain").to_owned(),
-        tx_hash: cell(row, "tx_hash").to_owned(),
+        chain: cell(row, tc::CHAIN.name).to_owned(),
+        tx_hash: cell(row, tc::TX_HASH.name).to_owned(),
         kind,
-        position: number(row, "position")?,
-        block: number(row, "block")?,
+        position: number(row, tc::POSITION.name)?,
+        block: number(row, tc::BLOCK.name)?,
         time,
-        from: optional(cell(row, "from")),
-        to: optional(cell(row, "to")),
-        asset: cell(row, "asset").to_owned(),
+        from: optional(cell(row, tc::FROM.name)),
+        to: optional(cell(row, tc::TO.name)),
+        asset: cell(row, tc::ASSET.name).to_owned(),
         amount_base: amount,
         fee_base,
-        failed: cell(row, "failed") == "true",
+        failed: cell(row, tc::FAILED.name) == "true",
         prev_out: None,
         line,
         method: None,
@@ -122,14 +123,14 @@ fn transfer_row(row: &BTreeMap<String, String>) -> Result<(TransferRow, Option<A
     let asset = AssetInfo {
         chain: transfer.chain.clone(),
         asset: transfer.asset.clone(),
-        symbol: optional(cell(row, "symbol")),
-        decimals: number(row, "decimals")?,
+        symbol: optional(cell(row, tc::SYMBOL.name)),
+        decimals: number(row, tc::DECIMALS.name)?,
     };
     let known = asset.symbol.is_some() || asset.decimals.is_some();
     let provenance = Provenance {
         batch_id: 0,
-        file_name: cell(row, "source_file").to_owned(),
-        file_sha256: cell(row, "source_sha256").to_owned(),
+        file_name: cell(row, tc::SOURCE_FILE.name).to_owned(),
+        file_sha256: cell(row, tc::SOURCE_SHA256.name).to_owned(),
         line,
     };
     Ok((TransferRow { id, transfer, provenance }, known.then_some(asset)))
@@ -137,20 +138,20 @@ fn transfer_row(row: &BTreeMap<String, String>) -> Result<(TransferRow, Option<A
 
 /// One `ledger` row of `labels.csv` as an imported label.
 fn label_row(row: &BTreeMap<String, String>) -> Result<Label, String> {
-    let category = cell(row, "category");
+    let category = cell(row, lc::CATEGORY.name);
     Ok(Label {
-        chain: cell(row, "chain").to_owned(),
-        address: cell(row, "address").to_owned(),
-        entity: cell(row, "entity").to_owned(),
+        chain: cell(row, lc::CHAIN.name).to_owned(),
+        address: cell(row, lc::ADDRESS.name).to_owned(),
+        entity: cell(row, lc::ENTITY.name).to_owned(),
         category: Category::parse(category).ok_or_else(|| format!("category {category:?} is not known"))?,
-        source_category: optional(cell(row, "source_category")),
-        actor: optional(cell(row, "actor")),
-        source: cell(row, "source").to_owned(),
-        confidence: optional(cell(row, "confidence")),
-        valid_from: optional(cell(row, "valid_from")),
-        valid_to: optional(cell(row, "valid_to")),
-        added_by: optional(cell(row, "added_by")),
-        line: number(row, "source_line")?.unwrap_or(0),
+        source_category: optional(cell(row, lc::SOURCE_CATEGORY.name)),
+        actor: optional(cell(row, lc::ACTOR.name)),
+        source: cell(row, lc::SOURCE.name).to_owned(),
+        confidence: optional(cell(row, lc::CONFIDENCE.name)),
+        valid_from: optional(cell(row, lc::VALID_FROM.name)),
+        valid_to: optional(cell(row, lc::VALID_TO.name)),
+        added_by: optional(cell(row, lc::ADDED_BY.name)),
+        line: number(row, lc::SOURCE_LINE.name)?.unwrap_or(0),
     })
 }
 
@@ -173,9 +174,13 @@ impl Evidence {
         let mut rows = HashMap::new();
         let mut assets = BTreeMap::new();
         let read = package.with_reader("transfers.csv", |input| {
-            table("transfers.csv", input, &mut problems, |line, row| {
+            table(tc::TABLE.file, input, &mut problems, |line, row| {
                 // Only the transfers of the graph are kept.
-                if !row.get("id").and_then(|id| id.parse::<i64>().ok()).is_some_and(|id| case.transfers.contains(&id)) {
+                if !row
+                    .get(tc::ID.name)
+                    .and_then(|id| id.parse::<i64>().ok())
+                    .is_some_and(|id| case.transfers.contains(&id))
+                {
                     return;
                 }
                 match transfer_row(row) {
@@ -201,12 +206,12 @@ impl Evidence {
         }
         let mut ledger_labels: HashMap<String, Vec<Label>> = HashMap::new();
         let read = package.with_reader("labels.csv", |input| {
-            table("labels.csv", input, &mut problems, |line, row| {
-                if cell(row, "origin") != "ledger" {
+            table(lc::TABLE.file, input, &mut problems, |line, row| {
+                if cell(row, lc::ORIGIN.name) != "ledger" {
                     return;
                 }
                 // Only the labels of addresses on the graph are kept.
-                let key = crate::case::NodeKey::address(cell(row, "chain"), cell(row, "address"));
+                let key = crate::case::NodeKey::address(cell(row, lc::CHAIN.name), cell(row, lc::ADDRESS.name));
                 if !case.nodes.contains_key(&key) {
                     return;
                 }
