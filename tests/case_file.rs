@@ -194,8 +194,9 @@ fn full_case() -> Case {
         Command::Redo,
     ];
     for (i, command) in commands.into_iter().enumerate() {
-        let state = case.content_hash();
-        audit::append(&mut case.audit, 1_700_000_000 + i as i64, "A. Investigator", command, state);
+        let state = case.content_hash().expect("hashable content");
+        audit::append(&mut case.audit, 1_700_000_000 + i as i64, "A. Investigator", command, state)
+            .expect("a hashable entry");
     }
     case
 }
@@ -685,4 +686,36 @@ fn recovery_file_round_trips_and_is_discarded() {
         Err(CaseFileError::Syntax { path: p, .. }) => assert_eq!(p, recovery),
         other => panic!("expected a syntax error, got {other:?}"),
     }
+}
+
+/// An entry whose command cannot be serialised is refused, never hashed as an empty text; a log
+/// holding one is not reported intact.
+#[test]
+fn an_audit_entry_that_cannot_be_serialised_is_refused_not_hashed_as_empty() {
+    type Odd = BTreeMap<(u8, u8), u8>;
+    let mut log: Vec<audit::AuditEntry<Odd>> = Vec::new();
+    audit::append(&mut log, 1, "A. Investigator", Odd::new(), "s1".to_owned()).expect("an empty map serialises");
+    let odd = Odd::from([((1, 2), 3)]);
+    let err = audit::append(&mut log, 2, "A. Investigator", odd.clone(), "s2".to_owned())
+        .expect_err("a map with tuple keys has no JSON form");
+    assert_eq!(err.what, "an audit entry");
+    assert!(err.to_string().contains("cannot serialise an audit entry"), "{err}");
+    assert_eq!(log.len(), 1, "nothing appended");
+    assert_eq!(audit::verify(&log, "s1"), Ok(()));
+
+    let mut forged = log.clone();
+    forged.push(audit::AuditEntry {
+        seq: 2,
+        time: 2,
+        investigator: "A. Investigator".to_owned(),
+        command: odd,
+        state: "s2".to_owned(),
+        prev_hash: log[0].hash.clone(),
+        hash: audit::entry_hash(2, 2, "A. Investigator", &Odd::new(), "s2", &log[0].hash).expect("hashable"),
+    });
+    assert!(
+        matches!(audit::verify(&forged, "s2"), Err(audit::AuditError::Unhashable(_))),
+        "{:?}",
+        audit::verify(&forged, "s2")
+    );
 }

@@ -35,6 +35,24 @@ pub struct AuditEntry<C = Command> {
     pub hash: String,
 }
 
+/// A hashed input (an audit entry, the case content) that could not be serialised: its hash
+/// would not stand for it, so nothing is recorded or verified with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot serialise {what} to hash it: {reason}")]
+pub struct HashInputError {
+    /// What was to be hashed.
+    pub what: &'static str,
+    /// The serialiser's reason.
+    pub reason: String,
+}
+
+impl HashInputError {
+    /// The error of serialising `what`.
+    pub fn new(what: &'static str, reason: impl std::fmt::Display) -> Self {
+        HashInputError { what, reason: reason.to_string() }
+    }
+}
+
 /// Where and how the chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuditError {
@@ -72,10 +90,15 @@ pub enum AuditError {
         /// The last entry (0 for an empty log).
         seq: u64,
     },
+    /// An entry or the case content could not be serialised to check its hash.
+    #[error(transparent)]
+    Unhashable(#[from] HashInputError),
 }
 
 /// The hash of an entry with these fields.
-#[must_use]
+///
+/// # Errors
+/// The fields could not be serialised (a command with a value JSON cannot hold).
 pub fn entry_hash<C: Serialize>(
     seq: u64,
     time: i64,
@@ -83,17 +106,43 @@ pub fn entry_hash<C: Serialize>(
     command: &C,
     state: &str,
     prev_hash: &str,
-) -> String {
-    let canonical = serde_json::to_string(&(seq, time, investigator, command, state, prev_hash)).unwrap_or_default();
-    hex::encode(Sha256::digest(canonical.as_bytes()))
+) -> Result<String, HashInputError> {
+    let canonical = serde_json::to_string(&(seq, time, investigator, command, state, prev_hash))
+        .map_err(|e| HashInputError::new("an audit entry", e))?;
+    Ok(hex::encode(Sha256::digest(canonical.as_bytes())))
 }
 
-/// Appends an entry for `command`, after which the case content hashes to `state`.
-pub fn append<C: Serialize>(log: &mut Vec<AuditEntry<C>>, time: i64, investigator: &str, command: C, state: String) {
+/// The entry that would follow `log` for `command`, after which the content hashes to `state`.
+///
+/// # Errors
+/// The entry could not be serialised to hash it.
+pub fn next_entry<C: Serialize>(
+    log: &[AuditEntry<C>],
+    time: i64,
+    investigator: &str,
+    command: C,
+    state: String,
+) -> Result<AuditEntry<C>, HashInputError> {
     let seq = log.len() as u64 + 1;
     let prev_hash = log.last().map_or_else(|| GENESIS.to_owned(), |e| e.hash.clone());
-    let hash = entry_hash(seq, time, investigator, &command, &state, &prev_hash);
-    log.push(AuditEntry { seq, time, investigator: investigator.to_owned(), command, state, prev_hash, hash });
+    let hash = entry_hash(seq, time, investigator, &command, &state, &prev_hash)?;
+    Ok(AuditEntry { seq, time, investigator: investigator.to_owned(), command, state, prev_hash, hash })
+}
+
+/// Appends an entry for `command`, after which the content hashes to `state`.
+///
+/// # Errors
+/// The entry could not be serialised to hash it; the log is unchanged.
+pub fn append<C: Serialize>(
+    log: &mut Vec<AuditEntry<C>>,
+    time: i64,
+    investigator: &str,
+    command: C,
+    state: String,
+) -> Result<(), HashInputError> {
+    let entry = next_entry(log, time, investigator, command, state)?;
+    log.push(entry);
+    Ok(())
 }
 
 /// Checks the whole chain, and that the case content (hashing to `current_state`) is the state
@@ -111,7 +160,7 @@ pub fn verify<C: Serialize>(log: &[AuditEntry<C>], current_state: &str) -> Resul
         if e.prev_hash != prev {
             return Err(AuditError::Link { seq: e.seq });
         }
-        if entry_hash(e.seq, e.time, &e.investigator, &e.command, &e.state, &e.prev_hash) != e.hash {
+        if entry_hash(e.seq, e.time, &e.investigator, &e.command, &e.state, &e.prev_hash)? != e.hash {
             return Err(AuditError::Content { seq: e.seq });
         }
         prev = &e.hash;

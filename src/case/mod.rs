@@ -272,8 +272,10 @@ impl Case {
     /// SHA-256 (hex) of the content commands change: everything but the audit log, the
     /// modification time and the investigator's name. The audit log records it after every
     /// command.
-    #[must_use]
-    pub fn content_hash(&self) -> String {
+    ///
+    /// # Errors
+    /// The content could not be serialised (its hash would not stand for it).
+    pub fn content_hash(&self) -> Result<String, audit::HashInputError> {
         use sha2::{Digest, Sha256};
         let content = Content {
             id: &self.id,
@@ -289,8 +291,8 @@ impl Case {
             hops: &self.hops,
             next_id: self.next_id,
         };
-        let text = ron::to_string(&content).unwrap_or_default();
-        hex::encode(Sha256::digest(text.as_bytes()))
+        let text = ron::to_string(&content).map_err(|e| audit::HashInputError::new("the case content", e))?;
+        Ok(hex::encode(Sha256::digest(text.as_bytes())))
     }
 
     /// Checks the audit log's chain and that the case is in the state it last recorded.
@@ -301,7 +303,7 @@ impl Case {
         if self.audit.is_empty() && !self.is_blank() {
             return Err(AuditError::State { seq: 0 });
         }
-        audit::verify(&self.audit, &self.content_hash())
+        audit::verify(&self.audit, &self.content_hash()?)
     }
 
     /// The ledger file of this case saved at `case_file`: its recorded path, resolved against

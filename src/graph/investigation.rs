@@ -18,6 +18,9 @@ pub enum CommandError {
     /// The ledger failed.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// The command's audit entry or the case content could not be hashed: not applied.
+    #[error("not applied: {0}")]
+    Unhashable(#[from] crate::case::audit::HashInputError),
 }
 
 impl CommandError {
@@ -37,6 +40,14 @@ pub struct LedgerChanged {
     pub recorded: String,
     /// Fingerprint of the ledger now.
     pub current: String,
+}
+
+/// What [`Investigation::apply`] did with the history, to take it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Undone,
+    Redone,
+    New,
 }
 
 /// A case being worked on: commands change it, with undo/redo and an audit entry each.
@@ -199,36 +210,70 @@ impl<L: Ledger> Investigation<L> {
     /// [`CommandError`] saying why the command does not apply.
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
         self.now = (self.clock)();
-        match &command {
+        let step = match &command {
             Command::Undo => {
                 let inverse = self.undo.pop().ok_or_else(|| CommandError::invalid("nothing to undo"))?;
                 let redo = apply_all(Arc::make_mut(&mut self.case), inverse);
                 self.redo.push(redo);
+                Step::Undone
             }
             Command::Redo => {
                 let again = self.redo.pop().ok_or_else(|| CommandError::invalid("nothing to redo"))?;
                 let undo = apply_all(Arc::make_mut(&mut self.case), again);
                 self.undo.push(undo);
+                Step::Redone
             }
             Command::Batch { commands } => {
                 let undo = self.apply_batch(commands)?;
                 self.undo.push(undo);
-                self.redo.clear();
+                Step::New
             }
             other => {
                 let changes = self.plan(other)?;
                 let undo = apply_all(Arc::make_mut(&mut self.case), changes);
                 self.undo.push(undo);
-                self.redo.clear();
+                Step::New
+            }
+        };
+        // The rows of new transfers, the content hash and the audit entry: if any fails, the
+        // change is taken back and nothing is recorded.
+        let sealed = self.sync_rows().map_err(CommandError::from).and_then(|()| {
+            let state = self.case.content_hash()?;
+            Ok(audit::next_entry(&self.case.audit, self.now, self.actor(), command, state)?)
+        });
+        match sealed {
+            Ok(entry) => {
+                if step == Step::New {
+                    self.redo.clear();
+                }
+                let case = Arc::make_mut(&mut self.case);
+                case.modified = self.now;
+                case.audit.push(entry);
+                Ok(())
+            }
+            Err(e) => {
+                self.take_back(step);
+                // The rows of the transfers the change brought are dropped again; a ledger that
+                // failed a moment ago may fail again, which leaves rows the graph does not show.
+                let _ = self.sync_rows();
+                Err(e)
             }
         }
-        self.sync_rows()?;
-        let now = self.now;
-        Arc::make_mut(&mut self.case).modified = now;
-        let state = self.case.content_hash();
-        let investigator = self.actor().to_owned();
-        audit::append(&mut Arc::make_mut(&mut self.case).audit, now, &investigator, command, state);
-        Ok(())
+    }
+
+    /// Takes back the step just applied (its undo or redo entry) when it could not be recorded.
+    fn take_back(&mut self, step: Step) {
+        let (from, to) = match step {
+            Step::Undone => (&mut self.redo, Some(&mut self.undo)),
+            Step::Redone => (&mut self.undo, Some(&mut self.redo)),
+            Step::New => (&mut self.undo, None),
+        };
+        if let Some(changes) = from.pop() {
+            let inverse = apply_all(Arc::make_mut(&mut self.case), changes);
+            if let Some(to) = to {
+                to.push(inverse);
+            }
+        }
     }
 
     /// Keeps the row cache to the transfers on the graph (fetching any missing ones).

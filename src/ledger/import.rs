@@ -130,7 +130,10 @@ impl SqliteLedger {
         // byte-identical; their names say the chain).
         let file_name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let options_json = serde_json::to_string(options).unwrap_or_default();
+        // Part of the batch's identity: never a default.
+        let options_json = serde_json::to_string(options).map_err(|e| {
+            LedgerError::Query(format!("cannot serialise the import options that identify the batch: {e}"))
+        })?;
         // The SHA-256 is computed while the file is read. Only when a batch of the same size is
         // already in the ledger (it may be this very file) is the file hashed first, so a
         // re-import costs one read instead of a whole import.

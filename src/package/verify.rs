@@ -583,7 +583,11 @@ fn check_audit(
             }
         }
     }
-    if let Err(e) = audit::verify(&entries, &case.content_hash()) {
+    let state = match case.content_hash() {
+        Ok(state) => state,
+        Err(e) => return Ok(AuditStatus::Broken(format!("case.ron: {e}"))),
+    };
+    if let Err(e) = audit::verify(&entries, &state) {
         return Ok(AuditStatus::Broken(format!("audit.jsonl: {e}")));
     }
     if let Some(i) = (0..entries.len().max(case.audit.len())).find(|i| entries.get(*i) != case.audit.get(*i)) {

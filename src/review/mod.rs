@@ -147,6 +147,9 @@ pub enum ReviewError {
     /// The review's audit chain is broken.
     #[error("the review's audit log is broken: {0}")]
     Audit(#[from] AuditError),
+    /// An action's audit entry could not be hashed; the action was not applied.
+    #[error("the comment was not recorded: {0}")]
+    Unhashable(audit::HashInputError),
     /// The review belongs to another package.
     #[error(
         "the review file is for the package whose manifest has SHA-256 {review}, not this one ({package}): \
@@ -217,25 +220,28 @@ impl Review {
     }
 
     /// SHA-256 (hex) of everything but the audit log.
-    #[must_use]
-    pub fn content_hash(&self) -> String {
+    ///
+    /// # Errors
+    /// The content could not be serialised (its hash would not stand for it).
+    pub fn content_hash(&self) -> Result<String, audit::HashInputError> {
         let c = Content {
             package_manifest_sha256: &self.package_manifest_sha256,
             case_id: &self.case_id,
             comments: &self.comments,
             next_id: self.next_id,
         };
-        hex::encode(Sha256::digest(serde_json::to_string(&c).unwrap_or_default().as_bytes()))
+        let text = serde_json::to_string(&c).map_err(|e| audit::HashInputError::new("the review content", e))?;
+        Ok(hex::encode(Sha256::digest(text.as_bytes())))
     }
 
     /// Applies `action` by `reviewer` at `now` against the reviewed `case`, with an audit entry.
     /// Returns the id of a new comment.
     ///
     /// # Errors
-    /// [`ReviewError::Invalid`] for a target not in the case or an unknown comment; the review
-    /// is unchanged then.
+    /// [`ReviewError::Invalid`] for a target not in the case or an unknown comment,
+    /// [`ReviewError::Unhashable`] when the entry cannot be hashed; the review is unchanged then.
     pub fn apply(&mut self, action: ReviewAction, reviewer: &str, now: i64, case: &Case) -> Result<u64, ReviewError> {
-        let id = match &action {
+        let (id, withdrawn) = match &action {
             ReviewAction::Comment { target, text } => {
                 target.check(case).map_err(ReviewError::Invalid)?;
                 if text.trim().is_empty() {
@@ -247,16 +253,33 @@ impl Review {
                     Comment { target: target.clone(), text: text.clone(), reviewer: reviewer.to_owned(), time: now },
                 );
                 self.next_id += 1;
-                id
+                (id, None)
             }
             ReviewAction::Withdraw { id } => {
-                self.comments.remove(id).ok_or_else(|| ReviewError::Invalid(format!("no comment {id}")))?;
-                *id
+                let comment =
+                    self.comments.remove(id).ok_or_else(|| ReviewError::Invalid(format!("no comment {id}")))?;
+                (*id, Some(comment))
             }
         };
-        let state = self.content_hash();
-        audit::append(&mut self.audit, now, reviewer, action, state);
-        Ok(id)
+        let sealed = self.content_hash().and_then(|state| audit::next_entry(&self.audit, now, reviewer, action, state));
+        match sealed {
+            Ok(entry) => {
+                self.audit.push(entry);
+                Ok(id)
+            }
+            Err(e) => {
+                match withdrawn {
+                    Some(comment) => {
+                        self.comments.insert(id, comment);
+                    }
+                    None => {
+                        self.comments.remove(&id);
+                        self.next_id = id;
+                    }
+                }
+                Err(ReviewError::Unhashable(e))
+            }
+        }
     }
 
     /// Checks the audit chain and that the review is in the state its last entry recorded.
@@ -267,7 +290,7 @@ impl Review {
         if self.audit.is_empty() && (!self.comments.is_empty() || self.next_id != 1) {
             return Err(AuditError::State { seq: 0 });
         }
-        audit::verify(&self.audit, &self.content_hash())
+        audit::verify(&self.audit, &self.content_hash()?)
     }
 
     /// Comments about `target`, by id.

@@ -103,9 +103,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TrainingError + '_ {
     move |source| TrainingError::Io { path: path.to_owned(), source }
 }
 
-fn ron_text<T: serde::Serialize>(value: &T) -> String {
+/// `value` as RON for `path`, or why it cannot be written.
+fn ron_text<T: serde::Serialize>(value: &T, path: &Path) -> Result<String, TrainingError> {
     let config = ron::ser::PrettyConfig::new().struct_names(false).new_line("\n".to_owned());
-    ron::ser::to_string_pretty(value, config).unwrap_or_default() + "\n"
+    let text = ron::ser::to_string_pretty(value, config).map_err(|e| TrainingError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("cannot write it as RON: {e}")),
+    })?;
+    Ok(text + "\n")
 }
 
 fn read_ron<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainingError> {
@@ -289,9 +294,9 @@ pub fn write_case(name: &str, dir: &Path) -> Result<(), TrainingError> {
     drop(inv);
     remove(&ledger_path)?;
     let w = dir.join(WALKTHROUGH_FILE);
-    std::fs::write(&w, ron_text(&ts.lesson.walkthrough)).map_err(io(&w))?;
+    std::fs::write(&w, ron_text(&ts.lesson.walkthrough, &w)?).map_err(io(&w))?;
     let e = dir.join(EXERCISES_FILE);
-    std::fs::write(&e, ron_text(&ts.lesson.exercises)).map_err(io(&e))?;
+    std::fs::write(&e, ron_text(&ts.lesson.exercises, &e)?).map_err(io(&e))?;
     Ok(())
 }
 

@@ -121,6 +121,9 @@ pub enum ReplayError {
     /// The ledger failed.
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// The case content could not be hashed to recognise it when going back.
+    #[error(transparent)]
+    Unhashable(#[from] crate::case::audit::HashInputError),
     /// The investigator changed the case after the step: undo those changes first.
     #[error(
         "the case changed since step {step} was replayed (other commands were applied): undo them before going back"
@@ -296,7 +299,16 @@ impl Replay {
         }
         let mut hops: Vec<u64> = inv.case().hops.keys().filter(|id| !hops_before.contains(id)).copied().collect();
         hops.extend(found_hops);
-        self.applied.push(Applied { commands: done, hops, hash_after: inv.case().content_hash(), skipped });
+        let hash_after = match inv.case().content_hash() {
+            Ok(hash) => hash,
+            Err(e) => {
+                for _ in 0..done {
+                    let _ = inv.apply(Command::Undo);
+                }
+                return Err(e.into());
+            }
+        };
+        self.applied.push(Applied { commands: done, hops, hash_after, skipped });
         Ok(self.walkthrough.steps.get(index))
     }
 
@@ -308,7 +320,7 @@ impl Replay {
     pub fn previous<L: Ledger>(&mut self, inv: &mut Investigation<L>) -> Result<Option<&Step>, ReplayError> {
         let Some(last) = self.applied.last() else { return Ok(None) };
         let step = self.applied.len();
-        if inv.case().content_hash() != last.hash_after {
+        if inv.case().content_hash()? != last.hash_after {
             return Err(ReplayError::CaseChanged { step });
         }
         for _ in 0..last.commands {

@@ -114,7 +114,8 @@ pub fn backdate(pkg: &Path, who: &str) {
         e.time -= THIRTY_DAYS;
         e.investigator = who.to_owned();
         e.prev_hash = prev.clone();
-        e.hash = audit::entry_hash(e.seq, e.time, &e.investigator, &e.command, &e.state, &e.prev_hash);
+        e.hash = audit::entry_hash(e.seq, e.time, &e.investigator, &e.command, &e.state, &e.prev_hash)
+            .expect("a hashable entry");
         prev = e.hash.clone();
     }
     case.created -= THIRTY_DAYS;
