@@ -34,6 +34,7 @@
 //! and its message names the row group.
 
 mod columns;
+mod pages;
 mod parquet_file;
 
 use std::collections::BTreeSet;

@@ -12,6 +12,7 @@ use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::schema::types::ColumnDescriptor;
 
 use super::columns::{Cell, FIELDS, Layout, NAMES};
+use super::pages;
 use super::{Converter, Where};
 use crate::import::{ReadContext, ReadError, Sink};
 
@@ -103,6 +104,8 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
         ));
     };
     let file = File::open(path)?;
+    let mut headers = File::open(path)?;
+    let file_len = headers.metadata()?.len();
     let reader = guarded("the footer", || {
         SerializedFileReader::new(file).map_err(|e| perr("cannot read the Parquet footer", &e))
     })?;
@@ -126,6 +129,21 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
             reader.get_row_group(g).map_err(|e| perr(&format!("row group {g}"), &e))
         })?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+        // What each used column's pages claim, before the crate decodes (and allocates) it.
+        for (f, i) in layout.index.iter().enumerate().filter_map(|(f, i)| Some((f, (*i)?))) {
+            let col = group.metadata().column(i);
+            let span = pages::ChunkSpan {
+                start: col.dictionary_page_offset().unwrap_or_else(|| col.data_page_offset()),
+                compressed: col.compressed_size(),
+                uncompressed: col.uncompressed_size(),
+            };
+            pages::check_chunk(&mut headers, file_len, span).map_err(|why| {
+                ReadError::format(
+                    1,
+                    format!("row group {g}, column {}: {why}: expected a Parquet file as cryo writes it", NAMES[f]),
+                )
+            })?;
+        }
         let mut readers: Vec<Option<ChunkReader>> = Vec::with_capacity(FIELDS);
         for (f, idx) in layout.index.iter().enumerate() {
             readers.push(match idx {
