@@ -159,10 +159,10 @@ pub fn short(text: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// A time as `2023-06-03 14:05 UTC`.
+/// A time as `2023-06-03T14:05:00Z` ([`crate::model::format_utc`]).
 #[must_use]
 pub fn when(t: i64) -> String {
-    jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |ts| ts.strftime("%Y-%m-%d %H:%M UTC").to_string())
+    crate::model::format_utc(t)
 }
 
 /// Clamps a score to 0–100.

@@ -60,7 +60,7 @@ pub fn render_info(path: &Path, info: &LedgerInfo) -> String {
     let _ = writeln!(s, "Ledger {}", path.display());
     let _ = writeln!(s, "Import batches ({}):", info.batches.len());
     for b in &info.batches {
-        let when = jiff::Timestamp::from_second(b.imported_at).map(|t| t.to_string()).unwrap_or_default();
+        let when = hoptrace::model::format_utc(b.imported_at);
         let _ = writeln!(
             s,
             "  #{:<3} {}  {:<28} {}  ({} bytes, sha256 {})\n        {} rows: {} transfers, {} labels, {} refused, {} duplicates, {} skipped",

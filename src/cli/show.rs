@@ -46,7 +46,7 @@ fn edge_totals(e: &GraphEdge) -> String {
 }
 
 fn time(t: Option<i64>) -> String {
-    t.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or_else(|| "?".to_owned(), |t| t.to_string())
+    t.map_or_else(|| "?".to_owned(), hoptrace::model::format_utc)
 }
 
 /// The JSON view.

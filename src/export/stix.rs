@@ -31,10 +31,14 @@ fn stix_id(kind: &str, key: &str) -> String {
     format!("{kind}--{}", uuid::Builder::from_random_bytes(bytes).into_uuid())
 }
 
+/// STIX 2.1 asks `created` and `modified` for millisecond precision: the one time format with
+/// `.000` before its `Z`.
 fn stix_time(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string())
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
+    let text = crate::model::format_utc(seconds);
+    match text.strip_suffix('Z') {
+        Some(t) => format!("{t}.000Z"),
+        None => text,
+    }
 }
 
 fn indicator_type(category: Category, seed: bool) -> &'static str {

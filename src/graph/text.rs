@@ -53,7 +53,7 @@ pub fn display_value(amount: impl Into<Total>, decimals: Option<u8>) -> f64 {
 /// UTC seconds as ISO 8601 (`2024-03-01T12:00:00Z`).
 #[must_use]
 pub fn iso_time(secs: i64) -> String {
-    crate::import::time::format_utc(secs)
+    crate::model::format_utc(secs)
 }
 
 /// A transfer's time as shown: ISO 8601; `time unknown (block n)` when only its block is known

@@ -44,11 +44,7 @@ pub fn check_range_until(secs: i64, latest: i64) -> Result<i64, String> {
     Err(format!("found {shown}: expected a time between 2009-01-03T00:00:00Z (the first block) and one day from now"))
 }
 
-/// UTC seconds as RFC 3339 with `Z` (`2023-05-02T12:19:59Z`), or the number when out of range.
-#[must_use]
-pub fn format_utc(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs).map_or_else(|_| format!("{secs} s"), |t| t.to_string())
-}
+pub use crate::model::format_utc;
 
 /// Parses `text` to UTC seconds since 1970, within [`check_range`].
 ///

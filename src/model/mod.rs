@@ -4,6 +4,7 @@ mod amount;
 mod chain;
 mod hop;
 mod label;
+mod time;
 mod total;
 mod transfer;
 pub mod visible;
@@ -15,6 +16,7 @@ pub use chain::{
 };
 pub use hop::{Hop, HopKind, HopStatus};
 pub use label::{Category, Label};
+pub use time::format_utc;
 pub use total::{Total, TotalError, readable, readable_amount_text};
 pub use transfer::{Transfer, TransferKind};
 pub use visible::{visible, visible_lines};

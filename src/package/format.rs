@@ -136,11 +136,11 @@ pub fn check_name(name: &[u8]) -> Result<&str, String> {
     Ok(text)
 }
 
-/// UTC seconds as RFC 3339 (`2023-05-02T12:19:59Z`), as every time in a package is written;
-/// empty for a time out of range.
+/// UTC seconds as RFC 3339 (`2023-05-02T12:19:59Z`), as every time in a package is written
+/// ([`crate::model::format_utc`]).
 #[must_use]
 pub fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
+    crate::model::format_utc(seconds)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use super::export::rfc3339;
 use super::truth::{GroundTruth, TransferRef};
 use crate::model::{Amount, registry};
 
@@ -33,9 +32,7 @@ fn units(chain: &str, asset: &str, a: &Amount) -> String {
 }
 
 fn time(t: i64) -> String {
-    let mut s = String::new();
-    rfc3339(&mut s, t);
-    s.replace('T', " ").replace('Z', "")
+    crate::model::format_utc(t)
 }
 
 /// The ground truth as Markdown: summary, attacker addresses, and one table per laundering
@@ -47,7 +44,7 @@ pub fn markdown(truth: &GroundTruth) -> String {
     let btc = |a: &Amount| units("bitcoin", "BTC", a);
     let _ = writeln!(o, "| fact | value |\n|---|---|");
     let _ = writeln!(o, "| seed | `{:#x}` |", truth.seed);
-    let _ = writeln!(o, "| theft | {} UTC |", time(truth.hack_time));
+    let _ = writeln!(o, "| theft | {} |", time(truth.hack_time));
     if let Some(v) = &truth.victim {
         let _ = writeln!(o, "| victim | {} `{}` ({}) |", v.entity, v.address, v.chain);
     }

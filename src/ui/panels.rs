@@ -11,10 +11,6 @@ use crate::case::NodeKey;
 use crate::graph::Command;
 use crate::ledger::{Ledger, canonical_address};
 
-fn time_text(t: Option<i64>) -> String {
-    t.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or_else(|| "?".to_owned(), |t| t.to_string())
-}
-
 impl WorkbenchApp {
     /// The top bar.
     pub fn top_bar(&mut self, ui: &mut Ui) {
@@ -330,7 +326,7 @@ impl WorkbenchApp {
                     RichText::new(format!(
                         "#{} {} {} — {}",
                         e.seq,
-                        time_text(Some(e.time)),
+                        crate::model::format_utc(e.time),
                         e.investigator,
                         e.command.name()
                     ))

@@ -50,11 +50,6 @@ pub fn sort_rows(rows: &mut [TransferRow], key: SortKey, ascending: bool) {
     });
 }
 
-fn time_text(t: Option<i64>) -> String {
-    t.and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map_or_else(|| "?".to_owned(), |t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
-}
-
 impl WorkbenchApp {
     fn sort_header(&mut self, ui: &mut Ui, text: &str, key: SortKey) {
         let arrow = match self.transfer_sort {
@@ -119,10 +114,7 @@ impl WorkbenchApp {
                             });
                         }
                         row.col(|ui| {
-                            ui.label(match t.time {
-                                Some(_) => time_text(t.time),
-                                None => crate::graph::text::transfer_time(None, t.block),
-                            });
+                            ui.label(crate::graph::text::transfer_time(t.time, t.block));
                         });
                         row.col(|ui| {
                             let (amount, exact) = r.amount().map_or_else(
