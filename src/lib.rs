@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod case;
 pub mod export;
+pub mod fsutil;
 pub mod graph;
 pub mod import;
 pub mod labels;

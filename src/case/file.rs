@@ -39,10 +39,11 @@
 //! did not save.
 
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::fsutil::{self, folder, temp_beside as temp_path};
 
 use serde::Deserialize;
 
@@ -319,27 +320,17 @@ fn serialise(case: &Case, path: &Path) -> Result<String, CaseFileError> {
     to_text(case).map_err(|e| io_error("write the case as RON for", path, io::Error::other(e)))
 }
 
-/// Temporary names are `.NAME.PID-N.tmp` (and `.NAME.PID-N.bak.tmp` for the backup link):
-/// unique per process and save, so two saves never write into the same temporary file.
-static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
-
+/// Temporary names are `.NAME.PID-N.tmp` (and `.NAME.PID-N.bak.tmp` for the backup link),
+/// [`fsutil::temp_beside`]: unique per process and save, so two saves never write into the same
+/// temporary file.
 fn file_name(path: &Path) -> OsString {
     path.file_name().map_or_else(|| OsString::from("case"), ToOwned::to_owned)
 }
 
-fn folder(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+impl From<fsutil::WriteError> for CaseFileError {
+    fn from(e: fsutil::WriteError) -> Self {
+        CaseFileError::Io { path: e.path, action: e.step, source: e.source }
     }
-}
-
-fn temp_path(path: &Path, suffix: &str) -> PathBuf {
-    let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
-    let mut name = OsString::from(".");
-    name.push(file_name(path));
-    name.push(format!(".{}-{n}{suffix}", std::process::id()));
-    folder(path).join(name)
 }
 
 /// The process that wrote `name`, when it is a temporary file a save of `path` creates
@@ -383,25 +374,7 @@ fn is_temp_of(name: &OsString, path: &Path) -> bool {
 /// Writes `bytes` to a new temporary file beside `path` and syncs it.
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, CaseFileError> {
     let temp = temp_path(path, ".tmp");
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&temp)
-        .map_err(|e| io_error("create temporary file", &temp, e))?;
-    let written = file
-        .write_all(bytes)
-        .map_err(|e| io_error("write temporary file", &temp, e))
-        .and_then(|()| file.sync_all().map_err(|e| io_error("sync temporary file", &temp, e)));
-    if let Err(e) = written {
-        drop(file);
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    // Keep the permissions of the file being replaced (best effort).
-    if let Ok(meta) = fs::metadata(path) {
-        let _ = fs::set_permissions(&temp, meta.permissions());
-    }
+    fsutil::write_temp(path, &temp, |f| f.write_all(bytes))?;
     Ok(temp)
 }
 
@@ -428,8 +401,7 @@ fn replace(path: &Path, temp: &Path, what: Replace, before_rename: &dyn Fn(&Path
         Replace::RecoveryFile => "replace recovery file",
         Replace::Other => "replace",
     };
-    fs::rename(temp, path).map_err(|e| io_error(action, path, e))?;
-    sync_folder(folder(path))?;
+    fsutil::commit(temp, path, action)?;
     remove_leftovers(path);
     Ok(())
 }
@@ -456,17 +428,6 @@ fn keep_backup(path: &Path) -> Result<(), CaseFileError> {
     // When `.bak` already is a link to the case file (a save stopped after this step), the
     // rename does nothing and leaves the link: remove it.
     let _ = fs::remove_file(&link);
-    Ok(())
-}
-
-#[cfg(unix)]
-fn sync_folder(dir: &Path) -> Result<(), CaseFileError> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io_error("sync folder", dir, e))
-}
-
-#[cfg(not(unix))]
-fn sync_folder(_dir: &Path) -> Result<(), CaseFileError> {
-    // Folders cannot be opened as files here; the rename is durable once it returns.
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! every entry follows is the format's ([`crate::package::check_name`]); reading is in
 //! [`crate::package`].
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Cursor, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -12,6 +12,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::ExportError;
+use crate::fsutil;
 use crate::package::{PackageFile, check_name};
 
 fn zip_time(seconds: i64) -> DateTime {
@@ -187,24 +188,22 @@ fn sync_folder_of(path: &Path) {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let mut f =
-        OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| ExportError::io("create", path, e))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| ExportError::io("write", path, e))
+    fsutil::write_temp(path, path, |f| f.write_all(bytes)).map_err(|e| ExportError::io(e.step, &e.path, e.source))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`
-/// (removing first the temporaries of earlier writes of `path` that were interrupted).
+/// ([`fsutil`]), removing first the temporaries of earlier writes of `path` that were
+/// interrupted.
 pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     clean_leftovers(path);
     let temp = temp_beside(path, "tmp");
-    if let Err(e) = write_synced(&temp, bytes)
-        .and_then(|()| fs::rename(&temp, path).map_err(|e| ExportError::io("move the finished package to", path, e)))
-    {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    sync_folder_of(path);
-    Ok(())
+    fsutil::write_temp(path, &temp, |f| f.write_all(bytes))
+        .and_then(|()| {
+            fsutil::commit(&temp, path, "move the finished package to").inspect_err(|_| {
+                let _ = fs::remove_file(&temp);
+            })
+        })
+        .map_err(|e| ExportError::io(e.step, &e.path, e.source))
 }
 
 /// A folder an export may replace: it holds `manifest.json` and `SHA256SUMS` and only plain

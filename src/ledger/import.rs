@@ -309,7 +309,7 @@ impl SqliteLedger {
             && let Some(out) = refused_out
         {
             write_refused(out, &file_name, &report.refused)
-                .map_err(|source| LedgerError::Io { path: out.to_owned(), source })?;
+                .map_err(|e| LedgerError::Io { path: e.path, source: e.source })?;
             report.refused_file = Some(out.to_owned());
         }
         tx.commit().map_err(sql_err("commit import"))?;
@@ -436,10 +436,10 @@ fn time_from_blocks(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
     Ok(n as u64)
 }
 
-fn write_refused(out: &Path, file_name: &str, refused: &[Refusal]) -> std::io::Result<()> {
-    let tmp = out.with_extension("tmp");
-    {
-        let mut w = csv::Writer::from_path(&tmp)?;
+/// The refused rows as CSV at `out`, written atomically ([`crate::fsutil`]).
+fn write_refused(out: &Path, file_name: &str, refused: &[Refusal]) -> Result<(), crate::fsutil::WriteError> {
+    crate::fsutil::write_atomic_with(out, |f| {
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
         w.write_record(["file", "line", "field", "reason"])?;
         for r in refused {
             w.write_record([
@@ -449,8 +449,6 @@ fn write_refused(out: &Path, file_name: &str, refused: &[Refusal]) -> std::io::R
                 crate::import::csvutil::neutralize(&r.message).as_ref(),
             ])?;
         }
-        w.flush()?;
-        w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?.sync_all()?;
-    }
-    std::fs::rename(&tmp, out)
+        w.flush()
+    })
 }

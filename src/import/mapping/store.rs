@@ -179,14 +179,8 @@ impl ProfileStore {
         };
         std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
         let text = to_ron(profile);
-        let tmp = self.dir.join(format!(".{name}.ron.tmp"));
-        {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-            f.write_all(text.as_bytes()).map_err(io(&tmp))?;
-            f.sync_all().map_err(io(&tmp))?;
-        }
-        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        crate::fsutil::write_atomic(&path, text.as_bytes())
+            .map_err(|e| ProfileError::Io { path: e.path, source: e.source })?;
         Ok(NamedProfile { name: name.to_owned(), sha256: sha256_hex(text.as_bytes()), profile: profile.clone() })
     }
 }
