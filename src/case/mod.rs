@@ -8,6 +8,7 @@
 //! deterministic.
 
 pub mod audit;
+pub mod command;
 pub mod file;
 pub mod lock;
 
@@ -16,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditEntry, AuditError};
+pub use command::Command;
 
 use crate::ledger::{Direction, Filter};
 use crate::model::{Category, Hop};

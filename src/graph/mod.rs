@@ -2,7 +2,6 @@
 //! undo, redo and the audit log), and the graph derived from it.
 
 mod change;
-pub mod command;
 pub mod create;
 pub mod hop_rules;
 mod investigation;
@@ -10,7 +9,9 @@ mod plan;
 pub mod text;
 pub mod view;
 
-pub use command::Command;
+/// The commands live with the case (the audit log records them; the saved format must not
+/// depend on the engine); the engine applies them.
+pub use crate::case::command::{self, Command};
 pub use investigation::{CommandError, Investigation, InvestigationState, LedgerChanged, OpenError};
 pub use view::{GraphEdge, GraphNode, InvestigationGraph};
 

@@ -1,9 +1,9 @@
 //! Every change an investigator can make to a case, as a value: the window, the CLI and the
-//! tests all emit [`Command`]s and [`super::Investigation::apply`] carries them out.
+//! tests all emit [`Command`]s and [`crate::graph::Investigation::apply`] carries them out.
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{CaseFilter, ExpandDirection, NodeKey, NoteTarget};
+use super::{CaseFilter, ExpandDirection, NodeKey, NoteTarget};
 use crate::model::{Category, Hop};
 
 /// One thing an investigator does to a case.
