@@ -10,6 +10,7 @@
 mod coarsen;
 pub mod flow;
 pub mod force;
+pub mod placement;
 mod quadtree;
 pub mod quality;
 
