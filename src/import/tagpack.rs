@@ -34,8 +34,38 @@ use serde_norway::{Mapping, Value};
 
 use super::address_list::resolve;
 use super::{ReadContext, ReadError, Refusal, Sink};
-use crate::labels::tagpack::Context;
 use crate::model::{Category, Label, registry};
+
+/// What the `hoptrace` key of a tag's `context` carries (written by [`crate::labels::tagpack`],
+/// read back here: the format belongs to the reader, the writer sits above it).
+#[derive(serde::Serialize, serde::Deserialize, Default, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// hoptrace's category, when `category`/`abuse` would not parse to it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub category: Option<Category>,
+    /// True when the label had no source category (the tag's `category` is hoptrace's).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub no_source_category: bool,
+    /// True when the label had no `added_by` (the pack's `creator` does not apply to it).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub no_creator: bool,
+    /// Valid from (ISO date).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_from: Option<String>,
+    /// Valid until (ISO date).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_to: Option<String>,
+}
+
+impl Context {
+    /// Reads the `hoptrace` object of a TagPack `context` JSON text; `None` when the context
+    /// is not JSON or has no `hoptrace` object (other tools' contexts are left alone).
+    #[must_use]
+    pub fn from_tag_context(text: &str) -> Option<Context> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        serde_json::from_value(value.get("hoptrace")?.clone()).ok()
+    }
+}
 
 const EXPECTED: &str = "expected a GraphSense TagPack: a YAML mapping of header fields with a `tags:` list";
 

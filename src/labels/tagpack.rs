@@ -53,35 +53,7 @@ struct Tag<'a> {
     context: Option<String>,
 }
 
-/// What the `hoptrace` key of a tag's `context` carries.
-#[derive(Serialize, serde::Deserialize, Default, Debug, PartialEq, Eq)]
-pub struct Context {
-    /// hoptrace's category, when `category`/`abuse` would not parse to it.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub category: Option<Category>,
-    /// True when the label had no source category (the tag's `category` is hoptrace's).
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
-    pub no_source_category: bool,
-    /// True when the label had no `added_by` (the pack's `creator` does not apply to it).
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
-    pub no_creator: bool,
-    /// Valid from (ISO date).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub valid_from: Option<String>,
-    /// Valid until (ISO date).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub valid_to: Option<String>,
-}
-
-impl Context {
-    /// Reads the `hoptrace` object of a TagPack `context` JSON text; `None` when the context
-    /// is not JSON or has no `hoptrace` object (other tools' contexts are left alone).
-    #[must_use]
-    pub fn from_tag_context(text: &str) -> Option<Context> {
-        let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        serde_json::from_value(value.get("hoptrace")?.clone()).ok()
-    }
-}
+pub use crate::import::tagpack::Context;
 
 /// The TagPack `currency` code of a registry chain (the importer maps it back).
 #[must_use]
