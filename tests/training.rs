@@ -14,7 +14,7 @@ use hoptrace::case::{Case, file};
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::HopKind;
-use hoptrace::scenario::training::GENERATED_ON_OPEN;
+use hoptrace::training::scenarios::GENERATED_ON_OPEN;
 use hoptrace::training::{self, Answer, Exercise, Replay, ReplayError};
 
 fn cases() -> PathBuf {

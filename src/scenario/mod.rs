@@ -31,19 +31,18 @@
 //! (checksums included); token contracts are the real ones of `assets/tokens.ron`; every
 //! other address and hash is random. [`export`] writes the files and builds a ledger from them.
 
-mod addresses;
-mod bitcoin;
-mod builder;
+pub(crate) mod addresses;
+pub(crate) mod bitcoin;
+pub(crate) mod builder;
 pub mod demo;
 pub mod difficulty;
-mod ethereum;
+pub(crate) mod ethereum;
 pub mod export;
 mod noise;
-mod pool;
+pub(crate) mod pool;
 pub mod report;
 pub mod rng;
-pub mod training;
-mod tron;
+pub(crate) mod tron;
 pub mod truth;
 
 use std::path::PathBuf;
@@ -189,7 +188,7 @@ pub enum ScenarioError {
     },
 }
 
-fn token(chain: &str, symbol: &str) -> Result<String, ScenarioError> {
+pub(crate) fn token(chain: &str, symbol: &str) -> Result<String, ScenarioError> {
     registry()
         .token(chain, symbol)
         .map(|t| t.contract.clone())

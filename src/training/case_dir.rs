@@ -20,7 +20,7 @@ use crate::graph::{Command, CommandError, Investigation};
 use crate::import::ImportOptions;
 use crate::ledger::{LedgerError, SqliteLedger};
 use crate::scenario::ScenarioError;
-use crate::scenario::training::{self as generator, GENERATED_ON_OPEN, NAMES};
+use crate::training::scenarios::{self as generator, GENERATED_ON_OPEN, NAMES};
 
 /// The case file of a training folder.
 pub const CASE_FILE: &str = "case.ron";

@@ -5,13 +5,14 @@
 //! - [`open`] gives the trainee's case and ledger paths for a training folder, in the user's
 //!   data folder ([`data_dir`]; the folder itself is only read), building the ledger from the
 //!   exports on first open; [`write_case`] regenerates a folder from its scenario
-//!   ([`crate::scenario::training`]).
+//!   ([`crate::training::scenarios`]).
 //! - [`Walkthrough`] and [`Replay`]: `Replay::next` applies a step's commands through
 //!   [`crate::graph::Investigation::apply`] (audited, undoable), `Replay::previous` undoes them.
 //! - [`Exercise`] and [`check`]: answers compared as normalised values.
 
 mod case_dir;
 mod exercise;
+pub mod scenarios;
 mod walkthrough;
 
 pub use case_dir::{

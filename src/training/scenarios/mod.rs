@@ -26,8 +26,8 @@ use serde::Serialize;
 
 pub use truth::{CoinJoin, CrossSwap, Extra, FanOut, ReusedAddress, ShieldPair, Theft};
 
-use super::{GroundTruth, Scenario, ScenarioError};
 use crate::case::{CaseFilter, ExpandDirection, NodeKey};
+use crate::scenario::{GroundTruth, Scenario, ScenarioError};
 use crate::training::{Exercise, Walkthrough};
 
 /// The training scenarios, in teaching order.
@@ -56,7 +56,7 @@ pub struct Lesson {
 pub struct TrainingScenario {
     /// Its name (the case folder).
     pub name: &'static str,
-    /// Transfers, labels and the base ground truth, written by [`super::write_exports`].
+    /// Transfers, labels and the base ground truth, written by [`write_exports`].
     pub scenario: Scenario,
     /// What the base ground truth has no place for.
     pub extra: Extra,
@@ -90,13 +90,16 @@ pub fn generate(name: &str) -> Result<TrainingScenario, ScenarioError> {
     }
 }
 
-/// Writes the files a trainee imports into `dir` (as [`super::write_importable`]): no ground
+/// Writes the files a trainee imports into `dir` (as [`crate::scenario::write_importable`]): no ground
 /// truth, which [`write_truth`] writes elsewhere.
 ///
 /// # Errors
 /// [`ScenarioError::Io`] naming the file.
-pub fn write_exports(ts: &TrainingScenario, dir: &std::path::Path) -> Result<super::ExportFiles, ScenarioError> {
-    super::write_importable(&ts.scenario, dir)
+pub fn write_exports(
+    ts: &TrainingScenario,
+    dir: &std::path::Path,
+) -> Result<crate::scenario::ExportFiles, ScenarioError> {
+    crate::scenario::write_importable(&ts.scenario, dir)
 }
 
 /// Writes the ground truth of `ts` (the base truth and the extra facts, pretty JSON) to
