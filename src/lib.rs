@@ -18,6 +18,7 @@ pub mod model;
 pub mod package;
 pub mod report;
 pub mod review;
+pub mod rng;
 pub mod scenario;
 pub mod style;
 pub mod training;

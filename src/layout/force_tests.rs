@@ -58,7 +58,7 @@ fn barnes_hut_repulsion_matches_the_exact_sum_closely() {
 /// which each node hangs off an earlier one, a quarter of the time a much earlier one (hubs),
 /// plus `extra` random edges.
 fn transactions(n: usize, extra: usize, seed: u64) -> LayoutGraph {
-    let mut rng = crate::scenario::rng::Rng::new(seed);
+    let mut rng = crate::rng::Rng::new(seed);
     let mut edges = Vec::new();
     for i in 1..n {
         let j = (rng.next_u64() % i as u64) as usize;

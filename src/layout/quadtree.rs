@@ -349,7 +349,7 @@ mod tests {
         let mut state = 7u64;
         let mut keys: Vec<u64> = (0..5_000u64)
             .map(|i| {
-                state = crate::scenario::rng::mix(state);
+                state = crate::rng::mix(state);
                 // Codes below 2³² over three bytes, with many ties.
                 let code = ((state % 3_000) << 20) | (state >> 62);
                 (code << 32) | i

@@ -41,7 +41,7 @@ pub mod export;
 mod noise;
 pub(crate) mod pool;
 pub mod report;
-pub mod rng;
+pub use crate::rng;
 pub(crate) mod tron;
 pub mod truth;
 

@@ -1,6 +1,6 @@
-//! The scenario's own random numbers: SplitMix64, integer-only, so a seed gives the same
-//! scenario on every machine, compiler and platform (no floating point, no `usize`-dependent
-//! arithmetic, no hash-map iteration order).
+//! hoptrace's own random numbers (the scenario generator's, the layouts'): SplitMix64,
+//! integer-only, so a seed gives the same scenario or layout on every machine, compiler and
+//! platform (no floating point, no `usize`-dependent arithmetic, no hash-map iteration order).
 
 /// A SplitMix64 generator (Steele, Lea and Flood, 2014): 64 bits of state, passes BigCrush,
 /// one add and three multiply-xorshifts per draw.
