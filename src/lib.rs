@@ -24,3 +24,4 @@ pub mod style;
 pub mod training;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod workbench;

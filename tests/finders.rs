@@ -232,3 +232,41 @@ fn cli_suggest_add_then_accept_and_reject() {
     let tail = &commands[..commands.len() - new.len()];
     assert!(tail.ends_with(&["accept hop", "reject hop"]), "{commands:?}");
 }
+
+/// `hoptrace suggest` without `--finder` runs what the window's "Find the other side" runs, by
+/// the same planning: from the demo's bridge hop, the finders and candidates the headless
+/// window code finds, each printed with its finder; without a target it says how to give one.
+#[test]
+fn cli_suggest_without_a_finder_plans_as_the_window_does() {
+    use hoptrace::workbench::find::{FindTarget, find_other_side};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    hoptrace(&["demo", "--out", out.to_str().unwrap()]);
+    let case_path = out.join("demo-case.ron");
+    let case = hoptrace::case::file::load(&case_path).unwrap();
+    let bridge = case.hops.iter().find(|(_, h)| h.kind.name() == "bridge").map(|(id, _)| *id).expect("a bridge hop");
+    let ledger = SqliteLedger::open(&case.ledger_path(&case_path)).unwrap();
+    let window = find_other_side(&ledger, &case, &FindTarget::Hop(bridge)).unwrap();
+    assert!(!window.candidates.is_empty(), "the demo's bridge leads on to the custodial mixer");
+
+    let text = hoptrace(&["suggest", case_path.to_str().unwrap(), "--hop", &bridge.to_string()]);
+    let names: Vec<&str> = window.finders.iter().map(|k| k.name()).collect();
+    assert!(
+        text.contains(&format!(
+            "the other side of hop #{bridge} ({} finders, as the window plans them): {} candidate(s)",
+            names.join(", "),
+            window.candidates.len()
+        )),
+        "{text}"
+    );
+    for c in &window.candidates {
+        assert!(text.contains(&format!("[{}] score {:>3}  rank {}", c.finder.name(), c.score, c.rank)), "{text}");
+        assert!(text.contains(&format!("in  {:?}\n    out {:?}", c.inbound, c.outbound)), "{text}");
+    }
+
+    let refused =
+        Process::new(env!("CARGO_BIN_EXE_hoptrace")).args(["suggest", case_path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("without --finder, say where to start as the window does: --hop ID or --address"), "{err}");
+}

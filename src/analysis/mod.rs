@@ -41,19 +41,21 @@ use crate::case::{Case, NodeKey};
 use crate::ledger::{FlowLedger, LedgerError, canonical_address};
 use crate::model::{HopStatus, Label};
 
-/// Which finder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// Which finder (also the command line's `--finder` values, named as [`FinderKind::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum FinderKind {
     /// Fixed-denomination pools (Tornado style).
     Pool,
     /// CoinJoin transactions (many equal outputs).
+    #[value(name = "coinjoin")]
     CoinJoin,
     /// Custodial mixers (deposit address, payouts minus a fee).
     Custodial,
     /// Bridges and swaps.
     Bridge,
     /// The same EVM address on several chains.
+    #[value(name = "multichain")]
     MultiChain,
 }
 

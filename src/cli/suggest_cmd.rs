@@ -6,51 +6,29 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
-use hoptrace::analysis::{self, FinderKind, Settings, Start};
+use clap::Args;
+use hoptrace::analysis::{self, Candidate, FinderKind, Settings, Start};
 use hoptrace::case::NodeKey;
+use hoptrace::graph::Investigation;
 use hoptrace::graph::hop_rules::REPLACED_BY;
 use hoptrace::graph::{Command, CommandError};
+use hoptrace::ledger::{SqliteLedger, canonical_address};
 use hoptrace::model::{Category, HopStatus, registry, visible};
+use hoptrace::workbench::find::{self, FindTarget};
 
 use super::address_arg;
 use super::case_cmd::open_for_change;
-
-/// Finder names on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FinderArg {
-    /// Fixed-denomination pools (Tornado style).
-    Pool,
-    /// CoinJoin transactions.
-    Coinjoin,
-    /// Custodial mixers (Blender, Sinbad style).
-    Custodial,
-    /// Bridges and swaps.
-    Bridge,
-    /// The same EVM address on several chains.
-    Multichain,
-}
-
-impl FinderArg {
-    fn kind(self) -> FinderKind {
-        match self {
-            Self::Pool => FinderKind::Pool,
-            Self::Coinjoin => FinderKind::CoinJoin,
-            Self::Custodial => FinderKind::Custodial,
-            Self::Bridge => FinderKind::Bridge,
-            Self::Multichain => FinderKind::MultiChain,
-        }
-    }
-}
 
 /// Arguments of `hoptrace suggest`.
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
     /// The case file.
     pub case: PathBuf,
-    /// Which finder.
+    /// Which finder. Without it, every finder the window's "Find the other side" runs for the
+    /// target (`--hop`, or `--address` of a node on the graph: a mixer's or bridge's deposits
+    /// into it, any other address on every chain), with the same planning.
     #[arg(long, value_enum)]
-    pub finder: FinderArg,
+    pub finder: Option<FinderKind>,
     /// Start from this address (on every chain the ledger has it on) instead of the case.
     #[arg(long, conflicts_with = "hop")]
     pub address: Option<String>,
@@ -138,7 +116,6 @@ fn parse_key(s: &str) -> Result<(String, String), String> {
 pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     let mut editing = open_for_change(&args.case, args.rebind, "hoptrace suggest")?;
     let inv = &mut editing.inv;
-    let kind = args.finder.kind();
     let mut settings = Settings {
         window_hours: args.window_hours,
         rates: args.rates.iter().cloned().collect(),
@@ -149,52 +126,56 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         scan_all: args.all,
         ..Settings::default()
     };
-    for l in inv.case().labels.values().filter(|l| l.category == Category::Mixer) {
-        if let NodeKey::Address { chain, address } = &l.node {
-            settings.mixers.insert((chain.clone(), address.clone()));
+    let found = match args.finder {
+        Some(kind) => {
+            for l in inv.case().labels.values().filter(|l| l.category == Category::Mixer) {
+                if let NodeKey::Address { chain, address } = &l.node {
+                    settings.mixers.insert((chain.clone(), address.clone()));
+                }
+            }
+            let start = match (&args.address, args.hop) {
+                (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), &address_arg::canonical("--address", a)?)?,
+                (None, Some(id)) => Start::for_hop(inv.ledger(), inv.case(), id)?,
+                (None, None) => Start::from_case(inv.ledger(), inv.case())?,
+            };
+            if start.addresses.is_empty() && !(args.all && kind == FinderKind::CoinJoin) {
+                bail!("{}: nothing to start from (no address on the case, hop or --address)", args.case.display());
+            }
+            let found = analysis::run(kind, inv.ledger(), &start, &settings)
+                .with_context(|| format!("{} finder", kind.name()))?;
+            println!(
+                "{}: {} finder from {} address(es): {} candidate(s)",
+                args.case.display(),
+                kind.name(),
+                start.addresses.len(),
+                found.len()
+            );
+            found
         }
-    }
-    let start = match (&args.address, args.hop) {
-        (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), &address_arg::canonical("--address", a)?)?,
-        (None, Some(id)) => Start::for_hop(inv.ledger(), inv.case(), id)?,
-        (None, None) => Start::from_case(inv.ledger(), inv.case())?,
+        None => {
+            let target = planned_target(inv, args)?;
+            let results = find::find_other_side_with(inv.ledger(), inv.case(), &target, settings)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", args.case.display()))?;
+            let names: Vec<&str> = results.finders.iter().map(|k| k.name()).collect();
+            println!(
+                "{}: the other side of {} ({} finders, as the window plans them): {} candidate(s)",
+                args.case.display(),
+                visible(&target.describe()),
+                names.join(", "),
+                results.candidates.len()
+            );
+            for r in &results.remarks {
+                println!("  note: {}", visible(r));
+            }
+            results.candidates
+        }
     };
-    if start.addresses.is_empty() && !(args.all && kind == FinderKind::CoinJoin) {
-        bail!("{}: nothing to start from (no address on the case, hop or --address)", args.case.display());
-    }
-    let found =
-        analysis::run(kind, inv.ledger(), &start, &settings).with_context(|| format!("{} finder", kind.name()))?;
-    println!(
-        "{}: {} finder from {} address(es): {} candidate(s)",
-        args.case.display(),
-        kind.name(),
-        start.addresses.len(),
-        found.len()
-    );
-    for c in &found {
-        println!(
-            "\n[{}] score {:>3}  rank {} for {}  ({} {})\n    in  {:?}\n    out {:?}\n    {}",
-            kind.name(),
-            c.score,
-            c.rank,
-            c.subject,
-            c.kind.name(),
-            c.kind.service().unwrap_or(""),
-            c.inbound,
-            c.outbound,
-            c.rationale
-        );
-    }
+    print_candidates(&found);
     if args.add {
         let mut added = Vec::new();
         for c in found.iter().filter(|c| c.rank == 1) {
             // The subject already has a hop (the same one, or one not rejected): not again.
-            let exists = inv
-                .case()
-                .hops
-                .values()
-                .any(|h| h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected));
-            if exists {
+            if find::already_in_case(inv.case(), c) {
                 continue;
             }
             // A candidate the case refuses (one running against time) is reported, not recorded.
@@ -216,6 +197,53 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the window would start for `--hop` or `--address` (the node on the graph, with its
+/// category there).
+fn planned_target(inv: &mut Investigation<SqliteLedger>, args: &SuggestArgs) -> anyhow::Result<FindTarget> {
+    match (&args.address, args.hop) {
+        (None, Some(id)) => Ok(FindTarget::Hop(id)),
+        (Some(a), _) => {
+            let wanted = canonical_address(&address_arg::canonical("--address", a)?);
+            let graph = inv.graph()?;
+            let node = graph
+                .graph
+                .node_weights()
+                .find(|n| matches!(&n.key, NodeKey::Address { address, .. } if canonical_address(address) == wanted));
+            match node {
+                Some(n) => Ok(FindTarget::Node(n.key.clone(), n.category)),
+                None => bail!(
+                    "{}: {} is not on the case's graph: expand to it first, or search from any address with --finder",
+                    args.case.display(),
+                    visible(a)
+                ),
+            }
+        }
+        (None, None) => bail!(
+            "{}: without --finder, say where to start as the window does: --hop ID or --address ADDRESS (a node \
+             on the graph); or name a finder to search from the whole case",
+            args.case.display()
+        ),
+    }
+}
+
+/// Each candidate: finder, score, rank, subject, hop kind, transfers and rationale.
+fn print_candidates(found: &[Candidate]) {
+    for c in found {
+        println!(
+            "\n[{}] score {:>3}  rank {} for {}  ({} {})\n    in  {:?}\n    out {:?}\n    {}",
+            c.finder.name(),
+            c.score,
+            c.rank,
+            visible(&c.subject),
+            c.kind.name(),
+            c.kind.service().map(visible).unwrap_or_default(),
+            c.inbound,
+            c.outbound,
+            visible(&c.rationale)
+        );
+    }
 }
 
 fn review(case: &Path, command: Command, id: u64) -> anyhow::Result<ExitCode> {

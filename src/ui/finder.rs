@@ -6,51 +6,18 @@
 //! [`Command::AnnotateHop`]) that the canvas draws dashed until the investigator accepts or
 //! rejects it in the hop inspector.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
 use super::app::WorkbenchApp;
-use crate::analysis::{self, Candidate, FinderKind, Settings, Start};
-use crate::case::{Case, NodeKey};
+use crate::analysis::Candidate;
+use crate::case::NodeKey;
 use crate::graph::Command;
-use crate::ledger::{FlowLedger, SqliteLedger, canonical_address};
-use crate::model::{Category, HopStatus};
-
-/// Where a search for the other side starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FindTarget {
-    /// A node of the graph, with its category on the graph.
-    Node(NodeKey, Category),
-    /// A hop of the case.
-    Hop(u64),
-}
-
-impl FindTarget {
-    /// "mixer 0x1234…abcd", "hop #3".
-    #[must_use]
-    pub fn describe(&self) -> String {
-        match self {
-            FindTarget::Node(key, category) => format!("{} {}", category.name(), key.describe()),
-            FindTarget::Hop(id) => format!("hop #{id}"),
-        }
-    }
-}
-
-/// What one search found.
-#[derive(Debug, Clone)]
-pub struct FinderResults {
-    /// Where it started.
-    pub target: FindTarget,
-    /// The finders that ran.
-    pub finders: Vec<FinderKind>,
-    /// Candidates, best first.
-    pub candidates: Vec<Candidate>,
-    /// What the finders could not do (one line each), shown with the results.
-    pub remarks: Vec<String>,
-}
+use crate::ledger::SqliteLedger;
+use crate::model::Category;
+pub use crate::workbench::find::{FindTarget, FinderResults, already_in_case, find_other_side};
 
 /// A search running on a background thread.
 #[derive(Debug)]
@@ -58,85 +25,6 @@ pub struct FinderRun {
     /// Where it started.
     pub target: FindTarget,
     rx: Receiver<Result<FinderResults, String>>,
-}
-
-/// Which finders answer a target, and whether candidates must deposit into the node itself.
-fn plan(target: &FindTarget) -> (Vec<FinderKind>, bool) {
-    use FinderKind::{Bridge, CoinJoin, Custodial, MultiChain, Pool};
-    match target {
-        FindTarget::Node(NodeKey::Address { .. }, Category::Mixer) => (vec![Pool, Custodial, CoinJoin], true),
-        FindTarget::Node(NodeKey::Address { .. }, Category::Bridge) => (vec![Bridge], true),
-        FindTarget::Node(NodeKey::Tx { .. }, _) => (vec![CoinJoin], true),
-        _ => (vec![Pool, Custodial, Bridge, CoinJoin, MultiChain], false),
-    }
-}
-
-/// Runs the finders for `target` against `ledger` (what the background thread does; public so
-/// tests and the CLI can check the window's answer without a window).
-///
-/// # Errors
-/// A ledger failure or a target the ledger does not know.
-pub fn find_other_side<L: FlowLedger>(ledger: &L, case: &Case, target: &FindTarget) -> Result<FinderResults, String> {
-    let (finders, into_node) = plan(target);
-    let mut settings = Settings::default();
-    for l in case.labels.values().filter(|l| l.category == Category::Mixer) {
-        if let NodeKey::Address { chain, address } = &l.node {
-            settings.mixers.insert((chain.clone(), address.clone()));
-        }
-    }
-    let start = match target {
-        FindTarget::Hop(id) => Start::for_hop(ledger, case, *id),
-        FindTarget::Node(NodeKey::Address { address, .. }, _) if !into_node => {
-            Start::for_address(ledger, case, address)
-        }
-        FindTarget::Node(..) => Start::from_case(ledger, case),
-    }
-    .map_err(|e| e.to_string())?;
-    let mut remarks = Vec::new();
-    let mut candidates = Vec::new();
-    for kind in &finders {
-        match analysis::run(*kind, ledger, &start, &settings) {
-            Ok(found) => candidates.extend(found),
-            Err(e) => remarks.push(format!("{} finder: {e}", kind.name())),
-        }
-    }
-    if into_node && let FindTarget::Node(key, _) = target {
-        let before = candidates.len();
-        let ids: Vec<i64> = candidates.iter().flat_map(|c| c.inbound.iter().chain(&c.outbound).copied()).collect();
-        let rows = ledger.transfers_by_id(&ids).map_err(|e| e.to_string())?;
-        let touching: BTreeSet<i64> = rows
-            .iter()
-            .filter(|r| match key {
-                NodeKey::Address { chain, address } => {
-                    r.transfer.chain == *chain
-                        && [&r.transfer.to, &r.transfer.from]
-                            .into_iter()
-                            .flatten()
-                            .any(|a| canonical_address(a) == canonical_address(address))
-                }
-                NodeKey::Tx { chain, hash } => r.transfer.chain == *chain && r.transfer.tx_hash == *hash,
-                NodeKey::Aggregate(_) => false,
-            })
-            .map(|r| r.id)
-            .collect();
-        candidates.retain(|c| c.inbound.iter().any(|id| touching.contains(id)));
-        if candidates.len() < before {
-            remarks.push(format!(
-                "{} candidate(s) of the case's other deposits left out (they do not go through {})",
-                before - candidates.len(),
-                key.describe()
-            ));
-        }
-    }
-    analysis::candidate::sort_ranked(&mut candidates);
-    Ok(FinderResults { target: target.clone(), finders, candidates, remarks })
-}
-
-/// Whether the case already holds `c` (the same transfers in and out), or a hop on the same
-/// deposits that was not rejected.
-#[must_use]
-pub fn already_in_case(case: &Case, c: &Candidate) -> bool {
-    case.hops.values().any(|h| h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected))
 }
 
 impl WorkbenchApp {
