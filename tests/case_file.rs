@@ -719,3 +719,32 @@ fn an_audit_entry_that_cannot_be_serialised_is_refused_not_hashed_as_empty() {
         audit::verify(&forged, "s2")
     );
 }
+
+/// The one reading of an expansion filter as typed, used by the window's Expand dialog and
+/// `hoptrace expand`: empty fields set no limit, a field that does not read is named.
+#[test]
+fn an_expansion_filter_as_typed_reads_or_names_its_field() {
+    use hoptrace::case::{FilterField, FilterText};
+    let typed = FilterText {
+        min_value: Some(" 0.5 "),
+        from: Some("2023-06-01 00:00:00"),
+        to: Some(""),
+        assets: vec!["ETH".to_owned(), " ".to_owned()],
+        top: Some("25"),
+    };
+    let f = typed.parse().expect("reads");
+    assert_eq!(f.min_value.as_deref(), Some("0.5"));
+    assert_eq!(f.from_time, Some(1_685_577_600));
+    assert_eq!(f.to_time, None);
+    assert_eq!(f.assets, ["ETH"]);
+    assert_eq!(f.top, Some(25));
+    assert_eq!(FilterText::default().parse().expect("empty"), hoptrace::case::CaseFilter::default());
+    let bad = |t: FilterText| t.parse().expect_err("refused");
+    let e = bad(FilterText { min_value: Some("1e3"), ..FilterText::default() });
+    assert_eq!(e.field, FilterField::MinValue);
+    assert!(e.to_string().contains("expected a number of display units"), "{e}");
+    assert_eq!(bad(FilterText { top: Some("ten"), ..FilterText::default() }).field, FilterField::Top);
+    assert_eq!(bad(FilterText { to: Some("yesterday"), ..FilterText::default() }).field, FilterField::To);
+    // More decimals than 18 read: the ledger rounds the threshold up per asset.
+    assert!(FilterText { min_value: Some("0.0000000000000000001"), ..FilterText::default() }.parse().is_ok());
+}

@@ -115,6 +115,91 @@ pub struct CaseFilter {
     pub top: Option<usize>,
 }
 
+/// A field of an expansion filter as typed (the window's Expand dialog, `hoptrace expand`'s
+/// options).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    /// The minimum value in display units.
+    MinValue,
+    /// From this time.
+    From,
+    /// Until this time.
+    To,
+    /// Keep the N highest-value transfers.
+    Top,
+}
+
+/// A filter field that does not read; the caller names the field its own way ("From", "--from").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FilterError {
+    /// Which field.
+    pub field: FilterField,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+/// An expansion filter as typed: empty (or absent) fields set no limit.
+#[derive(Debug, Clone, Default)]
+pub struct FilterText<'a> {
+    /// At least this many display units (`0.5`, `100`).
+    pub min_value: Option<&'a str>,
+    /// From this time (any form [`crate::import::time::parse_time`] reads; month first).
+    pub from: Option<&'a str>,
+    /// Until this time.
+    pub to: Option<&'a str>,
+    /// Only these assets.
+    pub assets: Vec<String>,
+    /// Keep the N highest-value transfers (a whole number).
+    pub top: Option<&'a str>,
+}
+
+impl FilterText<'_> {
+    /// The filter, or the first field that does not read.
+    ///
+    /// # Errors
+    /// [`FilterError`] naming the field.
+    pub fn parse(&self) -> Result<CaseFilter, FilterError> {
+        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let time = |field, v: Option<&str>| {
+            given(v)
+                .map(|t| {
+                    crate::import::time::parse_time(&t, crate::import::DateOrder::MonthFirst)
+                        .map_err(|message| FilterError { field, message })
+                })
+                .transpose()
+        };
+        let min_value = given(self.min_value);
+        if let Some(v) = &min_value {
+            // Any number of decimals reads (the ledger rounds up to each asset's decimals).
+            match crate::model::Amount::parse_decimal(v, 0) {
+                Ok(_) | Err(crate::model::AmountError::TooPrecise { .. }) => {}
+                Err(e) => {
+                    return Err(FilterError {
+                        field: FilterField::MinValue,
+                        message: format!("{e}: expected a number of display units such as 0.5 or 100"),
+                    });
+                }
+            }
+        }
+        let top = given(self.top)
+            .map(|t| {
+                t.parse::<usize>().map_err(|_| FilterError {
+                    field: FilterField::Top,
+                    message: format!("{t:?} is not a whole number"),
+                })
+            })
+            .transpose()?;
+        Ok(CaseFilter {
+            from_time: time(FilterField::From, self.from)?,
+            to_time: time(FilterField::To, self.to)?,
+            min_value,
+            assets: self.assets.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect(),
+            top,
+        })
+    }
+}
+
 impl CaseFilter {
     /// The ledger filter for a node of `chain`.
     #[must_use]

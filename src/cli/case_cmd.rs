@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::case::file::AuditHead;
 use hoptrace::case::lock::CaseLock;
-use hoptrace::case::{CaseFilter, ExpandDirection, NodeKey, file};
+use hoptrace::case::{ExpandDirection, FilterField, FilterText, NodeKey, file};
 use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation, OpenError};
 use hoptrace::ledger::{Ledger, SqliteLedger};
@@ -300,14 +300,6 @@ fn find_node(inv: &Investigation<SqliteLedger>, text: &str, chain: Option<&str>)
     }
 }
 
-fn parse_time_arg(name: &str, v: Option<&String>) -> anyhow::Result<Option<i64>> {
-    v.map(|t| {
-        hoptrace::import::time::parse_time(t, hoptrace::import::DateOrder::MonthFirst)
-            .map_err(|e| anyhow::anyhow!("--{name}: {e}"))
-    })
-    .transpose()
-}
-
 /// Runs `hoptrace expand`.
 ///
 /// # Errors
@@ -316,13 +308,23 @@ pub fn expand(args: &ExpandArgs) -> anyhow::Result<ExitCode> {
     let mut editing = open_for_change(&args.case, args.rebind, "hoptrace expand")?;
     let inv = &mut editing.inv;
     let node = find_node(inv, &args.node, args.chain.as_deref())?;
-    let filter = CaseFilter {
-        from_time: parse_time_arg("from", args.from.as_ref())?,
-        to_time: parse_time_arg("to", args.to.as_ref())?,
-        min_value: args.min_value.clone(),
+    let top = args.top.map(|n| n.to_string());
+    let typed = FilterText {
+        min_value: args.min_value.as_deref(),
+        from: args.from.as_deref(),
+        to: args.to.as_deref(),
         assets: args.assets.clone(),
-        top: args.top,
+        top: top.as_deref(),
     };
+    let filter = typed.parse().map_err(|e| {
+        let option = match e.field {
+            FilterField::MinValue => "--min-value",
+            FilterField::From => "--from",
+            FilterField::To => "--to",
+            FilterField::Top => "--top",
+        };
+        anyhow::anyhow!("{option}: {e}")
+    })?;
     let direction = match args.direction {
         DirectionArg::In => ExpandDirection::In,
         DirectionArg::Out => ExpandDirection::Out,

@@ -4,7 +4,7 @@
 use egui::{Context, Response, Ui};
 
 use super::app::WorkbenchApp;
-use crate::case::{CaseFilter, ExpandDirection, NodeKey, NoteTarget};
+use crate::case::{ExpandDirection, FilterField, FilterText, NodeKey, NoteTarget};
 use crate::graph::Command;
 use crate::model::{Category, Hop, HopKind, HopStatus};
 
@@ -181,14 +181,6 @@ pub fn choice(ui: &mut Ui, yes: &str, no: &str) -> Option<bool> {
     .inner
 }
 
-fn parse_time(text: &str) -> Result<Option<i64>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    crate::import::time::parse_time(t, crate::import::DateOrder::MonthFirst).map(Some)
-}
-
 impl WorkbenchApp {
     /// The hop dialog for `choice`, pre-filled from the picked transfers: the service from the
     /// label of the address the inbound transfers go to (the pool, the bridge, the venue), the
@@ -338,25 +330,27 @@ impl WorkbenchApp {
                 labelled_text(ui, "Asset", asset);
                 labelled_text(ui, "Top N", top);
                 if ui.button("Expand").clicked() {
-                    done = Some((|| {
-                        let top = if top.trim().is_empty() {
-                            None
-                        } else {
-                            Some(
-                                top.trim()
-                                    .parse::<usize>()
-                                    .map_err(|_| format!("Top N {top:?} is not a whole number"))?,
-                            )
-                        };
-                        let filter = CaseFilter {
-                            from_time: parse_time(from).map_err(|e| format!("From: {e}"))?,
-                            to_time: parse_time(to).map_err(|e| format!("To: {e}"))?,
-                            min_value: (!min_value.trim().is_empty()).then(|| min_value.trim().to_owned()),
-                            assets: if asset.trim().is_empty() { Vec::new() } else { vec![asset.trim().to_owned()] },
-                            top,
-                        };
-                        Ok(Command::Expand { node: node.clone(), direction: *direction, filter })
-                    })());
+                    let typed = FilterText {
+                        min_value: Some(min_value),
+                        from: Some(from),
+                        to: Some(to),
+                        assets: vec![asset.clone()],
+                        top: Some(top),
+                    };
+                    done = Some(
+                        typed
+                            .parse()
+                            .map(|filter| Command::Expand { node: node.clone(), direction: *direction, filter })
+                            .map_err(|e| {
+                                let field = match e.field {
+                                    FilterField::MinValue => "Minimum value",
+                                    FilterField::From => "From",
+                                    FilterField::To => "To",
+                                    FilterField::Top => "Top N",
+                                };
+                                format!("{field}: {e}")
+                            }),
+                    );
                 }
             }
             Dialog::Label { node, entity, category, source } => {
