@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use egui::{RichText, Ui};
 
 use super::app::WorkbenchApp;
-use crate::analysis::Candidate;
+use crate::analysis::{Candidate, FinderError};
 use crate::case::NodeKey;
 use crate::graph::Command;
 use crate::ledger::SqliteLedger;
@@ -24,7 +24,7 @@ pub use crate::workbench::find::{FindTarget, FinderResults, already_in_case, fin
 pub struct FinderRun {
     /// Where it started.
     pub target: FindTarget,
-    rx: Receiver<Result<FinderResults, String>>,
+    rx: Receiver<Result<FinderResults, FinderError>>,
 }
 
 impl WorkbenchApp {
@@ -51,7 +51,7 @@ impl WorkbenchApp {
         let t = target.clone();
         let spawned = std::thread::Builder::new().name("finders".to_owned()).spawn(move || {
             let result = SqliteLedger::open(&ledger_path)
-                .map_err(|e| e.to_string())
+                .map_err(FinderError::from)
                 .and_then(|ledger| find_other_side(&ledger, &case, &t));
             let _ = tx.send(result);
         });

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::analysis::{self, Candidate, FinderKind, Settings, Start};
+use crate::analysis::{self, Candidate, FinderError, FinderKind, Settings, Start};
 use crate::case::{Case, NodeKey};
 use crate::ledger::{FlowLedger, canonical_address};
 use crate::model::{Category, HopStatus};
@@ -61,7 +61,11 @@ pub fn plan(target: &FindTarget) -> (Vec<FinderKind>, bool) {
 ///
 /// # Errors
 /// A ledger failure or a target the ledger does not know.
-pub fn find_other_side<L: FlowLedger>(ledger: &L, case: &Case, target: &FindTarget) -> Result<FinderResults, String> {
+pub fn find_other_side<L: FlowLedger>(
+    ledger: &L,
+    case: &Case,
+    target: &FindTarget,
+) -> Result<FinderResults, FinderError> {
     find_other_side_with(ledger, case, target, Settings::default())
 }
 
@@ -75,7 +79,7 @@ pub fn find_other_side_with<L: FlowLedger>(
     case: &Case,
     target: &FindTarget,
     mut settings: Settings,
-) -> Result<FinderResults, String> {
+) -> Result<FinderResults, FinderError> {
     let (finders, into_node) = plan(target);
     for l in case.labels.values().filter(|l| l.category == Category::Mixer) {
         if let NodeKey::Address { chain, address } = &l.node {
@@ -88,8 +92,7 @@ pub fn find_other_side_with<L: FlowLedger>(
             Start::for_address(ledger, case, address)
         }
         FindTarget::Node(..) => Start::from_case(ledger, case),
-    }
-    .map_err(|e| e.to_string())?;
+    }?;
     let mut remarks = Vec::new();
     let mut candidates = Vec::new();
     for kind in &finders {
@@ -101,7 +104,7 @@ pub fn find_other_side_with<L: FlowLedger>(
     if into_node && let FindTarget::Node(key, _) = target {
         let before = candidates.len();
         let ids: Vec<i64> = candidates.iter().flat_map(|c| c.inbound.iter().chain(&c.outbound).copied()).collect();
-        let rows = ledger.transfers_by_id(&ids).map_err(|e| e.to_string())?;
+        let rows = ledger.transfers_by_id(&ids)?;
         let touching: BTreeSet<i64> = rows
             .iter()
             .filter(|r| match key {
