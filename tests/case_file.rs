@@ -748,3 +748,35 @@ fn an_expansion_filter_as_typed_reads_or_names_its_field() {
     // More decimals than 18 read: the ledger rounds the threshold up per asset.
     assert!(FilterText { min_value: Some("0.0000000000000000001"), ..FilterText::default() }.parse().is_ok());
 }
+
+/// Opening a case on its ledger, as the window and the CLI both do (workbench::session): the
+/// ledger missing, a changed ledger refused without rebinding and bound (audited) with it.
+#[test]
+fn a_case_opens_on_its_ledger_or_says_why_not() {
+    use hoptrace::workbench::session::{self, OpenCaseError, Rebind};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
+        .args(["demo", "--out", &dir.path().display().to_string()])
+        .output()
+        .expect("run the demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.path().join("demo-case.ron");
+    let inv = session::open(&path, Rebind::No).expect("opens");
+    let entries = inv.case().audit.len();
+
+    let mut changed = file::load(&path).expect("load");
+    changed.ledger.fingerprint = "0".repeat(64);
+    let err = session::bind(&path, changed.clone(), Rebind::No).map(|_| ()).expect_err("refused");
+    assert!(matches!(err, OpenCaseError::Changed { .. }), "{err}");
+    assert!(err.to_string().contains("the ledger changed since this case was last saved"), "{err}");
+    let rebound = session::bind(&path, changed, Rebind::Yes).expect("rebinds");
+    assert_eq!(rebound.case().audit.len(), entries + 1);
+    assert_eq!(rebound.case().audit.last().map(|e| e.command.name()), Some("rebind ledger"));
+
+    let ledger = inv.case().ledger_path(&path);
+    drop(inv);
+    fs::rename(&ledger, dir.path().join("moved.sqlite")).expect("move the ledger");
+    let err = session::open(&path, Rebind::Yes).map(|_| ()).expect_err("no ledger");
+    assert!(matches!(err, OpenCaseError::NoLedger { .. }), "{err}");
+    assert!(err.to_string().contains("the case's ledger") && err.to_string().contains("does not exist"), "{err}");
+}

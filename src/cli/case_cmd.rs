@@ -11,9 +11,10 @@ use hoptrace::case::file::AuditHead;
 use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{ExpandDirection, FilterField, FilterText, NodeKey, file};
 use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
-use hoptrace::graph::{Command, Investigation, OpenError};
+use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{Ledger, SqliteLedger};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
+use hoptrace::workbench::session::{self, OpenCaseError, Rebind};
 
 use super::{address_arg, show};
 
@@ -175,18 +176,11 @@ pub struct AuditArgs {
 /// How a case refers to its ledger: relative to the case's folder when the ledger is inside it.
 /// The investigation of `case` (read from `case_path`) on its ledger.
 fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
-    let lpath = case.ledger_path(case_path);
-    if !lpath.exists() {
-        bail!("{}: the case's ledger {} does not exist", case_path.display(), lpath.display());
-    }
-    let ledger = SqliteLedger::open(&lpath)?;
-    if rebind {
-        return Ok(Investigation::open_rebinding(case, ledger)?);
-    }
-    match Investigation::open(case, ledger) {
+    let rebind = if rebind { Rebind::Yes } else { Rebind::No };
+    match session::bind(case_path, case, rebind) {
         Ok(inv) => Ok(inv),
-        Err(OpenError::Changed(c)) => bail!("{}: {c} (pass --rebind)", case_path.display()),
-        Err(OpenError::Ledger(e)) => Err(e.into()),
+        Err(e @ OpenCaseError::Changed { .. }) => bail!("{e} (pass --rebind)"),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -7,9 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use hoptrace::case::file;
-use hoptrace::graph::Investigation;
-use hoptrace::ledger::SqliteLedger;
 use hoptrace::training::{self, Action, Replay};
+use hoptrace::workbench::session::{self, Rebind};
 
 /// Arguments of `hoptrace train`.
 #[derive(Debug, Args)]
@@ -126,10 +125,8 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         }
         TrainCommand::Walkthrough { name } => {
             let dir = folder(&cases, name)?;
-            let (case_path, ledger_path) = training::open(&dir)?;
-            let case = file::load(&case_path)?;
-            let mut inv = Investigation::open(case, SqliteLedger::open(&ledger_path)?)
-                .with_context(|| format!("opening {}", case_path.display()))?;
+            let (case_path, _) = training::open(&dir)?;
+            let mut inv = session::open(&case_path, Rebind::No)?;
             let walkthrough = training::load_walkthrough(&dir)?;
             println!("{} ({} steps)", walkthrough.title, walkthrough.steps.len());
             let mut replay = Replay::new(walkthrough);

@@ -85,12 +85,8 @@ impl Session {
             Ok(lock) => CaseGuard { lock: Some(lock), base, read_only: None },
             Err(e) => CaseGuard { lock: None, base, read_only: Some(read_only_reason(&e)) },
         };
-        let ledger_path = case.ledger_path(path);
-        if !ledger_path.exists() {
-            return Err(format!("{}: the case's ledger {} does not exist", path.display(), ledger_path.display()));
-        }
-        let ledger = SqliteLedger::open(&ledger_path).map_err(|e| e.to_string())?;
-        let inv = Investigation::open_rebinding(case, ledger).map_err(|e| e.to_string())?;
+        let inv = crate::workbench::session::bind(path, case, crate::workbench::session::Rebind::Yes)
+            .map_err(|e| e.to_string())?;
         let mut s = Session {
             inv,
             path: path.to_owned(),
