@@ -750,7 +750,8 @@ fn an_expansion_filter_as_typed_reads_or_names_its_field() {
 }
 
 /// Opening a case on its ledger, as the window and the CLI both do (workbench::session): the
-/// ledger missing, a changed ledger refused without rebinding and bound (audited) with it.
+/// ledger missing, a changed ledger refused without rebinding and bound (audited) with it, the
+/// rebind recorded under who opened the case, not the case's creator.
 #[test]
 fn a_case_opens_on_its_ledger_or_says_why_not() {
     use hoptrace::workbench::session::{self, OpenCaseError, Rebind};
@@ -761,22 +762,26 @@ fn a_case_opens_on_its_ledger_or_says_why_not() {
         .expect("run the demo");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let path = dir.path().join("demo-case.ron");
-    let inv = session::open(&path, Rebind::No).expect("opens");
+    let inv = session::open(&path, Rebind::No, None).expect("opens");
     let entries = inv.case().audit.len();
 
     let mut changed = file::load(&path).expect("load");
     changed.ledger.fingerprint = "0".repeat(64);
-    let err = session::bind(&path, changed.clone(), Rebind::No).map(|_| ()).expect_err("refused");
+    let err = session::bind(&path, changed.clone(), Rebind::No, None).map(|_| ()).expect_err("refused");
     assert!(matches!(err, OpenCaseError::Changed { .. }), "{err}");
     assert!(err.to_string().contains("the ledger changed since this case was last saved"), "{err}");
-    let rebound = session::bind(&path, changed, Rebind::Yes).expect("rebinds");
+    let rebound = session::bind(&path, changed, Rebind::Yes, Some("B. Examiner")).expect("rebinds");
     assert_eq!(rebound.case().audit.len(), entries + 1);
-    assert_eq!(rebound.case().audit.last().map(|e| e.command.name()), Some("rebind ledger"));
+    let last = rebound.case().audit.last().expect("an entry");
+    assert_eq!(last.command.name(), "rebind ledger");
+    assert_eq!(last.investigator, "B. Examiner");
+    assert_ne!(rebound.case().investigator, "B. Examiner");
+    assert_eq!(rebound.actor(), "B. Examiner", "and the commands after it");
 
     let ledger = inv.case().ledger_path(&path);
     drop(inv);
     fs::rename(&ledger, dir.path().join("moved.sqlite")).expect("move the ledger");
-    let err = session::open(&path, Rebind::Yes).map(|_| ()).expect_err("no ledger");
+    let err = session::open(&path, Rebind::Yes, None).map(|_| ()).expect_err("no ledger");
     assert!(matches!(err, OpenCaseError::NoLedger { .. }), "{err}");
     assert!(err.to_string().contains("the case's ledger") && err.to_string().contains("does not exist"), "{err}");
 }

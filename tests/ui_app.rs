@@ -226,6 +226,7 @@ fn after_a_crash_the_autosaved_work_is_offered_and_restored() {
     }
     assert!(hoptrace::case::file::recovery_path(&case).exists(), "every command autosaves");
     let mut app = WorkbenchApp::new(Box::new(FakeDialogs::default()));
+    app.set_examiner("R. Restorer");
     app.open(&case);
     assert_eq!(app.session.as_ref().map(|s| s.inv.case().audit.len()), Some(saved_entries), "the saved case opens");
     let mut h = harness(app);
@@ -235,6 +236,10 @@ fn after_a_crash_the_autosaved_work_is_offered_and_restored() {
     assert_eq!(s.inv.case().audit.len(), saved_entries + 1, "the pin is back");
     assert!(s.dirty, "restored work is unsaved until saved");
     assert!(s.inv.case().verify_audit().is_ok());
+    // Work after restoring is recorded under this window's examiner (the restored investigation
+    // used to record it under the case's creator).
+    assert_eq!(s.inv.actor(), "R. Restorer");
+    assert_ne!(s.inv.case().investigator, "R. Restorer");
 }
 
 #[test]

@@ -177,7 +177,7 @@ pub struct AuditArgs {
 /// The investigation of `case` (read from `case_path`) on its ledger.
 fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
     let rebind = if rebind { Rebind::Yes } else { Rebind::No };
-    match session::bind(case_path, case, rebind) {
+    match session::bind(case_path, case, rebind, Some(&hoptrace::graph::create::default_actor())) {
         Ok(inv) => Ok(inv),
         Err(e @ OpenCaseError::Changed { .. }) => bail!("{e} (pass --rebind)"),
         Err(e) => Err(e.into()),
@@ -221,8 +221,7 @@ pub fn open_for_change(case_path: &Path, rebind: bool, program: &str) -> anyhow:
     let case = file::load(case_path)?;
     // The head of the file as read: a rebind applied in memory next is part of the change.
     let base = AuditHead::of(&case);
-    let mut inv = bind(case_path, case, rebind)?;
-    inv.set_actor(&hoptrace::graph::create::default_actor());
+    let inv = bind(case_path, case, rebind)?;
     Ok(Editing { inv, path: case_path.to_owned(), base, _lock: lock })
 }
 
@@ -411,7 +410,7 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let bound = current == case.ledger.fingerprint;
     // The saved case's log, before `open_rebinding` may add a rebind entry in memory.
     let audit = case.verify_audit();
-    let mut inv = Investigation::open_rebinding(case, ledger)?;
+    let mut inv = Investigation::open_rebinding(case, ledger, None)?;
     let graph = inv.graph()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&show::json(&inv, &graph, bound, &audit))?);

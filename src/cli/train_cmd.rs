@@ -126,7 +126,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         TrainCommand::Walkthrough { name } => {
             let dir = folder(&cases, name)?;
             let (case_path, _) = training::open(&dir)?;
-            let mut inv = session::open(&case_path, Rebind::No)?;
+            let mut inv = session::open(&case_path, Rebind::No, Some(&hoptrace::graph::create::default_actor()))?;
             let walkthrough = training::load_walkthrough(&dir)?;
             println!("{} ({} steps)", walkthrough.title, walkthrough.steps.len());
             let mut replay = Replay::new(walkthrough);

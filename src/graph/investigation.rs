@@ -102,14 +102,18 @@ impl<L: Ledger> Investigation<L> {
     }
 
     /// Opens a saved case whose ledger has had new imports, binding it to the ledger as it is
-    /// now with a [`Command::RebindLedger`] (audited, undoable).
+    /// now with a [`Command::RebindLedger`] (audited, undoable) recorded under `actor` (who
+    /// opens it; `None`: the case's investigator), who also applies the commands after it.
     ///
     /// # Errors
     /// A ledger failure.
-    pub fn open_rebinding(case: Case, ledger: L) -> Result<Self, CommandError> {
+    pub fn open_rebinding(case: Case, ledger: L, actor: Option<&str>) -> Result<Self, CommandError> {
         let current = ledger.fingerprint()?;
         let changed = current != case.ledger.fingerprint;
         let mut inv = Self::assemble(case, ledger);
+        if let Some(actor) = actor {
+            inv.set_actor(actor);
+        }
         inv.load_rows()?;
         if changed {
             inv.apply(Command::RebindLedger { fingerprint: current })?;

@@ -76,7 +76,7 @@ impl Session {
     ///
     /// # Errors
     /// A message naming what could not be read.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path, examiner: &str) -> Result<Self, String> {
         // The lock first, then the file: what is read is the latest saved version.
         let probe = crate::case::lock::CaseLock::acquire(path, "hoptrace window");
         let case = file::load(path).map_err(|e| e.to_string())?;
@@ -85,7 +85,7 @@ impl Session {
             Ok(lock) => CaseGuard { lock: Some(lock), base, read_only: None },
             Err(e) => CaseGuard { lock: None, base, read_only: Some(read_only_reason(&e)) },
         };
-        let inv = crate::workbench::session::bind(path, case, crate::workbench::session::Rebind::Yes)
+        let inv = crate::workbench::session::bind(path, case, crate::workbench::session::Rebind::Yes, Some(examiner))
             .map_err(|e| e.to_string())?;
         let mut s = Session {
             inv,
@@ -348,7 +348,7 @@ impl WorkbenchApp {
     pub fn open(&mut self, path: &Path) {
         // A case being opened in the background meanwhile is abandoned.
         self.opening = None;
-        let opened = super::opening::open_case(path);
+        let opened = super::opening::open_case(path, &self.examiner());
         self.take_opened(path, opened);
     }
 
@@ -456,16 +456,18 @@ impl WorkbenchApp {
     /// Restores the autosaved case (unsaved: the user saves it) or discards the autosave.
     pub fn resolve_recovery(&mut self, restore: bool, recovered: crate::case::Case) {
         self.finish_applying();
+        let examiner = self.examiner();
         let Some(s) = self.session.as_mut() else { return };
         if !restore {
             let _ = file::discard_recovery(&s.path);
             return;
         }
-        let ledger = match SqliteLedger::open(s.inv.ledger().path()) {
-            Ok(l) => l,
-            Err(e) => return self.error(e.to_string()),
-        };
-        match Investigation::open_rebinding(recovered, ledger) {
+        match crate::workbench::session::bind(
+            &s.path,
+            recovered,
+            crate::workbench::session::Rebind::Yes,
+            Some(&examiner),
+        ) {
             Ok(inv) => {
                 s.inv = inv;
                 s.dirty = true;

@@ -78,8 +78,8 @@ pub(super) struct Opened {
 }
 
 /// Opens the case at `path` and derives its view: the work of opening, on whatever thread.
-pub(super) fn open_case(path: &Path) -> Opened {
-    let session = match Session::open(path) {
+pub(super) fn open_case(path: &Path, examiner: &str) -> Opened {
+    let session = match Session::open(path, examiner) {
         Ok(s) => s,
         Err(e) => return Opened { session: Err(e), recovered: None },
     };
@@ -122,8 +122,9 @@ impl WorkbenchApp {
     pub fn open_in_background_now(&mut self, path: &Path) {
         let (tx, rx) = std::sync::mpsc::channel();
         let target = path.to_owned();
+        let examiner = self.examiner();
         let job = move || {
-            let _ = tx.send(open_case(&target));
+            let _ = tx.send(open_case(&target, &examiner));
         };
         match std::thread::Builder::new().name("hoptrace-open".to_owned()).spawn(job) {
             Ok(_) => self.opening = Some(Opening { rx, path: path.to_owned() }),

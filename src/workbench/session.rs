@@ -58,11 +58,17 @@ pub enum Rebind {
     Yes,
 }
 
-/// The investigation of `case` (read from `case_path`) on its ledger.
+/// The investigation of `case` (read from `case_path`) on its ledger, its changes (a rebind
+/// included) recorded under `actor` (who works on it; `None`: the case's investigator).
 ///
 /// # Errors
 /// [`OpenCaseError`].
-pub fn bind(case_path: &Path, case: Case, rebind: Rebind) -> Result<Investigation<SqliteLedger>, OpenCaseError> {
+pub fn bind(
+    case_path: &Path,
+    case: Case,
+    rebind: Rebind,
+    actor: Option<&str>,
+) -> Result<Investigation<SqliteLedger>, OpenCaseError> {
     let ledger_path = case.ledger_path(case_path);
     if !ledger_path.exists() {
         return Err(OpenCaseError::NoLedger { case: case_path.to_owned(), ledger: ledger_path });
@@ -70,14 +76,20 @@ pub fn bind(case_path: &Path, case: Case, rebind: Rebind) -> Result<Investigatio
     let ledger_err = |source| OpenCaseError::Ledger { case: case_path.to_owned(), source: Box::new(source) };
     let ledger = SqliteLedger::open(&ledger_path).map_err(ledger_err)?;
     match rebind {
-        Rebind::Yes => Investigation::open_rebinding(case, ledger).map_err(|e| match e {
+        Rebind::Yes => Investigation::open_rebinding(case, ledger, actor).map_err(|e| match e {
             CommandError::Ledger(source) => ledger_err(source),
             other => OpenCaseError::Rebind { case: case_path.to_owned(), source: Box::new(other) },
         }),
-        Rebind::No => Investigation::open(case, ledger).map_err(|e| match e {
-            OpenError::Changed(changed) => OpenCaseError::Changed { case: case_path.to_owned(), changed },
-            OpenError::Ledger(source) => ledger_err(source),
-        }),
+        Rebind::No => {
+            let mut inv = Investigation::open(case, ledger).map_err(|e| match e {
+                OpenError::Changed(changed) => OpenCaseError::Changed { case: case_path.to_owned(), changed },
+                OpenError::Ledger(source) => ledger_err(source),
+            })?;
+            if let Some(actor) = actor {
+                inv.set_actor(actor);
+            }
+            Ok(inv)
+        }
     }
 }
 
@@ -85,7 +97,11 @@ pub fn bind(case_path: &Path, case: Case, rebind: Rebind) -> Result<Investigatio
 ///
 /// # Errors
 /// [`OpenCaseError`].
-pub fn open(case_path: &Path, rebind: Rebind) -> Result<Investigation<SqliteLedger>, OpenCaseError> {
+pub fn open(
+    case_path: &Path,
+    rebind: Rebind,
+    actor: Option<&str>,
+) -> Result<Investigation<SqliteLedger>, OpenCaseError> {
     let case = file::load(case_path)?;
-    bind(case_path, case, rebind)
+    bind(case_path, case, rebind, actor)
 }
