@@ -49,8 +49,26 @@ pub fn folder(path: &Path) -> &Path {
     path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."))
 }
 
-/// Creates `temp` (which must not exist), lets `fill` write it, syncs it and gives it the
-/// permissions of `target` when that exists. On error `temp` is removed.
+/// Creates `path` (which must not exist), lets `fill` write it and syncs it. On error `path` is
+/// removed.
+///
+/// # Errors
+/// The step that failed.
+pub fn write_new(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> Result<(), WriteError> {
+    let mut file =
+        OpenOptions::new().write(true).create_new(true).open(path).map_err(error("create temporary file", path))?;
+    let written = fill(&mut file)
+        .and_then(|()| file.flush())
+        .map_err(error("write temporary file", path))
+        .and_then(|()| file.sync_all().map_err(error("sync temporary file", path)));
+    drop(file);
+    if written.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// [`write_new`] of `temp`, then gives it the permissions of `target` when that exists.
 ///
 /// # Errors
 /// The step that failed.
@@ -59,17 +77,7 @@ pub fn write_temp(
     temp: &Path,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<(), WriteError> {
-    let mut file =
-        OpenOptions::new().write(true).create_new(true).open(temp).map_err(error("create temporary file", temp))?;
-    let written = fill(&mut file)
-        .and_then(|()| file.flush())
-        .map_err(error("write temporary file", temp))
-        .and_then(|()| file.sync_all().map_err(error("sync temporary file", temp)));
-    drop(file);
-    if let Err(e) = written {
-        let _ = fs::remove_file(temp);
-        return Err(e);
-    }
+    write_new(temp, fill)?;
     // Keep the permissions of the file being replaced (best effort).
     if let Ok(meta) = fs::metadata(target) {
         let _ = fs::set_permissions(temp, meta.permissions());

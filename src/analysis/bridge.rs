@@ -25,12 +25,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show, when};
+use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show};
 use super::rate::{Rate, RateSource, family, infer};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, candidate::decimals, trace};
 use crate::graph::text::{MINT_BURN_TITLE, ZERO_ADDRESS};
 use crate::ledger::{Direction, Flow, FlowLedger, TransferRow};
+use crate::model::format_utc;
 use crate::model::{AddressRule, Amount, Category, HopKind, registry};
 
 /// Default window: 48 hours.
@@ -341,7 +342,7 @@ fn candidate(x: &Scored, rank: usize, venues: &BTreeMap<(String, String), (Categ
         show(&dep.chain, &dep.asset, dep.amount),
         short(&to),
         dep.chain,
-        when(dep.time.unwrap_or(0)),
+        format_utc(dep.time.unwrap_or(0)),
         if rel.chain == dep.chain { "swap output" } else { "release" },
         show(&rel.chain, &rel.asset, rel.amount),
         short(rel.to.as_deref().unwrap_or("?")),

@@ -159,12 +159,6 @@ pub fn short(text: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// A time as `2023-06-03T14:05:00Z` ([`crate::model::format_utc`]).
-#[must_use]
-pub fn when(t: i64) -> String {
-    crate::model::format_utc(t)
-}
-
 /// Clamps a score to 0–100.
 #[must_use]
 pub fn clamp_score(score: i64) -> u8 {

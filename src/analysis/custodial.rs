@@ -22,10 +22,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ethnum::U256;
 
-use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show, when};
+use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, links, mixer, trace};
 use crate::ledger::{Direction, Flow, FlowLedger};
+use crate::model::format_utc;
 use crate::model::{Amount, Category, HopKind};
 
 /// Default window: 48 hours.
@@ -301,7 +302,7 @@ fn candidate(c: &Combo, score: u8, rank: usize, entity: &BTreeMap<(String, Strin
          ({} bps): {}.",
         show(chain, asset, dep.amount),
         short(&to),
-        when(t0),
+        format_utc(t0),
         c.payouts.len(),
         hours(last - t0),
         show(chain, asset, sum),

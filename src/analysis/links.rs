@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::{short, show, when};
+use super::candidate::{short, show};
 use super::trace::Reach;
 use crate::ledger::{Direction, FlowLedger, LedgerError};
+use crate::model::format_utc;
 
 /// At most this many recipients are checked per finder run.
 pub const MAX_CHECKS: usize = 5_000;
@@ -50,7 +51,7 @@ pub fn find_links<'a, L: FlowLedger>(
                     "The recipient {verb} {} {prep} case address {} at {}",
                     show(&f.chain, &f.asset, f.amount),
                     short(other),
-                    when(t)
+                    format_utc(t)
                 );
                 best = Some((t, text));
             }

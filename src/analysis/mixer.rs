@@ -22,10 +22,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show, when};
+use super::candidate::{Candidate, bps_text, centi_bps, clamp_score, fraction_bps, hours, minus, short, show};
 use super::sweep::{self, Event};
 use super::{FinderError, FinderKind, Settings, Start, links, trace};
 use crate::ledger::{Direction, Flow, FlowLedger};
+use crate::model::format_utc;
 use crate::model::{Amount, Category, HopKind, TransferKind};
 
 /// Default window: 30 days.
@@ -205,7 +206,7 @@ fn candidate(
         "Deposit of {} into pool {} at {}; withdrawal of {} to {} {} h later",
         show(chain, asset, p.denomination),
         short(&p.pool.1),
-        when(dep.time.unwrap_or(0)),
+        format_utc(dep.time.unwrap_or(0)),
         show(chain, asset, w.amount),
         short(to),
         hours(delay),

@@ -13,9 +13,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::{Candidate, clamp_score, hours, short, when};
+use super::candidate::{Candidate, clamp_score, hours, short};
 use super::{FinderError, FinderKind, Settings, Start, trace};
 use crate::ledger::{ChainActivity, Direction, Flow, FlowLedger};
+use crate::model::format_utc;
 use crate::model::{AddressRule, Category, HopKind, registry};
 
 /// Default window: 30 days.
@@ -103,7 +104,7 @@ fn side<L: FlowLedger>(ledger: &L, address: &str, chain: &str, home: bool) -> Re
 
 fn span(a: &ChainActivity) -> String {
     match (a.first_time, a.last_time) {
-        (Some(f), Some(l)) => format!("{} – {}", when(f), when(l)),
+        (Some(f), Some(l)) => format!("{} – {}", format_utc(f), format_utc(l)),
         _ => "times unknown".to_owned(),
     }
 }

@@ -13,7 +13,7 @@ use hoptrace::graph::Investigation;
 use hoptrace::graph::hop_rules::REPLACED_BY;
 use hoptrace::graph::{Command, CommandError};
 use hoptrace::ledger::{SqliteLedger, canonical_address};
-use hoptrace::model::{Category, HopStatus, registry, visible};
+use hoptrace::model::{HopStatus, registry, visible};
 use hoptrace::workbench::find::{self, FindTarget};
 
 use super::address_arg;
@@ -116,7 +116,7 @@ fn parse_key(s: &str) -> Result<(String, String), String> {
 pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     let mut editing = open_for_change(&args.case, args.rebind, "hoptrace suggest")?;
     let inv = &mut editing.inv;
-    let mut settings = Settings {
+    let settings = Settings {
         window_hours: args.window_hours,
         rates: args.rates.iter().cloned().collect(),
         pools: args.pools.iter().cloned().collect(),
@@ -128,11 +128,7 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     };
     let found = match args.finder {
         Some(kind) => {
-            for l in inv.case().labels.values().filter(|l| l.category == Category::Mixer) {
-                if let NodeKey::Address { chain, address } = &l.node {
-                    settings.mixers.insert((chain.clone(), address.clone()));
-                }
-            }
+            let settings = find::with_case_mixers(settings, inv.case());
             let start = match (&args.address, args.hop) {
                 (Some(a), _) => Start::for_address(inv.ledger(), inv.case(), &address_arg::canonical("--address", a)?)?,
                 (None, Some(id)) => Start::for_hop(inv.ledger(), inv.case(), id)?,

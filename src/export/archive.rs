@@ -188,7 +188,7 @@ fn sync_folder_of(path: &Path) {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    fsutil::write_temp(path, path, |f| f.write_all(bytes)).map_err(|e| ExportError::io(e.step, &e.path, e.source))
+    fsutil::write_new(path, |f| f.write_all(bytes)).map_err(|e| ExportError::io(e.step, &e.path, e.source))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`

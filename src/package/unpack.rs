@@ -332,20 +332,7 @@ impl PackageReader {
     /// # Errors
     /// [`PackageError::Refused`] when the entry cannot be read as declared.
     pub fn hash(&mut self, name: &str) -> Result<Option<(String, u64)>, PackageError> {
-        let path = self.path.clone();
-        let Some(mut r) = self.reader(name)? else { return Ok(None) };
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut size = 0u64;
-        loop {
-            let n = r.read(&mut buf).map_err(|e| refused(&path, name, e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            sha2::Digest::update(&mut hasher, &buf[..n]);
-        }
-        Ok(Some((hex::encode(sha2::Digest::finalize(hasher)), size)))
+        self.stream(name, &mut std::io::sink())
     }
 
     /// Copies `name` into `out` as a stream; returns its SHA-256 and size.
@@ -354,9 +341,14 @@ impl PackageReader {
     /// [`PackageError`] when the entry is absent or cannot be read as declared, or writing fails.
     pub fn copy_to(&mut self, name: &str, out: &mut dyn Write) -> Result<(String, u64), PackageError> {
         let path = self.path.clone();
-        let Some(mut r) = self.reader(name)? else {
-            return Err(refused(&path, name, "the package has no such file"));
-        };
+        self.stream(name, out)?.ok_or_else(|| refused(&path, name, "the package has no such file"))
+    }
+
+    /// Reads `name` as a stream into `out`, hashing it: its SHA-256 and size (`Ok(None)` when
+    /// absent).
+    fn stream(&mut self, name: &str, out: &mut dyn Write) -> Result<Option<(String, u64)>, PackageError> {
+        let path = self.path.clone();
+        let Some(mut r) = self.reader(name)? else { return Ok(None) };
         let mut hasher = sha2::Sha256::new();
         let mut buf = vec![0u8; 64 * 1024];
         let mut size = 0u64;
@@ -373,7 +365,7 @@ impl PackageReader {
                 source,
             })?;
         }
-        Ok((hex::encode(sha2::Digest::finalize(hasher)), size))
+        Ok(Some((hex::encode(sha2::Digest::finalize(hasher)), size)))
     }
 
     /// Writes every entry into the folder `into` (created if absent) as a stream: never

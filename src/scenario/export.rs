@@ -119,16 +119,11 @@ fn write_with(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::R
     w.flush()
 }
 
-/// `2023-06-03T01:02:03Z` for Unix seconds `t`, appended to `out` ([`crate::model::format_utc`]).
-pub(crate) fn rfc3339(out: &mut String, t: i64) {
-    out.push_str(&crate::model::format_utc(t));
-}
-
 fn csv_row(out: &mut String, t: &Transfer) {
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     let _ = write!(out, "{},{},{},{},", t.chain, t.tx_hash, opt(t.position), opt(t.block));
     if let Some(time) = t.time {
-        rfc3339(out, time);
+        out.push_str(&crate::model::format_utc(time));
     }
     let kind = match t.kind {
         TransferKind::Internal => "internal",
@@ -256,8 +251,7 @@ fn quoted(text: &str) -> String {
 }
 
 fn write_tagpack(s: &Scenario, w: &mut impl Write) -> std::io::Result<()> {
-    let mut date = String::new();
-    rfc3339(&mut date, s.truth.hack_time + 45 * DAY);
+    let date = crate::model::format_utc(s.truth.hack_time + 45 * DAY);
     let mut out = String::new();
     let _ = writeln!(out, "title: {}", quoted(&format!("hoptrace synthetic scenario (seed {})", s.config.seed)));
     let _ = writeln!(out, "creator: {}", quoted(LABEL_CREATOR));

@@ -289,10 +289,7 @@ impl Replay {
                 continue;
             }
             if let Err(error) = inv.apply(command) {
-                for _ in 0..done {
-                    // Undoing what this step just applied cannot fail: each has an undo entry.
-                    let _ = inv.apply(Command::Undo);
-                }
+                undo_applied(inv, done);
                 return Err(ReplayError::Command { step: index + 1, caption, error: Box::new(error) });
             }
             done += 1;
@@ -302,9 +299,7 @@ impl Replay {
         let hash_after = match inv.case().content_hash() {
             Ok(hash) => hash,
             Err(e) => {
-                for _ in 0..done {
-                    let _ = inv.apply(Command::Undo);
-                }
+                undo_applied(inv, done);
                 return Err(e.into());
             }
         };
@@ -422,4 +417,11 @@ fn expansion_on_graph<L: Ledger>(
         shows_any |= !ids.is_empty();
     }
     Ok(shows_any)
+}
+/// Takes back the `n` commands a step just applied (it is refused as a whole). Undoing them
+/// cannot fail: each has its undo entry.
+fn undo_applied<L: Ledger>(inv: &mut Investigation<L>, n: usize) {
+    for _ in 0..n {
+        let _ = inv.apply(Command::Undo);
+    }
 }

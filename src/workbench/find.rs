@@ -78,14 +78,10 @@ pub fn find_other_side_with<L: FlowLedger>(
     ledger: &L,
     case: &Case,
     target: &FindTarget,
-    mut settings: Settings,
+    settings: Settings,
 ) -> Result<FinderResults, FinderError> {
     let (finders, into_node) = plan(target);
-    for l in case.labels.values().filter(|l| l.category == Category::Mixer) {
-        if let NodeKey::Address { chain, address } = &l.node {
-            settings.mixers.insert((chain.clone(), address.clone()));
-        }
-    }
+    let settings = with_case_mixers(settings, case);
     let start = match target {
         FindTarget::Hop(id) => Start::for_hop(ledger, case, *id),
         FindTarget::Node(NodeKey::Address { address, .. }, _) if !into_node => {
@@ -138,4 +134,16 @@ pub fn find_other_side_with<L: FlowLedger>(
 #[must_use]
 pub fn already_in_case(case: &Case, c: &Candidate) -> bool {
     case.hops.values().any(|h| h.inbound == c.inbound && (h.outbound == c.outbound || h.status != HopStatus::Rejected))
+}
+
+/// `settings` with the addresses the case labels as mixers added to its mixers (the finders
+/// take their deposits as mixer deposits).
+#[must_use]
+pub fn with_case_mixers(mut settings: Settings, case: &Case) -> Settings {
+    for l in case.labels.values().filter(|l| l.category == Category::Mixer) {
+        if let NodeKey::Address { chain, address } = &l.node {
+            settings.mixers.insert((chain.clone(), address.clone()));
+        }
+    }
+    settings
 }
