@@ -6,6 +6,8 @@
 //! (feature `gui`) only drives this core.
 
 pub mod analysis;
+#[cfg(test)]
+mod architecture;
 pub mod case;
 pub mod export;
 pub mod fsutil;

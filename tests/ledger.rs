@@ -1,13 +1,16 @@
 //! Ledger behaviour: batches are idempotent and atomic, `--skip-bad` keeps the good rows, the
 //! address queries filter and rank correctly, and a super-node expands to top N plus one
-//! aggregate in bounded work.
+//! aggregate in bounded work. Written once against the ledger seam ([`WriteLedger`] opened from a
+//! [`LedgerSource`]) and run on every backend [`backends`] lists.
 
 mod common;
 
 use std::fmt::Write as _;
 
 use hoptrace::import::ImportOptions;
-use hoptrace::ledger::{Direction, Filter, ImportOutcome, Ledger, SCAN_CAP, SqliteLedger};
+use std::path::Path;
+
+use hoptrace::ledger::{Direction, Filter, ImportOutcome, Ledger, LedgerSource, ReadLedger, SCAN_CAP, SqliteLedger};
 use hoptrace::model::Amount;
 
 const HUB: &str = "0x1111111111111111111111111111111111111111";
@@ -34,21 +37,53 @@ fn eth(x: u128) -> u128 {
     x * 1_000_000_000_000_000_000
 }
 
+/// A fresh, empty ledger of every backend this run tests, in `dir`.
+fn backends(dir: &Path) -> Vec<LedgerSource> {
+    vec![LedgerSource::sqlite(dir.join("l.sqlite"))]
+}
+
+/// Runs `check` on a fresh ledger of every backend, naming the backend when it fails.
+fn on_every_backend(check: impl Fn(&LedgerSource, &Path)) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for source in backends(dir.path()) {
+        let kind = source.kind();
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&source, dir.path())));
+        if let Err(e) = run {
+            eprintln!("failed on the {kind} ledger {source}");
+            std::panic::resume_unwind(e);
+        }
+    }
+}
+
+/// Everything a reader can see of a ledger's content: its batches, per-asset counts and sums,
+/// labels and fingerprint (and, for a ledger file, every stored row).
+fn content(l: &dyn ReadLedger) -> String {
+    let rows = l.source().file().map(common::fingerprint).unwrap_or_default();
+    format!(
+        "{:?}\n{:?}\n{}\n{rows}",
+        l.info().expect("info"),
+        l.all_labels().expect("labels"),
+        l.fingerprint().expect("fp")
+    )
+}
+
 #[test]
 fn same_file_twice_adds_nothing_and_says_so() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let f = common::write(dir.path(), "a.csv", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)]));
-    let ledger_path = dir.path().join("l.sqlite");
-    let mut l = SqliteLedger::open(&ledger_path).expect("open");
+    on_every_backend(same_file_twice);
+}
+
+fn same_file_twice(source: &LedgerSource, dir: &Path) {
+    let f = common::write(dir, "a.csv", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)]));
+    let mut l = source.open().expect("open");
     let first = l.import_file(&f, &ImportOptions::default(), None).expect("import");
     assert_eq!((first.outcome, first.transfers), (ImportOutcome::Committed, 1));
-    let before = common::fingerprint(&ledger_path);
+    let before = content(&l);
     let again = l.import_file(&f, &ImportOptions::default(), None).expect("import again");
     assert_eq!(again.outcome, ImportOutcome::AlreadyImported);
     assert_eq!(again.batch_id, first.batch_id);
-    assert_eq!(common::fingerprint(&ledger_path), before);
+    assert_eq!(content(&l), before);
     // The same rows under another file name are recognised row by row as duplicates.
-    let copy = common::write(dir.path(), "b.csv", format!("{}\n", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)])));
+    let copy = common::write(dir, "b.csv", format!("{}\n", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)])));
     let r = l.import_file(&copy, &ImportOptions::default(), None).expect("import copy");
     assert_eq!((r.outcome, r.transfers, r.duplicates), (ImportOutcome::Committed, 0, 1));
     assert_eq!(l.info().expect("info").batches.len(), 2);
@@ -56,23 +91,25 @@ fn same_file_twice_adds_nothing_and_says_so() {
 
 #[test]
 fn a_refused_row_keeps_the_whole_batch_out_unless_skip_bad() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ledger_path = dir.path().join("l.sqlite");
-    let mut l = SqliteLedger::open(&ledger_path).expect("open");
-    let good = common::write(dir.path(), "good.csv", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)]));
+    on_every_backend(refused_row_keeps_the_batch_out);
+}
+
+fn refused_row_keeps_the_batch_out(source: &LedgerSource, dir: &Path) {
+    let mut l = source.open().expect("open");
+    let good = common::write(dir, "good.csv", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)]));
     l.import_file(&good, &ImportOptions::default(), None).expect("import");
-    let before = common::fingerprint(&ledger_path);
+    let before = content(&l);
 
     let mut text = tx_csv(&[(10, addr(2), addr(4), 7, 1_600_000_100), (11, addr(4), addr(5), 6, 1_600_000_200)]);
     text.push_str(&format!("{},{},{},-3,1600000300,1\n", hash(12), addr(5), addr(6)));
-    let bad = common::write(dir.path(), "mixed.csv", &text);
+    let bad = common::write(dir, "mixed.csv", &text);
     let r = l.import_file(&bad, &ImportOptions::default(), None).expect("import");
     assert_eq!(r.outcome, ImportOutcome::RefusedRows);
     assert_eq!(r.refused.len(), 1);
     assert_eq!((r.refused[0].line, r.refused[0].field.as_str()), (4, "value"));
-    assert_eq!(common::fingerprint(&ledger_path), before, "nothing of the refused batch is in the ledger");
+    assert_eq!(content(&l), before, "nothing of the refused batch is in the ledger");
 
-    let out = dir.path().join("mixed.refused.csv");
+    let out = dir.join("mixed.refused.csv");
     let opts = ImportOptions { skip_bad: true, ..ImportOptions::default() };
     let r = l.import_file(&bad, &opts, Some(&out)).expect("import --skip-bad");
     assert_eq!((r.outcome, r.transfers, r.refused.len()), (ImportOutcome::Committed, 2, 1));
@@ -86,8 +123,11 @@ fn a_refused_row_keeps_the_whole_batch_out_unless_skip_bad() {
 
 #[test]
 fn queries_filter_rank_and_summarise() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut l = SqliteLedger::open(&dir.path().join("l.sqlite")).expect("open");
+    on_every_backend(queries);
+}
+
+fn queries(source: &LedgerSource, dir: &Path) {
+    let mut l = source.open().expect("open");
     let t0 = 1_700_000_000;
     let txs = tx_csv(&[
         (1, addr(10), HUB.to_owned(), eth(5), t0),
@@ -96,7 +136,7 @@ fn queries_filter_rank_and_summarise() {
         (4, HUB.to_owned(), addr(21), eth(2) / 10, t0 + 300),
         (5, HUB.to_owned(), addr(20), eth(1), t0 + 400),
     ]);
-    l.import_file(&common::write(dir.path(), "tx.csv", txs), &ImportOptions::default(), None).expect("import tx");
+    l.import_file(&common::write(dir, "tx.csv", txs), &ImportOptions::default(), None).expect("import tx");
     // 0.5 USDT (6 decimals) out of the hub: ranked in display units, it outranks 0.2 ETH, not 1 ETH
     // (hoptrace has no prices: ranking is by units of each asset).
     let tokens = format!(
@@ -105,7 +145,7 @@ fn queries_filter_rank_and_summarise() {
         hash(6),
         t0 + 500
     );
-    l.import_file(&common::write(dir.path(), "tok.csv", tokens), &ImportOptions::default(), None).expect("import tok");
+    l.import_file(&common::write(dir, "tok.csv", tokens), &ImportOptions::default(), None).expect("import tok");
 
     let out = l.transfers(HUB, Direction::Out, &Filter::default()).expect("out");
     let amounts: Vec<String> = out.iter().map(|r| r.transfer.amount_base.to_string()).collect();
@@ -158,9 +198,12 @@ fn queries_filter_rank_and_summarise() {
 
 #[test]
 fn a_super_node_expands_to_top_n_and_one_aggregate() {
+    on_every_backend(super_node);
+}
+
+fn super_node(source: &LedgerSource, dir: &Path) {
     const N: u64 = 120_000;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut l = SqliteLedger::open(&dir.path().join("l.sqlite")).expect("open");
+    let mut l = source.open().expect("open");
     let mut s = String::with_capacity(200 * N as usize);
     s.push_str("hash,from_address,to_address,value,block_timestamp,block_number\n");
     let mut total: u128 = 0;
@@ -169,7 +212,7 @@ fn a_super_node_expands_to_top_n_and_one_aggregate() {
         total += v;
         let _ = writeln!(s, "{},{HUB},{},{v},{},1", hash(i + 1), addr(1000 + i % 5000), 1_600_000_000 + i);
     }
-    l.import_file(&common::write(dir.path(), "hub.csv", s), &ImportOptions::default(), None).expect("import");
+    l.import_file(&common::write(dir, "hub.csv", s), &ImportOptions::default(), None).expect("import");
     let started = std::time::Instant::now();
     let e = l.expand(HUB, Direction::Out, &Filter { top: Some(10), ..Filter::default() }).expect("expand");
     let took = started.elapsed();

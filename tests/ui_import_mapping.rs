@@ -53,7 +53,7 @@ fn batches(ledger: &Path) -> Vec<(String, Option<String>, String)> {
 }
 
 fn ledger_of(h: &Harness<'static, WorkbenchApp>) -> PathBuf {
-    h.state().session.as_ref().expect("case").inv.ledger().path().to_owned()
+    h.state().session.as_ref().expect("case").inv.ledger().source().file().expect("a ledger file").to_owned()
 }
 
 #[test]

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use audit::{AuditEntry, AuditError};
 pub use command::Command;
 
-use crate::ledger::{Direction, Filter};
+use crate::ledger::{Direction, Filter, LedgerSource};
 use crate::model::{Category, Hop};
 
 /// Version of the case file format this build writes.
@@ -295,7 +295,7 @@ pub struct Note {
 pub struct LedgerRef {
     /// Path of the ledger file, relative to the case file's folder when it is inside it.
     pub path: String,
-    /// Fingerprint of the ledger content (see [`crate::ledger::SqliteLedger::fingerprint`]).
+    /// Fingerprint of the ledger content (see [`crate::ledger::Ledger::fingerprint`]).
     pub fingerprint: String,
 }
 
@@ -399,6 +399,12 @@ impl Case {
     pub fn ledger_path(&self, case_file: &std::path::Path) -> std::path::PathBuf {
         let p = std::path::PathBuf::from(&self.ledger.path);
         if p.is_absolute() { p } else { case_file.parent().unwrap_or_else(|| std::path::Path::new(".")).join(p) }
+    }
+
+    /// The ledger of this case saved at `case_file`, to open (see [`LedgerSource::resolve`]).
+    #[must_use]
+    pub fn ledger_source(&self, case_file: &std::path::Path) -> LedgerSource {
+        LedgerSource::resolve(&self.ledger.path, case_file.parent().unwrap_or_else(|| std::path::Path::new(".")))
     }
 
     /// True when no command has changed the case yet (nothing on it).

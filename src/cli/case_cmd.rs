@@ -12,7 +12,7 @@ use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{ExpandDirection, FilterField, FilterText, NodeKey, file};
 use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation};
-use hoptrace::ledger::{Ledger, SqliteLedger};
+use hoptrace::ledger::{AnyLedger, Ledger, LedgerSource};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
 use hoptrace::workbench::session::{self, OpenCaseError, Rebind};
 
@@ -175,7 +175,7 @@ pub struct AuditArgs {
 
 /// How a case refers to its ledger: relative to the case's folder when the ledger is inside it.
 /// The investigation of `case` (read from `case_path`) on its ledger.
-fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<SqliteLedger>> {
+fn bind(case_path: &Path, case: hoptrace::case::Case, rebind: bool) -> anyhow::Result<Investigation<AnyLedger>> {
     let rebind = if rebind { Rebind::Yes } else { Rebind::No };
     match session::bind(case_path, case, rebind, Some(&hoptrace::graph::create::default_actor())) {
         Ok(inv) => Ok(inv),
@@ -192,7 +192,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(20);
 /// dropped) and the audit head the change starts from.
 pub struct Editing {
     /// The case and its ledger.
-    pub inv: Investigation<SqliteLedger>,
+    pub inv: Investigation<AnyLedger>,
     path: PathBuf,
     base: AuditHead,
     _lock: CaseLock,
@@ -257,7 +257,7 @@ fn is_tx_hash(text: &str) -> bool {
 
 /// Finds the graph node an address or tx hash names (an address is checked against its
 /// chain's syntax first).
-fn find_node(inv: &Investigation<SqliteLedger>, text: &str, chain: Option<&str>) -> anyhow::Result<NodeKey> {
+fn find_node(inv: &Investigation<AnyLedger>, text: &str, chain: Option<&str>) -> anyhow::Result<NodeKey> {
     let hash = text.trim().to_ascii_lowercase();
     let wanted = if is_tx_hash(&hash) {
         String::new()
@@ -405,7 +405,7 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let case = file::load(&args.case)?;
     let lpath = case.ledger_path(&args.case);
-    let ledger = SqliteLedger::open(&lpath)?;
+    let ledger = LedgerSource::sqlite(&lpath).open()?;
     let current = ledger.fingerprint()?;
     let bound = current == case.ledger.fingerprint;
     // The saved case's log, before `open_rebinding` may add a rebind entry in memory.

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::import::mapping::ProfileStore;
 use hoptrace::import::{DateOrder, Format, ImportOptions};
-use hoptrace::ledger::{ImportOutcome, ImportReport, SqliteLedger};
+use hoptrace::ledger::{ImportOutcome, ImportReport, LedgerSource, WriteLedger};
 use hoptrace::model::Category;
 
 /// Arguments of `hoptrace import`.
@@ -125,7 +125,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         token_contract: args.token_contract.clone(),
         profile,
     };
-    let mut ledger = SqliteLedger::open(ledger_path)?;
+    let mut ledger = LedgerSource::sqlite(ledger_path).open()?;
     let mut failures = Vec::new();
     for file in &args.files {
         let refused_out = args.skip_bad.then(|| refused_path(args, file));

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use hoptrace::import::ImportOptions;
-use hoptrace::ledger::{ImportOutcome, Ledger, LedgerInfo, SqliteLedger};
+use hoptrace::ledger::{ImportOutcome, Ledger, LedgerInfo, LedgerSource, WriteLedger};
 
 /// Arguments of `hoptrace ledger-info`.
 #[derive(Debug, Args)]
@@ -26,7 +26,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     if !args.ledger.exists() {
         bail!("{}: no such ledger file", args.ledger.display());
     }
-    let ledger = SqliteLedger::open(&args.ledger)?;
+    let ledger = LedgerSource::sqlite(&args.ledger).open()?;
     let info = ledger.info()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json_info(&info))?);
@@ -137,7 +137,7 @@ pub fn demo(ledger_path: &Path, exports: &Path) -> anyhow::Result<ExitCode> {
         .filter(|p| p.is_file())
         .collect();
     files.sort();
-    let mut ledger = SqliteLedger::open(ledger_path)?;
+    let mut ledger = LedgerSource::sqlite(ledger_path).open()?;
     println!("Importing {} demo export files from {}", files.len(), exports.display());
     for f in &files {
         let report = ledger.import_file(f, &ImportOptions::default(), None)?;

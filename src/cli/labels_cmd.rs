@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use hoptrace::labels::{self, tagpack};
-use hoptrace::ledger::{BatchLabel, Ledger, SqliteLedger};
+use hoptrace::ledger::{BatchLabel, Ledger, LedgerSource, ReadLedger};
 use hoptrace::model::{Category, Label, visible};
 
 use super::import_cmd::print_report;
@@ -56,11 +56,11 @@ fn parse_category(s: &str) -> Result<Category, String> {
 pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
     let ledger = match &args.ledger {
         Some(p) if !p.exists() => bail!("{}: no such ledger file", p.display()),
-        Some(p) => Some(SqliteLedger::open(p)?),
+        Some(p) => Some(LedgerSource::sqlite(p).open()?),
         None => None,
     };
     if let Some(into) = &args.into {
-        let mut target = SqliteLedger::open(into)?;
+        let mut target = LedgerSource::sqlite(into).open()?;
         let report = labels::import_builtin(&mut target)?;
         print_report(&report);
         return Ok(ExitCode::SUCCESS);
@@ -68,7 +68,7 @@ pub fn run(args: &LabelsArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.export_tagpack {
         let (all, title) = match (&ledger, args.builtin) {
             (_, true) => (labels::labels().to_vec(), "hoptrace built-in attribution labels".to_owned()),
-            (Some(l), false) => (l.all_labels()?, format!("labels of {}", l.path().display())),
+            (Some(l), false) => (l.all_labels()?, format!("labels of {}", l.source())),
             (None, false) => bail!("--export-tagpack needs --ledger LEDGER (or --builtin)"),
         };
         let header = tagpack::Header {

@@ -8,7 +8,7 @@ use hoptrace::case::{AuditError, NodeKey};
 use hoptrace::graph::hop_rules::{TIME_ORDER_OVERRIDE, shared_transfers};
 use hoptrace::graph::text::{MINT_BURN_TITLE, is_mint_burn, mint_or_burn};
 use hoptrace::graph::{GraphEdge, Investigation, InvestigationGraph};
-use hoptrace::ledger::SqliteLedger;
+use hoptrace::ledger::AnyLedger;
 use hoptrace::ledger::UNKNOWN_AMOUNT;
 use hoptrace::model::{HopStatus, registry};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
@@ -51,7 +51,7 @@ fn time(t: Option<i64>) -> String {
 
 /// The JSON view.
 pub fn json(
-    inv: &Investigation<SqliteLedger>,
+    inv: &Investigation<AnyLedger>,
     g: &InvestigationGraph,
     bound: bool,
     audit: &Result<(), AuditError>,
@@ -140,7 +140,7 @@ pub fn json(
 pub fn text(
     case_path: &Path,
     ledger_path: &Path,
-    inv: &Investigation<SqliteLedger>,
+    inv: &Investigation<AnyLedger>,
     g: &InvestigationGraph,
     bound: bool,
     audit: &Result<(), AuditError>,

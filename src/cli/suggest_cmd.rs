@@ -12,7 +12,7 @@ use hoptrace::case::NodeKey;
 use hoptrace::graph::Investigation;
 use hoptrace::graph::hop_rules::REPLACED_BY;
 use hoptrace::graph::{Command, CommandError};
-use hoptrace::ledger::{SqliteLedger, canonical_address};
+use hoptrace::ledger::{AnyLedger, canonical_address};
 use hoptrace::model::{HopStatus, registry, visible};
 use hoptrace::workbench::find::{self, FindTarget};
 
@@ -197,7 +197,7 @@ pub fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
 
 /// Where the window would start for `--hop` or `--address` (the node on the graph, with its
 /// category there).
-fn planned_target(inv: &mut Investigation<SqliteLedger>, args: &SuggestArgs) -> anyhow::Result<FindTarget> {
+fn planned_target(inv: &mut Investigation<AnyLedger>, args: &SuggestArgs) -> anyhow::Result<FindTarget> {
     match (&args.address, args.hop) {
         (None, Some(id)) => Ok(FindTarget::Hop(id)),
         (Some(a), _) => {

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::ExportError;
 use crate::case::{Case, NodeKey};
 use crate::graph::InvestigationGraph;
-use crate::ledger::{Ledger, SqliteLedger, TransferRow};
+use crate::ledger::{Ledger, LedgerSource, TransferRow};
 use crate::package::Evidence;
 
 impl Evidence {
@@ -61,7 +61,7 @@ impl Evidence {
             let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "the case's ledger file does not exist");
             return Err(ExportError::io("open the ledger", &ledger_path, missing));
         }
-        let ledger = SqliteLedger::open(&ledger_path)?;
+        let ledger = LedgerSource::sqlite(&ledger_path).open()?;
         Self::gather(case, &ledger)
     }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Investigation;
-use crate::ledger::{LedgerError, SqliteLedger};
+use crate::ledger::{AnyLedger, LedgerError, LedgerSource};
 
 /// Why a case could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,7 @@ pub fn start_case(
     title: &str,
     investigator: &str,
     replace: bool,
-) -> Result<Investigation<SqliteLedger>, CreateError> {
+) -> Result<Investigation<AnyLedger>, CreateError> {
     if title.trim().is_empty() {
         return Err(CreateError::NoTitle);
     }
@@ -97,8 +97,9 @@ pub fn start_case(
     if case_path.exists() && !replace {
         return Err(CreateError::Exists(case_path.to_owned()));
     }
-    let opened =
-        SqliteLedger::open(ledger).map_err(|e| CreateError::Ledger { path: ledger.to_owned(), source: Box::new(e) })?;
+    let opened = LedgerSource::sqlite(ledger)
+        .open()
+        .map_err(|e| CreateError::Ledger { path: ledger.to_owned(), source: Box::new(e) })?;
     let now = jiff::Timestamp::now().as_second();
     let reference = ledger_reference(case_path, ledger)?;
     Investigation::create(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::tagpack::{Header, write};
 use crate::import::{Format, ImportOptions};
-use crate::ledger::{ImportReport, LedgerError, SqliteLedger};
+use crate::ledger::{ImportReport, LedgerError, WriteLedger};
 
 /// The file name the built-in labels are imported under (it names their batch).
 pub const BUILTIN_FILE_NAME: &str = "hoptrace-attribution.tagpack.yaml";
@@ -38,7 +38,7 @@ pub fn builtin_tagpack() -> String {
 ///
 /// # Errors
 /// [`LedgerError`] when the temporary TagPack cannot be written or the import fails.
-pub fn import_builtin(ledger: &mut SqliteLedger) -> Result<ImportReport, LedgerError> {
+pub fn import_builtin(ledger: &mut dyn WriteLedger) -> Result<ImportReport, LedgerError> {
     let nanos = jiff::Timestamp::now().as_nanosecond();
     let dir = std::env::temp_dir().join(format!("hoptrace-labels-{}-{nanos}", std::process::id()));
     let path: PathBuf = dir.join(BUILTIN_FILE_NAME);

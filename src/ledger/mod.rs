@@ -3,8 +3,10 @@
 //!
 //! Imports are batches ([`SqliteLedger::import_file`]): one file, one SQLite transaction, so a
 //! batch commits whole or not at all; the file's SHA-256 makes re-importing it a no-op that
-//! says so. Queries go through the [`Ledger`] trait, so a server-backed ledger can stand in
-//! later with the same questions.
+//! says so. Everything outside this module opens a ledger through the seam in [`source`]: a
+//! [`LedgerSource`] (where the ledger is) opens an [`AnyLedger`] answering [`Ledger`],
+//! [`FlowLedger`], [`ReadLedger`] and [`WriteLedger`], so another backend is one more
+//! [`Backend`] with the same questions.
 
 mod analysis;
 mod codec;
@@ -15,6 +17,7 @@ mod pipeline;
 mod query;
 mod scan;
 pub mod schema;
+pub mod source;
 mod trace;
 mod writer;
 
@@ -26,6 +29,7 @@ pub use import::{CANCELLED, ImportControl, ImportOutcome, ImportReport};
 pub use label_list::BatchLabel;
 use rusqlite::Connection;
 use serde::Serialize;
+pub use source::{AnyLedger, Backend, LedgerSource, ReadLedger, WriteLedger};
 pub use trace::{TraceRow, TraceRows};
 
 use crate::model::{Amount, Label, Total, Transfer, TransferKind};

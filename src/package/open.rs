@@ -16,7 +16,7 @@ use super::unpack::{Entry, Limits, PackageError, PackageReader};
 use super::verify::{CASE_FILE_BYTES, LedgerStatus, VerifyOptions, VerifyReport, verify_reader};
 use crate::case::Case;
 use crate::import::csvutil::neutralize;
-use crate::ledger::{Ledger, SqliteLedger};
+use crate::ledger::{Ledger, LedgerSource};
 
 /// A package opened for review: its verification, case and manifest in memory, its files
 /// read again from the package when asked for (as streams, each checked against the hash
@@ -183,7 +183,7 @@ fn compare(
         problems.push(format!("ledger: {} does not exist", ledger_path.display()));
         return None;
     }
-    let ledger = match SqliteLedger::open(ledger_path) {
+    let ledger = match LedgerSource::sqlite(ledger_path).open() {
         Ok(l) => l,
         Err(e) => {
             problems.push(format!("ledger: {e}"));

@@ -9,7 +9,7 @@ use super::truth::TransferRef;
 use super::{ScenarioConfig, ScenarioError, build_ledger, generate};
 use crate::case::{CaseFilter, ExpandDirection, NodeKey};
 use crate::graph::{Command, CommandError, Investigation};
-use crate::ledger::{ImportReport, Ledger, LedgerError, SqliteLedger};
+use crate::ledger::{AnyLedger, ImportReport, Ledger, LedgerError, LedgerSource, ReadLedger};
 use crate::model::{Hop, HopKind, HopStatus};
 
 /// The demo case's title: what its first view shows (the exploiters' transfers, a pool hop and
@@ -37,7 +37,7 @@ pub enum DemoError {
 /// The built demo: the investigation (case and ledger) and the import report of every export.
 pub struct Demo {
     /// The case on its ledger.
-    pub investigation: Investigation<SqliteLedger>,
+    pub investigation: Investigation<AnyLedger>,
     /// One report per imported export file.
     pub reports: Vec<ImportReport>,
     /// The scenario's seed.
@@ -45,7 +45,7 @@ pub struct Demo {
 }
 
 /// The ledger id of a transfer the ground truth names.
-fn ledger_id(ledger: &SqliteLedger, r: &TransferRef) -> Result<i64, DemoError> {
+fn ledger_id(ledger: &dyn ReadLedger, r: &TransferRef) -> Result<i64, DemoError> {
     ledger
         .tx_transfers(&r.chain, &r.tx_hash)?
         .into_iter()
@@ -65,7 +65,7 @@ pub fn build_demo(exports_dir: &Path, ledger_path: &Path) -> Result<Demo, DemoEr
     let scenario = generate(&ScenarioConfig::small())?;
     let reports = build_ledger(&scenario, exports_dir, ledger_path)?;
     let truth = &scenario.truth;
-    let ledger = SqliteLedger::open(ledger_path)?;
+    let ledger = LedgerSource::sqlite(ledger_path).open()?;
     let start = truth.hack_time + 7 * 86_400;
     let mut clock = start;
     let ledger_name = ledger_path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());

@@ -22,7 +22,7 @@ use super::builder::{BITCOIN, DAY, LABEL_CREATOR, LABEL_SOURCE};
 use super::rng::{Rng, mix};
 use super::{Scenario, ScenarioError};
 use crate::import::ImportOptions;
-use crate::ledger::{ImportReport, SqliteLedger};
+use crate::ledger::{ImportReport, LedgerSource, WriteLedger};
 use crate::model::{Amount, Transfer, TransferKind};
 
 /// The files of one export.
@@ -97,7 +97,7 @@ pub fn write_importable(scenario: &Scenario, dir: &Path) -> Result<ExportFiles, 
 /// the generator wrote something its own importers reject).
 pub fn build_ledger(scenario: &Scenario, dir: &Path, ledger_path: &Path) -> Result<Vec<ImportReport>, ScenarioError> {
     let files = write_exports(scenario, dir)?;
-    let mut ledger = SqliteLedger::open(ledger_path)?;
+    let mut ledger = LedgerSource::sqlite(ledger_path).open()?;
     let mut reports = Vec::new();
     for path in files.importable() {
         let report = ledger.import_file(path, &ImportOptions::default(), None)?;

@@ -18,7 +18,7 @@ use super::{Exercise, Walkthrough};
 use crate::case::file::{self, CaseFileError};
 use crate::graph::{Command, CommandError, Investigation};
 use crate::import::ImportOptions;
-use crate::ledger::{LedgerError, SqliteLedger};
+use crate::ledger::{LedgerError, LedgerSource, WriteLedger};
 use crate::scenario::ScenarioError;
 use crate::training::scenarios::{self as generator, GENERATED_ON_OPEN, NAMES};
 
@@ -141,7 +141,7 @@ fn build_ledger(exports: &Path, target: &Path) -> Result<PathBuf, TrainingError>
     let building = PathBuf::from(building);
     remove(&building)?;
     {
-        let mut ledger = SqliteLedger::open(&building)?;
+        let mut ledger = LedgerSource::sqlite(&building).open()?;
         for name in IMPORTED {
             let path = exports.join(name);
             // A scenario without Bitcoin writes an empty Bitcoin file: there is nothing to import.
@@ -268,7 +268,7 @@ pub fn write_case(name: &str, dir: &Path) -> Result<(), TrainingError> {
     }
     let start = ts.scenario.truth.hack_time + 3 * 86_400;
     let mut clock = start;
-    let ledger = SqliteLedger::open(&ledger_path)?;
+    let ledger = LedgerSource::sqlite(&ledger_path).open()?;
     let mut inv = Investigation::create(
         ledger,
         LEDGER_FILE.to_owned(),

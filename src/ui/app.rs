@@ -10,12 +10,12 @@ use super::canvas::CanvasState;
 use super::files::{FileDialogs, SystemDialogs};
 use crate::case::{NodeKey, file};
 use crate::graph::{Command, Investigation, InvestigationGraph};
-use crate::ledger::SqliteLedger;
+use crate::ledger::AnyLedger;
 
 /// A case open in the window.
 pub struct Session {
     /// The investigation (case + ledger).
-    pub inv: Investigation<SqliteLedger>,
+    pub inv: Investigation<AnyLedger>,
     /// Where the case is saved.
     pub path: PathBuf,
     /// The graph, rebuilt after every command.

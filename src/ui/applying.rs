@@ -8,7 +8,6 @@
 //! dropped off the UI thread too.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Pos2;
@@ -20,7 +19,7 @@ use super::timeline::TimelineCache;
 use crate::case::{NodeKey, file};
 use crate::graph::{Command, Investigation, InvestigationGraph, InvestigationState};
 use crate::layout::{LayoutGraph, LayoutNode, flow};
-use crate::ledger::SqliteLedger;
+use crate::ledger::{LedgerSource, ReadLedger};
 
 /// From this many nodes on the graph every change is applied in the background: hashing the
 /// case for the audit log and rebuilding the graph are O(n) and take longer than a frame.
@@ -75,10 +74,10 @@ fn apply_elsewhere(
     state: InvestigationState,
     commands: Vec<Command>,
     now: i64,
-    ledger_path: &std::path::Path,
+    source: &LedgerSource,
     case_path: &std::path::Path,
 ) -> Applied {
-    let ledger = match SqliteLedger::open(ledger_path) {
+    let ledger = match source.open() {
         Ok(l) => l,
         Err(e) => return Applied { state, derived: None, applied: false, errors: vec![e.to_string()] },
     };
@@ -126,11 +125,11 @@ impl WorkbenchApp {
         let what = commands.first().map_or("changes", Command::name);
         let now = s.inv.read_clock();
         let state = s.inv.fork();
-        let ledger_path: PathBuf = s.inv.ledger().path().to_owned();
+        let source = s.inv.ledger().source();
         let case_path = s.path.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let job = move || {
-            let applied = apply_elsewhere(state, commands, now, &ledger_path, &case_path);
+            let applied = apply_elsewhere(state, commands, now, &source, &case_path);
             let _ = tx.send(applied);
         };
         match std::thread::Builder::new().name("hoptrace-apply".to_owned()).spawn(job) {

@@ -127,12 +127,13 @@ impl WorkbenchApp {
         }
         let Some(s) = self.session.as_ref() else { return };
         let case_path = s.path.clone();
-        let ledger = s.inv.ledger().path().to_owned();
-        if let Some(own) = [&case_path, &ledger].into_iter().find(|p| same_file(p, &out)) {
+        let source = s.inv.ledger().source();
+        let ledger = source.file();
+        if let Some(own) = std::iter::once(case_path.as_path()).chain(ledger).find(|p| same_file(p, &out)) {
             return self.error(format!(
                 "{} is the case's own {} file: choose another name for the package",
                 own.display(),
-                if *own == ledger { "ledger" } else { "case" }
+                if Some(own) == ledger { "ledger" } else { "case" }
             ));
         }
         let cancel = Arc::new(AtomicBool::new(false));

@@ -6,7 +6,6 @@
 //! [`Command::AnnotateHop`]) that the canvas draws dashed until the investigator accepts or
 //! rejects it in the hop inspector.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
@@ -15,7 +14,7 @@ use super::app::WorkbenchApp;
 use crate::analysis::{Candidate, FinderError};
 use crate::case::NodeKey;
 use crate::graph::Command;
-use crate::ledger::SqliteLedger;
+use crate::ledger::ReadLedger;
 use crate::model::Category;
 pub use crate::workbench::find::{FindTarget, FinderResults, already_in_case, find_other_side};
 
@@ -45,14 +44,13 @@ impl WorkbenchApp {
             self.info("a search for the other side is already running");
             return;
         }
-        let ledger_path: PathBuf = s.inv.ledger().path().to_owned();
+        let source = s.inv.ledger().source();
         let case = s.inv.case().clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let t = target.clone();
         let spawned = std::thread::Builder::new().name("finders".to_owned()).spawn(move || {
-            let result = SqliteLedger::open(&ledger_path)
-                .map_err(FinderError::from)
-                .and_then(|ledger| find_other_side(&ledger, &case, &t));
+            let result =
+                source.open().map_err(FinderError::from).and_then(|ledger| find_other_side(&ledger, &case, &t));
             let _ = tx.send(result);
         });
         match spawned {

@@ -15,7 +15,9 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use super::app::WorkbenchApp;
 use crate::graph::Command;
 use crate::import::ImportOptions;
-use crate::ledger::{ImportControl, ImportOutcome, ImportReport, Ledger, LedgerError, SqliteLedger};
+use crate::ledger::{
+    ImportControl, ImportOutcome, ImportReport, Ledger, LedgerError, LedgerSource, ReadLedger, WriteLedger,
+};
 
 /// Why a file was not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,12 +185,18 @@ fn describe(path: &std::path::Path, r: &Result<ImportReport, ImportFailure>) -> 
     }
 }
 
-/// Where "Import good rows, list refused ones" writes a file's refused rows: beside the ledger,
+/// Where "Import good rows, list refused ones" writes a file's refused rows: beside the ledger
+/// file (beside the imported file for a ledger that is not one),
 /// `FILE_NAME.refused.csv` (as `hoptrace import --skip-bad` does).
 #[must_use]
-pub fn refused_path(ledger: &std::path::Path, file: &std::path::Path) -> PathBuf {
+pub fn refused_path(ledger: &LedgerSource, file: &std::path::Path) -> PathBuf {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    ledger.parent().map_or_else(PathBuf::new, std::path::Path::to_path_buf).join(format!("{name}.refused.csv"))
+    ledger
+        .file()
+        .unwrap_or(file)
+        .parent()
+        .map_or_else(PathBuf::new, std::path::Path::to_path_buf)
+        .join(format!("{name}.refused.csv"))
 }
 
 impl WorkbenchApp {
@@ -212,7 +220,7 @@ impl WorkbenchApp {
             self.error("an import is already running: wait for it or cancel it");
             return;
         }
-        let ledger_path = s.inv.ledger().path().to_owned();
+        let source = s.inv.ledger().source();
         let sized: Vec<(PathBuf, u64)> =
             files.iter().map(|f| (f.clone(), std::fs::metadata(f).map_or(0, |m| m.len()))).collect();
         let control = Arc::new(ImportControl::default());
@@ -221,7 +229,7 @@ impl WorkbenchApp {
         let thread_files: Vec<PathBuf> = files.to_vec();
         let thread_options = options.clone();
         let spawned = std::thread::Builder::new().name("hoptrace-import".to_owned()).spawn(move || {
-            let mut ledger = match SqliteLedger::open(&ledger_path) {
+            let mut ledger = match source.open() {
                 Ok(l) => l,
                 Err(e) => {
                     let _ = tx.send(ImportMessage::Finished(Err(e.to_string())));
@@ -229,7 +237,7 @@ impl WorkbenchApp {
                 }
             };
             for f in thread_files {
-                let refused_out = thread_options.skip_bad.then(|| refused_path(&ledger_path, &f));
+                let refused_out = thread_options.skip_bad.then(|| refused_path(&source, &f));
                 let r = ledger
                     .import_file_with(&f, &thread_options, refused_out.as_deref(), &thread_control)
                     .map_err(|e| ImportFailure::of(&e));

@@ -18,7 +18,7 @@ use super::legend::LegendItems;
 use super::timeline::TimelineCache;
 use crate::case::{Case, NodeKey, file};
 use crate::graph::{Investigation, InvestigationGraph, InvestigationState};
-use crate::ledger::SqliteLedger;
+use crate::ledger::{LedgerSource, ReadLedger};
 
 /// A case being opened in the background.
 pub struct Opening {
@@ -46,7 +46,7 @@ struct View {
 /// thread that opened it): the UI thread opens its own.
 struct Parts {
     state: InvestigationState,
-    ledger_path: PathBuf,
+    source: LedgerSource,
     path: PathBuf,
     graph: InvestigationGraph,
     positions: HashMap<NodeKey, Pos2>,
@@ -58,14 +58,14 @@ struct Parts {
 impl Parts {
     fn of(session: Session) -> Self {
         let Session { inv, path, graph, positions, dirty, generation, guard } = session;
-        let ledger_path = inv.ledger().path().to_owned();
-        Parts { state: inv.into_state(), ledger_path, path, graph, positions, dirty, generation, guard }
+        let source = inv.ledger().source();
+        Parts { state: inv.into_state(), source, path, graph, positions, dirty, generation, guard }
     }
 
     /// The session, on a connection of this thread's own to the same ledger.
     fn session(self) -> Result<Session, String> {
-        let Parts { state, ledger_path, path, graph, positions, dirty, generation, guard } = self;
-        let ledger = SqliteLedger::open(&ledger_path).map_err(|e| e.to_string())?;
+        let Parts { state, source, path, graph, positions, dirty, generation, guard } = self;
+        let ledger = source.open().map_err(|e| e.to_string())?;
         Ok(Session { inv: Investigation::carry_on(state, ledger), path, graph, positions, dirty, generation, guard })
     }
 }

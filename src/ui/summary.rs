@@ -114,7 +114,7 @@ impl WorkbenchApp {
                 false
             }
         });
-        let ledger = s.inv.ledger().path().to_owned();
+        let ledger = s.inv.ledger().source();
         let mut ready = Vec::new();
         for k in keys {
             let NodeKey::Address { address, .. } = k else { continue };
@@ -122,11 +122,9 @@ impl WorkbenchApp {
                 ready.push((k.clone(), got.clone()));
             } else if !cache.reading.contains_key(k) {
                 let (tx, rx) = std::sync::mpsc::channel();
-                let (path, address) = (ledger.clone(), address.clone());
+                let (source, address) = (ledger.clone(), address.clone());
                 let job = move || {
-                    let got = crate::ledger::SqliteLedger::open(&path)
-                        .and_then(|l| l.address_summary(&address))
-                        .map_err(|e| e.to_string());
+                    let got = source.open().and_then(|l| l.address_summary(&address)).map_err(|e| e.to_string());
                     let _ = tx.send(got);
                 };
                 match std::thread::Builder::new().name("hoptrace-summary".to_owned()).spawn(job) {

@@ -1,13 +1,14 @@
 //! Opening a case on its ledger, the same way in the window and the CLI: the case's ledger
-//! path resolved against the case file, the ledger opened, its fingerprint checked (or the case
-//! rebound to the ledger as it is now, audited), with one typed error.
+//! reference resolved against the case file (a [`LedgerSource`]), the ledger opened, its
+//! fingerprint checked (or the case rebound to the ledger as it is now, audited), with one
+//! typed error.
 
 use std::path::{Path, PathBuf};
 
 use crate::case::Case;
 use crate::case::file::{self, CaseFileError};
 use crate::graph::{CommandError, Investigation, LedgerChanged, OpenError};
-use crate::ledger::{LedgerError, SqliteLedger};
+use crate::ledger::{AnyLedger, LedgerError, LedgerSource};
 
 /// Why a case could not be opened on its ledger.
 #[derive(Debug, thiserror::Error)]
@@ -16,12 +17,12 @@ pub enum OpenCaseError {
     #[error(transparent)]
     Case(#[from] CaseFileError),
     /// The ledger the case names is not there.
-    #[error("{}: the case's ledger {} does not exist", case.display(), ledger.display())]
+    #[error("{}: the case's ledger {ledger} does not exist", case.display())]
     NoLedger {
         /// The case file.
         case: PathBuf,
         /// Where its ledger should be.
-        ledger: PathBuf,
+        ledger: LedgerSource,
     },
     /// The ledger has new imports since the case was saved and rebinding was not asked for.
     #[error("{}: {changed}", case.display())]
@@ -68,13 +69,13 @@ pub fn bind(
     case: Case,
     rebind: Rebind,
     actor: Option<&str>,
-) -> Result<Investigation<SqliteLedger>, OpenCaseError> {
-    let ledger_path = case.ledger_path(case_path);
-    if !ledger_path.exists() {
-        return Err(OpenCaseError::NoLedger { case: case_path.to_owned(), ledger: ledger_path });
+) -> Result<Investigation<AnyLedger>, OpenCaseError> {
+    let source = case.ledger_source(case_path);
+    if !source.exists() {
+        return Err(OpenCaseError::NoLedger { case: case_path.to_owned(), ledger: source });
     }
     let ledger_err = |source| OpenCaseError::Ledger { case: case_path.to_owned(), source: Box::new(source) };
-    let ledger = SqliteLedger::open(&ledger_path).map_err(ledger_err)?;
+    let ledger = source.open().map_err(ledger_err)?;
     match rebind {
         Rebind::Yes => Investigation::open_rebinding(case, ledger, actor).map_err(|e| match e {
             CommandError::Ledger(source) => ledger_err(source),
@@ -97,11 +98,7 @@ pub fn bind(
 ///
 /// # Errors
 /// [`OpenCaseError`].
-pub fn open(
-    case_path: &Path,
-    rebind: Rebind,
-    actor: Option<&str>,
-) -> Result<Investigation<SqliteLedger>, OpenCaseError> {
+pub fn open(case_path: &Path, rebind: Rebind, actor: Option<&str>) -> Result<Investigation<AnyLedger>, OpenCaseError> {
     let case = file::load(case_path)?;
     bind(case_path, case, rebind, actor)
 }

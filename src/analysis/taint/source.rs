@@ -1,10 +1,10 @@
 //! What the analyses read: [`TraceSource`], answered by the SQLite ledger's bulk queries
-//! ([`SqliteLedger::trace_address`] and friends), by any [`Ledger`] through [`ViaLedger`], and
+//! ([`ReadLedger::trace_address`] and friends), by any [`Ledger`] through [`ViaLedger`], and
 //! by [`MemoryLedger`], a transfer list in memory for tests and hand-built graphs.
 
 use std::collections::HashMap;
 
-use crate::ledger::{Direction, Filter, Ledger, LedgerError, SCAN_CAP, SqliteLedger, TraceRow, TraceRows};
+use crate::ledger::{Direction, Filter, Ledger, LedgerError, ReadLedger, SCAN_CAP, TraceRow, TraceRows};
 use crate::model::{Amount, Label, Transfer, TransferKind};
 
 /// The questions tracing asks of a ledger.
@@ -35,7 +35,7 @@ pub trait TraceSource {
     fn address_labels(&self, address: &str) -> Result<Vec<Label>, LedgerError>;
 }
 
-impl TraceSource for SqliteLedger {
+impl<T: ReadLedger + ?Sized> TraceSource for T {
     fn address_edges(&self, chain: &str, address: &str, cap: usize) -> Result<TraceRows, LedgerError> {
         self.trace_address(chain, address, cap)
     }
