@@ -247,7 +247,7 @@ pub struct WorkbenchApp {
     /// A case being opened on a background thread (see [`super::opening`]).
     pub opening: Option<super::opening::Opening>,
     /// A layout running on a background thread: its result arrives as an `Arrange` command.
-    pub arranging: Option<std::sync::mpsc::Receiver<Command>>,
+    pub arranging: Option<crate::workbench::jobs::Job<Command>>,
     /// An import running on a background thread.
     pub importing: Option<super::import::RunningImport>,
     /// The command palette, when open.

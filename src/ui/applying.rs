@@ -8,7 +8,6 @@
 //! dropped off the UI thread too.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Pos2;
 
@@ -20,6 +19,7 @@ use crate::case::{NodeKey, file};
 use crate::graph::{Command, Investigation, InvestigationGraph, InvestigationState};
 use crate::layout::{LayoutGraph, LayoutNode, flow};
 use crate::ledger::{LedgerSource, ReadLedger};
+use crate::workbench::jobs::{Job, Poll};
 
 /// From this many nodes on the graph every change is applied in the background: hashing the
 /// case for the audit log and rebuilding the graph are O(n) and take longer than a frame.
@@ -30,7 +30,7 @@ const BACKGROUND_CHANGES: usize = 500;
 
 /// A batch of commands being applied in the background.
 pub struct Applying {
-    rx: Receiver<Applied>,
+    job: Job<Applied>,
     /// What is being applied (the first command's name), for the top bar.
     pub what: &'static str,
 }
@@ -127,13 +127,9 @@ impl WorkbenchApp {
         let state = s.inv.fork();
         let source = s.inv.ledger().source();
         let case_path = s.path.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let job = move || {
-            let applied = apply_elsewhere(state, commands, now, &source, &case_path);
-            let _ = tx.send(applied);
-        };
-        match std::thread::Builder::new().name("hoptrace-apply".to_owned()).spawn(job) {
-            Ok(_) => self.applying = Some(Applying { rx, what }),
+        let work = move |_: &_| apply_elsewhere(state, commands, now, &source, &case_path);
+        match Job::spawn("hoptrace-apply", work) {
+            Ok(job) => self.applying = Some(Applying { job, what }),
             Err(e) => self.error(format!("cannot start applying {what}: {e}")),
         }
     }
@@ -141,13 +137,13 @@ impl WorkbenchApp {
     /// Takes over the result of a background apply if it has arrived.
     pub fn poll_applying(&mut self) {
         let Some(a) = &self.applying else { return };
-        match a.rx.try_recv() {
-            Ok(applied) => {
+        match a.job.poll(|()| {}) {
+            Poll::Done(applied) => {
                 self.applying = None;
                 self.install(applied);
             }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
+            Poll::Running => {}
+            Poll::Lost => {
                 self.applying = None;
                 self.error("applying the changes stopped without a result: the undo history is lost");
             }
@@ -158,9 +154,9 @@ impl WorkbenchApp {
     /// restoring or replaying: anything that needs the case as it will be). Tests use it too.
     pub fn finish_applying(&mut self) {
         let Some(a) = self.applying.take() else { return };
-        match a.rx.recv() {
-            Ok(applied) => self.install(applied),
-            Err(_) => self.error("applying the changes stopped without a result: the undo history is lost"),
+        match a.job.wait(|()| {}) {
+            Some(applied) => self.install(applied),
+            None => self.error("applying the changes stopped without a result: the undo history is lost"),
         }
     }
 
@@ -193,8 +189,7 @@ impl WorkbenchApp {
                 .filter_map(|(a, b)| Some((*index.get(&s.graph.graph[a].key)?, *index.get(&s.graph.graph[b].key)?)))
                 .collect(),
         };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new().name("hoptrace-layout".to_owned()).spawn(move || {
+        let spawned = Job::spawn("hoptrace-layout", move |_| {
             let (name, placed) = if force {
                 (
                     "force",
@@ -204,24 +199,24 @@ impl WorkbenchApp {
                 ("flow", flow::layout(&graph, flow::FlowSpacing::default()))
             };
             let positions = keys.into_iter().zip(placed).map(|(k, (x, y))| (k, x, y)).collect();
-            let _ = tx.send(Command::Arrange { layout: name.to_owned(), positions });
+            Command::Arrange { layout: name.to_owned(), positions }
         });
         match spawned {
-            Ok(_) => self.arranging = Some(rx),
+            Ok(job) => self.arranging = Some(job),
             Err(e) => self.error(format!("cannot start the layout: {e}")),
         }
     }
 
     /// Applies a finished layout, if one arrived.
     pub fn poll_arrange(&mut self) {
-        let Some(rx) = &self.arranging else { return };
-        match rx.try_recv() {
-            Ok(c) => {
+        let Some(job) = &self.arranging else { return };
+        match job.poll(|()| {}) {
+            Poll::Done(c) => {
                 self.arranging = None;
                 self.command(c);
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {}
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            Poll::Running => {}
+            Poll::Lost => {
                 self.arranging = None;
                 self.error("the layout stopped without a result");
             }

@@ -6,22 +6,11 @@
 //! and the manifest's SHA-256.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use super::app::WorkbenchApp;
 use super::files::Purpose;
 use crate::export::{Evidence, ExportError, ExportOptions, ExportSummary, Layout, Progress, export};
-
-/// What the export thread reports.
-#[derive(Debug)]
-enum ExportMessage {
-    /// A step started.
-    Progress(Progress),
-    /// Finished: what was written, or why not.
-    Done(Box<Result<ExportSummary, ExportError>>),
-}
+use crate::workbench::jobs::{Job, Poll};
 
 /// An export running on a background thread.
 #[derive(Debug)]
@@ -32,8 +21,8 @@ pub struct RunningExport {
     pub layout: Layout,
     /// The last step reported.
     pub progress: Progress,
-    cancel: Arc<AtomicBool>,
-    rx: Receiver<ExportMessage>,
+    /// The job: what was written, or why not; it reports each step.
+    job: Job<Result<ExportSummary, ExportError>, Progress>,
 }
 
 /// How the last export ended.
@@ -74,7 +63,7 @@ impl ExportUi {
     /// Asks the running export to stop at its next step.
     pub fn cancel(&mut self) {
         if let Some(r) = &self.running {
-            r.cancel.store(true, Ordering::Relaxed);
+            r.job.cancel();
         }
     }
 }
@@ -136,23 +125,16 @@ impl WorkbenchApp {
                 if Some(own) == ledger { "ledger" } else { "case" }
             ));
         }
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let (thread_cancel, thread_out) = (cancel.clone(), out.clone());
-        let spawned = std::thread::Builder::new().name("hoptrace-export".to_owned()).spawn(move || {
-            let result = Evidence::load(&case_path).and_then(|ev| {
-                let progress_tx = tx.clone();
-                let mut progress = move |p: Progress| {
-                    let _ = progress_tx.send(ExportMessage::Progress(p));
-                };
-                export(&ev, &ExportOptions::default(), &thread_out, layout, &mut progress, Some(&thread_cancel))
-            });
-            let _ = tx.send(ExportMessage::Done(Box::new(result)));
+        let thread_out = out.clone();
+        let spawned = Job::spawn("hoptrace-export", move |job| {
+            let ev = Evidence::load(&case_path)?;
+            let cancel = job.cancel_flag();
+            export(&ev, &ExportOptions::default(), &thread_out, layout, &mut |p| job.report(p), Some(&cancel))
         });
         match spawned {
-            Ok(_) => {
+            Ok(job) => {
                 let progress = Progress { step: "reading the case and its ledger".to_owned(), fraction: 0.0 };
-                self.export.running = Some(RunningExport { out, layout, progress, cancel, rx });
+                self.export.running = Some(RunningExport { out, layout, progress, job });
             }
             Err(e) => self.error(format!("cannot start the export: {e}")),
         }
@@ -161,13 +143,11 @@ impl WorkbenchApp {
     /// Takes what the export thread reported since the last frame; tells the user how it ended.
     pub fn poll_export(&mut self) {
         let Some(run) = self.export.running.as_mut() else { return };
-        let done = loop {
-            match run.rx.try_recv() {
-                Ok(ExportMessage::Progress(p)) => run.progress = p,
-                Ok(ExportMessage::Done(r)) => break Some((*r).map_err(|e| e.to_string())),
-                Err(TryRecvError::Empty) => break None,
-                Err(TryRecvError::Disconnected) => break Some(Err("the export stopped unexpectedly".to_owned())),
-            }
+        let progress = &mut run.progress;
+        let done = match run.job.poll(|p| *progress = p) {
+            Poll::Done(r) => Some(r.map_err(|e| e.to_string())),
+            Poll::Running => None,
+            Poll::Lost => Some(Err("the export stopped unexpectedly".to_owned())),
         };
         let Some(result) = done else { return };
         let Some(run) = self.export.running.take() else { return };
@@ -181,7 +161,7 @@ impl WorkbenchApp {
                 );
                 self.notice_about("export", text, false);
             }
-            Err(e) if run.cancel.load(Ordering::Relaxed) && e == "export cancelled" => {
+            Err(e) if run.job.is_cancelled() && e == "export cancelled" => {
                 let text = format!("Export cancelled: nothing was written to {}", run.out.display());
                 self.notice_about("export", text, false);
             }
@@ -221,7 +201,7 @@ impl WorkbenchApp {
             let bar = egui::ProgressBar::new(run.progress.fraction).desired_width(360.0).show_percentage();
             ui.add(bar);
             ui.label(format!("Step: {}", run.progress.step));
-            cancel = ui.add_enabled(!run.cancel.load(Ordering::Relaxed), egui::Button::new("Cancel export")).clicked();
+            cancel = ui.add_enabled(!run.job.is_cancelled(), egui::Button::new("Cancel export")).clicked();
         });
         if cancel {
             self.export.cancel();

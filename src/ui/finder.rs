@@ -6,8 +6,6 @@
 //! [`Command::AnnotateHop`]) that the canvas draws dashed until the investigator accepts or
 //! rejects it in the hop inspector.
 
-use std::sync::mpsc::{Receiver, TryRecvError};
-
 use egui::{RichText, Ui};
 
 use super::app::WorkbenchApp;
@@ -17,13 +15,14 @@ use crate::graph::Command;
 use crate::ledger::ReadLedger;
 use crate::model::Category;
 pub use crate::workbench::find::{FindTarget, FinderResults, already_in_case, find_other_side};
+use crate::workbench::jobs::{Job, Poll};
 
 /// A search running on a background thread.
 #[derive(Debug)]
 pub struct FinderRun {
     /// Where it started.
     pub target: FindTarget,
-    rx: Receiver<Result<FinderResults, FinderError>>,
+    job: Job<Result<FinderResults, FinderError>>,
 }
 
 impl WorkbenchApp {
@@ -46,15 +45,12 @@ impl WorkbenchApp {
         }
         let source = s.inv.ledger().source();
         let case = s.inv.case().clone();
-        let (tx, rx) = std::sync::mpsc::channel();
         let t = target.clone();
-        let spawned = std::thread::Builder::new().name("finders".to_owned()).spawn(move || {
-            let result =
-                source.open().map_err(FinderError::from).and_then(|ledger| find_other_side(&ledger, &case, &t));
-            let _ = tx.send(result);
+        let spawned = Job::spawn("finders", move |_| {
+            source.open().map_err(FinderError::from).and_then(|ledger| find_other_side(&ledger, &case, &t))
         });
         match spawned {
-            Ok(_) => self.finding = Some(FinderRun { target, rx }),
+            Ok(job) => self.finding = Some(FinderRun { target, job }),
             Err(e) => self.error(format!("could not start the finders: {e}")),
         }
     }
@@ -62,8 +58,8 @@ impl WorkbenchApp {
     /// Picks up a finished search (called every frame).
     pub fn poll_finder(&mut self, ctx: &egui::Context) {
         let Some(run) = self.finding.as_ref() else { return };
-        match run.rx.try_recv() {
-            Ok(Ok(results)) => {
+        match run.job.poll(|()| {}) {
+            Poll::Done(Ok(results)) => {
                 self.finding = None;
                 self.info(format!(
                     "Find the other side of {}: {} candidate(s) from the {} finder(s)",
@@ -73,13 +69,13 @@ impl WorkbenchApp {
                 ));
                 self.suggestions = Some(results);
             }
-            Ok(Err(e)) => {
+            Poll::Done(Err(e)) => {
                 let target = run.target.describe();
                 self.finding = None;
                 self.error(format!("Find the other side of {target}: {e}"));
             }
-            Err(TryRecvError::Empty) => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
-            Err(TryRecvError::Disconnected) => {
+            Poll::Running => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            Poll::Lost => {
                 self.finding = None;
                 self.error("the finder thread stopped without an answer");
             }

@@ -10,7 +10,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use super::app::WorkbenchApp;
 use crate::graph::Command;
@@ -18,6 +17,7 @@ use crate::import::ImportOptions;
 use crate::ledger::{
     ImportControl, ImportOutcome, ImportReport, Ledger, LedgerError, LedgerSource, ReadLedger, WriteLedger,
 };
+use crate::workbench::jobs::{Job, Poll};
 
 /// Why a file was not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,15 +107,8 @@ impl Default for ImportUi {
     }
 }
 
-/// What the import thread reports (one message per file: the report's size does not matter).
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum ImportMessage {
-    /// One file finished (or failed).
-    File(PathBuf, Result<ImportReport, ImportFailure>),
-    /// All files done; the ledger's fingerprint now (or why it could not be read).
-    Finished(Result<String, String>),
-}
+/// What the import job reports per file: the file and its report (or why it failed).
+pub type FileImported = (PathBuf, Result<ImportReport, ImportFailure>);
 
 /// An import in progress.
 #[derive(Debug)]
@@ -128,7 +121,8 @@ pub struct RunningImport {
     pub control: Arc<ImportControl>,
     /// The options every file is imported with.
     pub options: ImportOptions,
-    rx: Receiver<ImportMessage>,
+    /// The job; its result is the ledger's fingerprint after the last file.
+    job: Job<Result<String, String>, FileImported>,
 }
 
 impl RunningImport {
@@ -224,32 +218,25 @@ impl WorkbenchApp {
         let sized: Vec<(PathBuf, u64)> =
             files.iter().map(|f| (f.clone(), std::fs::metadata(f).map_or(0, |m| m.len()))).collect();
         let control = Arc::new(ImportControl::default());
-        let (tx, rx) = std::sync::mpsc::channel();
         let thread_control = control.clone();
         let thread_files: Vec<PathBuf> = files.to_vec();
         let thread_options = options.clone();
-        let spawned = std::thread::Builder::new().name("hoptrace-import".to_owned()).spawn(move || {
-            let mut ledger = match source.open() {
-                Ok(l) => l,
-                Err(e) => {
-                    let _ = tx.send(ImportMessage::Finished(Err(e.to_string())));
-                    return;
-                }
-            };
+        let spawned = Job::spawn("hoptrace-import", move |job| {
+            let mut ledger = source.open().map_err(|e| e.to_string())?;
             for f in thread_files {
                 let refused_out = thread_options.skip_bad.then(|| refused_path(&source, &f));
                 let r = ledger
                     .import_file_with(&f, &thread_options, refused_out.as_deref(), &thread_control)
                     .map_err(|e| ImportFailure::of(&e));
-                let _ = tx.send(ImportMessage::File(f, r));
+                job.report((f, r));
                 if thread_control.is_cancelled() {
                     break;
                 }
             }
-            let _ = tx.send(ImportMessage::Finished(ledger.fingerprint().map_err(|e| e.to_string())));
+            ledger.fingerprint().map_err(|e| e.to_string())
         });
         match spawned {
-            Ok(_) => self.importing = Some(RunningImport { files: sized, done: 0, control, options, rx }),
+            Ok(job) => self.importing = Some(RunningImport { files: sized, done: 0, control, options, job }),
             Err(e) => self.error(format!("cannot start the import: {e}")),
         }
     }
@@ -266,34 +253,28 @@ impl WorkbenchApp {
         let mut finished = None;
         let mut lines = Vec::new();
         if let Some(run) = self.importing.as_mut() {
-            loop {
-                match run.rx.try_recv() {
-                    Ok(ImportMessage::File(p, r)) => {
-                        run.done += 1;
-                        match &r {
-                            Err(ImportFailure::ChainUndecided(m)) => self
-                                .import_ui
-                                .chain_questions
-                                .push(ChainQuestion::new(p.clone(), m.clone(), run.options.clone())),
-                            Err(ImportFailure::Unrecognised(m)) if run.options.profile.is_none() => {
-                                self.import_ui.unrecognised.push((p.clone(), m.clone()));
-                            }
-                            _ => {}
-                        }
-                        let (ok, line) = describe(&p, &r);
-                        lines.push((p.display().to_string(), ok, line));
+            let mut done = 0;
+            let import_ui = &mut self.import_ui;
+            let polled = run.job.poll(|(p, r)| {
+                done += 1;
+                match &r {
+                    Err(ImportFailure::ChainUndecided(m)) => {
+                        import_ui.chain_questions.push(ChainQuestion::new(p.clone(), m.clone(), run.options.clone()));
                     }
-                    Ok(ImportMessage::Finished(fp)) => {
-                        finished = Some(fp);
-                        break;
+                    Err(ImportFailure::Unrecognised(m)) if run.options.profile.is_none() => {
+                        import_ui.unrecognised.push((p.clone(), m.clone()));
                     }
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => {
-                        finished = Some(Err("the import stopped unexpectedly".to_owned()));
-                        break;
-                    }
+                    _ => {}
                 }
-            }
+                let (ok, line) = describe(&p, &r);
+                lines.push((p.display().to_string(), ok, line));
+            });
+            run.done += done;
+            finished = match polled {
+                Poll::Running => None,
+                Poll::Done(fp) => Some(fp),
+                Poll::Lost => Some(Err("the import stopped unexpectedly".to_owned())),
+            };
         }
         for (file, ok, line) in lines {
             self.notice_about(&file, line, !ok);

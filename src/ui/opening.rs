@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Pos2;
 
@@ -19,10 +18,11 @@ use super::timeline::TimelineCache;
 use crate::case::{Case, NodeKey, file};
 use crate::graph::{Investigation, InvestigationGraph, InvestigationState};
 use crate::ledger::{LedgerSource, ReadLedger};
+use crate::workbench::jobs::{Job, Poll};
 
 /// A case being opened in the background.
 pub struct Opening {
-    rx: Receiver<Opened>,
+    job: Job<Opened>,
     /// The case file being opened, for the top bar.
     pub path: PathBuf,
 }
@@ -120,14 +120,10 @@ impl WorkbenchApp {
 
     /// [`Self::open_in_background`] without asking about unsaved changes.
     pub fn open_in_background_now(&mut self, path: &Path) {
-        let (tx, rx) = std::sync::mpsc::channel();
         let target = path.to_owned();
         let examiner = self.examiner();
-        let job = move || {
-            let _ = tx.send(open_case(&target, &examiner));
-        };
-        match std::thread::Builder::new().name("hoptrace-open".to_owned()).spawn(job) {
-            Ok(_) => self.opening = Some(Opening { rx, path: path.to_owned() }),
+        match Job::spawn("hoptrace-open", move |_| open_case(&target, &examiner)) {
+            Ok(job) => self.opening = Some(Opening { job, path: path.to_owned() }),
             // Without a thread it is opened here, which only blocks the window meanwhile.
             Err(_) => self.open(path),
         }
@@ -136,14 +132,14 @@ impl WorkbenchApp {
     /// Takes over a case opened in the background if it has arrived.
     pub fn poll_opening(&mut self) {
         let Some(o) = &self.opening else { return };
-        match o.rx.try_recv() {
-            Ok(opened) => {
+        match o.job.poll(|()| {}) {
+            Poll::Done(opened) => {
                 let path = o.path.clone();
                 self.opening = None;
                 self.take_opened(&path, opened);
             }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
+            Poll::Running => {}
+            Poll::Lost => {
                 let path = o.path.display().to_string();
                 self.opening = None;
                 self.error(format!("opening {path} stopped without a result"));
@@ -154,9 +150,9 @@ impl WorkbenchApp {
     /// Waits for a case being opened in the background and shows it (tests use it).
     pub fn finish_opening(&mut self) {
         let Some(o) = self.opening.take() else { return };
-        match o.rx.recv() {
-            Ok(opened) => self.take_opened(&o.path, opened),
-            Err(_) => self.error(format!("opening {} stopped without a result", o.path.display())),
+        match o.job.wait(|()| {}) {
+            Some(opened) => self.take_opened(&o.path, opened),
+            None => self.error(format!("opening {} stopped without a result", o.path.display())),
         }
     }
 

@@ -11,7 +11,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::Pos2;
 
@@ -23,6 +22,7 @@ use crate::report::content::HopRow;
 use crate::review::file::ReviewSession;
 use crate::review::package::export_review;
 use crate::review::{ReviewAction, ReviewTarget};
+use crate::workbench::jobs::{Job, Poll};
 
 /// The report's text, as `report.html` and `report.pdf` state it.
 #[derive(Debug, Clone, Default)]
@@ -80,7 +80,7 @@ pub struct ReviewMode {
 pub struct ReviewLoad {
     /// The package.
     pub path: PathBuf,
-    rx: Receiver<Result<Box<LoadedPackage>, String>>,
+    job: Job<Result<Box<LoadedPackage>, String>>,
 }
 
 /// Review mode's state (the app holds one).
@@ -200,13 +200,9 @@ impl WorkbenchApp {
         if self.review.is_loading() {
             return self.error("a package is already being verified: wait for it");
         }
-        let (tx, rx) = std::sync::mpsc::channel();
         let thread_path = path.to_owned();
-        let spawned = std::thread::Builder::new().name("hoptrace-verify".to_owned()).spawn(move || {
-            let _ = tx.send(load(&thread_path));
-        });
-        match spawned {
-            Ok(_) => self.review.loading = Some(ReviewLoad { path: path.to_owned(), rx }),
+        match Job::spawn("hoptrace-verify", move |_| load(&thread_path)) {
+            Ok(job) => self.review.loading = Some(ReviewLoad { path: path.to_owned(), job }),
             Err(e) => self.error(format!("cannot start verifying {}: {e}", path.display())),
         }
     }
@@ -219,10 +215,10 @@ impl WorkbenchApp {
     /// Switches to review mode when the verification thread is done.
     pub fn poll_review(&mut self) {
         let Some(load) = &self.review.loading else { return };
-        let loaded = match load.rx.try_recv() {
-            Ok(r) => r,
-            Err(TryRecvError::Empty) => return,
-            Err(TryRecvError::Disconnected) => Err("verifying the package stopped unexpectedly".to_owned()),
+        let loaded = match load.job.poll(|()| {}) {
+            Poll::Done(r) => r,
+            Poll::Running => return,
+            Poll::Lost => Err("verifying the package stopped unexpectedly".to_owned()),
         };
         let path = load.path.clone();
         self.review.loading = None;

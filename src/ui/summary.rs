@@ -4,6 +4,7 @@
 //! the graph. Read from the ledger once per selection and graph (cached), amounts shown for
 //! reading with the exact value on hover.
 
+use crate::workbench::jobs::{Job, Poll};
 use std::collections::{BTreeMap, HashMap};
 
 use egui::{RichText, Ui};
@@ -26,7 +27,7 @@ pub struct SummaryCache {
     generation: u64,
     by_node: HashMap<NodeKey, Summary>,
     /// Read off the UI thread (a hub's summary scans up to [`SCAN_CAP`] rows a side).
-    reading: HashMap<NodeKey, std::sync::mpsc::Receiver<Summary>>,
+    reading: HashMap<NodeKey, Job<Summary>>,
 }
 
 /// Received and sent per (chain, asset), summed over addresses, with the counts.
@@ -103,13 +104,13 @@ impl WorkbenchApp {
         if cache.generation != s.generation {
             *cache = SummaryCache { generation: s.generation, ..SummaryCache::default() };
         }
-        cache.reading.retain(|k, rx| match rx.try_recv() {
-            Ok(got) => {
+        cache.reading.retain(|k, job| match job.poll(|()| {}) {
+            Poll::Done(got) => {
                 cache.by_node.insert(k.clone(), got);
                 false
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => true,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            Poll::Running => true,
+            Poll::Lost => {
                 cache.by_node.insert(k.clone(), Err("reading the ledger stopped without a result".to_owned()));
                 false
             }
@@ -121,15 +122,12 @@ impl WorkbenchApp {
             if let Some(got) = cache.by_node.get(k) {
                 ready.push((k.clone(), got.clone()));
             } else if !cache.reading.contains_key(k) {
-                let (tx, rx) = std::sync::mpsc::channel();
                 let (source, address) = (ledger.clone(), address.clone());
-                let job = move || {
-                    let got = source.open().and_then(|l| l.address_summary(&address)).map_err(|e| e.to_string());
-                    let _ = tx.send(got);
-                };
-                match std::thread::Builder::new().name("hoptrace-summary".to_owned()).spawn(job) {
-                    Ok(_) => {
-                        cache.reading.insert(k.clone(), rx);
+                let work =
+                    move |_: &_| source.open().and_then(|l| l.address_summary(&address)).map_err(|e| e.to_string());
+                match Job::spawn("hoptrace-summary", work) {
+                    Ok(job) => {
+                        cache.reading.insert(k.clone(), job);
                     }
                     Err(e) => {
                         cache.by_node.insert(k.clone(), Err(format!("cannot read the ledger: {e}")));

@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
 use super::app::WorkbenchApp;
 use crate::training::{self, Exercise, Replay, Verdict};
+use crate::workbench::jobs::{Job, Poll};
 
 /// Where the bundled training scenarios are ([`training::installed_cases`]; `cases` when
 /// none is found, which opening a scenario then reports).
@@ -35,7 +35,7 @@ pub struct TrainingSession {
 }
 
 /// A scenario being prepared on a background thread: (name, case path) or an error.
-pub type TrainingLoad = Receiver<Result<(String, PathBuf), String>>;
+pub type TrainingLoad = Job<Result<(String, PathBuf), String>>;
 
 impl WorkbenchApp {
     /// Opens training scenario `name`; the first time, its ledger is built off the UI thread.
@@ -57,28 +57,26 @@ impl WorkbenchApp {
         let dir = cases_dir().join(name);
         let name = name.to_owned();
         let data = self.training_data.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new().name("hoptrace-training".to_owned()).spawn(move || {
+        let spawned = Job::spawn("hoptrace-training", move |_| {
             let opened = match &data {
                 Some(d) => training::open_in(&dir, d),
                 None => training::open(&dir),
             };
-            let r = opened.map(|(case, _)| (name, case)).map_err(|e| e.to_string());
-            let _ = tx.send(r);
+            opened.map(|(case, _)| (name, case)).map_err(|e| e.to_string())
         });
         match spawned {
-            Ok(_) => self.training_loading = Some(rx),
+            Ok(job) => self.training_loading = Some(job),
             Err(e) => self.error(format!("cannot prepare the scenario: {e}")),
         }
     }
 
     /// Takes a prepared scenario: opens its case and loads its walkthrough and exercises.
     pub fn poll_training(&mut self) {
-        let Some(rx) = &self.training_loading else { return };
-        let result = match rx.try_recv() {
-            Ok(r) => r,
-            Err(TryRecvError::Empty) => return,
-            Err(TryRecvError::Disconnected) => Err("preparing the scenario stopped unexpectedly".to_owned()),
+        let Some(job) = &self.training_loading else { return };
+        let result = match job.poll(|()| {}) {
+            Poll::Done(r) => r,
+            Poll::Running => return,
+            Poll::Lost => Err("preparing the scenario stopped unexpectedly".to_owned()),
         };
         self.training_loading = None;
         let (name, case) = match result {

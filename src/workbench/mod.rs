@@ -1,6 +1,8 @@
 //! The headless workbench layer under the window and the CLI: what both do, written once.
-//! Today: [`find`], the planning and running of "find the other side", and [`session`],
-//! opening a case on its ledger.
+//! Today: [`find`], the planning and running of "find the other side"; [`jobs`], the one kind
+//! of background job (named thread, progress, cancel, result) the window runs its work on; and
+//! [`session`], opening a case on its ledger.
 
 pub mod find;
+pub mod jobs;
 pub mod session;
