@@ -44,7 +44,7 @@ fn id(ledger: &SqliteLedger, r: &TransferRef) -> i64 {
         .expect("a truth transfer in the ledger")
 }
 
-/// The attacker's hops from the ground truth (as `tests/taint.rs` builds them).
+/// The attacker's hops from the ground truth (as `tests/it/taint.rs` builds them).
 fn truth_hops(ledger: &SqliteLedger, t: &GroundTruth) -> Vec<(u64, Hop)> {
     let hop = |kind, inbound, outbound| Hop {
         kind,

@@ -68,7 +68,7 @@ for t in "$out"/*/; do
   for f in "$t"*; do add detect "$f"; done
 done
 
-# A cryo Parquet file, when pyarrow is installed (CI installs it for tests/import_columnar.rs).
+# A cryo Parquet file, when pyarrow is installed (CI installs it for tests/it/import_columnar.rs).
 if python3 -c "import pyarrow" 2>/dev/null; then
   python3 - "$out/cryo.tmp.parquet" <<'PY'
 import sys, pyarrow as pa, pyarrow.parquet as pq
