@@ -2,18 +2,44 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use hoptrace::ui::WorkbenchApp;
 
-/// The headless demo (`hoptrace demo`) in `dir`: returns the case file.
+/// The headless demo (`hoptrace demo`), built once per test run; each test works on a copy.
+fn demo_template() -> &'static Path {
+    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
+                .args(["demo", "--out", &dir.path().display().to_string()])
+                .output()
+                .expect("run the demo");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            dir
+        })
+        .path()
+}
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for e in std::fs::read_dir(from).expect("read folder").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A copy of the headless demo (`hoptrace demo`) in `dir`: returns the case file.
 pub fn demo_case(dir: &Path) -> PathBuf {
-    let out = Process::new(env!("CARGO_BIN_EXE_hoptrace"))
-        .args(["demo", "--out", &dir.display().to_string()])
-        .output()
-        .expect("run the demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    copy_tree(demo_template(), dir);
     dir.join("demo-case.ron")
 }
 
