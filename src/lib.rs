@@ -22,6 +22,7 @@ pub mod report;
 pub mod review;
 pub mod rng;
 pub mod scenario;
+pub mod scene;
 pub mod style;
 pub mod training;
 #[cfg(feature = "gui")]

@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 
 use super::font::{FAMILY, text_width};
-use super::geometry::{P, arrowhead, quad_point};
 use super::scene::{self, HopMark, Node, NodeLook, Scene};
 use super::svg::{
     BADGE_SIZE, Batch, LABEL_SIZE, OUTLINE, TEXT, circle_d, n, polygon_d, pt, rect, rect_d, shape_d, text,
@@ -15,6 +14,7 @@ use super::svg::{
 use super::{ReportInput, legend};
 use crate::graph::text::iso_time;
 use crate::model::Category;
+use crate::scene::geometry::{P, arrowhead, quad_point};
 use crate::style;
 
 /// Height of the title band.

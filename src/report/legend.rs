@@ -5,10 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::geometry::P;
 use super::scene::{Scene, hop_kinds, hop_style};
 use super::svg::{LABEL_SIZE, OUTLINE, TEXT, n, rect, shape_d, text};
 use crate::model::{Category, HopStatus};
+use crate::scene::geometry::P;
 use crate::style::{self, NodeShape, Rgb};
 
 /// Width of the legend panel.

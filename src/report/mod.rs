@@ -18,7 +18,6 @@
 pub mod content;
 mod draw;
 pub mod font;
-mod geometry;
 mod html;
 mod legend;
 mod pdf;

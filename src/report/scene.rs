@@ -15,7 +15,6 @@ use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable}
 
 use super::ReportInput;
 use super::font::text_width;
-use super::geometry::{HopArc, P, edge_control, edge_midpoint, hop_arc, trimmed};
 use super::place::{Bounds, Placer};
 use super::svg::{BADGE_SIZE, LABEL_SIZE};
 use crate::case::NodeKey;
@@ -25,6 +24,7 @@ use crate::graph::text::{
 };
 use crate::ledger::TransferRow;
 use crate::model::{Category, HopKind, HopStatus, Label};
+use crate::scene::geometry::{HopArc, P, edge_control, edge_midpoint, hop_arc, trimmed};
 use crate::style::{self, NodeShape, Rgb};
 
 /// Largest side of the graph area (output units) before the world is scaled down.

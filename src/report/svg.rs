@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::escape;
-use super::geometry::P;
+use crate::scene::geometry::P;
 use crate::style::{self, NodeShape};
 
 /// Label font size.

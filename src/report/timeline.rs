@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 
 use super::ReportInput;
 use super::font::FAMILY;
-use super::geometry::P;
 use super::svg::{Batch, TEXT, circle_d, n, rect, text};
 use crate::graph::text::{asset_info, display_value};
+use crate::scene::geometry::P;
 use crate::style;
 
 /// Width of the chart.

@@ -1,116 +1,66 @@
-//! Edge and hop geometry, pure and coordinate-free (works the same in world and screen space
-//! because the view is a uniform scale plus a translation).
-//!
-//! An edge is a straight segment, or a quadratic Bézier bent to its right when the opposite
-//! edge also exists (so the two directions do not overlap). A hop mark is a Bézier arc from the
-//! centroid of its inbound edges' midpoints to the centroid of its outbound edges' midpoints,
-//! bulging away from the chord, with short "fan" lines from each midpoint to its centroid.
+//! The canvas's edge and hop geometry: the shared rules of [`crate::scene::geometry`] on egui
+//! points (the report's renderings use the same functions, so both draw the same marks), and
+//! the hit-testing shapes the canvas's spatial index needs.
 
 use egui::{Pos2, Rect, Vec2};
 
-/// How far a two-way edge bends, as a fraction of its length.
-pub const BEND: f32 = 0.18;
-/// Segments a curve is flattened into for drawing and hit testing.
-pub const CURVE_STEPS: usize = 12;
+pub use crate::scene::geometry::CURVE_STEPS;
+use crate::scene::geometry::{self as shared, P};
+
+fn p(a: Pos2) -> P {
+    P::new(a.x, a.y)
+}
+
+fn pos(a: P) -> Pos2 {
+    Pos2::new(a.x, a.y)
+}
+
+fn vec(a: P) -> Vec2 {
+    Vec2::new(a.x, a.y)
+}
 
 /// The control point of an edge from `a` to `b`: `None` when straight.
 #[must_use]
 pub fn edge_control(a: Pos2, b: Pos2, curved: bool) -> Option<Pos2> {
-    if !curved {
-        return None;
-    }
-    let d = b - a;
-    // Right-hand normal (y down): the reverse edge bends the other way.
-    let n = Vec2::new(-d.y, d.x);
-    Some(a + d * 0.5 + n * BEND)
+    shared::edge_control(p(a), p(b), curved).map(pos)
 }
 
 /// Point at `t` of the quadratic Bézier `a`, `c`, `b`.
 #[must_use]
 pub fn quad_point(a: Pos2, c: Pos2, b: Pos2, t: f32) -> Pos2 {
-    let u = 1.0 - t;
-    (a.to_vec2() * (u * u) + c.to_vec2() * (2.0 * u * t) + b.to_vec2() * (t * t)).to_pos2()
+    pos(shared::quad_point(p(a), p(c), p(b), t))
 }
 
 /// Middle of an edge (where count badges and hop marks attach).
 #[must_use]
 pub fn edge_midpoint(a: Pos2, b: Pos2, control: Option<Pos2>) -> Pos2 {
-    match control {
-        Some(c) => quad_point(a, c, b, 0.5),
-        None => a + (b - a) * 0.5,
-    }
-}
-
-/// Distance from `p` to the segment `a`–`b`.
-#[must_use]
-pub fn dist_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
-    let d = b - a;
-    let len2 = d.length_sq();
-    if len2 <= f32::EPSILON {
-        return p.distance(a);
-    }
-    let t = ((p - a).dot(d) / len2).clamp(0.0, 1.0);
-    p.distance(a + d * t)
+    pos(shared::edge_midpoint(p(a), p(b), control.map(p)))
 }
 
 /// Distance from `p` to an edge (straight or curved, flattened).
 #[must_use]
-pub fn dist_to_edge(p: Pos2, a: Pos2, b: Pos2, control: Option<Pos2>) -> f32 {
-    let Some(c) = control else {
-        return dist_to_segment(p, a, b);
-    };
-    let mut best = f32::INFINITY;
-    let mut prev = a;
-    for i in 1..=CURVE_STEPS {
-        #[allow(clippy::cast_precision_loss)]
-        let q = quad_point(a, c, b, i as f32 / CURVE_STEPS as f32);
-        best = best.min(dist_to_segment(p, prev, q));
-        prev = q;
-    }
-    best
+pub fn dist_to_edge(q: Pos2, a: Pos2, b: Pos2, control: Option<Pos2>) -> f32 {
+    shared::dist_to_edge(p(q), p(a), p(b), control.map(p))
 }
 
 /// Bounding box of an edge (its control hull contains the curve).
 #[must_use]
 pub fn edge_bounds(a: Pos2, b: Pos2, control: Option<Pos2>) -> Rect {
-    let r = Rect::from_two_pos(a, b);
-    match control {
-        Some(c) => r.union(Rect::from_min_max(c, c)),
-        None => r,
-    }
+    let (min, max) = shared::edge_bounds(p(a), p(b), control.map(p));
+    Rect::from_min_max(pos(min), pos(max))
 }
 
 /// Where an edge leaves its source and reaches its target, trimmed by the node radii, and the
 /// direction it arrives in (for the arrowhead). `None` when the nodes overlap.
 #[must_use]
 pub fn trimmed(a: Pos2, b: Pos2, control: Option<Pos2>, ra: f32, rb: f32) -> Option<(Pos2, Pos2, Vec2)> {
-    let toward_a = control.unwrap_or(b) - a;
-    let from_b = control.unwrap_or(a) - b;
-    if (b - a).length() <= ra + rb || toward_a.length_sq() <= f32::EPSILON || from_b.length_sq() <= f32::EPSILON {
-        return None;
-    }
-    let start = a + toward_a.normalized() * ra;
-    let end = b + from_b.normalized() * rb;
-    Some((start, end, -from_b.normalized()))
+    shared::trimmed(p(a), p(b), control.map(p), ra, rb).map(|(s, e, d)| (pos(s), pos(e), vec(d)))
 }
 
 /// The three corners of an arrowhead whose tip is at `tip`, pointing along `dir` (unit).
 #[must_use]
 pub fn arrowhead(tip: Pos2, dir: Vec2, size: f32) -> [Pos2; 3] {
-    let n = Vec2::new(-dir.y, dir.x);
-    let base = tip - dir * size;
-    [tip, base + n * (size * 0.5), base - n * (size * 0.5)]
-}
-
-/// Mean of some points.
-#[must_use]
-pub fn centroid(points: &[Pos2]) -> Option<Pos2> {
-    if points.is_empty() {
-        return None;
-    }
-    let sum = points.iter().fold(Vec2::ZERO, |s, p| s + p.to_vec2());
-    #[allow(clippy::cast_precision_loss)]
-    Some((sum / points.len() as f32).to_pos2())
+    shared::arrowhead(p(tip), P::new(dir.x, dir.y), size).map(pos)
 }
 
 /// Where a hop mark goes.
@@ -127,24 +77,16 @@ pub struct HopGeometry {
 }
 
 /// The arc of a hop from the midpoints of its inbound and outbound edges; `lift` is how far
-/// (at least) the arc bulges from the chord, upwards for a left-to-right hop. A hop with one
-/// side only gets a small loop above it. `None` without any edge.
+/// (at least) the arc bulges from the chord ([`shared::hop_arc`]). `None` without any edge.
 #[must_use]
 pub fn hop_geometry(inbound: &[Pos2], outbound: &[Pos2], lift: f32) -> Option<HopGeometry> {
-    let (start, end) = match (centroid(inbound), centroid(outbound)) {
-        (Some(a), Some(b)) => (a, b),
-        (Some(a), None) | (None, Some(a)) => (a, a),
-        (None, None) => return None,
-    };
-    let d = end - start;
-    let len = d.length();
-    // Left-hand normal (y down), pointing up for a left-to-right chord.
-    let n = if len > 1e-3 { Vec2::new(d.y, -d.x) / len } else { Vec2::new(0.0, -1.0) };
-    let bulge = (len * 0.35).max(lift);
-    // Twice the apex height: a quadratic's middle is half-way to its control point.
-    let control = start + d * 0.5 + n * (2.0 * bulge);
-    let apex = quad_point(start, control, end, 0.5);
-    Some(HopGeometry { start, end, control, apex })
+    let points = |s: &[Pos2]| s.iter().copied().map(p).collect::<Vec<_>>();
+    shared::hop_arc(&points(inbound), &points(outbound), lift).map(|g| HopGeometry {
+        start: pos(g.start),
+        end: pos(g.end),
+        control: pos(g.control),
+        apex: pos(g.apex),
+    })
 }
 
 #[cfg(test)]
@@ -167,8 +109,6 @@ mod tests {
     fn hit_distance_follows_the_curve() {
         let a = Pos2::new(0.0, 0.0);
         let b = Pos2::new(100.0, 0.0);
-        assert!((dist_to_segment(Pos2::new(50.0, 7.0), a, b) - 7.0).abs() < 1e-4);
-        assert!((dist_to_segment(Pos2::new(-3.0, 4.0), a, b) - 5.0).abs() < 1e-4);
         let c = edge_control(a, b, true);
         let mid = edge_midpoint(a, b, c);
         assert!(dist_to_edge(mid, a, b, c) < 0.5);
@@ -202,6 +142,5 @@ mod tests {
         let Some(one) = hop_geometry(&inbound, &[], 30.0) else { panic!("one side") };
         assert!(one.apex.y < one.start.y - 29.0);
         assert_eq!(hop_geometry(&[], &[], 30.0), None);
-        assert_eq!(centroid(&[]), None);
     }
 }

@@ -1,7 +1,13 @@
-//! Edge and hop geometry for the renderings, the same rules as the canvas
-//! (`src/ui/canvas/geometry.rs`, which works on egui points): straight edges, or quadratic
-//! Béziers bent to their right when the reverse edge exists; hop arcs from the centroid of the
-//! inbound edges' midpoints to that of the outbound ones, bulging away from the chord.
+//! Edge and hop geometry, written once for the window's canvas (which converts its egui points,
+//! `src/ui/canvas/geometry.rs`) and the renderings of the report. Pure and coordinate-free: it
+//! works the same in world and screen space because a view is a uniform scale plus a
+//! translation.
+//!
+//! An edge is a straight segment, or a quadratic Bézier bent to its right when the opposite
+//! edge also exists (so the two directions do not overlap). A hop mark is a Bézier arc from the
+//! centroid of its inbound edges' midpoints to the centroid of its outbound edges' midpoints,
+//! bulging away from the chord (upwards for a left-to-right hop); a hop with one side only gets
+//! a small loop above it.
 
 /// A point (y down).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -23,8 +29,18 @@ impl P {
     fn sub(self, o: P) -> P {
         P::new(self.x - o.x, self.y - o.y)
     }
+    /// Dot product.
+    #[must_use]
+    pub fn dot(self, o: P) -> f32 {
+        self.x * o.x + self.y * o.y
+    }
+    /// Distance to `o`.
+    #[must_use]
+    pub fn distance(self, o: P) -> f32 {
+        self.sub(o).len()
+    }
     /// Scaled by `k`.
-    pub fn mul(self, k: f32) -> P {
+    pub fn scaled(self, k: f32) -> P {
         P::new(self.x * k, self.y * k)
     }
     /// Length as a vector.
@@ -34,11 +50,11 @@ impl P {
     /// Unit vector (zero stays zero).
     pub fn unit(self) -> P {
         let l = self.len();
-        if l > 1e-6 { self.mul(1.0 / l) } else { P::default() }
+        if l > 1e-6 { self.scaled(1.0 / l) } else { P::default() }
     }
     /// `self + d * k`.
     pub fn plus(self, d: P, k: f32) -> P {
-        self.add(d.mul(k))
+        self.add(d.scaled(k))
     }
     /// The vector from `o` to `self`.
     pub fn minus(self, o: P) -> P {
@@ -46,8 +62,10 @@ impl P {
     }
 }
 
-/// How far a two-way edge bends, as a fraction of its length (as on the canvas).
+/// How far a two-way edge bends, as a fraction of its length.
 pub const BEND: f32 = 0.18;
+/// Segments a curve is flattened into for drawing and hit testing.
+pub const CURVE_STEPS: usize = 12;
 
 /// The control point of an edge from `a` to `b`, `None` when straight.
 pub fn edge_control(a: P, b: P, curved: bool) -> Option<P> {
@@ -61,7 +79,7 @@ pub fn edge_control(a: P, b: P, curved: bool) -> Option<P> {
 /// Point at `t` of the quadratic Bézier `a`, `c`, `b`.
 pub fn quad_point(a: P, c: P, b: P, t: f32) -> P {
     let u = 1.0 - t;
-    a.mul(u * u).add(c.mul(2.0 * u * t)).add(b.mul(t * t))
+    a.scaled(u * u).add(c.scaled(2.0 * u * t)).add(b.scaled(t * t))
 }
 
 /// Middle of an edge.
@@ -70,6 +88,47 @@ pub fn edge_midpoint(a: P, b: P, control: Option<P>) -> P {
         Some(c) => quad_point(a, c, b, 0.5),
         None => a.plus(b.sub(a), 0.5),
     }
+}
+
+/// Distance from `p` to the segment `a`–`b`.
+#[must_use]
+pub fn dist_to_segment(p: P, a: P, b: P) -> f32 {
+    let d = b.sub(a);
+    let len2 = d.dot(d);
+    if len2 <= f32::EPSILON {
+        return p.distance(a);
+    }
+    let t = (p.sub(a).dot(d) / len2).clamp(0.0, 1.0);
+    p.distance(a.plus(d, t))
+}
+
+/// Distance from `p` to an edge (straight, or curved and flattened into [`CURVE_STEPS`]).
+#[must_use]
+pub fn dist_to_edge(p: P, a: P, b: P, control: Option<P>) -> f32 {
+    let Some(c) = control else {
+        return dist_to_segment(p, a, b);
+    };
+    let mut best = f32::INFINITY;
+    let mut prev = a;
+    for i in 1..=CURVE_STEPS {
+        #[allow(clippy::cast_precision_loss)]
+        let q = quad_point(a, c, b, i as f32 / CURVE_STEPS as f32);
+        best = best.min(dist_to_segment(p, prev, q));
+        prev = q;
+    }
+    best
+}
+
+/// Bounding box of an edge as (min, max) corners (its control hull contains the curve).
+#[must_use]
+pub fn edge_bounds(a: P, b: P, control: Option<P>) -> (P, P) {
+    let pts = [Some(a), Some(b), control];
+    let (mut min, mut max) = (a, a);
+    for p in pts.into_iter().flatten() {
+        min = P::new(min.x.min(p.x), min.y.min(p.y));
+        max = P::new(max.x.max(p.x), max.y.max(p.y));
+    }
+    (min, max)
 }
 
 /// Where an edge leaves its source and reaches its target, trimmed by the node radii, and the
@@ -82,7 +141,7 @@ pub fn trimmed(a: P, b: P, control: Option<P>, ra: f32, rb: f32) -> Option<(P, P
     }
     let start = a.plus(toward_a.unit(), ra);
     let end = b.plus(from_b.unit(), rb);
-    Some((start, end, from_b.unit().mul(-1.0)))
+    Some((start, end, from_b.unit().scaled(-1.0)))
 }
 
 /// The corners of an arrowhead with its tip at `tip`, pointing along the unit `dir`.
@@ -99,7 +158,7 @@ pub fn centroid(points: &[P]) -> Option<P> {
     }
     let sum = points.iter().fold(P::default(), |s, p| s.add(*p));
     #[allow(clippy::cast_precision_loss)]
-    Some(sum.mul(1.0 / points.len() as f32))
+    Some(sum.scaled(1.0 / points.len() as f32))
 }
 
 /// A hop arc.
@@ -124,7 +183,7 @@ pub fn hop_arc(inbound: &[P], outbound: &[P], lift: f32) -> Option<HopArc> {
     };
     let d = end.sub(start);
     let len = d.len();
-    let n = if len > 1e-3 { P::new(d.y, -d.x).mul(1.0 / len) } else { P::new(0.0, -1.0) };
+    let n = if len > 1e-3 { P::new(d.y, -d.x).scaled(1.0 / len) } else { P::new(0.0, -1.0) };
     let bulge = (len * 0.35).max(lift);
     let control = start.plus(d, 0.5).plus(n, 2.0 * bulge);
     Some(HopArc { start, end, control, apex: quad_point(start, control, end, 0.5) })
@@ -146,6 +205,20 @@ mod tests {
         let [tip, l, r] = arrowhead(e, dir, 8.0);
         assert_eq!(tip, e);
         assert!((l.x - 72.0).abs() < 1e-4 && (l.y + r.y).abs() < 1e-4);
+    }
+
+    #[test]
+    fn hit_distance_follows_the_curve() {
+        let (a, b) = (P::new(0.0, 0.0), P::new(100.0, 0.0));
+        assert!((dist_to_segment(P::new(50.0, 7.0), a, b) - 7.0).abs() < 1e-4);
+        assert!((dist_to_segment(P::new(-3.0, 4.0), a, b) - 5.0).abs() < 1e-4);
+        let c = edge_control(a, b, true);
+        let mid = edge_midpoint(a, b, c);
+        assert!(dist_to_edge(mid, a, b, c) < 0.5);
+        assert!(dist_to_edge(P::new(50.0, 0.0), a, b, c) > 8.0);
+        let (min, max) = edge_bounds(a, b, c);
+        assert!(min.x <= mid.x && mid.x <= max.x && min.y <= mid.y && mid.y <= max.y);
+        assert_eq!(edge_bounds(a, b, None), (a, b));
     }
 
     #[test]
