@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
 use super::ReportInput;
 use super::font::text_width;
@@ -19,12 +19,11 @@ use super::place::{Bounds, Placer};
 use super::svg::{BADGE_SIZE, LABEL_SIZE};
 use crate::case::NodeKey;
 use crate::graph::InvestigationGraph;
-use crate::graph::text::{
-    aggregate_text, asset_info, chain_badge, display_value, hop_label, node_chain, node_label, short_address,
-};
+use crate::graph::text::{aggregate_text, chain_badge, hop_label, node_chain, node_label, short_address};
 use crate::ledger::TransferRow;
 use crate::model::{Category, HopKind, HopStatus, Label};
 use crate::scene::geometry::{HopArc, P, edge_control, edge_midpoint, hop_arc, trimmed};
+use crate::scene::measure::{ARROW_ZOOM, EdgeMeasure, MAX_EDGE_BADGES, Measures};
 use crate::style::{self, NodeShape, Rgb};
 
 /// Largest side of the graph area (output units) before the world is scaled down.
@@ -33,14 +32,6 @@ pub const MAX_GRAPH_SIDE: f32 = 3000.0;
 pub const MAX_SPREAD: f32 = 1.5;
 /// Above this many drawn nodes only seeds, labelled nodes, hop ends and aggregates get labels.
 pub const LABEL_ALL: usize = 300;
-/// Above this many drawn edges count badges are left out.
-pub const MAX_EDGE_BADGES: usize = 1500;
-/// Below this world → output scale, arrowheads are left out (the canvas's `ARROW_ZOOM`).
-const ARROW_SCALE: f32 = 0.2;
-/// World radius of a UTXO transaction node (as on the canvas).
-const TX_RADIUS: f32 = 6.0;
-/// World half-size of an aggregate box (as on the canvas).
-const AGGREGATE_HALF: (f32, f32) = (44.0, 14.0);
 /// Space around the drawing for labels and hop arcs.
 const PAD: f32 = 60.0;
 /// Minimum bulge of a hop arc.
@@ -174,32 +165,9 @@ pub fn build(input: &ReportInput) -> Scene {
     let g = investigation_graph(input);
     let graph = &g.graph;
     let world = g.placed();
-    // Display value and colour of each edge; value through each node.
-    let mut scene = Scene::default();
-    let mut edge_value: Vec<(f64, Rgb)> = vec![(0.0, style::NATIVE_RGB); graph.edge_bound()];
-    let mut flow: Vec<(f64, f64)> = vec![(0.0, 0.0); graph.node_bound()];
-    for e in graph.edge_references() {
-        let (mut total, mut top) = (0.0, (f64::NEG_INFINITY, style::NATIVE_RGB));
-        for ((chain, asset), amount) in &e.weight().totals {
-            let info = asset_info(chain, asset);
-            let color = style::asset_rgb(&info.symbol, info.native);
-            scene.assets.entry(info.symbol.clone()).or_insert(color);
-            let v = display_value(*amount, info.decimals);
-            total += v;
-            if v > top.0 {
-                top = (v, color);
-            }
-        }
-        if let Some(slot) = edge_value.get_mut(e.id().index()) {
-            *slot = (total, top.1);
-        }
-        if let Some(f) = flow.get_mut(e.source().index()) {
-            f.1 += total;
-        }
-        if let Some(f) = flow.get_mut(e.target().index()) {
-            f.0 += total;
-        }
-    }
+    // Display value and colour of each edge; value through each node (as the canvas measures).
+    let measures = Measures::of(&g);
+    let mut scene = Scene { assets: measures.assets.clone(), ..Scene::default() };
     // Drawn nodes and the world → output transform.
     let drawn: Vec<_> = graph
         .node_indices()
@@ -238,17 +206,16 @@ pub fn build(input: &ReportInput) -> Scene {
     let mut slot_of: HashMap<usize, usize> = HashMap::new();
     for (i, p) in &drawn {
         let Some(n) = graph.node_weight(*i) else { continue };
+        let (hx, hy) = measures.node_half(*i, &n.key);
         let (look, half) = match &n.key {
             NodeKey::Aggregate(_) => {
                 let text =
                     n.aggregate.as_ref().map_or_else(|| node_label(n), |a| aggregate_text(a.count, a.lower_bound));
-                (NodeLook::Aggregate { text }, (AGGREGATE_HALF.0 * size_k, AGGREGATE_HALF.1 * size_k))
+                (NodeLook::Aggregate { text }, (hx * size_k, hy * size_k))
             }
-            NodeKey::Tx { .. } => (NodeLook::Tx, (TX_RADIUS * size_k, TX_RADIUS * size_k)),
+            NodeKey::Tx { .. } => (NodeLook::Tx, (hx * size_k, hy * size_k)),
             NodeKey::Address { .. } => {
-                let (inflow, outflow) = flow.get(i.index()).copied().unwrap_or_default();
-                #[allow(clippy::cast_possible_truncation)]
-                let r = (style::node_radius(inflow.max(outflow)) * size_k).max(2.0);
+                let r = (hx * size_k).max(2.0);
                 (NodeLook::Address { category: n.category, shape: style::category_shape(n.category) }, (r, r))
             }
         };
@@ -279,17 +246,13 @@ pub fn build(input: &ReportInput) -> Scene {
     scene.edge_alpha = 0.85 * density;
     let width_k = size_k.max(0.35);
     // Far out (as when the canvas is zoomed out) arrowheads would be smudges: left out.
-    let arrows = spread >= ARROW_SCALE;
-    // Directed pairs with an edge, to curve an edge whose reverse exists (one set instead of a
-    // `find_edge` per edge, which walks a hub's whole edge list: O(e · degree)).
-    let linked: std::collections::HashSet<(usize, usize)> =
-        graph.edge_references().map(|e| (e.source().index(), e.target().index())).collect();
+    let arrows = spread >= ARROW_ZOOM;
     for e in graph.edge_references() {
         let (Some(&fa), Some(&fb)) = (slot_of.get(&e.source().index()), slot_of.get(&e.target().index())) else {
             continue;
         };
         let (Some(na), Some(nb)) = (scene.nodes.get(fa), scene.nodes.get(fb)) else { continue };
-        let (value, color) = edge_value.get(e.id().index()).copied().unwrap_or((0.0, style::NATIVE_RGB));
+        let EdgeMeasure { value, color } = measures.edge(e.id());
         let width = style::edge_width(value) * width_k;
         let arrow = if arrows { 4.0 + 1.5 * width } else { 0.0 };
         let (a, b) = (na.pos, nb.pos);
@@ -310,7 +273,7 @@ pub fn build(input: &ReportInput) -> Scene {
                 self_loop: Some((c, r)),
             }
         } else {
-            let curved = linked.contains(&(e.target().index(), e.source().index()));
+            let curved = measures.curved(e.source(), e.target());
             let control = edge_control(a, b, curved);
             let ra = border(na.half, control.unwrap_or(b).minus(a));
             let rb = border(nb.half, control.unwrap_or(a).minus(b));

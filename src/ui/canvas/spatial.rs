@@ -14,13 +14,13 @@ use egui::{Color32, Pos2, Rect, Vec2};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
-use rustc_hash::{FxHashSet, FxHasher};
+use rustc_hash::FxHasher;
 
 use super::geometry::{dist_to_edge, edge_bounds, edge_control};
-use super::info::{asset_info, display_value};
-use super::style::{AGGREGATE_HALF, TX_RADIUS, asset_color, edge_width, node_radius};
+use super::style::{color, edge_width};
 use crate::case::NodeKey;
 use crate::graph::InvestigationGraph;
+use crate::scene::measure::Measures;
 
 /// "No slot" in the index vectors.
 const NONE: u32 = u32::MAX;
@@ -91,10 +91,6 @@ fn key_hash(key: &NodeKey) -> u64 {
 }
 
 /// An ordered node pair as plain indices.
-fn pair(a: NodeIndex, b: NodeIndex) -> (u32, u32) {
-    (a.index() as u32, b.index() as u32)
-}
-
 fn aabb(r: Rect) -> AABB<[f32; 2]> {
     AABB::from_corners([r.min.x, r.min.y], [r.max.x, r.max.y])
 }
@@ -179,34 +175,9 @@ impl Spatial {
     /// Derives everything from scratch.
     pub fn rebuild(&mut self, graph: &InvestigationGraph, positions: &HashMap<NodeKey, Pos2>) {
         let g = &graph.graph;
-        // Display value of each edge, and what flows in and out of each node.
-        let mut assets: HashMap<(&str, &str), (Option<u8>, Color32)> = HashMap::new();
-        let mut edge_value: Vec<(f64, Color32)> = vec![(0.0, Color32::GRAY); g.edge_bound()];
-        let mut flow: Vec<(f64, f64)> = vec![(0.0, 0.0); g.node_bound()];
-        for e in g.edge_references() {
-            let mut total = 0.0;
-            let mut top = (f64::NEG_INFINITY, Color32::GRAY);
-            for ((chain, asset), amount) in &e.weight().totals {
-                let (decimals, color) = *assets.entry((chain.as_str(), asset.as_str())).or_insert_with(|| {
-                    let info = asset_info(chain, asset);
-                    (info.decimals, asset_color(&info.symbol, info.native))
-                });
-                let v = display_value(*amount, decimals);
-                total += v;
-                if v > top.0 {
-                    top = (v, color);
-                }
-            }
-            if let Some(slot) = edge_value.get_mut(e.id().index()) {
-                *slot = (total, top.1);
-            }
-            if let Some(f) = flow.get_mut(e.source().index()) {
-                f.1 += total;
-            }
-            if let Some(f) = flow.get_mut(e.target().index()) {
-                f.0 += total;
-            }
-        }
+        // Display value of each edge, and what flows in and out of each node (as the report
+        // measures them).
+        let measures = Measures::of(graph);
 
         self.nodes.clear();
         self.node_slot.clear();
@@ -222,14 +193,8 @@ impl Spatial {
             if !pos.x.is_finite() || !pos.y.is_finite() {
                 continue;
             }
-            let half = match &n.key {
-                NodeKey::Aggregate(_) => AGGREGATE_HALF,
-                NodeKey::Tx { .. } => Vec2::splat(TX_RADIUS),
-                NodeKey::Address { .. } => {
-                    let (inflow, outflow) = flow.get(i.index()).copied().unwrap_or_default();
-                    Vec2::splat(node_radius(inflow.max(outflow)))
-                }
-            };
+            let (hx, hy) = measures.node_half(i, &n.key);
+            let half = Vec2::new(hx, hy);
             let Ok(slot) = u32::try_from(self.nodes.len()) else { break };
             let r = Rect::from_center_size(pos, half * 2.0);
             bounds = Some(bounds.map_or(r, |b| b.union(r)));
@@ -248,12 +213,9 @@ impl Spatial {
         self.transfer_edge.clear();
         self.edge_boxes.clear();
         let mut edge_entries = Vec::with_capacity(g.edge_count());
-        // Which ordered pairs have an edge: `find_edge` walks a node's edge list, quadratic on
-        // a hub with thousands of two-way neighbours.
-        let pairs: FxHashSet<(u32, u32)> = g.edge_references().map(|e| pair(e.source(), e.target())).collect();
         for e in g.edge_references() {
             let (Some(from), Some(to)) = (self.slot_of(e.source()), self.slot_of(e.target())) else { continue };
-            let curved = e.source() != e.target() && pairs.contains(&pair(e.target(), e.source()));
+            let curved = measures.curved(e.source(), e.target());
             let (Some(a), Some(b)) = (self.nodes.get(from as usize), self.nodes.get(to as usize)) else { continue };
             let (a, b) = (a.pos, b.pos);
             let Ok(slot) = u32::try_from(self.edges.len()) else { break };
@@ -266,8 +228,15 @@ impl Spatial {
             for t in &e.weight().transfers {
                 self.transfer_edge.insert(*t, slot);
             }
-            let (value, color) = edge_value.get(e.id().index()).copied().unwrap_or((0.0, Color32::GRAY));
-            self.edges.push(EdgeSlot { index: e.id(), from, to, curved, width: edge_width(value), color });
+            let m = measures.edge(e.id());
+            self.edges.push(EdgeSlot {
+                index: e.id(),
+                from,
+                to,
+                curved,
+                width: edge_width(m.value),
+                color: color(m.color),
+            });
         }
         self.edge_tree = RTree::bulk_load(edge_entries);
     }

@@ -7,7 +7,7 @@
 //! (the same asset has the same colour in every session); BTC and ETH have muted colours of
 //! their own, other native assets are grey.
 
-use egui::{Color32, Pos2, Visuals, vec2};
+use egui::{Color32, Pos2, Visuals};
 
 use crate::model::{Category, HopKind};
 use crate::style::{self, Rgb};
@@ -33,20 +33,13 @@ pub const MAX_LABELS: usize = 600;
 pub const MAX_NODE_WIDGETS: usize = 1000;
 /// With more edges than this on screen, thin edges are drawn coarser (one quad each).
 pub const COARSE_EDGES: usize = 3000;
-/// With more edges than this on screen, count badges are not drawn.
-pub const MAX_EDGE_BADGES: usize = 1500;
-/// Arrowheads are left out below this zoom (they would be sub-pixel smudges).
-pub const ARROW_ZOOM: f32 = 0.2;
-/// World radius of a UTXO transaction node (a small square).
-pub const TX_RADIUS: f32 = 6.0;
-/// World half-size of an aggregate "+N more" box.
-pub const AGGREGATE_HALF: egui::Vec2 = vec2(44.0, 14.0);
+pub use crate::scene::measure::{ARROW_ZOOM, MAX_EDGE_BADGES};
 /// Label font size (screen points, not scaled with zoom so it stays readable).
 pub const LABEL_SIZE: f32 = 12.0;
 /// Badge font size.
 pub const BADGE_SIZE: f32 = 10.0;
 
-pub use crate::style::{NodeShape, category_shape, edge_width, node_radius};
+pub use crate::style::{NodeShape, category_shape, edge_width};
 
 /// An [`Rgb`] as an egui colour.
 #[must_use]
