@@ -635,6 +635,13 @@ impl WorkbenchApp {
         }
     }
 
+    /// A panel's button for `action` under the panel's own `label`: enabled when the action can
+    /// run, its help on hover, as in the menus. True when clicked: the caller runs it
+    /// ([`Self::run_action`]) once its borrows of the app end.
+    pub fn action_clicked(&self, ui: &mut egui::Ui, action: Action, label: &str) -> bool {
+        ui.add_enabled(self.action_enabled(action), egui::Button::new(label)).on_hover_text(action.help()).clicked()
+    }
+
     /// Every action of one menu.
     pub fn menu_actions(&mut self, ui: &mut egui::Ui, menu: Menu) {
         for a in Action::all().filter(|a| a.menu() == menu) {

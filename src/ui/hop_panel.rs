@@ -5,6 +5,7 @@
 
 use egui::{RichText, Ui};
 
+use super::actions::Action;
 use super::app::WorkbenchApp;
 use crate::graph::Command;
 use crate::model::{HopKind, HopStatus, registry};
@@ -37,6 +38,8 @@ impl WorkbenchApp {
             });
         }
         let mut find = false;
+        // As the menu's "Find the other side" (enabled and explained the same way).
+        let find_enabled = self.action_enabled(Action::FindOtherSide);
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(hop.status != HopStatus::Accepted, egui::Button::new("Accept hop"))
@@ -57,13 +60,11 @@ impl WorkbenchApp {
             if ui.button("Remove hop").on_hover_text("delete the hop from the case (audited, undoable)").clicked() {
                 action = Some(Command::RemoveHop { id });
             }
-            if ui
-                .add_enabled(self.finding.is_none(), egui::Button::new("Find the other side"))
-                .on_hover_text("run the finders from this hop's recipients: where did the money go next?")
-                .clicked()
-            {
-                find = true;
-            }
+            let finder = Action::FindOtherSide;
+            find = ui
+                .add_enabled(find_enabled, egui::Button::new(finder.text()))
+                .on_hover_text(finder.help())
+                .clicked();
         });
         let status = match hop.status {
             HopStatus::Suggested => "suggested (not yet accepted)",

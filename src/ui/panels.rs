@@ -80,12 +80,10 @@ impl WorkbenchApp {
             }
             self.import_progress_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let (undo, redo) = self.session.as_ref().map_or((false, false), |s| s.inv.can_undo_redo());
-                if ui.add_enabled(redo, egui::Button::new("Redo")).clicked() {
-                    self.command(Command::Redo);
-                }
-                if ui.add_enabled(undo, egui::Button::new("Undo")).clicked() {
-                    self.command(Command::Undo);
+                for action in [Action::Redo, Action::Undo] {
+                    if self.action_clicked(ui, action, action.text()) {
+                        self.run_action(action);
+                    }
                 }
                 let r = ui.add(
                     egui::TextEdit::singleline(&mut self.search)

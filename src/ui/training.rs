@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
+use super::actions::Action;
 use super::app::WorkbenchApp;
 use crate::training::{self, Exercise, Replay, Verdict};
 use crate::workbench::jobs::{Job, Poll};
@@ -140,8 +141,8 @@ impl WorkbenchApp {
         let (mut prev, mut next) = (false, false);
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("Walkthrough {at}/{total}")).strong());
-            prev = ui.add_enabled(at > 0, egui::Button::new("Previous step")).clicked();
-            next = ui.add_enabled(at < total, egui::Button::new("Next step")).clicked();
+            prev = self.action_clicked(ui, Action::WalkthroughPrevious, "Previous step");
+            next = self.action_clicked(ui, Action::WalkthroughNext, "Next step");
             if ui.button("End walkthrough").clicked() {
                 self.training = None;
             }
@@ -154,10 +155,10 @@ impl WorkbenchApp {
             ui.label(format!("Skipped: {skipped}."));
         }
         if prev {
-            self.walkthrough_step(false);
+            self.run_action(Action::WalkthroughPrevious);
         }
         if next {
-            self.walkthrough_step(true);
+            self.run_action(Action::WalkthroughNext);
         }
     }
 
