@@ -61,10 +61,8 @@ impl WorkbenchApp {
                 action = Some(Command::RemoveHop { id });
             }
             let finder = Action::FindOtherSide;
-            find = ui
-                .add_enabled(find_enabled, egui::Button::new(finder.text()))
-                .on_hover_text(finder.help())
-                .clicked();
+            find =
+                ui.add_enabled(find_enabled, egui::Button::new(finder.text())).on_hover_text(finder.help()).clicked();
         });
         let status = match hop.status {
             HopStatus::Suggested => "suggested (not yet accepted)",

@@ -10,8 +10,8 @@ use super::batch::LineBatch;
 use super::geometry::{arrowhead, edge_control, edge_midpoint, trimmed};
 use super::spatial::{EdgeSlot, Spatial};
 use super::style::{
-    ARROW_ZOOM, BADGE_SIZE, COARSE_EDGES, DOT_RADIUS, MAX_EDGE_BADGES, NodeShape, TX_COLOR, Theme, category_color,
-    category_shape, fade, shape_points,
+    ARROW_ZOOM, BADGE_SIZE, COARSE_EDGES, DOT_RADIUS, HUB_DEGREE, HUB_RADIUS, LEAF_FADE, LOD_EDGES, MAX_EDGE_BADGES,
+    NodeShape, TX_COLOR, Theme, category_color, category_shape, fade, shape_points,
 };
 use super::view::View;
 use crate::case::NodeKey;
@@ -62,7 +62,7 @@ impl Frame<'_> {
     /// Is a slot drawn as a plain dot (small on screen, nothing around it)?
     #[must_use]
     pub fn plain_dot(&self, slot: u32) -> bool {
-        self.spatial.node(slot).is_some_and(|n| n.half.y * self.view.zoom < DOT_RADIUS)
+        self.spatial.node(slot).is_some_and(|n| n.half.y * self.view.zoom < DOT_RADIUS && n.degree < HUB_DEGREE)
             && !self.is_selected(slot)
             && !self.is_dragged(slot)
             && self.hovered != Some(slot)
@@ -71,7 +71,10 @@ impl Frame<'_> {
     /// Screen half-size of a node slot (at least a dot).
     #[must_use]
     pub fn screen_half(&self, slot: u32) -> Vec2 {
-        self.spatial.node(slot).map_or(Vec2::ZERO, |n| (n.half * self.view.zoom).max(Vec2::splat(DOT_RADIUS * 0.5)))
+        self.spatial.node(slot).map_or(Vec2::ZERO, |n| {
+            let least = if n.degree >= HUB_DEGREE { HUB_RADIUS } else { DOT_RADIUS * 0.5 };
+            (n.half * self.view.zoom).max(Vec2::splat(least))
+        })
     }
 
     /// Is a slot selected.
@@ -120,12 +123,20 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
     // they get, so dense graphs stay readable instead of turning into a blot.
     #[allow(clippy::cast_precision_loss)]
     let density = (3000.0 / visible.len().max(1) as f32).sqrt().clamp(0.25, 1.0);
-    let alpha = (0.35 + 0.65 * fade(z, 0.03, 0.3)) * density;
+    let zoom_alpha = 0.35 + 0.65 * fade(z, 0.03, 0.3);
+    // Level of detail: with many edges in view, the edges to leaves fade and go under, and the
+    // backbone between the nodes that branch keeps its strength.
+    let lod = visible.len() > LOD_EDGES;
+    let alpha_of = |leaf: bool| match (lod, leaf) {
+        (true, true) => zoom_alpha * density * LEAF_FADE,
+        (true, false) => zoom_alpha,
+        (false, _) => zoom_alpha * density,
+    };
     let skip_dragged = !f.dragged.is_empty();
     let mut paint = |slot: u32| {
         let Some(e) = f.spatial.edge(slot) else { return };
         let Some((a, b, c)) = f.edge_screen(e) else { return };
-        let (mut width, mut color) = (e.width * width_scale, e.color.gamma_multiply(alpha));
+        let (mut width, mut color) = (e.width * width_scale, e.color.gamma_multiply(alpha_of(e.leaf)));
         if f.selected_edge == Some(slot) {
             (width, color) = (width + 2.0, f.theme.selection);
         } else if f.hovered_edge == Some(slot) {
@@ -158,10 +169,18 @@ pub fn edges(painter: &Painter, f: &Frame<'_>, visible: &[u32], dragged_edges: &
         }
     };
     let emphasised = [f.hovered_edge, f.selected_edge];
-    for &slot in visible {
-        let moving = skip_dragged && f.spatial.edge(slot).is_some_and(|e| f.is_dragged(e.from) || f.is_dragged(e.to));
-        if !moving && !emphasised.contains(&Some(slot)) {
-            paint(slot);
+    // Under level of detail the faded edges to leaves go first, the backbone over them.
+    let passes: &[Option<bool>] = if lod { &[Some(true), Some(false)] } else { &[None] };
+    for pass in passes {
+        for &slot in visible {
+            let Some(e) = f.spatial.edge(slot) else { continue };
+            if pass.is_some_and(|leaf| e.leaf != leaf) {
+                continue;
+            }
+            let moving = skip_dragged && (f.is_dragged(e.from) || f.is_dragged(e.to));
+            if !moving && !emphasised.contains(&Some(slot)) {
+                paint(slot);
+            }
         }
     }
     for &slot in dragged_edges {
@@ -267,7 +286,7 @@ pub fn dot(dots: &mut LineBatch, pixels: &mut [u64], f: &Frame<'_>, slot: u32) {
 pub fn node(painter: &Painter, f: &Frame<'_>, slot: u32) {
     let (Some(n), Some(c)) = (f.spatial.node(slot), f.screen(slot)) else { return };
     let Some(node) = f.graph.graph.node_weight(n.index) else { return };
-    let half = n.half * f.view.zoom;
+    let half = if n.degree >= HUB_DEGREE { f.screen_half(slot) } else { n.half * f.view.zoom };
     let selected = f.is_selected(slot);
     let hovered = f.hovered == Some(slot);
     let outline = Stroke::new(1.0, f.theme.outline.gamma_multiply(0.7));

@@ -36,6 +36,8 @@ pub struct NodeSlot {
     pub half: Vec2,
     /// Hash of its key (widget ids are derived from it, stable across graph rebuilds).
     pub key_hash: u64,
+    /// Drawn edges at it (in and out; a loop counts once).
+    pub degree: u32,
 }
 
 /// An edge that is drawn (both ends drawn).
@@ -53,6 +55,8 @@ pub struct EdgeSlot {
     pub width: f32,
     /// Colour of its largest asset.
     pub color: Color32,
+    /// One of its ends is a leaf (has this edge only).
+    pub leaf: bool,
 }
 
 /// A rectangle in an R-tree, pointing at a slot.
@@ -202,7 +206,7 @@ impl Spatial {
             if let Some(s) = self.node_slot.get_mut(i.index()) {
                 *s = slot;
             }
-            self.nodes.push(NodeSlot { index: i, pos, half, key_hash: key_hash(&n.key) });
+            self.nodes.push(NodeSlot { index: i, pos, half, key_hash: key_hash(&n.key), degree: 0 });
         }
         self.bounds = bounds;
         self.node_tree = RTree::bulk_load(node_entries);
@@ -236,9 +240,26 @@ impl Spatial {
                 curved,
                 width: edge_width(m.value),
                 color: color(m.color),
+                leaf: false,
             });
         }
         self.edge_tree = RTree::bulk_load(edge_entries);
+        // Degrees, then which edges end at a leaf (a node with that edge only): far out, these
+        // fade so the backbone between the nodes that branch stays readable.
+        for e in &self.edges {
+            for end in
+                if e.from == e.to { [Some(e.from), None] } else { [Some(e.from), Some(e.to)] }.into_iter().flatten()
+            {
+                if let Some(n) = self.nodes.get_mut(end as usize) {
+                    n.degree += 1;
+                }
+            }
+        }
+        let degree = |slot: u32| self.nodes.get(slot as usize).map_or(0, |n| n.degree);
+        let leaves: Vec<bool> = self.edges.iter().map(|e| degree(e.from) == 1 || degree(e.to) == 1).collect();
+        for (e, leaf) in self.edges.iter_mut().zip(leaves) {
+            e.leaf = leaf;
+        }
     }
 
     /// The slot of a graph node, if drawn.

@@ -55,3 +55,25 @@ fn moving_a_node_changes_the_fingerprint() {
     pos.insert(key(2), Pos2::new(5.0, 5.0));
     assert_ne!(fingerprint(&g, &pos), before);
 }
+
+#[test]
+fn degrees_mark_leaf_edges_and_hubs() {
+    // A star: 0 → 1..=9 (nine leaves), and 1 → 10 → 11 (a chain past the first leaf).
+    let mut rows: Vec<_> = (1..=9).map(|i| row(i64::try_from(i).unwrap_or(0), 0, i, 1)).collect();
+    rows.push(row(20, 1, 10, 1));
+    rows.push(row(21, 10, 11, 1));
+    let (g, pos) = graph(12, None, &rows);
+    let mut s = Spatial::default();
+    s.refresh(&g, &pos);
+    let degree = |i: usize| s.slot_of_key(&g, &key(i)).and_then(|k| s.node(k)).map(|n| n.degree);
+    assert_eq!(
+        (degree(0), degree(1), degree(2), degree(10), degree(11)),
+        (Some(9), Some(2), Some(1), Some(2), Some(1))
+    );
+    let leaf = |t: i64| s.transfer_edge.get(&t).and_then(|e| s.edge(*e)).map(|e| e.leaf);
+    assert_eq!(leaf(2), Some(true), "0 → 2 ends at a leaf");
+    assert_eq!(leaf(1), Some(false), "0 → 1 goes on to 10: backbone");
+    assert_eq!(leaf(20), Some(false));
+    assert_eq!(leaf(21), Some(true));
+    assert!(degree(0).is_some_and(|d| d >= super::super::style::HUB_DEGREE), "the star's centre is a hub");
+}
