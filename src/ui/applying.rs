@@ -35,6 +35,30 @@ pub struct Applying {
     pub what: &'static str,
 }
 
+/// What the window draws, derived from a case's graph: the scene of the canvas, the timeline
+/// and the legend. Derived here once, for a case being opened and after background commands.
+pub(super) struct View {
+    pub(super) scene: PreparedScene,
+    pub(super) timeline: TimelineCache,
+    pub(super) legend: LegendItems,
+}
+
+impl View {
+    /// The view of `graph` at `positions`, the graph of `inv` in its `generation`.
+    pub(super) fn derive<L: crate::ledger::Ledger>(
+        graph: &InvestigationGraph,
+        positions: &HashMap<NodeKey, Pos2>,
+        inv: &Investigation<L>,
+        generation: u64,
+    ) -> Self {
+        View {
+            scene: PreparedScene::new(graph, positions),
+            timeline: TimelineCache::build(graph, |id| inv.transfer(id), generation),
+            legend: LegendItems::of(graph, inv.case()),
+        }
+    }
+}
+
 /// What the window draws, derived from the case after the commands.
 struct Derived {
     graph: InvestigationGraph,
@@ -94,10 +118,8 @@ fn apply_elsewhere(
     let derived = match inv.graph() {
         Ok(graph) => {
             let positions = positions_of(&graph);
-            let scene = PreparedScene::new(&graph, &positions);
             let generation = next_generation();
-            let timeline = TimelineCache::build(&graph, |id| inv.transfer(id), generation);
-            let legend = LegendItems::of(&graph, inv.case());
+            let View { scene, timeline, legend } = View::derive(&graph, &positions, &inv, generation);
             Some(Derived { graph, positions, scene, timeline, legend, generation })
         }
         Err(e) => {

@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use egui::Pos2;
 
 use super::app::{Session, WorkbenchApp};
-use super::canvas::PreparedScene;
-use super::legend::LegendItems;
-use super::timeline::TimelineCache;
+use super::applying::View;
 use crate::case::{Case, NodeKey, file};
 use crate::graph::{Investigation, InvestigationGraph, InvestigationState};
 use crate::ledger::{LedgerSource, ReadLedger};
@@ -36,12 +34,6 @@ impl Opening {
 }
 
 /// What the window draws of a freshly opened session.
-struct View {
-    scene: PreparedScene,
-    timeline: TimelineCache,
-    legend: LegendItems,
-}
-
 /// A session opened on another thread, without its ledger connection (which stays on the
 /// thread that opened it): the UI thread opens its own.
 struct Parts {
@@ -83,11 +75,7 @@ pub(super) fn open_case(path: &Path, examiner: &str) -> Opened {
         Ok(s) => s,
         Err(e) => return Opened { session: Err(e), recovered: None },
     };
-    let view = View {
-        scene: PreparedScene::new(&session.graph, &session.positions),
-        timeline: TimelineCache::build(&session.graph, |id| session.inv.transfer(id), session.generation),
-        legend: LegendItems::of(&session.graph, session.inv.case()),
-    };
+    let view = View::derive(&session.graph, &session.positions, &session.inv, session.generation);
     let saved = session.inv.case().audit.len();
     let recovered = file::load_recovery(path).ok().flatten().filter(|r| r.audit.len() > saved);
     Opened { session: Ok((Parts::of(session), view)), recovered }
