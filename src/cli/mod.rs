@@ -195,7 +195,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::SampleImport { ledger, exports }) => {
             let exports = match exports {
                 Some(e) => e,
-                None => hoptrace::training::installed_cases().map_err(anyhow::Error::msg)?.join("demo").join("exports"),
+                None => hoptrace::training::installed_cases()?.join("demo").join("exports"),
             };
             info_cmd::demo(&ledger, &exports)
         }

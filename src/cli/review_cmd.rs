@@ -53,7 +53,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
             bail!("say who you are: --reviewer NAME (or HOPTRACE_REVIEWER)");
         };
         if let Some([target, text]) = args.comment.as_deref() {
-            let target = ReviewTarget::parse(target, &session.case).map_err(anyhow::Error::msg)?;
+            let target = ReviewTarget::parse(target, &session.case)?;
             let described = target.describe();
             let id = session.apply(ReviewAction::Comment { target, text: text.clone() }, reviewer, now())?;
             println!("comment {id} on {} by {}", visible(&described), visible(reviewer));

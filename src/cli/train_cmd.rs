@@ -79,7 +79,7 @@ fn folder(cases: &Path, name: &str) -> anyhow::Result<PathBuf> {
 pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
     let cases = match &args.cases {
         Some(c) => c.clone(),
-        None => training::installed_cases().map_err(anyhow::Error::msg)?,
+        None => training::installed_cases()?,
     };
     match &args.command {
         TrainCommand::List => {

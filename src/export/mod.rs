@@ -308,13 +308,24 @@ pub fn export(
 /// Parses `--timestamp`: RFC 3339 (`2024-05-01T12:00:00Z`, offsets allowed) or Unix seconds.
 ///
 /// # Errors
-/// A message saying what was expected.
-pub fn parse_timestamp(text: &str) -> Result<i64, String> {
+/// [`TimestampError`], saying what was expected.
+pub fn parse_timestamp(text: &str) -> Result<i64, TimestampError> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse::<i64>().map_err(|e| format!("timestamp {t:?}: {e}"));
+        return t.parse::<i64>().map_err(|e| TimestampError { text: t.to_owned(), reason: e.to_string() });
     }
-    t.parse::<jiff::Timestamp>()
-        .map(|ts| ts.as_second())
-        .map_err(|e| format!("timestamp {t:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or Unix seconds ({e})"))
+    t.parse::<jiff::Timestamp>().map(|ts| ts.as_second()).map_err(|e| TimestampError {
+        text: t.to_owned(),
+        reason: format!("expected RFC 3339 (2024-05-01T12:00:00Z) or Unix seconds ({e})"),
+    })
+}
+
+/// A `--timestamp` that is neither RFC 3339 nor Unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("timestamp {text:?}: {reason}")]
+pub struct TimestampError {
+    /// What was given.
+    pub text: String,
+    /// Why it was not read.
+    pub reason: String,
 }

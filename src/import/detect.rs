@@ -8,9 +8,24 @@ pub const SAMPLE_BYTES: usize = 64 * 1024;
 
 /// Recognises the format of a file from its first bytes (up to [`SAMPLE_BYTES`]).
 ///
+/// Why a file's format was not recognised. Each says what the file looks like and which formats
+/// were expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DetectError {
+    /// Not a text export at all: empty, binary, not UTF-8, or compressed in a way no reader takes.
+    #[error("{0}")]
+    Unreadable(String),
+    /// Text whose header (first line) no reader knows: a column mapping can read it.
+    #[error("{0}")]
+    UnknownHeader(String),
+    /// A JSON or XML document of a kind no reader takes.
+    #[error("{0}")]
+    UnknownDocument(String),
+}
+
 /// # Errors
-/// A message saying what the file looks like and which formats were expected.
-pub fn detect(sample: &[u8]) -> Result<Format, String> {
+/// [`DetectError`].
+pub fn detect(sample: &[u8]) -> Result<Format, DetectError> {
     // Parquet: the only Parquet files hoptrace reads are cryo's; the reader checks the schema
     // (kept at the file's end) and refuses other Parquet files naming the columns it found.
     if sample.starts_with(b"PAR1") {
@@ -23,15 +38,17 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
     // OFAC's sdn.csv ends with a Ctrl-Z (0x1A) end-of-file mark: not binary data.
     let text_end = sample.iter().rposition(|b| !b.is_ascii_whitespace() && *b != 0x1a).map_or(0, |i| i + 1);
     if text_end == 0 {
-        return Err("the file is empty: expected an export with a header or JSON records".to_owned());
+        return Err(DetectError::Unreadable(
+            "the file is empty: expected an export with a header or JSON records".to_owned(),
+        ));
     }
     let body = &sample[..text_end];
     let controls = body.iter().filter(|b| b.is_ascii_control() && !b.is_ascii_whitespace()).count();
     if controls > 0 {
-        return Err(format!(
+        return Err(DetectError::Unreadable(format!(
             "the file holds binary data ({controls} control bytes in the first {} bytes): expected a text export (CSV, JSON or YAML)",
             body.len()
-        ));
+        )));
     }
     // The first line (a header, or the first JSON record) must be UTF-8; a bad byte further on is
     // one row's problem, reported by the reader with its line.
@@ -39,10 +56,10 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
     if let Err(e) = std::str::from_utf8(&body[..first_end])
         && e.error_len().is_some()
     {
-        return Err(format!(
+        return Err(DetectError::Unreadable(format!(
             "the file is not UTF-8 text (invalid byte at offset {}): expected a UTF-8 export",
             e.valid_up_to()
-        ));
+        )));
     }
     let lossy = String::from_utf8_lossy(body);
     let text: &str = &lossy;
@@ -71,7 +88,11 @@ pub fn detect(sample: &[u8]) -> Result<Format, String> {
     if looks_like_list {
         return Ok(Format::AddressList);
     }
-    Err(format!("cannot recognise the format from the first line {:?}: {}", shorten(first), EXPECTED))
+    Err(DetectError::UnknownHeader(format!(
+        "cannot recognise the format from the first line {:?}: {}",
+        shorten(first),
+        EXPECTED
+    )))
 }
 
 const EXPECTED: &str = "expected ethereum-etl CSV/JSON lines, Bitcoin Core RPC JSON, an Etherscan/BscScan/Polygonscan \
@@ -96,7 +117,7 @@ fn is_blockchair(first_line: &str) -> bool {
 
 /// A gzip file: its decompressed start must be a Blockchair dump (the only compressed format
 /// hoptrace reads as it is).
-fn detect_gzip(sample: &[u8]) -> Result<Format, String> {
+fn detect_gzip(sample: &[u8]) -> Result<Format, DetectError> {
     use std::io::Read as _;
     let mut decoder = flate2::read::MultiGzDecoder::new(sample);
     let mut plain = Vec::new();
@@ -112,20 +133,20 @@ fn detect_gzip(sample: &[u8]) -> Result<Format, String> {
     let first = first_end.and_then(|e| std::str::from_utf8(plain.get(..e)?).ok());
     match first {
         Some(line) if is_blockchair(line.trim_start_matches('\u{feff}')) => Ok(Format::Blockchair),
-        Some(line) => Err(format!(
+        Some(line) => Err(DetectError::Unreadable(format!(
             "a gzip-compressed file whose first line is {:?}: hoptrace reads gzip only for Blockchair dumps \
              (.tsv.gz); decompress it first (gunzip FILE) and import the result",
             shorten(line)
-        )),
-        None => {
-            Err("a gzip-compressed file whose start does not decompress to a text line: expected a Blockchair dump \
+        ))),
+        None => Err(DetectError::Unreadable(
+            "a gzip-compressed file whose start does not decompress to a text line: expected a Blockchair dump \
              (.tsv.gz); check the download, or decompress it first"
-                .to_owned())
-        }
+                .to_owned(),
+        )),
     }
 }
 
-fn detect_json(text: &str) -> Result<Format, String> {
+fn detect_json(text: &str) -> Result<Format, DetectError> {
     let has = |k: &str| text.contains(&format!("\"{k}\""));
     // BigQuery crypto_bitcoin / bitcoin-etl transactions: nested inputs/outputs arrays.
     if has("is_coinbase") && has("inputs") && has("outputs") {
@@ -146,12 +167,12 @@ fn detect_json(text: &str) -> Result<Format, String> {
     if has("from_address") && has("hash") && (has("nonce") || has("transaction_index")) {
         return Ok(Format::EthereumEtlTransactions);
     }
-    Err(format!(
+    Err(DetectError::UnknownDocument(format!(
         "JSON that is neither ethereum-etl (from_address/token_address keys) nor Bitcoin Core RPC (vin/vout): {EXPECTED}"
-    ))
+    )))
 }
 
-fn detect_csv(first_line: &str) -> Result<Format, String> {
+fn detect_csv(first_line: &str) -> Result<Format, DetectError> {
     // Parse the header as CSV: quoted names may hold commas ("CurrentValue @ $3,021.44/Eth").
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(first_line.as_bytes());
     let cols: Vec<String> =
@@ -232,7 +253,11 @@ fn detect_csv(first_line: &str) -> Result<Format, String> {
         return Ok(f);
     }
     let names: Vec<String> = rdr_names(first_line);
-    Err(format!("cannot recognise the CSV header {:?}: {}; {EXPECTED}", shorten(first_line), closest(&names)))
+    Err(DetectError::UnknownHeader(format!(
+        "cannot recognise the CSV header {:?}: {}; {EXPECTED}",
+        shorten(first_line),
+        closest(&names)
+    )))
 }
 
 /// Headerless label files: OFAC's `sdn.csv` (12 cells, a numeric `ent_num`, `-0-` for empty)
@@ -249,11 +274,13 @@ fn detect_headerless(first_line: &str) -> Option<Format> {
     (address && (2..=3).contains(&cells.len())).then_some(Format::LabelList)
 }
 
-fn detect_xml(text: &str) -> Result<Format, String> {
+fn detect_xml(text: &str) -> Result<Format, DetectError> {
     if ["<sdnList", "<Sanctions", "<sanctionsData"].iter().any(|root| text.contains(root)) {
         return Ok(Format::OfacSdnXml);
     }
-    Err(format!("XML that is not an OFAC SDN list (no <Sanctions>, <sanctionsData> or <sdnList> element): {EXPECTED}"))
+    Err(DetectError::UnknownDocument(format!(
+        "XML that is not an OFAC SDN list (no <Sanctions>, <sanctionsData> or <sdnList> element): {EXPECTED}"
+    )))
 }
 
 /// The header's names as written (for the closest-format message).
@@ -483,19 +510,23 @@ mod tests {
         let e = detect(
             b"Transaction Hash,Status,Method,Blockno,DateTime (UTC),From,From_Nametag,To,To_Nametag,Foo,Value (USD),Txn Fee\n",
         );
-        let e = e.err().unwrap_or_default();
+        let e = e.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(
             e.contains("closest: etherscan-normal (current layout); missing: Amount; unexpected: Foo; expected "),
             "{e}"
         );
-        let e = detect(b"Txhash,Blockno,UnixTimestamp,From,To,Value,Foo\n").err().unwrap_or_default();
+        let e = detect(b"Txhash,Blockno,UnixTimestamp,From,To,Value,Foo\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(
             e.contains(
                 "closest: etherscan-token (legacy layout); missing: ContractAddress, TokenSymbol; unexpected: Foo;"
             ),
             "{e}"
         );
-        let e = detect(b"Hash,Blockno,From,To,ContractAddress,TokenId\n").err().unwrap_or_default();
+        let e =
+            detect(b"Hash,Blockno,From,To,ContractAddress,TokenId\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("closest: etherscan-nft (legacy layout); missing: Txhash; unexpected: Hash;"), "{e}");
     }
 
@@ -518,8 +549,8 @@ mod tests {
             Ok(Format::AddressList)
         );
         assert!(detect(b"").is_err());
-        assert!(detect(b"\x00\x01\x02binary").err().is_some_and(|e| e.contains("binary")));
-        assert!(detect(b"a,b,c\n1,2,3\n").err().is_some_and(|e| e.contains("cannot recognise")));
+        assert!(detect(b"\x00\x01\x02binary").err().is_some_and(|e| e.to_string().contains("binary")));
+        assert!(detect(b"a,b,c\n1,2,3\n").err().is_some_and(|e| e.to_string().contains("cannot recognise")));
     }
 
     #[test]
@@ -545,8 +576,14 @@ mod tests {
         for (sample, f) in cases {
             assert_eq!(detect(sample), Ok(f), "{}", String::from_utf8_lossy(sample));
         }
-        assert!(detect(b"<graphml/>\n").err().is_some_and(|e| e.starts_with("XML that is not an OFAC SDN list")));
-        assert!(detect(b"hello,world\n").err().is_some_and(|e| e.contains("cannot recognise the CSV header")));
+        assert!(detect(b"<graphml/>\n").err().is_some_and(
+            |e| matches!(&e, DetectError::UnknownDocument(m) if m.starts_with("XML that is not an OFAC SDN list"))
+        ));
+        assert!(matches!(detect(b"a,b,c\n1,2,3\n"), Err(DetectError::UnknownHeader(_))), "a mapping can read it");
+        assert!(matches!(detect(b"\n\n"), Err(DetectError::Unreadable(_))));
+        assert!(
+            detect(b"hello,world\n").err().is_some_and(|e| e.to_string().contains("cannot recognise the CSV header"))
+        );
     }
 
     #[test]
@@ -565,7 +602,7 @@ mod tests {
         assert_eq!(detect(&bytes[..bytes.len() / 2]), Ok(Format::Blockchair));
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut gz, b"a,b\n1,2\n").ok();
-        let err = detect(&gz.finish().unwrap_or_default()).err().unwrap_or_default();
+        let err = detect(&gz.finish().unwrap_or_default()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("hoptrace reads gzip only for Blockchair dumps"), "{err}");
     }
 }

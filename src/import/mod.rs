@@ -50,7 +50,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
 
-pub use detect::{SAMPLE_BYTES, detect};
+pub use detect::{DetectError, SAMPLE_BYTES, detect};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Category, Label, Transfer};

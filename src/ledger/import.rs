@@ -155,7 +155,7 @@ impl SqliteLedger {
                 } else {
                     buf
                 };
-                import::detect(sample).map_err(|message| LedgerError::Input { path: path.to_owned(), message })?
+                import::detect(sample).map_err(|source| LedgerError::Format { path: path.to_owned(), source })?
             }
         };
         let mut report = ImportReport {

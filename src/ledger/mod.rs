@@ -79,6 +79,15 @@ pub enum LedgerError {
         /// What was wrong, with the line.
         message: String,
     },
+    /// The file's format was not recognised ([`crate::import::DetectError::UnknownHeader`]: a
+    /// column mapping can read it).
+    #[error("{}: {source}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What the file looks like and what was expected.
+        source: crate::import::DetectError,
+    },
     /// A query argument is invalid (e.g. a minimum value that is not a number).
     #[error("{0}")]
     Query(String),

@@ -106,9 +106,9 @@ impl Manifest {
     /// Reads a manifest.
     ///
     /// # Errors
-    /// A message with the line and column of the problem.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(bytes).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))
+    /// [`ManifestError`], with the line and column of the problem.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ManifestError> {
+        serde_json::from_slice(bytes).map_err(ManifestError)
     }
 
     /// The entry for `name`.
@@ -117,6 +117,11 @@ impl Manifest {
         self.files.iter().find(|f| f.name == name)
     }
 }
+
+/// Why a manifest could not be read: the JSON error, shown with its line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}, column {column}: {0}", line = .0.line(), column = .0.column())]
+pub struct ManifestError(#[source] pub serde_json::Error);
 
 /// `SHA256SUMS` for these files: one `<sha256>  <name>` line each, sorted by name.
 #[must_use]

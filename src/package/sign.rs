@@ -135,13 +135,13 @@ impl PublicKey {
     /// From 64 hex digits.
     ///
     /// # Errors
-    /// A message saying what was expected.
-    pub fn from_hex(text: &str) -> Result<Self, String> {
+    /// [`SignatureError::NotHex`] or [`SignatureError::NotAKey`].
+    pub fn from_hex(text: &str) -> Result<Self, SignatureError> {
         let bytes: [u8; 32] = hex::decode(text.trim())
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| format!("expected 64 hex digits of an ed25519 public key, found {:?}", text.trim()))?;
-        VerifyingKey::from_bytes(&bytes).map(PublicKey).map_err(|e| format!("not an ed25519 public key: {e}"))
+            .ok_or_else(|| SignatureError::NotHex(text.trim().to_owned()))?;
+        VerifyingKey::from_bytes(&bytes).map(PublicKey).map_err(|e| SignatureError::NotAKey(e.to_string()))
     }
 
     /// Reads a `.pub` file written by `hoptrace keygen`, or a file holding just the hex key.
@@ -199,36 +199,64 @@ pub fn signature_file(key: &SecretKey, manifest: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Why a public key or a `manifest.sig` was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// Not 64 hex digits.
+    #[error("expected 64 hex digits of an ed25519 public key, found {0:?}")]
+    NotHex(String),
+    /// 32 bytes that are not an ed25519 point.
+    #[error("not an ed25519 public key: {0}")]
+    NotAKey(String),
+    /// `manifest.sig` is not UTF-8 text.
+    #[error("manifest.sig is not text")]
+    NotText,
+    /// `manifest.sig` lacks the header line.
+    #[error("manifest.sig does not start with `{SIG_HEADER}`")]
+    NoHeader,
+    /// A line of `manifest.sig` is missing or out of order.
+    #[error("manifest.sig: expected a `{0} …` line")]
+    MissingLine(&'static str),
+    /// Another algorithm than ed25519.
+    #[error("manifest.sig: algorithm {0:?}, expected ed25519")]
+    Algorithm(String),
+    /// The public key line is not a key.
+    #[error("manifest.sig: {0}")]
+    Key(Box<SignatureError>),
+    /// The signature line is not 128 hex digits.
+    #[error("manifest.sig: the signature is not 128 hex digits")]
+    SignatureNotHex,
+    /// The signature does not verify.
+    #[error("the signature does not match manifest.json (the manifest or its signature was changed)")]
+    Mismatch,
+}
+
 /// Checks a `manifest.sig` against the `manifest` bytes; returns the signer's public key.
 ///
 /// # Errors
-/// A message saying what is malformed or that the signature does not match.
-pub fn check_signature(sig_file: &[u8], manifest: &[u8]) -> Result<PublicKey, String> {
-    let text = std::str::from_utf8(sig_file).map_err(|_| "manifest.sig is not text".to_owned())?;
+/// [`SignatureError`]: what is malformed, or that the signature does not match.
+pub fn check_signature(sig_file: &[u8], manifest: &[u8]) -> Result<PublicKey, SignatureError> {
+    let text = std::str::from_utf8(sig_file).map_err(|_| SignatureError::NotText)?;
     let mut lines = text.lines();
     if lines.next() != Some(SIG_HEADER) {
-        return Err(format!("manifest.sig does not start with `{SIG_HEADER}`"));
+        return Err(SignatureError::NoHeader);
     }
-    let mut field = |name: &str| {
+    let mut field = |name: &'static str| {
         lines
             .next()
             .and_then(|l| l.strip_prefix(name))
             .and_then(|v| v.strip_prefix(' '))
             .map(str::to_owned)
-            .ok_or_else(|| format!("manifest.sig: expected a `{name} …` line"))
+            .ok_or(SignatureError::MissingLine(name))
     };
     let algorithm = field("algorithm")?;
     if algorithm != "ed25519" {
-        return Err(format!("manifest.sig: algorithm {algorithm:?}, expected ed25519"));
+        return Err(SignatureError::Algorithm(algorithm));
     }
-    let key = PublicKey::from_hex(&field("public-key")?).map_err(|e| format!("manifest.sig: {e}"))?;
-    let sig_bytes: [u8; 64] = hex::decode(field("signature")?)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| "manifest.sig: the signature is not 128 hex digits".to_owned())?;
-    key.0.verify_strict(manifest, &Signature::from_bytes(&sig_bytes)).map_err(|_| {
-        "the signature does not match manifest.json (the manifest or its signature was changed)".to_owned()
-    })?;
+    let key = PublicKey::from_hex(&field("public-key")?).map_err(|e| SignatureError::Key(Box::new(e)))?;
+    let sig_bytes: [u8; 64] =
+        hex::decode(field("signature")?).ok().and_then(|b| b.try_into().ok()).ok_or(SignatureError::SignatureNotHex)?;
+    key.0.verify_strict(manifest, &Signature::from_bytes(&sig_bytes)).map_err(|_| SignatureError::Mismatch)?;
     Ok(key)
 }
 
@@ -242,7 +270,8 @@ mod tests {
         let key = SecretKey::from_seed([7; 32]);
         let sig = signature_file(&key, b"manifest");
         assert_eq!(check_signature(&sig, b"manifest").unwrap(), key.public());
-        assert!(check_signature(&sig, b"manifesT").unwrap_err().contains("does not match"));
+        assert_eq!(check_signature(&sig, b"manifesT").unwrap_err(), SignatureError::Mismatch);
+        assert!(check_signature(&sig, b"manifesT").unwrap_err().to_string().contains("does not match"));
         let other = signature_file(&SecretKey::from_seed([8; 32]), b"manifest");
         assert_ne!(check_signature(&other, b"manifest").unwrap(), key.public());
     }

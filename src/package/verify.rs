@@ -640,7 +640,7 @@ fn check_signature_status(
         return SignatureStatus::Invalid("manifest.json is missing".to_owned());
     };
     match check_signature(sig, manifest_bytes) {
-        Err(e) => SignatureStatus::Invalid(e),
+        Err(e) => SignatureStatus::Invalid(e.to_string()),
         Ok(key) => {
             let hex = key.to_hex();
             if declared.as_deref() == Some(hex.as_str()) {

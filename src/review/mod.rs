@@ -35,23 +35,56 @@ pub enum ReviewTarget {
     Hop(u64),
 }
 
+/// Why a review target was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// A hop, transfer or aggregate id that is not a number.
+    #[error("{what} {text:?}: expected a number")]
+    NotANumber {
+        /// `hop`, `transfer`, `aggregate`.
+        what: &'static str,
+        /// What was given.
+        text: String,
+    },
+    /// Text that names no node of the case.
+    #[error(
+        "{0:?} is not a node of the case; targets are case, hop:ID, transfer:ID, node:CHAIN:ADDRESS, \
+         tx:CHAIN:HASH, aggregate:ID or an address on the graph"
+    )]
+    NotOnGraph(String),
+    /// An address on the graph on several chains.
+    #[error("{text:?} is on the graph on several chains: say node:CHAIN:{address}")]
+    SeveralChains {
+        /// What was given.
+        text: String,
+        /// The address as the case has it.
+        address: String,
+    },
+    /// A well-formed target the reviewed case does not have.
+    #[error("{} is not in the reviewed case", .0.describe())]
+    NotInCase(ReviewTarget),
+}
+
 impl ReviewTarget {
     /// Parses `case`, `hop:3`, `transfer:62` (or `edge:62`), `node:CHAIN:ADDRESS`,
     /// `tx:CHAIN:HASH`, `aggregate:5`, or a bare address of a node of `case`.
     ///
     /// # Errors
-    /// A message saying what was expected, or that the target is not in the case.
-    pub fn parse(text: &str, case: &Case) -> Result<Self, String> {
+    /// [`TargetError`]: what was expected, or that the target is not in the case.
+    pub fn parse(text: &str, case: &Case) -> Result<Self, TargetError> {
         let t = text.trim();
-        let number =
-            |s: &str, what: &str| s.trim().parse::<u64>().map_err(|_| format!("{what} {s:?}: expected a number"));
+        let number = |s: &str, what: &'static str| {
+            s.trim().parse::<u64>().map_err(|_| TargetError::NotANumber { what, text: s.to_owned() })
+        };
         let target = if t == "case" {
             ReviewTarget::Case
         } else if let Some(rest) = t.strip_prefix("hop:") {
             ReviewTarget::Hop(number(rest, "hop")?)
         } else if let Some(rest) = t.strip_prefix("transfer:").or_else(|| t.strip_prefix("edge:")) {
             ReviewTarget::Transfer(
-                rest.trim().parse::<i64>().map_err(|_| format!("transfer {rest:?}: expected a number"))?,
+                rest.trim()
+                    .parse::<i64>()
+                    .map_err(|_| TargetError::NotANumber { what: "transfer", text: rest.to_owned() })?,
             )
         } else if let Some(rest) = t.strip_prefix("aggregate:") {
             ReviewTarget::Node(NodeKey::Aggregate(number(rest, "aggregate")?))
@@ -68,13 +101,8 @@ impl ReviewTarget {
                 .collect();
             match found.as_slice() {
                 [one] => ReviewTarget::Node((*one).clone()),
-                [] => {
-                    return Err(format!(
-                        "{t:?} is not a node of the case; targets are case, hop:ID, transfer:ID, node:CHAIN:ADDRESS, \
-                         tx:CHAIN:HASH, aggregate:ID or an address on the graph"
-                    ));
-                }
-                _ => return Err(format!("{t:?} is on the graph on several chains: say node:CHAIN:{address}")),
+                [] => return Err(TargetError::NotOnGraph(t.to_owned())),
+                _ => return Err(TargetError::SeveralChains { text: t.to_owned(), address }),
             }
         };
         target.check(case)?;
@@ -84,15 +112,15 @@ impl ReviewTarget {
     /// Checks the target exists in `case`.
     ///
     /// # Errors
-    /// A message naming what is missing.
-    pub fn check(&self, case: &Case) -> Result<(), String> {
+    /// [`TargetError::NotInCase`].
+    pub fn check(&self, case: &Case) -> Result<(), TargetError> {
         let ok = match self {
             ReviewTarget::Case => true,
             ReviewTarget::Node(k) => case.nodes.contains_key(k),
             ReviewTarget::Transfer(id) => case.transfers.contains(id),
             ReviewTarget::Hop(id) => case.hops.contains_key(id),
         };
-        if ok { Ok(()) } else { Err(format!("{} is not in the reviewed case", self.describe())) }
+        if ok { Ok(()) } else { Err(TargetError::NotInCase(self.clone())) }
     }
 
     /// Short text: `case`, `hop 3`, `transfer 62`, `node ethereum:0x…`.
@@ -141,9 +169,12 @@ pub enum ReviewAction {
 /// Why a review action or file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
-    /// The action does not apply (unknown target or comment).
+    /// The action does not apply (an empty comment, an unknown comment).
     #[error("{0}")]
     Invalid(String),
+    /// The comment's target is not in the reviewed case.
+    #[error(transparent)]
+    Target(#[from] TargetError),
     /// The review's audit chain is broken.
     #[error("the review's audit log is broken: {0}")]
     Audit(#[from] AuditError),
@@ -243,7 +274,7 @@ impl Review {
     pub fn apply(&mut self, action: ReviewAction, reviewer: &str, now: i64, case: &Case) -> Result<u64, ReviewError> {
         let (id, withdrawn) = match &action {
             ReviewAction::Comment { target, text } => {
-                target.check(case).map_err(ReviewError::Invalid)?;
+                target.check(case)?;
                 if text.trim().is_empty() {
                     return Err(ReviewError::Invalid("an empty comment".to_owned()));
                 }

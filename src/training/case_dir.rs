@@ -328,11 +328,11 @@ pub fn names() -> &'static [&'static str] {
 /// cargo build's `target/debug`), else `cases` in the current folder.
 ///
 /// # Errors
-/// None of them exists (the message names the places looked at and `HOPTRACE_CASES`).
-pub fn installed_cases() -> Result<PathBuf, String> {
+/// [`NoCases`]: none of them exists (it names the places looked at).
+pub fn installed_cases() -> Result<PathBuf, NoCases> {
     if let Some(d) = std::env::var_os("HOPTRACE_CASES").filter(|v| !v.is_empty()) {
         let d = PathBuf::from(d);
-        return if d.is_dir() { Ok(d) } else { Err(format!("HOPTRACE_CASES={}: no such folder", d.display())) };
+        return if d.is_dir() { Ok(d) } else { Err(NoCases::Variable(d)) };
     }
     let mut tried = Vec::new();
     if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) {
@@ -343,9 +343,20 @@ pub fn installed_cases() -> Result<PathBuf, String> {
     tried.push(PathBuf::from("cases"));
     match tried.iter().find(|d| d.join("demo").is_dir() || d.join("ronin-bridge").is_dir()) {
         Some(d) => Ok(d.canonicalize().unwrap_or_else(|_| d.clone())),
-        None => Err(format!(
-            "no cases folder found (looked in {}): set HOPTRACE_CASES or pass --cases",
-            tried.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
-        )),
+        None => Err(NoCases::NotFound(tried)),
     }
+}
+
+/// Why the bundled cases folder was not found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoCases {
+    /// `HOPTRACE_CASES` names no folder.
+    #[error("HOPTRACE_CASES={}: no such folder", .0.display())]
+    Variable(PathBuf),
+    /// None of the usual places has it.
+    #[error(
+        "no cases folder found (looked in {}): set HOPTRACE_CASES or pass --cases",
+        .0.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NotFound(Vec<PathBuf>),
 }

@@ -16,7 +16,7 @@ pub mod scenarios;
 mod walkthrough;
 
 pub use case_dir::{
-    CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, IMPORTED, INSTRUCTOR_DIR, LEDGER_FILE, TRUTH_FILE, TrainingError,
+    CASE_FILE, EXERCISES_FILE, EXPORTS_DIR, IMPORTED, INSTRUCTOR_DIR, LEDGER_FILE, NoCases, TRUTH_FILE, TrainingError,
     WALKTHROUGH_FILE, data_dir, installed_cases, load_exercises, load_walkthrough, names, open, open_in, truth_path,
     work_dir, write_case,
 };

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::app::WorkbenchApp;
 use crate::graph::Command;
-use crate::import::ImportOptions;
+use crate::import::{DetectError, ImportOptions};
 use crate::ledger::{
     ImportControl, ImportOutcome, ImportReport, Ledger, LedgerError, LedgerSource, ReadLedger, WriteLedger,
 };
@@ -34,9 +34,7 @@ impl ImportFailure {
     fn of(e: &LedgerError) -> Self {
         match e {
             LedgerError::ChainUndecided { .. } => Self::ChainUndecided(e.to_string()),
-            LedgerError::Input { message, .. } if message.contains("cannot recognise") => {
-                Self::Unrecognised(e.to_string())
-            }
+            LedgerError::Format { source: DetectError::UnknownHeader(_), .. } => Self::Unrecognised(e.to_string()),
             _ => Self::Other(e.to_string()),
         }
     }

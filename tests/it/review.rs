@@ -10,7 +10,7 @@ use evidence_common::{demo_case, fails, have_tool, hoptrace, ok};
 use hoptrace::case::NodeKey;
 use hoptrace::review::file::{ReviewSession, load, review_path, save};
 use hoptrace::review::package::{check_review_package, export_review};
-use hoptrace::review::{ReviewAction, ReviewError, ReviewTarget};
+use hoptrace::review::{ReviewAction, ReviewError, ReviewTarget, TargetError};
 
 fn exported() -> (tempfile::TempDir, hoptrace::case::Case) {
     let dir = tempfile::tempdir().unwrap();
@@ -89,7 +89,7 @@ fn review_packages_are_checkable_and_deterministic() {
     assert!(matches!(session.apply(ReviewAction::Withdraw { id: 9 }, "R", 170), Err(ReviewError::Invalid(_))));
     assert!(matches!(
         session.apply(ReviewAction::Comment { target: ReviewTarget::Transfer(-5), text: "x".into() }, "R", 170),
-        Err(ReviewError::Invalid(_))
+        Err(ReviewError::Target(TargetError::NotInCase(ReviewTarget::Transfer(-5))))
     ));
     assert_eq!(session.review.audit.len(), 2, "refused actions leave no entry");
     session.save().unwrap();
