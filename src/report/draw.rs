@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::font::{FAMILY, text_width};
-use super::scene::{self, HopMark, Node, NodeLook, Scene};
+use super::scene::{self, Edge, HopMark, Node, NodeLook, Scene};
 use super::svg::{
     BADGE_SIZE, Batch, LABEL_SIZE, OUTLINE, TEXT, circle_d, n, polygon_d, pt, rect, rect_d, shape_d, text,
 };
@@ -15,6 +15,7 @@ use super::{ReportInput, legend};
 use crate::graph::text::iso_time;
 use crate::model::Category;
 use crate::scene::geometry::{P, arrowhead, quad_point};
+use crate::scene::measure::LEAF_FADE;
 use crate::style;
 
 /// Height of the title band.
@@ -78,8 +79,17 @@ pub fn graph_source(input: &ReportInput) -> String {
 fn edges(out: &mut String, scene: &Scene) {
     let mut lines = Batch::default();
     let mut heads = Batch::default();
-    let alpha = n(scene.edge_alpha);
-    for e in &scene.edges {
+    // Level of detail: edges to leaves faded and first (under), the backbone at a sparse graph's
+    // opacity over them.
+    let (leaf_alpha, backbone_alpha) =
+        if scene.lod { (n(scene.edge_alpha * LEAF_FADE), n(0.85)) } else { (n(scene.edge_alpha), n(scene.edge_alpha)) };
+    let order: Vec<&Edge> = if scene.lod {
+        scene.edges.iter().filter(|e| e.leaf).chain(scene.edges.iter().filter(|e| !e.leaf)).collect()
+    } else {
+        scene.edges.iter().collect()
+    };
+    for e in order {
+        let alpha = if e.leaf { &leaf_alpha } else { &backbone_alpha };
         let color = e.color.css();
         let style = format!(r#"stroke="{color}" stroke-width="{}" stroke-opacity="{alpha}""#, n(e.width));
         if let Some((c, r)) = e.self_loop {

@@ -23,7 +23,7 @@ use crate::graph::text::{aggregate_text, chain_badge, hop_label, node_chain, nod
 use crate::ledger::TransferRow;
 use crate::model::{Category, HopKind, HopStatus, Label};
 use crate::scene::geometry::{HopArc, P, edge_control, edge_midpoint, hop_arc, trimmed};
-use crate::scene::measure::{ARROW_ZOOM, EdgeMeasure, MAX_EDGE_BADGES, Measures};
+use crate::scene::measure::{ARROW_ZOOM, EdgeMeasure, LOD_EDGES, MAX_EDGE_BADGES, Measures, degrees_and_leaves};
 use crate::style::{self, NodeShape, Rgb};
 
 /// Largest side of the graph area (output units) before the world is scaled down.
@@ -102,6 +102,8 @@ pub struct Edge {
     pub count: u64,
     /// A self-loop (centre and radius of the loop).
     pub self_loop: Option<(P, f32)>,
+    /// One of its ends is a leaf (has this edge only): faded under [`Scene::lod`].
+    pub leaf: bool,
 }
 
 /// A hop mark.
@@ -147,6 +149,9 @@ pub struct Scene {
     /// Edge opacity: fainter the more edges there are (as on the canvas), so dense graphs stay
     /// readable instead of turning into a blot.
     pub edge_alpha: f32,
+    /// Level of detail (more than [`LOD_EDGES`] edges): edges to leaves fade to [`crate::scene::measure::LEAF_FADE`] of
+    /// [`Scene::edge_alpha`] and go under the others, which keep the opacity of a sparse graph.
+    pub lod: bool,
 }
 
 /// The investigation graph of the input (the same derivation as the window's).
@@ -247,6 +252,8 @@ pub fn build(input: &ReportInput) -> Scene {
     let width_k = size_k.max(0.35);
     // Far out (as when the canvas is zoomed out) arrowheads would be smudges: left out.
     let arrows = spread >= ARROW_ZOOM;
+    // The (source, target) node slots of each drawn edge, for the level of detail.
+    let mut ends: Vec<(usize, usize)> = Vec::with_capacity(edge_count);
     for e in graph.edge_references() {
         let (Some(&fa), Some(&fb)) = (slot_of.get(&e.source().index()), slot_of.get(&e.target().index())) else {
             continue;
@@ -271,6 +278,7 @@ pub fn build(input: &ReportInput) -> Scene {
                 color,
                 count: e.weight().count,
                 self_loop: Some((c, r)),
+                leaf: false,
             }
         } else {
             let curved = measures.curved(e.source(), e.target());
@@ -290,13 +298,20 @@ pub fn build(input: &ReportInput) -> Scene {
                 color,
                 count: e.weight().count,
                 self_loop: None,
+                leaf: false,
             }
         };
         for t in &e.weight().transfers {
             transfer_edge.insert(*t, scene.edges.len());
         }
         scene.edges.push(edge);
+        ends.push((fa, fb));
     }
+    let (_, leaves) = degrees_and_leaves(scene.nodes.len(), &ends);
+    for (e, leaf) in scene.edges.iter_mut().zip(leaves) {
+        e.leaf = leaf;
+    }
+    scene.lod = scene.edges.len() > LOD_EDGES;
     // Hop marks.
     for hop in input.case.hops.values() {
         let mids = |ids: &[i64]| {

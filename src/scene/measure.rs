@@ -24,6 +24,32 @@ pub const MAX_EDGE_BADGES: usize = 1500;
 /// smudges.
 pub const ARROW_ZOOM: f32 = 0.2;
 
+/// With more drawn edges than this, edges to leaves (nodes with that one edge) fade to
+/// [`LEAF_FADE`] and are drawn under the others, so a large expansion does not hide the nodes
+/// it branches from (canvas and renderings).
+pub const LOD_EDGES: usize = 800;
+/// How much of their opacity edges to leaves keep past [`LOD_EDGES`].
+pub const LEAF_FADE: f32 = 0.3;
+/// A node with at least this many drawn edges is a hub: the canvas never shrinks it to a dot.
+pub const HUB_DEGREE: u32 = 8;
+
+/// The degree of each of `nodes` drawn nodes over the drawn edges `ends` (node slots; a loop
+/// counts once), and for each edge whether one of its ends is a leaf (has that edge only).
+#[must_use]
+pub fn degrees_and_leaves(nodes: usize, ends: &[(usize, usize)]) -> (Vec<u32>, Vec<bool>) {
+    let mut degree = vec![0u32; nodes];
+    for &(a, b) in ends {
+        for end in if a == b { [Some(a), None] } else { [Some(a), Some(b)] }.into_iter().flatten() {
+            if let Some(d) = degree.get_mut(end) {
+                *d += 1;
+            }
+        }
+    }
+    let of = |slot: usize| degree.get(slot).copied().unwrap_or(0);
+    let leaves = ends.iter().map(|&(a, b)| of(a) == 1 || of(b) == 1).collect();
+    (degree, leaves)
+}
+
 /// An edge's display value (the sum over its assets in display units, an approximation used
 /// only for widths and sizes, never as a figure) and the colour of its largest asset.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,5 +152,20 @@ impl Measures {
                 (r, r)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrees_count_both_ends_and_leaves_are_edges_to_single_edge_nodes() {
+        // 0 → 1, 0 → 2, 2 → 3, a loop on 3.
+        let (degree, leaf) = degrees_and_leaves(4, &[(0, 1), (0, 2), (2, 3), (3, 3)]);
+        assert_eq!(degree, vec![2, 1, 2, 2], "a loop counts once");
+        assert_eq!(leaf, vec![true, false, false, false]);
+        // Ends outside the node count are ignored, not a panic.
+        assert_eq!(degrees_and_leaves(1, &[(0, 5)]).0, vec![1]);
     }
 }

@@ -20,7 +20,7 @@ use super::geometry::{dist_to_edge, edge_bounds, edge_control};
 use super::style::{color, edge_width};
 use crate::case::NodeKey;
 use crate::graph::InvestigationGraph;
-use crate::scene::measure::Measures;
+use crate::scene::measure::{Measures, degrees_and_leaves};
 
 /// "No slot" in the index vectors.
 const NONE: u32 = u32::MAX;
@@ -246,17 +246,11 @@ impl Spatial {
         self.edge_tree = RTree::bulk_load(edge_entries);
         // Degrees, then which edges end at a leaf (a node with that edge only): far out, these
         // fade so the backbone between the nodes that branch stays readable.
-        for e in &self.edges {
-            for end in
-                if e.from == e.to { [Some(e.from), None] } else { [Some(e.from), Some(e.to)] }.into_iter().flatten()
-            {
-                if let Some(n) = self.nodes.get_mut(end as usize) {
-                    n.degree += 1;
-                }
-            }
+        let ends: Vec<(usize, usize)> = self.edges.iter().map(|e| (e.from as usize, e.to as usize)).collect();
+        let (degrees, leaves) = degrees_and_leaves(self.nodes.len(), &ends);
+        for (n, d) in self.nodes.iter_mut().zip(degrees) {
+            n.degree = d;
         }
-        let degree = |slot: u32| self.nodes.get(slot as usize).map_or(0, |n| n.degree);
-        let leaves: Vec<bool> = self.edges.iter().map(|e| degree(e.from) == 1 || degree(e.to) == 1).collect();
         for (e, leaf) in self.edges.iter_mut().zip(leaves) {
             e.leaf = leaf;
         }

@@ -33,16 +33,9 @@ pub const MAX_LABELS: usize = 600;
 pub const MAX_NODE_WIDGETS: usize = 1000;
 /// With more edges than this on screen, thin edges are drawn coarser (one quad each).
 pub const COARSE_EDGES: usize = 3000;
-/// With more edges than this on screen, edges to leaves (nodes with one edge) fade to
-/// [`LEAF_FADE`] and are drawn under the others, so a large expansion does not hide the nodes it
-/// branches from.
-pub const LOD_EDGES: usize = 800;
-/// How much of their alpha edges to leaves keep past [`LOD_EDGES`].
-pub const LEAF_FADE: f32 = 0.3;
-/// A node with at least this many drawn edges is a hub: far out it stays a shape with an
-/// outline of at least [`HUB_RADIUS`] instead of shrinking to a dot.
-pub const HUB_DEGREE: u32 = 8;
-/// Least screen radius of a hub (points).
+pub use crate::scene::measure::{HUB_DEGREE, LEAF_FADE, LOD_EDGES};
+/// Least screen radius of a hub ([`HUB_DEGREE`] edges or more), in points: far out it stays a
+/// shape with an outline instead of shrinking to a dot.
 pub const HUB_RADIUS: f32 = 5.0;
 pub use crate::scene::measure::{ARROW_ZOOM, MAX_EDGE_BADGES};
 /// Label font size (screen points, not scaled with zoom so it stays readable).
