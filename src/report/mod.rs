@@ -24,7 +24,7 @@ mod pdf;
 mod pdf_layout;
 mod place;
 mod raster;
-mod scene;
+pub(crate) mod scene;
 mod svg;
 mod timeline;
 

@@ -47,14 +47,22 @@ pub fn graph(
     hidden: Option<usize>,
     transfers: &[TransferRow],
 ) -> (InvestigationGraph, HashMap<NodeKey, Pos2>) {
+    let (case, positions) = case(n, hidden, transfers);
+    let rows: HashMap<i64, TransferRow> = transfers.iter().map(|r| (r.id, r.clone())).collect();
+    (InvestigationGraph::build(&case, &rows, &HashMap::new()), positions)
+}
+
+/// The case behind [`graph`] (its nodes placed 100 apart on a row) and the positions.
+pub fn case(n: usize, hidden: Option<usize>, transfers: &[TransferRow]) -> (Case, HashMap<NodeKey, Pos2>) {
     let mut case = Case::new("c".into(), "t".into(), "i".into(), 0, LedgerRef::default());
     let mut positions = HashMap::new();
     for i in 0..n {
         #[allow(clippy::cast_precision_loss)]
-        positions.insert(key(i), Pos2::new(i as f32 * 100.0, 0.0));
-        case.nodes.insert(key(i), NodeView { hidden: Some(i) == hidden, ..NodeView::default() });
+        let p = Pos2::new(i as f32 * 100.0, 0.0);
+        positions.insert(key(i), p);
+        case.nodes
+            .insert(key(i), NodeView { hidden: Some(i) == hidden, position: Some((p.x, p.y)), ..NodeView::default() });
     }
-    let rows: HashMap<i64, TransferRow> = transfers.iter().map(|r| (r.id, r.clone())).collect();
-    case.transfers = rows.keys().copied().collect();
-    (InvestigationGraph::build(&case, &rows, &HashMap::new()), positions)
+    case.transfers = transfers.iter().map(|r| r.id).collect();
+    (case, positions)
 }

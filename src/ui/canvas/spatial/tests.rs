@@ -77,3 +77,49 @@ fn degrees_mark_leaf_edges_and_hubs() {
     assert_eq!(leaf(21), Some(true));
     assert!(degree(0).is_some_and(|d| d >= super::super::style::HUB_DEGREE), "the star's centre is a hub");
 }
+
+/// The same case derived for the canvas and for the report's rendering gives the same marks:
+/// node sizes, edge widths, colours, curves and leaves (issue 14: one scene model).
+#[test]
+fn the_report_draws_the_marks_the_canvas_draws() {
+    use crate::report::ReportInput;
+    use crate::report::scene;
+    // A star from 0 with a two-way pair (0 ⇄ 1), a chain 1 → 10 → 11, and a USDT edge 2 → 3.
+    let mut rows: Vec<_> = (1..=9).map(|i| row(i64::try_from(i).unwrap_or(0), 0, i, 1 + i as u128)).collect();
+    rows.extend([row(20, 1, 10, 50), row(21, 10, 11, 7), row(22, 1, 0, 3)]);
+    let mut usdt = row(23, 2, 3, 0);
+    usdt.transfer.asset = "0xdac17f958d2ee523a2206206994597c13d831ec7".into();
+    usdt.transfer.kind = crate::model::TransferKind::Token;
+    usdt.transfer.amount_base = crate::model::Amount::from_u128(2_500_000_000);
+    rows.push(usdt);
+    let (case, pos) = super::super::fixture::case(12, None, &rows);
+    let (g, _) = graph(12, None, &rows);
+    let mut canvas = Spatial::default();
+    canvas.refresh(&g, &pos);
+    let input = ReportInput {
+        case: &case,
+        transfers: &rows,
+        labels: &[],
+        audit_verified: Ok(()),
+        ledger_fingerprint: "",
+        exported_at: 0,
+        tool_version: "test",
+        package_files: &[],
+    };
+    let report = scene::build(&input);
+    assert_eq!(report.nodes.len(), canvas.nodes.len());
+    assert_eq!(report.edges.len(), canvas.edges.len());
+    for (r, c) in report.nodes.iter().zip(&canvas.nodes) {
+        assert!((r.half.0 - c.half.x).abs() < 1e-3 && (r.half.1 - c.half.y).abs() < 1e-3, "{r:?} {c:?}");
+    }
+    let mut colours = std::collections::BTreeSet::new();
+    for (r, c) in report.edges.iter().zip(&canvas.edges) {
+        assert_eq!(super::super::style::color(r.color), c.color);
+        assert!((r.width - c.width).abs() < 1e-3, "width {} vs {}", r.width, c.width);
+        assert_eq!(r.control.is_some(), c.curved);
+        assert_eq!(r.leaf, c.leaf);
+        colours.insert(c.color.to_array());
+    }
+    assert!(colours.len() >= 2, "ETH and USDT edges differ in colour");
+    assert!(canvas.edges.iter().any(|e| e.curved) && canvas.edges.iter().any(|e| e.leaf));
+}
