@@ -298,6 +298,20 @@ fn main() {
         figures.push(m);
     }
     remove_db(&dir.join("bench.sqlite"));
+    // The page-header check the Parquet reader runs before decoding, alone: its share of the
+    // Parquet import (issue 12 item 6).
+    let mut scans = Vec::new();
+    let mut pages = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        pages = hoptrace::import::cryo::check_page_headers(&parquet).expect("page headers");
+        scans.push(started.elapsed());
+    }
+    let scan = median(scans.clone());
+    println!(
+        "  Parquet page-header check alone: median {scan:.2?} for {pages} pages, {:.1}% of the Parquet import  runs {scans:.2?}",
+        100.0 * scan.as_secs_f64() / figures[1].as_secs_f64()
+    );
     let ratio = figures[1].as_secs_f64() / figures[0].as_secs_f64();
     println!(
         "  ratio Parquet / CSV: {ratio:.2} (goal <= 0.8: {}); Blockchair TSV / CSV: {:.2}",

@@ -92,6 +92,9 @@ fn cryo_erc20_transfers_parquet_by_pyarrow_import_exactly() {
         let sub = tempfile::tempdir().expect("tempdir");
         let (mut l, _) = ledger(sub.path());
         let r = import(&mut l, &dir.path().join(name));
+        // The page-header check alone passes pyarrow's file: one page or more per used column.
+        let pages = hoptrace::import::cryo::check_page_headers(&dir.path().join(name)).expect("page headers");
+        assert!(pages >= 6, "{name}: {pages} pages");
         assert_eq!(r.format, Format::Cryo, "detected from PAR1");
         assert_eq!(r.outcome, ImportOutcome::Committed, "{:?}", r.refused);
         assert_eq!((r.rows, r.transfers, r.refused.len()), (5, 5, 0));

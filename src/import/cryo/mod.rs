@@ -37,6 +37,8 @@ mod columns;
 mod pages;
 mod parquet_file;
 
+pub use parquet_file::check_page_headers;
+
 use std::collections::BTreeSet;
 use std::io::BufRead;
 

@@ -94,6 +94,57 @@ fn perr(what: &str, e: &parquet::errors::ParquetError) -> ReadError {
     ReadError::format(1, format!("{what}: {e}: expected a Parquet file as cryo writes it"))
 }
 
+/// Checks the page headers of every used column chunk of row group `g` (see [`pages`]): what
+/// each page claims, before the crate decodes and allocates it. Returns the pages read.
+fn check_group_pages(
+    group: &parquet::file::metadata::RowGroupMetaData,
+    layout: &Layout,
+    g: usize,
+    headers: &mut File,
+    file_len: u64,
+) -> Result<u64, ReadError> {
+    let mut count = 0u64;
+    for (f, i) in layout.index.iter().enumerate().filter_map(|(f, i)| Some((f, (*i)?))) {
+        let col = group.column(i);
+        let span = pages::ChunkSpan {
+            start: col.dictionary_page_offset().unwrap_or_else(|| col.data_page_offset()),
+            compressed: col.compressed_size(),
+            uncompressed: col.uncompressed_size(),
+        };
+        let n = pages::check_chunk(headers, file_len, span).map_err(|why| {
+            ReadError::format(
+                1,
+                format!("row group {g}, column {}: {why}: expected a Parquet file as cryo writes it", NAMES[f]),
+            )
+        })?;
+        count += n as u64;
+    }
+    Ok(count)
+}
+
+/// The page-header check the reader runs before decoding, alone, over the whole Parquet file at
+/// `path` (for the import benchmark, which reports its share of the import). Returns the pages
+/// checked.
+///
+/// # Errors
+/// [`ReadError`] as the import would refuse the file.
+pub fn check_page_headers(path: &std::path::Path) -> Result<u64, ReadError> {
+    let file = File::open(path)?;
+    let mut headers = File::open(path)?;
+    let file_len = headers.metadata()?.len();
+    let reader = guarded("the footer", || {
+        SerializedFileReader::new(file).map_err(|e| perr("cannot read the Parquet footer", &e))
+    })?;
+    let names: Vec<String> =
+        reader.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().to_owned()).collect();
+    let layout = Layout::new(&names).map_err(|m| ReadError::format(1, m))?;
+    let mut count = 0;
+    for (g, group) in reader.metadata().row_groups().iter().enumerate() {
+        count += check_group_pages(group, &layout, g, &mut headers, file_len)?;
+    }
+    Ok(count)
+}
+
 /// Reads the Parquet file at `ctx.path`.
 pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), ReadError> {
     let Some(path) = ctx.path else {
@@ -130,20 +181,7 @@ pub(super) fn read(ctx: &ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), Rea
         })?;
         let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
         // What each used column's pages claim, before the crate decodes (and allocates) it.
-        for (f, i) in layout.index.iter().enumerate().filter_map(|(f, i)| Some((f, (*i)?))) {
-            let col = group.metadata().column(i);
-            let span = pages::ChunkSpan {
-                start: col.dictionary_page_offset().unwrap_or_else(|| col.data_page_offset()),
-                compressed: col.compressed_size(),
-                uncompressed: col.uncompressed_size(),
-            };
-            pages::check_chunk(&mut headers, file_len, span).map_err(|why| {
-                ReadError::format(
-                    1,
-                    format!("row group {g}, column {}: {why}: expected a Parquet file as cryo writes it", NAMES[f]),
-                )
-            })?;
-        }
+        check_group_pages(group.metadata(), &layout, g, &mut headers, file_len)?;
         let mut readers: Vec<Option<ChunkReader>> = Vec::with_capacity(FIELDS);
         for (f, idx) in layout.index.iter().enumerate() {
             readers.push(match idx {
