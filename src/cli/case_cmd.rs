@@ -7,14 +7,13 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use hoptrace::case::file::AuditHead;
 use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{ExpandDirection, FilterField, FilterText, NodeKey, file};
 use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation};
 use hoptrace::ledger::{AnyLedger, Ledger, LedgerSource};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
-use hoptrace::workbench::session::{self, OpenCaseError, Rebind};
+use hoptrace::workbench::session::{self, CaseGuard, OpenCaseError, Rebind};
 
 use super::{address_arg, show};
 
@@ -194,8 +193,7 @@ pub struct Editing {
     /// The case and its ledger.
     pub inv: Investigation<AnyLedger>,
     path: PathBuf,
-    base: AuditHead,
-    _lock: CaseLock,
+    guard: CaseGuard,
 }
 
 impl Editing {
@@ -203,9 +201,9 @@ impl Editing {
     /// written and the error says so).
     ///
     /// # Errors
-    /// [`file::CaseFileError`], including `Changed`.
-    pub fn save(&self) -> anyhow::Result<()> {
-        file::save_checked(self.inv.case(), &self.path, &self.base)?;
+    /// [`session::SaveError`], including a case file that changed.
+    pub fn save(&mut self) -> anyhow::Result<()> {
+        self.guard.save(self.inv.case(), &self.path)?;
         Ok(())
     }
 }
@@ -217,12 +215,10 @@ impl Editing {
 /// # Errors
 /// The case is held by another writer (named), or as [`open`].
 pub fn open_for_change(case_path: &Path, rebind: bool, program: &str) -> anyhow::Result<Editing> {
-    let lock = CaseLock::acquire_waiting(case_path, program, LOCK_WAIT)?;
-    let case = file::load(case_path)?;
     // The head of the file as read: a rebind applied in memory next is part of the change.
-    let base = AuditHead::of(&case);
+    let (guard, case) = CaseGuard::acquire_waiting(case_path, program, LOCK_WAIT)?;
     let inv = bind(case_path, case, rebind)?;
-    Ok(Editing { inv, path: case_path.to_owned(), base, _lock: lock })
+    Ok(Editing { inv, path: case_path.to_owned(), guard })
 }
 
 /// Runs `hoptrace new-case`.

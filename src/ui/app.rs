@@ -31,45 +31,7 @@ pub struct Session {
     pub guard: CaseGuard,
 }
 
-/// What keeps a window's work from overwriting another writer's, and theirs from overwriting
-/// it: the case's lock while the case is open, and the audit head of the version on disk that
-/// the unsaved work builds on ([`file::save_checked`]). Without the lock (another writer holds
-/// the case, or its folder is read-only) the case is open read-only: it can be looked at and
-/// worked on, but not saved over.
-#[derive(Debug)]
-pub struct CaseGuard {
-    lock: Option<crate::case::lock::CaseLock>,
-    /// The head of the case file as last read or saved.
-    pub base: file::AuditHead,
-    /// Why the case is read-only (who holds it), when it is.
-    pub read_only: Option<String>,
-}
-
-impl CaseGuard {
-    /// Takes over `old`'s lock when this guard has none and both are for the same case file:
-    /// the window reopening the case it has open (its own lock made the new one read-only).
-    pub fn inherit(&mut self, old: &mut CaseGuard, same_file: bool) {
-        if self.lock.is_none() && same_file && old.lock.is_some() {
-            self.lock = old.lock.take();
-            self.read_only = None;
-        }
-    }
-
-    /// Whether this window holds the case's lock.
-    #[must_use]
-    pub fn holds_lock(&self) -> bool {
-        self.lock.is_some()
-    }
-}
-
-/// Why a case opened read-only, in the few words a notice has room for (the lock error's own
-/// message repeats the path and advises opening read-only, which the window already did).
-fn read_only_reason(e: &crate::case::lock::LockError) -> String {
-    match e {
-        crate::case::lock::LockError::Held { holder, .. } => format!("it is being changed by {holder}"),
-        other => other.to_string(),
-    }
-}
+pub use crate::workbench::session::CaseGuard;
 
 impl Session {
     /// Opens a case file (rebinding to its ledger if new files were imported: recorded).
@@ -78,13 +40,7 @@ impl Session {
     /// A message naming what could not be read.
     pub fn open(path: &Path, examiner: &str) -> Result<Self, String> {
         // The lock first, then the file: what is read is the latest saved version.
-        let probe = crate::case::lock::CaseLock::acquire(path, "hoptrace window");
-        let case = file::load(path).map_err(|e| e.to_string())?;
-        let base = file::AuditHead::of(&case);
-        let guard = match probe {
-            Ok(lock) => CaseGuard { lock: Some(lock), base, read_only: None },
-            Err(e) => CaseGuard { lock: None, base, read_only: Some(read_only_reason(&e)) },
-        };
+        let (guard, case) = CaseGuard::probe(path, "hoptrace window", || file::load(path).map_err(|e| e.to_string()))?;
         let inv = crate::workbench::session::bind(path, case, crate::workbench::session::Rebind::Yes, Some(examiner))
             .map_err(|e| e.to_string())?;
         let mut s = Session {
@@ -437,13 +393,9 @@ impl WorkbenchApp {
     pub fn save(&mut self) {
         self.finish_applying();
         let Some(s) = self.session.as_mut() else { return };
-        if let Some(why) = &s.guard.read_only {
-            let msg = format!("Not saved: the case is open read-only ({why})");
-            return self.error(msg);
-        }
-        match file::save_checked(s.inv.case(), &s.path, &s.guard.base) {
+        match s.guard.save(s.inv.case(), &s.path) {
+            Err(e @ crate::workbench::session::SaveError::ReadOnly(_)) => self.error(format!("Not saved: {e}")),
             Ok(()) => {
-                s.guard.base = file::AuditHead::of(s.inv.case());
                 s.dirty = false;
                 let _ = file::discard_recovery(&s.path);
                 let msg = format!("Saved {}", s.path.display());
