@@ -344,10 +344,17 @@ fn batch_with_sha(
 #[derive(Debug, Default)]
 pub struct ImportControl {
     bytes_read: AtomicU64,
-    cancel: AtomicBool,
+    cancel: std::sync::Arc<AtomicBool>,
 }
 
 impl ImportControl {
+    /// A control whose cancel flag is `cancel`, shared with whoever else stops the work (the
+    /// window's background job).
+    #[must_use]
+    pub fn with_cancel(cancel: std::sync::Arc<AtomicBool>) -> Self {
+        ImportControl { bytes_read: AtomicU64::new(0), cancel }
+    }
+
     /// Bytes of the file read so far.
     #[must_use]
     pub fn bytes_read(&self) -> u64 {

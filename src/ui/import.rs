@@ -215,11 +215,13 @@ impl WorkbenchApp {
         let source = s.inv.ledger().source();
         let sized: Vec<(PathBuf, u64)> =
             files.iter().map(|f| (f.clone(), std::fs::metadata(f).map_or(0, |m| m.len()))).collect();
-        let control = Arc::new(ImportControl::default());
+        // One cancel flag: the job's, which the ledger's import checks as it reads.
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let control = Arc::new(ImportControl::with_cancel(cancel.clone()));
         let thread_control = control.clone();
         let thread_files: Vec<PathBuf> = files.to_vec();
         let thread_options = options.clone();
-        let spawned = Job::spawn("hoptrace-import", move |job| {
+        let spawned = Job::spawn_with_cancel("hoptrace-import", cancel, move |job| {
             let mut ledger = source.open().map_err(|e| e.to_string())?;
             for f in thread_files {
                 let refused_out = thread_options.skip_bad.then(|| refused_path(&source, &f));
@@ -242,7 +244,7 @@ impl WorkbenchApp {
     /// Asks the running import to stop (the file being read is rolled back).
     pub fn cancel_import(&mut self) {
         if let Some(i) = &self.importing {
-            i.control.cancel();
+            i.job.cancel();
         }
     }
 

@@ -72,8 +72,20 @@ impl<T: Send + 'static, P: Send + 'static> Job<T, P> {
     /// # Errors
     /// The thread could not be started (the system is out of threads or memory).
     pub fn spawn(name: &str, work: impl FnOnce(&JobContext<P>) -> T + Send + 'static) -> Result<Self, std::io::Error> {
+        Self::spawn_with_cancel(name, Arc::new(AtomicBool::new(false)), work)
+    }
+
+    /// [`spawn`](Self::spawn) with a cancel flag the caller shares with code below the job
+    /// (an import's [`crate::ledger::ImportControl`]), so cancelling the job stops that code.
+    ///
+    /// # Errors
+    /// The thread could not be started.
+    pub fn spawn_with_cancel(
+        name: &str,
+        cancel: Arc<AtomicBool>,
+        work: impl FnOnce(&JobContext<P>) -> T + Send + 'static,
+    ) -> Result<Self, std::io::Error> {
         let (tx, rx) = channel::<Message<T, P>>();
-        let cancel = Arc::new(AtomicBool::new(false));
         let progress_tx: Sender<Message<T, P>> = tx.clone();
         let context = JobContext {
             report: Box::new(move |p| {
@@ -179,6 +191,21 @@ mod tests {
         assert!(job.is_cancelled());
         let _ = go_tx.send(());
         assert_eq!(job.wait(|()| {}), Some(true));
+    }
+
+    #[test]
+    fn a_shared_cancel_flag_is_the_jobs_own() {
+        let flag = Arc::new(AtomicBool::new(false));
+        let (go_tx, go_rx) = channel::<()>();
+        let below = flag.clone();
+        let job = Job::spawn_with_cancel("test-shared", flag, move |_: &JobContext<()>| {
+            let _ = go_rx.recv();
+            below.load(Ordering::Relaxed)
+        })
+        .expect("spawn");
+        job.cancel();
+        let _ = go_tx.send(());
+        assert_eq!(job.wait(|()| {}), Some(true), "the code below the job saw the cancel");
     }
 
     #[test]

@@ -10,7 +10,10 @@ use std::fmt::Write as _;
 use hoptrace::import::ImportOptions;
 use std::path::Path;
 
-use hoptrace::ledger::{Direction, Filter, ImportOutcome, Ledger, LedgerSource, ReadLedger, SCAN_CAP, SqliteLedger};
+use hoptrace::ledger::{
+    CANCELLED, Direction, Filter, ImportControl, ImportOutcome, Ledger, LedgerSource, ReadLedger, SCAN_CAP,
+    SqliteLedger, WriteLedger,
+};
 use hoptrace::model::Amount;
 
 const HUB: &str = "0x1111111111111111111111111111111111111111";
@@ -262,4 +265,26 @@ fn a_version_3_ledger_gets_the_identity_index() {
     let second = common::write(dir.path(), "b.csv", tx_csv(&more));
     let r = ledger.import_file(&second, &ImportOptions::default(), None).expect("import");
     assert_eq!((r.outcome, r.transfers, r.duplicates, r.conflicts), (ImportOutcome::Committed, 1, 20, 0));
+}
+
+#[test]
+fn a_cancelled_import_keeps_nothing_of_its_file() {
+    on_every_backend(cancelled_import);
+}
+
+fn cancelled_import(source: &LedgerSource, dir: &Path) {
+    let mut l = source.open().expect("open");
+    let first = common::write(dir, "first.csv", tx_csv(&[(1, addr(2), addr(3), 5, 1_600_000_000)]));
+    l.import_file(&first, &ImportOptions::default(), None).expect("import");
+    let before = content(&l);
+    // The flag a window's job shares with the import, set before the first read.
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let control = ImportControl::with_cancel(flag);
+    let more = common::write(dir, "more.csv", tx_csv(&[(2, addr(3), addr(4), 5, 1_600_000_100)]));
+    let err = l.import_file_with(&more, &ImportOptions::default(), None, &control).map(|_| ()).expect_err("cancelled");
+    assert!(err.to_string().contains(CANCELLED), "{err}");
+    assert_eq!(content(&l), before, "nothing of the cancelled file is in the ledger");
+    // Imported again without the flag, the file goes in whole.
+    let r = l.import_file(&more, &ImportOptions::default(), None).expect("import");
+    assert_eq!((r.outcome, r.transfers), (ImportOutcome::Committed, 1));
 }
