@@ -11,7 +11,7 @@ use hoptrace::case::lock::CaseLock;
 use hoptrace::case::{ExpandDirection, FilterField, FilterText, NodeKey, file};
 use hoptrace::graph::hop_rules::TIME_ORDER_OVERRIDE;
 use hoptrace::graph::{Command, Investigation};
-use hoptrace::ledger::{AnyLedger, Ledger, LedgerSource};
+use hoptrace::ledger::{AnyLedger, Ledger};
 use hoptrace::model::{Hop, HopKind, HopStatus, visible, visible_lines};
 use hoptrace::workbench::session::{self, CaseGuard, OpenCaseError, Rebind};
 
@@ -400,8 +400,8 @@ pub fn annotate(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
 /// The case or its ledger cannot be read.
 pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let case = file::load(&args.case)?;
-    let lpath = case.ledger_path(&args.case);
-    let ledger = LedgerSource::sqlite(&lpath).open()?;
+    let source = case.ledger_source(&args.case);
+    let ledger = source.open()?;
     let current = ledger.fingerprint()?;
     let bound = current == case.ledger.fingerprint;
     // The saved case's log, before `open_rebinding` may add a rebind entry in memory.
@@ -412,7 +412,7 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&show::json(&inv, &graph, bound, &audit))?);
     } else {
         // Labels, notes and rationales come from files and users: shown, never obeyed, by the terminal.
-        print!("{}", visible_lines(&show::text(&args.case, &lpath, &inv, &graph, bound, &audit)));
+        print!("{}", visible_lines(&show::text(&args.case, &source, &inv, &graph, bound, &audit)));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,8 +8,8 @@ use hoptrace::case::{AuditError, NodeKey};
 use hoptrace::graph::hop_rules::{TIME_ORDER_OVERRIDE, shared_transfers};
 use hoptrace::graph::text::{MINT_BURN_TITLE, is_mint_burn, mint_or_burn};
 use hoptrace::graph::{GraphEdge, Investigation, InvestigationGraph};
-use hoptrace::ledger::AnyLedger;
 use hoptrace::ledger::UNKNOWN_AMOUNT;
+use hoptrace::ledger::{AnyLedger, LedgerSource};
 use hoptrace::model::{HopStatus, registry};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde_json::{Value, json};
@@ -139,7 +139,7 @@ pub fn json(
 /// The text view.
 pub fn text(
     case_path: &Path,
-    ledger_path: &Path,
+    ledger: &LedgerSource,
     inv: &Investigation<AnyLedger>,
     g: &InvestigationGraph,
     bound: bool,
@@ -151,7 +151,7 @@ pub fn text(
     let _ = writeln!(
         s,
         "Ledger {} ({})",
-        ledger_path.display(),
+        ledger,
         if bound { "content as when the case was saved" } else { "CHANGED since the case was saved: new imports" }
     );
     let _ = writeln!(s, "Seeds: {}", c.seeds.iter().map(NodeKey::describe).collect::<Vec<_>>().join(", "));

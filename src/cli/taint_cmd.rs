@@ -11,7 +11,7 @@ use hoptrace::analysis::peel::{self, PeelOptions};
 use hoptrace::analysis::taint::{self, AssetFlow, Method, Seed, TaintOptions, TaintReport};
 use hoptrace::case::{Case, NodeKey, file};
 use hoptrace::graph::Command;
-use hoptrace::ledger::{AnyLedger, Ledger, LedgerSource};
+use hoptrace::ledger::{AnyLedger, Ledger};
 use hoptrace::model::{Amount, HopStatus, Total, registry};
 
 use super::address_arg;
@@ -114,11 +114,11 @@ pub struct PathsArgs {
 
 fn load(case_path: &Path) -> anyhow::Result<(Case, AnyLedger)> {
     let case = file::load(case_path)?;
-    let lpath = case.ledger_path(case_path);
-    if !lpath.exists() {
-        bail!("{}: the case's ledger {} does not exist", case_path.display(), lpath.display());
+    let source = case.ledger_source(case_path);
+    if !source.exists() {
+        bail!("{}: the case's ledger {source} does not exist", case_path.display());
     }
-    let ledger = LedgerSource::sqlite(&lpath).open()?;
+    let ledger = source.open()?;
     if ledger.fingerprint()? != case.ledger.fingerprint {
         eprintln!("note: the ledger changed since the case was saved; results are for the ledger as it is now");
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::ExportError;
 use crate::case::{Case, NodeKey};
 use crate::graph::InvestigationGraph;
-use crate::ledger::{Ledger, LedgerSource, TransferRow};
+use crate::ledger::{Ledger, TransferRow};
 use crate::package::Evidence;
 
 impl Evidence {
@@ -49,19 +49,20 @@ impl Evidence {
         Ok(Evidence { case, rows, ledger_labels, assets, ledger_fingerprint: current, graph })
     }
 
-    /// Loads the case file at `case_path` and reads its ledger (`Case::ledger_path`).
+    /// Loads the case file at `case_path` and reads its ledger (`Case::ledger_source`).
     ///
     /// # Errors
     /// The case file or ledger cannot be read; as [`Evidence::gather`].
     pub fn load(case_path: &Path) -> Result<Self, ExportError> {
         let case = crate::case::file::load(case_path)?;
-        let ledger_path = case.ledger_path(case_path);
+        let source = case.ledger_source(case_path);
         // Opening a missing ledger would create an empty one beside the case.
-        if !ledger_path.is_file() {
+        if !source.exists() {
             let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "the case's ledger file does not exist");
-            return Err(ExportError::io("open the ledger", &ledger_path, missing));
+            let shown = source.file().map_or_else(|| std::path::PathBuf::from(source.reference()), Path::to_path_buf);
+            return Err(ExportError::io("open the ledger", &shown, missing));
         }
-        let ledger = LedgerSource::sqlite(&ledger_path).open()?;
+        let ledger = source.open()?;
         Self::gather(case, &ledger)
     }
 }
