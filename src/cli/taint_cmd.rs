@@ -8,11 +8,11 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use hoptrace::analysis::paths::{self, Path as Route, PathOptions};
 use hoptrace::analysis::peel::{self, PeelOptions};
-use hoptrace::analysis::taint::{self, AssetFlow, Method, Seed, TaintOptions, TaintReport};
+use hoptrace::analysis::taint::{self, AssetFlow, Method, Seed, TaintReport};
 use hoptrace::case::{Case, NodeKey, file};
 use hoptrace::graph::Command;
 use hoptrace::ledger::{AnyLedger, Ledger};
-use hoptrace::model::{Amount, HopStatus, Total, registry};
+use hoptrace::model::{Amount, Total, registry};
 
 use super::address_arg;
 
@@ -207,39 +207,18 @@ pub fn taint(args: &TaintArgs) -> anyhow::Result<ExitCode> {
         seeds.extend(on.into_iter().map(|(chain, address)| Seed::Address { chain, address }));
     }
     if args.seeds.is_empty() {
-        seeds.extend(case.seeds.iter().filter_map(|k| match k {
-            NodeKey::Address { chain, address } => {
-                Some(Seed::Address { chain: chain.clone(), address: address.clone() })
-            }
-            _ => None,
-        }));
+        seeds = hoptrace::workbench::trace::case_seeds(&case);
     }
     let method = match args.method {
         MethodArg::Poison => Method::Poison,
         MethodArg::Haircut => Method::Haircut,
         MethodArg::Fifo => Method::Fifo,
     };
-    let mut o = TaintOptions::new(method);
-    o.max_hops = args.hops;
+    // The case's hops and labels, as the window traces (workbench::trace).
+    let mut o = hoptrace::workbench::trace::case_options(&case, method, args.hops, args.include_suggested);
     o.from_time = time_arg("from", args.from.as_ref())?;
     o.until = time_arg("until", args.until.as_ref())?;
     o.stop_at_services = !args.through_services;
-    o.hops = case
-        .hops
-        .iter()
-        .filter(|(_, h)| {
-            h.status == HopStatus::Accepted || (args.include_suggested && h.status == HopStatus::Suggested)
-        })
-        .map(|(id, h)| (*id, h.clone()))
-        .collect();
-    o.labels = case
-        .labels
-        .values()
-        .filter_map(|l| match &l.node {
-            NodeKey::Address { chain, address } => Some((chain.clone(), address.clone(), l.entity.clone(), l.category)),
-            _ => None,
-        })
-        .collect();
     let report = taint::trace(&ledger, &seeds, &o).with_context(|| format!("{}: taint", args.case.display()))?;
     if args.json {
         let checks: Vec<serde_json::Value> = report

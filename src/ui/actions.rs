@@ -95,6 +95,8 @@ pub enum Action {
     ClearPick,
     /// Run the hop finders from the selected hop or node.
     FindOtherSide,
+    /// Value tracing from the seeds (taint).
+    TraceValue,
     /// Fit the graph to the canvas.
     FitView,
     /// Arrange with the flow layout.
@@ -190,6 +192,7 @@ impl Action {
             Action::MarkCashOut => "Mark as cash-out…",
             Action::ClearPick => "Clear picked transfers",
             Action::FindOtherSide => "Find the other side",
+            Action::TraceValue => "Trace value from the seeds (taint)…",
             Action::FitView => "Fit to view",
             Action::ArrangeFlow => "Arrange: flow layout",
             Action::ArrangeForce => "Arrange: force layout",
@@ -251,6 +254,9 @@ impl Action {
             Action::ClearPick => "untick every transfer picked for a hop",
             Action::FindOtherSide => {
                 "suggest the other side of the selected hop, mixer or bridge node, or address (score and rationale)"
+            }
+            Action::TraceValue => {
+                "poison, haircut or FIFO taint from the case's seeds through its accepted hops: endpoints with amounts, what stays, the exact conservation check (CLI: hoptrace taint CASE --method haircut)"
             }
             Action::FitView => "show the whole graph",
             Action::ArrangeFlow => "left to right by hop distance from the seeds and time (pinned nodes stay)",
@@ -318,7 +324,8 @@ impl Action {
             | Action::MarkSwap
             | Action::MarkCashOut
             | Action::ClearPick
-            | Action::FindOtherSide => Menu::Hops,
+            | Action::FindOtherSide
+            | Action::TraceValue => Menu::Hops,
             Action::FitView
             | Action::ArrangeFlow
             | Action::ArrangeForce
@@ -361,6 +368,7 @@ impl Action {
             Action::MarkMixer => ctrl(Key::M),
             Action::MarkBridge => ctrl(Key::B),
             Action::FindOtherSide => ctrl_shift(Key::F),
+            Action::TraceValue => ctrl_shift(Key::T),
             Action::FitView => plain(Key::F),
             Action::ArrangeFlow => ctrl(Key::L),
             Action::ToggleTimeline => plain(Key::T),
@@ -479,6 +487,7 @@ impl WorkbenchApp {
             Action::FindOtherSide => {
                 has_case && self.finding.is_none() && (self.selected_hop.is_some() || (one && some))
             }
+            Action::TraceValue => has_case && !self.review.is_active(),
             Action::ArrangeFlow | Action::ArrangeForce => has_case && self.arranging.is_none(),
             Action::WalkthroughNext => self.training.as_ref().is_some_and(|t| !t.replay.at_end()),
             Action::WalkthroughPrevious => self.training.as_ref().is_some_and(|t| t.replay.position() > 0),
@@ -586,6 +595,7 @@ impl WorkbenchApp {
                     self.find_other_side_of(node.clone());
                 }
             }
+            Action::TraceValue => self.taint.open = true,
             Action::FitView => self.canvas.request_fit(),
             Action::ArrangeFlow => self.start_arrange(false),
             Action::ArrangeForce => self.start_arrange(true),

@@ -236,6 +236,8 @@ pub struct WorkbenchApp {
     pub finding: Option<super::finder::FinderRun>,
     /// The last search's candidates, shown in the suggestions window.
     pub suggestions: Option<super::finder::FinderResults>,
+    /// The value-tracing window (taint from the seeds) and its last result.
+    pub taint: super::taint_panel::TaintUi,
     /// The reason typed for rejecting the hop in the inspector.
     pub reject_reason: String,
     /// Evidence package export: the save question, the running export, the last result.
@@ -286,6 +288,7 @@ impl WorkbenchApp {
             training_loading: None,
             finding: None,
             suggestions: None,
+            taint: super::taint_panel::TaintUi::default(),
             reject_reason: String::new(),
             export: super::export_dialog::ExportUi::default(),
             review: super::review_mode::ReviewUi::default(),

@@ -25,6 +25,7 @@ pub mod review_dialogs;
 pub mod review_mode;
 pub mod review_panel;
 pub mod summary;
+pub mod taint_panel;
 pub mod timeline;
 pub mod training;
 pub mod transfers_table;

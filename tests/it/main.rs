@@ -47,4 +47,5 @@ mod ui_perf;
 mod ui_review;
 mod ui_smoke;
 mod ui_snapshots;
+mod ui_taint;
 mod verify;

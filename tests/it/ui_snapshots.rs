@@ -94,3 +94,15 @@ fn suggestions_for_the_other_side_of_the_bridge_hop() {
     h.run();
     h.snapshot("suggestions");
 }
+
+#[test]
+fn value_tracing_from_the_seeds() {
+    let (_dir, mut h) = window(false, false);
+    h.state_mut().run_action(hoptrace::ui::actions::Action::TraceValue);
+    h.run();
+    h.get_by_label("Trace").click();
+    common::ui::step_until(&mut h, 120, "the trace", |a| !a.taint.is_running());
+    h.state_mut().notices.clear();
+    h.run();
+    h.snapshot("value_tracing");
+}

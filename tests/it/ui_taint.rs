@@ -1,0 +1,74 @@
+//! Value tracing in the window: "taint" in the palette opens it, Trace runs the same code as
+//! `hoptrace taint` off the UI thread, and the results (endpoints, what stays, the exact
+//! conservation check) are shown and can select the endpoints on the graph (egui_kittest,
+//! through AccessKit labels).
+#![cfg(feature = "gui")]
+
+use crate::common;
+
+use common::ui::{demo_app, harness, step_until};
+use egui_kittest::kittest::{NodeT, Queryable};
+use hoptrace::analysis::taint::{AssetFlow, Method};
+use hoptrace::ui::actions::Action;
+use hoptrace::workbench::trace::{case_options, trace_case};
+
+#[test]
+fn the_palette_opens_value_tracing_and_its_results_match_the_cli_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path());
+    // "taint" in the palette finds the action (it used to find nothing).
+    let found: Vec<Action> = Action::all().filter(|a| a.text().to_lowercase().contains("taint")).collect();
+    assert_eq!(found, [Action::TraceValue]);
+    app.run_action(Action::TraceValue);
+    let mut h = harness(app);
+    assert!(h.query_by_label("Trace value from the seeds").is_some(), "the window is open");
+    h.get_by_label("fifo").click();
+    h.run();
+    h.get_by_label("Trace").click();
+    h.step();
+    step_until(&mut h, 120, "the trace", |a| !a.taint.is_running());
+    let report = match h.state().taint.result.clone().expect("a result") {
+        Ok(r) => r,
+        Err(e) => panic!("trace failed: {e}"),
+    };
+    assert_eq!(report.method, Method::Fifo);
+    assert!(!report.flows.is_empty(), "the exploiters' value went somewhere");
+    assert!(report.flows.iter().all(AssetFlow::is_conserved));
+    // The window shows each asset's conservation line, exact.
+    let lines: Vec<String> = h
+        .query_all_by_label_contains("conservation: seeded")
+        .filter_map(|n| n.value().or_else(|| n.accesskit_node().label()))
+        .collect();
+    assert_eq!(lines.len(), report.flows.len(), "{lines:?}");
+    assert!(lines.iter().all(|l| l.ends_with(": exact")), "{lines:?}");
+
+    // The same trace headless, as `hoptrace taint --method fifo` runs it, gives the same report.
+    let (case, source) = {
+        let s = h.state().session.as_ref().expect("case");
+        (s.inv.case().clone(), hoptrace::ledger::ReadLedger::source(s.inv.ledger()))
+    };
+    let ledger = source.open().expect("ledger");
+    let cli = trace_case(&ledger, &case, &case_options(&case, Method::Fifo, 6, false)).expect("trace");
+    let amounts = |r: &hoptrace::analysis::taint::TaintReport| -> Vec<(String, String, String, Vec<String>)> {
+        r.flows
+            .iter()
+            .map(|f| {
+                (
+                    f.chain.clone(),
+                    f.asset.clone(),
+                    f.reached.to_string(),
+                    f.endpoints.iter().map(|e| format!("{}={}", e.node.describe(), e.amount)).collect(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(amounts(&report), amounts(&cli));
+
+    // Endpoints on the graph can be selected from the window (the demo's first view shows some).
+    h.get_by_label_contains("Select endpoints on the graph (").click();
+    h.run();
+    let selected = h.state().canvas.selection().clone();
+    assert!(!selected.is_empty(), "endpoints on the graph were selected");
+    let endpoints: Vec<_> = report.flows.iter().flat_map(|f| f.endpoints.iter().map(|e| e.node.clone())).collect();
+    assert!(selected.iter().all(|k| endpoints.contains(k)), "only endpoints: {selected:?}");
+}
