@@ -309,7 +309,7 @@ fn main() {
     }
     let scan = median(scans.clone());
     println!(
-        "  Parquet page-header check alone: median {scan:.2?} for {pages} pages, {:.1}% of the Parquet import  runs {scans:.2?}",
+        "  Parquet page-header check alone: median {scan:.2?} for {pages} pages, {:.3}% of the Parquet import  runs {scans:.2?}",
         100.0 * scan.as_secs_f64() / figures[1].as_secs_f64()
     );
     let ratio = figures[1].as_secs_f64() / figures[0].as_secs_f64();
