@@ -29,13 +29,13 @@ pub trait ReadLedger: FlowLedger {
     /// [`LedgerError`] on a storage failure.
     fn trace_address(&self, chain: &str, address: &str, cap: usize) -> Result<TraceRows, LedgerError>;
 
-    /// Every transfer of a transaction of `chain`, failed ones left out, by id.
+    /// Every transfer (not failed) of the transaction `tx_hash` on `chain`, by id.
     ///
     /// # Errors
     /// [`LedgerError`] on a storage failure.
     fn trace_tx(&self, chain: &str, tx_hash: &str) -> Result<Vec<TraceRow>, LedgerError>;
 
-    /// The transfers of these ids (failed ones and unknown ids left out), by id.
+    /// The transfers with these ids (failed ones included; unknown ids left out), by id.
     ///
     /// # Errors
     /// [`LedgerError`] on a storage failure.
