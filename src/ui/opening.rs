@@ -182,6 +182,9 @@ impl WorkbenchApp {
             s.inv.set_actor(&examiner);
         }
         self.training = None;
+        // Results computed on the case shown until now do not describe this one.
+        self.taint.forget_case();
+        self.suggestions = None;
         self.selected_hop = None;
         self.timeline_pick = None;
         // Messages about the case shown until now do not carry over to this one.

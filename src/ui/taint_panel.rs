@@ -54,6 +54,12 @@ impl TaintUi {
         self.running.is_some()
     }
 
+    /// Drops the result and any running trace (another case was opened); the settings stay.
+    pub fn forget_case(&mut self) {
+        self.running = None;
+        self.result = None;
+    }
+
     /// The same trace on the command line.
     #[must_use]
     pub fn cli(&self) -> String {

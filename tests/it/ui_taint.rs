@@ -71,4 +71,11 @@ fn the_palette_opens_value_tracing_and_its_results_match_the_cli_code() {
     assert!(!selected.is_empty(), "endpoints on the graph were selected");
     let endpoints: Vec<_> = report.flows.iter().flat_map(|f| f.endpoints.iter().map(|e| e.node.clone())).collect();
     assert!(selected.iter().all(|k| endpoints.contains(k)), "only endpoints: {selected:?}");
+
+    // Another case opened: the result, which described this one, is gone; the settings stay.
+    let other = tempfile::tempdir().expect("tempdir");
+    h.state_mut().open(&common::ui::demo_case(other.path()));
+    h.run();
+    assert!(h.state().taint.result.is_none());
+    assert_eq!(h.state().taint.method, Method::Fifo);
 }
