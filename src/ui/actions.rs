@@ -97,6 +97,8 @@ pub enum Action {
     FindOtherSide,
     /// Value tracing from the seeds (taint).
     TraceValue,
+    /// Paths between the two selected addresses.
+    FindPaths,
     /// Fit the graph to the canvas.
     FitView,
     /// Arrange with the flow layout.
@@ -193,6 +195,7 @@ impl Action {
             Action::ClearPick => "Clear picked transfers",
             Action::FindOtherSide => "Find the other side",
             Action::TraceValue => "Trace value from the seeds (taint)…",
+            Action::FindPaths => "Paths between the two selected addresses",
             Action::FitView => "Fit to view",
             Action::ArrangeFlow => "Arrange: flow layout",
             Action::ArrangeForce => "Arrange: force layout",
@@ -257,6 +260,9 @@ impl Action {
             }
             Action::TraceValue => {
                 "poison, haircut or FIFO taint from the case's seeds through its accepted hops: endpoints with amounts, what stays, the exact conservation check (CLI: hoptrace taint CASE --method haircut)"
+            }
+            Action::FindPaths => {
+                "the shortest and the highest-value time-respecting paths each way between two selected addresses of one chain (CLI: hoptrace paths CASE FROM TO)"
             }
             Action::FitView => "show the whole graph",
             Action::ArrangeFlow => "left to right by hop distance from the seeds and time (pinned nodes stay)",
@@ -325,7 +331,8 @@ impl Action {
             | Action::MarkCashOut
             | Action::ClearPick
             | Action::FindOtherSide
-            | Action::TraceValue => Menu::Hops,
+            | Action::TraceValue
+            | Action::FindPaths => Menu::Hops,
             Action::FitView
             | Action::ArrangeFlow
             | Action::ArrangeForce
@@ -369,6 +376,7 @@ impl Action {
             Action::MarkBridge => ctrl(Key::B),
             Action::FindOtherSide => ctrl_shift(Key::F),
             Action::TraceValue => ctrl_shift(Key::T),
+            Action::FindPaths => ctrl_shift(Key::Y),
             Action::FitView => plain(Key::F),
             Action::ArrangeFlow => ctrl(Key::L),
             Action::ToggleTimeline => plain(Key::T),
@@ -488,6 +496,12 @@ impl WorkbenchApp {
                 has_case && self.finding.is_none() && (self.selected_hop.is_some() || (one && some))
             }
             Action::TraceValue => has_case && !self.review.is_active(),
+            Action::FindPaths => {
+                has_case
+                    && !self.review.is_active()
+                    && !self.paths.is_running()
+                    && super::paths_panel::two_addresses(self.canvas.selection()).is_some()
+            }
             Action::ArrangeFlow | Action::ArrangeForce => has_case && self.arranging.is_none(),
             Action::WalkthroughNext => self.training.as_ref().is_some_and(|t| !t.replay.at_end()),
             Action::WalkthroughPrevious => self.training.as_ref().is_some_and(|t| t.replay.position() > 0),
@@ -596,6 +610,7 @@ impl WorkbenchApp {
                 }
             }
             Action::TraceValue => self.taint.open = true,
+            Action::FindPaths => self.start_paths(),
             Action::FitView => self.canvas.request_fit(),
             Action::ArrangeFlow => self.start_arrange(false),
             Action::ArrangeForce => self.start_arrange(true),

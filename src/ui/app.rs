@@ -238,6 +238,8 @@ pub struct WorkbenchApp {
     pub suggestions: Option<super::finder::FinderResults>,
     /// The value-tracing window (taint from the seeds) and its last result.
     pub taint: super::taint_panel::TaintUi,
+    /// The paths window (between two selected addresses) and its last result.
+    pub paths: super::paths_panel::PathsUi,
     /// The reason typed for rejecting the hop in the inspector.
     pub reject_reason: String,
     /// Evidence package export: the save question, the running export, the last result.
@@ -289,6 +291,7 @@ impl WorkbenchApp {
             finding: None,
             suggestions: None,
             taint: super::taint_panel::TaintUi::default(),
+            paths: super::paths_panel::PathsUi::default(),
             reject_reason: String::new(),
             export: super::export_dialog::ExportUi::default(),
             review: super::review_mode::ReviewUi::default(),

@@ -21,6 +21,7 @@ pub mod opening;
 pub mod palette;
 pub mod panels;
 pub mod path_prompt;
+pub mod paths_panel;
 pub mod review_dialogs;
 pub mod review_mode;
 pub mod review_panel;

@@ -184,6 +184,7 @@ impl WorkbenchApp {
         self.training = None;
         // Results computed on the case shown until now do not describe this one.
         self.taint.forget_case();
+        self.paths.forget_case();
         self.suggestions = None;
         self.selected_hop = None;
         self.timeline_pick = None;

@@ -185,6 +185,7 @@ impl WorkbenchApp {
         self.poll_training();
         self.poll_finder(&ctx);
         self.poll_taint(&ctx);
+        self.poll_paths(&ctx);
         self.action_shortcuts(&ctx);
         // Evidence packages: the export's windows, and review mode (which draws its own panels).
         self.export_ui(&ctx);
@@ -217,6 +218,7 @@ impl WorkbenchApp {
         egui::CentralPanel::default().show(ui, |ui| self.canvas_panel(ui));
         self.suggestions_ui(&ctx);
         self.taint_ui(&ctx);
+        self.paths_ui(&ctx);
         self.import_windows_ui(&ctx);
         self.overlays_ui(&ctx);
         self.apply_pending();

@@ -106,3 +106,26 @@ fn value_tracing_from_the_seeds() {
     h.run();
     h.snapshot("value_tracing");
 }
+
+#[test]
+fn paths_between_a_seed_and_an_address_it_paid() {
+    let (_dir, mut h) = window(false, false);
+    let pair = {
+        let s = h.state().session.as_ref().expect("case");
+        let seed = s.inv.case().seeds.first().cloned().expect("seed");
+        let i = s.graph.index[&seed];
+        let g = &s.graph.graph;
+        let paid = g
+            .edges_directed(i, petgraph::Direction::Outgoing)
+            .map(|e| g[petgraph::visit::EdgeRef::target(&e)].key.clone())
+            .find(|k| *k != seed)
+            .expect("paid");
+        [seed, paid]
+    };
+    h.state_mut().canvas.select_many(pair);
+    h.state_mut().run_action(hoptrace::ui::actions::Action::FindPaths);
+    common::ui::step_until(&mut h, 120, "the path search", |a| !a.paths.is_running());
+    h.state_mut().notices.clear();
+    h.run();
+    h.snapshot("paths");
+}

@@ -79,3 +79,58 @@ fn the_palette_opens_value_tracing_and_its_results_match_the_cli_code() {
     assert!(h.state().taint.result.is_none());
     assert_eq!(h.state().taint.method, Method::Fifo);
 }
+
+#[test]
+fn paths_between_two_selected_addresses_match_the_cli_code() {
+    use hoptrace::analysis::paths::{PathOptions, find};
+    use hoptrace::case::NodeKey;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path());
+    // A seed and an address it paid directly, both on the graph.
+    let (seed, paid) = {
+        let s = app.session.as_ref().expect("case");
+        let g = &s.graph.graph;
+        let seed = s.inv.case().seeds.iter().find(|k| matches!(k, NodeKey::Address { .. })).cloned().expect("seed");
+        let i = s.graph.index[&seed];
+        let paid = g
+            .edges_directed(i, petgraph::Direction::Outgoing)
+            .map(|e| g[petgraph::visit::EdgeRef::target(&e)].key.clone())
+            .find(|k| matches!(k, NodeKey::Address { .. }) && *k != seed)
+            .expect("an address the seed paid");
+        (seed, paid)
+    };
+    assert!(!app.action_enabled(Action::FindPaths), "two addresses must be selected");
+    app.canvas.select_many([seed.clone(), paid.clone()]);
+    assert!(app.action_enabled(Action::FindPaths));
+    app.run_action(Action::FindPaths);
+    let mut h = harness(app);
+    step_until(&mut h, 120, "the path search", |a| !a.paths.is_running());
+    assert!(h.query_by_label("Paths between two addresses").is_some(), "the window is open");
+    let both = match h.state().paths.result.clone().expect("a result") {
+        Ok(r) => r,
+        Err(e) => panic!("paths failed: {e}"),
+    };
+    assert_eq!(both.len(), 2, "both directions");
+    let (NodeKey::Address { chain, address: s_addr }, NodeKey::Address { address: p_addr, .. }) = (&seed, &paid) else {
+        panic!("addresses")
+    };
+    let forward = both.iter().find(|(f, t, _)| f == s_addr && t == p_addr).expect("seed → paid");
+    let shortest = forward.2.shortest.as_ref().expect("a path from the seed to whom it paid");
+    assert_eq!(shortest.hops.len(), 1, "paid directly");
+    // The same search headless, as `hoptrace paths` runs it.
+    let source = {
+        let s = h.state().session.as_ref().expect("case");
+        hoptrace::ledger::ReadLedger::source(s.inv.ledger())
+    };
+    let ledger = source.open().expect("ledger");
+    let cli =
+        find(&ledger, chain, s_addr, p_addr, &PathOptions { max_hops: 6, ..PathOptions::default() }).expect("find");
+    assert_eq!(cli.shortest.as_ref().map(|p| p.hops.len()), Some(1));
+    assert_eq!(cli.widest.len(), forward.2.widest.len());
+    // Selecting the shortest path selects both ends.
+    h.state_mut().canvas.select_many(Vec::<NodeKey>::new());
+    h.get_all_by_label("Select this path on the graph (shortest)").next().expect("button").click();
+    h.run();
+    let selected = h.state().canvas.selection().clone();
+    assert!(selected.contains(&seed) && selected.contains(&paid), "{selected:?}");
+}
