@@ -99,6 +99,8 @@ pub enum Action {
     TraceValue,
     /// Paths between the two selected addresses.
     FindPaths,
+    /// Follow the peel chain from the selected address.
+    FollowPeel,
     /// Fit the graph to the canvas.
     FitView,
     /// Arrange with the flow layout.
@@ -196,6 +198,7 @@ impl Action {
             Action::FindOtherSide => "Find the other side",
             Action::TraceValue => "Trace value from the seeds (taint)…",
             Action::FindPaths => "Paths between the two selected addresses",
+            Action::FollowPeel => "Follow the peel chain from the selected address",
             Action::FitView => "Fit to view",
             Action::ArrangeFlow => "Arrange: flow layout",
             Action::ArrangeForce => "Arrange: force layout",
@@ -263,6 +266,9 @@ impl Action {
             }
             Action::FindPaths => {
                 "the shortest and the highest-value time-respecting paths each way between two selected addresses of one chain (CLI: hoptrace paths CASE FROM TO)"
+            }
+            Action::FollowPeel => {
+                "from one selected Bitcoin address, each peel and change step (suggested hops with confidence and rationale) and why the chain stops (CLI: hoptrace peel CASE --address ADDR)"
             }
             Action::FitView => "show the whole graph",
             Action::ArrangeFlow => "left to right by hop distance from the seeds and time (pinned nodes stay)",
@@ -332,7 +338,8 @@ impl Action {
             | Action::ClearPick
             | Action::FindOtherSide
             | Action::TraceValue
-            | Action::FindPaths => Menu::Hops,
+            | Action::FindPaths
+            | Action::FollowPeel => Menu::Hops,
             Action::FitView
             | Action::ArrangeFlow
             | Action::ArrangeForce
@@ -377,6 +384,7 @@ impl Action {
             Action::FindOtherSide => ctrl_shift(Key::F),
             Action::TraceValue => ctrl_shift(Key::T),
             Action::FindPaths => ctrl_shift(Key::Y),
+            Action::FollowPeel => ctrl_shift(Key::K),
             Action::FitView => plain(Key::F),
             Action::ArrangeFlow => ctrl(Key::L),
             Action::ToggleTimeline => plain(Key::T),
@@ -496,6 +504,12 @@ impl WorkbenchApp {
                 has_case && self.finding.is_none() && (self.selected_hop.is_some() || (one && some))
             }
             Action::TraceValue => has_case && !self.review.is_active(),
+            Action::FollowPeel => {
+                has_case
+                    && !self.review.is_active()
+                    && !self.peel.is_running()
+                    && super::peel_panel::one_utxo_address(self.canvas.selection()).is_some()
+            }
             Action::FindPaths => {
                 has_case
                     && !self.review.is_active()
@@ -611,6 +625,7 @@ impl WorkbenchApp {
             }
             Action::TraceValue => self.taint.open = true,
             Action::FindPaths => self.start_paths(),
+            Action::FollowPeel => self.start_peel(),
             Action::FitView => self.canvas.request_fit(),
             Action::ArrangeFlow => self.start_arrange(false),
             Action::ArrangeForce => self.start_arrange(true),

@@ -240,6 +240,8 @@ pub struct WorkbenchApp {
     pub taint: super::taint_panel::TaintUi,
     /// The paths window (between two selected addresses) and its last result.
     pub paths: super::paths_panel::PathsUi,
+    /// The peel-chain window and its last result.
+    pub peel: super::peel_panel::PeelUi,
     /// The reason typed for rejecting the hop in the inspector.
     pub reject_reason: String,
     /// Evidence package export: the save question, the running export, the last result.
@@ -292,6 +294,7 @@ impl WorkbenchApp {
             suggestions: None,
             taint: super::taint_panel::TaintUi::default(),
             paths: super::paths_panel::PathsUi::default(),
+            peel: super::peel_panel::PeelUi::default(),
             reject_reason: String::new(),
             export: super::export_dialog::ExportUi::default(),
             review: super::review_mode::ReviewUi::default(),

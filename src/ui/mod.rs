@@ -22,6 +22,7 @@ pub mod palette;
 pub mod panels;
 pub mod path_prompt;
 pub mod paths_panel;
+pub mod peel_panel;
 pub mod review_dialogs;
 pub mod review_mode;
 pub mod review_panel;

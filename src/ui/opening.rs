@@ -185,6 +185,7 @@ impl WorkbenchApp {
         // Results computed on the case shown until now do not describe this one.
         self.taint.forget_case();
         self.paths.forget_case();
+        self.peel.forget_case();
         self.suggestions = None;
         self.selected_hop = None;
         self.timeline_pick = None;

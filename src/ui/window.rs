@@ -186,6 +186,7 @@ impl WorkbenchApp {
         self.poll_finder(&ctx);
         self.poll_taint(&ctx);
         self.poll_paths(&ctx);
+        self.poll_peel(&ctx);
         self.action_shortcuts(&ctx);
         // Evidence packages: the export's windows, and review mode (which draws its own panels).
         self.export_ui(&ctx);
@@ -219,6 +220,7 @@ impl WorkbenchApp {
         self.suggestions_ui(&ctx);
         self.taint_ui(&ctx);
         self.paths_ui(&ctx);
+        self.peel_ui(&ctx);
         self.import_windows_ui(&ctx);
         self.overlays_ui(&ctx);
         self.apply_pending();

@@ -129,3 +129,19 @@ fn paths_between_a_seed_and_an_address_it_paid() {
     h.run();
     h.snapshot("paths");
 }
+
+#[test]
+fn a_peel_chain_from_the_attackers_first_bitcoin_address() {
+    let (_dir, mut h) = window(false, false);
+    let truth = hoptrace::scenario::generate(&hoptrace::scenario::ScenarioConfig::small()).expect("scenario").truth;
+    let start = truth.peel_chains.first().expect("peel chain").start_address.clone();
+    h.state_mut().command(hoptrace::graph::Command::AddSeed { chain: "bitcoin".into(), address: start.clone() });
+    h.state_mut().canvas.select_many([hoptrace::case::NodeKey::address("bitcoin", start)]);
+    h.state_mut().run_action(hoptrace::ui::actions::Action::FollowPeel);
+    common::ui::step_until(&mut h, 120, "the peel chain", |a| !a.peel.is_running());
+    h.state_mut().notices.clear();
+    // The activity panel would show the seed's entry with today's time: left out of the picture.
+    h.state_mut().prefs.activity = false;
+    h.run();
+    h.snapshot("peel_chain");
+}

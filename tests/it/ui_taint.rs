@@ -134,3 +134,53 @@ fn paths_between_two_selected_addresses_match_the_cli_code() {
     let selected = h.state().canvas.selection().clone();
     assert!(selected.contains(&seed) && selected.contains(&paid), "{selected:?}");
 }
+
+#[test]
+fn a_peel_chain_followed_in_the_window_is_added_as_one_command() {
+    use hoptrace::analysis::peel::{PeelOptions, follow};
+    use hoptrace::case::NodeKey;
+    use hoptrace::graph::Command;
+    use hoptrace::scenario::{ScenarioConfig, generate};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut app = demo_app(dir.path());
+    // The demo's ground truth: the attacker's first peel chain on Bitcoin.
+    let truth = generate(&ScenarioConfig::small()).expect("scenario").truth;
+    let chain = truth.peel_chains.first().expect("a peel chain").clone();
+    app.command(Command::AddSeed { chain: "bitcoin".into(), address: chain.start_address.clone() });
+    let start = NodeKey::address("bitcoin", chain.start_address.clone());
+    app.canvas.select_many([start.clone()]);
+    assert!(app.action_enabled(Action::FollowPeel));
+    app.run_action(Action::FollowPeel);
+    let mut h = harness(app);
+    step_until(&mut h, 120, "the peel chain", |a| !a.peel.is_running());
+    assert!(h.query_by_label("Peel chain").is_some(), "the window is open");
+    let r = match h.state().peel.result.clone().expect("a result") {
+        Ok(r) => r,
+        Err(e) => panic!("peel failed: {e}"),
+    };
+    // The same as `hoptrace peel`, and as deep as the ground truth.
+    let source = {
+        let s = h.state().session.as_ref().expect("case");
+        hoptrace::ledger::ReadLedger::source(s.inv.ledger())
+    };
+    let ledger = source.open().expect("ledger");
+    let now = jiff::Timestamp::now().as_second();
+    let cli = follow(&ledger, "bitcoin", &chain.start_address, &PeelOptions { now, ..PeelOptions::default() })
+        .expect("follow");
+    let txs =
+        |r: &hoptrace::analysis::peel::PeelChainResult| r.steps.iter().map(|s| s.tx_hash.clone()).collect::<Vec<_>>();
+    assert_eq!(txs(&r), txs(&cli));
+    let truth_txs: Vec<String> = chain.steps.iter().map(|s| s.tx_hash.clone()).collect();
+    assert_eq!(txs(&r), truth_txs, "every step of the ground truth, in order");
+    // Added as suggested hops: one command, one audit entry, one undo step.
+    let (hops, audit) = {
+        let c = h.state().session.as_ref().expect("case").inv.case();
+        (c.hops.len(), c.audit.len())
+    };
+    h.get_by_label_contains("steps as suggested hops").click();
+    h.run();
+    h.state_mut().finish_applying();
+    let c = h.state().session.as_ref().expect("case").inv.case();
+    assert_eq!(c.hops.len(), hops + r.steps.len());
+    assert_eq!(c.audit.len(), audit + 1);
+}
