@@ -145,6 +145,10 @@ impl WorkbenchApp {
                 self.timeline_pick = None;
             }
             CanvasEvent::FindOtherSide(node) => self.find_other_side_of(node),
+            CanvasEvent::FollowPeel(node) => {
+                self.canvas.select_only(node);
+                self.start_peel();
+            }
         }
     }
 

@@ -149,10 +149,19 @@ fn a_peel_chain_followed_in_the_window_is_added_as_one_command() {
     app.command(Command::AddSeed { chain: "bitcoin".into(), address: chain.start_address.clone() });
     let start = NodeKey::address("bitcoin", chain.start_address.clone());
     app.canvas.select_many([start.clone()]);
-    assert!(app.action_enabled(Action::FollowPeel));
-    app.run_action(Action::FollowPeel);
+    assert!(app.action_enabled(Action::FollowPeel), "one Bitcoin address selected");
+    app.canvas.select_many(Vec::<NodeKey>::new());
+    // From the node's context menu (the Hops menu and Ctrl+Shift+K run the same action).
     let mut h = harness(app);
+    // The node on the canvas (the case panel lists the seed under the same name, on the left).
+    let label = start.describe();
+    let on_canvas = h.get_all_by_label(&label).max_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x)).expect("node");
+    on_canvas.click_secondary();
+    h.run();
+    h.get_by_label("Follow the peel chain from here").click();
+    h.run();
     step_until(&mut h, 120, "the peel chain", |a| !a.peel.is_running());
+    assert_eq!(h.state().canvas.selection().iter().collect::<Vec<_>>(), [&start], "the node it runs from");
     assert!(h.query_by_label("Peel chain").is_some(), "the window is open");
     let r = match h.state().peel.result.clone().expect("a result") {
         Ok(r) => r,

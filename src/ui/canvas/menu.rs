@@ -62,6 +62,11 @@ pub fn node_menu(ui: &mut Ui, node: &GraphNode, read_only: bool, events: &mut Ve
     item(ui, "Add note…", CanvasEvent::AddNote(key.clone()), events);
     if !matches!(key, NodeKey::Aggregate(_)) {
         item(ui, "Find the other side", CanvasEvent::FindOtherSide(key.clone()), events);
+        if let NodeKey::Address { chain, .. } = key
+            && registry().chain(chain).is_ok_and(|c| c.model == crate::model::ChainModel::Utxo)
+        {
+            item(ui, "Follow the peel chain from here", CanvasEvent::FollowPeel(key.clone()), events);
+        }
         ui.separator();
         copy_entries(ui, key);
     }

@@ -108,6 +108,8 @@ pub enum CanvasEvent {
     },
     /// Look for where the value went through a mixer or bridge at this node.
     FindOtherSide(NodeKey),
+    /// "Follow the peel chain from here" on an address of a UTXO chain.
+    FollowPeel(NodeKey),
     /// A hop's mark was clicked.
     SelectHop(u64),
 }
