@@ -11,7 +11,7 @@ use crate::analysis::paths::{self, Path, PathOptions, PathsResult};
 use crate::case::NodeKey;
 use crate::ledger::ReadLedger;
 use crate::model::registry;
-use crate::workbench::jobs::{Job, Poll};
+use crate::workbench::jobs::Latest;
 
 /// Both directions between two addresses of one chain: (from, to, what was found).
 pub type BothWays = Vec<(String, String, PathsResult)>;
@@ -24,14 +24,13 @@ pub struct PathsUi {
     pub max_hops: u32,
     /// The chain and the two addresses searched.
     pub between: Option<(String, String, String)>,
-    running: Option<Job<Result<BothWays, String>>>,
-    /// The last result.
-    pub result: Option<Result<BothWays, String>>,
+    /// The search running, and the last result.
+    pub run: Latest<BothWays>,
 }
 
 impl Default for PathsUi {
     fn default() -> Self {
-        PathsUi { open: false, max_hops: 6, between: None, running: None, result: None }
+        PathsUi { open: false, max_hops: 6, between: None, run: Latest::default() }
     }
 }
 
@@ -39,13 +38,18 @@ impl PathsUi {
     /// Whether a search is running.
     #[must_use]
     pub fn is_running(&self) -> bool {
-        self.running.is_some()
+        self.run.is_running()
+    }
+
+    /// The last result.
+    #[must_use]
+    pub fn result(&self) -> Option<&Result<BothWays, String>> {
+        self.run.result()
     }
 
     /// Drops the result and any running search (another case was opened).
     pub fn forget_case(&mut self) {
-        self.running = None;
-        self.result = None;
+        self.run.forget();
         self.between = None;
     }
 }
@@ -86,10 +90,8 @@ impl WorkbenchApp {
             }
             Ok(out)
         };
-        match Job::spawn("hoptrace-paths", work) {
-            Ok(job) => {
-                self.paths.running = Some(job);
-                self.paths.result = None;
+        match self.paths.run.start("hoptrace-paths", work) {
+            Ok(()) => {
                 self.paths.between = Some((chain, a, b));
                 self.paths.open = true;
             }
@@ -99,17 +101,17 @@ impl WorkbenchApp {
 
     /// Takes a finished search (called every frame).
     pub fn poll_paths(&mut self, ctx: &egui::Context) {
-        let Some(job) = &self.paths.running else { return };
-        let result = match job.poll(|()| {}) {
-            Poll::Running => return ctx.request_repaint_after(std::time::Duration::from_millis(100)),
-            Poll::Done(r) => r,
-            Poll::Lost => Err("the path search stopped without a result".to_owned()),
-        };
-        self.paths.running = None;
-        if let Err(e) = &result {
-            self.error(format!("Paths: {e}"));
+        if !self.paths.is_running() {
+            return;
         }
-        self.paths.result = Some(result);
+        match self.paths.run.poll("the path search stopped without a result") {
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            Some(Err(e)) => {
+                let message = format!("Paths: {e}");
+                self.error(message);
+            }
+            Some(Ok(_)) => {}
+        }
     }
 
     /// The paths window, when open.
@@ -138,7 +140,7 @@ impl WorkbenchApp {
                 ui.label("Select two addresses of one chain, then Hops > Paths between the two selected addresses.");
                 ui.separator();
                 let chain = p.between.as_ref().map(|(c, _, _)| c.clone()).unwrap_or_default();
-                match &p.result {
+                match p.result() {
                     None => {}
                     Some(Err(e)) => {
                         ui.colored_label(ui.visuals().error_fg_color, crate::model::visible(e));

@@ -13,29 +13,33 @@ use crate::case::NodeKey;
 use crate::graph::Command;
 use crate::ledger::ReadLedger;
 use crate::model::{ChainModel, registry};
-use crate::workbench::jobs::{Job, Poll};
+use crate::workbench::jobs::Latest;
 
 /// The peel window's state.
 #[derive(Default)]
 pub struct PeelUi {
     /// The window is shown.
     pub open: bool,
-    running: Option<Job<Result<PeelChainResult, String>>>,
-    /// The last result.
-    pub result: Option<Result<PeelChainResult, String>>,
+    /// The search running, and the last result.
+    pub run: Latest<PeelChainResult>,
 }
 
 impl PeelUi {
     /// Whether a search is running.
     #[must_use]
     pub fn is_running(&self) -> bool {
-        self.running.is_some()
+        self.run.is_running()
+    }
+
+    /// The last result.
+    #[must_use]
+    pub fn result(&self) -> Option<&Result<PeelChainResult, String>> {
+        self.run.result()
     }
 
     /// Drops the result and any running search (another case was opened).
     pub fn forget_case(&mut self) {
-        self.running = None;
-        self.result = None;
+        self.run.forget();
     }
 }
 
@@ -70,29 +74,25 @@ impl WorkbenchApp {
             let o = PeelOptions { now, ..PeelOptions::default() };
             peel::follow(&ledger, &chain, &address, &o).map_err(|e| e.to_string())
         };
-        match Job::spawn("hoptrace-peel", work) {
-            Ok(job) => {
-                self.peel.running = Some(job);
-                self.peel.result = None;
-                self.peel.open = true;
-            }
+        match self.peel.run.start("hoptrace-peel", work) {
+            Ok(()) => self.peel.open = true,
             Err(e) => self.error(format!("cannot start following the peel chain: {e}")),
         }
     }
 
     /// Takes a finished search (called every frame).
     pub fn poll_peel(&mut self, ctx: &egui::Context) {
-        let Some(job) = &self.peel.running else { return };
-        let result = match job.poll(|()| {}) {
-            Poll::Running => return ctx.request_repaint_after(std::time::Duration::from_millis(100)),
-            Poll::Done(r) => r,
-            Poll::Lost => Err("following the peel chain stopped without a result".to_owned()),
-        };
-        self.peel.running = None;
-        if let Err(e) = &result {
-            self.error(format!("Peel chain: {e}"));
+        if !self.peel.is_running() {
+            return;
         }
-        self.peel.result = Some(result);
+        match self.peel.run.poll("following the peel chain stopped without a result") {
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            Some(Err(e)) => {
+                let message = format!("Peel chain: {e}");
+                self.error(message);
+            }
+            Some(Ok(_)) => {}
+        }
     }
 
     /// The peel window, when open.
@@ -116,7 +116,7 @@ impl WorkbenchApp {
                         ui.label("following…");
                     });
                 }
-                match &p.result {
+                match p.result() {
                     None => {}
                     Some(Err(e)) => {
                         ui.colored_label(ui.visuals().error_fg_color, crate::model::visible(e));

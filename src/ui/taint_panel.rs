@@ -12,7 +12,7 @@ use crate::analysis::taint::{AssetFlow, Method, TaintReport};
 use crate::case::NodeKey;
 use crate::ledger::ReadLedger;
 use crate::model::{Amount, Total, registry};
-use crate::workbench::jobs::{Job, Poll};
+use crate::workbench::jobs::Latest;
 use crate::workbench::trace::{case_options, trace_case};
 
 /// Endpoints listed per asset before "… N more".
@@ -28,22 +28,13 @@ pub struct TaintUi {
     pub max_hops: u32,
     /// Cross suggested hops too (accepted ones always).
     pub include_suggested: bool,
-    /// The trace running, if one is.
-    running: Option<Job<Result<TaintReport, String>>>,
-    /// The last result.
-    pub result: Option<Result<TaintReport, String>>,
+    /// The trace running, and the last result.
+    pub run: Latest<TaintReport>,
 }
 
 impl Default for TaintUi {
     fn default() -> Self {
-        TaintUi {
-            open: false,
-            method: Method::Haircut,
-            max_hops: 6,
-            include_suggested: false,
-            running: None,
-            result: None,
-        }
+        TaintUi { open: false, method: Method::Haircut, max_hops: 6, include_suggested: false, run: Latest::default() }
     }
 }
 
@@ -51,13 +42,18 @@ impl TaintUi {
     /// Whether a trace is running.
     #[must_use]
     pub fn is_running(&self) -> bool {
-        self.running.is_some()
+        self.run.is_running()
+    }
+
+    /// The last result.
+    #[must_use]
+    pub fn result(&self) -> Option<&Result<TaintReport, String>> {
+        self.run.result()
     }
 
     /// Drops the result and any running trace (another case was opened); the settings stay.
     pub fn forget_case(&mut self) {
-        self.running = None;
-        self.result = None;
+        self.run.forget();
     }
 
     /// The same trace on the command line.
@@ -121,38 +117,36 @@ impl WorkbenchApp {
             let ledger = source.open().map_err(|e| e.to_string())?;
             trace_case(&ledger, &case, &options).map_err(|e| e.to_string())
         };
-        match Job::spawn("hoptrace-taint", work) {
-            Ok(job) => {
-                self.taint.running = Some(job);
-                self.taint.result = None;
-            }
-            Err(e) => self.error(format!("cannot start tracing: {e}")),
+        if let Err(e) = self.taint.run.start("hoptrace-taint", work) {
+            self.error(format!("cannot start tracing: {e}"));
         }
     }
 
     /// Takes a finished trace (called every frame).
     pub fn poll_taint(&mut self, ctx: &egui::Context) {
-        let Some(job) = &self.taint.running else { return };
-        let result = match job.poll(|()| {}) {
-            Poll::Running => return ctx.request_repaint_after(std::time::Duration::from_millis(100)),
-            Poll::Done(r) => r,
-            Poll::Lost => Err("tracing stopped without a result".to_owned()),
+        if !self.taint.is_running() {
+            return;
+        }
+        let Some(result) = self.taint.run.poll("tracing stopped without a result") else {
+            return ctx.request_repaint_after(std::time::Duration::from_millis(100));
         };
-        self.taint.running = None;
-        match &result {
+        let notice = match result {
             Ok(r) => {
                 let endpoints: usize = r.flows.iter().map(|f| f.endpoints.len()).sum();
                 let conserved = r.flows.iter().all(AssetFlow::is_conserved);
-                self.info(format!(
+                Ok(format!(
                     "{} taint: {} asset(s), {endpoints} endpoint(s), {}",
                     r.method.name(),
                     r.flows.len(),
                     if conserved { "value conserved exactly" } else { "value NOT conserved" }
-                ));
+                ))
             }
-            Err(e) => self.error(format!("Trace value: {e}")),
+            Err(e) => Err(format!("Trace value: {e}")),
+        };
+        match notice {
+            Ok(m) => self.info(m),
+            Err(m) => self.error(m),
         }
-        self.taint.result = Some(result);
     }
 
     /// The value-tracing window, when open.
@@ -164,7 +158,7 @@ impl WorkbenchApp {
         let mut run = false;
         let mut select: Vec<NodeKey> = Vec::new();
         // The endpoints the graph shows, for "Select endpoints on the graph".
-        let on: Vec<NodeKey> = match (&self.taint.result, self.session.as_ref()) {
+        let on: Vec<NodeKey> = match (self.taint.result(), self.session.as_ref()) {
             (Some(Ok(r)), Some(s)) => r
                 .flows
                 .iter()
@@ -211,7 +205,7 @@ impl WorkbenchApp {
                     }
                 });
                 ui.separator();
-                match &t.result {
+                match t.result() {
                     None => {
                         ui.label("Follows the seeds' value through the ledger and the case's accepted hops; stops at services, unspent balances and the hop limit.");
                     }

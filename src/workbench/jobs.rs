@@ -159,6 +159,68 @@ impl<T, P> Job<T, P> {
     }
 }
 
+/// A window's analysis: at most one job running, and the result of the last one kept to show.
+pub struct Latest<T> {
+    running: Option<Job<Result<T, String>>>,
+    result: Option<Result<T, String>>,
+}
+
+impl<T> Default for Latest<T> {
+    fn default() -> Self {
+        Latest { running: None, result: None }
+    }
+}
+
+impl<T: Send + 'static> Latest<T> {
+    /// Starts `work` on a thread named `name`; the last result is dropped.
+    ///
+    /// # Errors
+    /// The thread could not be started.
+    pub fn start(
+        &mut self,
+        name: &str,
+        work: impl FnOnce(&JobContext<()>) -> Result<T, String> + Send + 'static,
+    ) -> Result<(), std::io::Error> {
+        self.running = Some(Job::spawn(name, work)?);
+        self.result = None;
+        Ok(())
+    }
+}
+
+impl<T> Latest<T> {
+    /// Whether a job is running.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// The last result, once it arrived.
+    #[must_use]
+    pub fn result(&self) -> Option<&Result<T, String>> {
+        self.result.as_ref()
+    }
+
+    /// Drops the result and any running job (another case was opened).
+    pub fn forget(&mut self) {
+        self.running = None;
+        self.result = None;
+    }
+
+    /// Keeps the job's result when it has arrived (`lost` when the work ended without one) and
+    /// returns it on that call only, so the caller says once how it ended. Never blocks.
+    pub fn poll(&mut self, lost: &str) -> Option<&Result<T, String>> {
+        let job = self.running.as_ref()?;
+        let result = match job.poll(|()| {}) {
+            Poll::Running => return None,
+            Poll::Done(r) => r,
+            Poll::Lost => Err(lost.to_owned()),
+        };
+        self.running = None;
+        self.result = Some(result);
+        self.result.as_ref()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +268,23 @@ mod tests {
         job.cancel();
         let _ = go_tx.send(());
         assert_eq!(job.wait(|()| {}), Some(true), "the code below the job saw the cancel");
+    }
+
+    #[test]
+    fn the_latest_result_is_kept_and_announced_once() {
+        let mut latest = Latest::<u32>::default();
+        latest.start("test-latest", |_| Ok(7)).expect("spawn");
+        assert!(latest.is_running());
+        let start = std::time::Instant::now();
+        let mut arrived = None;
+        while arrived.is_none() && start.elapsed() < Duration::from_secs(30) {
+            arrived = latest.poll("lost").cloned();
+        }
+        assert_eq!(arrived, Some(Ok(7)));
+        assert_eq!(latest.poll("lost"), None, "announced once");
+        assert_eq!(latest.result(), Some(&Ok(7)));
+        latest.forget();
+        assert_eq!(latest.result(), None);
     }
 
     #[test]

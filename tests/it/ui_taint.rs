@@ -27,7 +27,7 @@ fn the_palette_opens_value_tracing_and_its_results_match_the_cli_code() {
     h.get_by_label("Trace").click();
     h.step();
     step_until(&mut h, 120, "the trace", |a| !a.taint.is_running());
-    let report = match h.state().taint.result.clone().expect("a result") {
+    let report = match h.state().taint.result().cloned().expect("a result") {
         Ok(r) => r,
         Err(e) => panic!("trace failed: {e}"),
     };
@@ -76,7 +76,7 @@ fn the_palette_opens_value_tracing_and_its_results_match_the_cli_code() {
     let other = tempfile::tempdir().expect("tempdir");
     h.state_mut().open(&common::ui::demo_case(other.path()));
     h.run();
-    assert!(h.state().taint.result.is_none());
+    assert!(h.state().taint.result().is_none());
     assert_eq!(h.state().taint.method, Method::Fifo);
 }
 
@@ -106,7 +106,7 @@ fn paths_between_two_selected_addresses_match_the_cli_code() {
     let mut h = harness(app);
     step_until(&mut h, 120, "the path search", |a| !a.paths.is_running());
     assert!(h.query_by_label("Paths between two addresses").is_some(), "the window is open");
-    let both = match h.state().paths.result.clone().expect("a result") {
+    let both = match h.state().paths.result().cloned().expect("a result") {
         Ok(r) => r,
         Err(e) => panic!("paths failed: {e}"),
     };
@@ -163,7 +163,7 @@ fn a_peel_chain_followed_in_the_window_is_added_as_one_command() {
     step_until(&mut h, 120, "the peel chain", |a| !a.peel.is_running());
     assert_eq!(h.state().canvas.selection().iter().collect::<Vec<_>>(), [&start], "the node it runs from");
     assert!(h.query_by_label("Peel chain").is_some(), "the window is open");
-    let r = match h.state().peel.result.clone().expect("a result") {
+    let r = match h.state().peel.result().cloned().expect("a result") {
         Ok(r) => r,
         Err(e) => panic!("peel failed: {e}"),
     };
